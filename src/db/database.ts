@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent, an embedded PGlite is used. */
+  url?: string;
+  /** Schema to work in (created if missing); tests use one per run. */
+  schema?: string;
+  poolSize?: number;
+  /** PGlite data folder; 'memory://' for an in-memory database. */
+  dataDir?: string;
+}
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Closes the pool or the embedded database. */
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+
+// Same value shapes on both dialects: counts as numbers, calendar dates as 'YYYY-MM-DD' strings
+// (a JS Date for a calendar date would silently depend on the process time zone).
+pg.types.setTypeParser(INT8, (v) => Number(v));
+pg.types.setTypeParser(NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(DATE, (v) => v);
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const schema = options.schema ?? 'public';
+  if (options.url) {
+    if (schema !== 'public') {
+      const bootstrap = new pg.Client({ connectionString: options.url });
+      await bootstrap.connect();
+      try {
+        await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } finally {
+        await bootstrap.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // fail fast when the database is down instead of queueing requests forever
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30_000,
+      options: `-c search_path="${schema}",public -c TimeZone=UTC`,
+    });
+    // an idle client losing its connection (database restart) must not crash the process
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, {
+    extensions: { btree_gist },
+    parsers: {
+      [pgliteTypes.INT8]: (v: string) => Number(v),
+      [pgliteTypes.NUMERIC]: (v: string) => Number(v),
+      [pgliteTypes.DATE]: (v: string) => v,
+    },
+  });
+  await pglite.exec(`SET TimeZone = 'UTC'`);
+  if (schema !== 'public') {
+    await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path = "${schema}", public`);
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}

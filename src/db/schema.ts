@@ -1,0 +1,211 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** timestamptz columns: Date out, Date or ISO string in. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** date columns are read as 'YYYY-MM-DD' strings (parsers are set so on both dialects). */
+type CalendarDate = string;
+/** time columns are read as 'HH:MM:SS'. */
+type WallClockTime = string;
+
+export interface WindowGridEntry {
+  start: string;
+  end: string;
+}
+
+export interface CompanySettingsTable {
+  id: Generated<number>;
+  name: string;
+  phone: Generated<string>;
+  timezone: Generated<string>;
+  window_grid: ColumnType<WindowGridEntry[], string, string>;
+  booking_horizon_days: Generated<number>;
+  holiday_region: '57' | '67' | '68' | null;
+  whit_monday_worked: Generated<boolean>;
+  team_feed_token: string;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SkillsTable {
+  code: string;
+  label: string;
+}
+
+export type ZoneKind = 'urban' | 'periurban' | 'rural';
+
+export interface ZonesTable {
+  id: Generated<string>;
+  name: string;
+  kind: Generated<ZoneKind>;
+}
+
+export interface ZonePostcodesTable {
+  zone_id: string;
+  postcode: string;
+  city: string;
+  lat: number;
+  lon: number;
+}
+
+export interface TechniciansTable {
+  id: Generated<string>;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  colour: Generated<string>;
+  home_address: Generated<string>;
+  home_lat: number;
+  home_lon: number;
+  active: Generated<boolean>;
+  feed_token: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface TechnicianSkillsTable {
+  technician_id: string;
+  skill_code: string;
+}
+
+export interface TechnicianZonesTable {
+  technician_id: string;
+  zone_id: string;
+}
+
+export interface WorkingHoursTable {
+  id: Generated<string>;
+  technician_id: string;
+  rrule: string;
+  start_time: WallClockTime;
+  end_time: WallClockTime;
+  valid_from: CalendarDate;
+  valid_until: CalendarDate | null;
+}
+
+export type ExceptionKind = 'absence' | 'extra_shift' | 'closure';
+
+export interface AvailabilityExceptionsTable {
+  id: Generated<string>;
+  technician_id: string | null;
+  kind: ExceptionKind;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reason: Generated<string>;
+}
+
+export interface ServicesTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  description: Generated<string>;
+  duration_minutes: number;
+  window_minutes: Generated<number>;
+  min_notice_minutes: Generated<number>;
+  max_horizon_days: Generated<number>;
+  price_label: string | null;
+  active: Generated<boolean>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface ServiceSkillsTable {
+  service_id: string;
+  skill_code: string;
+}
+
+export type VisitStatus = 'booked' | 'cancelled' | 'done';
+export type BookingChannel = 'web' | 'phone' | 'email' | 'desk' | 'planner';
+
+export interface VisitsTable {
+  id: Generated<string>;
+  reference: string;
+  service_id: string;
+  technician_id: string;
+  status: Generated<VisitStatus>;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  planned_start: Timestamp;
+  planned_end: Timestamp;
+  pinned: Generated<boolean>;
+  customer_name: string;
+  customer_phone: string;
+  customer_email: string | null;
+  address_line: string;
+  postcode: string;
+  city: string;
+  lat: number;
+  lon: number;
+  notes: Generated<string>;
+  channel: BookingChannel;
+  booked_by: string;
+  manage_token_hash: string;
+  version: Generated<number>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  cancelled_at: Timestamp | null;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: ColumnType<unknown, string, string>;
+  created_at: GeneratedTimestamp;
+}
+
+export type TokenRole = 'admin' | 'planner' | 'agent';
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  role: TokenRole;
+  token_hash: string;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface PlansTable {
+  id: Generated<string>;
+  plan_date: CalendarDate;
+  status: Generated<'proposed' | 'applied' | 'stale'>;
+  created_by: string;
+  created_at: GeneratedTimestamp;
+  applied_at: Timestamp | null;
+  based_on: ColumnType<Record<string, number>, string, string>;
+  proposal: ColumnType<unknown, string, string>;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: GeneratedTimestamp;
+}
+
+export interface Database {
+  company_settings: CompanySettingsTable;
+  skills: SkillsTable;
+  zones: ZonesTable;
+  zone_postcodes: ZonePostcodesTable;
+  technicians: TechniciansTable;
+  technician_skills: TechnicianSkillsTable;
+  technician_zones: TechnicianZonesTable;
+  working_hours: WorkingHoursTable;
+  availability_exceptions: AvailabilityExceptionsTable;
+  services: ServicesTable;
+  service_skills: ServiceSkillsTable;
+  visits: VisitsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  api_tokens: ApiTokensTable;
+  plans: PlansTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type VisitRow = Selectable<VisitsTable>;
+export type NewVisit = Insertable<VisitsTable>;
+export type VisitUpdate = Updateable<VisitsTable>;
+export type TechnicianRow = Selectable<TechniciansTable>;
+export type ServiceRow = Selectable<ServicesTable>;
+export type WorkingHoursRow = Selectable<WorkingHoursTable>;
+export type AvailabilityExceptionRow = Selectable<AvailabilityExceptionsTable>;
+export type CompanySettingsRow = Selectable<CompanySettingsTable>;
