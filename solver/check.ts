@@ -1,0 +1,350 @@
+/**
+ * checkPlan: an independent checker of every rule a plan must keep.
+ *
+ * It shares no code with the builders (slots, optimiser) on purpose: tests and
+ * benchmarks validate everything the builders produce against it, so a bug in
+ * a builder's cleverness cannot hide behind the same bug in the checker.
+ * It is written to be obviously right rather than fast.
+ *
+ * The timing model it enforces, per route (one technician, one shift):
+ *
+ *   shift.start ── gap 0 ── stop 1 ── gap 1 ── stop 2 … stop n ── gap n ── shift.end + maxOvertime
+ *
+ * Each gap holds the travel between its two ends (home base → first visit,
+ * visit → visit, last visit → home base) and any breaks taken in it. Travel
+ * may be split around a break (drive, lunch, drive on), so a gap is long
+ * enough when  gap start + travel + Σ break durations in the gap ≤ gap end.
+ * A break must lie entirely inside one gap (it never interrupts a visit),
+ * start within [earliestStart, latestStart], and breaks are taken in the order
+ * the shift lists them, without overlapping each other.
+ */
+import type { Plan, Problem, Route, Shift, Technician, Violation, Visit } from './problem.js';
+
+export interface CheckOptions {
+  /** Report every visit of the problem that no route serves. */
+  requireAll?: boolean;
+  /** Tolerance on every time comparison, for float benchmarks. Default 1e-6. */
+  epsilon?: number;
+}
+
+export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = {}): Violation[] {
+  const eps = options.epsilon ?? 1e-6;
+  const out: Violation[] = [];
+  const visits = new Map<string, Visit>();
+  for (const v of problem.visits) visits.set(v.id, v);
+  const technicians = new Map<string, Technician>();
+  for (const t of problem.technicians) technicians.set(t.id, t);
+
+  const servedBy = new Map<string, { technicianId: string; start: number }>();
+
+  for (const route of plan.routes) {
+    const tech = technicians.get(route.technicianId);
+    // Collect the route's known visits first, so identity rules are reported even when timing cannot be checked.
+    const known: { visit: Visit; start: number }[] = [];
+    for (const stop of route.stops) {
+      const visit = visits.get(stop.visitId);
+      if (visit === undefined) {
+        out.push({
+          rule: 'unknown-visit',
+          visitId: stop.visitId,
+          technicianId: route.technicianId,
+          message: `route of ${route.technicianId}/${route.shiftId} serves unknown visit ${stop.visitId}`,
+        });
+        continue;
+      }
+      if (servedBy.has(visit.id)) {
+        out.push({
+          rule: 'visit-served-twice',
+          visitId: visit.id,
+          technicianId: route.technicianId,
+          message: `visit ${visit.id} is served more than once`,
+        });
+      } else {
+        servedBy.set(visit.id, { technicianId: route.technicianId, start: stop.start });
+      }
+      known.push({ visit, start: stop.start });
+    }
+
+    if (tech === undefined) {
+      out.push({
+        rule: 'unknown-technician',
+        technicianId: route.technicianId,
+        message: `route refers to unknown technician ${route.technicianId}`,
+      });
+      continue;
+    }
+    const shift = tech.shifts.find((s) => s.id === route.shiftId);
+    if (shift === undefined) {
+      out.push({
+        rule: 'unknown-shift',
+        technicianId: tech.id,
+        message: `technician ${tech.id} has no shift ${route.shiftId}`,
+      });
+      // Skills and windows do not depend on the shift: still check them.
+    }
+
+    let load = 0;
+    for (const { visit, start } of known) {
+      const missing = visit.skills.filter((s) => !tech.skills.includes(s));
+      if (missing.length > 0) {
+        out.push({
+          rule: 'skill',
+          visitId: visit.id,
+          technicianId: tech.id,
+          message: `technician ${tech.id} lacks skill(s) ${missing.join(', ')} for visit ${visit.id}`,
+        });
+      }
+      if (!(start >= visit.window.start - eps && start <= visit.window.end + eps)) {
+        out.push({
+          rule: 'window',
+          visitId: visit.id,
+          technicianId: tech.id,
+          message: `visit ${visit.id} starts at ${start}, outside its window [${visit.window.start}, ${visit.window.end}]`,
+        });
+      }
+      load += visit.demand ?? 0;
+    }
+    if (tech.capacity !== undefined && load > tech.capacity + eps) {
+      out.push({
+        rule: 'capacity',
+        technicianId: tech.id,
+        message: `route of ${tech.id}/${route.shiftId} carries ${load} > capacity ${tech.capacity}`,
+      });
+    }
+
+    if (shift !== undefined) {
+      // Timing is only meaningful when every stop is a known visit.
+      if (known.length === route.stops.length) checkTiming(problem, tech, shift, route, known, eps, out);
+      else if (known.length === 0) checkTiming(problem, tech, shift, route, [], eps, out);
+    }
+  }
+
+  for (const id of plan.unassigned) {
+    if (!visits.has(id)) {
+      out.push({ rule: 'unknown-visit', visitId: id, message: `unassigned list names unknown visit ${id}` });
+    }
+  }
+
+  for (const visit of problem.visits) {
+    const served = servedBy.get(visit.id);
+    if (visit.pinned === true && visit.assigned !== undefined) {
+      const a = visit.assigned;
+      if (served === undefined) {
+        out.push({
+          rule: 'pinned',
+          visitId: visit.id,
+          technicianId: a.technicianId,
+          message: `pinned visit ${visit.id} is not served`,
+        });
+      } else if (served.technicianId !== a.technicianId || Math.abs(served.start - a.plannedStart) > eps) {
+        out.push({
+          rule: 'pinned',
+          visitId: visit.id,
+          technicianId: served.technicianId,
+          message: `pinned visit ${visit.id} must stay with ${a.technicianId} at ${a.plannedStart}, got ${served.technicianId} at ${served.start}`,
+        });
+      }
+    }
+    if (options.requireAll === true && served === undefined) {
+      out.push({ rule: 'visit-not-served', visitId: visit.id, message: `visit ${visit.id} is not served` });
+    }
+  }
+  return out;
+}
+
+/** Shift bounds, travel, overlap and breaks for one route whose stops are all known visits. */
+function checkTiming(
+  problem: Problem,
+  tech: Technician,
+  shift: Shift,
+  route: Route,
+  stops: readonly { visit: Visit; start: number }[],
+  eps: number,
+  out: Violation[],
+): void {
+  const travel = problem.travel;
+  const where = `${tech.id}/${shift.id}`;
+  const shiftEnd = shift.interval.end + (shift.maxOvertime ?? 0);
+  const breaks = shift.breaks ?? [];
+  const breakStarts = route.breakStarts ?? [];
+  const n = stops.length;
+
+  // Gap g runs from gapStart[g] to gapEnd[g]; gap 0 starts at the shift start, gap n ends at the latest return.
+  const gapStart: number[] = [];
+  const gapEnd: number[] = [];
+  const gapTravel: number[] = [];
+  for (let g = 0; g <= n; g++) {
+    const prev = g === 0 ? undefined : stops[g - 1];
+    const next = g === n ? undefined : stops[g];
+    gapStart.push(prev === undefined ? shift.interval.start : prev.start + prev.visit.duration);
+    gapEnd.push(next === undefined ? shiftEnd : next.start);
+    const from = prev === undefined ? tech.start : prev.visit.place;
+    const to = next === undefined ? tech.end : next.visit.place;
+    // An empty route needs no travel: the technician simply stays at home.
+    gapTravel.push(n === 0 ? 0 : travel.time(from, to));
+  }
+
+  // Breaks: each must be scheduled (once the route does anything), inside its allowed start range,
+  // within the shift, in listed order, and inside one gap.
+  const breakTimeInGap = new Array<number>(n + 1).fill(0);
+  if (breakStarts.length > breaks.length) {
+    out.push({
+      rule: 'break',
+      technicianId: tech.id,
+      message: `route ${where} schedules ${breakStarts.length} breaks but the shift has ${breaks.length}`,
+    });
+  }
+  let previousBreakEnd = -Infinity;
+  for (let b = 0; b < breaks.length; b++) {
+    const brk = breaks[b]!;
+    const start = breakStarts[b];
+    if (start === undefined) {
+      if (n > 0) {
+        out.push({
+          rule: 'break',
+          technicianId: tech.id,
+          message: `route ${where} does not schedule break ${b} (route.breakStarts)`,
+        });
+      }
+      continue;
+    }
+    const end = start + brk.duration;
+    if (start < brk.earliestStart - eps || start > brk.latestStart + eps) {
+      out.push({
+        rule: 'break',
+        technicianId: tech.id,
+        message: `route ${where}: break ${b} starts at ${start}, outside [${brk.earliestStart}, ${brk.latestStart}]`,
+      });
+    }
+    if (start < shift.interval.start - eps || end > shiftEnd + eps) {
+      out.push({
+        rule: 'break',
+        technicianId: tech.id,
+        message: `route ${where}: break ${b} [${start}, ${end}] lies outside the shift`,
+      });
+    }
+    if (start < previousBreakEnd - eps) {
+      out.push({
+        rule: 'break',
+        technicianId: tech.id,
+        message: `route ${where}: break ${b} starts at ${start}, before the previous break ends at ${previousBreakEnd}`,
+      });
+    }
+    previousBreakEnd = Math.max(previousBreakEnd, end);
+    let gap = -1;
+    for (let g = 0; g <= n; g++) {
+      if (gapStart[g]! <= start + eps && end <= gapEnd[g]! + eps) {
+        gap = g;
+        break;
+      }
+    }
+    if (gap < 0) {
+      out.push({
+        rule: 'break',
+        technicianId: tech.id,
+        message: `route ${where}: break ${b} [${start}, ${end}] overlaps a visit`,
+      });
+    } else {
+      breakTimeInGap[gap] = breakTimeInGap[gap]! + brk.duration;
+    }
+  }
+
+  for (let g = 0; g <= n; g++) {
+    if (n === 0) break;
+    const need = gapStart[g]! + gapTravel[g]! + breakTimeInGap[g]!;
+    if (g > 0 && g < n) {
+      const prev = stops[g - 1]!;
+      const next = stops[g]!;
+      if (next.start < prev.start - eps || gapStart[g]! > next.start + eps) {
+        out.push({
+          rule: 'overlap',
+          visitId: next.visit.id,
+          technicianId: tech.id,
+          message: `route ${where}: visit ${next.visit.id} at ${next.start} overlaps or precedes visit ${prev.visit.id} (${prev.start}–${gapStart[g]})`,
+        });
+        continue; // the travel rule would only repeat the same fault
+      }
+      if (need > gapEnd[g]! + eps) {
+        out.push({
+          rule: 'travel',
+          visitId: next.visit.id,
+          technicianId: tech.id,
+          message: `route ${where}: cannot reach visit ${next.visit.id} by ${next.start} from visit ${prev.visit.id} (needs ${need})`,
+        });
+      }
+    } else if (g === 0) {
+      const first = stops[0]!;
+      if (need > gapEnd[0]! + eps) {
+        out.push({
+          rule: 'shift',
+          visitId: first.visit.id,
+          technicianId: tech.id,
+          message: `route ${where}: first visit ${first.visit.id} at ${first.start} cannot be reached from the start of the shift at ${shift.interval.start} (needs ${need})`,
+        });
+      }
+    } else {
+      const last = stops[n - 1]!;
+      if (need > gapEnd[n]! + eps) {
+        out.push({
+          rule: 'shift',
+          visitId: last.visit.id,
+          technicianId: tech.id,
+          message: `route ${where}: back at the end place at ${need}, after the shift end + overtime ${shiftEnd}`,
+        });
+      }
+    }
+  }
+}
+
+export interface PlanCost {
+  /** Total driving time, home base → visits → home base, over non-empty routes. */
+  travelTime: number;
+  distance: number;
+  /**
+   * Idle time between visits: gap length minus travel minus breaks. Time before
+   * the first visit is not counted (the technician leaves home later), nor after the last.
+   */
+  waiting: number;
+  /** Time back at the end place past the shift end, summed over routes. */
+  overtime: number;
+}
+
+/** Cost figures of a plan. Routes with unknown technicians, shifts or visits are skipped. */
+export function planCost(problem: Problem, plan: Plan): PlanCost {
+  const visits = new Map<string, Visit>();
+  for (const v of problem.visits) visits.set(v.id, v);
+  const technicians = new Map<string, Technician>();
+  for (const t of problem.technicians) technicians.set(t.id, t);
+  const cost: PlanCost = { travelTime: 0, distance: 0, waiting: 0, overtime: 0 };
+
+  for (const route of plan.routes) {
+    const tech = technicians.get(route.technicianId);
+    const shift = tech?.shifts.find((s) => s.id === route.shiftId);
+    const stops = route.stops.map((s) => ({ visit: visits.get(s.visitId), start: s.start }));
+    if (tech === undefined || shift === undefined || stops.length === 0) continue;
+    if (stops.some((s) => s.visit === undefined)) continue;
+    const known = stops as { visit: Visit; start: number }[];
+    const breaks = shift.breaks ?? [];
+    const breakStarts = route.breakStarts ?? [];
+    const n = known.length;
+    for (let g = 0; g <= n; g++) {
+      const prev = g === 0 ? undefined : known[g - 1]!;
+      const next = g === n ? undefined : known[g]!;
+      const from = prev === undefined ? tech.start : prev.visit.place;
+      const to = next === undefined ? tech.end : next.visit.place;
+      const t = problem.travel.time(from, to);
+      cost.travelTime += t;
+      cost.distance += problem.travel.distance(from, to);
+      const lo = prev === undefined ? shift.interval.start : prev.start + prev.visit.duration;
+      const hi = next === undefined ? Infinity : next.start;
+      let breakTime = 0;
+      breaks.forEach((b, i) => {
+        const s = breakStarts[i];
+        if (s !== undefined && s >= lo && s + b.duration <= hi) breakTime += b.duration;
+      });
+      if (prev !== undefined && next !== undefined) cost.waiting += Math.max(0, hi - lo - t - breakTime);
+      if (next === undefined) cost.overtime += Math.max(0, lo + t + breakTime - shift.interval.end);
+    }
+  }
+  return cost;
+}
