@@ -1,0 +1,173 @@
+/**
+ * Adaptive large neighbourhood search (Ropke & Pisinger 2006) with
+ * simulated-annealing acceptance. Each iteration ruins part of the current
+ * solution with one of several destroy operators and repairs it with one of
+ * several insertion heuristics; operators that lead to good solutions are
+ * picked more often. New best solutions are polished by local search, and
+ * every good solution feeds the route pool for set partitioning.
+ *
+ * Determinism: everything random comes from the seeded PRNG. The time limit
+ * is the only non-deterministic stop; pass maxIterations for runs that must
+ * repeat exactly (the temperature then follows iterations, not the clock).
+ */
+import { greedyInsert, regretInsert } from './insertion.js';
+import { localSearch } from './localSearch.js';
+import type { Random } from './prng.js';
+import type { RoutePool } from './routePool.js';
+import { RUIN_OPERATORS } from './ruin.js';
+import type { Solution } from './solution.js';
+
+export interface SearchLimits {
+  /** Wall-clock deadline, performance.now() based. */
+  deadline: number;
+  startedAt: number;
+  maxIterations: number;
+}
+
+export interface SearchStats {
+  iterations: number;
+  improvements: number;
+  ruinUse: Record<string, number>;
+  repairUse: Record<string, number>;
+}
+
+type Repair = (sol: Solution, pending: number[], rng: Random) => void;
+
+/** Orders for greedy insertion (SISR): random, big demand, far from start, tight windows first. */
+const REPAIRS: { name: string; op: Repair }[] = [
+  { name: 'greedy-random', op: (s, p, rng) => greedyInsert(s, rng.shuffle(p), rng, 0.01) },
+  {
+    name: 'greedy-demand',
+    op: (s, p, rng) => greedyInsert(s, rng.shuffle(p).sort((a, b) => s.inst.demand[b]! - s.inst.demand[a]!), rng, 0.01),
+  },
+  {
+    name: 'greedy-window',
+    op: (s, p, rng) =>
+      greedyInsert(
+        s,
+        rng.shuffle(p).sort(
+          (a, b) => s.inst.windowEnd[a]! - s.inst.windowStart[a]! - (s.inst.windowEnd[b]! - s.inst.windowStart[b]!),
+        ),
+        rng,
+        0.01,
+      ),
+  },
+  {
+    name: 'greedy-early',
+    op: (s, p, rng) => greedyInsert(s, rng.shuffle(p).sort((a, b) => s.inst.windowStart[a]! - s.inst.windowStart[b]!), rng, 0.01),
+  },
+  { name: 'regret-2', op: (s, p, rng) => regretInsert(s, p, 2, rng, 0.1) },
+  { name: 'regret-3', op: (s, p, rng) => regretInsert(s, p, 3, rng, 0.1) },
+];
+
+const SCORE_BEST = 33;
+const SCORE_BETTER = 9;
+const SCORE_ACCEPTED = 13;
+const SEGMENT = 100;
+const REACTION = 0.15;
+
+function roulette(weights: number[], rng: Random): number {
+  let total = 0;
+  for (const w of weights) total += w;
+  let x = rng.next() * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i]!;
+    if (x <= 0) return i;
+  }
+  return weights.length - 1;
+}
+
+export function improveSolution(
+  start: Solution,
+  rng: Random,
+  limits: SearchLimits,
+  pool: RoutePool | undefined,
+): { best: Solution; stats: SearchStats } {
+  const inst = start.inst;
+  const N = inst.visitCount;
+  let current = start.clone();
+  let best = start.clone();
+  let currentCost = current.cost();
+  let bestCost = best.cost();
+  pool?.add(best);
+
+  const ruinW = RUIN_OPERATORS.map(() => 1);
+  const repairW = REPAIRS.map(() => 1);
+  const ruinScore = RUIN_OPERATORS.map(() => 0);
+  const repairScore = REPAIRS.map(() => 0);
+  const ruinCount = RUIN_OPERATORS.map(() => 0);
+  const repairCount = REPAIRS.map(() => 0);
+  const stats: SearchStats = { iterations: 0, improvements: 0, ruinUse: {}, repairUse: {} };
+
+  const movable = N - inst.pinned.reduce((a, b) => a + b, 0);
+  if (movable === 0 || limits.maxIterations <= 0) return { best, stats };
+  const qMin = Math.min(movable, 4);
+  const qMax = Math.min(movable, Math.max(qMin, Math.min(40, Math.round(0.3 * movable))));
+
+  // Temperature in cost units, scaled to the typical arc of this instance.
+  const served = N - best.unassigned.length;
+  const avgArc = served > 0 ? best.routingCost() / (served + best.usedVehicles()) : 1;
+  const t0 = 0.3 * avgArc;
+  const tEnd = 0.003 * avgArc;
+
+  const timeBound = Number.isFinite(limits.deadline);
+  for (let iter = 0; iter < limits.maxIterations; iter++) {
+    let progress = iter / limits.maxIterations;
+    if (timeBound) {
+      const now = performance.now();
+      if (now >= limits.deadline) break;
+      if (!Number.isFinite(limits.maxIterations)) progress = (now - limits.startedAt) / (limits.deadline - limits.startedAt);
+    }
+    const temperature = t0 * (tEnd / t0) ** Math.min(1, progress);
+    stats.iterations++;
+
+    const cand = current.clone();
+    const q = qMin + Math.floor(rng.next() ** 1.5 * (qMax - qMin + 1));
+    const ri = roulette(ruinW, rng);
+    const ruin = RUIN_OPERATORS[ri]!;
+    ruin.op(cand, q, rng);
+    const ai = roulette(repairW, rng);
+    const repair = REPAIRS[ai]!;
+    repair.op(cand, cand.unassigned.slice(), rng);
+    ruinCount[ri]!++;
+    repairCount[ai]!++;
+
+    let candCost = cand.cost();
+    let score = 0;
+    if (candCost < bestCost - 1e-9) {
+      localSearch(cand, rng, { neighbours: 12, maxPasses: 20 });
+      candCost = cand.cost();
+      best = cand.clone();
+      bestCost = candCost;
+      stats.improvements++;
+      score = SCORE_BEST;
+    } else if (candCost < currentCost - 1e-9) {
+      score = SCORE_BETTER;
+    }
+    const accept = candCost < currentCost - 1e-9 || rng.next() < Math.exp(-(candCost - currentCost) / temperature);
+    if (accept) {
+      if (score === 0) score = SCORE_ACCEPTED;
+      current = cand;
+      currentCost = candCost;
+      if (pool && candCost <= bestCost * 1.02) pool.add(cand);
+    }
+    ruinScore[ri]! += score;
+    repairScore[ai]! += score;
+
+    if ((iter + 1) % SEGMENT === 0) {
+      for (let i = 0; i < ruinW.length; i++) {
+        if (ruinCount[i]! > 0) ruinW[i] = Math.max(0.05, (1 - REACTION) * ruinW[i]! + (REACTION * ruinScore[i]!) / ruinCount[i]! / 10);
+        stats.ruinUse[RUIN_OPERATORS[i]!.name] = (stats.ruinUse[RUIN_OPERATORS[i]!.name] ?? 0) + ruinCount[i]!;
+        ruinScore[i] = 0;
+        ruinCount[i] = 0;
+      }
+      for (let i = 0; i < repairW.length; i++) {
+        if (repairCount[i]! > 0) repairW[i] = Math.max(0.05, (1 - REACTION) * repairW[i]! + (REACTION * repairScore[i]!) / repairCount[i]! / 10);
+        stats.repairUse[REPAIRS[i]!.name] = (stats.repairUse[REPAIRS[i]!.name] ?? 0) + repairCount[i]!;
+        repairScore[i] = 0;
+        repairCount[i] = 0;
+      }
+    }
+  }
+  return { best, stats };
+}

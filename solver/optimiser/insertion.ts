@@ -1,0 +1,160 @@
+/**
+ * Repair: put unserved visits back into routes. Greedy (cheapest first, in
+ * a chosen order, with "blinks" that skip a position now and then to
+ * diversify, as in SISR) and regret-k (the visit that would lose most by
+ * waiting goes first).
+ *
+ * Interchangeable empty vehicles are evaluated once per class: with 25
+ * identical trucks, trying all empty ones would only repeat the same number.
+ */
+import type { Random } from './prng.js';
+import type { Solution } from './solution.js';
+
+export interface Placement {
+  cost: number;
+  vehicle: number;
+  position: number;
+}
+
+/** Cheapest position for u in route k (Infinity when none). */
+function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefined, blink: number): Placement {
+  const n = sol.routes[k]!.visits.length;
+  let best = Infinity;
+  let pos = -1;
+  for (let p = 0; p <= n; p++) {
+    if (blink > 0 && rng !== undefined && rng.next() < blink) continue;
+    const c = sol.insertionCost(u, k, p);
+    if (c < best) {
+      best = c;
+      pos = p;
+    }
+  }
+  return { cost: best, vehicle: k, position: pos };
+}
+
+/** The vehicles worth trying for u: those that can serve it, one empty vehicle per class. */
+function candidateVehicles(sol: Solution, u: number, out: number[], seenEmpty: Uint8Array): number[] {
+  const inst = sol.inst;
+  const V = inst.vehicles.length;
+  out.length = 0;
+  seenEmpty.fill(0);
+  for (let k = 0; k < V; k++) {
+    if (!inst.canServe[u * V + k]) continue;
+    if (sol.routes[k]!.visits.length === 0) {
+      const c = inst.vehicleClass[k]!;
+      if (seenEmpty[c]) continue;
+      seenEmpty[c] = 1;
+    }
+    out.push(k);
+  }
+  return out;
+}
+
+/** Best placement of u over all vehicles. */
+export function bestPlacement(sol: Solution, u: number, rng?: Random, blink = 0): Placement {
+  const vehicles: number[] = [];
+  const seen = new Uint8Array(sol.inst.classCount);
+  let best: Placement = { cost: Infinity, vehicle: -1, position: -1 };
+  for (const k of candidateVehicles(sol, u, vehicles, seen)) {
+    const p = bestInRoute(sol, u, k, rng, blink);
+    if (p.cost < best.cost) best = p;
+  }
+  return best;
+}
+
+/** Inserts `pending` one by one, in the given order, each at its cheapest place. */
+export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Random, blink = 0): void {
+  const vehicles: number[] = [];
+  const seen = new Uint8Array(sol.inst.classCount);
+  for (const u of pending) {
+    let best: Placement = { cost: Infinity, vehicle: -1, position: -1 };
+    for (const k of candidateVehicles(sol, u, vehicles, seen)) {
+      const p = bestInRoute(sol, u, k, rng, blink);
+      if (p.cost < best.cost) best = p;
+    }
+    if (best.vehicle >= 0) sol.insert(u, best.vehicle, best.position);
+  }
+}
+
+/**
+ * Regret-k insertion. Keeps a cache of the best placement of every pending
+ * visit in every route and refreshes only the route that changed.
+ */
+export function regretInsert(sol: Solution, pending: readonly number[], k: number, rng?: Random, noise = 0): void {
+  const inst = sol.inst;
+  const V = inst.vehicles.length;
+  const left = pending.slice();
+  const P = left.length;
+  const cost = new Float64Array(P * V).fill(Infinity);
+  const pos = new Int32Array(P * V).fill(-1);
+  const active = new Uint8Array(P).fill(1);
+  // Which vehicle currently stands for the empty vehicles of each class.
+  const emptyRep = new Int32Array(inst.classCount).fill(-1);
+
+  const chooseReps = (): void => {
+    emptyRep.fill(-1);
+    for (let v = 0; v < V; v++) {
+      const c = inst.vehicleClass[v]!;
+      if (sol.routes[v]!.visits.length === 0 && emptyRep[c] === -1) emptyRep[c] = v;
+    }
+  };
+  const evaluate = (i: number, v: number): void => {
+    const u = left[i]!;
+    const empty = sol.routes[v]!.visits.length === 0;
+    if (!inst.canServe[u * V + v] || (empty && emptyRep[inst.vehicleClass[v]!] !== v)) {
+      cost[i * V + v] = Infinity;
+      return;
+    }
+    const p = bestInRoute(sol, u, v, undefined, 0);
+    cost[i * V + v] = p.cost;
+    pos[i * V + v] = p.position;
+  };
+
+  chooseReps();
+  for (let i = 0; i < P; i++) for (let v = 0; v < V; v++) evaluate(i, v);
+
+  for (let remaining = P; remaining > 0; remaining--) {
+    let pick = -1;
+    let pickRegret = -Infinity;
+    let pickBest = Infinity;
+    let pickVehicle = -1;
+    const top = new Float64Array(k);
+    for (let i = 0; i < P; i++) {
+      if (!active[i]) continue;
+      top.fill(Infinity);
+      let bestV = -1;
+      for (let v = 0; v < V; v++) {
+        const c = cost[i * V + v]!;
+        if (c >= top[k - 1]!) continue;
+        let j = k - 1;
+        while (j > 0 && top[j - 1]! > c) {
+          top[j] = top[j - 1]!;
+          j--;
+        }
+        top[j] = c;
+        if (j === 0) bestV = v;
+      }
+      if (bestV < 0) continue;
+      // A visit with fewer than k options is urgent: missing options count as very expensive.
+      let regret = 0;
+      for (let j = 1; j < k; j++) regret += (top[j]! === Infinity ? 1e7 : top[j]!) - top[0]!;
+      if (noise > 0 && rng) regret *= 1 + noise * (rng.next() - 0.5);
+      if (regret > pickRegret || (regret === pickRegret && top[0]! < pickBest)) {
+        pick = i;
+        pickRegret = regret;
+        pickBest = top[0]!;
+        pickVehicle = bestV;
+      }
+    }
+    if (pick < 0) break; // nothing left fits anywhere
+    const wasEmpty = sol.routes[pickVehicle]!.visits.length === 0;
+    sol.insert(left[pick]!, pickVehicle, pos[pick * V + pickVehicle]!);
+    active[pick] = 0;
+    if (wasEmpty) {
+      chooseReps();
+      const rep = emptyRep[inst.vehicleClass[pickVehicle]!]!;
+      for (let i = 0; i < P; i++) if (active[i] && rep >= 0) evaluate(i, rep);
+    }
+    for (let i = 0; i < P; i++) if (active[i]) evaluate(i, pickVehicle);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Local search on a complete solution: relocate (or-opt: strings of 1–3
+ * visits), swap and 2-opt* between routes, relocate within a route. Moves
+ * are tried only towards each visit's nearest neighbours (granular
+ * neighbourhood). Feasibility uses the forward-slack caches in O(1); in the
+ * arc-cost case the gain is O(1) too, otherwise the two touched routes are
+ * re-simulated once the O(1) filter passes.
+ */
+import type { Random } from './prng.js';
+import { routeCost } from './schedule.js';
+import type { RouteState, Solution } from './solution.js';
+
+const EPS = 1e-7;
+
+export interface LocalSearchOptions {
+  neighbours: number;
+  /** Stop after this many passes without reaching a local optimum (bounds the work). */
+  maxPasses: number;
+}
+
+/** Arc-cost feasibility and travel of a whole sequence for vehicle k (intra-route moves). */
+function sequenceCost(sol: Solution, k: number, seq: number[]): number {
+  const inst = sol.inst;
+  if (!inst.arcCost) return routeCost(inst, k, seq);
+  const veh = inst.vehicles[k]!;
+  const M = inst.nodeCount;
+  let t = veh.shiftStart;
+  let prev = veh.startNode;
+  let c = 0;
+  for (const u of seq) {
+    t = Math.max(t + inst.time[prev * M + u]!, inst.windowStart[u]!);
+    if (t > inst.windowEnd[u]!) return Infinity;
+    c += inst.time[prev * M + u]!;
+    t += inst.duration[u]!;
+    prev = u;
+  }
+  c += inst.time[prev * M + veh.endNode]!;
+  if (t + inst.time[prev * M + veh.endNode]! > veh.endLimit) return Infinity;
+  return seq.length === 0 ? 0 : c;
+}
+
+function servable(sol: Solution, visits: readonly number[], k: number): boolean {
+  const V = sol.inst.vehicles.length;
+  for (const u of visits) if (!sol.inst.canServe[u * V + k]) return false;
+  return true;
+}
+
+/** Applies new sequences to two routes if the exact cost improves; returns whether it did. */
+function commitIfBetter(sol: Solution, a: RouteState, seqA: number[], b: RouteState | undefined, seqB: number[]): boolean {
+  const inst = sol.inst;
+  const before = a.cost + (b ? b.cost : 0);
+  const ca = routeCost(inst, a.vehicle, seqA);
+  if (ca === Infinity) return false;
+  const cb = b ? routeCost(inst, b.vehicle, seqB) : 0;
+  if (cb === Infinity || ca + cb >= before - EPS) return false;
+  sol.setRoute(a.vehicle, seqA);
+  if (b) sol.setRoute(b.vehicle, seqB);
+  return true;
+}
+
+/** Arrival at the node after `seg` when leaving position p of r, NaN if a window of the segment breaks. */
+function throughSegment(sol: Solution, r: RouteState, p: number, seg: readonly number[], next: number): number {
+  const inst = sol.inst;
+  const M = inst.nodeCount;
+  let prev = sol.node(r, p);
+  let t = r.earliest[p]! + inst.duration[prev]!;
+  for (const w of seg) {
+    t = Math.max(t + inst.time[prev * M + w]!, inst.windowStart[w]!);
+    if (t > inst.windowEnd[w]!) return Number.NaN;
+    t += inst.duration[w]!;
+    prev = w;
+  }
+  return t + inst.time[prev * M + next]!;
+}
+
+function tryRelocate(sol: Solution, u: number, v: number): boolean {
+  const inst = sol.inst;
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const A = sol.routes[sol.routeOf[u]!]!;
+  const B = sol.routes[sol.routeOf[v]!]!;
+  const s = A.visits.indexOf(u) + 1;
+  const q = B.visits.indexOf(v) + 1;
+  const vehB = inst.vehicles[B.vehicle]!;
+  for (let len = 1; len <= 3 && s + len - 1 <= A.visits.length; len++) {
+    const e = s + len - 1;
+    const seg = A.visits.slice(s - 1, e);
+    if (seg.some((w) => inst.pinned[w])) break;
+    let segLoad = 0;
+    for (const w of seg) segLoad += inst.demand[w]!;
+    if (B.load + segLoad > vehB.capacity || !servable(sol, seg, B.vehicle)) continue;
+    const i = sol.node(A, s - 1);
+    const j = sol.node(A, e + 1);
+    if (A.earliest[s - 1]! + inst.duration[i]! + T[i * M + j]! > A.latest[e + 1]!) continue;
+    const removeGain = T[i * M + seg[0]!]! + T[seg[len - 1]! * M + j]! - T[i * M + j]!;
+    // Insert the string just after v (p = q) or just before v (p = q - 1).
+    for (const p of [q, q - 1]) {
+      const bp = sol.node(B, p);
+      const bq = sol.node(B, p + 1);
+      const arrive = throughSegment(sol, B, p, seg, bq);
+      if (!(arrive <= B.latest[p + 1]!)) continue;
+      if (inst.arcCost) {
+        const add = T[bp * M + seg[0]!]! + T[seg[len - 1]! * M + bq]! - T[bp * M + bq]!;
+        if (add - removeGain < -EPS) {
+          const seqA = [...A.visits.slice(0, s - 1), ...A.visits.slice(e)];
+          const seqB = [...B.visits.slice(0, p), ...seg, ...B.visits.slice(p)];
+          sol.setRoute(A.vehicle, seqA);
+          sol.setRoute(B.vehicle, seqB);
+          return true;
+        }
+      } else {
+        const seqA = [...A.visits.slice(0, s - 1), ...A.visits.slice(e)];
+        const seqB = [...B.visits.slice(0, p), ...seg, ...B.visits.slice(p)];
+        if (commitIfBetter(sol, A, seqA, B, seqB)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function trySwap(sol: Solution, u: number, v: number): boolean {
+  const inst = sol.inst;
+  if (inst.pinned[u] || inst.pinned[v]) return false;
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const A = sol.routes[sol.routeOf[u]!]!;
+  const B = sol.routes[sol.routeOf[v]!]!;
+  const p = A.visits.indexOf(u) + 1;
+  const q = B.visits.indexOf(v) + 1;
+  const du = inst.demand[u]!;
+  const dv = inst.demand[v]!;
+  if (A.load - du + dv > inst.vehicles[A.vehicle]!.capacity) return false;
+  if (B.load - dv + du > inst.vehicles[B.vehicle]!.capacity) return false;
+  if (!servable(sol, [v], A.vehicle) || !servable(sol, [u], B.vehicle)) return false;
+  const an = sol.node(A, p + 1);
+  const bn = sol.node(B, q + 1);
+  if (!(throughSegment(sol, A, p - 1, [v], an) <= A.latest[p + 1]!)) return false;
+  if (!(throughSegment(sol, B, q - 1, [u], bn) <= B.latest[q + 1]!)) return false;
+  const seqA = A.visits.slice();
+  seqA[p - 1] = v;
+  const seqB = B.visits.slice();
+  seqB[q - 1] = u;
+  if (inst.arcCost) {
+    const ap = sol.node(A, p - 1);
+    const bp = sol.node(B, q - 1);
+    const delta =
+      T[ap * M + v]! + T[v * M + an]! - T[ap * M + u]! - T[u * M + an]! +
+      T[bp * M + u]! + T[u * M + bn]! - T[bp * M + v]! - T[v * M + bn]!;
+    if (delta >= -EPS) return false;
+    sol.setRoute(A.vehicle, seqA);
+    sol.setRoute(B.vehicle, seqB);
+    return true;
+  }
+  return commitIfBetter(sol, A, seqA, B, seqB);
+}
+
+/** 2-opt*: A keeps its head up to u and takes B's tail from v; B takes A's tail. */
+function tryTwoOptStar(sol: Solution, u: number, v: number): boolean {
+  const inst = sol.inst;
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const A = sol.routes[sol.routeOf[u]!]!;
+  const B = sol.routes[sol.routeOf[v]!]!;
+  const va = inst.vehicles[A.vehicle]!;
+  const vb = inst.vehicles[B.vehicle]!;
+  // Tails change vehicle: the O(1) test needs them to end at the same place and time.
+  if (va.endNode !== vb.endNode || va.endLimit !== vb.endLimit) return false;
+  const p = A.visits.indexOf(u) + 1;
+  const q = B.visits.indexOf(v) + 1;
+  const tailA = A.visits.slice(p);
+  const tailB = B.visits.slice(q - 1);
+  if (tailA.some((w) => inst.pinned[w]) || tailB.some((w) => inst.pinned[w])) return false;
+  if (A.loadUpTo[p]! + (B.load - B.loadUpTo[q - 1]!) > va.capacity) return false;
+  if (B.loadUpTo[q - 1]! + (A.load - A.loadUpTo[p]!) > vb.capacity) return false;
+  const an = sol.node(A, p + 1);
+  const bp = sol.node(B, q - 1);
+  if (A.earliest[p]! + inst.duration[u]! + T[u * M + v]! > B.latest[q]!) return false;
+  if (B.earliest[q - 1]! + inst.duration[bp]! + T[bp * M + an]! > A.latest[p + 1]!) return false;
+  if (inst.vehicleClass[A.vehicle] !== inst.vehicleClass[B.vehicle]) {
+    if (!servable(sol, tailB, A.vehicle) || !servable(sol, tailA, B.vehicle)) return false;
+  }
+  const seqA = [...A.visits.slice(0, p), ...tailB];
+  const seqB = [...B.visits.slice(0, q - 1), ...tailA];
+  if (inst.arcCost) {
+    const delta = T[u * M + v]! + T[bp * M + an]! - T[u * M + an]! - T[bp * M + v]!;
+    if (delta >= -EPS) return false;
+    sol.setRoute(A.vehicle, seqA);
+    sol.setRoute(B.vehicle, seqB);
+    return true;
+  }
+  return commitIfBetter(sol, A, seqA, B, seqB);
+}
+
+/** Moves u (and up to two followers) next to v in the same route. */
+function tryIntraRelocate(sol: Solution, u: number, v: number): boolean {
+  const inst = sol.inst;
+  const A = sol.routes[sol.routeOf[u]!]!;
+  if (inst.pinned[u]) return false;
+  for (let len = 1; len <= 3; len++) {
+    const s = A.visits.indexOf(u);
+    if (s + len > A.visits.length) break;
+    const seg = A.visits.slice(s, s + len);
+    if (seg.includes(v) || seg.some((w) => inst.pinned[w])) break;
+    const rest = [...A.visits.slice(0, s), ...A.visits.slice(s + len)];
+    const at = rest.indexOf(v);
+    for (const p of [at + 1, at]) {
+      const seq = [...rest.slice(0, p), ...seg, ...rest.slice(p)];
+      const c = sequenceCost(sol, A.vehicle, seq);
+      if (c < A.cost - EPS) {
+        sol.setRoute(A.vehicle, seq);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Runs first-improvement passes until no move improves (or maxPasses). Returns the number of moves made. */
+export function localSearch(sol: Solution, rng: Random, options: LocalSearchOptions): number {
+  const inst = sol.inst;
+  const order: number[] = [];
+  for (let u = 0; u < inst.visitCount; u++) order.push(u);
+  let moves = 0;
+  for (let pass = 0; pass < options.maxPasses; pass++) {
+    let improved = false;
+    rng.shuffle(order);
+    for (const u of order) {
+      const nbrs = inst.neighbours[u]!;
+      const K = Math.min(options.neighbours, nbrs.length);
+      for (let x = 0; x < K; x++) {
+        const v = nbrs[x]!;
+        const ku = sol.routeOf[u]!;
+        const kv = sol.routeOf[v]!;
+        if (ku < 0 || kv < 0) continue;
+        let moved: boolean;
+        if (ku === kv) moved = tryIntraRelocate(sol, u, v);
+        else moved = tryRelocate(sol, u, v) || trySwap(sol, u, v) || tryTwoOptStar(sol, u, v);
+        if (moved) {
+          moves++;
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  return moves;
+}

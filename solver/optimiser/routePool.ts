@@ -1,0 +1,51 @@
+/**
+ * The pool of good routes met during the search, for the set-partitioning
+ * step. A route is stored once per vehicle class (interchangeable vehicles
+ * share columns) with its exact cost and the cost of the best solution it
+ * was seen in, which ranks columns when the pool must be cut down.
+ */
+import type { Solution } from './solution.js';
+
+export interface PooledRoute {
+  vehicleClass: number;
+  /** A vehicle of that class the route was built for (cost and feasibility hold for every vehicle of the class). */
+  vehicle: number;
+  visits: number[];
+  cost: number;
+  /** Cost of the best whole solution this route was part of. */
+  bestSolutionCost: number;
+}
+
+export class RoutePool {
+  private readonly routes = new Map<string, PooledRoute>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  get size(): number {
+    return this.routes.size;
+  }
+
+  add(sol: Solution): void {
+    const solutionCost = sol.cost();
+    for (const r of sol.routes) {
+      if (r.visits.length === 0) continue;
+      const vehicleClass = sol.inst.vehicleClass[r.vehicle]!;
+      const key = `${vehicleClass}:${r.visits.join(',')}`;
+      const known = this.routes.get(key);
+      if (known) {
+        if (solutionCost < known.bestSolutionCost) known.bestSolutionCost = solutionCost;
+        continue;
+      }
+      if (this.routes.size >= this.capacity) continue;
+      this.routes.set(key, { vehicleClass, vehicle: r.vehicle, visits: r.visits.slice(), cost: r.cost, bestSolutionCost: solutionCost });
+    }
+  }
+
+  /** Up to `limit` routes, those from the best solutions first; ties broken by insertion order. */
+  best(limit: number): PooledRoute[] {
+    const all = [...this.routes.values()];
+    const order = all.map((r, i) => ({ r, i }));
+    order.sort((a, b) => a.r.bestSolutionCost - b.r.bestSolutionCost || a.i - b.i);
+    return order.slice(0, limit).map((x) => x.r);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Destroy operators of the ALNS: each removes about `q` served visits and
+ * returns them. Pinned visits are never removed (they cannot go anywhere
+ * else). Removal that would break a route (possible only without the
+ * triangle inequality or around breaks) is skipped.
+ */
+import type { Random } from './prng.js';
+import type { Solution } from './solution.js';
+
+export type RuinOperator = (sol: Solution, q: number, rng: Random) => number[];
+
+function servedMovable(sol: Solution): number[] {
+  const out: number[] = [];
+  for (const r of sol.routes) for (const u of r.visits) if (!sol.inst.pinned[u]) out.push(u);
+  return out;
+}
+
+function removeAll(sol: Solution, visits: Iterable<number>): number[] {
+  const removed: number[] = [];
+  for (const u of visits) if (sol.routeOf[u]! >= 0 && !sol.inst.pinned[u] && sol.remove(u)) removed.push(u);
+  return removed;
+}
+
+export const randomRemoval: RuinOperator = (sol, q, rng) => {
+  const pool = rng.shuffle(servedMovable(sol));
+  return removeAll(sol, pool.slice(0, q));
+};
+
+/** Removes the visits whose detour costs most, with randomisation (Ropke & Pisinger, p = 3). */
+export const worstRemoval: RuinOperator = (sol, q, rng) => {
+  const removed: number[] = [];
+  for (let tries = 0; removed.length < q && tries < 2 * q; tries++) {
+    const scored: { u: number; gain: number }[] = [];
+    for (const r of sol.routes) {
+      for (let p = 1; p <= r.visits.length; p++) {
+        const u = r.visits[p - 1]!;
+        if (!sol.inst.pinned[u]) scored.push({ u, gain: sol.removalGain(r, p) });
+      }
+    }
+    if (scored.length === 0) break;
+    scored.sort((a, b) => b.gain - a.gain || a.u - b.u);
+    const pick = scored[Math.floor(rng.next() ** 3 * scored.length)]!;
+    if (sol.remove(pick.u)) removed.push(pick.u);
+  }
+  return removed;
+};
+
+/** Shaw removal: visits related to a random seed by place, time window and route. */
+export const relatedRemoval: RuinOperator = (sol, q, rng) => {
+  const inst = sol.inst;
+  const served = servedMovable(sol);
+  if (served.length === 0) return [];
+  const M = inst.nodeCount;
+  let maxT = 1;
+  let horizon = 1;
+  for (const u of served) {
+    maxT = Math.max(maxT, inst.time[u * M + inst.neighbours[u]![inst.neighbours[u]!.length - 1]!] ?? 1);
+    horizon = Math.max(horizon, Math.abs(inst.windowStart[u]!));
+  }
+  const seed = rng.pick(served);
+  const chosen = [seed];
+  const inSet = new Set(chosen);
+  while (chosen.length < q && chosen.length < served.length) {
+    const ref = rng.pick(chosen);
+    const cands = served.filter((u) => !inSet.has(u));
+    const rel = (u: number): number =>
+      (inst.time[ref * M + u]! + inst.time[u * M + ref]!) / (2 * maxT) +
+      Math.abs(inst.windowStart[ref]! - inst.windowStart[u]!) / horizon +
+      (sol.routeOf[u] === sol.routeOf[ref] ? 0 : 0.3);
+    cands.sort((a, b) => rel(a) - rel(b) || a - b);
+    const next = cands[Math.floor(rng.next() ** 6 * cands.length)]!;
+    chosen.push(next);
+    inSet.add(next);
+  }
+  return removeAll(sol, chosen);
+};
+
+/** Removes whole routes, shortest first with randomisation, until about q visits are out. */
+export const routeRemoval: RuinOperator = (sol, q, rng) => {
+  const used = sol.routes.filter((r) => r.visits.length > 0);
+  used.sort((a, b) => a.visits.length - b.visits.length || a.vehicle - b.vehicle);
+  const removed: number[] = [];
+  while (removed.length < q && used.length > 0) {
+    const idx = Math.floor(rng.next() ** 2 * used.length);
+    const r = used.splice(idx, 1)[0]!;
+    removed.push(...removeAll(sol, r.visits.slice()));
+  }
+  return removed;
+};
+
+/**
+ * String removal (Christiaens & Vanden Berghe, SISR): around a seed visit,
+ * cut one string of consecutive visits from each of a few nearby routes.
+ * It frees contiguous slack in several routes at once, which is what lets
+ * time-windowed routes be rebuilt better.
+ */
+export const stringRemoval: RuinOperator = (sol, q, rng) => {
+  const inst = sol.inst;
+  const served = servedMovable(sol);
+  if (served.length === 0) return [];
+  const used = sol.routes.filter((r) => r.visits.length > 0);
+  const avgLen = served.length / Math.max(1, used.length);
+  const maxString = Math.max(1, Math.min(10, Math.round(avgLen)));
+  const routesToCut = Math.max(1, Math.min(used.length, Math.floor((4 * q) / (1 + maxString)) / 2 + 1));
+  const seed = rng.pick(served);
+  const cut = new Set<number>();
+  const removed: number[] = [];
+  const order = [seed, ...inst.neighbours[seed]!];
+  for (const u of order) {
+    if (cut.size >= routesToCut || removed.length >= q) break;
+    const k = sol.routeOf[u]!;
+    if (k < 0 || cut.has(k)) continue;
+    cut.add(k);
+    const visits = sol.routes[k]!.visits;
+    const len = Math.min(visits.length, rng.between(1, maxString));
+    const at = visits.indexOf(u);
+    // A string of `len` visits containing u; sometimes keep a middle part ("split string").
+    const first = Math.max(0, Math.min(visits.length - len, at - rng.int(len)));
+    let segment = visits.slice(first, first + len);
+    if (len > 2 && rng.next() < 0.5) {
+      const keep = rng.between(1, Math.max(1, Math.min(len - 2, Math.floor(len / 2))));
+      const keepAt = rng.between(1, len - keep - 1);
+      segment = [...segment.slice(0, keepAt), ...segment.slice(keepAt + keep)];
+    }
+    removed.push(...removeAll(sol, segment));
+  }
+  return removed;
+};
+
+export const RUIN_OPERATORS: { name: string; op: RuinOperator }[] = [
+  { name: 'random', op: randomRemoval },
+  { name: 'worst', op: worstRemoval },
+  { name: 'related', op: relatedRemoval },
+  { name: 'route', op: routeRemoval },
+  { name: 'string', op: stringRemoval },
+];

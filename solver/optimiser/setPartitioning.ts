@@ -1,0 +1,135 @@
+/**
+ * Recombines the best routes of the pool with a set-partitioning MIP
+ * (rows: visits, binary columns: routes; each visit served once or paid for
+ * as unserved; at most as many routes per vehicle class as it has vehicles).
+ * HiGHS solves it, started from the incumbent so the answer is never worse.
+ *
+ * HiGHS is WASM and synchronous: the solve blocks the thread, so callers in
+ * the service use planRoutesInWorker. Its time limit bounds the block.
+ */
+import highsLoader from 'highs';
+import type { Instance } from './instance.js';
+import type { PooledRoute } from './routePool.js';
+import { Solution } from './solution.js';
+
+type Highs = Awaited<ReturnType<typeof highsLoader>>;
+
+let highsPromise: Promise<Highs> | undefined;
+
+/** Loads the HiGHS WASM module once per thread. */
+export function loadHighs(): Promise<Highs> {
+  highsPromise ??= highsLoader();
+  return highsPromise;
+}
+
+export interface SetPartitioningResult {
+  solution: Solution;
+  improved: boolean;
+  columns: number;
+  status: string;
+}
+
+export function recombineRoutes(
+  highs: Highs,
+  inst: Instance,
+  incumbent: Solution,
+  columns: PooledRoute[],
+  timeLimitSeconds: number,
+): SetPartitioningResult {
+  const N = inst.visitCount;
+  const classSize = new Int32Array(inst.classCount);
+  for (let k = 0; k < inst.vehicles.length; k++) classSize[inst.vehicleClass[k]!]!++;
+  // Make sure the incumbent's routes are columns, so it is a feasible start.
+  const key = (c: number, visits: number[]): string => `${c}:${visits.join(',')}`;
+  const seen = new Set(columns.map((r) => key(r.vehicleClass, r.visits)));
+  const cols = columns.slice();
+  const incumbentCost = incumbent.cost();
+  for (const r of incumbent.routes) {
+    if (r.visits.length === 0) continue;
+    const c = inst.vehicleClass[r.vehicle]!;
+    if (seen.has(key(c, r.visits))) continue;
+    seen.add(key(c, r.visits));
+    cols.push({ vehicleClass: c, vehicle: r.vehicle, visits: r.visits.slice(), cost: r.cost, bestSolutionCost: incumbentCost });
+  }
+  const R = cols.length;
+  // Columns: R routes, then one "unserved" column per visit.
+  const numCols = R + N;
+  const numRows = N + inst.classCount;
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const colCost: number[] = [];
+  for (const r of cols) {
+    const rows = [...new Set(r.visits)].sort((a, b) => a - b);
+    for (const u of rows) {
+      indices.push(u);
+      values.push(1);
+    }
+    indices.push(N + r.vehicleClass);
+    values.push(1);
+    starts.push(indices.length);
+    colCost.push(r.cost);
+  }
+  for (let u = 0; u < N; u++) {
+    indices.push(u);
+    values.push(1);
+    starts.push(indices.length);
+    colCost.push(inst.unassignedPenalty[u]!);
+  }
+  const rowLower = [...new Array<number>(N).fill(1), ...new Array<number>(inst.classCount).fill(0)];
+  const rowUpper = [...new Array<number>(N).fill(1), ...Array.from(classSize)];
+  const integrality = new Int32Array(numCols).fill(1);
+
+  // The incumbent as a start vector.
+  const start = new Float64Array(numCols);
+  const colIndex = new Map(cols.map((r, j) => [key(r.vehicleClass, r.visits), j]));
+  for (const r of incumbent.routes) {
+    if (r.visits.length === 0) continue;
+    start[colIndex.get(key(inst.vehicleClass[r.vehicle]!, r.visits))!] = 1;
+  }
+  for (const u of incumbent.unassigned) start[R + u] = 1;
+
+  const model = highs.createModel({
+    numCols,
+    numRows,
+    colCost,
+    colLower: new Float64Array(numCols),
+    colUpper: new Float64Array(numCols).fill(1),
+    rowLower,
+    rowUpper,
+    matrix: { format: 'csc', numRows, numCols, starts, indices, values },
+    integrality,
+  });
+  try {
+    model.options.set({ output_flag: false, time_limit: Math.max(0.05, timeLimitSeconds), random_seed: 0, mip_rel_gap: 1e-6 });
+    model.setSolution({ colValue: start });
+    model.run();
+    const status = model.getModelStatus();
+    const statusName = Object.entries(highs.constants.modelStatus).find(([, v]) => v === status)?.[0] ?? String(status);
+    const x = model.getSolution().colValue;
+    if (x.length !== numCols) return { solution: incumbent, improved: false, columns: R, status: statusName };
+    // Rebuild a solution: each chosen route goes to a free vehicle of its class.
+    const sol = new Solution(inst);
+    const free: number[][] = Array.from({ length: inst.classCount }, () => []);
+    for (let k = inst.vehicles.length - 1; k >= 0; k--) free[inst.vehicleClass[k]!]!.push(k);
+    for (let j = 0; j < R; j++) {
+      if (x[j]! < 0.5) continue;
+      const r = cols[j]!;
+      const k = free[r.vehicleClass]!.pop();
+      if (k === undefined) return { solution: incumbent, improved: false, columns: R, status: 'class-overflow' };
+      sol.setRoute(k, r.visits.slice());
+    }
+    sol.syncUnassigned();
+    // Served twice or infeasible after all would show as a worse or non-finite cost: keep the incumbent then.
+    const served = new Set<number>();
+    for (const r of sol.routes) for (const u of r.visits) served.add(u);
+    const count = sol.routes.reduce((n, r) => n + r.visits.length, 0);
+    const cost = sol.cost();
+    if (count !== served.size || !(cost < incumbentCost - 1e-9)) {
+      return { solution: incumbent, improved: false, columns: R, status: statusName };
+    }
+    return { solution: sol, improved: true, columns: R, status: statusName };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from './config/index.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { isDatabaseEmpty, seedDemoCompany } from './demo/seed.js';
+import { createApiToken, ensureBootstrapAdmin } from './domain/auth.js';
+
+export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+  return openDatabase({
+    url: config.DATABASE_URL,
+    schema: config.TOURNEE_DB_SCHEMA,
+    poolSize: config.TOURNEE_DB_POOL_SIZE,
+    dataDir: config.TOURNEE_DATA_DIR,
+  });
+}
+
+export interface PreparedDatabase {
+  database: DatabaseHandle;
+  migrationsApplied: string[];
+  demoLoaded: { technicians: number; visits: number } | null;
+  /** The admin token to print: the configured one, or the demo one kept in the data folder. */
+  adminToken: string;
+  adminTokenSource: 'env' | 'data-dir';
+}
+
+/** Opens the database, applies migrations, loads the demo company into an empty database, ensures an admin token. */
+export async function prepareDatabase(config: Config): Promise<PreparedDatabase> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    const { applied } = await migrate(database.db);
+    const demoLoaded = config.TOURNEE_DEMO && (await isDatabaseEmpty(database.db)) ? await seedDemoCompany(database.db) : null;
+    if (config.TOURNEE_ADMIN_TOKEN) {
+      await ensureBootstrapAdmin(database.db, config.TOURNEE_ADMIN_TOKEN);
+      return { database, migrationsApplied: applied, demoLoaded, adminToken: config.TOURNEE_ADMIN_TOKEN, adminTokenSource: 'env' };
+    }
+    const adminToken = await demoAdminToken(config, database);
+    return { database, migrationsApplied: applied, demoLoaded, adminToken, adminTokenSource: 'data-dir' };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** Without TOURNEE_ADMIN_TOKEN, one admin token is made once and kept (mode 600) in the data folder. */
+async function demoAdminToken(config: Config, database: DatabaseHandle): Promise<string> {
+  const file = join(config.TOURNEE_DATA_DIR, 'admin-token');
+  try {
+    const token = (await readFile(file, 'utf8')).trim();
+    await ensureBootstrapAdmin(database.db, token);
+    return token;
+  } catch {
+    await mkdir(config.TOURNEE_DATA_DIR, { recursive: true });
+    const { token } = await createApiToken(database.db, 'admin', 'demo admin (data folder)');
+    await writeFile(file, token + '\n', { mode: 0o600 });
+    return token;
+  }
+}

@@ -1,0 +1,213 @@
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+import { HaversineTravel } from '../../solver/travel.js';
+import type { Place } from '../../solver/problem.js';
+import type { Db } from '../db/database.js';
+import type { NewVisit } from '../db/schema.js';
+import { newSecret, sha256Hex } from '../domain/secrets.js';
+import {
+  COMPANY,
+  CUSTOMER_FIRST_NAMES,
+  CUSTOMER_LAST_NAMES,
+  DEMO_SEED,
+  SERVICES,
+  SKILLS,
+  STREETS,
+  TECHNICIANS,
+  WORKING_PERIODS,
+  ZONES,
+  type DemoPostcode,
+} from './company.js';
+import { SeededRandom } from './random.js';
+
+export interface SeedOptions {
+  /** The day the demo is centred on: visits run from a week before to three weeks after. Default: today. */
+  today?: string;
+  /** Share of the company's arrival windows already booked on each working day. */
+  occupancy?: number;
+}
+
+const BYDAY_TO_WEEKDAY: Record<string, number> = { MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6, SU: 7 };
+const BREAK_SECONDS = 90 * 60;
+
+function localTime(day: DateTime, hhmm: string): DateTime {
+  const [hour, minute] = hhmm.split(':').map(Number);
+  return day.set({ hour: hour!, minute: minute!, second: 0, millisecond: 0 });
+}
+
+/** Writes the demo company into an empty database, in one transaction. Same seed, same company. */
+export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promise<{ technicians: number; visits: number }> {
+  const random = new SeededRandom(DEMO_SEED);
+  const zone = COMPANY.timezone;
+  const today = options.today ? DateTime.fromISO(options.today, { zone }) : DateTime.now().setZone(zone);
+  const occupancy = options.occupancy ?? 0.55;
+  const firstDay = today.startOf('week').minus({ weeks: 1 });
+  const lastDay = today.startOf('week').plus({ weeks: 3 }).minus({ days: 1 });
+
+  const zoneIds = new Map(ZONES.map((z) => [z.name, random.uuid()]));
+  const postcodeByCode = new Map<string, DemoPostcode>(ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, p] as const)));
+  const zoneKindByPostcode = new Map(ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, z.kind] as const)));
+  const serviceIds = new Map(SERVICES.map((s) => [s.slug, random.uuid()]));
+  const technicianIds = TECHNICIANS.map(() => random.uuid());
+
+  let nextPlaceKey = 0;
+  const placeZone = new Map<number, 'urban' | 'periurban' | 'rural'>();
+  const place = (lat: number, lon: number, postcode: string): Place => {
+    const key = nextPlaceKey++;
+    placeZone.set(key, zoneKindByPostcode.get(postcode) ?? 'periurban');
+    return { key, lat, lon };
+  };
+  const travel = new HaversineTravel({ zoneOf: (p) => placeZone.get(p.key) ?? 'periurban' });
+
+  const holidays = new Holidays('FR');
+  const isHoliday = (day: DateTime) =>
+    (holidays.isHoliday(new Date(Date.UTC(day.year, day.month - 1, day.day, 12))) || []).some((h) => h.type === 'public');
+
+  const visits: NewVisit[] = [];
+  TECHNICIANS.forEach((tech, index) => {
+    const home = postcodeByCode.get(tech.homePostcode)!;
+    const homePlace = place(home.lat, home.lon, home.postcode);
+    const workDays = new Set(tech.days.split(',').map((d) => BYDAY_TO_WEEKDAY[d]));
+    const servable = SERVICES.filter((s) => s.skills.every((k) => tech.skills.includes(k)));
+    const postcodes = ZONES.filter((z) => tech.zones.includes(z.name)).flatMap((z) => z.postcodes);
+
+    for (let day = firstDay; day <= lastDay; day = day.plus({ days: 1 })) {
+      if (!workDays.has(day.weekday) || isHoliday(day)) continue;
+      let cursorPlace = homePlace;
+      let cursorFree = localTime(day, WORKING_PERIODS[0]!.start).toSeconds();
+      const lunchStart = localTime(day, WORKING_PERIODS[0]!.end).toSeconds();
+      const dayEnd = localTime(day, WORKING_PERIODS[1]!.end).toSeconds();
+      for (const window of COMPANY.windowGrid) {
+        if (!random.chance(occupancy)) continue;
+        const service = random.pick(servable);
+        const pc = random.pick(postcodes);
+        const lat = pc.lat + (random.next() - 0.5) * 0.016;
+        const lon = pc.lon + (random.next() - 0.5) * 0.022;
+        const visitPlace = place(lat, lon, pc.postcode);
+        const windowStart = localTime(day, window.start).toSeconds();
+        const windowEnd = localTime(day, window.end).toSeconds();
+        const afternoon = windowStart >= lunchStart;
+        const legTime = travel.time(cursorPlace, visitPlace);
+        // Round planned starts to 5 minutes, as a dispatcher would write them.
+        let start = Math.max(windowStart, cursorFree + legTime, afternoon ? lunchStart + BREAK_SECONDS + legTime : 0);
+        start = Math.ceil(start / 300) * 300;
+        const end = start + service.durationMinutes * 60;
+        const periodEnd = afternoon ? dayEnd - travel.time(visitPlace, homePlace) : lunchStart;
+        if (start > windowEnd || end > periodEnd) continue;
+        const first = random.pick(CUSTOMER_FIRST_NAMES);
+        const last = random.pick(CUSTOMER_LAST_NAMES);
+        const isPast = DateTime.fromSeconds(end, { zone }) < today.startOf('day');
+        visits.push({
+          id: random.uuid(),
+          reference: `DE-${(visits.length + 1).toString().padStart(5, '0')}`,
+          service_id: serviceIds.get(service.slug)!,
+          technician_id: technicianIds[index]!,
+          status: isPast ? 'done' : 'booked',
+          window_start: new Date(windowStart * 1000),
+          window_end: new Date(windowEnd * 1000),
+          planned_start: new Date(start * 1000),
+          planned_end: new Date(end * 1000),
+          customer_name: `${first} ${last}`,
+          customer_phone: `06 ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)}`,
+          customer_email: `${first}.${last}@example.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+          address_line: `${random.int(1, 120)} ${random.pick(STREETS)}`,
+          postcode: pc.postcode,
+          city: pc.city,
+          lat: Number(lat.toFixed(6)),
+          lon: Number(lon.toFixed(6)),
+          notes: '',
+          channel: random.pick(['web', 'phone', 'phone', 'email'] as const),
+          booked_by: 'demo',
+          manage_token_hash: sha256Hex(`demo-${visits.length}-${random.next()}`),
+          cancelled_at: null,
+        });
+        cursorPlace = visitPlace;
+        cursorFree = end;
+      }
+    }
+  });
+
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('company_settings')
+      .values({
+        name: COMPANY.name,
+        phone: COMPANY.phone,
+        timezone: COMPANY.timezone,
+        window_grid: JSON.stringify(COMPANY.windowGrid),
+        booking_horizon_days: COMPANY.bookingHorizonDays,
+        holiday_region: null,
+        team_feed_token: newSecret('feed'),
+      })
+      .execute();
+    await tx.insertInto('skills').values(SKILLS.map((s) => ({ code: s.code, label: s.label }))).execute();
+    await tx.insertInto('zones').values(ZONES.map((z) => ({ id: zoneIds.get(z.name)!, name: z.name, kind: z.kind }))).execute();
+    await tx
+      .insertInto('zone_postcodes')
+      .values(ZONES.flatMap((z) => z.postcodes.map((p) => ({ zone_id: zoneIds.get(z.name)!, postcode: p.postcode, city: p.city, lat: p.lat, lon: p.lon }))))
+      .execute();
+    await tx
+      .insertInto('services')
+      .values(
+        SERVICES.map((s) => ({
+          id: serviceIds.get(s.slug)!,
+          slug: s.slug,
+          name: s.name,
+          description: s.description,
+          duration_minutes: s.durationMinutes,
+          window_minutes: s.windowMinutes,
+          min_notice_minutes: s.minNoticeMinutes,
+          max_horizon_days: s.maxHorizonDays,
+          price_label: s.priceLabel,
+        })),
+      )
+      .execute();
+    await tx.insertInto('service_skills').values(SERVICES.flatMap((s) => s.skills.map((k) => ({ service_id: serviceIds.get(s.slug)!, skill_code: k })))).execute();
+    await tx
+      .insertInto('technicians')
+      .values(
+        TECHNICIANS.map((t, i) => {
+          const home = postcodeByCode.get(t.homePostcode)!;
+          return {
+            id: technicianIds[i]!,
+            name: t.name,
+            email: `${t.name.split(' ')[0]!.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')}@duret-electricite.fr`,
+            phone: t.phone,
+            colour: t.colour,
+            home_address: home.city,
+            home_lat: home.lat,
+            home_lon: home.lon,
+            feed_token: newSecret('feed'),
+          };
+        }),
+      )
+      .execute();
+    await tx.insertInto('technician_skills').values(TECHNICIANS.flatMap((t, i) => t.skills.map((k) => ({ technician_id: technicianIds[i]!, skill_code: k })))).execute();
+    await tx
+      .insertInto('technician_zones')
+      .values(TECHNICIANS.flatMap((t, i) => t.zones.map((z) => ({ technician_id: technicianIds[i]!, zone_id: zoneIds.get(z)! }))))
+      .execute();
+    await tx
+      .insertInto('working_hours')
+      .values(
+        TECHNICIANS.flatMap((t, i) =>
+          WORKING_PERIODS.map((p) => ({
+            technician_id: technicianIds[i]!,
+            rrule: `FREQ=WEEKLY;BYDAY=${t.days}`,
+            start_time: `${p.start}:00`,
+            end_time: `${p.end}:00`,
+            valid_from: firstDay.minus({ weeks: 4 }).toISODate()!,
+            valid_until: null,
+          })),
+        ),
+      )
+      .execute();
+    for (let i = 0; i < visits.length; i += 500) await tx.insertInto('visits').values(visits.slice(i, i + 500)).execute();
+  });
+  return { technicians: TECHNICIANS.length, visits: visits.length };
+}
+
+export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('company_settings').select('id').executeTakeFirst();
+  return !row;
+}

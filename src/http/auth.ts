@@ -1,0 +1,44 @@
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Db } from '../db/database.js';
+import type { TokenRole } from '../db/schema.js';
+import { authenticate, roleAllows, type Principal } from '../domain/auth.js';
+import { HttpProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+const UNAUTHORISED_HEADERS = { 'www-authenticate': 'Bearer realm="tournee"' };
+
+/** preHandler: a valid, unexpired, unrevoked bearer token with at least `role`. */
+export function requireRole(db: Db, role: TokenRole): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const outcome = await authenticate(db, bearer(request));
+    if (!outcome.ok) {
+      const detail = outcome.reason === 'missing' ? 'A bearer token is required.' : 'The token is not valid.';
+      throw new HttpProblem(401, 'Unauthorized', detail, {}, UNAUTHORISED_HEADERS);
+    }
+    if (!roleAllows(outcome.principal.role, role)) {
+      throw new HttpProblem(403, 'Forbidden', `This action needs the ${role} role.`);
+    }
+    request.principal = outcome.principal;
+  };
+}
+
+/** The principal if a valid token was sent, without failing when none was (desk overrides on public routes). */
+export async function optionalPrincipal(db: Db, request: FastifyRequest): Promise<Principal | undefined> {
+  const token = bearer(request);
+  if (!token) return undefined;
+  const outcome = await authenticate(db, token);
+  if (!outcome.ok) throw new HttpProblem(401, 'Unauthorized', 'The token is not valid.', {}, UNAUTHORISED_HEADERS);
+  return outcome.principal;
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { publicBaseUrl, type Config } from '../config/index.js';
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import type { AppContext } from './context.js';
+import { registerProblemHandlers } from './problem.js';
+import { redactUrl } from './redact.js';
+import { registerRoutes } from './routes/index.js';
+
+export interface BuildServerOptions {
+  /** An already open database (tests, the CLI); otherwise one is opened from the config and closed with the server. */
+  database?: DatabaseHandle;
+  /** Pino logger options or false; defaults to the config's LOG_LEVEL. */
+  logger?: boolean;
+  /** The current instant; tests pin it so notice periods and horizons are reproducible. */
+  clock?: () => Date;
+}
+
+/** Paths that are not rate limited: authenticated back-office routes and ops probes. */
+function isExemptFromRateLimit(url: string): boolean {
+  return url.startsWith('/v1/admin') || url === '/health' || url.startsWith('/docs');
+}
+
+export async function buildServer(config: Config, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const ownsDatabase = !options.database;
+  const database =
+    options.database ??
+    (await openDatabase({ url: config.DATABASE_URL, schema: config.TOURNEE_DB_SCHEMA, poolSize: config.TOURNEE_DB_POOL_SIZE, dataDir: config.TOURNEE_DATA_DIR }));
+
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            redact: { paths: ['req.headers.authorization', 'req.headers["x-manage-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: redactUrl(req.url), id: req.id }),
+            },
+          },
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    // The widget is embedded by other sites and the pages load our own module scripts only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await app.register(cors, {
+    origin: (origin, callback) => {
+      // Same-origin and non-browser requests carry no Origin header.
+      if (!origin) return callback(null, true);
+      callback(null, config.TOURNEE_PUBLIC_ORIGINS.includes(origin));
+    },
+    methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'idempotency-key', 'x-manage-token', 'authorization'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'etag'],
+    maxAge: 600,
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.TOURNEE_RATE_LIMIT,
+    timeWindow: '1 minute',
+    allowList: (request) => isExemptFromRateLimit(request.url),
+    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
+    addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tournée API', version: '0.1.0', description: 'Booking and route planning for field-service technicians.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const ctx: AppContext = { config, db: database.db, database, publicUrl: publicBaseUrl(config), clock: options.clock ?? (() => new Date()) };
+  await registerRoutes(app, ctx);
+
+  if (ownsDatabase) app.addHook('onClose', async () => database.close());
+  return app;
+}

@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig, publicBaseUrl } from './config/index.js';
+import { prepareDatabase } from './app.js';
+import { buildServer } from './http/server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const prepared = await prepareDatabase(config);
+  const app = await buildServer(config, { database: prepared.database });
+  app.addHook('onClose', async () => prepared.database.close());
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: draining requests');
+    const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close();
+    clearTimeout(forced);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const base = publicBaseUrl({ ...config, PORT: port });
+  const database = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.TOURNEE_DATA_DIR}`;
+  const lines = [
+    '',
+    `Tournée is running — ${database}`,
+    prepared.migrationsApplied.length ? `  migrations applied: ${prepared.migrationsApplied.join(', ')}` : undefined,
+    prepared.demoLoaded ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits` : undefined,
+    `  public demo page : ${base}/`,
+    `  planner's page   : ${base}/planner`,
+    `  API docs         : ${base}/docs`,
+    `  health           : ${base}/health`,
+    prepared.adminTokenSource === 'env'
+      ? '  admin token      : the value of TOURNEE_ADMIN_TOKEN'
+      : `  demo admin token : ${prepared.adminToken}  (kept in ${config.TOURNEE_DATA_DIR}/admin-token)`,
+    '',
+  ].filter((l) => l !== undefined);
+  // Printed on stdout for the person who started the service, not through the logger.
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((error) => {
+  console.error(`Tournée failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

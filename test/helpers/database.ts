@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { seedDemoCompany } from '../../src/demo/seed.js';
+
+/** The day the test company is centred on: the week before the March 2026 clock change. */
+export const TEST_TODAY = '2026-03-25';
+
+export interface TestDatabase {
+  handle: DatabaseHandle;
+  /** Connection settings to reach the same database from another process or instance. */
+  url?: string;
+  schema: string;
+  /** Drops the test schema (real Postgres) or closes the in-memory PGlite. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: a schema of its own on the
+ * PostgreSQL of DATABASE_URL when set, otherwise an in-memory PGlite.
+ */
+export async function createTestDatabase(options: { demo?: boolean; today?: string } = {}): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL;
+  const schema = url ? `t_${process.pid}_${randomBytes(4).toString('hex')}` : 'public';
+  const handle = await openDatabase(url ? { url, schema, poolSize: 20 } : { dataDir: 'memory://' });
+  await migrate(handle.db);
+  if (options.demo) await seedDemoCompany(handle.db, { today: options.today ?? TEST_TODAY });
+  return {
+    handle,
+    url,
+    schema,
+    async destroy() {
+      if (url) await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
+      await handle.close();
+    },
+  };
+}
