@@ -42,6 +42,8 @@ export interface Vehicle {
   endLimit: number;
   /** Sorted by earliest start. */
   breaks: Break[];
+  /** breakOrder[i]: index in Shift.breaks of breaks[i] (plans report breaks in the shift's order). */
+  breakOrder: number[];
   capacity: number;
   startNode: number;
   endNode: number;
@@ -130,7 +132,9 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
   techs.forEach((t, ti) => {
     for (const s of t.shifts) {
       const index = vehicles.length;
-      const breaks = [...(s.breaks ?? [])].sort((x, y) => x.earliestStart - y.earliestStart);
+      const breakOrder = (s.breaks ?? []).map((_, i) => i);
+      breakOrder.sort((x, y) => s.breaks![x]!.earliestStart - s.breaks![y]!.earliestStart || x - y);
+      const breaks = breakOrder.map((i) => s.breaks![i]!);
       const endLimit = s.interval.end + (s.maxOvertime ?? 0);
       const capacity = t.capacity ?? Infinity;
       const startNode = N + 2 * ti;
@@ -159,6 +163,7 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
         shiftEnd: s.interval.end,
         endLimit,
         breaks,
+        breakOrder,
         capacity,
         startNode,
         endNode,

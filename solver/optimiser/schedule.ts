@@ -83,17 +83,17 @@ function forward(inst: Instance, k: number, seq: ArrayLike<number>, prefer: bool
     t = start + d;
     prev = node;
   }
-  const end = startsBuf[n]!;
-  // Breaks not taken during the route are taken at the end place.
+  // Breaks not taken during the route are taken at the end place, still within the shift;
+  // they then count as part of the way home (overtime included), as checkPlan and planCost see it.
   while (bi < nb) {
     const br = breaks[bi]!;
     const bs = Math.max(t, br.earliestStart);
-    if (bs > br.latestStart) return Number.NaN;
+    if (bs > br.latestStart || bs + br.duration > veh.endLimit) return Number.NaN;
     breakBuf[bi] = bs;
     t = bs + br.duration;
     bi++;
   }
-  return end;
+  return t;
 }
 
 /**

@@ -7,12 +7,22 @@
  * HiGHS is WASM and synchronous: the solve blocks the thread, so callers in
  * the service use planRoutesInWorker. Its time limit bounds the block.
  */
-import highsLoader from 'highs';
+import highsModule, { type Highs } from 'highs';
 import type { Instance } from './instance.js';
 import type { PooledRoute } from './routePool.js';
 import { Solution } from './solution.js';
 
-type Highs = Awaited<ReturnType<typeof highsLoader>>;
+type HighsLoader = () => Promise<Highs>;
+
+/**
+ * The package's types describe a CommonJS module, so under NodeNext the
+ * default import is typed as the module object; at run time the ESM build's
+ * default export is the loader itself. Accept both shapes, once, here.
+ */
+const highsLoader: HighsLoader =
+  typeof highsModule === 'function'
+    ? (highsModule as unknown as HighsLoader)
+    : (highsModule as unknown as { default: HighsLoader }).default;
 
 let highsPromise: Promise<Highs> | undefined;
 

@@ -1,0 +1,127 @@
+/**
+ * Route quality on the Solomon VRPTW benchmark.
+ *
+ *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N]
+ *
+ * Solves every instance of the directory (default ../shared/data/solomon
+ * from the repository root) with planRoutes, validates each plan with
+ * checkPlan (every customer must be served), and compares the total
+ * distance with the best-known distance (`distance_bks`: shortest distance
+ * whatever the vehicle count, the fair reference for a solver that
+ * minimises travel). Default time limit: 10 s per instance.
+ *
+ * Figures under a time limit depend on the machine's speed (the search runs
+ * until the clock stops it); pass --iterations for runs that repeat exactly.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkPlan } from '../solver/check.js';
+import { planRoutes } from '../solver/optimiser/index.js';
+import { parseBestKnown, parseSolomon, solomonProblem } from './solomon.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    dir: { type: 'string', default: resolve(repoRoot, '../shared/data/solomon') },
+    bks: { type: 'string' },
+    'time-limit': { type: 'string', default: '10' },
+    only: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    iterations: { type: 'string' },
+    customers: { type: 'string' },
+  },
+  strict: true,
+});
+
+const timeLimitS = Number(values['time-limit']);
+const seed = Number(values.seed);
+if (!(timeLimitS > 0)) throw new Error(`--time-limit must be a positive number of seconds, got ${values['time-limit']}`);
+if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+const maxIterations = values.iterations === undefined ? undefined : Number(values.iterations);
+const customers = values.customers === undefined ? undefined : Number(values.customers);
+
+const dir = resolve(values.dir);
+const bksPath = values.bks ?? join(dir, 'BKS.csv');
+const bks = parseBestKnown(readFileSync(bksPath, 'utf8'));
+const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
+const files = readdirSync(dir)
+  .filter((f) => /\.txt$/i.test(f) && !/^readme/i.test(f))
+  .filter((f) => only === undefined || only.includes(basename(f, '.txt').toUpperCase()))
+  .sort();
+if (files.length === 0) throw new Error(`no instance files in ${dir}${only ? ` matching ${only.join(',')}` : ''}`);
+
+interface Row {
+  name: string;
+  vehicles: number;
+  distance: number;
+  gap_pct: number | null;
+  time_ms: number;
+  valid: boolean;
+  violations?: string[];
+}
+
+const rows: Row[] = [];
+if (!values.json) {
+  console.log(`Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`);
+  console.log('instance   vehicles   distance        BKS      gap %    time s  valid');
+}
+for (const file of files) {
+  const name = basename(file, '.txt');
+  const instance = parseSolomon(readFileSync(join(dir, file), 'utf8'), name);
+  const problem = solomonProblem(instance, customers);
+  const t0 = performance.now();
+  const result = await planRoutes(problem, {
+    timeLimitMs: timeLimitS * 1000,
+    seed,
+    ...(maxIterations !== undefined ? { maxIterations } : {}),
+  });
+  const timeMs = performance.now() - t0;
+  const violations = checkPlan(problem, result.plan, { requireAll: true });
+  const reference = customers === undefined ? bks.get(instance.name) ?? bks.get(name) : undefined;
+  const distance = result.cost.distance;
+  const gap = reference ? (100 * (distance - reference.distance_bks)) / reference.distance_bks : null;
+  const row: Row = {
+    name,
+    vehicles: result.plan.routes.length,
+    distance: Math.round(distance * 100) / 100,
+    gap_pct: gap === null ? null : Math.round(gap * 1000) / 1000,
+    time_ms: Math.round(timeMs),
+    valid: violations.length === 0,
+    ...(violations.length > 0 ? { violations: violations.slice(0, 5).map((v) => `${v.rule}: ${v.message}`) } : {}),
+  };
+  rows.push(row);
+  if (!values.json) {
+    console.log(
+      [
+        name.padEnd(8),
+        String(row.vehicles).padStart(8),
+        distance.toFixed(2).padStart(11),
+        (reference ? reference.distance_bks.toFixed(2) : '—').padStart(10),
+        (gap === null ? '—' : `${gap >= 0 ? '+' : ''}${gap.toFixed(2)}`).padStart(9),
+        (timeMs / 1000).toFixed(1).padStart(9),
+        row.valid ? '  yes' : `  NO: ${row.violations?.[0] ?? ''}`,
+      ].join('  '),
+    );
+  }
+}
+
+const gaps = rows.flatMap((r) => (r.gap_pct === null ? [] : [r.gap_pct]));
+const mean = gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null;
+const meanGap = mean === null ? null : Math.round(mean * 1000) / 1000;
+if (values.json) {
+  console.log(JSON.stringify({ instances: rows, mean_gap_pct: meanGap }));
+} else {
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;
+  const atBks = gaps.filter((g) => g <= 0.005).length;
+  console.log(
+    `mean gap ${meanGap === null ? '—' : `${meanGap >= 0 ? '+' : ''}${meanGap.toFixed(2)} %`}` +
+      (median !== null ? `, median ${median.toFixed(2)} %, worst ${sorted[sorted.length - 1]!.toFixed(2)} %, ${atBks}/${gaps.length} at BKS` : '') +
+      `, ${rows.filter((r) => r.valid).length}/${rows.length} valid, mean time ${(rows.reduce((a, r) => a + r.time_ms, 0) / rows.length / 1000).toFixed(2)} s`,
+  );
+}
+if (rows.some((r) => !r.valid)) process.exitCode = 1;

@@ -1,0 +1,9 @@
+/** The route optimiser: planRoutes in this thread, planRoutesInWorker off the event loop. */
+export {
+  planRoutes,
+  type PlanRoutesOptions,
+  type PlanRoutesResult,
+  type PlanCostBreakdown,
+  type PlanRoutesStats,
+} from './planRoutes.js';
+export { DEFAULT_STABILITY, type StabilityWeights } from './instance.js';
