@@ -132,8 +132,10 @@ function exhaustiveFeasibleWindows(problem: Problem, request: SlotRequest): Set<
 
 // ---------------------------------------------------------------- random tiny problems
 
-const coord = fc.integer({ min: 0, max: 40 });
-const skillSet = fc.subarray(['elec', 'irve', 'pac'], { maxLength: 2 });
+const coord = fc.integer({ min: 0, max: 30 });
+const techSkills = fc.subarray(['elec', 'irve', 'pac'], { minLength: 1 });
+/** Most jobs need no special skill; some need one. */
+const skillSet = fc.oneof({ weight: 2, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray(['elec', 'irve', 'pac'], { maxLength: 1 }) });
 
 const breakArb = (shiftStart: number): fc.Arbitrary<Break> =>
   fc.record({
@@ -147,7 +149,7 @@ const shiftArb = (day: number): fc.Arbitrary<Shift> => {
   return fc.record({
     breaks: fc.array(breakArb(start), { maxLength: 2 }).map((bs) => bs.sort((a, b) => a.earliestStart - b.earliestStart)),
     maxOvertime: fc.constantFrom(0, 0, 30),
-    length: fc.constantFrom(240, 480),
+    length: fc.constantFrom(360, 480),
   }).map(({ breaks, maxOvertime, length }) => ({
     id: `d${day}`,
     interval: { start, end: start + length },
@@ -161,23 +163,23 @@ interface RawVisit { x: number; y: number; duration: number; offset: number; wid
 const rawVisitArb: fc.Arbitrary<RawVisit> = fc.record({
   x: coord, y: coord,
   duration: fc.integer({ min: 10, max: 120 }),
-  offset: fc.integer({ min: -30, max: 500 }),
-  width: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 })),
+  offset: fc.integer({ min: -20, max: 420 }),
+  width: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.integer({ min: 30, max: 240 }) }),
   skills: skillSet,
   tech: fc.nat(2),
   day: fc.nat(1),
-  pinned: fc.boolean(),
+  pinned: fc.integer({ min: 0, max: 5 }).map((n) => n === 0), // one in six
 });
 
 const problemArb: fc.Arbitrary<Problem> = fc
   .record({
     techs: fc.array(
-      fc.record({ x: coord, y: coord, x2: coord, y2: coord, skills: skillSet, days: fc.constantFrom([0], [1], [0, 1]) }),
+      fc.record({ x: coord, y: coord, x2: coord, y2: coord, skills: techSkills, days: fc.constantFrom([0], [1], [0, 1]) }),
       { minLength: 1, maxLength: 3 },
     ).chain((ts) =>
       fc.tuple(fc.constant(ts), fc.tuple(...ts.map((t) => fc.tuple(...t.days.map((d) => shiftArb(d)))))),
     ),
-    visits: fc.array(rawVisitArb, { maxLength: 10 }),
+    visits: fc.array(rawVisitArb, { maxLength: 16 }),
   })
   .map(({ techs: [rawTechs, rawShifts], visits }) => {
     let key = 0;
@@ -203,7 +205,7 @@ const problemArb: fc.Arbitrary<Problem> = fc
       };
       const tech = technicians[r.tech % technicians.length]!;
       const shift = tech.shifts[r.day % tech.shifts.length]!;
-      const start = shift.interval.start + r.offset;
+      const start = shift.interval.start + Math.min(r.offset, shift.interval.end - shift.interval.start - 30);
       v.window = { start, end: start + r.width };
       all.push(v);
       if (!r.skills.every((s) => tech.skills.includes(s))) return; // stays unbooked
@@ -224,10 +226,10 @@ const problemArb: fc.Arbitrary<Problem> = fc
 const requestArb = (problem: Problem): fc.Arbitrary<SlotRequest> =>
   fc.record({
     x: coord, y: coord,
-    duration: fc.integer({ min: 10, max: 120 }),
+    duration: fc.integer({ min: 10, max: 90 }),
     skills: skillSet,
     windows: fc.array(
-      fc.record({ day: fc.nat(1), at: fc.integer({ min: -30, max: 500 }), width: fc.integer({ min: 0, max: 150 }) })
+      fc.record({ day: fc.nat(1), at: fc.integer({ min: -30, max: 480 }), width: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 150 })) })
         .map(({ day, at, width }) => ({ start: day * 1000 + at, end: day * 1000 + at + width })),
       { minLength: 1, maxLength: 5 },
     ),
