@@ -1,0 +1,97 @@
+/** Queries behind address resolution and technician eligibility. */
+import { sql } from 'kysely';
+import type { Db } from './database.js';
+import type { ZoneKind } from './schema.js';
+
+export interface PostcodeZoneRow {
+  zoneId: string;
+  zoneKind: ZoneKind;
+  postcode: string;
+  city: string;
+  lat: number;
+  lon: number;
+}
+
+/** Every zone entry of a postal code (a code may belong to several zones, or name several communes). */
+export async function findPostcodeZones(db: Db, postcode: string): Promise<PostcodeZoneRow[]> {
+  const rows = await db
+    .selectFrom('zone_postcodes as zp')
+    .innerJoin('zones as z', 'z.id', 'zp.zone_id')
+    .select(['zp.zone_id', 'z.kind', 'zp.postcode', 'zp.city', 'zp.lat', 'zp.lon'])
+    .where('zp.postcode', '=', postcode)
+    .orderBy('z.name')
+    .execute();
+  return rows.map((r) => ({ zoneId: r.zone_id, zoneKind: r.kind, postcode: r.postcode, city: r.city, lat: r.lat, lon: r.lon }));
+}
+
+export interface EligibleTechnicianRow {
+  id: string;
+  name: string;
+  skills: string[];
+  homeLat: number;
+  homeLon: number;
+  /** Kind of the zone whose postal-code centroid is nearest the home base (drives travel speed there). */
+  homeZoneKind: ZoneKind | null;
+}
+
+/** Active technicians holding every skill the service requires and serving at least one of `zoneIds`. */
+export async function findEligibleTechnicians(db: Db, serviceId: string, zoneIds: string[]): Promise<EligibleTechnicianRow[]> {
+  if (zoneIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('technicians as t')
+    .select((eb) => [
+      't.id',
+      't.name',
+      't.home_lat',
+      't.home_lon',
+      eb
+        .selectFrom('technician_skills as ts')
+        .select(sql<string[]>`coalesce(array_agg(ts.skill_code order by ts.skill_code), '{}')`.as('skills'))
+        .whereRef('ts.technician_id', '=', 't.id')
+        .as('skills'),
+      eb
+        .selectFrom('zone_postcodes as zp')
+        .innerJoin('zones as z', 'z.id', 'zp.zone_id')
+        .select('z.kind')
+        // equirectangular distance is enough to rank centroids a few km apart
+        .orderBy(sql`power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)`)
+        .limit(1)
+        .as('home_zone_kind'),
+    ])
+    .where('t.active', '=', true)
+    .where((eb) =>
+      eb.exists(eb.selectFrom('technician_zones as tz').select('tz.zone_id').whereRef('tz.technician_id', '=', 't.id').where('tz.zone_id', 'in', zoneIds)),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('service_skills as ss')
+            .select('ss.skill_code')
+            .where('ss.service_id', '=', serviceId)
+            .where((inner) =>
+              inner.not(
+                inner.exists(
+                  inner
+                    .selectFrom('technician_skills as ts2')
+                    .select('ts2.skill_code')
+                    .whereRef('ts2.technician_id', '=', 't.id')
+                    .whereRef('ts2.skill_code', '=', 'ss.skill_code'),
+                ),
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy('t.name')
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    skills: (r.skills as string[] | null) ?? [],
+    homeLat: r.home_lat,
+    homeLon: r.home_lon,
+    homeZoneKind: (r.home_zone_kind as ZoneKind | null) ?? null,
+  }));
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCompanyCalendar, loadTechnicianAvailability } from '../../src/db/availability.js';
+import { shiftsFor, toSolverShifts } from '../../src/domain/availability.js';
+import { eligibleTechnicians, resolveAddress } from '../../src/domain/eligibility.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await createTestDatabase({ demo: true });
+});
+afterAll(async () => testDb?.destroy());
+
+async function serviceId(slug: string): Promise<string> {
+  return (await testDb.handle.db.selectFrom('services').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+}
+
+describe('resolveAddress', () => {
+  it('maps a postal code to its zone and centroid', async () => {
+    const a = await resolveAddress(testDb.handle.db, { postcode: '69003' });
+    expect(a).toMatchObject({ postcode: '69003', city: 'Lyon 3e', lat: 45.7597, lon: 4.8503, zoneKind: 'urban', precise: false });
+    expect(a!.zoneIds).toHaveLength(1);
+  });
+  it('keeps explicit coordinates and the caller\'s city', async () => {
+    const a = await resolveAddress(testDb.handle.db, { postcode: '69100', lat: 45.77, lon: 4.88, city: 'Villeurbanne' });
+    expect(a).toMatchObject({ lat: 45.77, lon: 4.88, precise: true, zoneKind: 'periurban', city: 'Villeurbanne' });
+  });
+  it('returns null outside every zone', async () => {
+    expect(await resolveAddress(testDb.handle.db, { postcode: '75001' })).toBeNull();
+  });
+});
+
+describe('eligibleTechnicians', () => {
+  it('needs every skill of the service and a served zone', async () => {
+    const db = testDb.handle.db;
+    const address = (await resolveAddress(db, { postcode: '69400' }))!; // Beaujolais
+    const irve = await eligibleTechnicians(db, await serviceId('borne-recharge'), address);
+    expect(irve.map((t) => t.name)).toEqual(['Thomas Petit']);
+    expect(irve[0]!.skills).toEqual(expect.arrayContaining(['irve', 'elec']));
+    const depannage = await eligibleTechnicians(db, await serviceId('depannage'), address);
+    expect(depannage.map((t) => t.name).sort()).toEqual(['Inès Faure', 'Thomas Petit']);
+    expect(depannage.find((t) => t.name === 'Thomas Petit')!.zoneKind).toBe('rural');
+  });
+  it('leaves out inactive technicians', async () => {
+    const db = testDb.handle.db;
+    const address = (await resolveAddress(db, { postcode: '69400' }))!;
+    await db.updateTable('technicians').set({ active: false }).where('name', '=', 'Inès Faure').execute();
+    try {
+      const names = (await eligibleTechnicians(db, await serviceId('depannage'), address)).map((t) => t.name);
+      expect(names).toEqual(['Thomas Petit']);
+    } finally {
+      await db.updateTable('technicians').set({ active: true }).where('name', '=', 'Inès Faure').execute();
+    }
+  });
+});
+
+describe('loading availability from the database', () => {
+  it('expands the demo working hours around the March clock change', async () => {
+    const db = testDb.handle.db;
+    const tech = await db.selectFrom('technicians').select('id').where('name', '=', 'Julien Martin').executeTakeFirstOrThrow();
+    const from = new Date('2026-03-27T00:00:00Z');
+    const to = new Date('2026-03-31T00:00:00Z');
+    const calendar = await loadCompanyCalendar(db, from, to);
+    const availability = (await loadTechnicianAvailability(db, [tech.id], from, to)).get(tech.id)!;
+    expect(availability.workingHours).toHaveLength(2);
+    const shifts = shiftsFor(availability, from, to, calendar);
+    expect(shifts.map((s) => s.start.toISOString())).toEqual([
+      '2026-03-27T07:00:00.000Z',
+      '2026-03-27T12:30:00.000Z',
+      '2026-03-30T06:00:00.000Z',
+      '2026-03-30T11:30:00.000Z',
+    ]);
+    const solverShifts = toSolverShifts(tech.id, shifts, calendar.timezone);
+    expect(solverShifts.map((s) => s.id)).toEqual([`${tech.id}:2026-03-27`, `${tech.id}:2026-03-30`]);
+    expect(solverShifts[1]!.breaks).toEqual([{ earliestStart: Date.parse('2026-03-30T10:00:00Z') / 1000, latestStart: Date.parse('2026-03-30T10:00:00Z') / 1000, duration: 5400 }]);
+  });
+  it('gives every asked technician an entry, even one unknown', async () => {
+    const map = await loadTechnicianAvailability(testDb.handle.db, ['00000000-0000-4000-8000-000000000000'], new Date('2026-03-01T00:00:00Z'), new Date('2026-03-02T00:00:00Z'));
+    expect(map.get('00000000-0000-4000-8000-000000000000')).toEqual({ technicianId: '00000000-0000-4000-8000-000000000000', workingHours: [], absences: [], extraShifts: [] });
+  });
+});
