@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { healthRoutes } from './health.js';
 import { adminTokenRoutes } from './admin-tokens.js';
+import { feedRoutes } from './feeds.js';
+import { adminFeedRoutes } from './admin-feeds.js';
 
 /** Every route plugin of the service, in one place. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(healthRoutes, { ctx });
   await app.register(adminTokenRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(feedRoutes, { ctx });
+  await app.register(adminFeedRoutes, { ctx, prefix: '/v1/admin' });
 }

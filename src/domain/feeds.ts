@@ -1,0 +1,101 @@
+/**
+ * Calendar feeds behind capability URLs: who may read which feed, and the admin's rotate/revoke.
+ * Any unknown, revoked or wrong token reads as "no such feed", whichever it was.
+ */
+import type { Db } from '../db/database.js';
+import {
+  findCalendarVisit,
+  findTechnicianByFeedToken,
+  getCalendarCompany,
+  getFeedWatermarks,
+  listFeedVisits,
+  setTeamFeedToken,
+  setTechnicianFeedToken,
+  type CalendarCompanyRecord,
+} from '../db/calendar.js';
+import { buildBookingCalendar, buildTeamFeed, buildTechnicianFeed, feedRange, type BuiltCalendar } from './calendar.js';
+import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
+
+/** Bounds of what a presented token may look like before anything is looked up. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
+
+export interface FeedUrls {
+  /** What Google Calendar wants ("From URL" accepts https only). */
+  https: string;
+  /** What phones open directly to subscribe (Apple Calendar, Outlook). */
+  webcal: string;
+}
+
+export function feedUrls(publicUrl: string, path: string): FeedUrls {
+  const https = `${publicUrl.replace(/\/$/, '')}${path}`;
+  return { https, webcal: https.replace(/^https?:\/\//, 'webcal://') };
+}
+
+export function technicianFeedUrls(publicUrl: string, feedToken: string): FeedUrls {
+  return feedUrls(publicUrl, `/v1/feeds/technicians/${feedToken}.ics`);
+}
+
+export function teamFeedUrls(publicUrl: string, teamFeedToken: string): FeedUrls {
+  return feedUrls(publicUrl, `/v1/feeds/team/${teamFeedToken}.ics`);
+}
+
+function calendarCompany(record: CalendarCompanyRecord) {
+  return { name: record.name, phone: record.phone, timezone: record.timezone, bookingHorizonDays: record.bookingHorizonDays };
+}
+
+export async function technicianFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
+  if (!TOKEN_SHAPE.test(token)) return undefined;
+  const technician = await findTechnicianByFeedToken(db, token);
+  // A technician who left (inactive) keeps no customer data flowing to a phone.
+  if (!technician || !technician.active || !secretsEqual(technician.feedToken, token)) return undefined;
+  const companyRecord = await getCalendarCompany(db);
+  if (!companyRecord) return undefined;
+  const company = calendarCompany(companyRecord);
+  const range = feedRange(now, company);
+  const [visitsInRange, watermarks] = await Promise.all([
+    listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to }),
+    getFeedWatermarks(db, { technicianId: technician.id, before: range.from }),
+  ]);
+  return buildTechnicianFeed({ company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name });
+}
+
+export async function teamFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
+  if (!TOKEN_SHAPE.test(token)) return undefined;
+  const companyRecord = await getCalendarCompany(db);
+  if (!companyRecord || !secretsEqual(companyRecord.teamFeedToken, token)) return undefined;
+  const company = calendarCompany(companyRecord);
+  const range = feedRange(now, company);
+  const [visitsInRange, watermarks] = await Promise.all([
+    listFeedVisits(db, { from: range.from, to: range.to }),
+    getFeedWatermarks(db, { before: range.from }),
+  ]);
+  return buildTeamFeed({ company, visitsInRange, range, watermarks, publicUrl });
+}
+
+/** The customer's .ics, for the holder of the booking's manage token only. */
+export async function bookingCalendar(db: Db, visitId: string, manageToken: string, publicUrl: string): Promise<{ calendar: BuiltCalendar; reference: string } | undefined> {
+  const visit = await findCalendarVisit(db, visitId);
+  // Compare even when the visit is unknown, so timing does not tell an unknown id from a wrong token.
+  const matches = secretsEqual(visit?.manageTokenHash ?? '', sha256Hex(manageToken));
+  if (!visit || !matches) return undefined;
+  const companyRecord = await getCalendarCompany(db);
+  if (!companyRecord) return undefined;
+  const calendar = buildBookingCalendar({ company: calendarCompany(companyRecord), visit, publicUrl, companyChangedAt: companyRecord.updatedAt });
+  return { calendar, reference: visit.reference };
+}
+
+/** A new 256-bit feed token for the technician; the old URL stops working at once. */
+export async function rotateTechnicianFeedToken(db: Db, technicianId: string, publicUrl: string): Promise<FeedUrls | undefined> {
+  const token = newSecret('feed');
+  return (await setTechnicianFeedToken(db, technicianId, token)) ? technicianFeedUrls(publicUrl, token) : undefined;
+}
+
+/** Revokes the technician's feed; false when there is no such technician. Revoking twice is fine. */
+export async function revokeTechnicianFeedToken(db: Db, technicianId: string): Promise<boolean> {
+  return setTechnicianFeedToken(db, technicianId, null);
+}
+
+export async function rotateTeamFeedToken(db: Db, publicUrl: string): Promise<FeedUrls | undefined> {
+  const token = newSecret('feed');
+  return (await setTeamFeedToken(db, token)) ? teamFeedUrls(publicUrl, token) : undefined;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { bookingCalendar, teamFeed, technicianFeed } from '../../domain/feeds.js';
+import { sendCalendar } from '../calendar-response.js';
+import type { AppContext } from '../context.js';
+import { HttpProblem } from '../problem.js';
+
+/** Feeds change when the plan does; five minutes of client caching costs little and spares the database. */
+const FEED_CACHE_CONTROL = 'private, max-age=300';
+const BOOKING_CACHE_CONTROL = 'private, max-age=60';
+
+/** Public calendar routes: the secret is in the URL, so every failure is the same 404. */
+export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const feedParams = z.object({ token: z.string().max(256) });
+
+  app.get(
+    '/v1/feeds/technicians/:token.ics',
+    { schema: { summary: "A technician's visits as an iCal subscription", tags: ['feeds'], params: feedParams} },
+    async (request, reply) => {
+      const calendar = await technicianFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
+      if (!calendar) throw HttpProblem.notFound('Feed');
+      return sendCalendar(request, reply, calendar, { cacheControl: FEED_CACHE_CONTROL });
+    },
+  );
+
+  app.get(
+    '/v1/feeds/team/:token.ics',
+    { schema: { summary: 'Every technician’s visits in one iCal subscription (planner)', tags: ['feeds'], params: feedParams} },
+    async (request, reply) => {
+      const calendar = await teamFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
+      if (!calendar) throw HttpProblem.notFound('Feed');
+      return sendCalendar(request, reply, calendar, { cacheControl: FEED_CACHE_CONTROL });
+    },
+  );
+
+  app.get(
+    '/v1/bookings/:id/calendar.ics',
+    {
+      schema: {
+        summary: 'The booking as an .ics file for the customer (manage token required)',
+        tags: ['bookings'],
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ token: z.string().min(1).max(256) })
+      },
+    },
+    async (request, reply) => {
+      const found = await bookingCalendar(ctx.db, request.params.id, request.query.token, ctx.publicUrl);
+      if (!found) throw HttpProblem.notFound('Booking');
+      const fileName = `visite-${found.reference.replace(/[^A-Za-z0-9_-]/g, '_')}.ics`;
+      return sendCalendar(request, reply, found.calendar, { cacheControl: BOOKING_CACHE_CONTROL, attachmentName: fileName });
+    },
+  );
+};
