@@ -177,6 +177,16 @@ export interface PlansTable {
   proposal: ColumnType<unknown, string, string>;
 }
 
+export interface SpentChallengesTable {
+  challenge: string;
+  expires_at: Timestamp;
+}
+
+export interface ServiceSecretsTable {
+  name: string;
+  value: string;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: GeneratedTimestamp;
@@ -199,6 +209,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   plans: PlansTable;
   schema_migrations: SchemaMigrationsTable;
+  spent_challenges: SpentChallengesTable;
+  service_secrets: ServiceSecretsTable;
 }
 
 export type VisitRow = Selectable<VisitsTable>;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 
 /** One failing field of a request, named as the client sent it: "body.customer.phone". */
 export interface FieldError {
@@ -79,8 +80,31 @@ function isDatabaseUnavailable(error: unknown): boolean {
 
 function zodPathToField(httpPart: string | undefined, instancePath: string): string {
   const path = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-  const part = httpPart ?? 'body';
+  const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
   return path ? `${part}.${path}` : part;
+}
+
+const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; title: string }> = {
+  invalid: { status: 400, title: 'Invalid request' },
+  unprocessable: { status: 422, title: 'Unprocessable request' },
+  'not-found': { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'too-late': { status: 409, title: 'Too late to change' },
+};
+
+/** Customers read these messages: French unless the client asks for English. */
+function prefersEnglish(acceptLanguage: string | undefined): boolean {
+  return /^\s*en\b/i.test(acceptLanguage ?? '');
+}
+
+export function domainProblem(error: DomainError, acceptLanguage?: string): HttpProblem {
+  const { status, title } = DOMAIN_STATUS[error.kind];
+  return new HttpProblem(status, title, prefersEnglish(acceptLanguage) ? error.wording.en : error.wording.fr, {
+    code: error.code,
+    ...(error.field ? { field: error.field, errors: [{ field: error.field, message: error.wording.en }] } : {}),
+    ...error.extra,
+  });
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
@@ -90,13 +114,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
+    if (error instanceof DomainError) return sendProblem(reply, domainProblem(error, request.headers['accept-language']));
 
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors: FieldError[] = error.validation.map((v) => ({
         field: zodPathToField(error.validationContext, v.instancePath),
         message: v.message ?? 'is invalid',
       }));
-      const first = errors[0] ?? { field: error.validationContext ?? 'body', message: 'is invalid' };
+      const first = errors[0] ?? { field: zodPathToField(error.validationContext, ''), message: 'is invalid' };
       return sendProblem(reply, new HttpProblem(400, 'Invalid request', `${first.field}: ${first.message}`, { field: first.field, errors }));
     }
 

@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { healthRoutes } from './health.js';
 import { adminTokenRoutes } from './admin-tokens.js';
+import { widgetRoutes } from './widget.js';
+import { adminVisitRoutes } from './admin-visits.js';
+import { publicBookingRoutes } from './public-booking.js';
 import { feedRoutes } from './feeds.js';
 import { adminFeedRoutes } from './admin-feeds.js';
 
@@ -9,6 +12,9 @@ import { adminFeedRoutes } from './admin-feeds.js';
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(healthRoutes, { ctx });
   await app.register(adminTokenRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(widgetRoutes, { ctx });
+  await app.register(publicBookingRoutes, { ctx });
+  await app.register(adminVisitRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(feedRoutes, { ctx });
   await app.register(adminFeedRoutes, { ctx, prefix: '/v1/admin' });
 }

@@ -1,0 +1,265 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from './database.js';
+import type { BookingChannel, CompanySettingsRow, Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
+
+export type Executor = Db | Transaction<Database>;
+
+export interface ServiceWithSkills {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  durationMinutes: number;
+  windowMinutes: number;
+  minNoticeMinutes: number;
+  maxHorizonDays: number;
+  priceLabel: string | null;
+  active: boolean;
+  skills: string[];
+}
+
+const serviceColumns = [
+  'services.id',
+  'services.slug',
+  'services.name',
+  'services.description',
+  'services.duration_minutes',
+  'services.window_minutes',
+  'services.min_notice_minutes',
+  'services.max_horizon_days',
+  'services.price_label',
+  'services.active',
+] as const;
+
+function toService(row: {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  duration_minutes: number;
+  window_minutes: number;
+  min_notice_minutes: number;
+  max_horizon_days: number;
+  price_label: string | null;
+  active: boolean;
+  skills: string[] | null;
+}): ServiceWithSkills {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    durationMinutes: row.duration_minutes,
+    windowMinutes: row.window_minutes,
+    minNoticeMinutes: row.min_notice_minutes,
+    maxHorizonDays: row.max_horizon_days,
+    priceLabel: row.price_label,
+    active: row.active,
+    skills: (row.skills ?? []).filter((s): s is string => s !== null).sort(),
+  };
+}
+
+function servicesQuery(db: Executor) {
+  return db
+    .selectFrom('services')
+    .leftJoin('service_skills', 'service_skills.service_id', 'services.id')
+    .select([...serviceColumns, sql<string[]>`array_agg(service_skills.skill_code)`.as('skills')])
+    .groupBy('services.id');
+}
+
+export async function findService(db: Executor, id: string): Promise<ServiceWithSkills | undefined> {
+  const row = await servicesQuery(db).where('services.id', '=', id).executeTakeFirst();
+  return row && toService(row);
+}
+
+export async function listActiveServices(db: Executor): Promise<ServiceWithSkills[]> {
+  const rows = await servicesQuery(db).where('services.active', '=', true).orderBy('services.name').execute();
+  return rows.map(toService);
+}
+
+export async function getCompanySettings(db: Executor): Promise<CompanySettingsRow> {
+  return db.selectFrom('company_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+}
+
+/** Zone kind of every served postal code: it sets the driving speed around a visit. */
+export async function postcodeZoneKinds(db: Executor): Promise<Map<string, ZoneKind>> {
+  const rows = await db
+    .selectFrom('zone_postcodes')
+    .innerJoin('zones', 'zones.id', 'zone_postcodes.zone_id')
+    .select(['zone_postcodes.postcode', 'zones.kind'])
+    .execute();
+  return new Map(rows.map((r) => [r.postcode, r.kind]));
+}
+
+/** Booked visits of these technicians whose planned time overlaps [from, to). */
+export async function bookedVisitsOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<VisitRow[]> {
+  if (technicianIds.length === 0) return [];
+  return db
+    .selectFrom('visits')
+    .selectAll()
+    .where('technician_id', 'in', technicianIds)
+    .where('status', '=', 'booked')
+    .where('planned_start', '<', to)
+    .where('planned_end', '>', from)
+    .orderBy('planned_start')
+    .execute();
+}
+
+export async function findVisit(db: Executor, id: string): Promise<VisitRow | undefined> {
+  return db.selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findVisitWithService(db: Executor, id: string) {
+  return db
+    .selectFrom('visits')
+    .innerJoin('services', 'services.id', 'visits.service_id')
+    .selectAll('visits')
+    .select(['services.name as service_name', 'services.slug as service_slug'])
+    .where('visits.id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Serialises bookings per technician-day across every service instance: the
+ * lock is held until the transaction ends. Keys are taken in sorted order so
+ * two bookings wanting the same days cannot deadlock.
+ */
+export async function lockTechnicianDays(tx: Transaction<Database>, keys: string[]): Promise<void> {
+  for (const key of [...new Set(keys)].sort()) {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`tech-day:${key}`}, 0))`.execute(tx);
+  }
+}
+
+/** Lets a transaction move several visits at once; the exclusion constraint is checked at commit. */
+export async function deferOverlapCheck(tx: Transaction<Database>): Promise<void> {
+  await sql`SET CONSTRAINTS visits_no_overlap DEFERRED`.execute(tx);
+}
+
+export async function insertVisitRow(tx: Executor, visit: NewVisit): Promise<VisitRow> {
+  return tx.insertInto('visits').values(visit).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Moves a booked visit's planned time (re-timing after an insertion); bumps its version for the feeds. */
+export async function retimeVisit(tx: Executor, id: string, plannedStart: Date, plannedEnd: Date): Promise<void> {
+  await tx
+    .updateTable('visits')
+    .set((eb) => ({ planned_start: plannedStart, planned_end: plannedEnd, version: eb('version', '+', 1), updated_at: new Date() }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function rescheduleVisitRow(
+  tx: Executor,
+  id: string,
+  change: { technicianId: string; windowStart: Date; windowEnd: Date; plannedStart: Date; plannedEnd: Date },
+): Promise<VisitRow> {
+  return tx
+    .updateTable('visits')
+    .set((eb) => ({
+      technician_id: change.technicianId,
+      window_start: change.windowStart,
+      window_end: change.windowEnd,
+      planned_start: change.plannedStart,
+      planned_end: change.plannedEnd,
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function cancelVisitRow(tx: Executor, id: string, now: Date): Promise<VisitRow> {
+  return tx
+    .updateTable('visits')
+    .set((eb) => ({ status: 'cancelled' as const, cancelled_at: now, version: eb('version', '+', 1), updated_at: now }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface StoredIdempotentResponse {
+  requestHash: string;
+  statusCode: number;
+  response: unknown;
+}
+
+export async function findIdempotentResponse(db: Executor, scope: string, key: string): Promise<StoredIdempotentResponse | undefined> {
+  const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+  return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response };
+}
+
+/**
+ * Claims an idempotency key inside the booking transaction, before any work:
+ * a concurrent request with the same key blocks on the primary key until this
+ * transaction ends, then fails with 23505 and replays the stored response.
+ */
+export async function claimIdempotencyKey(tx: Executor, scope: string, key: string, requestHash: string): Promise<void> {
+  await tx.insertInto('idempotency_keys').values({ scope, key, request_hash: requestHash, status_code: 0, response: 'null' }).execute();
+}
+
+export async function storeIdempotentResponse(tx: Executor, scope: string, key: string, statusCode: number, response: unknown): Promise<void> {
+  await tx
+    .updateTable('idempotency_keys')
+    .set({ status_code: statusCode, response: JSON.stringify(response) })
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .execute();
+}
+
+/** Marks a proof-of-work challenge as spent; false when it already was (a replay). */
+export async function spendChallenge(tx: Executor, challenge: string, expiresAt: Date): Promise<boolean> {
+  const result = await tx
+    .insertInto('spent_challenges')
+    .values({ challenge, expires_at: expiresAt })
+    .onConflict((oc) => oc.column('challenge').doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export async function purgeSpentChallenges(db: Executor, now: Date): Promise<void> {
+  await db.deleteFrom('spent_challenges').where('expires_at', '<', now).execute();
+}
+
+/** A secret shared by every instance (HMAC key for challenges), made on first use. */
+export async function serviceSecret(db: Executor, name: string, make: () => string): Promise<string> {
+  await db.insertInto('service_secrets').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const row = await db.selectFrom('service_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export interface VisitListFilter {
+  from?: Date;
+  to?: Date;
+  technicianId?: string;
+  status?: 'booked' | 'cancelled' | 'done';
+  q?: string;
+  limit: number;
+}
+
+export async function listVisits(db: Executor, filter: VisitListFilter) {
+  let query = db
+    .selectFrom('visits')
+    .innerJoin('technicians', 'technicians.id', 'visits.technician_id')
+    .innerJoin('services', 'services.id', 'visits.service_id')
+    .selectAll('visits')
+    .select(['technicians.name as technician_name', 'services.name as service_name']);
+  if (filter.from) query = query.where('visits.planned_end', '>', filter.from);
+  if (filter.to) query = query.where('visits.planned_start', '<', filter.to);
+  if (filter.technicianId) query = query.where('visits.technician_id', '=', filter.technicianId);
+  if (filter.status) query = query.where('visits.status', '=', filter.status);
+  if (filter.q) {
+    const needle = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const digits = filter.q.replace(/\D/g, '');
+    query = query.where((eb) =>
+      eb.or([
+        eb('visits.customer_name', 'ilike', needle),
+        eb('visits.reference', 'ilike', needle),
+        ...(digits.length >= 4 ? [eb(sql`regexp_replace(visits.customer_phone, '\\D', '', 'g')`, 'like', `%${digits}%`)] : []),
+      ]),
+    );
+  }
+  return query.orderBy('visits.planned_start').limit(filter.limit).execute();
+}
+
+export type { BookingChannel };

@@ -1,0 +1,74 @@
+import { DateTime } from 'luxon';
+import type { Interval } from '../../solver/problem.js';
+import type { WindowGridEntry } from '../db/schema.js';
+
+export interface WindowRules {
+  timezone: string;
+  grid: WindowGridEntry[];
+  /** Length of the service's arrival window, minutes. */
+  windowMinutes: number;
+  minNoticeMinutes: number;
+  /** Last bookable day, counted from today (the smaller of the service's and the company's horizon). */
+  horizonDays: number;
+}
+
+function atLocal(day: DateTime, hhmm: string): DateTime {
+  const [hour, minute] = hhmm.split(':').map(Number);
+  return day.set({ hour: hour!, minute: minute!, second: 0, millisecond: 0 });
+}
+
+/**
+ * The arrival windows a customer may be offered between two local dates
+ * (inclusive), as Unix-second intervals: one window per grid start, of the
+ * service's length, never past the day's last grid end, respecting the
+ * minimum notice and the horizon. Built from local wall-clock times, so
+ * 08:00–10:00 stays 08:00–10:00 on clock-change days.
+ */
+export function candidateWindows(rules: WindowRules, fromDate: string, toDate: string, now: Date, ignoreNotice = false): Interval[] {
+  const zone = rules.timezone;
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  const earliestStart = ignoreNotice ? now.getTime() / 1000 : now.getTime() / 1000 + rules.minNoticeMinutes * 60;
+  const lastDay = today.plus({ days: rules.horizonDays });
+  const first = DateTime.fromISO(fromDate, { zone }).startOf('day');
+  const last = DateTime.min(DateTime.fromISO(toDate, { zone }).startOf('day'), lastDay);
+  const gridEnd = rules.grid.reduce((max, g) => (g.end > max ? g.end : max), '00:00');
+  const windows: Interval[] = [];
+  for (let day = DateTime.max(first, today); day <= last; day = day.plus({ days: 1 })) {
+    const dayEnd = atLocal(day, gridEnd).toSeconds();
+    for (const entry of rules.grid) {
+      const start = atLocal(day, entry.start);
+      const end = start.plus({ minutes: rules.windowMinutes }).toSeconds();
+      if (end > dayEnd || start.toSeconds() < earliestStart) continue;
+      windows.push({ start: start.toSeconds(), end });
+    }
+  }
+  return windows;
+}
+
+export function localDate(seconds: number, timezone: string): string {
+  return DateTime.fromSeconds(seconds, { zone: timezone }).toISODate()!;
+}
+
+/** ISO 8601 with the local offset, as the API speaks: 2026-03-30T08:00:00+02:00. */
+export function isoLocal(seconds: number, timezone: string): string {
+  return DateTime.fromSeconds(seconds, { zone: timezone }).toISO({ suppressMilliseconds: true })!;
+}
+
+export interface DayOfWindows {
+  date: string;
+  windows: { start: string; end: string }[];
+}
+
+/** Groups windows by local day, in time order, without duplicates. */
+export function groupByDay(windows: Interval[], timezone: string): DayOfWindows[] {
+  const unique = new Map<string, Interval>();
+  for (const w of windows) unique.set(`${w.start}-${w.end}`, w);
+  const days = new Map<string, DayOfWindows>();
+  for (const w of [...unique.values()].sort((a, b) => a.start - b.start || a.end - b.end)) {
+    const date = localDate(w.start, timezone);
+    const day = days.get(date) ?? { date, windows: [] };
+    day.windows.push({ start: isoLocal(w.start, timezone), end: isoLocal(w.end, timezone) });
+    days.set(date, day);
+  }
+  return [...days.values()];
+}

@@ -1,0 +1,95 @@
+import { DateTime } from 'luxon';
+import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
+import { HaversineTravel } from '../../solver/travel.js';
+import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
+import { bookedVisitsOf, postcodeZoneKinds, type Executor } from '../db/bookings.js';
+import type { VisitRow, ZoneKind } from '../db/schema.js';
+import { shiftsFor, toSolverShifts } from './availability.js';
+
+export interface RoutedTechnician {
+  id: string;
+  skills: string[];
+  home: { lat: number; lon: number };
+}
+
+export interface BookingProblem {
+  problem: Problem;
+  /** The database rows behind the problem's visits, by id. */
+  visitRows: Map<string, VisitRow>;
+  /** A solver place for a new location, with a key of its own. */
+  placeFor(lat: number, lon: number, postcode: string): Place;
+  timezone: string;
+}
+
+/**
+ * The solver's view of some technicians over [from, to): their shifts from
+ * the working-hour rules, and their booked visits as fixed routes. Visits
+ * outside every shift (an absence added after booking) are left out: they
+ * still hold their time through the exclusion constraint.
+ */
+export async function buildBookingProblem(
+  db: Executor,
+  technicians: RoutedTechnician[],
+  from: Date,
+  to: Date,
+  options: { excludeVisitId?: string } = {},
+): Promise<BookingProblem> {
+  const ids = technicians.map((t) => t.id);
+  const [calendar, availability, rows, zoneKinds] = await Promise.all([
+    loadCompanyCalendar(db, from, to),
+    loadTechnicianAvailability(db, ids, from, to),
+    bookedVisitsOf(db, ids, from, to),
+    postcodeZoneKinds(db),
+  ]);
+
+  let nextKey = 0;
+  const kindOfKey = new Map<number, ZoneKind>();
+  const placeFor = (lat: number, lon: number, postcode: string): Place => {
+    const key = nextKey++;
+    kindOfKey.set(key, zoneKinds.get(postcode) ?? 'periurban');
+    return { key, lat, lon };
+  };
+  const travel = new HaversineTravel({ zoneOf: (p) => kindOfKey.get(p.key) ?? 'periurban' });
+
+  const solverTechnicians: Technician[] = technicians.map((t) => {
+    const home: Place = { key: nextKey++, lat: t.home.lat, lon: t.home.lon };
+    const techAvailability = availability.get(t.id) ?? { technicianId: t.id, workingHours: [], absences: [], extraShifts: [] };
+    return {
+      id: t.id,
+      skills: t.skills,
+      start: home,
+      end: home,
+      shifts: toSolverShifts(t.id, shiftsFor(techAvailability, from, to, calendar), calendar.timezone),
+    };
+  });
+  const shiftsByTech = new Map(solverTechnicians.map((t) => [t.id, t.shifts]));
+
+  const visits: Visit[] = [];
+  const visitRows = new Map<string, VisitRow>();
+  for (const row of rows) {
+    if (row.id === options.excludeVisitId) continue;
+    const plannedStart = row.planned_start.getTime() / 1000;
+    const shift = shiftsByTech.get(row.technician_id)?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
+    if (!shift) continue;
+    visitRows.set(row.id, row);
+    visits.push({
+      id: row.id,
+      place: placeFor(row.lat, row.lon, row.postcode),
+      duration: (row.planned_end.getTime() - row.planned_start.getTime()) / 1000,
+      window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
+      // Skills of booked visits were checked when they were booked; the solver only needs them to re-plan.
+      skills: [],
+      assigned: { technicianId: row.technician_id, shiftId: shift.id, plannedStart },
+      pinned: row.pinned,
+    });
+  }
+  return { problem: { technicians: solverTechnicians, visits, travel }, visitRows, placeFor, timezone: calendar.timezone };
+}
+
+/** [start of the first day, start of the day after the last] in the company's zone, as Dates. */
+export function localDaySpan(firstDate: string, lastDate: string, timezone: string): { from: Date; to: Date } {
+  return {
+    from: DateTime.fromISO(firstDate, { zone: timezone }).startOf('day').toJSDate(),
+    to: DateTime.fromISO(lastDate, { zone: timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
+  };
+}

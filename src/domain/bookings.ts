@@ -1,0 +1,423 @@
+import { createHash, randomInt } from 'node:crypto';
+import type { Interval, SlotRequest } from '../../solver/problem.js';
+import { insertVisit } from '../../solver/slots.js';
+import type { Db } from '../db/database.js';
+import {
+  cancelVisitRow,
+  claimIdempotencyKey,
+  deferOverlapCheck,
+  findIdempotentResponse,
+  findVisitWithService,
+  getCompanySettings,
+  insertVisitRow,
+  lockTechnicianDays,
+  rescheduleVisitRow,
+  retimeVisit,
+  serviceSecret,
+  spendChallenge,
+  storeIdempotentResponse,
+  type Executor,
+  type ServiceWithSkills,
+} from '../db/bookings.js';
+import type { Transaction } from 'kysely';
+import type { BookingChannel, Database, VisitRow } from '../db/schema.js';
+import { candidateWindows, groupByDay, isoLocal, localDate, type DayOfWindows } from './arrival-windows.js';
+import { buildBookingProblem, localDaySpan } from './booking-problem.js';
+import { newChallengeSecret, verifyChallenge } from './challenge.js';
+import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
+import { DomainError } from './errors.js';
+import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
+import { bookableWindows, requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
+
+/** Customers may change or cancel up to this long before their window opens; the desk at any time. */
+export const CUSTOMER_CHANGE_CUTOFF_HOURS = 24;
+
+export interface CustomerDetails {
+  name: string;
+  phone: string;
+  email?: string | null;
+}
+
+export interface BookingAddress extends AddressInput {
+  line: string;
+  city: string;
+}
+
+export interface Booker {
+  channel: BookingChannel;
+  /** Who booked: 'web' for the public site, the token's name for the desk. */
+  bookedBy: string;
+  /** Desk agents may book inside the minimum notice and change bookings after the cut-off. */
+  isStaff: boolean;
+}
+
+export interface BookingRequest {
+  serviceId: string;
+  window: { start: string; end: string };
+  customer: CustomerDetails;
+  address: BookingAddress;
+  notes?: string;
+}
+
+export interface BookingView {
+  id: string;
+  reference: string;
+  status: VisitRow['status'];
+  version: number;
+  service: { id: string; name: string };
+  window: { start: string; end: string };
+  address: { line: string; postcode: string; city: string };
+  customer: { name: string; phone: string; email: string | null };
+  notes: string;
+  channel: BookingChannel;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreatedBooking {
+  booking: BookingView;
+  manageUrl: string;
+  icsUrl: string;
+}
+
+export interface BookingLinks {
+  manageUrl(id: string, token: string): string;
+  icsUrl(id: string, token: string): string;
+}
+
+export function bookingView(row: VisitRow, serviceName: string, timezone: string): BookingView {
+  return {
+    id: row.id,
+    reference: row.reference,
+    status: row.status,
+    version: row.version,
+    service: { id: row.service_id, name: serviceName },
+    window: { start: isoLocal(row.window_start.getTime() / 1000, timezone), end: isoLocal(row.window_end.getTime() / 1000, timezone) },
+    address: { line: row.address_line, postcode: row.postcode, city: row.city },
+    customer: { name: row.customer_name, phone: row.customer_phone, email: row.customer_email },
+    notes: row.notes,
+    channel: row.channel,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** A window as the client sent it, parsed to Unix seconds; the field is named on error. */
+export function parseWindow(window: { start: string; end: string }, field: string): Interval {
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  if (!Number.isFinite(start)) throw new DomainError('invalid', 'bad-window', { fr: 'Début de créneau invalide.', en: 'Invalid window start.' }, `${field}.start`);
+  if (!Number.isFinite(end) || end <= start) throw new DomainError('invalid', 'bad-window', { fr: 'Fin de créneau invalide.', en: 'Invalid window end.' }, `${field}.end`);
+  return { start: start / 1000, end: end / 1000 };
+}
+
+function windowTaken(alternatives: DayOfWindows[]): DomainError {
+  return new DomainError(
+    'conflict',
+    'window-taken',
+    { fr: 'Ce créneau vient d’être réservé. Choisissez-en un autre.', en: 'This window was just taken. Please choose another one.' },
+    'body.window',
+    { alternatives: { days: alternatives } },
+  );
+}
+
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+function newReference(): string {
+  let ref = 'DE-';
+  for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
+  return ref;
+}
+
+export function requestFingerprint(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+interface Placement {
+  technicianId: string;
+  plannedStart: number;
+  moved: { visitId: string; to: number }[];
+}
+
+/**
+ * Inside a transaction: lock the candidate technicians' day, read their
+ * routes as they are now, and ask the solver where the visit fits in the
+ * window. null when nobody can take it any more.
+ */
+async function placeVisit(
+  tx: Transaction<Database>,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  window: Interval,
+  timezone: string,
+  options: { excludeVisitId?: string; extraLockKeys?: string[] } = {},
+): Promise<{ placement: Placement; rows: Map<string, VisitRow> } | null> {
+  const technicians = await eligibleTechnicians(tx, service.id, address);
+  if (technicians.length === 0) return null;
+  const day = localDate(window.start, timezone);
+  await lockTechnicianDays(tx, [...technicians.map((t) => `${t.id}:${day}`), ...(options.extraLockKeys ?? [])]);
+  const span = localDaySpan(day, day, timezone);
+  const built = await buildBookingProblem(tx, technicians, span.from, span.to, { excludeVisitId: options.excludeVisitId });
+  const request: SlotRequest = {
+    place: built.placeFor(address.lat, address.lon, address.postcode),
+    duration: service.durationMinutes * 60,
+    skills: service.skills,
+    windows: [window],
+  };
+  const inserted = insertVisit(built.problem, request, window);
+  if (!inserted) return null;
+  return {
+    placement: { technicianId: inserted.technicianId, plannedStart: inserted.plannedStart, moved: inserted.moved.map((m) => ({ visitId: m.visitId, to: m.to })) },
+    rows: built.visitRows,
+  };
+}
+
+async function applyRetiming(tx: Transaction<Database>, placement: Placement, rows: Map<string, VisitRow>): Promise<void> {
+  for (const move of placement.moved) {
+    const row = rows.get(move.visitId);
+    if (!row) continue;
+    const duration = row.planned_end.getTime() - row.planned_start.getTime();
+    await retimeVisit(tx, row.id, new Date(move.to * 1000), new Date(move.to * 1000 + duration));
+  }
+}
+
+function isUniqueViolation(error: unknown, constraintHint?: string): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && (!constraintHint || (e.constraint ?? e.message ?? '').includes(constraintHint));
+}
+
+function isOverlapViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23P01';
+}
+
+export interface ProofOfWork {
+  challenge: string;
+  nonce: string;
+}
+
+export interface CreateBookingInput {
+  request: BookingRequest;
+  booker: Booker;
+  idempotencyKey: string;
+  pow?: ProofOfWork;
+  powDifficulty: number;
+  now: Date;
+  links: BookingLinks;
+  /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
+  beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
+}
+
+export type BookingOutcome = { replayed: boolean; status: number; body: CreatedBooking };
+
+const IDEMPOTENCY_SCOPE = 'booking:create';
+
+/**
+ * Books a visit: one transaction that claims the idempotency key, locks the
+ * candidate technicians' day, re-checks the window with the solver on what it
+ * just read, picks the technician and planned arrival, and inserts. The
+ * exclusion constraint on (technician, planned interval) guards the rest.
+ */
+export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
+  const fingerprint = requestFingerprint(input.request);
+  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint);
+  if (replay) return replay;
+
+  const { request, booker, now } = input;
+  const [service, settings] = await Promise.all([requireActiveService(db, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
+  const address = await requireServedAddress(db, request.address, 'body.address.postcode');
+  const window = parseWindow(request.window, 'body.window');
+  const day = localDate(window.start, settings.timezone);
+  const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
+  if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
+    throw new DomainError(
+      'unprocessable',
+      'window-not-offered',
+      { fr: 'Ce créneau n’est pas proposé pour cette prestation.', en: 'This window is not offered for this service.' },
+      'body.window',
+    );
+  }
+
+  let powSecret: string | undefined;
+  const requiresPow = !booker.isStaff && input.powDifficulty > 0;
+  if (requiresPow) {
+    if (!input.pow) throw new DomainError('invalid', 'pow-missing', { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' }, 'body.pow');
+    powSecret = await serviceSecret(db, 'pow', newChallengeSecret);
+    const verdict = verifyChallenge(powSecret, input.pow.challenge, input.pow.nonce, input.powDifficulty, now);
+    if (!verdict.ok) {
+      throw new DomainError('unprocessable', `pow-${verdict.reason}`, { fr: 'La vérification anti-robot a échoué, réessayez.', en: 'The anti-robot check failed; please retry.' }, 'body.pow');
+    }
+  }
+
+  const manageToken = newSecret('mng', 24);
+  try {
+    const created = await db.transaction().execute(async (tx) => {
+      await claimIdempotencyKey(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, fingerprint);
+      if (requiresPow && input.pow) {
+        const verdict = verifyChallenge(powSecret!, input.pow.challenge, input.pow.nonce, input.powDifficulty, now);
+        if (!verdict.ok || !(await spendChallenge(tx, input.pow.challenge, verdict.expiresAt))) {
+          throw new DomainError('unprocessable', 'pow-replayed', { fr: 'La vérification anti-robot a déjà servi, réessayez.', en: 'The anti-robot check was already used; please retry.' }, 'body.pow');
+        }
+      }
+      const placed = await placeVisit(tx, service, address, window, settings.timezone);
+      if (!placed) return null;
+      await deferOverlapCheck(tx);
+      await applyRetiming(tx, placed.placement, placed.rows);
+      const row = await insertVisitRow(tx, {
+        reference: newReference(),
+        service_id: service.id,
+        technician_id: placed.placement.technicianId,
+        window_start: new Date(window.start * 1000),
+        window_end: new Date(window.end * 1000),
+        planned_start: new Date(placed.placement.plannedStart * 1000),
+        planned_end: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
+        customer_name: request.customer.name,
+        customer_phone: request.customer.phone,
+        customer_email: request.customer.email ?? null,
+        address_line: request.address.line,
+        postcode: address.postcode,
+        city: request.address.city,
+        lat: address.lat,
+        lon: address.lon,
+        notes: request.notes ?? '',
+        channel: booker.channel,
+        booked_by: booker.bookedBy,
+        manage_token_hash: sha256Hex(manageToken),
+        cancelled_at: null,
+      });
+      const body: CreatedBooking = {
+        booking: bookingView(row, service.name, settings.timezone),
+        manageUrl: input.links.manageUrl(row.id, manageToken),
+        icsUrl: input.links.icsUrl(row.id, manageToken),
+      };
+      await storeIdempotentResponse(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, 201, body);
+      await input.beforeCommit?.(tx);
+      return body;
+    });
+    if (created) return { replayed: false, status: 201, body: created };
+  } catch (error) {
+    if (isUniqueViolation(error, 'idempotency_keys')) {
+      const again = await replayIfKnown(db, input.idempotencyKey, fingerprint);
+      if (again) return again;
+    }
+    if (!isOverlapViolation(error)) throw error;
+  }
+  throw windowTaken(await alternativesFor(db, service, address, settings, day, now, booker.isStaff));
+}
+
+async function replayIfKnown(db: Db, key: string, fingerprint: string): Promise<BookingOutcome | null> {
+  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key);
+  if (!stored || stored.statusCode === 0) return null;
+  if (stored.requestHash !== fingerprint) {
+    throw new DomainError(
+      'unprocessable',
+      'idempotency-key-reused',
+      { fr: 'Cette clé d’idempotence a déjà servi pour une autre demande.', en: 'This Idempotency-Key was already used for a different request.' },
+      'headers.idempotency-key',
+    );
+  }
+  return { replayed: true, status: stored.statusCode, body: stored.response as CreatedBooking };
+}
+
+/** Fresh windows around the wanted day, for a 409 answer: that day and the next week. */
+async function alternativesFor(
+  db: Db,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  settings: Awaited<ReturnType<typeof getCompanySettings>>,
+  day: string,
+  now: Date,
+  isStaff: boolean,
+): Promise<DayOfWindows[]> {
+  const span = localDaySpan(day, day, settings.timezone);
+  const lastDay = localDate(span.from.getTime() / 1000 + 7 * 86_400, settings.timezone);
+  const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
+  return groupByDay(await bookableWindows(db, service, address, windows), settings.timezone);
+}
+
+// ---------------------------------------------------------------------------
+// Managing a booking with its token (customer) or as staff
+
+export async function loadBookingForManager(db: Executor, id: string, token: string | undefined, isStaff: boolean) {
+  const row = await findVisitWithService(db, id);
+  // Unknown booking and wrong token answer alike, so a token cannot be probed for ids.
+  if (!row || (!isStaff && (!token || !secretsEqual(sha256Hex(token), row.manage_token_hash)))) {
+    throw new DomainError('not-found', 'booking-not-found', { fr: 'Réservation introuvable.', en: 'Booking not found.' });
+  }
+  return row;
+}
+
+export async function getBooking(db: Db, id: string, token: string | undefined, isStaff: boolean): Promise<BookingView> {
+  const row = await loadBookingForManager(db, id, token, isStaff);
+  const settings = await getCompanySettings(db);
+  return bookingView(row, row.service_name, settings.timezone);
+}
+
+function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
+  if (row.status !== 'booked') {
+    throw new DomainError('conflict', 'booking-not-active', { fr: 'Cette réservation n’est plus active.', en: 'This booking is no longer active.' });
+  }
+  const cutoff = row.window_start.getTime() - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  if (!isStaff && now.getTime() > cutoff) {
+    throw new DomainError(
+      'too-late',
+      'change-cutoff-passed',
+      {
+        fr: `Les modifications en ligne sont possibles jusqu’à ${CUSTOMER_CHANGE_CUTOFF_HOURS} h avant le créneau ; appelez-nous.`,
+        en: `Online changes are possible until ${CUSTOMER_CHANGE_CUTOFF_HOURS} h before the window; please call us.`,
+      },
+    );
+  }
+}
+
+export async function rescheduleBooking(
+  db: Db,
+  input: { id: string; token?: string; isStaff: boolean; window: { start: string; end: string }; now: Date },
+): Promise<BookingView> {
+  const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
+  assertChangeable(current, input.now, input.isStaff);
+  const [service, settings] = await Promise.all([requireActiveService(db, current.service_id, 'body.serviceId'), getCompanySettings(db)]);
+  const address: ResolvedAddress = {
+    ...(await requireServedAddress(db, { postcode: current.postcode, lat: current.lat, lon: current.lon }, 'body.address.postcode')),
+    lat: current.lat,
+    lon: current.lon,
+  };
+  const window = parseWindow(input.window, 'body.window');
+  const day = localDate(window.start, settings.timezone);
+  const offered = candidateWindows(windowRulesFor(settings, service), day, day, input.now, input.isStaff);
+  if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
+    throw new DomainError('unprocessable', 'window-not-offered', { fr: 'Ce créneau n’est pas proposé.', en: 'This window is not offered.' }, 'body.window');
+  }
+  const oldDay = localDate(current.planned_start.getTime() / 1000, settings.timezone);
+  try {
+    const updated = await db.transaction().execute(async (tx) => {
+      const placed = await placeVisit(tx, service, address, window, settings.timezone, {
+        excludeVisitId: current.id,
+        extraLockKeys: [`${current.technician_id}:${oldDay}`],
+      });
+      if (!placed) return null;
+      await deferOverlapCheck(tx);
+      await applyRetiming(tx, placed.placement, placed.rows);
+      return rescheduleVisitRow(tx, current.id, {
+        technicianId: placed.placement.technicianId,
+        windowStart: new Date(window.start * 1000),
+        windowEnd: new Date(window.end * 1000),
+        plannedStart: new Date(placed.placement.plannedStart * 1000),
+        plannedEnd: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
+      });
+    });
+    if (updated) return bookingView(updated, service.name, settings.timezone);
+  } catch (error) {
+    if (!isOverlapViolation(error)) throw error;
+  }
+  throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
+}
+
+export async function cancelBooking(db: Db, input: { id: string; token?: string; isStaff: boolean; now: Date }): Promise<BookingView> {
+  const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
+  const settings = await getCompanySettings(db);
+  // Cancelling twice is not an error: the customer sees the booking cancelled either way.
+  if (current.status === 'cancelled') return bookingView(current, current.service_name, settings.timezone);
+  assertChangeable(current, input.now, input.isStaff);
+  const row = await cancelVisitRow(db, current.id, input.now);
+  return bookingView(row, current.service_name, settings.timezone);
+}

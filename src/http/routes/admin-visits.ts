@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { getCompanySettings, listVisits } from '../../db/bookings.js';
+import { isoLocal } from '../../domain/arrival-windows.js';
+import { requireRole } from '../auth.js';
+import type { AppContext } from '../context.js';
+
+const visitListItem = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  status: z.enum(['booked', 'cancelled', 'done']),
+  service: z.object({ id: z.uuid(), name: z.string() }),
+  technician: z.object({ id: z.uuid(), name: z.string() }),
+  window: z.object({ start: z.string(), end: z.string() }),
+  planned: z.object({ start: z.string(), end: z.string() }),
+  pinned: z.boolean(),
+  customer: z.object({ name: z.string(), phone: z.string(), email: z.string().nullable() }),
+  address: z.object({ line: z.string(), postcode: z.string(), city: z.string(), lat: z.number(), lon: z.number() }),
+  channel: z.string(),
+  bookedBy: z.string(),
+  version: z.number(),
+});
+
+export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/visits',
+    {
+      preHandler: requireRole(ctx.db, 'agent'),
+      schema: {
+        summary: 'Visits, filtered by time range, technician, status, or customer name/phone/reference (q)',
+        tags: ['admin'],
+        security: [{ bearer: [] }],
+        querystring: z
+          .object({
+            from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+            to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+            technicianId: z.uuid().optional(),
+            status: z.enum(['booked', 'cancelled', 'done']).optional(),
+            q: z.string().trim().min(2).max(100).optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(200),
+          })
+          .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be before from', path: ['to'] }),
+        response: { 200: z.object({ visits: z.array(visitListItem) }) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const settings = await getCompanySettings(ctx.db);
+      const tz = settings.timezone;
+      const rows = await listVisits(ctx.db, {
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        technicianId: q.technicianId,
+        status: q.status,
+        q: q.q,
+        limit: q.limit,
+      });
+      const iso = (d: Date) => isoLocal(d.getTime() / 1000, tz);
+      return {
+        visits: rows.map((r) => ({
+          id: r.id,
+          reference: r.reference,
+          status: r.status,
+          service: { id: r.service_id, name: r.service_name },
+          technician: { id: r.technician_id, name: r.technician_name },
+          window: { start: iso(r.window_start), end: iso(r.window_end) },
+          planned: { start: iso(r.planned_start), end: iso(r.planned_end) },
+          pinned: r.pinned,
+          customer: { name: r.customer_name, phone: r.customer_phone, email: r.customer_email },
+          address: { line: r.address_line, postcode: r.postcode, city: r.city, lat: r.lat, lon: r.lon },
+          channel: r.channel,
+          bookedBy: r.booked_by,
+          version: r.version,
+        })),
+      };
+    },
+  );
+};

@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { listActiveServices, serviceSecret } from '../../db/bookings.js';
+import { cancelBooking, createBooking, getBooking, rescheduleBooking, type Booker } from '../../domain/bookings.js';
+import { issueChallenge, newChallengeSecret } from '../../domain/challenge.js';
+import { findSlots } from '../../domain/slots.js';
+import { optionalPrincipal } from '../auth.js';
+import type { AppContext } from '../context.js';
+import { HttpProblem } from '../problem.js';
+
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+const postcode = z.string().regex(/^\d{5}$/, 'must be a 5-digit French postal code');
+const latitude = z.coerce.number().min(-90).max(90);
+const longitude = z.coerce.number().min(-180).max(180);
+/** Printable text: no control characters other than newlines in notes. */
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+const frenchPhone = z
+  .string()
+  .trim()
+  .refine((s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s), 'must be a French phone number, e.g. 06 12 34 56 78');
+
+const windowSchema = z.object({ start: isoDateTime, end: isoDateTime });
+const dayOfWindows = z.object({ date: isoDate, windows: z.array(windowSchema) });
+
+const bookingView = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  status: z.enum(['booked', 'cancelled', 'done']),
+  version: z.number().int(),
+  service: z.object({ id: z.uuid(), name: z.string() }),
+  window: windowSchema,
+  address: z.object({ line: z.string(), postcode: z.string(), city: z.string() }),
+  customer: z.object({ name: z.string(), phone: z.string(), email: z.string().nullable() }),
+  notes: z.string(),
+  channel: z.enum(['web', 'phone', 'email', 'desk', 'planner']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const createdBooking = z.object({ booking: bookingView, manageUrl: z.string(), icsUrl: z.string() });
+
+const bookingBody = z
+  .object({
+    serviceId: z.uuid(),
+    window: windowSchema,
+    customer: z.object({ name: line(120), phone: frenchPhone, email: z.email().max(254).optional().nullable() }),
+    address: z.object({ line: line(200), postcode, city: line(100), lat: latitude.optional(), lon: longitude.optional() }),
+    notes: z.string().max(2000).optional(),
+    consent: z.literal(true, { error: 'the customer must agree to the use of their data' }),
+    /** Honeypot: people leave it empty, form-filling robots do not. */
+    website: z.string().max(200).optional(),
+    pow: z.object({ challenge: z.string().max(300), nonce: z.string().max(20) }).optional(),
+    locale: z.enum(['fr', 'en']).optional(),
+    /** Desk only: how the customer reached us. */
+    channel: z.enum(['phone', 'email', 'desk']).optional(),
+  })
+  .refine((b) => (b.address.lat === undefined) === (b.address.lon === undefined), { message: 'lat and lon go together', path: ['address', 'lon'] });
+
+const idempotencyHeader = z.object({
+  'idempotency-key': z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8–128 characters of A–Z, a–z, 0–9, _ or -'),
+});
+
+const manageHeaders = z.object({ 'x-manage-token': z.string().max(200).optional() });
+const manageQuery = z.object({ token: z.string().max(200).optional() });
+
+export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const links = {
+    manageUrl: (id: string, token: string) => `${ctx.publicUrl}/manage#${id}.${token}`,
+    icsUrl: (id: string, token: string) => `${ctx.publicUrl}/v1/bookings/${id}/calendar.ics?token=${encodeURIComponent(token)}`,
+  };
+
+  app.get(
+    '/v1/services',
+    {
+      schema: {
+        summary: 'Services a customer can book',
+        tags: ['booking'],
+        response: {
+          200: z.object({
+            services: z.array(
+              z.object({
+                id: z.uuid(),
+                slug: z.string(),
+                name: z.string(),
+                description: z.string(),
+                durationMinutes: z.number(),
+                windowMinutes: z.number(),
+                priceLabel: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({
+      services: (await listActiveServices(ctx.db)).map((s) => ({
+        id: s.id,
+        slug: s.slug,
+        name: s.name,
+        description: s.description,
+        durationMinutes: s.durationMinutes,
+        windowMinutes: s.windowMinutes,
+        priceLabel: s.priceLabel,
+      })),
+    }),
+  );
+
+  app.get(
+    '/v1/slots',
+    {
+      schema: {
+        summary: 'Bookable arrival windows for a service at an address, grouped by day',
+        description: 'Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31.',
+        tags: ['booking'],
+        querystring: z
+          .object({ serviceId: z.uuid(), postcode, lat: latitude.optional(), lon: longitude.optional(), from: isoDate.optional(), to: isoDate.optional() })
+          .refine((q) => (q.lat === undefined) === (q.lon === undefined), { message: 'lat and lon go together', path: ['lon'] }),
+        response: {
+          200: z.object({
+            serviceId: z.uuid(),
+            postcode: z.string(),
+            city: z.string(),
+            timezone: z.string(),
+            from: isoDate,
+            to: isoDate,
+            days: z.array(dayOfWindows),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = await optionalPrincipal(ctx.db, request);
+      const q = request.query;
+      const answer = await findSlots(ctx.db, {
+        serviceId: q.serviceId,
+        address: { postcode: q.postcode, lat: q.lat, lon: q.lon },
+        from: q.from,
+        to: q.to,
+        now: ctx.clock(),
+        ignoreNotice: principal !== undefined,
+      });
+      return {
+        serviceId: answer.service.id,
+        postcode: answer.address.postcode,
+        city: answer.address.city,
+        timezone: answer.timezone,
+        from: answer.from,
+        to: answer.to,
+        days: answer.days,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/challenge',
+    {
+      schema: {
+        summary: 'A proof-of-work challenge to send with a booking (anti-spam)',
+        tags: ['booking'],
+        response: { 200: z.object({ challenge: z.string(), difficulty: z.number(), expiresAt: z.string() }) },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const secret = await serviceSecret(ctx.db, 'pow', newChallengeSecret);
+      return issueChallenge(secret, ctx.config.TOURNEE_POW_DIFFICULTY, ctx.clock());
+    },
+  );
+
+  app.post(
+    '/v1/bookings',
+    {
+      schema: {
+        summary: 'Book a visit in an offered arrival window',
+        description:
+          'Requires an `Idempotency-Key` header: the same key always returns the same booking. The public site sends a solved `pow` challenge; desk agents (bearer token) may override the minimum notice and set the channel. 409 when the window was just taken, with fresh `alternatives`.',
+        tags: ['booking'],
+        headers: idempotencyHeader,
+        body: bookingBody,
+        response: { 201: createdBooking },
+      },
+    },
+    async (request, reply) => {
+      const principal = await optionalPrincipal(ctx.db, request);
+      const body = request.body;
+      if (body.website) throw new HttpProblem(422, 'Unprocessable request', 'The request was refused.', { field: 'body.website' });
+      if (body.channel && !principal) throw HttpProblem.badField('body.channel', 'only the desk may set the channel', 403);
+      const booker: Booker = principal
+        ? { channel: body.channel ?? 'phone', bookedBy: `${principal.role}:${principal.name}`, isStaff: true }
+        : { channel: 'web', bookedBy: 'web', isStaff: false };
+      const outcome = await createBooking(ctx.db, {
+        request: { serviceId: body.serviceId, window: body.window, customer: body.customer, address: body.address, notes: body.notes },
+        booker,
+        idempotencyKey: request.headers['idempotency-key'],
+        pow: body.pow,
+        powDifficulty: ctx.config.TOURNEE_POW_DIFFICULTY,
+        now: ctx.clock(),
+        links,
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(outcome.body);
+    },
+  );
+
+  const manageToken = (request: { headers: { 'x-manage-token'?: string }; query: { token?: string } }) =>
+    request.headers['x-manage-token'] ?? request.query.token;
+
+  app.get(
+    '/v1/bookings/:id',
+    {
+      schema: {
+        summary: 'A booking, with its manage token (X-Manage-Token header) or a staff bearer token',
+        tags: ['booking'],
+        params: z.object({ id: z.uuid() }),
+        headers: manageHeaders,
+        querystring: manageQuery,
+        response: { 200: bookingView },
+      },
+    },
+    async (request, reply) => {
+      const principal = await optionalPrincipal(ctx.db, request);
+      reply.header('cache-control', 'no-store');
+      return getBooking(ctx.db, request.params.id, manageToken(request), principal !== undefined);
+    },
+  );
+
+  app.post(
+    '/v1/bookings/:id/reschedule',
+    {
+      schema: {
+        summary: 'Move a booking to another offered window',
+        tags: ['booking'],
+        params: z.object({ id: z.uuid() }),
+        headers: manageHeaders,
+        querystring: manageQuery,
+        body: z.object({ window: windowSchema }),
+        response: { 200: bookingView },
+      },
+    },
+    async (request) => {
+      const principal = await optionalPrincipal(ctx.db, request);
+      return rescheduleBooking(ctx.db, {
+        id: request.params.id,
+        token: manageToken(request),
+        isStaff: principal !== undefined,
+        window: request.body.window,
+        now: ctx.clock(),
+      });
+    },
+  );
+
+  app.post(
+    '/v1/bookings/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a booking',
+        tags: ['booking'],
+        params: z.object({ id: z.uuid() }),
+        headers: manageHeaders,
+        querystring: manageQuery,
+        response: { 200: bookingView },
+      },
+    },
+    async (request) => {
+      const principal = await optionalPrincipal(ctx.db, request);
+      return cancelBooking(ctx.db, { id: request.params.id, token: manageToken(request), isStaff: principal !== undefined, now: ctx.clock() });
+    },
+  );
+};
