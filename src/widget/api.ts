@@ -1,0 +1,120 @@
+/**
+ * The public booking API as the widget sees it. Plain fetch, no cookies: the
+ * service authorises embedding sites by their Origin (CORS allow-list).
+ */
+
+export interface Service {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  durationMinutes: number;
+  windowMinutes: number;
+  priceLabel: string | null;
+}
+
+export interface TimeWindow {
+  start: string;
+  end: string;
+}
+
+export interface SlotDay {
+  date: string;
+  windows: TimeWindow[];
+}
+
+export interface Slots {
+  serviceId: string;
+  postcode: string;
+  city: string;
+  timezone: string;
+  from: string;
+  to: string;
+  days: SlotDay[];
+}
+
+export interface Challenge {
+  challenge: string;
+  difficulty: number;
+  expiresAt: string;
+}
+
+export interface BookingRequest {
+  serviceId: string;
+  window: TimeWindow;
+  customer: { name: string; phone: string; email: string };
+  address: { line: string; postcode: string; city: string };
+  notes?: string;
+  consent: true;
+  website: string;
+  pow: { challenge: string; nonce: string };
+  locale: 'fr' | 'en';
+}
+
+export interface Booking {
+  id: string;
+  reference: string;
+  status: string;
+  service: { id: string; name: string };
+  window: TimeWindow;
+  address: { line: string; postcode: string; city: string };
+  customer: { name: string; phone: string; email: string };
+}
+
+export interface BookingConfirmation {
+  booking: Booking;
+  manageUrl: string;
+  icsUrl: string;
+}
+
+/** An RFC 9457 problem; status 0 means the service could not be reached at all. */
+export interface Problem {
+  status: number;
+  title?: string;
+  detail?: string;
+  field?: string;
+  errors?: { field: string; message: string }[];
+  alternatives?: { days: SlotDay[] };
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${problem.status}`);
+  }
+}
+
+export interface Api {
+  services(): Promise<Service[]>;
+  slots(serviceId: string, postcode: string): Promise<Slots>;
+  challenge(): Promise<Challenge>;
+  book(request: BookingRequest, idempotencyKey: string): Promise<BookingConfirmation>;
+}
+
+export function createApi(origin: string, lang: 'fr' | 'en'): Api {
+  const base = origin.replace(/\/$/, '');
+
+  async function call<T>(path: string, init?: RequestInit): Promise<T> {
+    let response: Response;
+    try {
+      // Accept-Language is CORS-safelisted: the service words its messages in the widget's language.
+      response = await fetch(base + path, { ...init, headers: { ...init?.headers, 'accept-language': lang }, mode: 'cors', credentials: 'omit' });
+    } catch {
+      throw new ApiError({ status: 0 });
+    }
+    const body = await response.json().catch(() => undefined);
+    if (!response.ok) throw new ApiError({ ...(body as Problem | undefined), status: response.status });
+    return body as T;
+  }
+
+  return {
+    services: async () => (await call<{ services: Service[] }>('/v1/services')).services,
+    slots: (serviceId, postcode) => call<Slots>(`/v1/slots?${new URLSearchParams({ serviceId, postcode })}`),
+    challenge: () => call<Challenge>('/v1/challenge'),
+    book: (request, idempotencyKey) =>
+      call<BookingConfirmation>('/v1/bookings', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey } as Record<string, string>,
+        body: JSON.stringify(request),
+      }),
+  };
+}

@@ -1,0 +1,168 @@
+/** The widget's words, French first; English is a faithful copy of the same keys. */
+
+export type Lang = 'fr' | 'en';
+
+const fr = {
+  title: 'Prendre rendez-vous',
+  stepOf: (n: number, total: number) => `Étape ${n} sur ${total}`,
+  back: 'Retour',
+  next: 'Continuer',
+  change: 'Modifier',
+  loading: 'Chargement…',
+  retry: 'Réessayer',
+  networkError: 'Le service de réservation ne répond pas. Vérifiez votre connexion et réessayez.',
+  required: 'Ce champ est obligatoire.',
+  fixErrors: (n: number) => (n > 1 ? `${n} champs sont à corriger.` : 'Un champ est à corriger.'),
+
+  serviceStep: 'Quelle intervention ?',
+  serviceLegend: 'Intervention',
+  duration: (minutes: number) => `Durée estimée : ${durationText(minutes)}`,
+  chooseService: 'Choisissez une intervention.',
+  noService: 'Aucune intervention ne peut être réservée en ligne pour le moment.',
+
+  addressStep: 'Où intervenir ?',
+  postcode: 'Code postal',
+  postcodeHint: '5 chiffres, par exemple 69003',
+  postcodeInvalid: 'Saisissez un code postal à 5 chiffres.',
+  addressLine: 'Adresse (numéro et rue)',
+  city: 'Ville',
+  seeWindows: 'Voir les créneaux',
+
+  slotsStep: 'Quand ?',
+  searching: 'Recherche des créneaux disponibles…',
+  noWindow: (days: number) => `Aucun créneau disponible dans les ${days} prochains jours.`,
+  callUs: 'Appelez-nous au',
+  daysLabel: 'Jours disponibles',
+  windowsLegend: (day: string) => `Heure d’arrivée du technicien, ${day}`,
+  windowCount: (day: string, n: number) => `${day} : ${n} créneau${n > 1 ? 'x' : ''} disponible${n > 1 ? 's' : ''}`,
+  chooseWindow: 'Choisissez un créneau.',
+  windowTaken: 'Ce créneau vient d’être réservé par un autre client. Voici les créneaux encore libres ; vos informations sont conservées.',
+  arrivalBetween: 'Arrivée du technicien entre',
+
+  detailsStep: 'Vos coordonnées',
+  name: 'Nom et prénom',
+  phone: 'Téléphone',
+  phoneInvalid: 'Saisissez un numéro de téléphone français, par exemple 06 12 34 56 78.',
+  email: 'E-mail',
+  emailInvalid: 'Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.',
+  notes: 'Précisions pour le technicien (facultatif)',
+  notesHint: 'Code d’accès, étage, description de la panne…',
+  consent: (company: string) =>
+    `J’accepte que ${company} utilise ces informations pour organiser et suivre l’intervention.`,
+  consentMissing: 'Votre accord est nécessaire pour réserver.',
+  honeypot: 'Ne pas remplir ce champ',
+  submit: 'Confirmer le rendez-vous',
+  submitting: 'Réservation en cours…',
+  summary: 'Votre demande',
+
+  doneStep: 'Rendez-vous confirmé',
+  reference: 'Référence',
+  addToCalendar: 'Ajouter à mon agenda',
+  manage: 'Modifier ou annuler mon rendez-vous',
+  doneNote: 'Un technicien vous appellera si besoin avant de venir. Conservez le lien ci-dessus pour gérer votre rendez-vous.',
+};
+
+export type Messages = typeof fr;
+
+const en: Messages = {
+  title: 'Book a visit',
+  stepOf: (n, total) => `Step ${n} of ${total}`,
+  back: 'Back',
+  next: 'Continue',
+  change: 'Change',
+  loading: 'Loading…',
+  retry: 'Try again',
+  networkError: 'The booking service is not answering. Check your connection and try again.',
+  required: 'This field is required.',
+  fixErrors: (n) => (n > 1 ? `${n} fields need fixing.` : 'One field needs fixing.'),
+
+  serviceStep: 'What do you need?',
+  serviceLegend: 'Service',
+  duration: (minutes) => `Estimated duration: ${durationText(minutes)}`,
+  chooseService: 'Choose a service.',
+  noService: 'No service can be booked online at the moment.',
+
+  addressStep: 'Where?',
+  postcode: 'Postal code',
+  postcodeHint: '5 digits, for example 69003',
+  postcodeInvalid: 'Enter a 5-digit postal code.',
+  addressLine: 'Address (number and street)',
+  city: 'Town',
+  seeWindows: 'See available times',
+
+  slotsStep: 'When?',
+  searching: 'Looking for available times…',
+  noWindow: (days) => `No time available in the next ${days} days.`,
+  callUs: 'Call us on',
+  daysLabel: 'Available days',
+  windowsLegend: (day) => `Technician’s arrival time, ${day}`,
+  windowCount: (day, n) => `${day}: ${n} time${n > 1 ? 's' : ''} available`,
+  chooseWindow: 'Choose a time.',
+  windowTaken: 'This time was just booked by another customer. Here are the times still free; your details are kept.',
+  arrivalBetween: 'Technician arrives between',
+
+  detailsStep: 'Your details',
+  name: 'Full name',
+  phone: 'Phone',
+  phoneInvalid: 'Enter a French phone number, for example 06 12 34 56 78.',
+  email: 'Email',
+  emailInvalid: 'Enter a valid email address, for example name@example.com.',
+  notes: 'Notes for the technician (optional)',
+  notesHint: 'Door code, floor, what is wrong…',
+  consent: (company) => `I agree that ${company} uses this information to organise and follow up the visit.`,
+  consentMissing: 'Your consent is needed to book.',
+  honeypot: 'Leave this field empty',
+  submit: 'Confirm the booking',
+  submitting: 'Booking…',
+  summary: 'Your request',
+
+  doneStep: 'Booking confirmed',
+  reference: 'Reference',
+  addToCalendar: 'Add to my calendar',
+  manage: 'Change or cancel my booking',
+  doneNote: 'A technician may call you before coming. Keep the link above to manage your booking.',
+};
+
+export function messages(lang: Lang): Messages {
+  return lang === 'en' ? en : fr;
+}
+
+export function parseLang(value: string | null | undefined): Lang {
+  return value?.toLowerCase().startsWith('en') ? 'en' : 'fr';
+}
+
+function durationText(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  if (m === 0) return `${h} h`;
+  return `${h} h ${String(m).padStart(2, '0')}`;
+}
+
+const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+/** "mardi 31 mars" — a calendar date from the API ("2026-03-31"), read at noon UTC so no zone can move it. */
+export function formatDay(date: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(LOCALES[lang], { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
+    new Date(`${date}T12:00:00Z`),
+  );
+}
+
+/** "mar. 31" — the short label of a day button. */
+export function formatDayShort(date: string, lang: Lang): { weekday: string; day: string; month: string } {
+  const d = new Date(`${date}T12:00:00Z`);
+  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone: 'UTC' }).format(d);
+  return { weekday: part({ weekday: 'short' }), day: part({ day: 'numeric' }), month: part({ month: 'short' }) };
+}
+
+/** "08:00–10:00" in the company's zone (the customer may be browsing from anywhere). */
+export function formatTimes(start: string, end: string, lang: Lang, timeZone: string): string {
+  const f = new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+  return `${f.format(new Date(start))}–${f.format(new Date(end))}`;
+}
+
+/** "mardi 31 mars, 08:00–10:00" */
+export function formatWindow(start: string, end: string, lang: Lang, timeZone: string): string {
+  const day = new Intl.DateTimeFormat(LOCALES[lang], { weekday: 'long', day: 'numeric', month: 'long', timeZone }).format(new Date(start));
+  return `${day}, ${formatTimes(start, end, lang, timeZone)}`;
+}
