@@ -427,6 +427,9 @@ function bestPerWindow(
   const place = request.place;
 
   for (const entry of eligible(index, request, only)) {
+    // The home base recurs in every shift of the technician: its legs are computed once per request.
+    let fromHome = Number.NaN;
+    let toHome = Number.NaN;
     // Shifts whose return deadline is after the first window opens, and that start before the last window closes.
     // Deadlines are sorted too: shifts do not overlap.
     for (let s = lowerBound(entry.shiftDeadlines, firstStart); s < entry.routes.length; s++) {
@@ -434,6 +437,7 @@ function bestPerWindow(
       const shiftStart = route.shift.interval.start;
       if (shiftStart > lastEnd) break;
       const n = route.visits.length;
+      // Travel to and from the new place, computed only for positions that survive the time pruning.
       let toNew: Float64Array | undefined;
       let fromNew: Float64Array | undefined;
       for (let o = lowerBound(starts, shiftStart - longest); o < order.length && starts[o]! <= route.deadline; o++) {
@@ -441,11 +445,8 @@ function bestPerWindow(
         const window = windows[w]!;
         if (window.end < shiftStart) continue;
         if (toNew === undefined || fromNew === undefined) {
-          // Travel to and from the new place, once per shift, only when a window overlaps it.
-          toNew = new Float64Array(n + 1);
-          fromNew = new Float64Array(n + 2);
-          for (let i = 0; i <= n; i++) toNew[i] = travel.time(route.places[i]!, place);
-          for (let i = 1; i <= n + 1; i++) fromNew[i] = travel.time(place, route.places[i]!);
+          toNew = new Float64Array(n + 1).fill(Number.NaN);
+          fromNew = new Float64Array(n + 2).fill(Number.NaN);
         }
         const K = route.breaks.length + 1;
         for (let i = 0; i <= n; i++) {
@@ -458,10 +459,34 @@ function bestPerWindow(
           }
           if (minE === Infinity || minE + route.duration[i]! > window.end + EPS) break;
           if (maxL < window.start - EPS) continue;
-          const ins = tryPosition(route, i, toNew[i]!, fromNew[i + 1]!, request.duration, window, waitingWeight);
+          let tIn = toNew[i]!;
+          if (tIn !== tIn) {
+            if (i === 0) {
+              if (fromHome !== fromHome) fromHome = travel.time(entry.technician.start, place);
+              tIn = fromHome;
+            } else {
+              tIn = travel.time(route.places[i]!, place);
+            }
+            toNew[i] = tIn;
+          }
+          let tOut = fromNew[i + 1]!;
+          if (tOut !== tOut) {
+            if (i === n) {
+              if (toHome !== toHome) toHome = travel.time(place, entry.technician.end);
+              tOut = toHome;
+            } else {
+              tOut = travel.time(place, route.places[i + 1]!);
+            }
+            fromNew[i + 1] = tOut;
+          }
+          const ins = tryPosition(route, i, tIn, tOut, request.duration, window, waitingWeight);
           if (ins === undefined) continue;
-          const cand: Candidate = { ...ins, entry, route };
-          if (better(cand, best[w])) best[w] = cand;
+          const held = best[w];
+          if (held !== undefined && ins.cost > held.cost + EPS) continue;
+          const cand = ins as Candidate;
+          cand.entry = entry;
+          cand.route = route;
+          if (better(cand, held)) best[w] = cand;
         }
       }
     }

@@ -40,11 +40,12 @@ export interface HaversineTravelOptions {
   speedsKmh?: Partial<Record<ZoneType, number>>;
   /**
    * The zone type of a place, chosen by the caller (e.g. from the postal code's
-   * population density). Default: every place is `defaultZone`.
+   * population density). Called about once per place while the place stays
+   * cached. Default: every place is `defaultZone`.
    */
   zoneOf?: (place: Place) => ZoneType;
   defaultZone?: ZoneType;
-  /** Maximum memoised pairs; the oldest are evicted first. Default 200,000. */
+  /** Memoised pairs (rounded up to a power of two; 0 disables the cache). Default 2^18 ≈ 262,000 (8 MB). */
   cacheSize?: number;
 }
 
@@ -54,20 +55,27 @@ export interface HaversineTravelOptions {
  * A trip is assumed to run half in the origin's kind of area and half in the
  * destination's: time = d/2 / v(from) + d/2 / v(to). This is symmetric, gives
  * time(a, a) = 0 and makes a trip from a rural base into a city centre
- * slower than a trip between two villages the same distance apart.
+ * slower than a trip between two villages the same distance apart. (It does
+ * not guarantee the triangle inequality; the solver does not rely on it.)
  *
- * Results are memoised per ordered pair of Place.key in a bounded FIFO cache:
- * slot offering asks for the same depot→visit legs many times. Places with the
- * same key must therefore have the same coordinates (the key is the identity).
+ * Results are memoised per ordered pair of Place.key in a bounded,
+ * direct-mapped cache (one slot per hash; a collision overwrites). Slot
+ * offering asks for the same home-base → visit legs many times, and for
+ * one-off request places: a Map would grow, rehash and churn the garbage
+ * collector on the latter; typed arrays do not. Places with the same key must
+ * have the same coordinates (the key is the identity).
  */
 export class HaversineTravel implements TravelModel {
   private readonly detour: number;
-  /** Seconds per metre, per zone type (inverse speeds; multiplication is cheaper than division). */
+  /** Seconds per metre, per zone type (inverse speeds). */
   private readonly pace: Record<ZoneType, number>;
   private readonly zoneOf: (place: Place) => ZoneType;
-  private readonly cacheSize: number;
-  /** pair key → [time, distance]; Map keeps insertion order, which gives FIFO eviction for free. */
-  private readonly cache = new Map<number | string, readonly [Seconds, number]>();
+  private readonly mask: number;
+  /** Slot i holds [from key, to key, time, distance] at 4i: one cache line per look-up. */
+  private readonly pairs: Float64Array;
+  /** Per-place [key, pace] at 2i, so zoneOf runs once per place rather than once per pair. */
+  private readonly places: Float64Array;
+  private readonly placeMask: number;
 
   constructor(options: HaversineTravelOptions = {}) {
     this.detour = options.detourFactor ?? 1.3;
@@ -80,45 +88,57 @@ export class HaversineTravel implements TravelModel {
     this.pace = { urban: pace(speeds.urban), periurban: pace(speeds.periurban), rural: pace(speeds.rural) };
     const fallback = options.defaultZone ?? 'periurban';
     this.zoneOf = options.zoneOf ?? (() => fallback);
-    this.cacheSize = Math.max(0, options.cacheSize ?? 200_000);
+    const wanted = Math.max(0, Math.floor(options.cacheSize ?? 2 ** 18));
+    const size = wanted === 0 ? 0 : 2 ** Math.ceil(Math.log2(Math.max(2, wanted)));
+    this.mask = size - 1;
+    // NaN never equals a key, so empty slots never hit.
+    this.pairs = new Float64Array(4 * size).fill(Number.NaN);
+    const places = size === 0 ? 0 : Math.max(2, size >>> 2);
+    this.placeMask = places - 1;
+    this.places = new Float64Array(2 * places).fill(Number.NaN);
   }
 
   time(from: Place, to: Place): Seconds {
-    return this.lookup(from, to)[0];
+    if (from.key === to.key) return 0;
+    const slot = this.slot(from.key, to.key);
+    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key) return this.pairs[slot + 2]!;
+    return this.fill(from, to, slot)[0];
   }
 
   distance(from: Place, to: Place): number {
-    return this.lookup(from, to)[1];
+    if (from.key === to.key) return 0;
+    const slot = this.slot(from.key, to.key);
+    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key) return this.pairs[slot + 3]!;
+    return this.fill(from, to, slot)[1];
   }
 
-  private lookup(from: Place, to: Place): readonly [Seconds, number] {
-    if (from.key === to.key) return ZERO;
-    const key = pairKey(from.key, to.key);
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit;
+  /** Index of the pair's slot in `pairs`, or -1 without a cache. */
+  private slot(a: number, b: number): number {
+    if (this.mask < 0) return -1;
+    return ((Math.imul(a | 0, 0x9e3779b1) ^ Math.imul((b | 0) + 0x7f4a7c15, 0x85ebca6b)) & this.mask) * 4;
+  }
+
+  private placePace(p: Place): number {
+    if (this.placeMask < 0) return this.pace[this.zoneOf(p)];
+    const slot = (Math.imul(p.key | 0, 0x9e3779b1) & this.placeMask) * 2;
+    if (this.places[slot] === p.key) return this.places[slot + 1]!;
+    const pace = this.pace[this.zoneOf(p)];
+    this.places[slot] = p.key;
+    this.places[slot + 1] = pace;
+    return pace;
+  }
+
+  private fill(from: Place, to: Place, slot: number): [Seconds, number] {
     const d = greatCircleMetres(from, to) * this.detour;
-    const t = (d / 2) * this.pace[this.zoneOf(from)] + (d / 2) * this.pace[this.zoneOf(to)];
-    const entry = [t, d] as const;
-    if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) {
-        const oldest = this.cache.keys().next();
-        if (!oldest.done) this.cache.delete(oldest.value);
-      }
-      this.cache.set(key, entry);
+    const t = (d / 2) * this.placePace(from) + (d / 2) * this.placePace(to);
+    if (slot >= 0) {
+      this.pairs[slot] = from.key;
+      this.pairs[slot + 1] = to.key;
+      this.pairs[slot + 2] = t;
+      this.pairs[slot + 3] = d;
     }
-    return entry;
+    return [t, d];
   }
-}
-
-const ZERO = [0, 0] as const;
-const PAIR_SHIFT = 2 ** 26;
-
-/** A number when both keys are small non-negative integers (the common case, and much faster than strings). */
-function pairKey(a: number, b: number): number | string {
-  if (Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0 && a < PAIR_SHIFT && b < PAIR_SHIFT) {
-    return a * PAIR_SHIFT + b;
-  }
-  return `${a}:${b}`;
 }
 
 /**
