@@ -7,3 +7,12 @@ export {
   type PlanRoutesStats,
 } from './planRoutes.js';
 export { DEFAULT_STABILITY, type StabilityWeights } from './instance.js';
+export { planRoutesInWorker, type WorkerOptions } from './inWorker.js';
+export {
+  travelFromDescription,
+  tabulateTravel,
+  serialiseProblem,
+  deserialiseProblem,
+  type SerializableTravel,
+  type ProblemData,
+} from './travelDescription.js';

@@ -8,6 +8,7 @@
  * identical trucks, trying all empty ones would only repeat the same number.
  */
 import type { Random } from './prng.js';
+import { reassignCost } from './instance.js';
 import type { Solution } from './solution.js';
 
 export interface Placement {
@@ -18,18 +19,59 @@ export interface Placement {
 
 /** Cheapest position for u in route k (Infinity when none). */
 function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefined, blink: number): Placement {
-  const n = sol.routes[k]!.visits.length;
+  const inst = sol.inst;
+  const r = sol.routes[k]!;
+  const veh = inst.vehicles[k]!;
+  const n = r.visits.length;
   let best = Infinity;
   let pos = -1;
-  for (let p = 0; p <= n; p++) {
-    if (blink > 0 && rng !== undefined && rng.next() < blink) continue;
-    const c = sol.insertionCost(u, k, p);
-    if (c < best) {
-      best = c;
-      pos = p;
+  if (r.load + inst.demand[u]! > veh.capacity) return { cost: best, vehicle: k, position: pos };
+  if (inst.exact) {
+    for (let p = 0; p <= n; p++) {
+      if (blink > 0 && rng !== undefined && rng.next() < blink) continue;
+      const c = sol.insertionCost(u, k, p);
+      if (c < best) {
+        best = c;
+        pos = p;
+      }
     }
+    return { cost: best, vehicle: k, position: pos };
   }
-  return { cost: best, vehicle: k, position: pos };
+  // Arc-cost case, inlined: this loop is where the search spends most of its time.
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const D = inst.duration;
+  const a = inst.windowStart[u]!;
+  const b = inst.windowEnd[u]!;
+  const du = D[u]!;
+  const es = r.earliest;
+  const ls = r.latest;
+  const visits = r.visits;
+  const extra = reassignCost(inst, u, k);
+  let i = veh.startNode;
+  for (let p = 0; p <= n; p++) {
+    const j = p === n ? veh.endNode : visits[p]!;
+    const ei = es[p]!;
+    // Service starts never decrease along a route: once one is past u's window, no later position works.
+    if (ei > b) break;
+    if (!(blink > 0 && rng !== undefined && rng.next() < blink)) {
+      const tiu = T[i * M + u]!;
+      let start = ei + D[i]! + tiu;
+      if (start < a) start = a;
+      if (start <= b) {
+        const tuj = T[u * M + j]!;
+        if (start + du + tuj <= ls[p + 1]!) {
+          const c = tiu + tuj - T[i * M + j]!;
+          if (c < best) {
+            best = c;
+            pos = p;
+          }
+        }
+      }
+    }
+    i = j;
+  }
+  return { cost: best + extra, vehicle: k, position: pos };
 }
 
 /** The vehicles worth trying for u: those that can serve it, one empty vehicle per class. */

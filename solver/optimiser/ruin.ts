@@ -28,21 +28,20 @@ export const randomRemoval: RuinOperator = (sol, q, rng) => {
 
 /** Removes the visits whose detour costs most, with randomisation (Ropke & Pisinger, p = 3). */
 export const worstRemoval: RuinOperator = (sol, q, rng) => {
-  const removed: number[] = [];
-  for (let tries = 0; removed.length < q && tries < 2 * q; tries++) {
-    const scored: { u: number; gain: number }[] = [];
-    for (const r of sol.routes) {
-      for (let p = 1; p <= r.visits.length; p++) {
-        const u = r.visits[p - 1]!;
-        if (!sol.inst.pinned[u]) scored.push({ u, gain: sol.removalGain(r, p) });
-      }
+  // Gains are computed once: recomputing after each removal costs O(n) per visit for little change.
+  const scored: { u: number; gain: number }[] = [];
+  for (const r of sol.routes) {
+    for (let p = 1; p <= r.visits.length; p++) {
+      const u = r.visits[p - 1]!;
+      if (!sol.inst.pinned[u]) scored.push({ u, gain: sol.removalGain(r, p) });
     }
-    if (scored.length === 0) break;
-    scored.sort((a, b) => b.gain - a.gain || a.u - b.u);
-    const pick = scored[Math.floor(rng.next() ** 3 * scored.length)]!;
-    if (sol.remove(pick.u)) removed.push(pick.u);
   }
-  return removed;
+  scored.sort((a, b) => b.gain - a.gain || a.u - b.u);
+  const chosen: number[] = [];
+  while (chosen.length < q && scored.length > 0) {
+    chosen.push(scored.splice(Math.floor(rng.next() ** 3 * scored.length), 1)[0]!.u);
+  }
+  return removeAll(sol, chosen);
 };
 
 /** Shaw removal: visits related to a random seed by place, time window and route. */
@@ -51,26 +50,26 @@ export const relatedRemoval: RuinOperator = (sol, q, rng) => {
   const served = servedMovable(sol);
   if (served.length === 0) return [];
   const M = inst.nodeCount;
-  let maxT = 1;
-  let horizon = 1;
-  for (const u of served) {
-    maxT = Math.max(maxT, inst.time[u * M + inst.neighbours[u]![inst.neighbours[u]!.length - 1]!] ?? 1);
-    horizon = Math.max(horizon, Math.abs(inst.windowStart[u]!));
-  }
   const seed = rng.pick(served);
+  let maxT = 1e-9;
+  let maxW = 1e-9;
+  for (const u of served) {
+    maxT = Math.max(maxT, inst.time[seed * M + u]! + inst.time[u * M + seed]!);
+    maxW = Math.max(maxW, Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!));
+  }
+  const relatedness = new Map<number, number>();
+  for (const u of served) {
+    relatedness.set(
+      u,
+      (inst.time[seed * M + u]! + inst.time[u * M + seed]!) / maxT +
+        Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!) / maxW +
+        (sol.routeOf[u] === sol.routeOf[seed] ? 0 : 0.2),
+    );
+  }
+  const ranked = served.filter((u) => u !== seed).sort((a, b) => relatedness.get(a)! - relatedness.get(b)! || a - b);
   const chosen = [seed];
-  const inSet = new Set(chosen);
-  while (chosen.length < q && chosen.length < served.length) {
-    const ref = rng.pick(chosen);
-    const cands = served.filter((u) => !inSet.has(u));
-    const rel = (u: number): number =>
-      (inst.time[ref * M + u]! + inst.time[u * M + ref]!) / (2 * maxT) +
-      Math.abs(inst.windowStart[ref]! - inst.windowStart[u]!) / horizon +
-      (sol.routeOf[u] === sol.routeOf[ref] ? 0 : 0.3);
-    cands.sort((a, b) => rel(a) - rel(b) || a - b);
-    const next = cands[Math.floor(rng.next() ** 6 * cands.length)]!;
-    chosen.push(next);
-    inSet.add(next);
+  while (chosen.length < q && ranked.length > 0) {
+    chosen.push(ranked.splice(Math.floor(rng.next() ** 4 * ranked.length), 1)[0]!);
   }
   return removeAll(sol, chosen);
 };
