@@ -50,13 +50,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
-      // fail fast when the database is down instead of queueing requests forever
-      connectionTimeoutMillis: 3000,
+      // bounded wait for a pooled connection (a booking race queues on the locks); a database that is down fails at once with ECONNREFUSED
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       options: `-c search_path="${schema}",public -c TimeZone=UTC`,
     });
-    // an idle client losing its connection (database restart) must not crash the process
+    // A connection dying (database restart, killed backend) must not crash the process: the
+    // query in flight rejects and the caller answers 503; idle and checked-out clients alike.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -1,0 +1,37 @@
+import type { Db } from '../../src/db/database.js';
+
+/**
+ * One technician alone in a zone of their own (Grenoble, far from the demo
+ * company's Lyon area), with a long service only they can do: a window of
+ * that service can be booked exactly once, which makes races easy to judge.
+ */
+export async function lonelyTechnician(db: Db, suffix: string): Promise<{ technicianId: string; serviceId: string; postcode: string }> {
+  const postcode = '38000';
+  const zone = await db.insertInto('zones').values({ name: `Grenoble ${suffix}`, kind: 'urban' }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('zone_postcodes').values({ zone_id: zone.id, postcode, city: 'Grenoble', lat: 45.1885, lon: 5.7245 }).execute();
+  const skill = `solo-${suffix}`;
+  await db.insertInto('skills').values({ code: skill, label: `Solo ${suffix}` }).execute();
+  const tech = await db
+    .insertInto('technicians')
+    .values({ name: `Solo ${suffix}`, email: null, phone: null, home_lat: 45.19, home_lon: 5.72, feed_token: `feed_solo_${suffix}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('technician_skills').values({ technician_id: tech.id, skill_code: skill }).execute();
+  await db.insertInto('technician_zones').values({ technician_id: tech.id, zone_id: zone.id }).execute();
+  for (const [start, end] of [
+    ['08:00:00', '12:00:00'],
+    ['13:30:00', '17:30:00'],
+  ] as const) {
+    await db
+      .insertInto('working_hours')
+      .values({ technician_id: tech.id, rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', start_time: start, end_time: end, valid_from: '2026-01-01', valid_until: null })
+      .execute();
+  }
+  const service = await db
+    .insertInto('services')
+    .values({ slug: `long-job-${suffix}`, name: `Long job ${suffix}`, duration_minutes: 180, window_minutes: 120, min_notice_minutes: 0, price_label: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('service_skills').values({ service_id: service.id, skill_code: skill }).execute();
+  return { technicianId: tech.id, serviceId: service.id, postcode };
+}
