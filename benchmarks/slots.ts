@@ -97,8 +97,8 @@ function runSize(size: ScenarioSize, requestCount: number, seed: number, log: (s
   }
 
   const requests = generateRequests(scenario, requestCount, seed + 1);
-  // Warm-up: let the JIT settle so the first requests do not skew p99.
-  for (const r of requests.slice(0, 20)) offerSlots(problem, r, { index });
+  // Warm-up pass over the same requests, untimed: we measure a running service, not the JIT compiling it.
+  for (const r of requests) offerSlots(problem, r, { index });
 
   const warm: number[] = [];
   const warmCpu: number[] = [];
