@@ -100,7 +100,9 @@ export function feedLastModified(
       const day = DateTime.fromJSDate(visit.plannedStart, { zone: company.timezone }).startOf('day');
       candidates.push(day.minus({ days: company.bookingHorizonDays }).toJSDate());
     } else {
-      candidates.push(DateTime.fromJSDate(cancelledAt(visit)).plus({ days: CANCELLED_KEPT_DAYS }).toJSDate());
+      // It dropped out when its cancellation expired; never earlier than its last update, which
+      // counted while it was shown.
+      candidates.push(DateTime.fromJSDate(cancelledAt(visit)).plus({ days: CANCELLED_KEPT_DAYS }).toJSDate(), visit.updatedAt);
     }
   }
   if (watermarks.lastPlannedStartBefore) {
@@ -179,9 +181,10 @@ function statusOf(visit: CalendarVisit): ICalEventStatus {
 const CANCELLED_PREFIX = 'Annulé — ';
 
 /**
- * A local wall-clock time names one instant except in the repeated hour of the autumn change,
- * where RFC 5545 readers take the first occurrence. An instant in the second occurrence cannot
- * be written with TZID; such events (a night call-out) are written in UTC instead.
+ * A local wall-clock time names one instant except in the repeated hour of the autumn change.
+ * RFC 5545 says readers take the first occurrence, but ical.js and node-ical take the second:
+ * any instant of that hour is ambiguous in practice, so such events (a night call-out) are
+ * written in UTC instead.
  */
 function writableInZone(instant: Date, zone: string): boolean {
   const at = instant.getTime();
@@ -191,7 +194,7 @@ function writableInZone(instant: Date, zone: string): boolean {
   const sameWallClock = [...offsets]
     .map((offset) => wallClock - offset * 60_000)
     .filter((candidate) => DateTime.fromMillis(candidate, { zone }).offset * 60_000 === wallClock - candidate);
-  return Math.min(...sameWallClock) === at;
+  return sameWallClock.length === 1;
 }
 
 /** Start and end in the company's zone, or both in UTC when the zone cannot name them. */
