@@ -250,7 +250,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
       return;
     }
     startProof();
-    go('details', 'name');
+    go('details');
   };
 
   // ---- step 4: details and booking
@@ -556,7 +556,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
           <dd>{b.service.name}</dd>
           <dt>{t.arrivalBetween}</dt>
           <dd>{formatWindow(b.window.start, b.window.end, lang, timeZone)}</dd>
-          <dt>{t.addressLine}</dt>
+          <dt>{t.address}</dt>
           <dd>
             {b.address.line}, {b.address.postcode} {b.address.city}
           </dd>

@@ -23,6 +23,7 @@ export class TourneeBooking extends HTMLElement {
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root);
     this.mount = document.createElement('div');
+    this.mount.className = 'root';
     root.append(this.mount);
   }
 

@@ -25,6 +25,7 @@ const fr = {
   postcodeHint: '5 chiffres, par exemple 69003',
   postcodeInvalid: 'Saisissez un code postal à 5 chiffres.',
   addressLine: 'Adresse (numéro et rue)',
+  address: 'Adresse',
   city: 'Ville',
   seeWindows: 'Voir les créneaux',
 
@@ -87,6 +88,7 @@ const en: Messages = {
   postcodeHint: '5 digits, for example 69003',
   postcodeInvalid: 'Enter a 5-digit postal code.',
   addressLine: 'Address (number and street)',
+  address: 'Address',
   city: 'Town',
   seeWindows: 'See available times',
 

@@ -73,10 +73,11 @@ export function DayPicker({ days, selected, onSelect, lang, t }: DayPickerProps)
             class="day"
             aria-selected={isSelected ? 'true' : 'false'}
             aria-controls="windows"
-            aria-label={formatDay(day.date, lang)}
             tabIndex={isSelected ? 0 : -1}
             onClick={() => onSelect(day.date)}
           >
+            {/* The full date is the name read out; the abbreviated one is what fits on a phone. */}
+            <span class="sr">{formatDay(day.date, lang)}</span>
             <small aria-hidden="true">{short.weekday}</small>
             <b aria-hidden="true">{short.day}</b>
             <small aria-hidden="true">{short.month}</small>

@@ -1,13 +1,15 @@
 /**
  * The widget's only stylesheet, adopted by its shadow root. `all: initial` on
- * the host cuts every inherited property from the page, so the host site's
- * fonts, colours and resets cannot leak in; the shadow boundary keeps these
- * rules from leaking out. Theme colours come from custom properties, which do
+ * the root inside the shadow cuts every property inherited from the page (on
+ * :host it would lose to any page rule aimed at the element, even `*`), so the
+ * host site's fonts, colours and resets cannot leak in; the shadow boundary
+ * keeps these rules from leaking out. Theme colours come from custom properties, which do
  * cross the boundary on purpose.
  */
 const CSS = `
-:host{all:initial;display:block;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;color:#1d2430;--a:var(--tournee-accent,#0b5cad);--ac:var(--tournee-accent-contrast,#fff)}
+:host{display:block}
 :host([hidden]){display:none}
+.root{all:initial;display:block;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;color:#1d2430;--a:var(--tournee-accent,#0b5cad);--ac:var(--tournee-accent-contrast,#fff)}
 *,*::before,*::after{box-sizing:border-box}
 .tb{background:#fff;border:1px solid #d0d5dd;border-radius:12px;padding:20px;max-width:40rem}
 h2,h3{margin:0 0 4px;line-height:1.25;color:#101828}
@@ -44,7 +46,7 @@ input[type=radio],input[type=checkbox]{width:22px;height:22px;min-height:0;margi
 .day small{font-size:.8rem}
 .day[aria-selected=true]{background:var(--a);border-color:var(--a);color:var(--ac)}
 .windows{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
-.windows .choice{margin:0;align-items:center;font-variant-numeric:tabular-nums}
+.windows .choice{margin:0;align-items:center;font-variant-numeric:tabular-nums;white-space:nowrap}
 .summary{background:#f2f4f7;border-radius:10px;padding:10px 12px;margin:8px 0}
 .summary p{margin:0}
 .actions{display:flex;flex-wrap:wrap;align-items:center;gap:12px;margin-top:16px}

@@ -1,0 +1,284 @@
+/**
+ * The booking widget in real Chromium, embedded by a site on another origin:
+ * a keyboard-only booking end to end (database and technician feed checked),
+ * the 409 path, the postcode and empty states, host-CSS isolation, the demo
+ * page under the service's CSP, and axe-core at every step. Screenshots at
+ * phone and desktop widths go to test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import ical from 'node-ical';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { solveChallenge } from '../../src/domain/challenge.js';
+import { DESKTOP, PHONE, deepFocus, launchChromium, seriousA11yViolations, startStack, tabTo, type Stack } from './helpers.js';
+
+const ARTIFACTS = 'test-artifacts';
+mkdirSync(ARTIFACTS, { recursive: true });
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+async function openHostPage(query: Record<string, string> = {}, viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
+  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  // Everything the page's own window has before the widget loads: the widget must add nothing but its element.
+  await page.addInitScript(() => {
+    (window as unknown as { __globals: string[] }).__globals = Object.getOwnPropertyNames(window);
+  });
+  await page.goto(`${stack.hostOrigin}/?${new URLSearchParams(query)}`);
+  return { page, errors };
+}
+
+const widget = (page: Page) => page.locator('tournee-booking');
+
+async function expectAccessible(page: Page, step: string): Promise<void> {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `axe at ${step}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await widget(page).screenshot({ path: `${ARTIFACTS}/widget-${name}.png` });
+}
+
+/** Books a window from outside the browser, as another customer would, with a solved proof of work. */
+async function bookFromOutside(serviceId: string, window: { start: string; end: string }, n: number): Promise<number> {
+  const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as { challenge: string; difficulty: number };
+  const response = await fetch(`${stack.apiOrigin}/v1/bookings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    body: JSON.stringify({
+      serviceId,
+      window,
+      customer: { name: `Autre client ${n}`, phone: '06 98 76 54 32', email: `autre${n}@example.fr` },
+      address: { line: `${n} rue Garibaldi`, postcode: '69003', city: 'Lyon 3e' },
+      consent: true,
+      website: '',
+      pow: { challenge, nonce: solveChallenge(challenge, difficulty) },
+      locale: 'fr',
+    }),
+  });
+  return response.status;
+}
+
+/** Globals this test itself adds: its own probes and axe-core (which brings core-js). */
+const TEST_GLOBALS = ['__globals', '__booked', 'axe', '__core-js_shared__'];
+
+const FRENCH_WINDOW = /^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} (mars|avril|mai), \d\d:\d\d–\d\d:\d\d$/;
+
+describe('booking widget in Chromium, embedded on another origin', () => {
+  it('books a visit with the keyboard only, and the booking reaches the database and the technician feed', async () => {
+    const { page, errors } = await openHostPage();
+    await page.evaluate(() => {
+      document.addEventListener('tournee:booked', (e) => {
+        (window as unknown as { __booked: unknown }).__booked = (e as CustomEvent).detail;
+      });
+    });
+    const w = widget(page);
+
+    // Step 1: the services, with their prices (French law: price incl. VAT and travel fee shown up front).
+    await expect.poll(() => w.locator('input[name=service]').count()).toBe(7);
+    await expect.poll(() => w.locator('.price').first().textContent()).toContain('TTC');
+    await expectAccessible(page, 'service step');
+    await screenshot(page, 'service-desktop');
+
+    await tabTo(page, /INPUT#service-.*\[name=service\]/);
+    await page.keyboard.press('Space'); // the first service: Dépannage électrique
+    await tabTo(page, /BUTTON/);
+    await page.keyboard.press('Enter');
+
+    // Step 2: postcode and address; the heading takes focus so screen readers hear the new step.
+    await expect.poll(() => deepFocus(page)).toBe('H3#step-title');
+    await tabTo(page, /INPUT#postcode/);
+    await page.keyboard.type('690');
+    await page.keyboard.press('Tab');
+    // Leaving a half-typed postcode shows the error next to it, tied to the input.
+    await expect.poll(() => w.locator('#postcode').getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => w.locator('#postcode-err').textContent()).toContain('5 chiffres');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('End'); // focus by keyboard selects the text: continue after it
+    await page.keyboard.type('03');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('12 rue Garibaldi');
+    await expectAccessible(page, 'address step');
+    await page.keyboard.press('Enter');
+
+    // Step 3: days as tabs with a roving tabindex, windows as a native radio group.
+    const tabs = w.locator('[role=tablist] [role=tab]');
+    await expect.poll(() => tabs.count(), { timeout: 10_000 }).toBeGreaterThan(3);
+    await expect.poll(() => w.locator('[role=tab][tabindex="0"]').count()).toBe(1);
+    await expectAccessible(page, 'slots step');
+    await screenshot(page, 'slots-desktop');
+    await tabTo(page, /\[role=tab\]/);
+    const firstDay = await deepFocus(page);
+    await page.keyboard.press('ArrowRight');
+    const secondDay = await deepFocus(page);
+    expect(secondDay).not.toBe(firstDay);
+    await expect.poll(() => w.locator('[role=tab][aria-selected=true]').getAttribute('id')).toBe(secondDay.match(/#([^[]+)/)![1]);
+    // The live region says which day is shown and how many windows it has.
+    await expect.poll(() => w.locator('[role=status]').textContent()).toMatch(/^\w+ \d{1,2} \w+ : \d créneaux? disponibles?$/u);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    expect(await deepFocus(page)).toBe(secondDay);
+
+    await tabTo(page, /INPUT#window-0/);
+    await page.keyboard.press('Space');
+    const chosenLabel = (await w.locator('input[name=window]:checked + span').textContent())!;
+    expect(chosenLabel).toMatch(/^\d\d:\d\d–\d\d:\d\d$/);
+    await tabTo(page, /BUTTON/);
+    await page.keyboard.press('Enter');
+
+    // Step 4: contact details; a wrong phone is refused on submit, announced and focused.
+    await expect.poll(() => deepFocus(page)).toBe('H3#step-title');
+    await tabTo(page, /INPUT#name/);
+    await page.keyboard.type('Marie Dubois');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('12 34');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('marie.dubois@example.fr');
+    await page.keyboard.press('Tab');
+    expect(await w.locator('#city').inputValue()).toBe('Lyon 3e'); // prefilled from the slots answer
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Code porte 1234, 3e étage');
+    await tabTo(page, /INPUT#consent/); // the honeypot is never reached by Tab
+    await page.keyboard.press('Space');
+    await tabTo(page, /BUTTON/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('Un champ est à corriger.');
+    await expect.poll(() => deepFocus(page)).toBe('INPUT#phone[name=phone]');
+    expect(await w.locator('#phone').getAttribute('aria-describedby')).toBe('phone-err');
+    await expectAccessible(page, 'details step with an error');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('06 12 34 56 78');
+    await tabTo(page, /BUTTON/);
+    await screenshot(page, 'details-desktop');
+    await page.keyboard.press('Enter');
+
+    // Confirmation: reference, the French-formatted window, the .ics and manage links.
+    await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
+    const reference = (await w.locator('dd').first().textContent())!;
+    const windowText = (await w.locator('dd').nth(2).textContent())!;
+    expect(windowText).toMatch(FRENCH_WINDOW);
+    expect(windowText.endsWith(chosenLabel)).toBe(true);
+    const icsUrl = (await w.getByRole('link', { name: 'Ajouter à mon agenda' }).getAttribute('href'))!;
+    const manageUrl = (await w.getByRole('link', { name: /Modifier ou annuler/ }).getAttribute('href'))!;
+    expect(manageUrl).toMatch(new RegExp(`^${stack.apiOrigin}/manage#[0-9a-f-]{36}\\.`));
+    await expectAccessible(page, 'confirmation');
+    await screenshot(page, 'confirmation-desktop');
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'confirmation-phone');
+    await page.screenshot({ path: `${ARTIFACTS}/host-page-phone.png`, fullPage: true });
+
+    // The host page heard about it.
+    const booked = (await page.evaluate(() => (window as unknown as { __booked: { id: string; reference: string } }).__booked))!;
+    expect(booked.reference).toBe(reference);
+
+    // In the database, as the customer typed it, booked from the web.
+    const visit = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .innerJoin('technicians', 'technicians.id', 'visits.technician_id')
+      .select(['visits.id', 'customer_name', 'customer_phone', 'customer_email', 'address_line', 'postcode', 'city', 'notes', 'channel', 'status', 'window_start', 'window_end', 'feed_token'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
+    expect(visit).toMatchObject({
+      id: booked.id,
+      customer_name: 'Marie Dubois',
+      customer_phone: '06 12 34 56 78',
+      customer_email: 'marie.dubois@example.fr',
+      address_line: '12 rue Garibaldi',
+      postcode: '69003',
+      city: 'Lyon 3e',
+      notes: 'Code porte 1234, 3e étage',
+      channel: 'web',
+      status: 'booked',
+    });
+    expect((visit.window_end.getTime() - visit.window_start.getTime()) / 60_000).toBe(120);
+
+    // In the assigned technician's calendar feed.
+    const feed = await fetch(`${stack.apiOrigin}/v1/feeds/technicians/${visit.feed_token}.ics`);
+    expect(feed.status).toBe(200);
+    const events = Object.values(ical.sync.parseICS(await feed.text())).filter((c) => c?.type === 'VEVENT') as ical.VEvent[];
+    const event = events.find((e) => String(e.description ?? '').includes(reference));
+    expect(event, `no event with ${reference} in the technician feed`).toBeDefined();
+    expect(new Date(event!.start).getTime()).toBeGreaterThanOrEqual(visit.window_start.getTime());
+
+    // The customer's .ics link works.
+    const ics = await fetch(icsUrl);
+    expect(ics.status).toBe(200);
+    expect(await ics.text()).toContain(reference);
+
+    // Nothing leaked into the page's globals, and nothing went wrong in the console.
+    const leaked = await page.evaluate((ignored) => {
+      const before = new Set((window as unknown as { __globals: string[] }).__globals);
+      return Object.getOwnPropertyNames(window).filter((name) => !before.has(name) && !ignored.includes(name));
+    }, TEST_GLOBALS);
+    expect(leaked).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows fresh windows when the chosen one is taken meanwhile (409), keeping what the customer typed', async () => {
+    const { page } = await openHostPage({ service: 'entretien-pac' }, PHONE);
+    const w = widget(page);
+    const service = ((await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as { services: { id: string; slug: string }[] }).services.find(
+      (s) => s.slug === 'entretien-pac',
+    )!;
+
+    // Preselected service: the flow opens on the address step.
+    await w.locator('#postcode').fill('69003');
+    await w.locator('#line').fill('5 place Bellecour');
+    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await w.locator('#window-0').check();
+    await screenshot(page, 'slots-phone');
+    const firstDay = (await w.locator('[role=tab][aria-selected=true]').getAttribute('id'))!.replace('day-', '');
+    const slots = (await (await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)).json()) as {
+      days: { date: string; windows: { start: string; end: string }[] }[];
+    };
+    const taken = slots.days.find((d) => d.date === firstDay)!.windows[0]!;
+    await w.getByRole('button', { name: 'Continuer' }).click();
+    await w.locator('#name').fill('Jean Mercier');
+    await w.locator('#phone').fill('+33 6 12 34 56 78');
+    await w.locator('#email').fill('jean.mercier@example.fr');
+    await w.locator('#consent').check();
+    await screenshot(page, 'details-phone');
+
+    // Meanwhile other customers take every technician's share of that window.
+    let status = 201;
+    for (let n = 1; status === 201 && n <= 12; n++) status = await bookFromOutside(service.id, taken, n);
+    expect(status).toBe(409);
+
+    await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await expect.poll(() => w.locator('[role=alert]').textContent(), { timeout: 15_000 }).toMatch(/^Ce créneau vient d’être réservé/);
+    await expect.poll(() => deepFocus(page)).toBe('H3#step-title');
+    const offered = await w.locator('input[name=window]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(offered).not.toContain(taken.start);
+    await expectAccessible(page, 'after a 409');
+    await screenshot(page, 'conflict-phone');
+
+    await w.locator('#window-0').check();
+    await w.getByRole('button', { name: 'Continuer' }).click();
+    // What the customer typed is still there.
+    expect(await w.locator('#name').inputValue()).toBe('Jean Mercier');
+    expect(await w.locator('#consent').isChecked()).toBe(true);
+    await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
+    const reference = (await w.locator('dd').first().textContent())!;
+    const visit = await stack.testDb.handle.db.selectFrom('visits').select(['customer_name', 'window_start']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    expect(visit.customer_name).toBe('Jean Mercier');
+    expect(visit.window_start.getTime()).not.toBe(new Date(taken.start).getTime());
+  });
+});
