@@ -7,6 +7,7 @@ import { adminVisitRoutes } from './admin-visits.js';
 import { publicBookingRoutes } from './public-booking.js';
 import { feedRoutes } from './feeds.js';
 import { adminFeedRoutes } from './admin-feeds.js';
+import { adminPlanRoutes } from './admin-plans.js';
 
 /** Every route plugin of the service, in one place. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -17,4 +18,5 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(adminVisitRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(feedRoutes, { ctx });
   await app.register(adminFeedRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(adminPlanRoutes, { ctx, prefix: '/v1/admin' });
 }
