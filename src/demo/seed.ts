@@ -13,10 +13,11 @@ import {
   SERVICES,
   SKILLS,
   STREETS,
-  TECHNICIANS,
+  TECHNICIANS as DEMO_TECHNICIANS,
   WORKING_PERIODS,
   ZONES,
   type DemoPostcode,
+  type DemoTechnician,
 } from './company.js';
 import { SeededRandom } from './random.js';
 
@@ -25,6 +26,21 @@ export interface SeedOptions {
   today?: string;
   /** Share of the company's arrival windows already booked on each working day. */
   occupancy?: number;
+  /** A larger company for benchmarks: the twelve demo profiles repeated (numbered names, homes nearby). Default 12. */
+  technicians?: number;
+  /** Weeks of visits after the current week (default 3); one week before is always included. */
+  weeksAhead?: number;
+}
+
+/** The demo technicians, repeated to reach `count` for benchmark-sized companies. */
+function technicianRoster(count: number, random: SeededRandom): DemoTechnician[] {
+  return Array.from({ length: count }, (_, i) => {
+    const template = DEMO_TECHNICIANS[i % DEMO_TECHNICIANS.length]!;
+    const round = Math.floor(i / DEMO_TECHNICIANS.length);
+    if (round === 0) return template;
+    const zone = ZONES.find((z) => z.name === template.zones[0])!;
+    return { ...template, name: `${template.name} ${round + 1}`, homePostcode: random.pick(zone.postcodes).postcode };
+  });
 }
 
 const BYDAY_TO_WEEKDAY: Record<string, number> = { MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6, SU: 7 };
@@ -42,7 +58,8 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
   const today = options.today ? DateTime.fromISO(options.today, { zone }) : DateTime.now().setZone(zone);
   const occupancy = options.occupancy ?? 0.55;
   const firstDay = today.startOf('week').minus({ weeks: 1 });
-  const lastDay = today.startOf('week').plus({ weeks: 3 }).minus({ days: 1 });
+  const lastDay = today.startOf('week').plus({ weeks: options.weeksAhead ?? 3 }).minus({ days: 1 });
+  const TECHNICIANS = technicianRoster(options.technicians ?? DEMO_TECHNICIANS.length, random);
 
   const zoneIds = new Map(ZONES.map((z) => [z.name, random.uuid()]));
   const postcodeByCode = new Map<string, DemoPostcode>(ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, p] as const)));

@@ -1,6 +1,6 @@
-import { DateTime } from 'luxon';
 import type { Interval } from '../../solver/problem.js';
 import type { WindowGridEntry } from '../db/schema.js';
+import { addDays, instantAt, localDateOf, localIso } from './local-time.js';
 
 export interface WindowRules {
   timezone: string;
@@ -12,11 +12,6 @@ export interface WindowRules {
   horizonDays: number;
 }
 
-function atLocal(day: DateTime, hhmm: string): DateTime {
-  const [hour, minute] = hhmm.split(':').map(Number);
-  return day.set({ hour: hour!, minute: minute!, second: 0, millisecond: 0 });
-}
-
 /**
  * The arrival windows a customer may be offered between two local dates
  * (inclusive), as Unix-second intervals: one window per grid start, of the
@@ -26,32 +21,32 @@ function atLocal(day: DateTime, hhmm: string): DateTime {
  */
 export function candidateWindows(rules: WindowRules, fromDate: string, toDate: string, now: Date, ignoreNotice = false): Interval[] {
   const zone = rules.timezone;
-  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
-  const earliestStart = ignoreNotice ? now.getTime() / 1000 : now.getTime() / 1000 + rules.minNoticeMinutes * 60;
-  const lastDay = today.plus({ days: rules.horizonDays });
-  const first = DateTime.fromISO(fromDate, { zone }).startOf('day');
-  const last = DateTime.min(DateTime.fromISO(toDate, { zone }).startOf('day'), lastDay);
+  const nowSeconds = now.getTime() / 1000;
+  const today = localDateOf(nowSeconds, zone);
+  const earliestStart = ignoreNotice ? nowSeconds : nowSeconds + rules.minNoticeMinutes * 60;
+  const lastDay = addDays(today, rules.horizonDays);
+  const last = toDate < lastDay ? toDate : lastDay;
   const gridEnd = rules.grid.reduce((max, g) => (g.end > max ? g.end : max), '00:00');
   const windows: Interval[] = [];
-  for (let day = DateTime.max(first, today); day <= last; day = day.plus({ days: 1 })) {
-    const dayEnd = atLocal(day, gridEnd).toSeconds();
+  for (let day = fromDate > today ? fromDate : today; day <= last; day = addDays(day, 1)) {
+    const dayEnd = instantAt(day, gridEnd, zone);
     for (const entry of rules.grid) {
-      const start = atLocal(day, entry.start);
-      const end = start.plus({ minutes: rules.windowMinutes }).toSeconds();
-      if (end > dayEnd || start.toSeconds() < earliestStart) continue;
-      windows.push({ start: start.toSeconds(), end });
+      const start = instantAt(day, entry.start, zone);
+      const end = start + rules.windowMinutes * 60;
+      if (end > dayEnd || start < earliestStart) continue;
+      windows.push({ start, end });
     }
   }
   return windows;
 }
 
 export function localDate(seconds: number, timezone: string): string {
-  return DateTime.fromSeconds(seconds, { zone: timezone }).toISODate()!;
+  return localDateOf(seconds, timezone);
 }
 
 /** ISO 8601 with the local offset, as the API speaks: 2026-03-30T08:00:00+02:00. */
 export function isoLocal(seconds: number, timezone: string): string {
-  return DateTime.fromSeconds(seconds, { zone: timezone }).toISO({ suppressMilliseconds: true })!;
+  return localIso(seconds, timezone);
 }
 
 export interface DayOfWindows {

@@ -49,7 +49,8 @@ export async function buildBookingProblem(
     kindOfKey.set(key, zoneKinds.get(postcode) ?? 'periurban');
     return { key, lat, lon };
   };
-  const travel = new HaversineTravel({ zoneOf: (p) => kindOfKey.get(p.key) ?? 'periurban' });
+  // A request touches a few hundred legs: a small cache, not the 8 MB default allocated per request.
+  const travel = new HaversineTravel({ zoneOf: (p) => kindOfKey.get(p.key) ?? 'periurban', cacheSize: 8192 });
 
   const solverTechnicians: Technician[] = technicians.map((t) => {
     const home: Place = { key: nextKey++, lat: t.home.lat, lon: t.home.lon };

@@ -1,0 +1,134 @@
+/**
+ * npm run bench:api [-- --json] [--seconds 10] [--connections 8] [--scenarios S,M]
+ *
+ * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
+ * the local server) with the S and M companies loaded; slot requests, then
+ * bookings, under a closed-loop load; latency percentiles, requests/s, and
+ * double bookings counted in the table afterwards. Bookings run without the
+ * proof of work (TOURNEE_POW_DIFFICULTY=0): it is the customer's CPU, not the
+ * server's. A 409 (window just taken) is a correct answer, not an error.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { API_SCENARIOS, countOverlaps, DEFAULT_DATABASE_URL, loadScenario, startService, type ApiScenarioName } from './lib/service.js';
+import { round } from './lib/stats.js';
+
+const args = z
+  .object({
+    json: z.boolean().default(false),
+    seconds: z.coerce.number().positive().default(10),
+    connections: z.coerce.number().int().positive().default(8),
+    scenarios: z
+      .string()
+      .default('S,M')
+      .transform((s) => s.split(','))
+      .pipe(z.array(z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName, ...ApiScenarioName[]]))),
+  })
+  .parse(
+    parseArgs({ options: { json: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' } } }).values,
+  );
+
+const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const log = (line: string) => {
+  if (!args.json) console.log(line);
+};
+
+interface Run {
+  scenario: string;
+  route: 'slots' | 'bookings';
+  requests: number;
+  rps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  errors: number;
+  conflicts?: number;
+}
+
+const runs: Run[] = [];
+let doubleBookings = 0;
+
+function toRun(scenario: string, route: Run['route'], r: LoadResult, extra: Partial<Run> = {}): Run {
+  return { scenario, route, requests: r.requests, rps: round(r.rps, 1), p50_ms: round(r.p50_ms), p95_ms: round(r.p95_ms), p99_ms: round(r.p99_ms), errors: r.errors, ...extra };
+}
+
+for (const name of args.scenarios) {
+  log(`\nscenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
+  const { schema, handle, visits } = await loadScenario(url, name);
+  const service = await startService({ DATABASE_URL: url, TOURNEE_DB_SCHEMA: schema, TOURNEE_POW_DIFFICULTY: '0', TOURNEE_RATE_LIMIT: '100000000', TOURNEE_DB_POOL_SIZE: '20' });
+  try {
+    const services = (await (await fetch(`${service.baseUrl}/v1/services`)).json()) as { services: { id: string }[] };
+    const postcodes = (await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()).map((r) => r.postcode);
+    const combos = services.services.flatMap((s) => postcodes.map((p) => ({ serviceId: s.id, postcode: p })));
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+
+    // warm-up: JIT, pool, prepared plans
+    await runLoad({ baseUrl: service.baseUrl, connections: 2, seconds: 2, expected: (s) => s === 200, next: () => slotRequest() });
+    function slotRequest(): LoadRequest {
+      const c = pick(combos);
+      return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
+    }
+    const slots = await runLoad({ baseUrl: service.baseUrl, connections: args.connections, seconds: args.seconds, expected: (s) => s === 200, next: () => slotRequest() });
+    runs.push(toRun(name, 'slots', slots));
+    log(`  slots    : ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits})`);
+
+    // Bookings: each worker asks for the windows of a random (service, postcode) and books one of them.
+    const windowCache = new Map<string, { start: string; end: string }[]>();
+    const bookingRequest = async (): Promise<LoadRequest> => {
+      const c = pick(combos);
+      const cacheKey = `${c.serviceId}:${c.postcode}`;
+      let windows = windowCache.get(cacheKey);
+      if (!windows) {
+        const res = (await (await fetch(`${service.baseUrl}/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`)).json()) as {
+          days?: { windows: { start: string; end: string }[] }[];
+        };
+        windows = (res.days ?? []).flatMap((d) => d.windows);
+        windowCache.set(cacheKey, windows);
+      }
+      const window = windows.length ? pick(windows) : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
+      return {
+        method: 'POST',
+        path: '/v1/bookings',
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          serviceId: c.serviceId,
+          window,
+          customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
+          address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
+          consent: true,
+          website: '',
+        },
+      };
+    };
+    const bookings = await runLoad({
+      baseUrl: service.baseUrl,
+      connections: args.connections,
+      seconds: args.seconds,
+      // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
+      expected: (s) => s === 201 || s === 409 || s === 422,
+      next: () => bookingRequest(),
+      onResponse: (request, status) => {
+        if (status === 409) windowCache.clear();
+        void request;
+      },
+    });
+    const overlaps = await countOverlaps(handle);
+    doubleBookings += overlaps;
+    runs.push(toRun(name, 'bookings', bookings, { conflicts: bookings.statuses['409'] ?? 0 }));
+    log(
+      `  bookings : ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}`,
+    );
+    log(`  double bookings in the table: ${overlaps}`);
+  } finally {
+    await service.stop();
+    await handle.close();
+  }
+}
+
+if (args.json) console.log(JSON.stringify({ runs, double_bookings: doubleBookings }));
+else console.log(`\ndouble bookings: ${doubleBookings}`);
+process.exit(0);

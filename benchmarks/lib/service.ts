@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { sql } from 'kysely';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { seedDemoCompany } from '../../src/demo/seed.js';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Benchmark companies: S is the demo company; M repeats its profiles to 60 technicians over six weeks. */
+export const API_SCENARIOS = {
+  S: { technicians: 12, weeksAhead: 3 },
+  M: { technicians: 60, weeksAhead: 5 },
+} as const;
+
+export type ApiScenarioName = keyof typeof API_SCENARIOS;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh schema on PostgreSQL, migrated and loaded with the scenario's company. */
+export async function loadScenario(url: string, name: ApiScenarioName): Promise<{ schema: string; handle: DatabaseHandle; visits: number }> {
+  const schema = `bench_${name.toLowerCase()}`;
+  const admin = await openDatabase({ url });
+  await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(admin.db);
+  await admin.close();
+  const handle = await openDatabase({ url, schema, poolSize: 4 });
+  await migrate(handle.db);
+  const seeded = await seedDemoCompany(handle.db, API_SCENARIOS[name]);
+  return { schema, handle, visits: seeded.visits };
+}
+
+export interface RunningService {
+  baseUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm start`'s entry point as its own process, so the load generator does not share its event loop. */
+export async function startService(env: Record<string, string>): Promise<RunningService> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOURNEE_DEMO: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited: ${output}`);
+    try {
+      const res = await fetch(`${baseUrl}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`service did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function countOverlaps(handle: DatabaseHandle): Promise<number> {
+  const rows = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM visits a JOIN visits b
+      ON a.technician_id = b.technician_id AND a.id < b.id
+     AND a.status = 'booked' AND b.status = 'booked'
+     AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(handle.db);
+  return rows.rows[0]!.n;
+}
