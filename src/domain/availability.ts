@@ -103,6 +103,8 @@ export function parseWorkingRule(text: string): ParsedRecurrence {
   const isWeekday = (d: string): d is WeekdayCode => (WEEKDAY_CODES as readonly string[]).includes(d);
   let byDay: WeekdayCode[] = [...WEEKDAY_CODES];
   const byDayText = seen.get('BYDAY');
+  // RFC 5545 reads a bare weekly rule as "the weekday of DTSTART": make the days explicit instead.
+  if (freq === 'WEEKLY' && byDayText === undefined) throw new Error('FREQ=WEEKLY needs BYDAY (e.g. BYDAY=MO,TU,WE,TH,FR)');
   if (byDayText !== undefined) {
     const days = byDayText.split(',');
     for (const d of days) if (!isWeekday(d)) throw new Error(`BYDAY value "${d}" is not one of MO,TU,WE,TH,FR,SA,SU`);

@@ -48,7 +48,8 @@ function toRule(spec: RuleSpec): WorkingHoursRule {
   const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const parts = [`FREQ=${spec.freq}`];
   if (spec.interval > 1) parts.push(`INTERVAL=${spec.interval}`);
-  if (spec.byDay) parts.push(`BYDAY=${spec.byDay.join(',')}`);
+  // a weekly rule must list its days; null means every day
+  if (spec.byDay || spec.freq === 'WEEKLY') parts.push(`BYDAY=${(spec.byDay ?? DAYS).join(',')}`);
   return {
     rrule: parts.join(';'),
     startTime: hhmm(spec.startMinute),

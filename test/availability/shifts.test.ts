@@ -145,6 +145,7 @@ describe('parseWorkingRule', () => {
     ['garbage', /KEY=VALUE/],
     ['', /empty/],
     ['FREQ=WEEKLY;FREQ=DAILY', /twice/],
+    ['FREQ=WEEKLY', /needs BYDAY/],
   ])('rejects %s', (text, message) => {
     expect(() => parseWorkingRule(text)).toThrow(message);
   });

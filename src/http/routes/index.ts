@@ -8,6 +8,8 @@ import { publicBookingRoutes } from './public-booking.js';
 import { feedRoutes } from './feeds.js';
 import { adminFeedRoutes } from './admin-feeds.js';
 import { adminPlanRoutes } from './admin-plans.js';
+import { plannerPageRoutes } from './planner-page.js';
+import { adminAvailabilityModelRoutes } from './admin-availability-model.js';
 
 /** Every route plugin of the service, in one place. */
 export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -19,4 +21,6 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(feedRoutes, { ctx });
   await app.register(adminFeedRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(adminPlanRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(plannerPageRoutes, { ctx });
+  await app.register(adminAvailabilityModelRoutes, { ctx, prefix: '/v1/admin' });
 }

@@ -1,0 +1,49 @@
+/** GET/PATCH /v1/admin/settings: the company's time zone, arrival-window grid, horizon and holidays. Planners read, admins write. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CompanySettingsRecord } from '../../db/settings.js';
+import { HOLIDAY_REGIONS } from '../../domain/availability.js';
+import { changeSettings, readSettings } from '../../domain/settings.js';
+import { requireRole } from '../auth.js';
+import type { AppContext } from '../context.js';
+import { label, security, windowClock } from './admin-schemas.js';
+
+const settingsView = z.object({
+  name: z.string(),
+  phone: z.string(),
+  timezone: z.string(),
+  windowGrid: z.array(z.object({ start: z.string(), end: z.string() })),
+  bookingHorizonDays: z.number().int(),
+  holidayRegion: z.enum(HOLIDAY_REGIONS).nullable(),
+  whitMondayWorked: z.boolean(),
+  updatedAt: z.date(),
+});
+
+const settingsPatch = z.strictObject({
+  name: label(200).optional(),
+  phone: z.string().trim().max(40).optional(),
+  timezone: z.string().min(1).max(64).optional().describe('IANA time zone, e.g. Europe/Paris'),
+  windowGrid: z
+    .array(z.strictObject({ start: windowClock, end: windowClock }))
+    .max(24)
+    .optional()
+    .describe('arrival windows of a working day, local time, sorted and disjoint'),
+  bookingHorizonDays: z.number().int().min(1).max(366).optional(),
+  holidayRegion: z.enum(HOLIDAY_REGIONS).nullable().optional().describe("null: national holidays; '57', '67', '68': Alsace-Moselle (adds Good Friday and 26 December)"),
+  whitMondayWorked: z.boolean().optional().describe('Whit Monday worked as the journée de solidarité'),
+});
+
+const view = (s: CompanySettingsRecord): z.infer<typeof settingsView> => s;
+
+export const adminSettingsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const tags = ['admin', 'settings'];
+  app.get('/settings', { preHandler: requireRole(ctx.db, 'planner'), schema: { summary: 'Company settings', tags, security, response: { 200: settingsView } } }, async () =>
+    view(await readSettings(ctx.db)),
+  );
+
+  app.patch(
+    '/settings',
+    { preHandler: requireRole(ctx.db, 'admin'), schema: { summary: 'Change company settings', tags, security, body: settingsPatch, response: { 200: settingsView } } },
+    async (request) => view(await changeSettings(ctx.db, request.body)),
+  );
+};
