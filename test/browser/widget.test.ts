@@ -281,4 +281,73 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(visit.customer_name).toBe('Jean Mercier');
     expect(visit.window_start.getTime()).not.toBe(new Date(taken.start).getTime());
   });
+  it('isolates itself from the host page CSS, speaks English, names the postcode it cannot serve and says when nothing is free', async () => {
+    const { page, errors } = await openHostPage({ lang: 'en', accent: '#7a1f5c' });
+    const w = widget(page);
+    await expect.poll(() => w.locator('h3').textContent()).toBe('What do you need?');
+
+    // The host's `button, input, label { all: unset; … }` and `* { letter-spacing: 3px !important }` stay outside.
+    const style = await w.locator('button.btn').evaluate((b) => {
+      const s = getComputedStyle(b);
+      return { font: s.fontFamily, transform: s.textTransform, spacing: s.letterSpacing, background: s.backgroundColor, height: b.getBoundingClientRect().height };
+    });
+    expect(style.font).not.toMatch(/Comic/);
+    expect(style.transform).toBe('none');
+    expect(style.spacing).toBe('normal');
+    expect(style.background).toBe('rgb(122, 31, 92)'); // the accent attribute
+    expect(style.height).toBeGreaterThanOrEqual(24); // WCAG 2.2 target size
+    // …and the widget's styles stay inside: the host's paragraphs are untouched.
+    expect(await page.locator('.host-note').evaluate((p) => getComputedStyle(p).fontFamily)).toMatch(/Comic/);
+
+    await w.locator('input[name=service]').first().check();
+    await w.getByRole('button', { name: 'Continue' }).click();
+    await w.locator('#postcode').fill('75001');
+    await w.locator('#line').fill('1 rue de Rivoli');
+    await w.getByRole('button', { name: 'See available times' }).click();
+    // The service's refusal, shown next to the field, announced, with focus on the field.
+    await expect.poll(() => w.locator('#postcode-err').textContent()).toBe('We do not serve 75001.');
+    await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('We do not serve 75001.');
+    await expect.poll(() => deepFocus(page)).toBe('INPUT#postcode[name=postcode]');
+    await expectAccessible(page, 'postcode refused');
+
+    // Loading state while the windows come, then the empty state with the company phone.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/slots?*', async (route) => {
+      await held;
+      await route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': stack.hostOrigin },
+        contentType: 'application/json',
+        json: { serviceId: 'x', postcode: '69003', city: 'Lyon 3e', timezone: 'Europe/Paris', from: '2026-03-25', to: '2026-04-07', days: [] },
+      });
+    });
+    await w.locator('#postcode').fill('69003');
+    await w.getByRole('button', { name: 'See available times' }).click();
+    await expect.poll(() => w.locator('.loading[aria-busy=true]').count()).toBe(1);
+    release();
+    await expect.poll(() => w.locator('.info').textContent()).toBe('No time available in the next 14 days.Call us on 04 78 00 12 34.');
+    expect(await w.getByRole('link', { name: '04 78 00 12 34' }).getAttribute('href')).toBe('tel:0478001234');
+    await expectAccessible(page, 'no window');
+    // Chromium logs every non-2xx response; the 422 for 75001 is the expected one.
+    expect(errors.filter((e) => !/status of 422/.test(e))).toEqual([]);
+  });
+
+  it('runs on the demo site at / under the service’s own CSP', async () => {
+    context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const response = await page.goto(`${stack.apiOrigin}/`);
+    expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
+    const w = widget(page);
+    await expect.poll(() => w.locator('input[name=service]').count()).toBe(7);
+    expect(await page.locator('footer').textContent()).toContain('04 78 00 12 34');
+    await page.screenshot({ path: `${ARTIFACTS}/demo-site-desktop.png`, fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: `${ARTIFACTS}/demo-site-phone.png`, fullPage: true });
+    // No CSP violation (Chromium reports them as console errors); axe is not injected here: the CSP forbids it.
+    expect(errors).toEqual([]);
+  });
 });

@@ -20,6 +20,7 @@ export function demoPageHtml({ phone, docsUrl }: DemoPageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Duret Électricité — électricien à Lyon, dépannage et installation</title>
 <meta name="description" content="Électricien à Lyon et alentours : dépannage, mise aux normes, bornes de recharge, pompes à chaleur. Prenez rendez-vous en ligne.">
 <script type="module" src="/widget.js"></script>
