@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { formatDay, formatTimes, formatWindow, messages, parseLang } from '../../src/widget/i18n.js';
+import { leadingZeroBits, solveChallenge } from '../../src/widget/pow.js';
+import { isEmail, isFrenchPhone, isPostcode } from '../../src/widget/validate.js';
+
+describe('widget dates', () => {
+  it('formats windows in French in the company zone, whatever the zone of the reader', () => {
+    expect(formatWindow('2026-03-31T08:00:00+02:00', '2026-03-31T10:00:00+02:00', 'fr', 'Europe/Paris')).toBe('mardi 31 mars, 08:00–10:00');
+    expect(formatWindow('2026-03-03T08:00:00+01:00', '2026-03-03T10:00:00+01:00', 'fr', 'Europe/Paris')).toBe('mardi 3 mars, 08:00–10:00');
+    // Across the March clock change the wall-clock window stays 08:00–10:00.
+    expect(formatTimes('2026-03-27T07:00:00Z', '2026-03-27T09:00:00Z', 'fr', 'Europe/Paris')).toBe('08:00–10:00');
+    expect(formatTimes('2026-03-30T06:00:00Z', '2026-03-30T08:00:00Z', 'fr', 'Europe/Paris')).toBe('08:00–10:00');
+    expect(formatWindow('2026-03-31T13:30:00+02:00', '2026-03-31T15:30:00+02:00', 'en', 'Europe/Paris')).toBe('Tuesday 31 March, 13:30–15:30');
+  });
+
+  it('names calendar days without shifting them by a zone', () => {
+    expect(formatDay('2026-03-29', 'fr')).toBe('dimanche 29 mars');
+    expect(formatDay('2026-10-25', 'en')).toBe('Sunday 25 October');
+  });
+
+  it('is French unless told English', () => {
+    expect(parseLang(null)).toBe('fr');
+    expect(parseLang('EN-gb')).toBe('en');
+    expect(parseLang('de')).toBe('fr');
+    expect(messages('fr').noWindow(14)).toBe('Aucun créneau disponible dans les 14 prochains jours.');
+    expect(Object.keys(messages('en')).sort()).toEqual(Object.keys(messages('fr')).sort());
+  });
+});
+
+describe('widget input checks', () => {
+  it('accepts French phone numbers leniently', () => {
+    for (const ok of ['06 12 34 56 78', '0612345678', '+33 6 12 34 56 78', '+33612345678', '0033 4 78 00 12 34', '04.78.00.12.34', '04-78-00-12-34'])
+      expect(isFrenchPhone(ok), ok).toBe(true);
+    for (const bad of ['12 34', '06 12 34 56', '00 12 34 56 78', '+44 20 7946 0958', 'zéro six'])
+      expect(isFrenchPhone(bad), bad).toBe(false);
+  });
+
+  it('checks postcodes and e-mail addresses', () => {
+    expect(isPostcode('69003')).toBe(true);
+    expect(isPostcode('6900')).toBe(false);
+    expect(isPostcode('69OO3')).toBe(false);
+    expect(isEmail('marie.dubois@example.fr')).toBe(true);
+    expect(isEmail('marie@')).toBe(false);
+    expect(isEmail('marie dubois@example.fr')).toBe(false);
+  });
+});
+
+describe('widget proof of work', () => {
+  it('counts leading zero bits', () => {
+    expect(leadingZeroBits(new Uint8Array([0, 0, 0x80]))).toBe(16);
+    expect(leadingZeroBits(new Uint8Array([0, 0x0f]))).toBe(12);
+    expect(leadingZeroBits(new Uint8Array([0xff]))).toBe(0);
+    expect(leadingZeroBits(new Uint8Array([0, 0]))).toBe(16);
+  });
+
+  it('finds a nonce the server accepts: SHA-256(challenge ":" nonce) with enough zero bits', async () => {
+    const challenge = 'v1.12.1774422600000.abc.def';
+    const nonce = await solveChallenge(challenge, 12);
+    expect(nonce).toMatch(/^\d+$/);
+    const digest = createHash('sha256').update(`${challenge}:${nonce}`).digest();
+    expect(leadingZeroBits(digest)).toBeGreaterThanOrEqual(12);
+  });
+});
