@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import type { AppContext } from './context.js';
-import { registerProblemHandlers } from './problem.js';
+import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
 import { redactUrl } from './redact.js';
 import { registerRoutes } from './routes/index.js';
 
@@ -51,6 +51,11 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
     bodyLimit: 256 * 1024,
     trustProxy: false,
     return503OnClosing: true,
+    // Router-level rejections (bad URL encoding, over-long path parameters) answer problem+json too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      void sendProblem(reply, new HttpProblem(status, status === 414 ? 'URI too long' : 'Invalid request', error.message, { field: 'path' }));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
