@@ -51,7 +51,7 @@ const POSTCODE_SKILL = 'postcode:';
 // ---------------------------------------------------------------------------
 // The day as a solver problem
 
-interface DayProblem {
+export interface DayProblem {
   date: string;
   timezone: string;
   span: { from: Date; to: Date };
@@ -69,7 +69,7 @@ interface DayProblem {
 
 const shiftIdOf = (technicianId: string, date: string) => `${technicianId}:${date}`;
 
-async function buildDayProblem(db: Executor, date: string, options: { technicianIds?: string[] } = {}): Promise<DayProblem> {
+export async function buildDayProblem(db: Executor, date: string, options: { technicianIds?: string[] } = {}): Promise<DayProblem> {
   const settings = await getCompanySettings(db);
   const timezone = settings.timezone;
   const span = localDaySpan(date, date, timezone);
