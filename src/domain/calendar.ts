@@ -23,6 +23,8 @@ export type CalendarVisit = CalendarVisitRecord;
 export const FEED_PAST_DAYS = 28;
 /** A cancelled visit stays in feeds, marked cancelled, this long after the cancellation. */
 export const CANCELLED_KEPT_DAYS = 7;
+/** As a fixed span (7 × 24 h), so it never depends on a zone's clock changes, nor the process's. */
+const CANCELLED_KEPT_MS = CANCELLED_KEPT_DAYS * 86_400_000;
 /** Refresh hint for subscribed clients (those that honour it). */
 export const FEED_REFRESH_SECONDS = 3600;
 
@@ -61,7 +63,7 @@ export function feedRange(now: Date, company: Pick<CalendarCompany, 'timezone' |
   return {
     from: today.minus({ days: FEED_PAST_DAYS }).toJSDate(),
     to: today.plus({ days: company.bookingHorizonDays + 1 }).toJSDate(),
-    cancelledDropBefore: DateTime.fromJSDate(now).minus({ days: CANCELLED_KEPT_DAYS }).toJSDate(),
+    cancelledDropBefore: new Date(now.getTime() - CANCELLED_KEPT_MS),
   };
 }
 
@@ -93,17 +95,22 @@ export function feedLastModified(
   company: Pick<CalendarCompany, 'timezone' | 'bookingHorizonDays'>,
 ): Date {
   const candidates: (Date | null)[] = [watermarks.metadataChangedAt, watermarks.departedAt];
+  let latestShownStart: Date | null = null;
   for (const visit of visitsInRange) {
     if (isShownInFeed(visit, range)) {
       candidates.push(visit.updatedAt);
-      // Visible since local midnight of (its day − horizon): that is when it entered the range.
-      const day = DateTime.fromJSDate(visit.plannedStart, { zone: company.timezone }).startOf('day');
-      candidates.push(day.minus({ days: company.bookingHorizonDays }).toJSDate());
+      if (!latestShownStart || visit.plannedStart > latestShownStart) latestShownStart = visit.plannedStart;
     } else {
       // It dropped out when its cancellation expired; never earlier than its last update, which
       // counted while it was shown.
-      candidates.push(DateTime.fromJSDate(cancelledAt(visit)).plus({ days: CANCELLED_KEPT_DAYS }).toJSDate(), visit.updatedAt);
+      candidates.push(new Date(cancelledAt(visit).getTime() + CANCELLED_KEPT_MS), visit.updatedAt);
     }
+  }
+  if (latestShownStart) {
+    // A visit is shown from local midnight of (its day − horizon), when the range reached it; the
+    // latest planned one entered last.
+    const day = DateTime.fromJSDate(latestShownStart, { zone: company.timezone }).startOf('day');
+    candidates.push(day.minus({ days: company.bookingHorizonDays }).toJSDate());
   }
   if (watermarks.lastPlannedStartBefore) {
     // It slid out at the local midnight after its day + FEED_PAST_DAYS.
@@ -162,16 +169,29 @@ function newCalendar(options: { name?: string; description?: string; method?: IC
   return calendar;
 }
 
-function local(date: Date, zone: string): DateTime {
-  return DateTime.fromJSDate(date, { zone }).setLocale('fr-FR');
+// Intl formatters are costly to create and cheap to use: one per zone, kept.
+const formatters = new Map<string, { time: Intl.DateTimeFormat; day: Intl.DateTimeFormat }>();
+
+function formattersFor(zone: string) {
+  let found = formatters.get(zone);
+  if (!found) {
+    found = {
+      time: new Intl.DateTimeFormat('fr-FR', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+      day: new Intl.DateTimeFormat('fr-FR', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }),
+    };
+    formatters.set(zone, found);
+  }
+  return found;
 }
 
+/** "08:00" in the company's zone. */
 function hhmm(date: Date, zone: string): string {
-  return local(date, zone).toFormat('HH:mm');
+  return formattersFor(zone).time.format(date);
 }
 
+/** "lundi 30 mars 2026" in the company's zone. */
 function longDay(date: Date, zone: string): string {
-  return local(date, zone).toFormat('cccc d LLLL yyyy');
+  return formattersFor(zone).day.format(date);
 }
 
 function statusOf(visit: CalendarVisit): ICalEventStatus {
@@ -188,6 +208,8 @@ const CANCELLED_PREFIX = 'Annulé — ';
  */
 function writableInZone(instant: Date, zone: string): boolean {
   const at = instant.getTime();
+  // Fast path: no offset change within two hours either side, so no repeated hour here.
+  if (DateTime.fromMillis(at - 7_200_000, { zone }).offset === DateTime.fromMillis(at + 7_200_000, { zone }).offset) return true;
   const wallClock = at + DateTime.fromMillis(at, { zone }).offset * 60_000;
   // Every instant showing the same wall clock under an offset in force around it (changes are ≤ 1 h).
   const offsets = new Set([-2, -1, 0, 1, 2].map((h) => DateTime.fromMillis(at + h * 3_600_000, { zone }).offset));

@@ -13,8 +13,43 @@ import {
   setTechnicianFeedToken,
   type CalendarCompanyRecord,
 } from '../db/calendar.js';
-import { buildBookingCalendar, buildTeamFeed, buildTechnicianFeed, feedRange, type BuiltCalendar } from './calendar.js';
+import {
+  buildBookingCalendar,
+  buildTeamFeed,
+  buildTechnicianFeed,
+  feedLastModified,
+  feedRange,
+  isShownInFeed,
+  type BuiltCalendar,
+  type FeedInput,
+} from './calendar.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
+
+/**
+ * Phones poll feeds all day and most polls find nothing new; generating a feed is the costly part
+ * (ical-generator measures every character while folding). Documents are deterministic, so one
+ * built from the same shown rows, names and Last-Modified is reused. Keyed by a hash of exactly
+ * those inputs; small, and per process (every instance builds the same bytes, hence the same ETag).
+ */
+const BUILT_FEEDS_KEPT = 64;
+const builtFeeds = new Map<string, BuiltCalendar>();
+
+function cachedFeed(kind: string, input: FeedInput & { technicianName?: string }, build: () => BuiltCalendar): BuiltCalendar {
+  const shown = input.visitsInRange.filter((v) => isShownInFeed(v, input.range));
+  const lastModified = feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company);
+  const key = sha256Hex(JSON.stringify([kind, input.company, input.technicianName ?? null, input.publicUrl, lastModified, shown]));
+  const hit = builtFeeds.get(key);
+  if (hit) {
+    // Refresh its place: the map's insertion order is the eviction order.
+    builtFeeds.delete(key);
+    builtFeeds.set(key, hit);
+    return hit;
+  }
+  const built = build();
+  builtFeeds.set(key, built);
+  if (builtFeeds.size > BUILT_FEEDS_KEPT) builtFeeds.delete(builtFeeds.keys().next().value!);
+  return built;
+}
 
 /** Bounds of what a presented token may look like before anything is looked up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,200}$/;
@@ -56,7 +91,8 @@ export async function technicianFeed(db: Db, token: string, now: Date, publicUrl
     listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to }),
     getFeedWatermarks(db, { technicianId: technician.id, before: range.from }),
   ]);
-  return buildTechnicianFeed({ company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name });
+  const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
+  return cachedFeed('technician', input, () => buildTechnicianFeed(input));
 }
 
 export async function teamFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
@@ -69,7 +105,8 @@ export async function teamFeed(db: Db, token: string, now: Date, publicUrl: stri
     listFeedVisits(db, { from: range.from, to: range.to }),
     getFeedWatermarks(db, { before: range.from }),
   ]);
-  return buildTeamFeed({ company, visitsInRange, range, watermarks, publicUrl });
+  const input = { company, visitsInRange, range, watermarks, publicUrl };
+  return cachedFeed('team', input, () => buildTeamFeed(input));
 }
 
 /** The customer's .ics, for the holder of the booking's manage token only. */
