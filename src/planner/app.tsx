@@ -17,11 +17,17 @@ function initialDate(): string {
   return fromUrl && /^\d{4}-\d{2}-\d{2}$/.test(fromUrl) ? fromUrl : tomorrow();
 }
 
+/** ?limitMs= sets the optimiser's budget (the service bounds it); default: the service's. */
+function timeLimitFromUrl(): number | undefined {
+  const value = Number(new URLSearchParams(location.search).get('limitMs'));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 function explain(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Jeton refusé : saisissez un jeton de planificateur valide.';
     if (error.status === 403) return 'Ce jeton n’a pas le rôle planificateur.';
-    if (error.status === 409) return `${error.message} Relancez une optimisation.`;
+    if (error.status === 409) return /relancez/i.test(error.message) ? error.message : `${error.message} Relancez une optimisation.`;
     return error.message;
   }
   return 'Le service ne répond pas. Réessayez dans un instant.';
@@ -64,7 +70,7 @@ export function App() {
     setNotice(null);
     setConfirming(false);
     try {
-      const proposal = await api.propose(date);
+      const proposal = await api.propose(date, timeLimitFromUrl());
       setPlan(proposal);
       setShown('proposed');
       if (proposal.optimiser.keptCurrent) setNotice({ kind: 'info', text: proposal.optimiser.keptCurrent });

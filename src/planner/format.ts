@@ -17,7 +17,8 @@ export function kilometres(km: number): string {
 
 export function longDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
-  return new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  const text = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Tomorrow in the browser's calendar: Gaëtan fixes tomorrow's routes in the afternoon. */

@@ -28,7 +28,10 @@ export function RouteMap({ technicians, routes, changed }: Props) {
   const ys = points.map((p) => -p.lat);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const scale = Math.min((W - 2 * PAD) / Math.max(maxX - minX, 1e-6), (H - 2 * PAD) / Math.max(maxY - minY, 1e-6));
-  const project = (p: { lat: number; lon: number }) => ({ x: PAD + (p.lon * kx - minX) * scale, y: PAD + (-p.lat - minY) * scale });
+  // Centre the drawing in the frame whichever side is the tighter one.
+  const offsetX = (W - (maxX - minX) * scale) / 2;
+  const offsetY = (H - (maxY - minY) * scale) / 2;
+  const project = (p: { lat: number; lon: number }) => ({ x: offsetX + (p.lon * kx - minX) * scale, y: offsetY + (-p.lat - minY) * scale });
 
   return (
     <svg class="map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Carte des tournées">

@@ -29,7 +29,7 @@ export function plannerPageHtml(): string {
   .hint { color: var(--muted); font-size: .85rem; }
   .day-picker { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
   .day-picker label { font-weight: 600; }
-  .day-label { color: var(--muted); text-transform: capitalize; }
+  .day-label { color: var(--muted); }
   .notice { padding: 8px 12px; border-radius: 6px; background: #eef2f7; }
   .notice.ok { background: #e5f4ea; color: var(--ok); }
   .notice.error { background: #fdecea; color: var(--bad); }
@@ -52,7 +52,7 @@ export function plannerPageHtml(): string {
   .tl-name { padding: 0 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .tl-figs { padding: 0 8px; color: var(--muted); font-size: .8rem; white-space: nowrap; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-  .tl-track { position: relative; height: 26px; }
+  .tl-track { position: relative; height: 26px; margin-right: 18px; }
   .tl-scale .tl-track { height: 18px; }
   .tl-hour { position: absolute; top: 0; transform: translateX(-50%); font-size: .72rem; color: var(--muted); }
   .tl-shift { position: absolute; top: 3px; bottom: 3px; background: #f0f4f8; border-radius: 3px; }
