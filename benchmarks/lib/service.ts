@@ -58,7 +58,7 @@ export async function startService(env: Record<string, string>): Promise<Running
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited: ${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${output}`);
     try {
       const res = await fetch(`${baseUrl}/health`);
       if (res.ok) break;
@@ -73,7 +73,7 @@ export async function startService(env: Record<string, string>): Promise<Running
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
