@@ -80,9 +80,24 @@ export function sharedWorkingDay(a: CheckedRule, b: CheckedRule): WeekdayCode | 
   return a.days.find((d) => b.days.includes(d));
 }
 
+const DAY_NAMES: Record<WeekdayCode, { en: string; fr: string }> = {
+  MO: { en: 'Monday', fr: 'lundi' },
+  TU: { en: 'Tuesday', fr: 'mardi' },
+  WE: { en: 'Wednesday', fr: 'mercredi' },
+  TH: { en: 'Thursday', fr: 'jeudi' },
+  FR: { en: 'Friday', fr: 'vendredi' },
+  SA: { en: 'Saturday', fr: 'samedi' },
+  SU: { en: 'Sunday', fr: 'dimanche' },
+};
+
 function overlapError(field: string, day: WeekdayCode, other: CheckedRule): Error {
   const hours = `${other.fields.startTime.slice(0, 5)}–${other.fields.endTime.slice(0, 5)}`;
-  return invalidField(field, `overlaps the hours ${hours} already set on ${day}`, `chevauche les horaires ${hours} déjà définis le ${day}`, 'overlapping-hours');
+  return invalidField(
+    field,
+    `overlaps the hours ${hours} already set on ${DAY_NAMES[day].en}`,
+    `chevauche les horaires ${hours} déjà définis le ${DAY_NAMES[day].fr}`,
+    'overlapping-hours',
+  );
 }
 
 async function lockedTechnician(db: Db, technicianId: string): Promise<void> {
