@@ -239,6 +239,31 @@ describe('proposing and applying', () => {
   });
 });
 
+describe('the optimiser runs off the event loop', () => {
+  it('answers other requests while a proposal is being computed', async () => {
+    const order: string[] = [];
+    const proposal = propose('2026-04-03').then((res) => {
+      order.push('proposal');
+      return res;
+    });
+    // Let the request reach the worker before asking for something else.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const health = await t.app.inject({ method: 'GET', url: '/v1/admin/routes?date=2026-04-03', headers: bearer(t.tokens.planner) });
+    order.push('routes');
+    expect(health.statusCode).toBe(200);
+    expect((await proposal).statusCode).toBe(201);
+    expect(order).toEqual(['routes', 'proposal']);
+  });
+
+  it('proposes nothing on a public holiday (no shifts, no visits)', async () => {
+    const res = await propose('2026-04-06'); // Easter Monday
+    expect(res.statusCode).toBe(201);
+    expect(res.json().changes).toEqual([]);
+    expect(res.json().proposed.totals.visits).toBe(0);
+    expect(res.json().optimiser.keptCurrent).not.toBeNull();
+  });
+});
+
 describe('moving a visit by hand', () => {
   const date = '2026-04-02';
 
