@@ -83,11 +83,20 @@ export class ApiError extends Error {
   }
 }
 
+/** A capability to manage one booking: its id and the secret token from the manage link. */
+export interface ManageKey {
+  id: string;
+  token: string;
+}
+
 export interface Api {
   services(): Promise<Service[]>;
   slots(serviceId: string, postcode: string): Promise<Slots>;
   challenge(): Promise<Challenge>;
   book(request: BookingRequest, idempotencyKey: string): Promise<BookingConfirmation>;
+  booking(key: ManageKey): Promise<Booking>;
+  reschedule(key: ManageKey, window: TimeWindow): Promise<Booking>;
+  cancel(key: ManageKey): Promise<Booking>;
 }
 
 export function createApi(origin: string, lang: 'fr' | 'en'): Api {
@@ -116,5 +125,14 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey } as Record<string, string>,
         body: JSON.stringify(request),
       }),
+    // The token travels in a header, never in a URL the service would log.
+    booking: (key) => call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}`, { headers: { 'x-manage-token': key.token } }),
+    reschedule: (key, window) =>
+      call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}/reschedule`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-manage-token': key.token },
+        body: JSON.stringify({ window }),
+      }),
+    cancel: (key) => call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}/cancel`, { method: 'POST', headers: { 'x-manage-token': key.token } }),
   };
 }

@@ -9,6 +9,7 @@ import { Field } from './fields.js';
 import { formatDay, formatWindow, messages, type Lang, type Messages } from './i18n.js';
 import { DayPicker, WindowPicker } from './pickers.js';
 import { solveChallenge } from './pow.js';
+import { Shell, StepHeading, useAnnouncements } from './shell.js';
 import { isEmail, isFrenchPhone, isPostcode } from './validate.js';
 
 export interface AppProps {
@@ -112,22 +113,13 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   const [slotsFailed, setSlotsFailed] = useState('');
   const [day, setDay] = useState('');
   const [chosen, setChosen] = useState<TimeWindow | null>(null);
-  const [alert, setAlertState] = useState({ text: '', seq: 0 });
-  const [status, setStatus] = useState('');
+  const { alert, setAlert, status, setStatus, focusOn } = useAnnouncements(host);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<BookingConfirmation | null>(null);
-  const [focus, setFocus] = useState<{ id: string } | null>(null);
 
   const proof = useRef<Promise<Proof | null> | null>(null);
   const attempt = useRef<{ key: string; fingerprint: string } | null>(null);
   const autoCity = useRef('');
-
-  // A new node per message so a screen reader announces the same text twice in a row too.
-  const setAlert = (text: string) => setAlertState((a) => ({ text, seq: a.seq + 1 }));
-
-  useEffect(() => {
-    if (focus) (host.shadowRoot?.getElementById(focus.id) as HTMLElement | null)?.focus();
-  }, [focus]);
 
   const loadServices = () => {
     setServicesFailed(false);
@@ -149,7 +141,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     setAlert('');
     setErrors({});
     setStep(next);
-    setFocus({ id: focusId });
+    focusOn(focusId);
   };
 
   const set = (key: keyof Form) => (value: string) => {
@@ -169,7 +161,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     setErrors(found);
     if (!failing.length) return true;
     setAlert(t.fixErrors(failing.length));
-    setFocus({ id: failing[0]! });
+    focusOn(failing[0]!);
     return false;
   };
 
@@ -181,7 +173,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     if (!serviceId) {
       setErrors({ service: t.chooseService });
       setAlert(t.chooseService);
-      setFocus({ id: `service-${services?.[0]?.id}` });
+      focusOn(`service-${services?.[0]?.id}`);
       return;
     }
     go('address');
@@ -210,7 +202,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
         setStep('address');
         setErrors({ postcode: message });
         setAlert(message);
-        setFocus({ id: 'postcode' });
+        focusOn('postcode');
         return;
       }
       const message = problem.status === 0 || problem.status >= 500 ? t.networkError : problemMessage(problem, t, t.networkError);
@@ -246,7 +238,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     if (!chosen) {
       setErrors({ window: t.chooseWindow });
       setAlert(t.chooseWindow);
-      setFocus({ id: 'window-0' });
+      focusOn('window-0');
       return;
     }
     startProof();
@@ -313,7 +305,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   };
 
   const onBookingProblem = (problem: Problem) => {
-    if (problem.status === 409) {
+    if (problem.status === 409 && problem.alternatives) {
       const days = problem.alternatives?.days ?? [];
       setSlots((s) => (s ? { ...s, days } : s));
       setDay(days[0]?.date ?? '');
@@ -328,10 +320,10 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     if (key === 'postcode' || key === 'line') {
       setStep('address');
       setErrors({ [key]: message });
-      setFocus({ id: key });
+      focusOn(key);
     } else if (key) {
       setErrors({ [key]: message });
-      setFocus({ id: key });
+      focusOn(key);
     } else if (problem.field?.startsWith('body.window')) {
       go('slots');
     }
@@ -342,9 +334,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   const heading = (text: string) => (
     <>
       {step !== 'done' && <p class="muted">{t.stepOf(STEP_NUMBER[step], 4)}</p>}
-      <h3 id="step-title" tabIndex={-1}>
-        {text}
-      </h3>
+      <StepHeading text={text} />
     </>
   );
   const back = (to: Step) => (
@@ -575,23 +565,12 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   }
 
   return (
-    <section class="tb" lang={lang} aria-labelledby="tb-title">
-      <h2 id="tb-title">{t.title}</h2>
-      <div role="alert">
-        {alert.text && (
-          <p class="alert" key={alert.seq}>
-            {alert.text}
-          </p>
-        )}
-      </div>
-      <div class="sr" role="status">
-        {status}
-      </div>
+    <Shell lang={lang} title={t.title} alert={alert} status={status}>
       {body}
-    </section>
+    </Shell>
   );
 }
 
-function horizonDays(slots: Slots): number {
+export function horizonDays(slots: Slots): number {
   return Math.round((Date.parse(slots.to) - Date.parse(slots.from)) / DAY_MS) + 1;
 }

@@ -7,9 +7,10 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { parseLang } from './i18n.js';
+import { ManageApp, parseManageKey } from './manage.js';
 import { adoptStyles } from './styles.js';
 
-const ATTRIBUTES = ['api', 'service', 'lang', 'accent', 'accent-contrast', 'phone', 'company'] as const;
+const ATTRIBUTES = ['api', 'service', 'lang', 'accent', 'accent-contrast', 'phone', 'company', 'manage'] as const;
 
 /** The API lives where the script came from, unless the page says otherwise. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -27,7 +28,13 @@ export class TourneeBooking extends HTMLElement {
     root.append(this.mount);
   }
 
+  /** The manage link may change its fragment without reloading the page. */
+  private readonly onHashChange = () => {
+    if (this.getAttribute('manage') === '') this.update();
+  };
+
   connectedCallback(): void {
+    window.addEventListener('hashchange', this.onHashChange);
     this.update();
   }
 
@@ -36,6 +43,7 @@ export class TourneeBooking extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.onHashChange);
     render(null, this.mount);
   }
 
@@ -48,15 +56,20 @@ export class TourneeBooking extends HTMLElement {
     if (contrast) this.mount.style.setProperty('--ac', contrast);
     else this.mount.style.removeProperty('--ac');
 
+    const common = {
+      host: this,
+      apiOrigin: this.getAttribute('api') || SCRIPT_ORIGIN,
+      lang: parseLang(this.getAttribute('lang')),
+      phone: this.getAttribute('phone') || '04 78 00 12 34',
+    };
+    // `manage` switches to the manage view of one booking: "<id>.<token>", or taken from the page's URL fragment.
+    const manage = this.getAttribute('manage');
     render(
-      <App
-        host={this}
-        apiOrigin={this.getAttribute('api') || SCRIPT_ORIGIN}
-        service={this.getAttribute('service') ?? undefined}
-        lang={parseLang(this.getAttribute('lang'))}
-        phone={this.getAttribute('phone') || '04 78 00 12 34'}
-        company={this.getAttribute('company') || 'Duret Électricité'}
-      />,
+      manage === null ? (
+        <App {...common} service={this.getAttribute('service') ?? undefined} company={this.getAttribute('company') || 'Duret Électricité'} />
+      ) : (
+        <ManageApp {...common} manageKey={parseManageKey(manage || location.hash)} />
+      ),
       this.mount,
     );
   }

@@ -61,6 +61,19 @@ const fr = {
   addToCalendar: 'Ajouter à mon agenda',
   manage: 'Modifier ou annuler mon rendez-vous',
   doneNote: 'Un technicien vous appellera si besoin avant de venir. Conservez le lien ci-dessus pour gérer votre rendez-vous.',
+
+  manageTitle: 'Votre rendez-vous',
+  state: 'État',
+  states: { booked: 'Confirmé', cancelled: 'Annulé', done: 'Effectué' } as Record<string, string>,
+  reschedule: 'Changer de créneau',
+  cancel: 'Annuler le rendez-vous',
+  cancelConfirm: (w: string) => `Annuler le rendez-vous du ${w} ?`,
+  cancelYes: 'Oui, annuler',
+  cancelNo: 'Non, le garder',
+  cancelledNow: 'Votre rendez-vous est annulé.',
+  rescheduledNow: (w: string) => `Votre rendez-vous est déplacé : ${w}.`,
+  confirmWindow: 'Confirmer ce créneau',
+  badLink: 'Ce lien de gestion n’est pas valide ou a expiré.',
 };
 
 export type Messages = typeof fr;
@@ -123,6 +136,19 @@ const en: Messages = {
   addToCalendar: 'Add to my calendar',
   manage: 'Change or cancel my booking',
   doneNote: 'A technician may call you before coming. Keep the link above to manage your booking.',
+
+  manageTitle: 'Your booking',
+  state: 'Status',
+  states: { booked: 'Confirmed', cancelled: 'Cancelled', done: 'Done' },
+  reschedule: 'Change the time',
+  cancel: 'Cancel the booking',
+  cancelConfirm: (w) => `Cancel the visit of ${w}?`,
+  cancelYes: 'Yes, cancel',
+  cancelNo: 'No, keep it',
+  cancelledNow: 'Your booking is cancelled.',
+  rescheduledNow: (w) => `Your booking is moved: ${w}.`,
+  confirmWindow: 'Confirm this time',
+  badLink: 'This manage link is not valid or has expired.',
 };
 
 export function messages(lang: Lang): Messages {

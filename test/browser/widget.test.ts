@@ -56,7 +56,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Books a window from outside the browser, as another customer would, with a solved proof of work. */
-async function bookFromOutside(serviceId: string, window: { start: string; end: string }, n: number): Promise<number> {
+async function bookFromOutside(serviceId: string, window: { start: string; end: string }, n: number): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string } } }> {
   const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as { challenge: string; difficulty: number };
   const response = await fetch(`${stack.apiOrigin}/v1/bookings`, {
     method: 'POST',
@@ -72,7 +72,7 @@ async function bookFromOutside(serviceId: string, window: { start: string; end: 
       locale: 'fr',
     }),
   });
-  return response.status;
+  return { status: response.status, body: (await response.json()) as { manageUrl?: string; booking?: { id: string } } };
 }
 
 /** Globals this test itself adds: its own probes and axe-core (which brings core-js). */
@@ -258,7 +258,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
 
     // Meanwhile other customers take every technician's share of that window.
     let status = 201;
-    for (let n = 1; status === 201 && n <= 12; n++) status = await bookFromOutside(service.id, taken, n);
+    for (let n = 1; status === 201 && n <= 12; n++) status = (await bookFromOutside(service.id, taken, n)).status;
     expect(status).toBe(409);
 
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
@@ -349,5 +349,48 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await page.screenshot({ path: `${ARTIFACTS}/demo-site-phone.png`, fullPage: true });
     // No CSP violation (Chromium reports them as console errors); axe is not injected here: the CSP forbids it.
     expect(errors).toEqual([]);
+  });
+  it('lets the customer move and then cancel the booking from the manage link', async () => {
+    const services = ((await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as { services: { id: string; slug: string }[] }).services;
+    const service = services.find((s) => s.slug === 'depannage')!;
+    const slots = (await (await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)).json()) as {
+      days: { date: string; windows: { start: string; end: string }[] }[];
+    };
+    const booked = await bookFromOutside(service.id, slots.days.at(-1)!.windows[0]!, 99);
+    expect(booked.status).toBe(201);
+    const id = booked.body.booking!.id;
+
+    // The service's own pages forbid inline scripts, so axe can only be injected with the CSP bypassed here.
+    context = await browser.newContext({ viewport: PHONE, bypassCSP: true, timezoneId: 'Asia/Tokyo' });
+    const page = await context.newPage();
+    await page.goto(booked.body.manageUrl!);
+    const w = widget(page);
+    await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Confirmé');
+    expect(await w.locator('dd').nth(3).textContent()).toMatch(FRENCH_WINDOW);
+    await expectAccessible(page, 'manage view');
+    await screenshot(page, 'manage-phone');
+
+    await w.getByRole('button', { name: 'Changer de créneau' }).click();
+    await w.locator('[role=tab]').first().focus();
+    await page.keyboard.press('ArrowRight');
+    await w.locator('#window-0').check();
+    const target = await w.locator('#window-0').inputValue();
+    await expectAccessible(page, 'manage reschedule');
+    await w.getByRole('button', { name: 'Confirmer ce créneau' }).click();
+    await expect.poll(() => w.locator('[role=status]').textContent()).toMatch(/^Votre rendez-vous est déplacé : /);
+    const moved = await stack.testDb.handle.db.selectFrom('visits').select(['window_start', 'status', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(moved.window_start.getTime()).toBe(new Date(target).getTime());
+
+    await w.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
+    await expect.poll(() => deepFocus(page)).toBe('BUTTON#cancel-yes');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Annulé');
+    expect(await w.getByRole('button', { name: 'Changer de créneau' }).count()).toBe(0);
+    const cancelled = await stack.testDb.handle.db.selectFrom('visits').select(['status']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(cancelled.status).toBe('cancelled');
+
+    // A wrong token shows a clear message, not a crash.
+    await page.goto(`${stack.apiOrigin}/manage#${id}.not-the-token`);
+    await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('Ce lien de gestion n’est pas valide ou a expiré.');
   });
 });

@@ -16,7 +16,7 @@ describe('widget bundle', () => {
 describe('GET /widget.js and the demo site', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ demo: false });
   });
   afterAll(async () => t?.close());
 
@@ -47,5 +47,13 @@ describe('GET /widget.js and the demo site', () => {
     expect(html).toContain('<tournee-booking');
     expect(html).toContain('04 78 00 12 34');
     expect(html).not.toMatch(/\son[a-z]+=/i); // no inline event handlers either
+  });
+
+  it('serves the manage page: the widget in manage mode, not indexed, the token never in the URL path', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/manage' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<tournee-booking manage');
+    expect(res.body).toContain('<meta name="robots" content="noindex">');
+    expect([...res.body.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1])).toEqual(['']);
   });
 });

@@ -13,7 +13,16 @@ export interface DemoPageOptions {
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function demoPageHtml({ phone, docsUrl }: DemoPageOptions): string {
+const HERO = `<div class="hero">
+  <div class="bar">
+    <h1>Votre électricien à Lyon et dans le Rhône</h1>
+    <p>Dépannage, mise en sécurité, bornes de recharge et pompes à chaleur : douze techniciens qualifiés interviennent chez vous, à l’heure annoncée.</p>
+    <a href="#rendez-vous">Prendre rendez-vous en ligne</a>
+  </div>
+</div>
+`;
+
+function sitePage({ phone, docsUrl }: DemoPageOptions, page: { title: string; robots?: string; hero: boolean; main: string }): string {
   const tel = phone.replace(/[^\d+]/g, '');
   return `<!doctype html>
 <html lang="fr">
@@ -21,7 +30,7 @@ export function demoPageHtml({ phone, docsUrl }: DemoPageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>Duret Électricité — électricien à Lyon, dépannage et installation</title>
+<title>${escape(page.title)}</title>${page.robots ? `\n<meta name="robots" content="${page.robots}">` : ''}
 <meta name="description" content="Électricien à Lyon et alentours : dépannage, mise aux normes, bornes de recharge, pompes à chaleur. Prenez rendez-vous en ligne.">
 <script type="module" src="/widget.js"></script>
 <style>
@@ -65,33 +74,7 @@ export function demoPageHtml({ phone, docsUrl }: DemoPageOptions): string {
     <nav aria-label="Menu principal"><a href="#services">Nos services</a><a href="#rendez-vous">Rendez-vous</a><a href="#contact">Contact</a></nav>
   </div>
 </header>
-<div class="hero">
-  <div class="bar">
-    <h1>Votre électricien à Lyon et dans le Rhône</h1>
-    <p>Dépannage, mise en sécurité, bornes de recharge et pompes à chaleur : douze techniciens qualifiés interviennent chez vous, à l’heure annoncée.</p>
-    <a href="#rendez-vous">Prendre rendez-vous en ligne</a>
-  </div>
-</div>
-<main>
-  <section id="services" aria-labelledby="services-title">
-    <h2 id="services-title">Nos services</h2>
-    <ul class="cards">
-      <li><h3>Dépannage électrique</h3><p>Panne, disjoncteur qui saute, prise hors service.</p><p class="price">65 € TTC/h, déplacement 35 € TTC</p></li>
-      <li><h3>Mise en sécurité du tableau</h3><p>Diagnostic et remise aux normes NF C 15-100.</p><p class="price">Sur devis, diagnostic 90 € TTC</p></li>
-      <li><h3>Borne de recharge</h3><p>Installation IRVE par un installateur qualifié.</p><p class="price">À partir de 1 190 € TTC pose comprise</p></li>
-      <li><h3>Pompe à chaleur</h3><p>Entretien annuel obligatoire et réglages.</p><p class="price">149 € TTC, déplacement inclus</p></li>
-    </ul>
-    <p>Devis gratuit et sans engagement pour tous vos travaux.</p>
-  </section>
-  <section id="rendez-vous" class="booking" aria-labelledby="booking-title">
-    <div>
-      <h2 id="booking-title">Prendre rendez-vous</h2>
-      <p>Choisissez votre intervention et un créneau d’arrivée de deux heures. Vous recevez aussitôt la confirmation, avec un lien pour l’ajouter à votre agenda ou modifier le rendez-vous.</p>
-      <p>Une urgence ? Appelez-nous au <a href="tel:${escape(tel)}">${escape(phone)}</a>.</p>
-    </div>
-    <tournee-booking phone="${escape(phone)}" accent="#1d4e89"></tournee-booking>
-  </section>
-</main>
+${page.hero ? HERO : ''}<main>${page.main}</main>
 <footer id="contact">
   <div class="bar">
     <div>
@@ -107,4 +90,48 @@ export function demoPageHtml({ phone, docsUrl }: DemoPageOptions): string {
 </body>
 </html>
 `;
+}
+
+export function demoPageHtml(options: DemoPageOptions): string {
+  const tel = escape(options.phone.replace(/[^\d+]/g, ''));
+  const phone = escape(options.phone);
+  return sitePage(options, {
+    title: 'Duret Électricité — électricien à Lyon, dépannage et installation',
+    hero: true,
+    main: `
+  <section id="services" aria-labelledby="services-title">
+    <h2 id="services-title">Nos services</h2>
+    <ul class="cards">
+      <li><h3>Dépannage électrique</h3><p>Panne, disjoncteur qui saute, prise hors service.</p><p class="price">65 € TTC/h, déplacement 35 € TTC</p></li>
+      <li><h3>Mise en sécurité du tableau</h3><p>Diagnostic et remise aux normes NF C 15-100.</p><p class="price">Sur devis, diagnostic 90 € TTC</p></li>
+      <li><h3>Borne de recharge</h3><p>Installation IRVE par un installateur qualifié.</p><p class="price">À partir de 1 190 € TTC pose comprise</p></li>
+      <li><h3>Pompe à chaleur</h3><p>Entretien annuel obligatoire et réglages.</p><p class="price">149 € TTC, déplacement inclus</p></li>
+    </ul>
+    <p>Devis gratuit et sans engagement pour tous vos travaux.</p>
+  </section>
+  <section id="rendez-vous" class="booking" aria-labelledby="booking-title">
+    <div>
+      <h2 id="booking-title">Prendre rendez-vous</h2>
+      <p>Choisissez votre intervention et un créneau d’arrivée de deux heures. Vous recevez aussitôt la confirmation, avec un lien pour l’ajouter à votre agenda ou modifier le rendez-vous.</p>
+      <p>Une urgence ? Appelez-nous au <a href="tel:${tel}">${phone}</a>.</p>
+    </div>
+    <tournee-booking phone="${phone}" accent="#1d4e89"></tournee-booking>
+  </section>
+`,
+  });
+}
+
+/** The page behind the manage link of every booking: the same site, the widget in manage mode. */
+export function managePageHtml(options: DemoPageOptions): string {
+  return sitePage(options, {
+    title: 'Mon rendez-vous — Duret Électricité',
+    robots: 'noindex',
+    hero: false,
+    main: `
+  <h1>Mon rendez-vous</h1>
+  <section aria-label="Gérer mon rendez-vous">
+    <tournee-booking manage accent="#1d4e89" phone="${escape(options.phone)}"></tournee-booking>
+  </section>
+`,
+  });
 }

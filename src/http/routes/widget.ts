@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildWidgetBundle } from '../../widget/build.js';
 import type { AppContext } from '../context.js';
-import { demoPageHtml } from '../pages/demo-site.js';
+import { demoPageHtml, managePageHtml } from '../pages/demo-site.js';
 
 interface Bundle {
   code: string;
@@ -27,8 +27,9 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 /**
- * The embeddable booking widget (/widget.js) and the demo public site (/)
- * that embeds it. Both are static: no rate limit, cacheable, no inline script.
+ * The embeddable booking widget (/widget.js), the demo public site (/) that
+ * embeds it and the customers' manage page (/manage). All static: no rate
+ * limit, cacheable, no inline script.
  */
 export const widgetRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
@@ -48,10 +49,19 @@ export const widgetRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
     },
   );
 
-  const page = demoPageHtml({ phone: '04 78 00 12 34', docsUrl: `${ctx.publicUrl}/docs` });
+  const site = { phone: '04 78 00 12 34', docsUrl: `${ctx.publicUrl}/docs` };
+  const page = demoPageHtml(site);
+  const managePage = managePageHtml(site);
   app.get(
     '/',
     { config: { rateLimit: false }, schema: { summary: 'Demo of the company website with the booking widget', tags: ['widget'], hide: true } },
     async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+  );
+
+  // The manage link of every booking (`/manage#<id>.<token>`): the token is in the fragment, so it never reaches this route.
+  app.get(
+    '/manage',
+    { config: { rateLimit: false }, schema: { summary: 'The customer’s page to see, move or cancel a booking', tags: ['widget'], hide: true } },
+    async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(managePage),
   );
 };
