@@ -121,6 +121,15 @@ describe('planner page', () => {
     }
     const stored = await stack.testDb.handle.db.selectFrom('plans').select('status').where('id', '=', plan.id).executeTakeFirstOrThrow();
     expect(stored.status).toBe('applied');
+
+    // Pin one of the moved visits from its block on the timeline.
+    const pinned = plan.changes[0]!.visitId;
+    await page.locator(`.tl-visit[data-visit="${pinned}"]`).click();
+    await page.getByRole('button', { name: 'Épingler' }).click();
+    await page.getByText(/est épinglée : l’optimiseur ne la déplacera pas/).waitFor();
+    await page.locator(`.tl-visit.pinned[data-visit="${pinned}"]`).waitFor();
+    const pinnedRow = await stack.testDb.handle.db.selectFrom('visits').select('pinned').where('id', '=', pinned).executeTakeFirstOrThrow();
+    expect(pinnedRow.pinned).toBe(true);
     expect(errors).toEqual([]);
   });
 
