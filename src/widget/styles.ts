@@ -58,9 +58,11 @@ input[type=radio],input[type=checkbox]{width:22px;height:22px;min-height:0;margi
 .loading span{height:64px;border-radius:10px;background:#eaecf0;animation:pulse 1.2s ease-in-out infinite}
 @keyframes pulse{50%{opacity:.5}}
 @media (prefers-reduced-motion:reduce){.loading span{animation:none}}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0}
-dt{color:#475467}
-dd{margin:0;font-weight:600}
+dl{margin:8px 0}
+dt{color:#475467;font-size:.9rem}
+dd{margin:0 0 8px;font-weight:600;overflow-wrap:anywhere}
+.tb{container-type:inline-size}
+@container (min-width:480px){dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-size:1rem}dd{margin:0}}
 `;
 
 let shared: CSSStyleSheet | undefined;
