@@ -4,8 +4,9 @@
  * grid, so checking membership at each grid point decides the whole set:
  * an interval invented or lost anywhere would be caught.
  *
- * The oracle reads the definition straight off luxon and plain date
- * arithmetic (no rrule, no date-holidays): an instant is worked when its
+ * The oracle shares no code with the implementation (no rrule, luxon,
+ * Intl or date-holidays): the EU summer-time rule, UTC date arithmetic and
+ * holidays written out by hand. An instant is worked when its
  * local date is a rule day within validity, its local wall-clock time lies
  * in [start, end), the day is not a public holiday, and no closure or
  * absence covers it — or when an extra shift covers it.
@@ -59,32 +60,52 @@ function toRule(spec: RuleSpec): WorkingHoursRule {
   };
 }
 
-/** Does the rule fall on this local date? Weeks start on Monday (RRULE default WKST). */
-function oracleRuleDay(spec: RuleSpec, rule: WorkingHoursRule, date: DateTime): boolean {
-  const day = date.toISODate()!;
-  if (day < rule.validFrom || (rule.validUntil !== null && day > rule.validUntil)) return false;
-  if (spec.byDay && !spec.byDay.includes(DAYS[date.weekday - 1]!)) return false;
-  const anchor = DateTime.fromISO(rule.validFrom, { zone: 'UTC' });
-  const d = DateTime.fromISO(day, { zone: 'UTC' });
-  if (spec.freq === 'DAILY') return Math.round(d.diff(anchor, 'days').days) % spec.interval === 0;
-  const weeks = Math.round(d.startOf('week').diff(anchor.startOf('week'), 'weeks').weeks);
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Midnight UTC of the last Sunday of a month. */
+function lastSundayUtc(year: number, monthIndex: number): number {
+  const last = new Date(Date.UTC(year, monthIndex + 1, 0));
+  return Date.UTC(year, monthIndex, last.getUTCDate() - last.getUTCDay());
+}
+
+/** Paris offset by the EU rule itself: summer time from 01:00Z on the last Sunday of March to 01:00Z on the last Sunday of October. */
+function parisOffsetMs(t: number): number {
+  const year = new Date(t).getUTCFullYear();
+  const summer = t >= lastSundayUtc(year, 2) + HOUR_MS && t < lastSundayUtc(year, 9) + HOUR_MS;
+  return summer ? 2 * HOUR_MS : HOUR_MS;
+}
+
+/** Local calendar day of an instant: ISO date, day number since the epoch, weekday index (MO = 0). */
+function localDay(t: number): { iso: string; dayNumber: number; weekday: number; wallMinutes: number } {
+  const local = new Date(t + parisOffsetMs(t));
+  const dayNumber = Math.floor(local.getTime() / DAY_MS);
+  return { iso: local.toISOString().slice(0, 10), dayNumber, weekday: (local.getUTCDay() + 6) % 7, wallMinutes: local.getUTCHours() * 60 + local.getUTCMinutes() };
+}
+
+/** Does the rule fall on this local day? Weeks start on Monday (RRULE default WKST). */
+function oracleRuleDay(spec: RuleSpec, rule: WorkingHoursRule, day: ReturnType<typeof localDay>): boolean {
+  if (day.iso < rule.validFrom || (rule.validUntil !== null && day.iso > rule.validUntil)) return false;
+  if (spec.byDay && !spec.byDay.includes(DAYS[day.weekday]!)) return false;
+  const anchor = Math.floor(Date.parse(`${rule.validFrom}T00:00:00Z`) / DAY_MS);
+  if (spec.freq === 'DAILY') return (day.dayNumber - anchor) % spec.interval === 0;
+  const anchorWeekday = (new Date(anchor * DAY_MS).getUTCDay() + 6) % 7;
+  const weeks = (day.dayNumber - day.weekday - (anchor - anchorWeekday)) / 7;
   return weeks % spec.interval === 0;
 }
 
 const within = (t: number, list: { start: Date; end: Date }[]) => list.some((i) => t >= i.start.getTime() && t < i.end.getTime());
 
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
 function oracleWorked(t: number, specs: RuleSpec[], tech: TechnicianAvailability, calendar: CompanyCalendar): boolean {
   if (within(t, tech.extraShifts)) return true;
-  const local = DateTime.fromMillis(t, { zone: ZONE });
-  const date = local.startOf('day');
-  if (oracleHoliday(date.toISODate()!, calendar)) return false;
+  const day = localDay(t);
+  if (oracleHoliday(day.iso, calendar)) return false;
   if (within(t, calendar.closures) || within(t, tech.absences)) return false;
-  const wall = local.hour * 60 + local.minute;
   return specs.some((spec, i) => {
     const rule = tech.workingHours[i]!;
-    const [sh, sm] = rule.startTime.split(':').map(Number);
-    const [eh, em] = rule.endTime.split(':').map(Number);
-    return oracleRuleDay(spec, rule, date) && wall >= sh! * 60 + sm! && wall < eh! * 60 + em!;
+    return oracleRuleDay(spec, rule, day) && day.wallMinutes >= minutesOf(rule.startTime) && day.wallMinutes < minutesOf(rule.endTime);
   });
 }
 
@@ -141,12 +162,12 @@ describe('shiftsFor (property)', () => {
           for (let t = window.start.getTime(); t < window.end.getTime(); t += GRID_MS) {
             const expected = oracleWorked(t, specs, tech, calendar);
             if (within(t, result) !== expected) {
-              throw new Error(`${new Date(t).toISOString()} (${DateTime.fromMillis(t, { zone: ZONE }).toISO()}): expected ${expected ? 'worked' : 'off'}`);
+              throw new Error(`${new Date(t).toISOString()} (local ${localDay(t).iso} ${Math.floor(localDay(t).wallMinutes / 60)}:${localDay(t).wallMinutes % 60}): expected ${expected ? 'worked' : 'off'}`);
             }
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 400 },
     );
   });
 
