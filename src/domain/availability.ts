@@ -18,9 +18,10 @@
  *   23:00Z–00:30Z and 01:00Z–01:30Z: between them the clock reads 02:30–03:00.
  */
 import Holidays from 'date-holidays';
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 import rrule from 'rrule';
 import type { Break, Shift } from '../../solver/problem.js';
+import { addDays, localDateOf } from './local-time.js';
 
 // rrule's named ESM exports crash under plain Node/tsx (notes/stack-node20.md).
 const { RRule, datetime } = rrule;
@@ -323,10 +324,8 @@ const toRange = (i: TimeInterval): Range => [i.start.getTime(), i.end.getTime()]
 /** Local days (in `zone`) touched by [from, to). */
 function localDaysBetween(timezone: string, from: Date, to: Date): LocalDay[] {
   const days: LocalDay[] = [];
-  const last = DateTime.fromJSDate(new Date(to.getTime() - 1), { zone: timezone }).startOf('day');
-  for (let d = DateTime.fromJSDate(from, { zone: timezone }).startOf('day'); d <= last; d = d.plus({ days: 1 })) {
-    days.push({ year: d.year, month: d.month, day: d.day });
-  }
+  const last = localDateOf((to.getTime() - 1) / 1000, timezone);
+  for (let d = localDateOf(from.getTime() / 1000, timezone); d <= last; d = addDays(d, 1)) days.push(parseIsoDate(d));
   return days;
 }
 
@@ -370,7 +369,7 @@ export function shiftsFor(technician: TechnicianAvailability, from: Date, to: Da
 export function toSolverShifts(technicianId: string, intervals: { start: Date; end: Date }[], timezone: string): Shift[] {
   const byDay = new Map<string, Range[]>();
   for (const range of mergeRanges(intervals.map(toRange))) {
-    const day = DateTime.fromMillis(range[0], { zone: timezone }).toISODate()!;
+    const day = localDateOf(range[0] / 1000, timezone);
     const list = byDay.get(day) ?? [];
     list.push(range);
     byDay.set(day, list);
