@@ -1,7 +1,7 @@
 /**
  * Route quality on the Solomon VRPTW benchmark.
  *
- *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N]
+ *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N --no-sp]
  *
  * Solves every instance of the directory (default ../shared/data/solomon
  * from the repository root) with planRoutes, validates each plan with
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     iterations: { type: 'string' },
     customers: { type: 'string' },
+    /** Skip the set-partitioning step (A/B of the search alone). */
+    'no-sp': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -66,6 +68,8 @@ interface Row {
   distance: number;
   gap_pct: number | null;
   time_ms: number;
+  /** ALNS iterations run (compare runs on a loaded machine by work done, not only by time). */
+  iterations: number;
   valid: boolean;
   violations?: string[];
 }
@@ -73,7 +77,7 @@ interface Row {
 const rows: Row[] = [];
 if (!values.json) {
   console.log(`Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`);
-  console.log('instance   vehicles   distance        BKS      gap %    time s  valid');
+  console.log('instance   vehicles   distance        BKS      gap %    time s    iters  valid');
 }
 for (const file of files) {
   const name = basename(file, '.txt');
@@ -83,6 +87,7 @@ for (const file of files) {
   const result = await planRoutes(problem, {
     timeLimitMs: timeLimitS * 1000,
     seed,
+    ...(values['no-sp'] ? { setPartitioning: false } : {}),
     ...(maxIterations !== undefined ? { maxIterations } : {}),
   });
   const timeMs = performance.now() - t0;
@@ -96,6 +101,7 @@ for (const file of files) {
     distance: Math.round(distance * 100) / 100,
     gap_pct: gap === null ? null : Math.round(gap * 1000) / 1000,
     time_ms: Math.round(timeMs),
+    iterations: result.stats.iterations,
     valid: violations.length === 0,
     ...(violations.length > 0 ? { violations: violations.slice(0, 5).map((v) => `${v.rule}: ${v.message}`) } : {}),
   };
@@ -109,6 +115,7 @@ for (const file of files) {
         (reference ? reference.distance_bks.toFixed(2) : '—').padStart(10),
         (gap === null ? '—' : `${gap >= 0 ? '+' : ''}${gap.toFixed(2)}`).padStart(9),
         (timeMs / 1000).toFixed(1).padStart(9),
+        String(row.iterations).padStart(7),
         row.valid ? '  yes' : `  NO: ${row.violations?.[0] ?? ''}`,
       ].join('  '),
     );
@@ -119,7 +126,7 @@ const gaps = rows.flatMap((r) => (r.gap_pct === null ? [] : [r.gap_pct]));
 const mean = gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null;
 const meanGap = mean === null ? null : Math.round(mean * 1000) / 1000;
 if (values.json) {
-  console.log(JSON.stringify({ instances: rows, mean_gap_pct: meanGap }));
+  console.log(JSON.stringify({ instances: rows, mean_gap_pct: meanGap, mean_iterations: Math.round(rows.reduce((a, r) => a + r.iterations, 0) / rows.length) }));
 } else {
   const sorted = [...gaps].sort((a, b) => a - b);
   const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;

@@ -17,15 +17,19 @@ export interface Placement {
   position: number;
 }
 
-/** Cheapest position for u in route k (Infinity when none). */
-function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefined, blink: number): Placement {
+/** Position found by the last bestInRoute call (a module scratch value: no object per call in the hot loop). */
+let foundPosition = -1;
+
+/** Cost of the cheapest position for u in route k (Infinity when none); the position is left in foundPosition. */
+function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefined, blink: number): number {
   const inst = sol.inst;
   const r = sol.routes[k]!;
   const veh = inst.vehicles[k]!;
   const n = r.visits.length;
   let best = Infinity;
   let pos = -1;
-  if (r.load + inst.demand[u]! > veh.capacity) return { cost: best, vehicle: k, position: pos };
+  foundPosition = -1;
+  if (r.load + inst.demand[u]! > veh.capacity) return best;
   if (inst.exact) {
     for (let p = 0; p <= n; p++) {
       if (blink > 0 && rng !== undefined && rng.next() < blink) continue;
@@ -35,7 +39,8 @@ function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefine
         pos = p;
       }
     }
-    return { cost: best, vehicle: k, position: pos };
+    foundPosition = pos;
+    return best;
   }
   // Arc-cost case, inlined: this loop is where the search spends most of its time.
   const M = inst.nodeCount;
@@ -71,7 +76,8 @@ function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefine
     }
     i = j;
   }
-  return { cost: best + extra, vehicle: k, position: pos };
+  foundPosition = pos;
+  return best + extra;
 }
 
 /** The vehicles worth trying for u: those that can serve it, one empty vehicle per class. */
@@ -98,8 +104,8 @@ export function bestPlacement(sol: Solution, u: number, rng?: Random, blink = 0)
   const seen = new Uint8Array(sol.inst.classCount);
   let best: Placement = { cost: Infinity, vehicle: -1, position: -1 };
   for (const k of candidateVehicles(sol, u, vehicles, seen)) {
-    const p = bestInRoute(sol, u, k, rng, blink);
-    if (p.cost < best.cost) best = p;
+    const c = bestInRoute(sol, u, k, rng, blink);
+    if (c < best.cost) best = { cost: c, vehicle: k, position: foundPosition };
   }
   return best;
 }
@@ -109,12 +115,18 @@ export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Ra
   const vehicles: number[] = [];
   const seen = new Uint8Array(sol.inst.classCount);
   for (const u of pending) {
-    let best: Placement = { cost: Infinity, vehicle: -1, position: -1 };
+    let bestCost = Infinity;
+    let bestVehicle = -1;
+    let bestPosition = -1;
     for (const k of candidateVehicles(sol, u, vehicles, seen)) {
-      const p = bestInRoute(sol, u, k, rng, blink);
-      if (p.cost < best.cost) best = p;
+      const c = bestInRoute(sol, u, k, rng, blink);
+      if (c < bestCost) {
+        bestCost = c;
+        bestVehicle = k;
+        bestPosition = foundPosition;
+      }
     }
-    if (best.vehicle >= 0) sol.insert(u, best.vehicle, best.position);
+    if (bestVehicle >= 0) sol.insert(u, bestVehicle, bestPosition);
   }
 }
 
@@ -147,9 +159,8 @@ export function regretInsert(sol: Solution, pending: readonly number[], k: numbe
       cost[i * V + v] = Infinity;
       return;
     }
-    const p = bestInRoute(sol, u, v, undefined, 0);
-    cost[i * V + v] = p.cost;
-    pos[i * V + v] = p.position;
+    cost[i * V + v] = bestInRoute(sol, u, v, undefined, 0);
+    pos[i * V + v] = foundPosition;
   };
 
   chooseReps();

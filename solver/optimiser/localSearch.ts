@@ -215,6 +215,76 @@ function tryIntraRelocate(sol: Solution, u: number, v: number): boolean {
   return false;
 }
 
+/**
+ * Intra-route 2-opt: reverses the stretch between u and v so that they
+ * become consecutive (u then v, or v then u). Long routes with wide
+ * windows (Solomon R2/RC2) are near-TSP tours, where this is the move that
+ * untangles crossings. Feasibility and gain are computed over the reversed
+ * stretch only, from the forward-slack caches.
+ */
+function tryIntraTwoOpt(sol: Solution, u: number, v: number): boolean {
+  const inst = sol.inst;
+  const A = sol.routes[sol.routeOf[u]!]!;
+  const visits = A.visits;
+  let a = visits.indexOf(u) + 1;
+  let b = visits.indexOf(v) + 1;
+  if (a > b) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  // Reverse positions a+1..b: the node at a is then followed by the node at b.
+  const from = a + 1;
+  const to = b;
+  if (to - from < 1) return false;
+  if (!inst.arcCost) {
+    const seq = visits.slice();
+    for (let i = from - 1, j = to - 1; i < j; i++, j--) {
+      const t = seq[i]!;
+      seq[i] = seq[j]!;
+      seq[j] = t;
+    }
+    return commitIfBetter(sol, A, seq, undefined, []);
+  }
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const prevNode = sol.node(A, a);
+  const nextNode = sol.node(A, to + 1);
+  // Old cost of arcs prevNode → … → nextNode versus the reversed order.
+  let oldCost = 0;
+  let prev = prevNode;
+  for (let p = from; p <= to; p++) {
+    const w = visits[p - 1]!;
+    oldCost += T[prev * M + w]!;
+    prev = w;
+  }
+  oldCost += T[prev * M + nextNode]!;
+  let newCost = 0;
+  prev = prevNode;
+  let t = A.earliest[a]! + inst.duration[prevNode]!;
+  for (let p = to; p >= from; p--) {
+    const w = visits[p - 1]!;
+    const tt = T[prev * M + w]!;
+    newCost += tt;
+    t = Math.max(t + tt, inst.windowStart[w]!);
+    if (t > inst.windowEnd[w]!) return false;
+    t += inst.duration[w]!;
+    prev = w;
+  }
+  const tl = T[prev * M + nextNode]!;
+  newCost += tl;
+  if (newCost >= oldCost - EPS) return false;
+  if (t + tl > A.latest[to + 1]!) return false;
+  const seq = visits.slice();
+  for (let i = from - 1, j = to - 1; i < j; i++, j--) {
+    const x = seq[i]!;
+    seq[i] = seq[j]!;
+    seq[j] = x;
+  }
+  sol.setRoute(A.vehicle, seq);
+  return true;
+}
+
 /** Runs first-improvement passes until no move improves (or maxPasses). Returns the number of moves made. */
 export function localSearch(sol: Solution, rng: Random, options: LocalSearchOptions): number {
   const inst = sol.inst;
@@ -233,7 +303,7 @@ export function localSearch(sol: Solution, rng: Random, options: LocalSearchOpti
         const kv = sol.routeOf[v]!;
         if (ku < 0 || kv < 0) continue;
         let moved: boolean;
-        if (ku === kv) moved = tryIntraRelocate(sol, u, v);
+        if (ku === kv) moved = tryIntraRelocate(sol, u, v) || tryIntraTwoOpt(sol, u, v);
         else moved = tryRelocate(sol, u, v) || trySwap(sol, u, v) || tryTwoOptStar(sol, u, v);
         if (moved) {
           moves++;

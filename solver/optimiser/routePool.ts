@@ -30,7 +30,8 @@ export class RoutePool {
     for (const r of sol.routes) {
       if (r.visits.length === 0) continue;
       const vehicleClass = sol.inst.vehicleClass[r.vehicle]!;
-      const key = `${vehicleClass}:${r.visits.join(',')}`;
+      // The key is cached on the route until it changes: unchanged routes cost one map look-up.
+      const key = (r.poolKey ??= `${vehicleClass}:${r.visits.join(',')}`);
       const known = this.routes.get(key);
       if (known) {
         if (solutionCost < known.bestSolutionCost) known.bestSolutionCost = solutionCost;

@@ -9,6 +9,9 @@
 import { reassignCost, type Instance } from './instance.js';
 import { routeCost } from './schedule.js';
 
+/** Marker for "every route" in Solution.syncFrom. */
+const ALL = new Uint8Array(0);
+
 export class RouteState {
   visits: number[] = [];
   earliest: number[] = [];
@@ -17,8 +20,21 @@ export class RouteState {
   loadUpTo: number[] = [];
   load = 0;
   cost = 0;
+  /** The route pool's key for this route, cached until the route changes. */
+  poolKey: string | undefined = undefined;
 
   constructor(readonly vehicle: number) {}
+
+  /** Makes this route a copy of `o` (same vehicle), reusing this route's arrays. */
+  copyFrom(o: RouteState): void {
+    copyInto(this.visits, o.visits);
+    copyInto(this.earliest, o.earliest);
+    copyInto(this.latest, o.latest);
+    copyInto(this.loadUpTo, o.loadUpTo);
+    this.load = o.load;
+    this.cost = o.cost;
+    this.poolKey = o.poolKey;
+  }
 
   clone(): RouteState {
     const r = new RouteState(this.vehicle);
@@ -28,8 +44,15 @@ export class RouteState {
     r.loadUpTo = this.loadUpTo.slice();
     r.load = this.load;
     r.cost = this.cost;
+    r.poolKey = this.poolKey;
     return r;
   }
+}
+
+function copyInto(to: number[], from: readonly number[]): void {
+  const n = from.length;
+  to.length = n;
+  for (let i = 0; i < n; i++) to[i] = from[i]!;
 }
 
 export class Solution {
@@ -38,11 +61,14 @@ export class Solution {
   routeOf: Int32Array;
   /** Unserved visits, in a deterministic order. */
   unassigned: number[];
+  /** Per route: 1 once the route changed since the caller last cleared it (see syncFrom). */
+  touched: Uint8Array;
 
   constructor(readonly inst: Instance, init = true) {
     this.routes = init ? inst.vehicles.map((v) => new RouteState(v.index)) : [];
     this.routeOf = new Int32Array(inst.visitCount).fill(-1);
     this.unassigned = [];
+    this.touched = new Uint8Array(inst.vehicles.length);
     if (init) {
       for (let u = 0; u < inst.visitCount; u++) this.unassigned.push(u);
       for (let k = 0; k < this.routes.length; k++) this.refresh(k);
@@ -55,6 +81,18 @@ export class Solution {
     s.routeOf = this.routeOf.slice();
     s.unassigned = this.unassigned.slice();
     return s;
+  }
+
+  /**
+   * Makes this solution equal to `src`, copying only the routes flagged in
+   * `changed` (the others must already be equal), without allocating.
+   * Used by the search to keep a candidate and the current solution in step.
+   */
+  syncFrom(src: Solution, changed: Uint8Array = ALL): void {
+    const all = changed === ALL;
+    for (let k = 0; k < this.routes.length; k++) if (all || changed[k]) this.routes[k]!.copyFrom(src.routes[k]!);
+    this.routeOf.set(src.routeOf);
+    copyInto(this.unassigned, src.unassigned);
   }
 
   /** Total cost: routes plus penalties for unserved visits. */
@@ -91,9 +129,15 @@ export class Solution {
     const M = inst.nodeCount;
     const T = inst.time;
     const n = r.visits.length;
-    const es = new Array<number>(n + 2);
-    const ls = new Array<number>(n + 2);
-    const pre = new Array<number>(n + 2);
+    this.touched[k] = 1;
+    r.poolKey = undefined;
+    // The caches are rewritten in place: no allocation per refresh.
+    const es = r.earliest;
+    const ls = r.latest;
+    const pre = r.loadUpTo;
+    es.length = n + 2;
+    ls.length = n + 2;
+    pre.length = n + 2;
     pre[0] = 0;
     es[0] = veh.shiftStart;
     let prev = veh.startNode;
@@ -114,9 +158,6 @@ export class Solution {
       ls[p] = Math.min(limit, ls[p + 1]! - T[node * M + next]! - inst.duration[node]!);
       next = node;
     }
-    r.earliest = es;
-    r.latest = ls;
-    r.loadUpTo = pre;
     r.load = load;
     if (inst.exact) {
       r.cost = routeCost(inst, k, r.visits);
