@@ -66,3 +66,52 @@ export async function runLoad(options: {
   const s = summarise(latencies);
   return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50_ms: s.p50, p95_ms: s.p95, p99_ms: s.p99, max_ms: s.max, statuses, errors };
 }
+
+/**
+ * An open-loop generator: requests start at a fixed rate whatever the answers
+ * take, as independent customers would send them, so a slow server shows up
+ * as latency (and a backlog), not as a politely lower request rate.
+ */
+export async function runRate(options: {
+  baseUrl: string;
+  rate: number;
+  seconds: number;
+  next: (i: number) => LoadRequest | Promise<LoadRequest>;
+  expected: (status: number) => boolean;
+}): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  const started = performance.now();
+  const total = Math.round(options.rate * options.seconds);
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      (async () => {
+        const request = await options.next(i);
+        const t0 = performance.now();
+        try {
+          const response = await fetch(options.baseUrl + request.path, {
+            method: request.method,
+            headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+            body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+          });
+          await response.arrayBuffer();
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          if (!options.expected(response.status)) errors++;
+        } catch {
+          statuses.network = (statuses.network ?? 0) + 1;
+          errors++;
+        }
+        latencies.push(performance.now() - t0);
+      })(),
+    );
+  }
+  await Promise.all(inflight);
+  const seconds = (performance.now() - started) / 1000;
+  const s = summarise(latencies);
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50_ms: s.p50, p95_ms: s.p95, p99_ms: s.p99, max_ms: s.max, statuses, errors };
+}

@@ -35,6 +35,8 @@ export const configSchema = z.object({
   TOURNEE_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Requests per minute per client IP on public routes. */
   TOURNEE_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  /** How long slot queries may reuse settings, zones, technicians and working hours (ms); bookings always re-read. 0 = never. */
+  TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Leading zero bits of the booking proof of work (anti-spam); 0 disables it. */
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

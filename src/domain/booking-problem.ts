@@ -1,10 +1,9 @@
 import { DateTime } from 'luxon';
 import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
-import { bookedVisitsOf, postcodeZoneKinds, type Executor } from '../db/bookings.js';
+import { bookedVisitsOf, type Executor } from '../db/bookings.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
-import { shiftsFor, toSolverShifts } from './availability.js';
+import { freshReads, type SlotReads } from './slot-reads.js';
 
 export interface RoutedTechnician {
   id: string;
@@ -32,14 +31,15 @@ export async function buildBookingProblem(
   technicians: RoutedTechnician[],
   from: Date,
   to: Date,
-  options: { excludeVisitId?: string } = {},
+  options: { excludeVisitId?: string; reads?: SlotReads } = {},
 ): Promise<BookingProblem> {
   const ids = technicians.map((t) => t.id);
-  const [calendar, availability, rows, zoneKinds] = await Promise.all([
-    loadCompanyCalendar(db, from, to),
-    loadTechnicianAvailability(db, ids, from, to),
+  const reads = options.reads ?? freshReads(db);
+  const [settings, shifts, rows, zoneKinds] = await Promise.all([
+    reads.settings(),
+    reads.shifts(ids, from, to),
     bookedVisitsOf(db, ids, from, to),
-    postcodeZoneKinds(db),
+    reads.zoneKinds(),
   ]);
 
   let nextKey = 0;
@@ -54,14 +54,7 @@ export async function buildBookingProblem(
 
   const solverTechnicians: Technician[] = technicians.map((t) => {
     const home: Place = { key: nextKey++, lat: t.home.lat, lon: t.home.lon };
-    const techAvailability = availability.get(t.id) ?? { technicianId: t.id, workingHours: [], absences: [], extraShifts: [] };
-    return {
-      id: t.id,
-      skills: t.skills,
-      start: home,
-      end: home,
-      shifts: toSolverShifts(t.id, shiftsFor(techAvailability, from, to, calendar), calendar.timezone),
-    };
+    return { id: t.id, skills: t.skills, start: home, end: home, shifts: shifts.get(t.id) ?? [] };
   });
   const shiftsByTech = new Map(solverTechnicians.map((t) => [t.id, t.shifts]));
 
@@ -84,7 +77,7 @@ export async function buildBookingProblem(
       pinned: row.pinned,
     });
   }
-  return { problem: { technicians: solverTechnicians, visits, travel }, visitRows, placeFor, timezone: calendar.timezone };
+  return { problem: { technicians: solverTechnicians, visits, travel }, visitRows, placeFor, timezone: settings.timezone };
 }
 
 /** [start of the first day, start of the day after the last] in the company's zone, as Dates. */

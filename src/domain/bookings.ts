@@ -27,6 +27,7 @@ import { newChallengeSecret, verifyChallenge } from './challenge.js';
 import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
+import { freshReads } from './slot-reads.js';
 import { bookableWindows, requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
 
 /** Customers may change or cancel up to this long before their window opens; the desk at any time. */
@@ -223,8 +224,9 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   if (replay) return replay;
 
   const { request, booker, now } = input;
-  const [service, settings] = await Promise.all([requireActiveService(db, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
-  const address = await requireServedAddress(db, request.address, 'body.address.postcode');
+  const reads = freshReads(db);
+  const [service, settings] = await Promise.all([requireActiveService(reads, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
+  const address = await requireServedAddress(reads, request.address, 'body.address.postcode');
   const window = parseWindow(request.window, 'body.window');
   const day = localDate(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
@@ -375,9 +377,10 @@ export async function rescheduleBooking(
 ): Promise<BookingView> {
   const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
   assertChangeable(current, input.now, input.isStaff);
-  const [service, settings] = await Promise.all([requireActiveService(db, current.service_id, 'body.serviceId'), getCompanySettings(db)]);
+  const reads = freshReads(db);
+  const [service, settings] = await Promise.all([requireActiveService(reads, current.service_id, 'body.serviceId'), getCompanySettings(db)]);
   const address: ResolvedAddress = {
-    ...(await requireServedAddress(db, { postcode: current.postcode, lat: current.lat, lon: current.lon }, 'body.address.postcode')),
+    ...(await requireServedAddress(reads, { postcode: current.postcode, lat: current.lat, lon: current.lon }, 'body.address.postcode')),
     lat: current.lat,
     lon: current.lon,
   };

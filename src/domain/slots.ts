@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon';
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { offerSlots } from '../../solver/slots.js';
-import { findService, getCompanySettings, type Executor, type ServiceWithSkills } from '../db/bookings.js';
+import type { Executor, ServiceWithSkills } from '../db/bookings.js';
 import type { CompanySettingsRow } from '../db/schema.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
 import { buildBookingProblem } from './booking-problem.js';
-import { eligibleTechnicians, resolveAddress, type ResolvedAddress } from './eligibility.js';
+import type { ResolvedAddress } from './eligibility.js';
+import { freshReads, type SlotReads } from './slot-reads.js';
 import { DomainError } from './errors.js';
 
 /** The longest range one slots request may cover: a customer looks a few weeks ahead, not a year. */
@@ -39,16 +40,16 @@ export interface SlotAnswer {
   days: DayOfWindows[];
 }
 
-export async function requireActiveService(db: Executor, serviceId: string, field: string): Promise<ServiceWithSkills> {
-  const service = await findService(db, serviceId);
+export async function requireActiveService(reads: SlotReads, serviceId: string, field: string): Promise<ServiceWithSkills> {
+  const service = await reads.service(serviceId);
   if (!service || !service.active) {
     throw new DomainError('unprocessable', 'unknown-service', { fr: 'Cette prestation n’existe pas ou n’est plus proposée.', en: 'This service does not exist or is no longer offered.' }, field);
   }
   return service;
 }
 
-export async function requireServedAddress(db: Executor, address: AddressInput, field: string): Promise<ResolvedAddress> {
-  const resolved = await resolveAddress(db, address);
+export async function requireServedAddress(reads: SlotReads, address: AddressInput, field: string): Promise<ResolvedAddress> {
+  const resolved = await reads.resolve(address);
   if (!resolved) {
     throw new DomainError(
       'unprocessable',
@@ -95,23 +96,29 @@ export function slotRange(timezone: string, now: Date, from?: string, to?: strin
  * window grid over the range, kept where an eligible technician can take it
  * without breaking any promise already made (travel-aware, from the solver).
  */
-export async function findSlots(db: Executor, query: SlotQuery): Promise<SlotAnswer> {
-  const [service, settings] = await Promise.all([requireActiveService(db, query.serviceId, 'query.serviceId'), getCompanySettings(db)]);
-  const address = await requireServedAddress(db, query.address, 'query.postcode');
+export async function findSlots(db: Executor, query: SlotQuery, reads: SlotReads = freshReads(db)): Promise<SlotAnswer> {
+  const [service, settings] = await Promise.all([requireActiveService(reads, query.serviceId, 'query.serviceId'), reads.settings()]);
+  const address = await requireServedAddress(reads, query.address, 'query.postcode');
   const range = slotRange(settings.timezone, query.now, query.from, query.to);
   const windows = candidateWindows(windowRulesFor(settings, service), range.from, range.to, query.now, query.ignoreNotice);
-  const days = await bookableWindows(db, service, address, windows);
+  const days = await bookableWindows(db, service, address, windows, reads);
   return { service, address, timezone: settings.timezone, ...range, days: groupByDay(days, settings.timezone) };
 }
 
 /** The subset of `windows` some eligible technician can take. */
-export async function bookableWindows(db: Executor, service: ServiceWithSkills, address: ResolvedAddress, windows: Interval[]): Promise<Interval[]> {
+export async function bookableWindows(
+  db: Executor,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  windows: Interval[],
+  reads: SlotReads = freshReads(db),
+): Promise<Interval[]> {
   if (windows.length === 0) return [];
-  const technicians = await eligibleTechnicians(db, service.id, address);
+  const technicians = await reads.eligible(service.id, address);
   if (technicians.length === 0) return [];
   const from = new Date((Math.min(...windows.map((w) => w.start)) - 86_400) * 1000);
   const to = new Date((Math.max(...windows.map((w) => w.end)) + 86_400) * 1000);
-  const built = await buildBookingProblem(db, technicians, from, to);
+  const built = await buildBookingProblem(db, technicians, from, to, { reads });
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),
     duration: service.durationMinutes * 60,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
+import type { SlotReads } from '../domain/slot-reads.js';
 
 /** What every route plugin receives: configuration and the database. */
 export interface AppContext {
@@ -8,6 +9,8 @@ export interface AppContext {
   database: DatabaseHandle;
   /** Base URL used to build absolute links (manage, .ics, feeds). */
   publicUrl: string;
+  /** Reads behind slot queries (cached for TOURNEE_READ_CACHE_MS). */
+  slotReads: SlotReads;
   /** The current instant (pinned in tests). */
   clock: () => Date;
 }

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext } from './context.js';
 import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
 import { redactUrl } from './redact.js';
@@ -76,8 +77,11 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'self'"],
+        // Only where the service is really served over https; on plain http it would break every page.
+        upgradeInsecureRequests: publicBaseUrl(config).startsWith('https:') ? [] : null,
       },
     },
+    hsts: publicBaseUrl(config).startsWith('https:'),
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
@@ -113,7 +117,14 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  const ctx: AppContext = { config, db: database.db, database, publicUrl: publicBaseUrl(config), clock: options.clock ?? (() => new Date()) };
+  const ctx: AppContext = {
+    config,
+    db: database.db,
+    database,
+    publicUrl: publicBaseUrl(config),
+    slotReads: config.TOURNEE_READ_CACHE_MS > 0 ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS) : freshReads(database.db),
+    clock: options.clock ?? (() => new Date()),
+  };
   await registerRoutes(app, ctx);
 
   if (ownsDatabase) app.addHook('onClose', async () => database.close());

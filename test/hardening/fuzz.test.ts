@@ -83,7 +83,8 @@ const QUERY_KEYS = ['serviceId', 'postcode', 'from', 'to', 'lat', 'lon', 'techni
 
 function fillPath(path: string, values: string[]): string {
   let i = 0;
-  return path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[i++ % values.length] ?? 'x'));
+  // A lone surrogate cannot be percent-encoded as UTF-8: surrogates go as the replacement character.
+  return path.replace(/\{[^}]+\}/g, () => encodeURIComponent((values[i++ % values.length] ?? 'x').replace(/[\uD800-\uDFFF]/g, '\uFFFD')));
 }
 
 async function rowFingerprint(): Promise<string> {

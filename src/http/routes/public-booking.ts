@@ -145,7 +145,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         to: q.to,
         now: ctx.clock(),
         ignoreNotice: principal !== undefined,
-      });
+      }, ctx.slotReads);
       return {
         serviceId: answer.service.id,
         postcode: answer.address.postcode,

@@ -1,0 +1,106 @@
+import type { Shift } from '../../solver/problem.js';
+import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
+import { findService, getCompanySettings, postcodeZoneKinds, type Executor, type ServiceWithSkills } from '../db/bookings.js';
+import type { CompanySettingsRow, ZoneKind } from '../db/schema.js';
+import { shiftsFor, toSolverShifts, type CompanyCalendar, type TechnicianAvailability } from './availability.js';
+import { eligibleTechnicians, resolveAddress, type EligibleTechnician, type ResolvedAddress } from './eligibility.js';
+
+/**
+ * The slowly-changing data a slot or booking decision reads: the catalogue,
+ * the company settings, zones, technicians and their working hours. Booked
+ * visits are not here: they are always read fresh.
+ *
+ * Two implementations: `freshReads` asks the database every time (booking
+ * transactions, so the re-check sees exactly what is committed), and
+ * `CachedReads` keeps answers for a couple of seconds for slot queries, which
+ * is what lets one instance answer hundreds of slot requests a second. An
+ * admin change therefore shows in offered slots within that TTL; a booking
+ * re-checks everything fresh, so a stale offer can at worst be refused.
+ */
+export interface SlotReads {
+  service(id: string): Promise<ServiceWithSkills | undefined>;
+  settings(): Promise<CompanySettingsRow>;
+  resolve(address: { postcode: string; lat?: number; lon?: number; city?: string }): Promise<ResolvedAddress | null>;
+  eligible(serviceId: string, address: ResolvedAddress): Promise<EligibleTechnician[]>;
+  zoneKinds(): Promise<Map<string, ZoneKind>>;
+  calendar(from: Date, to: Date): Promise<CompanyCalendar>;
+  /** The solver shifts of each technician over [from, to). */
+  shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
+}
+
+async function computeShifts(db: Executor, calendar: CompanyCalendar, technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>> {
+  const availability = await loadTechnicianAvailability(db, technicianIds, from, to);
+  const result = new Map<string, Shift[]>();
+  for (const id of technicianIds) {
+    const rules: TechnicianAvailability = availability.get(id) ?? { technicianId: id, workingHours: [], absences: [], extraShifts: [] };
+    result.set(id, toSolverShifts(id, shiftsFor(rules, from, to, calendar), calendar.timezone));
+  }
+  return result;
+}
+
+export function freshReads(db: Executor): SlotReads {
+  return {
+    service: (id) => findService(db, id),
+    settings: () => getCompanySettings(db),
+    resolve: (address) => resolveAddress(db, address),
+    eligible: (serviceId, address) => eligibleTechnicians(db, serviceId, address),
+    zoneKinds: () => postcodeZoneKinds(db),
+    calendar: (from, to) => loadCompanyCalendar(db, from, to),
+    shifts: async (ids, from, to) => computeShifts(db, await loadCompanyCalendar(db, from, to), ids, from, to),
+  };
+}
+
+/** Answers kept `ttlMs`; concurrent misses for one key share one database read. */
+export class CachedReads implements SlotReads {
+  private readonly entries = new Map<string, { expires: number; value: Promise<unknown> }>();
+  private readonly fresh: SlotReads;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly ttlMs: number,
+    private readonly maxEntries = 5000,
+  ) {
+    this.fresh = freshReads(db);
+  }
+
+  private remember<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.expires > now) return hit.value as Promise<T>;
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    const value = load();
+    this.entries.set(key, { expires: now + this.ttlMs, value });
+    // A failed read (database down) must not be remembered.
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+
+  service(id: string) {
+    return this.remember(`service:${id}`, () => this.fresh.service(id));
+  }
+  settings() {
+    return this.remember('settings', () => this.fresh.settings());
+  }
+  resolve(address: { postcode: string; lat?: number; lon?: number; city?: string }) {
+    return this.remember(`resolve:${address.postcode}:${address.lat}:${address.lon}:${address.city ?? ''}`, () => this.fresh.resolve(address));
+  }
+  eligible(serviceId: string, address: ResolvedAddress) {
+    return this.remember(`eligible:${serviceId}:${[...address.zoneIds].sort().join(',')}`, () => this.fresh.eligible(serviceId, address));
+  }
+  zoneKinds() {
+    return this.remember('zone-kinds', () => this.fresh.zoneKinds());
+  }
+  calendar(from: Date, to: Date) {
+    return this.remember(`calendar:${from.getTime()}:${to.getTime()}`, () => this.fresh.calendar(from, to));
+  }
+  async shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>> {
+    // Per technician, so overlapping requests (different services, same people) share the work.
+    const calendar = await this.calendar(from, to);
+    const perTechnician = await Promise.all(
+      technicianIds.map((id) =>
+        this.remember(`shifts:${id}:${from.getTime()}:${to.getTime()}`, async () => (await computeShifts(this.db, calendar, [id], from, to)).get(id) ?? []),
+      ),
+    );
+    return new Map(technicianIds.map((id, i) => [id, perTechnician[i]!]));
+  }
+}
