@@ -17,8 +17,10 @@ import { registerRoutes } from './routes/index.js';
 export interface BuildServerOptions {
   /** An already open database (tests, the CLI); otherwise one is opened from the config and closed with the server. */
   database?: DatabaseHandle;
-  /** Pino logger options or false; defaults to the config's LOG_LEVEL. */
+  /** false silences the logger; defaults to the config's LOG_LEVEL on stdout. */
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read them to check nothing secret is logged). */
+  logStream?: { write(line: string): void };
   /** The current instant; tests pin it so notice periods and horizons are reproducible. */
   clock?: () => Date;
 }
@@ -40,6 +42,7 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
         ? false
         : {
             level: config.LOG_LEVEL,
+            ...(options.logStream ? { stream: options.logStream } : {}),
             redact: { paths: ['req.headers.authorization', 'req.headers["x-manage-token"]', 'req.headers.cookie'], censor: '[redacted]' },
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: redactUrl(req.url), id: req.id }),
