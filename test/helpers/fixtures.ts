@@ -29,7 +29,7 @@ export async function lonelyTechnician(db: Db, suffix: string): Promise<{ techni
   }
   const service = await db
     .insertInto('services')
-    .values({ slug: `long-job-${suffix}`, name: `Long job ${suffix}`, duration_minutes: 180, window_minutes: 120, min_notice_minutes: 0, price_label: null })
+    .values({ slug: `long-job-${suffix}`, name: `Long job ${suffix}`, duration_minutes: 180, window_minutes: 120, min_notice_minutes: 0, max_horizon_days: 200, price_label: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.insertInto('service_skills').values({ service_id: service.id, skill_code: skill }).execute();
