@@ -44,6 +44,8 @@ export const worstRemoval: RuinOperator = (sol, q, rng) => {
   return removeAll(sol, chosen);
 };
 
+let relatednessBuf = new Float64Array(0);
+
 /** Shaw removal: visits related to a random seed by place, time window and route. */
 export const relatedRemoval: RuinOperator = (sol, q, rng) => {
   const inst = sol.inst;
@@ -57,16 +59,16 @@ export const relatedRemoval: RuinOperator = (sol, q, rng) => {
     maxT = Math.max(maxT, inst.time[seed * M + u]! + inst.time[u * M + seed]!);
     maxW = Math.max(maxW, Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!));
   }
-  const relatedness = new Map<number, number>();
+  // Indexed by visit (a typed array rather than a Map: this runs every iteration).
+  if (relatednessBuf.length < inst.visitCount) relatednessBuf = new Float64Array(inst.visitCount);
+  const relatedness = relatednessBuf;
   for (const u of served) {
-    relatedness.set(
-      u,
+    relatedness[u] =
       (inst.time[seed * M + u]! + inst.time[u * M + seed]!) / maxT +
-        Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!) / maxW +
-        (sol.routeOf[u] === sol.routeOf[seed] ? 0 : 0.2),
-    );
+      Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!) / maxW +
+      (sol.routeOf[u] === sol.routeOf[seed] ? 0 : 0.2);
   }
-  const ranked = served.filter((u) => u !== seed).sort((a, b) => relatedness.get(a)! - relatedness.get(b)! || a - b);
+  const ranked = served.filter((u) => u !== seed).sort((a, b) => relatedness[a]! - relatedness[b]! || a - b);
   const chosen = [seed];
   while (chosen.length < q && ranked.length > 0) {
     chosen.push(ranked.splice(Math.floor(rng.next() ** 4 * ranked.length), 1)[0]!);
