@@ -182,6 +182,9 @@ async function applyRetiming(tx: Transaction<Database>, placement: Placement, ro
   }
 }
 
+/** Thrown inside a booking transaction when nobody can take the window any more: it rolls everything back. */
+class WindowGone extends Error {}
+
 function isUniqueViolation(error: unknown, constraintHint?: string): boolean {
   const e = error as { code?: string; constraint?: string; message?: string };
   return e?.code === '23505' && (!constraintHint || (e.constraint ?? e.message ?? '').includes(constraintHint));
@@ -261,7 +264,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         }
       }
       const placed = await placeVisit(tx, service, address, window, settings.timezone);
-      if (!placed) return null;
+      // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
+      if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
       await applyRetiming(tx, placed.placement, placed.rows);
       const row = await insertVisitRow(tx, {
@@ -295,13 +299,13 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       await input.beforeCommit?.(tx);
       return body;
     });
-    if (created) return { replayed: false, status: 201, body: created };
+    return { replayed: false, status: 201, body: created };
   } catch (error) {
     if (isUniqueViolation(error, 'idempotency_keys')) {
       const again = await replayIfKnown(db, input.idempotencyKey, fingerprint);
       if (again) return again;
     }
-    if (!isOverlapViolation(error)) throw error;
+    if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
   throw windowTaken(await alternativesFor(db, service, address, settings, day, now, booker.isStaff));
 }
@@ -397,7 +401,7 @@ export async function rescheduleBooking(
         excludeVisitId: current.id,
         extraLockKeys: [`${current.technician_id}:${oldDay}`],
       });
-      if (!placed) return null;
+      if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
       await applyRetiming(tx, placed.placement, placed.rows);
       return rescheduleVisitRow(tx, current.id, {
@@ -408,9 +412,9 @@ export async function rescheduleBooking(
         plannedEnd: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
       });
     });
-    if (updated) return bookingView(updated, service.name, settings.timezone);
+    return bookingView(updated, service.name, settings.timezone);
   } catch (error) {
-    if (!isOverlapViolation(error)) throw error;
+    if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
   throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
 }

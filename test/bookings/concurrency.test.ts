@@ -136,6 +136,21 @@ describe('booking races', () => {
     }
   });
 
+  it('a 409 leaves no idempotency claim behind: the same key books once the window is free again', async () => {
+    const solo = await lonelyTechnician(t.testDb.handle.db, 'reclaim');
+    const payload = bookingPayload(solo.serviceId, window('2026-04-09'), solo.postcode);
+    const first = await book(t.app, payload, { pow: false });
+    expect(first.statusCode).toBe(201);
+    const key = randomUUID();
+    expect((await book(t.app, payload, { key, pow: false })).statusCode).toBe(409);
+    expect(await t.testDb.handle.db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()).toHaveLength(0);
+    const token = decodeURIComponent(first.json().icsUrl.split('token=')[1]);
+    await t.app.inject({ method: 'POST', url: `/v1/bookings/${first.json().booking.id}/cancel`, headers: { 'x-manage-token': token } });
+    const retried = await book(t.app, payload, { key, pow: false });
+    expect(retried.statusCode).toBe(201);
+    expect((await book(t.app, payload, { key, pow: false })).json().booking.id).toBe(retried.json().booking.id);
+  });
+
   it('the desk books for a caller with an agent token, recording channel and who booked', async () => {
     const solo = await lonelyTechnician(t.testDb.handle.db, 'desk');
     const res = await book(t.app, { ...bookingPayload(solo.serviceId, window('2026-04-07'), solo.postcode), channel: 'email' }, { headers: bearer(t.tokens.agent), pow: false });
