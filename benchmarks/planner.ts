@@ -4,7 +4,7 @@
  * storing the proposal): per working day, wall time of a proposal and what
  * it saves.
  *
- *   npx tsx benchmarks/planner.ts [--json] [--days 2026-03-26,2026-03-30] [--limit-ms 4000]
+ *   npm run bench:planner -- [--json] [--days 2026-03-26,2026-03-30] [--limit-ms 4000]
  *
  * Runs on an in-memory PGlite seeded with the demo company centred on
  * 2026-03-25 (or on DATABASE_URL, in a throw-away schema). Wall times depend
