@@ -46,9 +46,9 @@ export interface RunningService {
 }
 
 /** Starts `npm start`'s entry point as its own process, so the load generator does not share its event loop. */
-export async function startService(env: Record<string, string>): Promise<RunningService> {
+export async function startService(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOURNEE_DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -105,6 +105,20 @@ export async function bookedVisitsOf(db: Executor, technicianIds: string[], from
     .execute();
 }
 
+/** The same visits, only what a route needs: slot queries read hundreds of them per request. */
+export async function bookedVisitTimesOf(db: Executor, technicianIds: string[], from: Date, to: Date) {
+  if (technicianIds.length === 0) return [];
+  return db
+    .selectFrom('visits')
+    .select(['id', 'technician_id', 'planned_start', 'planned_end', 'window_start', 'window_end', 'lat', 'lon', 'postcode', 'pinned'])
+    .where('technician_id', 'in', technicianIds)
+    .where('status', '=', 'booked')
+    .where('planned_start', '<', to)
+    .where('planned_end', '>', from)
+    .orderBy('planned_start')
+    .execute();
+}
+
 export async function findVisit(db: Executor, id: string): Promise<VisitRow | undefined> {
   return db.selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirst();
 }

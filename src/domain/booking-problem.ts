@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon';
 import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import { bookedVisitsOf, type Executor } from '../db/bookings.js';
+import { bookedVisitsOf, bookedVisitTimesOf, type Executor } from '../db/bookings.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
+import { addDays, instantAt } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
 
 export interface RoutedTechnician {
@@ -31,14 +31,19 @@ export async function buildBookingProblem(
   technicians: RoutedTechnician[],
   from: Date,
   to: Date,
-  options: { excludeVisitId?: string; reads?: SlotReads } = {},
+  options: {
+    excludeVisitId?: string;
+    reads?: SlotReads;
+    /** Slot queries need only the routes, not the rows behind them: fewer columns to read and parse. */
+    withRows?: boolean;
+  } = {},
 ): Promise<BookingProblem> {
   const ids = technicians.map((t) => t.id);
   const reads = options.reads ?? freshReads(db);
   const [settings, shifts, rows, zoneKinds] = await Promise.all([
     reads.settings(),
     reads.shifts(ids, from, to),
-    bookedVisitsOf(db, ids, from, to),
+    options.withRows === false ? bookedVisitTimesOf(db, ids, from, to) : bookedVisitsOf(db, ids, from, to),
     reads.zoneKinds(),
   ]);
 
@@ -50,7 +55,7 @@ export async function buildBookingProblem(
     return { key, lat, lon };
   };
   // A request touches a few hundred legs: a small cache, not the 8 MB default allocated per request.
-  const travel = new HaversineTravel({ zoneOf: (p) => kindOfKey.get(p.key) ?? 'periurban', cacheSize: 8192 });
+  const travel = new HaversineTravel({ zoneOf: (p) => kindOfKey.get(p.key) ?? 'periurban', cacheSize: 2048 });
 
   const solverTechnicians: Technician[] = technicians.map((t) => {
     const home: Place = { key: nextKey++, lat: t.home.lat, lon: t.home.lon };
@@ -65,7 +70,7 @@ export async function buildBookingProblem(
     const plannedStart = row.planned_start.getTime() / 1000;
     const shift = shiftsByTech.get(row.technician_id)?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
     if (!shift) continue;
-    visitRows.set(row.id, row);
+    if (options.withRows !== false) visitRows.set(row.id, row as VisitRow);
     visits.push({
       id: row.id,
       place: placeFor(row.lat, row.lon, row.postcode),
@@ -83,7 +88,7 @@ export async function buildBookingProblem(
 /** [start of the first day, start of the day after the last] in the company's zone, as Dates. */
 export function localDaySpan(firstDate: string, lastDate: string, timezone: string): { from: Date; to: Date } {
   return {
-    from: DateTime.fromISO(firstDate, { zone: timezone }).startOf('day').toJSDate(),
-    to: DateTime.fromISO(lastDate, { zone: timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
+    from: new Date(instantAt(firstDate, '00:00', timezone) * 1000),
+    to: new Date(instantAt(addDays(lastDate, 1), '00:00', timezone) * 1000),
   };
 }

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { offerSlots } from '../../solver/slots.js';
 import type { Executor, ServiceWithSkills } from '../db/bookings.js';
@@ -6,6 +5,7 @@ import type { CompanySettingsRow } from '../db/schema.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
 import { buildBookingProblem } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
+import { addDays, localDateOf } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
 import { DomainError } from './errors.js';
 
@@ -73,14 +73,12 @@ export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWit
 
 /** Checks and fills the date range of a query: defaults to two weeks from today, at most MAX_SLOT_RANGE_DAYS. */
 export function slotRange(timezone: string, now: Date, from?: string, to?: string): { from: string; to: string } {
-  const today = DateTime.fromJSDate(now, { zone: timezone }).toISODate()!;
-  const first = from ?? today;
-  const last = to ?? DateTime.fromISO(first, { zone: timezone }).plus({ days: DEFAULT_SLOT_RANGE_DAYS - 1 }).toISODate()!;
+  const first = from ?? localDateOf(now.getTime() / 1000, timezone);
+  const last = to ?? addDays(first, DEFAULT_SLOT_RANGE_DAYS - 1);
   if (last < first) {
     throw new DomainError('invalid', 'range-reversed', { fr: 'La date de fin précède la date de début.', en: 'The end date is before the start date.' }, 'query.to');
   }
-  const days = DateTime.fromISO(last).diff(DateTime.fromISO(first), 'days').days + 1;
-  if (days > MAX_SLOT_RANGE_DAYS) {
+  if (last >= addDays(first, MAX_SLOT_RANGE_DAYS)) {
     throw new DomainError(
       'invalid',
       'range-too-long',
@@ -118,7 +116,7 @@ export async function bookableWindows(
   if (technicians.length === 0) return [];
   const from = new Date((Math.min(...windows.map((w) => w.start)) - 86_400) * 1000);
   const to = new Date((Math.max(...windows.map((w) => w.end)) + 86_400) * 1000);
-  const built = await buildBookingProblem(db, technicians, from, to, { reads });
+  const built = await buildBookingProblem(db, technicians, from, to, { reads, withRows: false });
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),
     duration: service.durationMinutes * 60,
