@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --json] [--seconds 10] [--connections 8] [--scenarios S,M]
+ * npm run bench:api [-- --json] [--seconds 10] [--connections 1,8] [--scenarios S,M]
  *
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then
@@ -19,7 +19,12 @@ const args = z
   .object({
     json: z.boolean().default(false),
     seconds: z.coerce.number().positive().default(10),
-    connections: z.coerce.number().int().positive().default(8),
+    /** Concurrent clients: a light load (latency) and a heavy one (throughput). */
+    connections: z
+      .string()
+      .default('1,8')
+      .transform((s) => s.split(',').map(Number))
+      .pipe(z.array(z.number().int().positive())),
     scenarios: z
       .string()
       .default('S,M')
@@ -38,6 +43,7 @@ const log = (line: string) => {
 interface Run {
   scenario: string;
   route: 'slots' | 'bookings';
+  connections: number;
   requests: number;
   rps: number;
   p50_ms: number;
@@ -50,8 +56,8 @@ interface Run {
 const runs: Run[] = [];
 let doubleBookings = 0;
 
-function toRun(scenario: string, route: Run['route'], r: LoadResult, extra: Partial<Run> = {}): Run {
-  return { scenario, route, requests: r.requests, rps: round(r.rps, 1), p50_ms: round(r.p50_ms), p95_ms: round(r.p95_ms), p99_ms: round(r.p99_ms), errors: r.errors, ...extra };
+function toRun(scenario: string, route: Run['route'], connections: number, r: LoadResult, extra: Partial<Run> = {}): Run {
+  return { scenario, route, connections, requests: r.requests, rps: round(r.rps, 1), p50_ms: round(r.p50_ms), p95_ms: round(r.p95_ms), p99_ms: round(r.p99_ms), errors: r.errors, ...extra };
 }
 
 for (const name of args.scenarios) {
@@ -67,16 +73,20 @@ for (const name of args.scenarios) {
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
 
     // warm-up: JIT, pool, prepared plans
-    await runLoad({ baseUrl: service.baseUrl, connections: 2, seconds: 2, expected: (s) => s === 200, next: () => slotRequest() });
-    function slotRequest(): LoadRequest {
+    const slotRequest = (): LoadRequest => {
       const c = pick(combos);
       return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
+    };
+    await runLoad({ baseUrl: service.baseUrl, connections: 2, seconds: 2, expected: (s) => s === 200, next: slotRequest });
+    for (const connections of args.connections) {
+      const slots = await runLoad({ baseUrl: service.baseUrl, connections, seconds: args.seconds, expected: (s) => s === 200, next: slotRequest });
+      runs.push(toRun(name, 'slots', connections, slots));
+      log(
+        `  slots,    ${connections} client(s): ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits})`,
+      );
     }
-    const slots = await runLoad({ baseUrl: service.baseUrl, connections: args.connections, seconds: args.seconds, expected: (s) => s === 200, next: () => slotRequest() });
-    runs.push(toRun(name, 'slots', slots));
-    log(`  slots    : ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits})`);
 
-    // Bookings: each worker asks for the windows of a random (service, postcode) and books one of them.
+    // Bookings: each client asks for the windows of a random (service, postcode) and books one of them.
     const windowCache = new Map<string, { start: string; end: string }[]>();
     const bookingRequest = async (): Promise<LoadRequest> => {
       const c = pick(combos);
@@ -104,24 +114,25 @@ for (const name of args.scenarios) {
         },
       };
     };
-    const bookings = await runLoad({
-      baseUrl: service.baseUrl,
-      connections: args.connections,
-      seconds: args.seconds,
-      // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
-      expected: (s) => s === 201 || s === 409 || s === 422,
-      next: () => bookingRequest(),
-      onResponse: (request, status) => {
-        if (status === 409) windowCache.clear();
-        void request;
-      },
-    });
+    for (const connections of args.connections) {
+      const bookings = await runLoad({
+        baseUrl: service.baseUrl,
+        connections,
+        seconds: args.seconds,
+        // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
+        expected: (s) => s === 201 || s === 409 || s === 422,
+        next: bookingRequest,
+        onResponse: (_request, status) => {
+          if (status === 409) windowCache.clear();
+        },
+      });
+      runs.push(toRun(name, 'bookings', connections, bookings, { conflicts: bookings.statuses['409'] ?? 0 }));
+      log(
+        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}`,
+      );
+    }
     const overlaps = await countOverlaps(handle);
     doubleBookings += overlaps;
-    runs.push(toRun(name, 'bookings', bookings, { conflicts: bookings.statuses['409'] ?? 0 }));
-    log(
-      `  bookings : ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}`,
-    );
     log(`  double bookings in the table: ${overlaps}`);
   } finally {
     await service.stop();

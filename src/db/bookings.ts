@@ -139,9 +139,11 @@ export async function findVisitWithService(db: Executor, id: string) {
  * two bookings wanting the same days cannot deadlock.
  */
 export async function lockTechnicianDays(tx: Transaction<Database>, keys: string[]): Promise<void> {
-  for (const key of [...new Set(keys)].sort()) {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`tech-day:${key}`}, 0))`.execute(tx);
-  }
+  const sorted = [...new Set(keys)].sort().map((key) => `tech-day:${key}`);
+  if (sorted.length === 0) return;
+  // One round trip; WITH ORDINALITY + ORDER BY takes the locks in the sorted order.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0))
+              FROM (SELECT key, n FROM unnest(${sorted}::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n) AS k`.execute(tx);
 }
 
 /** Lets a transaction move several visits at once; the exclusion constraint is checked at commit. */
