@@ -472,7 +472,13 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
   if (day.problem.visits.length === 0) {
     keptCurrent = 'Aucune visite à planifier ce jour-là.';
   } else {
-    const result = await planRoutesInWorker(day.problem, { timeLimitMs, seed });
+    const result = await planRoutesInWorker(day.problem, { timeLimitMs, seed }).catch((error: unknown) => {
+      // A crashed or overrunning optimiser is a temporary outage of one feature, not a server bug.
+      throw new DomainError('unavailable', 'optimiser-unavailable', {
+        fr: 'L’optimiseur n’a pas pu répondre ; réessayez dans un instant.',
+        en: 'The optimiser could not answer; please retry shortly.',
+      }, undefined, { reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+    });
     elapsedMs = Math.round(result.stats.elapsedMs);
     iterations = result.stats.iterations;
     const candidate = tidyStarts(day.problem, result.plan, before);

@@ -91,6 +91,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; title: string }> 
   conflict: { status: 409, title: 'Conflict' },
   forbidden: { status: 403, title: 'Forbidden' },
   'too-late': { status: 409, title: 'Too late to change' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 };
 
 /** Customers read these messages: French unless the client asks for English. */
