@@ -21,6 +21,20 @@ export interface LoadResult {
   errors: number;
 }
 
+/** Sends one request and reads the whole answer; the status, or 'network' when it never came. */
+async function send(baseUrl: string, request: LoadRequest): Promise<{ status: number | 'network'; body: string }> {
+  try {
+    const response = await fetch(baseUrl + request.path, {
+      method: request.method,
+      headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+    });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return { status: 'network', body: '' };
+  }
+}
+
 /**
  * A closed-loop load generator: `connections` workers each send a request,
  * wait for the answer, and send the next, for `seconds`. Every latency is
@@ -43,22 +57,11 @@ export async function runLoad(options: {
     for (let i = 0; performance.now() < deadline; i++) {
       const request = await options.next(w, i);
       const t0 = performance.now();
-      try {
-        const response = await fetch(options.baseUrl + request.path, {
-          method: request.method,
-          headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
-          body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
-        });
-        const text = await response.text();
-        latencies.push(performance.now() - t0);
-        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-        if (!options.expected(response.status)) errors++;
-        options.onResponse?.(request, response.status, text);
-      } catch {
-        latencies.push(performance.now() - t0);
-        statuses.network = (statuses.network ?? 0) + 1;
-        errors++;
-      }
+      const { status, body } = await send(options.baseUrl, request);
+      latencies.push(performance.now() - t0);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === 'network' || !options.expected(status)) errors++;
+      if (status !== 'network') options.onResponse?.(request, status, body);
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, w) => worker(w)));
@@ -93,20 +96,10 @@ export async function runRate(options: {
       (async () => {
         const request = await options.next(i);
         const t0 = performance.now();
-        try {
-          const response = await fetch(options.baseUrl + request.path, {
-            method: request.method,
-            headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
-            body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
-          });
-          await response.arrayBuffer();
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          if (!options.expected(response.status)) errors++;
-        } catch {
-          statuses.network = (statuses.network ?? 0) + 1;
-          errors++;
-        }
+        const { status } = await send(options.baseUrl, request);
         latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        if (status === 'network' || !options.expected(status)) errors++;
       })(),
     );
   }

@@ -1,80 +1,19 @@
 import { sql, type Transaction } from 'kysely';
+import { getService, listServices, type ServiceRecord } from './catalogue.js';
 import type { Db } from './database.js';
 import type { BookingChannel, CompanySettingsRow, Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
 
 export type Executor = Db | Transaction<Database>;
 
-export interface ServiceWithSkills {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  durationMinutes: number;
-  windowMinutes: number;
-  minNoticeMinutes: number;
-  maxHorizonDays: number;
-  priceLabel: string | null;
-  active: boolean;
-  skills: string[];
-}
+/** A service with the skills it needs (the catalogue's record). */
+export type ServiceWithSkills = ServiceRecord;
 
-const serviceColumns = [
-  'services.id',
-  'services.slug',
-  'services.name',
-  'services.description',
-  'services.duration_minutes',
-  'services.window_minutes',
-  'services.min_notice_minutes',
-  'services.max_horizon_days',
-  'services.price_label',
-  'services.active',
-] as const;
-
-function toService(row: {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  duration_minutes: number;
-  window_minutes: number;
-  min_notice_minutes: number;
-  max_horizon_days: number;
-  price_label: string | null;
-  active: boolean;
-  skills: string[] | null;
-}): ServiceWithSkills {
-  return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    description: row.description,
-    durationMinutes: row.duration_minutes,
-    windowMinutes: row.window_minutes,
-    minNoticeMinutes: row.min_notice_minutes,
-    maxHorizonDays: row.max_horizon_days,
-    priceLabel: row.price_label,
-    active: row.active,
-    skills: (row.skills ?? []).filter((s): s is string => s !== null).sort(),
-  };
-}
-
-function servicesQuery(db: Executor) {
-  return db
-    .selectFrom('services')
-    .leftJoin('service_skills', 'service_skills.service_id', 'services.id')
-    .select([...serviceColumns, sql<string[]>`array_agg(service_skills.skill_code)`.as('skills')])
-    .groupBy('services.id');
-}
-
-export async function findService(db: Executor, id: string): Promise<ServiceWithSkills | undefined> {
-  const row = await servicesQuery(db).where('services.id', '=', id).executeTakeFirst();
-  return row && toService(row);
+export function findService(db: Executor, id: string): Promise<ServiceWithSkills | undefined> {
+  return getService(db, id);
 }
 
 export async function listActiveServices(db: Executor): Promise<ServiceWithSkills[]> {
-  const rows = await servicesQuery(db).where('services.active', '=', true).orderBy('services.name').execute();
-  return rows.map(toService);
+  return (await listServices(db)).filter((s) => s.active);
 }
 
 export async function getCompanySettings(db: Executor): Promise<CompanySettingsRow> {
@@ -91,31 +30,27 @@ export async function postcodeZoneKinds(db: Executor): Promise<Map<string, ZoneK
   return new Map(rows.map((r) => [r.postcode, r.kind]));
 }
 
-/** Booked visits of these technicians whose planned time overlaps [from, to). */
-export async function bookedVisitsOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<VisitRow[]> {
-  if (technicianIds.length === 0) return [];
+function bookedVisitsQuery(db: Executor, technicianIds: string[], from: Date, to: Date) {
   return db
     .selectFrom('visits')
-    .selectAll()
     .where('technician_id', 'in', technicianIds)
     .where('status', '=', 'booked')
     .where('planned_start', '<', to)
     .where('planned_end', '>', from)
-    .orderBy('planned_start')
-    .execute();
+    .orderBy('planned_start');
+}
+
+/** Booked visits of these technicians whose planned time overlaps [from, to). */
+export async function bookedVisitsOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<VisitRow[]> {
+  if (technicianIds.length === 0) return [];
+  return bookedVisitsQuery(db, technicianIds, from, to).selectAll().execute();
 }
 
 /** The same visits, only what a route needs: slot queries read hundreds of them per request. */
 export async function bookedVisitTimesOf(db: Executor, technicianIds: string[], from: Date, to: Date) {
   if (technicianIds.length === 0) return [];
-  return db
-    .selectFrom('visits')
+  return bookedVisitsQuery(db, technicianIds, from, to)
     .select(['id', 'technician_id', 'planned_start', 'planned_end', 'window_start', 'window_end', 'lat', 'lon', 'postcode', 'pinned'])
-    .where('technician_id', 'in', technicianIds)
-    .where('status', '=', 'booked')
-    .where('planned_start', '<', to)
-    .where('planned_end', '>', from)
-    .orderBy('planned_start')
     .execute();
 }
 

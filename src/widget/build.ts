@@ -7,27 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleBrowserModule } from '../http/browser-bundle.js';
 
 export const WIDGET_GZIP_BUDGET = 25 * 1024;
 
-export async function buildWidgetBundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./index.tsx', import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022', 'chrome100', 'firefox100', 'safari16'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (!output) throw new Error('esbuild produced no widget bundle');
-  return output.text;
+export function buildWidgetBundle(): Promise<string> {
+  return bundleBrowserModule(fileURLToPath(new URL('./index.tsx', import.meta.url)), 'widget');
 }
 
 export function gzipSize(code: string): number {
