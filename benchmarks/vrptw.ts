@@ -17,6 +17,11 @@
  * load ≈ 12 (so each run had well under one core), seed 1, all 56 plans valid:
  *   --time-limit 10: mean gap +0.77 %, median +0.10 %, 24/56 at BKS, worst +9.36 % (RC208)
  *   --time-limit 2:  mean gap +3.35 %, median +2.14 %, 13/56 at BKS, worst +21.97 % (RC208)
+ * After the allocation cuts, intra-route 2-opt and the hotter SA start (load 4–8, seed 1, 56/56 valid):
+ *   --time-limit 10: mean gap +0.34 %, median 0.00 %, 32/56 at BKS, worst +4.58 % (R109)
+ *   --time-limit 2:  mean gap +0.92 %, median +0.23 %, 20/56 at BKS, worst +5.92 % (RC103)
+ *   (the previous optimiser, 2 s, same session, load ≈ 6: +1.46 %, median +0.96 %, 19/56, worst +8.43 %)
+ * Figures move with the machine's load: compare the iterations column, and A/B back to back.
  * Reference: VROOM 1.14 reaches +1.61 % in 0.9 s per instance on the same machine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
