@@ -14,7 +14,8 @@ import { eligibleTechnicians, resolveAddress, type EligibleTechnician, type Reso
  * transactions, so the re-check sees exactly what is committed), and
  * `CachedReads` keeps answers for a couple of seconds for slot queries, which
  * is what lets one instance answer hundreds of slot requests a second. An
- * admin change therefore shows in offered slots within that TTL; a booking
+ * admin change therefore shows in offered slots within that TTL (plus one
+ * refresh, as an expired answer is served while it is re-read); a booking
  * re-checks everything fresh, so a stale offer can at worst be refused.
  */
 export interface SlotReads {
@@ -50,9 +51,17 @@ export function freshReads(db: Executor): SlotReads {
   };
 }
 
+interface CacheEntry {
+  expires: number;
+  value: Promise<unknown>;
+  /** The read behind `value` has succeeded: it may be served stale during a refresh. */
+  settled: boolean;
+  refreshing: boolean;
+}
+
 /** Answers kept `ttlMs`; concurrent misses for one key share one database read. */
 export class CachedReads implements SlotReads {
-  private readonly entries = new Map<string, { expires: number; value: Promise<unknown> }>();
+  private readonly entries = new Map<string, CacheEntry>();
   private readonly fresh: SlotReads;
 
   constructor(
@@ -63,16 +72,32 @@ export class CachedReads implements SlotReads {
     this.fresh = freshReads(db);
   }
 
+  /**
+   * Stale-while-revalidate: an expired answer is still served while one
+   * refresh runs in the background, so entries that expire together never
+   * stall a burst of requests behind the same reads.
+   */
   private remember<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value as Promise<T>;
+    if (hit && (hit.expires > now || hit.refreshing)) return hit.value as Promise<T>;
+    if (hit && hit.settled) {
+      hit.refreshing = true;
+      load().then(
+        (value) => this.entries.set(key, { expires: Date.now() + this.ttlMs, value: Promise.resolve(value), settled: true, refreshing: false }),
+        () => this.entries.delete(key),
+      );
+      return hit.value as Promise<T>;
+    }
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const value = load();
-    this.entries.set(key, { expires: now + this.ttlMs, value });
-    // A failed read (database down) must not be remembered.
-    value.catch(() => this.entries.delete(key));
-    return value;
+    const entry: CacheEntry = { expires: now + this.ttlMs, value: load(), settled: false, refreshing: false };
+    this.entries.set(key, entry);
+    entry.value.then(
+      () => (entry.settled = true),
+      // A failed read (database down) must not be remembered.
+      () => this.entries.delete(key),
+    );
+    return entry.value as Promise<T>;
   }
 
   service(id: string) {
