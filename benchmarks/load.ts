@@ -31,6 +31,17 @@ const log = (line: string) => {
   if (!args.json) console.log(line);
 };
 
+/** Whole-machine CPU counters: on a shared VM, time stolen by the host explains latency tails. */
+function cpuTicks(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+function stealPercent(before: { steal: number; total: number }): number {
+  const now = cpuTicks();
+  return now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : 0;
+}
+
 function residentMegabytes(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -59,9 +70,11 @@ try {
   await runLoad({ baseUrl: base, connections: 4, seconds: 3, expected: (s) => s === 200, next: slotRequest });
   const baseline = memory.at(-1) ?? NaN;
 
+  const stealBefore = cpuTicks();
   const fixed = await runRate({ baseUrl: base, rate: args.rate, seconds: args.seconds, expected: (s) => s === 200, next: slotRequest });
+  const fixedSteal = stealPercent(stealBefore);
   log(
-    `slots at ${args.rate} req/s for ${args.seconds} s: achieved ${fixed.rps.toFixed(1)} req/s, p50 ${fixed.p50_ms.toFixed(1)} ms, p95 ${fixed.p95_ms.toFixed(1)} ms, p99 ${fixed.p99_ms.toFixed(1)} ms, max ${fixed.max_ms.toFixed(0)} ms, errors ${fixed.errors}`,
+    `slots at ${args.rate} req/s for ${args.seconds} s: achieved ${fixed.rps.toFixed(1)} req/s, p50 ${fixed.p50_ms.toFixed(1)} ms, p95 ${fixed.p95_ms.toFixed(1)} ms, p99 ${fixed.p99_ms.toFixed(1)} ms, max ${fixed.max_ms.toFixed(0)} ms, errors ${fixed.errors} (CPU stolen by the host: ${fixedSteal.toFixed(0)} %)`,
   );
 
   // Mixed traffic: record per-route latencies through the request path.
@@ -95,6 +108,7 @@ try {
     };
   };
   const started = new Map<LoadRequest, number>();
+  const mixedStealBefore = cpuTicks();
   const mixed: LoadResult = await runLoad({
     baseUrl: base,
     connections: args.connections,
@@ -118,15 +132,27 @@ try {
       return [name, { requests: samples.length, p50_ms: round(s.p50), p95_ms: round(s.p95), p99_ms: round(s.p99) }];
     }),
   );
+  const mixedSteal = stealPercent(mixedStealBefore);
   const mem = { baseline_mb: round(baseline, 1), peak_mb: round(Math.max(...memory.filter(Number.isFinite)), 1), end_mb: round(memory.at(-1) ?? NaN, 1) };
-  log(`mixed traffic, ${args.connections} clients for ${args.seconds} s: ${mixed.requests} requests, ${mixed.rps.toFixed(1)} req/s, errors ${mixed.errors}, statuses ${JSON.stringify(mixed.statuses)}`);
+  log(
+    `mixed traffic, ${args.connections} clients for ${args.seconds} s: ${mixed.requests} requests, ${mixed.rps.toFixed(1)} req/s, errors ${mixed.errors}, statuses ${JSON.stringify(mixed.statuses)} (CPU stolen: ${mixedSteal.toFixed(0)} %)`,
+  );
   for (const [name, r] of Object.entries(routes)) log(`  ${name.padEnd(8)}: ${r.requests} requests, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms`);
   log(`memory (RSS of the service): ${mem.baseline_mb} MB after warm-up, peak ${mem.peak_mb} MB, end ${mem.end_mb} MB`);
   if (args.json) {
     console.log(
       JSON.stringify({
-        fixed_rate_slots: { target_rps: args.rate, rps: round(fixed.rps, 1), requests: fixed.requests, p50_ms: round(fixed.p50_ms), p95_ms: round(fixed.p95_ms), p99_ms: round(fixed.p99_ms), errors: fixed.errors },
-        mixed: { seconds: round(mixed.seconds, 1), requests: mixed.requests, rps: round(mixed.rps, 1), errors: mixed.errors, statuses: mixed.statuses, routes },
+        fixed_rate_slots: {
+          target_rps: args.rate,
+          rps: round(fixed.rps, 1),
+          requests: fixed.requests,
+          p50_ms: round(fixed.p50_ms),
+          p95_ms: round(fixed.p95_ms),
+          p99_ms: round(fixed.p99_ms),
+          errors: fixed.errors,
+          cpu_steal_pct: round(fixedSteal, 1),
+        },
+        mixed: { seconds: round(mixed.seconds, 1), requests: mixed.requests, rps: round(mixed.rps, 1), errors: mixed.errors, statuses: mixed.statuses, routes, cpu_steal_pct: round(mixedSteal, 1) },
         memory: mem,
       }),
     );
