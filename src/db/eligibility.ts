@@ -1,6 +1,7 @@
 /** Queries behind address resolution and technician eligibility. */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import { skillsOfTechnician } from './technician-skills.js';
 import type { ZoneKind } from './schema.js';
 
 export interface PostcodeZoneRow {
@@ -44,11 +45,7 @@ export async function findEligibleTechnicians(db: Db, serviceId: string, zoneIds
       't.name',
       't.home_lat',
       't.home_lon',
-      eb
-        .selectFrom('technician_skills as ts')
-        .select(sql<string[]>`coalesce(array_agg(ts.skill_code order by ts.skill_code), '{}')`.as('skills'))
-        .whereRef('ts.technician_id', '=', 't.id')
-        .as('skills'),
+      skillsOfTechnician(eb),
       eb
         .selectFrom('zone_postcodes as zp')
         .innerJoin('zones as z', 'z.id', 'zp.zone_id')

@@ -1,6 +1,7 @@
 /** Queries behind the planner: the day's technicians and visits, stored plans, moving visits. */
 import { sql } from 'kysely';
 import type { Executor } from './bookings.js';
+import { skillsOfTechnician } from './technician-skills.js';
 import type { PlansTable } from './schema.js';
 import type { Selectable } from 'kysely';
 
@@ -25,11 +26,7 @@ export async function planningTechnicians(db: Executor): Promise<PlanningTechnic
       't.colour',
       't.home_lat',
       't.home_lon',
-      eb
-        .selectFrom('technician_skills as ts')
-        .select(sql<string[]>`coalesce(array_agg(ts.skill_code order by ts.skill_code), '{}')`.as('skills'))
-        .whereRef('ts.technician_id', '=', 't.id')
-        .as('skills'),
+      skillsOfTechnician(eb),
       eb
         .selectFrom('technician_zones as tz')
         .innerJoin('zone_postcodes as zp', 'zp.zone_id', 'tz.zone_id')
