@@ -46,12 +46,56 @@ export async function bookedVisitsOf(db: Executor, technicianIds: string[], from
   return bookedVisitsQuery(db, technicianIds, from, to).selectAll().execute();
 }
 
-/** The same visits, only what a route needs: slot queries read hundreds of them per request. */
-export async function bookedVisitTimesOf(db: Executor, technicianIds: string[], from: Date, to: Date) {
+/**
+ * The same visits, only what a route needs, instants as Unix seconds: slot
+ * queries read hundreds of rows per request, and parsing timestamps was the
+ * largest single cost of a slot request.
+ */
+export async function bookedVisitTimesOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<RouteVisitRow[]> {
   if (technicianIds.length === 0) return [];
   return bookedVisitsQuery(db, technicianIds, from, to)
-    .select(['id', 'technician_id', 'planned_start', 'planned_end', 'window_start', 'window_end', 'lat', 'lon', 'postcode', 'pinned'])
+    .select([
+      'id',
+      'technician_id',
+      sql<number>`extract(epoch from planned_start)::float8`.as('planned_start_s'),
+      sql<number>`extract(epoch from planned_end)::float8`.as('planned_end_s'),
+      sql<number>`extract(epoch from window_start)::float8`.as('window_start_s'),
+      sql<number>`extract(epoch from window_end)::float8`.as('window_end_s'),
+      'lat',
+      'lon',
+      'postcode',
+      'pinned',
+    ])
     .execute();
+}
+
+export interface RouteVisitRow {
+  id: string;
+  technician_id: string;
+  planned_start_s: number;
+  planned_end_s: number;
+  window_start_s: number;
+  window_end_s: number;
+  lat: number;
+  lon: number;
+  postcode: string;
+  pinned: boolean;
+}
+
+/** A full visit row in the route shape. */
+export function routeVisitOf(row: VisitRow): RouteVisitRow {
+  return {
+    id: row.id,
+    technician_id: row.technician_id,
+    planned_start_s: row.planned_start.getTime() / 1000,
+    planned_end_s: row.planned_end.getTime() / 1000,
+    window_start_s: row.window_start.getTime() / 1000,
+    window_end_s: row.window_end.getTime() / 1000,
+    lat: row.lat,
+    lon: row.lon,
+    postcode: row.postcode,
+    pinned: row.pinned,
+  };
 }
 
 export async function findVisit(db: Executor, id: string): Promise<VisitRow | undefined> {

@@ -12,6 +12,27 @@ export interface WindowRules {
   horizonDays: number;
 }
 
+const dayWindowCache = new Map<string, Interval[]>();
+
+/** One day's grid windows for a window length: pure, so kept (every slot request asks for the same days). */
+function dayWindows(rules: WindowRules, day: string): Interval[] {
+  const key = `${rules.timezone}|${rules.windowMinutes}|${day}|${rules.grid.map((g) => `${g.start}-${g.end}`).join(',')}`;
+  let windows = dayWindowCache.get(key);
+  if (!windows) {
+    const gridEnd = rules.grid.reduce((max, g) => (g.end > max ? g.end : max), '00:00');
+    const dayEnd = instantAt(day, gridEnd, rules.timezone);
+    windows = [];
+    for (const entry of rules.grid) {
+      const start = instantAt(day, entry.start, rules.timezone);
+      const end = start + rules.windowMinutes * 60;
+      if (end <= dayEnd) windows.push({ start, end });
+    }
+    if (dayWindowCache.size > 20_000) dayWindowCache.clear();
+    dayWindowCache.set(key, windows);
+  }
+  return windows;
+}
+
 /**
  * The arrival windows a customer may be offered between two local dates
  * (inclusive), as Unix-second intervals: one window per grid start, of the
@@ -26,16 +47,9 @@ export function candidateWindows(rules: WindowRules, fromDate: string, toDate: s
   const earliestStart = ignoreNotice ? nowSeconds : nowSeconds + rules.minNoticeMinutes * 60;
   const lastDay = addDays(today, rules.horizonDays);
   const last = toDate < lastDay ? toDate : lastDay;
-  const gridEnd = rules.grid.reduce((max, g) => (g.end > max ? g.end : max), '00:00');
   const windows: Interval[] = [];
   for (let day = fromDate > today ? fromDate : today; day <= last; day = addDays(day, 1)) {
-    const dayEnd = instantAt(day, gridEnd, zone);
-    for (const entry of rules.grid) {
-      const start = instantAt(day, entry.start, zone);
-      const end = start + rules.windowMinutes * 60;
-      if (end > dayEnd || start < earliestStart) continue;
-      windows.push({ start, end });
-    }
+    for (const w of dayWindows(rules, day)) if (w.start >= earliestStart) windows.push({ start: w.start, end: w.end });
   }
   return windows;
 }

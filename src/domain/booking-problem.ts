@@ -1,6 +1,6 @@
 import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import { bookedVisitsOf, bookedVisitTimesOf, type Executor } from '../db/bookings.js';
+import { bookedVisitsOf, bookedVisitTimesOf, routeVisitOf, type Executor } from '../db/bookings.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
 import { addDays, instantAt } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
@@ -67,19 +67,20 @@ export async function buildBookingProblem(
   const visitRows = new Map<string, VisitRow>();
   for (const row of rows) {
     if (row.id === options.excludeVisitId) continue;
-    const plannedStart = row.planned_start.getTime() / 1000;
-    const shift = shiftsByTech.get(row.technician_id)?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
+    const route = 'planned_start_s' in row ? row : routeVisitOf(row);
+    const plannedStart = route.planned_start_s;
+    const shift = shiftsByTech.get(route.technician_id)?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
     if (!shift) continue;
-    if (options.withRows !== false) visitRows.set(row.id, row as VisitRow);
+    if (!('planned_start_s' in row)) visitRows.set(row.id, row);
     visits.push({
-      id: row.id,
-      place: placeFor(row.lat, row.lon, row.postcode),
-      duration: (row.planned_end.getTime() - row.planned_start.getTime()) / 1000,
-      window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
+      id: route.id,
+      place: placeFor(route.lat, route.lon, route.postcode),
+      duration: route.planned_end_s - route.planned_start_s,
+      window: { start: route.window_start_s, end: route.window_end_s },
       // Skills of booked visits were checked when they were booked; the solver only needs them to re-plan.
       skills: [],
-      assigned: { technicianId: row.technician_id, shiftId: shift.id, plannedStart },
-      pinned: row.pinned,
+      assigned: { technicianId: route.technician_id, shiftId: shift.id, plannedStart },
+      pinned: route.pinned,
     });
   }
   return { problem: { technicians: solverTechnicians, visits, travel }, visitRows, placeFor, timezone: settings.timezone };
