@@ -39,6 +39,8 @@ export const configSchema = z.object({
   TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Leading zero bits of the booking proof of work (anti-spam); 0 disables it. */
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
+  /** Base URL of a BAN-compatible address search (e.g. https://api-adresse.data.gouv.fr); unset = offline, bookings sit at the postal-code centroid. */
+  TOURNEE_GEOCODER_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 

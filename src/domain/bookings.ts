@@ -26,6 +26,7 @@ import { buildBookingProblem, localDaySpan } from './booking-problem.js';
 import { newChallengeSecret, verifyChallenge } from './challenge.js';
 import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
+import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { freshReads } from './slot-reads.js';
 import { bookableWindows, requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
@@ -207,6 +208,8 @@ export interface CreateBookingInput {
   powDifficulty: number;
   now: Date;
   links: BookingLinks;
+  /** Places the street address when the caller sent no lat/lon; without one the visit sits at the postal-code centroid. */
+  geocoder?: Geocoder;
   /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
   beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
 }
@@ -229,7 +232,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const { request, booker, now } = input;
   const reads = freshReads(db);
   const [service, settings] = await Promise.all([requireActiveService(reads, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
-  const address = await requireServedAddress(reads, request.address, 'body.address.postcode');
+  const served = await requireServedAddress(reads, request.address, 'body.address.postcode');
   const window = parseWindow(request.window, 'body.window');
   const day = localDate(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
@@ -253,6 +256,9 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     }
   }
 
+  // Geocode only now, once the request passed every cheap check (a robot must not make us call the upstream),
+  // and outside the transaction (no locks held while we wait on the network).
+  const address = await streetLevel(input.geocoder, request.address, served);
   const manageToken = newSecret('mng', 24);
   try {
     const created = await db.transaction().execute(async (tx) => {
@@ -308,6 +314,19 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
   throw windowTaken(await alternativesFor(db, service, address, settings, day, now, booker.isStaff));
+}
+
+/**
+ * The served address moved to the geocoder's street-level answer, when there
+ * is a geocoder and the caller did not place the address themselves. Any miss
+ * (no match, weak match, another postal code, slow or broken upstream) keeps
+ * the postal-code centroid: a booking never fails for want of coordinates.
+ */
+async function streetLevel(geocoder: Geocoder | undefined, requested: BookingAddress, served: ResolvedAddress): Promise<ResolvedAddress> {
+  if (!geocoder || served.precise) return served;
+  // Geocoders promise not to throw; a booking must not turn into a 500 if one ever does.
+  const found = await geocoder.geocode({ line: requested.line, postcode: served.postcode, city: requested.city }).catch(() => null);
+  return found ? { ...served, lat: found.lat, lon: found.lon, precise: true } : served;
 }
 
 async function replayIfKnown(db: Db, key: string, fingerprint: string): Promise<BookingOutcome | null> {

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
+import type { Geocoder } from '../domain/geocoding.js';
 import type { SlotReads } from '../domain/slot-reads.js';
 
 /** What every route plugin receives: configuration and the database. */
@@ -11,6 +12,8 @@ export interface AppContext {
   publicUrl: string;
   /** Reads behind slot queries (cached for TOURNEE_READ_CACHE_MS). */
   slotReads: SlotReads;
+  /** Street-level placement of new bookings (TOURNEE_GEOCODER_URL); undefined offline, when bookings sit at the postal-code centroid. */
+  geocoder?: Geocoder;
   /** The current instant (pinned in tests). */
   clock: () => Date;
 }

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { BanGeocoder } from '../domain/geocoding.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext } from './context.js';
 import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
@@ -126,6 +127,7 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
     database,
     publicUrl: publicBaseUrl(config),
     slotReads: config.TOURNEE_READ_CACHE_MS > 0 ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS) : freshReads(database.db),
+    geocoder: config.TOURNEE_GEOCODER_URL ? new BanGeocoder(config.TOURNEE_GEOCODER_URL) : undefined,
     clock: options.clock ?? (() => new Date()),
   };
   await registerRoutes(app, ctx);

@@ -203,6 +203,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         powDifficulty: ctx.config.TOURNEE_POW_DIFFICULTY,
         now: ctx.clock(),
         links,
+        geocoder: ctx.geocoder,
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(outcome.body);
