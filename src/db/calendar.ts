@@ -2,16 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { VisitStatus } from './schema.js';
 
-/** The table of migration 0003, typed here so the shared schema file stays untouched by this feature. */
-interface CalendarFeedChangesTable {
-  feed: string;
-  changed_at: Date;
-}
-
-function withFeedChanges(db: Db) {
-  return db.withTables<{ calendar_feed_changes: CalendarFeedChangesTable }>();
-}
-
 /** What a calendar may show of a visit. Customer e-mail and notes are never read for calendars. */
 export interface CalendarVisitRecord {
   id: string;
@@ -136,33 +126,6 @@ export async function findCalendarVisit(db: Db, id: string): Promise<(CalendarVi
   return visitsQuery(db).select('v.manage_token_hash as manageTokenHash').where('v.id', '=', id).executeTakeFirst();
 }
 
-export async function getFeedWatermarks(db: Db, scope: { technicianId?: string; before: Date }): Promise<FeedWatermarkRecord> {
-  const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
-  const row = await withFeedChanges(db)
-    .selectNoFrom((eb) => [
-      eb.selectFrom('company_settings').select('updated_at').limit(1).as('settingsAt'),
-      eb.selectFrom('services').select((s) => s.fn.max('updated_at').as('at')).as('servicesAt'),
-      (scope.technicianId
-        ? eb.selectFrom('technicians').select('updated_at').where('id', '=', scope.technicianId)
-        : eb.selectFrom('technicians').select((s) => s.fn.max('updated_at').as('updated_at'))
-      ).as('techniciansAt'),
-      eb.selectFrom('calendar_feed_changes').select('changed_at').where('feed', '=', feed).as('departedAt'),
-      (scope.technicianId
-        ? eb.selectFrom('visits').select((s) => s.fn.max('planned_start').as('at')).where('technician_id', '=', scope.technicianId)
-        : eb.selectFrom('visits').select((s) => s.fn.max('planned_start').as('at'))
-      )
-        .where('planned_start', '<', scope.before)
-        .as('lastBefore'),
-    ])
-    .executeTakeFirstOrThrow();
-  const dates = [row.settingsAt, row.servicesAt, row.techniciansAt].map(toDate).filter((d): d is Date => d !== null);
-  return {
-    metadataChangedAt: dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null,
-    departedAt: toDate(row.departedAt),
-    lastPlannedStartBefore: toDate(row.lastBefore),
-  };
-}
-
 /** max() over timestamptz comes back as a Date from pg and PGlite alike; be lenient with strings. */
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
@@ -184,4 +147,94 @@ export async function setTechnicianFeedToken(db: Db, technicianId: string, token
 export async function setTeamFeedToken(db: Db, token: string): Promise<boolean> {
   const result = await db.updateTable('company_settings').set({ team_feed_token: token, updated_at: sql<Date>`now()` }).executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * What a feed poll reads before deciding whether its cached document is still current: the
+ * watermarks, and a summary of the scope's visits in the range instead of the rows themselves.
+ */
+export interface FeedFreshnessRecord {
+  watermarks: FeedWatermarkRecord;
+  /** Visits of the scope planned in [from, to), cancelled ones included. */
+  visitsInRange: number;
+  /**
+   * Sum of a 64-bit hash of each of those rows' (id, version), and their latest updated_at. Every
+   * writer of visits bumps version (the schema's contract), so any change, arrival or departure
+   * moves it, also when an older transaction commits after a newer one (which max(updated_at)
+   * alone would miss). Hashing whole rows (v::text) would not rely on that contract but costs
+   * ~4 ms for the demo company's team range, as much as the poll it is meant to spare.
+   */
+  visitsFingerprint: string;
+  /** Of those, cancellations cancelled at or before `cancelledDropBefore`: no longer shown. */
+  cancellationsExpired: number;
+  /**
+   * The names events carry from other tables (every service's, and every technician's for the
+   * team), hashed order-free: renames move metadataChangedAt too, but not when the renaming
+   * transaction commits after a later one.
+   */
+  namesFingerprint: string;
+}
+
+/**
+ * One round trip, no visit row leaves the database: the feed's watermarks (calendar_feed_changes is
+ * the table of migration 0003) and aggregates over the same range scan listFeedVisits does.
+ */
+export async function getFeedFreshness(
+  db: Db,
+  scope: { technicianId?: string; from: Date; to: Date; cancelledDropBefore: Date },
+): Promise<FeedFreshnessRecord> {
+  const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
+  const ofTechnician = scope.technicianId ? sql`AND technician_id = ${scope.technicianId}` : sql``;
+  const techniciansAt = scope.technicianId
+    ? sql`(SELECT updated_at FROM technicians WHERE id = ${scope.technicianId})`
+    : sql`(SELECT max(updated_at) FROM technicians)`;
+  // A technician feed names only its technician, whose name the caller has already read.
+  const technicianNames = scope.technicianId
+    ? sql`''`
+    : sql`(SELECT sum(hashtextextended(name, 0))::text FROM technicians)`;
+  const result = await sql<{
+    settings_at: unknown;
+    services_at: unknown;
+    technicians_at: unknown;
+    departed_at: unknown;
+    last_before: unknown;
+    service_names: string | null;
+    technician_names: string | null;
+    visits: number | string;
+    fingerprint: string | number;
+    expired: number | string;
+  }>`
+    SELECT
+      (SELECT updated_at FROM company_settings LIMIT 1) AS settings_at,
+      (SELECT max(updated_at) FROM services) AS services_at,
+      ${techniciansAt} AS technicians_at,
+      (SELECT changed_at FROM calendar_feed_changes WHERE feed = ${feed}) AS departed_at,
+      (SELECT max(planned_start) FROM visits WHERE planned_start < ${scope.from} ${ofTechnician}) AS last_before,
+      (SELECT sum(hashtextextended(name, 0))::text FROM services) AS service_names,
+      ${technicianNames} AS technician_names,
+      agg.visits, agg.fingerprint, agg.expired
+    FROM (
+      SELECT
+        count(*) AS visits,
+        coalesce(sum(hashtextextended(v.id::text, v.version)), 0)::text || '@' || coalesce(max(v.updated_at)::text, '') AS fingerprint,
+        -- Truncated to the millisecond like the Date the domain compares (isShownInFeed).
+        count(*) FILTER (
+          WHERE v.status = 'cancelled' AND date_trunc('milliseconds', coalesce(v.cancelled_at, v.updated_at)) <= ${scope.cancelledDropBefore}
+        ) AS expired
+      FROM visits v
+      WHERE v.planned_start >= ${scope.from} AND v.planned_start < ${scope.to} ${ofTechnician}
+    ) agg`.execute(db);
+  const row = result.rows[0]!;
+  const dates = [row.settings_at, row.services_at, row.technicians_at].map(toDate).filter((d): d is Date => d !== null);
+  return {
+    watermarks: {
+      metadataChangedAt: dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null,
+      departedAt: toDate(row.departed_at),
+      lastPlannedStartBefore: toDate(row.last_before),
+    },
+    visitsInRange: Number(row.visits),
+    visitsFingerprint: String(row.fingerprint),
+    cancellationsExpired: Number(row.expired),
+    namesFingerprint: `${row.service_names ?? ''}/${row.technician_names ?? ''}`,
+  };
 }

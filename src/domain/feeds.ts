@@ -7,11 +7,12 @@ import {
   findCalendarVisit,
   findTechnicianByFeedToken,
   getCalendarCompany,
-  getFeedWatermarks,
+  getFeedFreshness,
   listFeedVisits,
   setTeamFeedToken,
   setTechnicianFeedToken,
   type CalendarCompanyRecord,
+  type FeedWatermarkRecord,
 } from '../db/calendar.js';
 import {
   buildBookingCalendar,
@@ -21,7 +22,9 @@ import {
   feedRange,
   isShownInFeed,
   type BuiltCalendar,
+  type CalendarCompany,
   type FeedInput,
+  type FeedRange,
 } from './calendar.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 
@@ -48,6 +51,56 @@ function cachedFeed(kind: string, input: FeedInput & { technicianName?: string }
   const built = build();
   builtFeeds.set(key, built);
   if (builtFeeds.size > BUILT_FEEDS_KEPT) builtFeeds.delete(builtFeeds.keys().next().value!);
+  return built;
+}
+
+/**
+ * Most polls find nothing new, and reading and hashing every row only to answer 304 cost as much
+ * as the 200. So a poll first asks the database for a freshness probe (watermarks, count and a
+ * fingerprint of the range's rows, expired cancellations: getFeedFreshness) and reuses the
+ * document built for the same probe, range and names without reading any row.
+ *
+ * The probe key must change whenever the document would: rows (fingerprint), their number,
+ * names joined in, watermarks (Last-Modified), the range (it slides at local midnight) and the
+ * set of cancellations that expired with time alone (counted against range.cancelledDropBefore,
+ * itself never part of the key since it moves every millisecond).
+ * On a miss the rows are read after the probe, not in its snapshot: a change in between leaves a
+ * newer document under the older key, which later polls no longer produce (versions only grow).
+ */
+const PROBED_FEEDS_KEPT = 64;
+const probedFeeds = new Map<string, BuiltCalendar>();
+
+async function probedFeed(
+  db: Db,
+  probe: { kind: string; company: CalendarCompany; technician?: { id: string; name: string }; range: FeedRange; publicUrl: string },
+  build: (watermarks: FeedWatermarkRecord) => Promise<BuiltCalendar>,
+): Promise<BuiltCalendar> {
+  const { range } = probe;
+  const freshness = await getFeedFreshness(db, { technicianId: probe.technician?.id, ...range });
+  const key = sha256Hex(
+    JSON.stringify([
+      probe.kind,
+      probe.company,
+      probe.technician ?? null,
+      probe.publicUrl,
+      range.from,
+      range.to,
+      freshness.visitsInRange,
+      freshness.visitsFingerprint,
+      freshness.cancellationsExpired,
+      freshness.namesFingerprint,
+      freshness.watermarks,
+    ]),
+  );
+  const hit = probedFeeds.get(key);
+  if (hit) {
+    probedFeeds.delete(key);
+    probedFeeds.set(key, hit);
+    return hit;
+  }
+  const built = await build(freshness.watermarks);
+  probedFeeds.set(key, built);
+  if (probedFeeds.size > PROBED_FEEDS_KEPT) probedFeeds.delete(probedFeeds.keys().next().value!);
   return built;
 }
 
@@ -80,19 +133,19 @@ function calendarCompany(record: CalendarCompanyRecord) {
 
 export async function technicianFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const technician = await findTechnicianByFeedToken(db, token);
+  // Independent lookups, side by side: most polls need only these and the freshness probe.
+  const [technician, companyRecord] = await Promise.all([findTechnicianByFeedToken(db, token), getCalendarCompany(db)]);
   // A technician who left (inactive) keeps no customer data flowing to a phone.
   if (!technician || !technician.active || !secretsEqual(technician.feedToken, token)) return undefined;
-  const companyRecord = await getCalendarCompany(db);
   if (!companyRecord) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
-  const [visitsInRange, watermarks] = await Promise.all([
-    listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to }),
-    getFeedWatermarks(db, { technicianId: technician.id, before: range.from }),
-  ]);
-  const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
-  return cachedFeed('technician', input, () => buildTechnicianFeed(input));
+  const named = { id: technician.id, name: technician.name };
+  return probedFeed(db, { kind: 'technician', company, technician: named, range, publicUrl }, async (watermarks) => {
+    const visitsInRange = await listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to });
+    const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
+    return cachedFeed('technician', input, () => buildTechnicianFeed(input));
+  });
 }
 
 export async function teamFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
@@ -101,12 +154,11 @@ export async function teamFeed(db: Db, token: string, now: Date, publicUrl: stri
   if (!companyRecord || !secretsEqual(companyRecord.teamFeedToken, token)) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
-  const [visitsInRange, watermarks] = await Promise.all([
-    listFeedVisits(db, { from: range.from, to: range.to }),
-    getFeedWatermarks(db, { before: range.from }),
-  ]);
-  const input = { company, visitsInRange, range, watermarks, publicUrl };
-  return cachedFeed('team', input, () => buildTeamFeed(input));
+  return probedFeed(db, { kind: 'team', company, range, publicUrl }, async (watermarks) => {
+    const visitsInRange = await listFeedVisits(db, { from: range.from, to: range.to });
+    const input = { company, visitsInRange, range, watermarks, publicUrl };
+    return cachedFeed('team', input, () => buildTeamFeed(input));
+  });
 }
 
 /** The customer's .ics, for the holder of the booking's manage token only. */
