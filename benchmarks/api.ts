@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
+import { cpuTicks, stealPercent } from './lib/machine.js';
 import { API_SCENARIOS, countOverlaps, DEFAULT_DATABASE_URL, loadScenario, startService, type ApiScenarioName } from './lib/service.js';
 import { round } from './lib/stats.js';
 
@@ -51,13 +52,27 @@ interface Run {
   p99_ms: number;
   errors: number;
   conflicts?: number;
+  /** CPU the host stole from this VM during the run, %. */
+  cpu_steal_pct: number;
 }
 
 const runs: Run[] = [];
 let doubleBookings = 0;
 
-function toRun(scenario: string, route: Run['route'], connections: number, r: LoadResult, extra: Partial<Run> = {}): Run {
-  return { scenario, route, connections, requests: r.requests, rps: round(r.rps, 1), p50_ms: round(r.p50_ms), p95_ms: round(r.p95_ms), p99_ms: round(r.p99_ms), errors: r.errors, ...extra };
+function toRun(scenario: string, route: Run['route'], connections: number, r: LoadResult, steal: number, extra: Partial<Run> = {}): Run {
+  return {
+    scenario,
+    route,
+    connections,
+    requests: r.requests,
+    rps: round(r.rps, 1),
+    p50_ms: round(r.p50_ms),
+    p95_ms: round(r.p95_ms),
+    p99_ms: round(r.p99_ms),
+    errors: r.errors,
+    ...extra,
+    cpu_steal_pct: round(steal, 1),
+  };
 }
 
 for (const name of args.scenarios) {
@@ -79,10 +94,12 @@ for (const name of args.scenarios) {
     };
     await runLoad({ baseUrl: service.baseUrl, connections: 2, seconds: 2, expected: (s) => s === 200, next: slotRequest });
     for (const connections of args.connections) {
+      const before = cpuTicks();
       const slots = await runLoad({ baseUrl: service.baseUrl, connections, seconds: args.seconds, expected: (s) => s === 200, next: slotRequest });
-      runs.push(toRun(name, 'slots', connections, slots));
+      const steal = stealPercent(before);
+      runs.push(toRun(name, 'slots', connections, slots, steal));
       log(
-        `  slots,    ${connections} client(s): ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits})`,
+        `  slots,    ${connections} client(s): ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits}; CPU stolen ${steal.toFixed(0)} %)`,
       );
     }
 
@@ -115,6 +132,7 @@ for (const name of args.scenarios) {
       };
     };
     for (const connections of args.connections) {
+      const before = cpuTicks();
       const bookings = await runLoad({
         baseUrl: service.baseUrl,
         connections,
@@ -126,9 +144,10 @@ for (const name of args.scenarios) {
           if (status === 409) windowCache.clear();
         },
       });
-      runs.push(toRun(name, 'bookings', connections, bookings, { conflicts: bookings.statuses['409'] ?? 0 }));
+      const steal = stealPercent(before);
+      runs.push(toRun(name, 'bookings', connections, bookings, steal, { conflicts: bookings.statuses['409'] ?? 0 }));
       log(
-        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}`,
+        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors} (CPU stolen ${steal.toFixed(0)} %)`,
       );
     }
     const overlaps = await countOverlaps(handle);

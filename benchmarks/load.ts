@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runLoad, runRate, type LoadRequest, type LoadResult } from './lib/load.js';
+import { cpuTicks, stealPercent } from './lib/machine.js';
 import { DEFAULT_DATABASE_URL, loadScenario, startService } from './lib/service.js';
 import { round, summarise } from './lib/stats.js';
 
@@ -30,17 +31,6 @@ const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const log = (line: string) => {
   if (!args.json) console.log(line);
 };
-
-/** Whole-machine CPU counters: on a shared VM, time stolen by the host explains latency tails. */
-function cpuTicks(): { steal: number; total: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
-}
-
-function stealPercent(before: { steal: number; total: number }): number {
-  const now = cpuTicks();
-  return now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : 0;
-}
 
 function residentMegabytes(pid: number): number {
   try {

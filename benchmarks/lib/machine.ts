@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+
+export interface CpuTicks {
+  steal: number;
+  total: number;
+}
+
+/** Whole-machine CPU counters from /proc/stat: on a shared VM, time stolen by the host explains latency tails. */
+export function cpuTicks(): CpuTicks {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return { steal: 0, total: 0 };
+  }
+}
+
+/** Share of the machine's CPU time the host took since `before`, in %. */
+export function stealPercent(before: CpuTicks): number {
+  const now = cpuTicks();
+  return now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : 0;
+}
