@@ -7,6 +7,8 @@
  * double bookings counted in the table afterwards. Bookings run without the
  * proof of work (TOURNEE_POW_DIFFICULTY=0): it is the customer's CPU, not the
  * server's. A 409 (window just taken) is a correct answer, not an error.
+ * Each booking is cancelled (untimed) before that client's next one, so the
+ * company does not run out of free windows during the run.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -105,7 +107,14 @@ for (const name of args.scenarios) {
 
     // Bookings: each client asks for the windows of a random (service, postcode) and books one of them.
     const windowCache = new Map<string, { start: string; end: string }[]>();
+    // Every booking made is cancelled before the client's next one (untimed), so the company keeps
+    // its free windows through the runs instead of filling up and answering cheap 422s.
+    const toCancel: { id: string; token: string }[] = [];
     const bookingRequest = async (): Promise<LoadRequest> => {
+      const made = toCancel.shift();
+      if (made) {
+        await fetch(`${service.baseUrl}/v1/bookings/${made.id}/cancel`, { method: 'POST', headers: { 'x-manage-token': made.token } });
+      }
       const c = pick(combos);
       const cacheKey = `${c.serviceId}:${c.postcode}`;
       let windows = windowCache.get(cacheKey);
@@ -140,8 +149,12 @@ for (const name of args.scenarios) {
         // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
         expected: (s) => s === 201 || s === 409 || s === 422,
         next: bookingRequest,
-        onResponse: (_request, status) => {
+        onResponse: (_request, status, body) => {
           if (status === 409) windowCache.clear();
+          if (status === 201) {
+            const created = JSON.parse(body) as { booking: { id: string }; icsUrl: string };
+            toCancel.push({ id: created.booking.id, token: decodeURIComponent(created.icsUrl.split('token=')[1] ?? '') });
+          }
         },
       });
       const steal = stealPercent(before);
