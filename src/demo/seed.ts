@@ -30,6 +30,8 @@ export interface SeedOptions {
   technicians?: number;
   /** Weeks of visits after the current week (default 3); one week before is always included. */
   weeksAhead?: number;
+  /** The company's time zone (TOURNEE_TIMEZONE); afterwards it lives in the company settings. */
+  timezone?: string;
 }
 
 /** The demo technicians, repeated to reach `count` for benchmark-sized companies. */
@@ -54,7 +56,7 @@ function localTime(day: DateTime, hhmm: string): DateTime {
 /** Writes the demo company into an empty database, in one transaction. Same seed, same company. */
 export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promise<{ technicians: number; visits: number }> {
   const random = new SeededRandom(DEMO_SEED);
-  const zone = COMPANY.timezone;
+  const zone = options.timezone ?? COMPANY.timezone;
   const today = options.today ? DateTime.fromISO(options.today, { zone }) : DateTime.now().setZone(zone);
   const occupancy = options.occupancy ?? 0.55;
   const firstDay = today.startOf('week').minus({ weeks: 1 });
@@ -150,7 +152,7 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
       .values({
         name: COMPANY.name,
         phone: COMPANY.phone,
-        timezone: COMPANY.timezone,
+        timezone: zone,
         window_grid: JSON.stringify(COMPANY.windowGrid),
         booking_horizon_days: COMPANY.bookingHorizonDays,
         holiday_region: null,
