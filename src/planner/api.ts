@@ -1,90 +1,16 @@
 /**
  * The planner API as the page sees it: same origin, bearer token from
- * sessionStorage (never a cookie, never in a URL). Types mirror the zod
- * schemas of src/http/routes/admin-plans.ts.
+ * sessionStorage (never a cookie, never in a URL).
  */
 
-export interface Moment {
-  start: string;
-  end: string;
-}
+// The page reads exactly the server's view types; type-only imports are erased from the bundle.
+import type { ChangeView, DayRoutesView, DayView, PlanView, RouteView, StopView, TechnicianView, Totals } from '../domain/planning.js';
 
-export interface Stop {
-  visitId: string;
-  reference: string;
-  service: string;
-  customer: string;
-  address: { line: string; postcode: string; city: string; lat: number; lon: number };
-  window: Moment;
-  planned: Moment;
-  travelMinutes: number;
-  idleMinutes: number;
-  pinned: boolean;
-}
-
-export interface RouteView {
-  technicianId: string;
-  shift: { start: string; end: string; breaks: Moment[] };
-  departAt: string | null;
-  backAt: string | null;
-  returnTravelMinutes: number;
-  stops: Stop[];
-  travelMinutes: number;
-  idleMinutes: number;
-  overtimeMinutes: number;
-  distanceKm: number;
-}
-
-export interface Totals {
-  visits: number;
-  travelMinutes: number;
-  idleMinutes: number;
-  overtimeMinutes: number;
-  distanceKm: number;
-}
-
-export interface DayRoutes {
-  routes: RouteView[];
-  totals: Totals;
-}
-
-export interface Technician {
-  id: string;
-  name: string;
-  colour: string;
-  home: { lat: number; lon: number };
-}
-
-export interface DayView {
-  date: string;
-  timezone: string;
-  technicians: Technician[];
-  current: DayRoutes;
-  visitsOutsideRoutes: number;
-  warnings: string[];
-}
-
-export interface Change {
-  visitId: string;
-  reference: string;
-  service: string;
-  customer: string;
-  city: string;
-  from: { technicianId: string; technicianName: string; start: string };
-  to: { technicianId: string; technicianName: string; start: string };
-  reassigned: boolean;
-  shiftMinutes: number;
-}
-
-export interface PlanView extends DayView {
-  id: string;
-  status: 'proposed' | 'applied' | 'stale';
-  proposed: DayRoutes;
-  savings: Omit<Totals, 'visits'>;
-  changes: Change[];
-  optimiser: { timeLimitMs: number; seed: number; elapsedMs: number; iterations: number; keptCurrent: string | null };
-}
-
+export type { DayView, PlanView, RouteView, Totals };
+export type Stop = StopView;
+export type DayRoutes = DayRoutesView;
+export type Technician = TechnicianView;
+export type Change = ChangeView;
 export class ApiError extends Error {
   constructor(
     readonly status: number,
