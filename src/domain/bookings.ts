@@ -13,7 +13,6 @@ import {
   lockTechnicianDays,
   rescheduleVisitRow,
   retimeVisit,
-  serviceSecret,
   spendChallenge,
   storeIdempotentResponse,
   type Executor,
@@ -23,7 +22,7 @@ import type { Transaction } from 'kysely';
 import type { BookingChannel, Database, VisitRow } from '../db/schema.js';
 import { candidateWindows, groupByDay, isoLocal, localDate, type DayOfWindows } from './arrival-windows.js';
 import { buildBookingProblem, localDaySpan } from './booking-problem.js';
-import { newChallengeSecret, verifyChallenge } from './challenge.js';
+import { challengeSecret, verifyChallenge } from './challenge.js';
 import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
@@ -249,7 +248,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const requiresPow = !booker.isStaff && input.powDifficulty > 0;
   if (requiresPow) {
     if (!input.pow) throw new DomainError('invalid', 'pow-missing', { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' }, 'body.pow');
-    powSecret = await serviceSecret(db, 'pow', newChallengeSecret);
+    powSecret = await challengeSecret(db);
     const verdict = verifyChallenge(powSecret, input.pow.challenge, input.pow.nonce, input.powDifficulty, now);
     if (!verdict.ok) {
       throw new DomainError('unprocessable', `pow-${verdict.reason}`, { fr: 'La vérification anti-robot a échoué, réessayez.', en: 'The anti-robot check failed; please retry.' }, 'body.pow');

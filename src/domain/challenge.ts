@@ -1,4 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { serviceSecret } from '../db/bookings.js';
 import { newSecret, secretsEqual } from './secrets.js';
 
 /**
@@ -10,8 +12,21 @@ import { newSecret, secretsEqual } from './secrets.js';
  */
 export const CHALLENGE_TTL_MS = 10 * 60 * 1000;
 
-export function newChallengeSecret(): string {
+function newChallengeSecret(): string {
   return newSecret('pow', 32);
+}
+
+const secrets = new WeakMap<Db, Promise<string>>();
+
+/** The HMAC key every instance shares; it never changes once made, so one read per process and database. */
+export function challengeSecret(db: Db): Promise<string> {
+  let secret = secrets.get(db);
+  if (!secret) {
+    secret = serviceSecret(db, 'pow', newChallengeSecret);
+    secrets.set(db, secret);
+    secret.catch(() => secrets.delete(db));
+  }
+  return secret;
 }
 
 export function issueChallenge(secret: string, difficulty: number, now: Date): { challenge: string; difficulty: number; expiresAt: string } {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listActiveServices, serviceSecret } from '../../db/bookings.js';
+import { listActiveServices } from '../../db/bookings.js';
 import { cancelBooking, createBooking, getBooking, rescheduleBooking, type Booker } from '../../domain/bookings.js';
-import { issueChallenge, newChallengeSecret } from '../../domain/challenge.js';
+import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -169,7 +169,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
-      const secret = await serviceSecret(ctx.db, 'pow', newChallengeSecret);
+      const secret = await challengeSecret(ctx.db);
       return issueChallenge(secret, ctx.config.TOURNEE_POW_DIFFICULTY, ctx.clock());
     },
   );
