@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { book, bookingPayload } from '../helpers/booking.js';
+
+/**
+ * End to end, through HTTP: any window the slots endpoint offers can be
+ * booked right away, across services, postal codes and the days around the
+ * March 2026 clock change; and no booking ever overlaps another or leaves its
+ * promised window.
+ */
+let t: TestApp;
+let services: { id: string; slug: string }[];
+let postcodes: string[];
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '0' } });
+  services = (await t.app.inject({ method: 'GET', url: '/v1/services' })).json().services;
+  postcodes = (await t.testDb.handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()).map((r) => r.postcode);
+});
+afterAll(async () => t?.close());
+
+describe('offered windows are bookable', () => {
+  it('books whatever /v1/slots offers, and the table stays free of overlaps', async () => {
+    let booked = 0;
+    let empty = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: services.length - 1 }),
+        fc.integer({ min: 0, max: postcodes.length - 1 }),
+        fc.constantFrom('2026-03-26', '2026-03-27', '2026-03-30', '2026-03-31', '2026-04-01'),
+        fc.nat(),
+        async (s, p, from, pick) => {
+          const service = services[s]!;
+          const postcode = postcodes[p]!;
+          const res = await t.app.inject({ method: 'GET', url: `/v1/slots?serviceId=${service.id}&postcode=${postcode}&from=${from}&to=2026-04-03` });
+          expect(res.statusCode).toBe(200);
+          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap((d) => d.windows);
+          if (windows.length === 0) {
+            empty++;
+            return;
+          }
+          const window = windows[pick % windows.length]!;
+          const created = await book(t.app, bookingPayload(service.id, window, postcode), { pow: false });
+          expect(created.statusCode, `${service.slug} ${postcode} ${window.start}: ${created.body.slice(0, 200)}`).toBe(201);
+          booked++;
+          const row = await t.testDb.handle.db.selectFrom('visits').selectAll().where('id', '=', created.json().booking.id).executeTakeFirstOrThrow();
+          expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(Date.parse(window.start));
+          expect(row.planned_start.getTime()).toBeLessThanOrEqual(Date.parse(window.end));
+        },
+      ),
+      { numRuns: Number(process.env.SLOT_RUNS ?? 40), seed: 20260329 },
+    );
+    const overlaps = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM visits a JOIN visits b
+        ON a.technician_id = b.technician_id AND a.id < b.id AND a.status = 'booked' AND b.status = 'booked'
+       AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(t.testDb.handle.db);
+    expect(overlaps.rows[0]!.n).toBe(0);
+    expect(booked).toBeGreaterThan(10);
+    console.log(`offered windows: ${booked} booked, ${empty} queries with no window`);
+  });
+});
