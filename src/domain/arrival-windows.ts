@@ -54,15 +54,6 @@ export function candidateWindows(rules: WindowRules, fromDate: string, toDate: s
   return windows;
 }
 
-export function localDate(seconds: number, timezone: string): string {
-  return localDateOf(seconds, timezone);
-}
-
-/** ISO 8601 with the local offset, as the API speaks: 2026-03-30T08:00:00+02:00. */
-export function isoLocal(seconds: number, timezone: string): string {
-  return localIso(seconds, timezone);
-}
-
 export interface DayOfWindows {
   date: string;
   windows: { start: string; end: string }[];
@@ -74,9 +65,9 @@ export function groupByDay(windows: Interval[], timezone: string): DayOfWindows[
   for (const w of windows) unique.set(`${w.start}-${w.end}`, w);
   const days = new Map<string, DayOfWindows>();
   for (const w of [...unique.values()].sort((a, b) => a.start - b.start || a.end - b.end)) {
-    const date = localDate(w.start, timezone);
+    const date = localDateOf(w.start, timezone);
     const day = days.get(date) ?? { date, windows: [] };
-    day.windows.push({ start: isoLocal(w.start, timezone), end: isoLocal(w.end, timezone) });
+    day.windows.push({ start: localIso(w.start, timezone), end: localIso(w.end, timezone) });
     days.set(date, day);
   }
   return [...days.values()];

@@ -20,7 +20,8 @@ import {
 } from '../db/bookings.js';
 import type { Transaction } from 'kysely';
 import type { BookingChannel, Database, VisitRow } from '../db/schema.js';
-import { candidateWindows, groupByDay, isoLocal, localDate, type DayOfWindows } from './arrival-windows.js';
+import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
+import { addDays, localDateOf, localIso } from './local-time.js';
 import { buildBookingProblem, localDaySpan } from './booking-problem.js';
 import { challengeSecret, verifyChallenge } from './challenge.js';
 import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
@@ -93,7 +94,7 @@ export function bookingView(row: VisitRow, serviceName: string, timezone: string
     status: row.status,
     version: row.version,
     service: { id: row.service_id, name: serviceName },
-    window: { start: isoLocal(row.window_start.getTime() / 1000, timezone), end: isoLocal(row.window_end.getTime() / 1000, timezone) },
+    window: { start: localIso(row.window_start.getTime() / 1000, timezone), end: localIso(row.window_end.getTime() / 1000, timezone) },
     address: { line: row.address_line, postcode: row.postcode, city: row.city },
     customer: { name: row.customer_name, phone: row.customer_phone, email: row.customer_email },
     notes: row.notes,
@@ -155,7 +156,7 @@ async function placeVisit(
 ): Promise<{ placement: Placement; rows: Map<string, VisitRow> } | null> {
   const technicians = await eligibleTechnicians(tx, service.id, address);
   if (technicians.length === 0) return null;
-  const day = localDate(window.start, timezone);
+  const day = localDateOf(window.start, timezone);
   await lockTechnicianDays(tx, [...technicians.map((t) => `${t.id}:${day}`), ...(options.extraLockKeys ?? [])]);
   const span = localDaySpan(day, day, timezone);
   const built = await buildBookingProblem(tx, technicians, span.from, span.to, { excludeVisitId: options.excludeVisitId });
@@ -233,7 +234,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const [service, settings] = await Promise.all([requireActiveService(reads, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
   const served = await requireServedAddress(reads, request.address, 'body.address.postcode');
   const window = parseWindow(request.window, 'body.window');
-  const day = localDate(window.start, settings.timezone);
+  const day = localDateOf(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
   if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
     throw new DomainError(
@@ -352,8 +353,7 @@ async function alternativesFor(
   now: Date,
   isStaff: boolean,
 ): Promise<DayOfWindows[]> {
-  const span = localDaySpan(day, day, settings.timezone);
-  const lastDay = localDate(span.from.getTime() / 1000 + 7 * 86_400, settings.timezone);
+  const lastDay = addDays(day, 7);
   const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
   return groupByDay(await bookableWindows(db, service, address, windows), settings.timezone);
 }
@@ -407,12 +407,12 @@ export async function rescheduleBooking(
     lon: current.lon,
   };
   const window = parseWindow(input.window, 'body.window');
-  const day = localDate(window.start, settings.timezone);
+  const day = localDateOf(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, input.now, input.isStaff);
   if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
     throw new DomainError('unprocessable', 'window-not-offered', { fr: 'Ce créneau n’est pas proposé.', en: 'This window is not offered.' }, 'body.window');
   }
-  const oldDay = localDate(current.planned_start.getTime() / 1000, settings.timezone);
+  const oldDay = localDateOf(current.planned_start.getTime() / 1000, settings.timezone);
   try {
     const updated = await db.transaction().execute(async (tx) => {
       const placed = await placeVisit(tx, service, address, window, settings.timezone, {

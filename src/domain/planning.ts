@@ -29,7 +29,7 @@ import {
   type PlanningTechnicianRow,
 } from '../db/plans.js';
 import type { Database, VisitRow } from '../db/schema.js';
-import { isoLocal, localDate } from './arrival-windows.js';
+import { localDateOf, localIso } from './local-time.js';
 import { buildBookingProblem, localDaySpan } from './booking-problem.js';
 import { DomainError } from './errors.js';
 
@@ -222,7 +222,7 @@ interface RouteFigures {
 /** Figures per stop, counted exactly as planCost counts them, so totals agree with the solver's. */
 function describeRoute(day: DayProblem, technicianId: string, route: Route | undefined): RouteFigures | undefined {
   const { problem, timezone } = day;
-  const iso = (s: number) => isoLocal(s, timezone);
+  const iso = (s: number) => localIso(s, timezone);
   const tech = problem.technicians.find((t) => t.id === technicianId);
   const shift = tech?.shifts.find((s) => s.id === (route?.shiftId ?? shiftIdOf(technicianId, day.date)));
   if (!tech || !shift) return undefined;
@@ -346,7 +346,7 @@ function listChanges(day: DayProblem, before: Plan, after: Plan): ChangeView[] {
   const was = placements(before);
   const now = placements(after);
   const nameOf = (id: string) => day.technicians.get(id)?.name ?? id;
-  const iso = (s: number) => isoLocal(s, day.timezone);
+  const iso = (s: number) => localIso(s, day.timezone);
   const changes: (ChangeView & { at: number })[] = [];
   for (const [visitId, from] of was) {
     const to = now.get(visitId);
@@ -658,7 +658,7 @@ function describeViolation(v: Violation): string {
 }
 
 function placedVisitView(row: VisitRow, technicianName: string, timezone: string): PlacedVisitView {
-  const iso = (d: Date) => isoLocal(d.getTime() / 1000, timezone);
+  const iso = (d: Date) => localIso(d.getTime() / 1000, timezone);
   return {
     id: row.id,
     reference: row.reference,
@@ -697,7 +697,7 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
     }
     if (input.version !== undefined && input.version !== row.version) throw visitChanged('body.version');
 
-    const date = localDate(row.window_start.getTime() / 1000, timezone);
+    const date = localDateOf(row.window_start.getTime() / 1000, timezone);
     const fromTech = row.technician_id;
     const toTech = input.technicianId ?? fromTech;
     const oldStart = row.planned_start.getTime() / 1000;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { getCompanySettings, listVisits } from '../../db/bookings.js';
-import { isoLocal } from '../../domain/arrival-windows.js';
+import { localIso } from '../../domain/local-time.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 
@@ -55,7 +55,7 @@ export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
         q: q.q,
         limit: q.limit,
       });
-      const iso = (d: Date) => isoLocal(d.getTime() / 1000, tz);
+      const iso = (d: Date) => localIso(d.getTime() / 1000, tz);
       return {
         visits: rows.map((r) => ({
           id: r.id,
