@@ -15,7 +15,14 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import { cpuTicks, stealPercent } from './lib/machine.js';
-import { API_SCENARIOS, countOverlaps, DEFAULT_DATABASE_URL, loadScenario, startService, type ApiScenarioName } from './lib/service.js';
+import {
+  API_SCENARIOS,
+  countOverlaps,
+  DEFAULT_DATABASE_URL,
+  loadScenario,
+  startService,
+  type ApiScenarioName,
+} from './lib/service.js';
 import { round } from './lib/stats.js';
 
 const args = z
@@ -35,7 +42,14 @@ const args = z
       .pipe(z.array(z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName, ...ApiScenarioName[]]))),
   })
   .parse(
-    parseArgs({ options: { json: { type: 'boolean' }, seconds: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' } } }).values,
+    parseArgs({
+      options: {
+        json: { type: 'boolean' },
+        seconds: { type: 'string' },
+        connections: { type: 'string' },
+        scenarios: { type: 'string' },
+      },
+    }).values,
   );
 
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -61,7 +75,14 @@ interface Run {
 const runs: Run[] = [];
 let doubleBookings = 0;
 
-function toRun(scenario: string, route: Run['route'], connections: number, r: LoadResult, steal: number, extra: Partial<Run> = {}): Run {
+function toRun(
+  scenario: string,
+  route: Run['route'],
+  connections: number,
+  r: LoadResult,
+  steal: number,
+  extra: Partial<Run> = {},
+): Run {
   return {
     scenario,
     route,
@@ -80,13 +101,23 @@ function toRun(scenario: string, route: Run['route'], connections: number, r: Lo
 for (const name of args.scenarios) {
   log(`\nscenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
   const { schema, handle, visits } = await loadScenario(url, name);
-  const service = await startService({ DATABASE_URL: url, TOURNEE_DB_SCHEMA: schema, TOURNEE_POW_DIFFICULTY: '0', TOURNEE_RATE_LIMIT: '100000000', TOURNEE_DB_POOL_SIZE: '20' });
+  const service = await startService({
+    DATABASE_URL: url,
+    TOURNEE_DB_SCHEMA: schema,
+    TOURNEE_POW_DIFFICULTY: '0',
+    TOURNEE_RATE_LIMIT: '100000000',
+    TOURNEE_DB_POOL_SIZE: '20',
+  });
   try {
-    const services = (await (await fetch(`${service.baseUrl}/v1/services`)).json()) as { services: { id: string }[] };
-    const postcodes = (await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()).map((r) => r.postcode);
+    const services = (await (await fetch(`${service.baseUrl}/v1/services`)).json()) as {
+      services: { id: string }[];
+    };
+    const postcodes = (
+      await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
+    ).map((r) => r.postcode);
     const combos = services.services.flatMap((s) => postcodes.map((p) => ({ serviceId: s.id, postcode: p })));
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
 
     // warm-up: JIT, pool, prepared plans
@@ -94,10 +125,22 @@ for (const name of args.scenarios) {
       const c = pick(combos);
       return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
     };
-    await runLoad({ baseUrl: service.baseUrl, connections: 2, seconds: 2, expected: (s) => s === 200, next: slotRequest });
+    await runLoad({
+      baseUrl: service.baseUrl,
+      connections: 2,
+      seconds: 2,
+      expected: (s) => s === 200,
+      next: slotRequest,
+    });
     for (const connections of args.connections) {
       const before = cpuTicks();
-      const slots = await runLoad({ baseUrl: service.baseUrl, connections, seconds: args.seconds, expected: (s) => s === 200, next: slotRequest });
+      const slots = await runLoad({
+        baseUrl: service.baseUrl,
+        connections,
+        seconds: args.seconds,
+        expected: (s) => s === 200,
+        next: slotRequest,
+      });
       const steal = stealPercent(before);
       runs.push(toRun(name, 'slots', connections, slots, steal));
       log(
@@ -113,19 +156,26 @@ for (const name of args.scenarios) {
     const bookingRequest = async (): Promise<LoadRequest> => {
       const made = toCancel.shift();
       if (made) {
-        await fetch(`${service.baseUrl}/v1/bookings/${made.id}/cancel`, { method: 'POST', headers: { 'x-manage-token': made.token } });
+        await fetch(`${service.baseUrl}/v1/bookings/${made.id}/cancel`, {
+          method: 'POST',
+          headers: { 'x-manage-token': made.token },
+        });
       }
       const c = pick(combos);
       const cacheKey = `${c.serviceId}:${c.postcode}`;
       let windows = windowCache.get(cacheKey);
       if (!windows) {
-        const res = (await (await fetch(`${service.baseUrl}/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`)).json()) as {
+        const res = (await (
+          await fetch(`${service.baseUrl}/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`)
+        ).json()) as {
           days?: { windows: { start: string; end: string }[] }[];
         };
         windows = (res.days ?? []).flatMap((d) => d.windows);
         windowCache.set(cacheKey, windows);
       }
-      const window = windows.length ? pick(windows) : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
+      const window = windows.length
+        ? pick(windows)
+        : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
       return {
         method: 'POST',
         path: '/v1/bookings',
@@ -153,12 +203,17 @@ for (const name of args.scenarios) {
           if (status === 409) windowCache.clear();
           if (status === 201) {
             const created = JSON.parse(body) as { booking: { id: string }; icsUrl: string };
-            toCancel.push({ id: created.booking.id, token: decodeURIComponent(created.icsUrl.split('token=')[1] ?? '') });
+            toCancel.push({
+              id: created.booking.id,
+              token: decodeURIComponent(created.icsUrl.split('token=')[1] ?? ''),
+            });
           }
         },
       });
       const steal = stealPercent(before);
-      runs.push(toRun(name, 'bookings', connections, bookings, steal, { conflicts: bookings.statuses['409'] ?? 0 }));
+      runs.push(
+        toRun(name, 'bookings', connections, bookings, steal, { conflicts: bookings.statuses['409'] ?? 0 }),
+      );
       log(
         `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors} (CPU stolen ${steal.toFixed(0)} %)`,
       );

@@ -25,7 +25,16 @@ const args = z
     rate: z.coerce.number().positive().default(300),
     connections: z.coerce.number().int().positive().default(16),
   })
-  .parse(parseArgs({ options: { json: { type: 'boolean' }, seconds: { type: 'string' }, rate: { type: 'string' }, connections: { type: 'string' } } }).values);
+  .parse(
+    parseArgs({
+      options: {
+        json: { type: 'boolean' },
+        seconds: { type: 'string' },
+        rate: { type: 'string' },
+        connections: { type: 'string' },
+      },
+    }).values,
+  );
 
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const log = (line: string) => {
@@ -42,26 +51,48 @@ function residentMegabytes(pid: number): number {
 }
 
 const { schema, handle } = await loadScenario(url, 'S');
-const service = await startService({ DATABASE_URL: url, TOURNEE_DB_SCHEMA: schema, TOURNEE_POW_DIFFICULTY: '0', TOURNEE_RATE_LIMIT: '100000000', TOURNEE_DB_POOL_SIZE: '20' });
+const service = await startService({
+  DATABASE_URL: url,
+  TOURNEE_DB_SCHEMA: schema,
+  TOURNEE_POW_DIFFICULTY: '0',
+  TOURNEE_RATE_LIMIT: '100000000',
+  TOURNEE_DB_POOL_SIZE: '20',
+});
 const memory: number[] = [];
 const sampler = setInterval(() => memory.push(residentMegabytes(service.process.pid!)), 200);
 try {
   const base = service.baseUrl;
-  const services = ((await (await fetch(`${base}/v1/services`)).json()) as { services: { id: string }[] }).services;
-  const postcodes = (await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()).map((r) => r.postcode);
-  const feeds = (await handle.db.selectFrom('technicians').select('feed_token').execute()).map((r) => `/v1/feeds/technicians/${r.feed_token}.ics`);
-  const team = (await handle.db.selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow()).team_feed_token;
+  const services = ((await (await fetch(`${base}/v1/services`)).json()) as { services: { id: string }[] })
+    .services;
+  const postcodes = (
+    await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
+  ).map((r) => r.postcode);
+  const feeds = (await handle.db.selectFrom('technicians').select('feed_token').execute()).map(
+    (r) => `/v1/feeds/technicians/${r.feed_token}.ics`,
+  );
+  const team = (
+    await handle.db.selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow()
+  ).team_feed_token;
   feeds.push(`/v1/feeds/team/${team}.ics`);
   let seed = 11;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const slotRequest = (): LoadRequest => ({ method: 'GET', path: `/v1/slots?serviceId=${pick(services).id}&postcode=${pick(postcodes)}` });
+  const slotRequest = (): LoadRequest => ({
+    method: 'GET',
+    path: `/v1/slots?serviceId=${pick(services).id}&postcode=${pick(postcodes)}`,
+  });
 
   await runLoad({ baseUrl: base, connections: 4, seconds: 3, expected: (s) => s === 200, next: slotRequest });
   const baseline = memory.at(-1) ?? NaN;
 
   const stealBefore = cpuTicks();
-  const fixed = await runRate({ baseUrl: base, rate: args.rate, seconds: args.seconds, expected: (s) => s === 200, next: slotRequest });
+  const fixed = await runRate({
+    baseUrl: base,
+    rate: args.rate,
+    seconds: args.seconds,
+    expected: (s) => s === 200,
+    next: slotRequest,
+  });
   const fixedSteal = stealPercent(stealBefore);
   log(
     `slots at ${args.rate} req/s for ${args.seconds} s: achieved ${fixed.rps.toFixed(1)} req/s, p50 ${fixed.p50_ms.toFixed(1)} ms, p95 ${fixed.p95_ms.toFixed(1)} ms, p99 ${fixed.p99_ms.toFixed(1)} ms, max ${fixed.max_ms.toFixed(0)} ms, errors ${fixed.errors} (CPU stolen by the host: ${fixedSteal.toFixed(0)} %)`,
@@ -70,7 +101,8 @@ try {
   // Mixed traffic: record per-route latencies through the request path.
   const perRoute: Record<string, number[]> = { slots: [], feeds: [], bookings: [] };
   const windowsFor = new Map<string, { start: string; end: string }[]>();
-  const routeOf = (path: string) => (path.startsWith('/v1/slots') ? 'slots' : path.startsWith('/v1/feeds') ? 'feeds' : 'bookings');
+  const routeOf = (path: string) =>
+    path.startsWith('/v1/slots') ? 'slots' : path.startsWith('/v1/feeds') ? 'feeds' : 'bookings';
   const mixedNext = async (): Promise<LoadRequest> => {
     const r = rand();
     if (r < 0.7) return slotRequest();
@@ -80,7 +112,9 @@ try {
     const key = `${serviceId}:${postcode}`;
     let windows = windowsFor.get(key);
     if (!windows) {
-      const body = (await (await fetch(`${base}/v1/slots?serviceId=${serviceId}&postcode=${postcode}`)).json()) as { days?: { windows: { start: string; end: string }[] }[] };
+      const body = (await (
+        await fetch(`${base}/v1/slots?serviceId=${serviceId}&postcode=${postcode}`)
+      ).json()) as { days?: { windows: { start: string; end: string }[] }[] };
       windows = (body.days ?? []).flatMap((d) => d.windows);
       windowsFor.set(key, windows);
     }
@@ -90,7 +124,9 @@ try {
       headers: { 'idempotency-key': randomUUID() },
       body: {
         serviceId,
-        window: windows.length ? pick(windows) : { start: '2000-01-03T08:00:00+01:00', end: '2000-01-03T10:00:00+01:00' },
+        window: windows.length
+          ? pick(windows)
+          : { start: '2000-01-03T08:00:00+01:00', end: '2000-01-03T10:00:00+01:00' },
         customer: { name: 'Client Charge', phone: '06 12 34 56 78' },
         address: { line: '2 rue du Test', postcode, city: 'Lyon' },
         consent: true,
@@ -119,16 +155,28 @@ try {
   const routes = Object.fromEntries(
     Object.entries(perRoute).map(([name, samples]) => {
       const s = summarise(samples);
-      return [name, { requests: samples.length, p50_ms: round(s.p50), p95_ms: round(s.p95), p99_ms: round(s.p99) }];
+      return [
+        name,
+        { requests: samples.length, p50_ms: round(s.p50), p95_ms: round(s.p95), p99_ms: round(s.p99) },
+      ];
     }),
   );
   const mixedSteal = stealPercent(mixedStealBefore);
-  const mem = { baseline_mb: round(baseline, 1), peak_mb: round(Math.max(...memory.filter(Number.isFinite)), 1), end_mb: round(memory.at(-1) ?? NaN, 1) };
+  const mem = {
+    baseline_mb: round(baseline, 1),
+    peak_mb: round(Math.max(...memory.filter(Number.isFinite)), 1),
+    end_mb: round(memory.at(-1) ?? NaN, 1),
+  };
   log(
     `mixed traffic, ${args.connections} clients for ${args.seconds} s: ${mixed.requests} requests, ${mixed.rps.toFixed(1)} req/s, errors ${mixed.errors}, statuses ${JSON.stringify(mixed.statuses)} (CPU stolen: ${mixedSteal.toFixed(0)} %)`,
   );
-  for (const [name, r] of Object.entries(routes)) log(`  ${name.padEnd(8)}: ${r.requests} requests, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms`);
-  log(`memory (RSS of the service): ${mem.baseline_mb} MB after warm-up, peak ${mem.peak_mb} MB, end ${mem.end_mb} MB`);
+  for (const [name, r] of Object.entries(routes))
+    log(
+      `  ${name.padEnd(8)}: ${r.requests} requests, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms`,
+    );
+  log(
+    `memory (RSS of the service): ${mem.baseline_mb} MB after warm-up, peak ${mem.peak_mb} MB, end ${mem.end_mb} MB`,
+  );
   if (args.json) {
     console.log(
       JSON.stringify({
@@ -142,7 +190,15 @@ try {
           errors: fixed.errors,
           cpu_steal_pct: round(fixedSteal, 1),
         },
-        mixed: { seconds: round(mixed.seconds, 1), requests: mixed.requests, rps: round(mixed.rps, 1), errors: mixed.errors, statuses: mixed.statuses, routes, cpu_steal_pct: round(mixedSteal, 1) },
+        mixed: {
+          seconds: round(mixed.seconds, 1),
+          requests: mixed.requests,
+          rps: round(mixed.rps, 1),
+          errors: mixed.errors,
+          statuses: mixed.statuses,
+          routes,
+          cpu_steal_pct: round(mixedSteal, 1),
+        },
         memory: mem,
       }),
     );

@@ -25,7 +25,11 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, days: ['2026-03-26', '2026-03-27', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02'], limitMs: DEFAULT_TIME_LIMIT_MS };
+  const args: Args = {
+    json: false,
+    days: ['2026-03-26', '2026-03-27', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02'],
+    limitMs: DEFAULT_TIME_LIMIT_MS,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
@@ -61,7 +65,10 @@ async function main(): Promise<void> {
         iterations: plan.optimiser.iterations,
         travel_before_min: before.travelMinutes,
         travel_after_min: after.travelMinutes,
-        travel_saved_pct: before.travelMinutes > 0 ? Math.round((1000 * (before.travelMinutes - after.travelMinutes)) / before.travelMinutes) / 10 : 0,
+        travel_saved_pct:
+          before.travelMinutes > 0
+            ? Math.round((1000 * (before.travelMinutes - after.travelMinutes)) / before.travelMinutes) / 10
+            : 0,
         km_before: before.distanceKm,
         km_after: after.distanceKm,
         overtime_after_min: after.overtimeMinutes,
@@ -75,10 +82,19 @@ async function main(): Promise<void> {
     await handle.close();
   }
   if (args.json) {
-    console.log(JSON.stringify({ benchmark: 'planner', limitMs: args.limitMs, database: url ? 'postgres' : 'pglite', days: rows }));
+    console.log(
+      JSON.stringify({
+        benchmark: 'planner',
+        limitMs: args.limitMs,
+        database: url ? 'postgres' : 'pglite',
+        days: rows,
+      }),
+    );
     return;
   }
-  console.log(`planner proposals, demo company, time limit ${args.limitMs} ms, ${url ? 'PostgreSQL' : 'PGlite'}`);
+  console.log(
+    `planner proposals, demo company, time limit ${args.limitMs} ms, ${url ? 'PostgreSQL' : 'PGlite'}`,
+  );
   console.table(rows);
 }
 

@@ -98,7 +98,12 @@ interface Draft {
  * starts (rounded up to the minute) or null if some visit no longer fits.
  * Morning visits end by lunch; lunch is taken in the gap that spans it.
  */
-function simulateDay(travel: HaversineTravel, tech: Technician, dayStart: number, drafts: readonly Draft[]): number[] | null {
+function simulateDay(
+  travel: HaversineTravel,
+  tech: Technician,
+  dayStart: number,
+  drafts: readonly Draft[],
+): number[] | null {
   const starts: number[] = [];
   let ready = dayStart + SHIFT_START;
   let at = tech.start;
@@ -207,7 +212,12 @@ export interface RequestOptions {
  * Random slot requests: a place in the area, a service duration and skills,
  * the window grid over the next 14 days, and the technicians near the place.
  */
-export function generateRequests(scenario: Scenario, count: number, seed = 2, options: RequestOptions = {}): SlotRequest[] {
+export function generateRequests(
+  scenario: Scenario,
+  count: number,
+  seed = 2,
+  options: RequestOptions = {},
+): SlotRequest[] {
   const rand = prng(seed * 104_729 + scenario.size.technicians);
   const radius = (options.radiusKm ?? 25) * 1000;
   const span = options.days ?? 14;
@@ -222,8 +232,19 @@ export function generateRequests(scenario: Scenario, count: number, seed = 2, op
       for (const w of WINDOW_GRID) windows.push({ start: d * DAY + w.start, end: d * DAY + w.end });
     }
     const r = rand();
-    const skills = r < 0.55 ? ['elec'] : r < 0.75 ? [] : r < 0.85 ? ['irve'] : r < 0.93 ? ['pac'] : ['elec', 'habilitation-br'];
-    const technicianIds = problem.technicians.filter((t) => greatCircleMetres(t.start, place) <= radius).map((t) => t.id);
+    const skills =
+      r < 0.55
+        ? ['elec']
+        : r < 0.75
+          ? []
+          : r < 0.85
+            ? ['irve']
+            : r < 0.93
+              ? ['pac']
+              : ['elec', 'habilitation-br'];
+    const technicianIds = problem.technicians
+      .filter((t) => greatCircleMetres(t.start, place) <= radius)
+      .map((t) => t.id);
     out.push({ place, duration: pick(rand, DURATIONS_MIN) * 60, skills, windows, technicianIds });
   }
   return out;

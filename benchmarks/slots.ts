@@ -84,7 +84,9 @@ function runSize(size: ScenarioSize, requestCount: number, seed: number, log: (s
   const scenario = generateScenario(size, seed);
   const generateMs = performance.now() - t0;
   const { problem } = scenario;
-  log(`${size.name}: ${problem.technicians.length} technicians, ${problem.visits.length} booked visits, generated in ${generateMs.toFixed(0)} ms`);
+  log(
+    `${size.name}: ${problem.technicians.length} technicians, ${problem.visits.length} booked visits, generated in ${generateMs.toFixed(0)} ms`,
+  );
 
   t0 = performance.now();
   const index = prepareSlotIndex(problem);
@@ -93,7 +95,9 @@ function runSize(size: ScenarioSize, requestCount: number, seed: number, log: (s
   // The booked routes must be valid, or the latencies would be measured on nonsense.
   const violations = checkPlan(problem, currentPlan(problem, index), { requireAll: true });
   if (violations.length > 0) {
-    log(`  ${violations.length} violations in the generated plan, e.g. ${JSON.stringify(violations.slice(0, 3))}`);
+    log(
+      `  ${violations.length} violations in the generated plan, e.g. ${JSON.stringify(violations.slice(0, 3))}`,
+    );
   }
 
   const requests = generateRequests(scenario, requestCount, seed + 1);
@@ -172,7 +176,9 @@ function subProblem(
     .filter((t): t is NonNullable<typeof t> => t !== undefined)
     .map((t) => ({ ...t, shifts: t.shifts.filter((s) => s.interval.end >= from && s.interval.start <= to) }));
   const visits = technicians.flatMap((t) =>
-    (visitsByTech.get(t.id) ?? []).filter((v) => v.assigned!.plannedStart >= from && v.assigned!.plannedStart <= to),
+    (visitsByTech.get(t.id) ?? []).filter(
+      (v) => v.assigned!.plannedStart >= from && v.assigned!.plannedStart <= to,
+    ),
   );
   return { technicians, visits, travel: problem.travel };
 }
@@ -186,7 +192,9 @@ function main(): void {
     return;
   }
   const targets: Record<string, number> = { S: 5, M: 20, L: 250 };
-  console.log('\nofferSlots latency (warm: index prepared once, not counted; cold: prepareSlotIndex on the sub-problem + offerSlots)');
+  console.log(
+    '\nofferSlots latency (warm: index prepared once, not counted; cold: prepareSlotIndex on the sub-problem + offerSlots)',
+  );
   console.table(
     rows.map((r) => ({
       size: r.name,

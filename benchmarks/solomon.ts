@@ -54,7 +54,8 @@ export function parseSolomon(text: string, fallbackName: string): SolomonInstanc
       .map((l) => l.split(/\s+/).map(Number));
   const vehicleAt = lines.findIndex((l) => /^VEHICLE\b/i.test(l));
   const customerAt = lines.findIndex((l) => /^CUSTOMER\b/i.test(l));
-  if (vehicleAt < 0 || customerAt < 0) throw new Error(`${fallbackName}: missing VEHICLE or CUSTOMER section`);
+  if (vehicleAt < 0 || customerAt < 0)
+    throw new Error(`${fallbackName}: missing VEHICLE or CUSTOMER section`);
   const fleet = numericRows(vehicleAt + 1)[0] ?? [];
   const rows = numericRows(customerAt + 1);
   const name = lines.find((l) => l.length > 0) ?? fallbackName;
@@ -63,8 +64,17 @@ export function parseSolomon(text: string, fallbackName: string): SolomonInstanc
     vehicles: fleet[0],
     capacity: fleet[1],
     customers: rows.map((r) => {
-      if (r.length !== 7) throw new Error(`${fallbackName}: customer row with ${r.length} fields, expected 7: ${r.join(' ')}`);
-      const [id, x, y, demand, ready, due, service] = r as [number, number, number, number, number, number, number];
+      if (r.length !== 7)
+        throw new Error(`${fallbackName}: customer row with ${r.length} fields, expected 7: ${r.join(' ')}`);
+      const [id, x, y, demand, ready, due, service] = r as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       return { id, x, y, demand, ready, due, service };
     }),
   });

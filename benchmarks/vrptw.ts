@@ -52,7 +52,8 @@ const { values } = parseArgs({
 
 const timeLimitS = Number(values['time-limit']);
 const seed = Number(values.seed);
-if (!(timeLimitS > 0)) throw new Error(`--time-limit must be a positive number of seconds, got ${values['time-limit']}`);
+if (!(timeLimitS > 0))
+  throw new Error(`--time-limit must be a positive number of seconds, got ${values['time-limit']}`);
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 const maxIterations = values.iterations === undefined ? undefined : Number(values.iterations);
 const customers = values.customers === undefined ? undefined : Number(values.customers);
@@ -65,7 +66,8 @@ const files = readdirSync(dir)
   .filter((f) => /\.txt$/i.test(f) && !/^readme/i.test(f))
   .filter((f) => only === undefined || only.includes(basename(f, '.txt').toUpperCase()))
   .sort();
-if (files.length === 0) throw new Error(`no instance files in ${dir}${only ? ` matching ${only.join(',')}` : ''}`);
+if (files.length === 0)
+  throw new Error(`no instance files in ${dir}${only ? ` matching ${only.join(',')}` : ''}`);
 
 interface Row {
   name: string;
@@ -81,7 +83,9 @@ interface Row {
 
 const rows: Row[] = [];
 if (!values.json) {
-  console.log(`Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`);
+  console.log(
+    `Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`,
+  );
   console.log('instance   vehicles   distance        BKS      gap %    time s    iters  valid');
 }
 for (const file of files) {
@@ -97,7 +101,7 @@ for (const file of files) {
   });
   const timeMs = performance.now() - t0;
   const violations = checkPlan(problem, result.plan, { requireAll: true });
-  const reference = customers === undefined ? bks.get(instance.name) ?? bks.get(name) : undefined;
+  const reference = customers === undefined ? (bks.get(instance.name) ?? bks.get(name)) : undefined;
   const distance = result.cost.distance;
   const gap = reference ? (100 * (distance - reference.distance_bks)) / reference.distance_bks : null;
   const row: Row = {
@@ -108,7 +112,9 @@ for (const file of files) {
     time_ms: Math.round(timeMs),
     iterations: result.stats.iterations,
     valid: violations.length === 0,
-    ...(violations.length > 0 ? { violations: violations.slice(0, 5).map((v) => `${v.rule}: ${v.message}`) } : {}),
+    ...(violations.length > 0
+      ? { violations: violations.slice(0, 5).map((v) => `${v.rule}: ${v.message}`) }
+      : {}),
   };
   rows.push(row);
   if (!values.json) {
@@ -131,14 +137,22 @@ const gaps = rows.flatMap((r) => (r.gap_pct === null ? [] : [r.gap_pct]));
 const mean = gaps.length > 0 ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null;
 const meanGap = mean === null ? null : Math.round(mean * 1000) / 1000;
 if (values.json) {
-  console.log(JSON.stringify({ instances: rows, mean_gap_pct: meanGap, mean_iterations: Math.round(rows.reduce((a, r) => a + r.iterations, 0) / rows.length) }));
+  console.log(
+    JSON.stringify({
+      instances: rows,
+      mean_gap_pct: meanGap,
+      mean_iterations: Math.round(rows.reduce((a, r) => a + r.iterations, 0) / rows.length),
+    }),
+  );
 } else {
   const sorted = [...gaps].sort((a, b) => a - b);
   const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)]! : null;
   const atBks = gaps.filter((g) => g <= 0.005).length;
   console.log(
     `mean gap ${meanGap === null ? '—' : `${meanGap >= 0 ? '+' : ''}${meanGap.toFixed(2)} %`}` +
-      (median !== null ? `, median ${median.toFixed(2)} %, worst ${sorted[sorted.length - 1]!.toFixed(2)} %, ${atBks}/${gaps.length} at BKS` : '') +
+      (median !== null
+        ? `, median ${median.toFixed(2)} %, worst ${sorted[sorted.length - 1]!.toFixed(2)} %, ${atBks}/${gaps.length} at BKS`
+        : '') +
       `, ${rows.filter((r) => r.valid).length}/${rows.length} valid, mean time ${(rows.reduce((a, r) => a + r.time_ms, 0) / rows.length / 1000).toFixed(2)} s`,
   );
 }

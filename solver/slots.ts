@@ -114,7 +114,10 @@ function bookedRoutes(problem: Problem): Map<string, Map<string, Visit[]>> {
   }
   for (const byShift of out.values()) {
     for (const list of byShift.values()) {
-      list.sort((a, b) => a.assigned!.plannedStart - b.assigned!.plannedStart || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      list.sort(
+        (a, b) =>
+          a.assigned!.plannedStart - b.assigned!.plannedStart || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
     }
   }
   return out;
@@ -332,20 +335,29 @@ function tryPosition(
         // Idle time, as the technician would live it in the earliest schedule.
         // Waiting before the first visit or after the last is not idle: the
         // technician leaves home later or goes home early.
-        const idleBefore = i === 0 ? 0 : Math.max(0, start - ready - toNew - (r.breakTime[j1]! - r.breakTime[j0]!));
-        const idleAfter = i === n ? 0 : Math.max(0, next - readyNew - fromNew - (r.breakTime[j2]! - r.breakTime[j1]!));
+        const idleBefore =
+          i === 0 ? 0 : Math.max(0, start - ready - toNew - (r.breakTime[j1]! - r.breakTime[j0]!));
+        const idleAfter =
+          i === n ? 0 : Math.max(0, next - readyNew - fromNew - (r.breakTime[j2]! - r.breakTime[j1]!));
         let idleBeforeInsertion = 0;
         if (i > 0 && i < n) {
           const old = gapArrival(r, ready, r.leg[i]!, j0, j2);
           if (old !== Infinity) {
             const oldNext = old > nextWindowStart ? old : nextWindowStart;
-            idleBeforeInsertion = Math.max(0, oldNext - ready - r.leg[i]! - (r.breakTime[j2]! - r.breakTime[j0]!));
+            idleBeforeInsertion = Math.max(
+              0,
+              oldNext - ready - r.leg[i]! - (r.breakTime[j2]! - r.breakTime[j0]!),
+            );
           }
         }
         const addedWaiting = Math.max(0, idleBefore + idleAfter - idleBeforeInsertion);
         const addedTravel = toNew + fromNew - (n === 0 ? 0 : r.leg[i]!);
         const cost = addedTravel + waitingWeight * addedWaiting;
-        if (best === undefined || cost < best.cost - EPS || (cost <= best.cost + EPS && start < best.plannedStart)) {
+        if (
+          best === undefined ||
+          cost < best.cost - EPS ||
+          (cost <= best.cost + EPS && start < best.plannedStart)
+        ) {
           best = { position: i, plannedStart: start, addedTravel, addedWaiting, cost };
         }
       }
@@ -374,14 +386,21 @@ function eligible(index: SlotIndex, request: SlotRequest, only?: string): Techni
     only !== undefined
       ? [index.byId.get(only)].filter((e): e is TechnicianEntry => e !== undefined)
       : request.technicianIds !== undefined
-        ? request.technicianIds.map((id) => index.byId.get(id)).filter((e): e is TechnicianEntry => e !== undefined)
+        ? request.technicianIds
+            .map((id) => index.byId.get(id))
+            .filter((e): e is TechnicianEntry => e !== undefined)
         : index.technicians;
   const seen = new Set<TechnicianEntry>();
   const out: TechnicianEntry[] = [];
   for (const e of pool) {
     if (seen.has(e)) continue;
     seen.add(e);
-    if (only !== undefined && request.technicianIds !== undefined && !request.technicianIds.includes(e.technician.id)) continue;
+    if (
+      only !== undefined &&
+      request.technicianIds !== undefined &&
+      !request.technicianIds.includes(e.technician.id)
+    )
+      continue;
     if (request.skills.every((s) => e.skills.has(s))) out.push(e);
   }
   return out;
@@ -440,7 +459,11 @@ function bestPerWindow(
       // Travel to and from the new place, computed only for positions that survive the time pruning.
       let toNew: Float64Array | undefined;
       let fromNew: Float64Array | undefined;
-      for (let o = lowerBound(starts, shiftStart - longest); o < order.length && starts[o]! <= route.deadline; o++) {
+      for (
+        let o = lowerBound(starts, shiftStart - longest);
+        o < order.length && starts[o]! <= route.deadline;
+        o++
+      ) {
         const w = order[o]!;
         const window = windows[w]!;
         if (window.end < shiftStart) continue;
@@ -499,7 +522,8 @@ function checkRequest(request: SlotRequest): void {
     throw new RangeError(`slot request duration must be a finite number >= 0, got ${request.duration}`);
   }
   for (const w of request.windows) {
-    if (!(w.end >= w.start)) throw new RangeError(`slot request window [${w.start}, ${w.end}] ends before it starts`);
+    if (!(w.end >= w.start))
+      throw new RangeError(`slot request window [${w.start}, ${w.end}] ends before it starts`);
   }
 }
 
@@ -531,7 +555,9 @@ export function offerSlots(problem: Problem, request: SlotRequest, options: Offe
       tight: c.route.visits.length > 0 && c.addedTravel <= tightTravel && c.addedWaiting <= tightWaiting,
     });
   });
-  offers.sort((a, b) => a.cost - b.cost || a.window.start - b.window.start || a.plannedStart - b.plannedStart);
+  offers.sort(
+    (a, b) => a.cost - b.cost || a.window.start - b.window.start || a.plannedStart - b.plannedStart,
+  );
   return offers;
 }
 
@@ -592,7 +618,9 @@ export function insertVisit(
   };
   const visits = [...route.visits];
   visits.splice(best.position, 0, visit);
-  const windows = visits.map((v) => (v === visit ? { start: best.plannedStart, end: best.plannedStart } : movableWindow(v)));
+  const windows = visits.map((v) =>
+    v === visit ? { start: best.plannedStart, end: best.plannedStart } : movableWindow(v),
+  );
   const rebuilt = buildShiftRoute(problem.travel, route.technician, route.shift, visits, windows);
   const targets = visits.map((v) => v.assigned!.plannedStart);
   const timed = schedule(rebuilt, targets);
@@ -607,7 +635,9 @@ export function insertVisit(
     .map((v, i) => ({ visitId: v.id, from: v.assigned!.plannedStart, to: timed.starts[i]! }))
     .filter((m) => m.visitId !== visitId && m.from !== m.to);
   const plan = currentPlan(problem, index);
-  const at = plan.routes.findIndex((r) => r.technicianId === newRoute.technicianId && r.shiftId === newRoute.shiftId);
+  const at = plan.routes.findIndex(
+    (r) => r.technicianId === newRoute.technicianId && r.shiftId === newRoute.shiftId,
+  );
   if (at >= 0) plan.routes[at] = newRoute;
   else plan.routes.push(newRoute);
   return {
@@ -628,7 +658,10 @@ export function insertVisit(
  * close to its target start as the slack allows, breaks as early as allowed
  * in the gap they fall in. null when the route has no feasible timetable.
  */
-function schedule(r: ShiftRoute, targets: readonly number[]): { starts: number[]; breakStarts: number[] } | null {
+function schedule(
+  r: ShiftRoute,
+  targets: readonly number[],
+): { starts: number[]; breakStarts: number[] } | null {
   const n = r.visits.length;
   const k = r.breaks.length;
   const K = k + 1;
@@ -648,7 +681,8 @@ function schedule(r: ShiftRoute, targets: readonly number[]): { starts: number[]
       if (earliest > latest + EPS) continue;
       const target = i < n ? targets[i]! : earliest;
       const start = Math.max(earliest, Math.min(target, latest));
-      if (pick === undefined || Math.abs(start - target) < Math.abs(pick.start - target)) pick = { j2, start };
+      if (pick === undefined || Math.abs(start - target) < Math.abs(pick.start - target))
+        pick = { j2, start };
     }
     if (pick === undefined) return null;
     // Replay the gap to record where its breaks start.

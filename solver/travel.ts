@@ -28,8 +28,7 @@ const RAD = Math.PI / 180;
 export function greatCircleMetres(a: Place, b: Place): number {
   const dLat = (b.lat - a.lat) * RAD;
   const dLon = (b.lon - a.lon) * RAD;
-  const s =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
 }
 
@@ -101,14 +100,16 @@ export class HaversineTravel implements TravelModel {
   time(from: Place, to: Place): Seconds {
     if (from.key === to.key) return 0;
     const slot = this.slot(from.key, to.key);
-    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key) return this.pairs[slot + 2]!;
+    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key)
+      return this.pairs[slot + 2]!;
     return this.fill(from, to, slot)[0];
   }
 
   distance(from: Place, to: Place): number {
     if (from.key === to.key) return 0;
     const slot = this.slot(from.key, to.key);
-    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key) return this.pairs[slot + 3]!;
+    if (slot >= 0 && this.pairs[slot] === from.key && this.pairs[slot + 1] === to.key)
+      return this.pairs[slot + 3]!;
     return this.fill(from, to, slot)[1];
   }
 

@@ -29,10 +29,19 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
   const database = await openConfiguredDatabase(config);
   try {
     const { applied } = await migrate(database.db);
-    const demoLoaded = config.TOURNEE_DEMO && (await isDatabaseEmpty(database.db)) ? await seedDemoCompany(database.db, { timezone: config.TOURNEE_TIMEZONE }) : null;
+    const demoLoaded =
+      config.TOURNEE_DEMO && (await isDatabaseEmpty(database.db))
+        ? await seedDemoCompany(database.db, { timezone: config.TOURNEE_TIMEZONE })
+        : null;
     if (config.TOURNEE_ADMIN_TOKEN) {
       await ensureBootstrapAdmin(database.db, config.TOURNEE_ADMIN_TOKEN);
-      return { database, migrationsApplied: applied, demoLoaded, adminToken: config.TOURNEE_ADMIN_TOKEN, adminTokenSource: 'env' };
+      return {
+        database,
+        migrationsApplied: applied,
+        demoLoaded,
+        adminToken: config.TOURNEE_ADMIN_TOKEN,
+        adminTokenSource: 'env',
+      };
     }
     const adminToken = await demoAdminToken(config, database);
     return { database, migrationsApplied: applied, demoLoaded, adminToken, adminTokenSource: 'data-dir' };

@@ -35,12 +35,18 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const base = publicBaseUrl({ ...config, PORT: port });
-  const database = config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.TOURNEE_DATA_DIR}`;
+  const database = config.DATABASE_URL
+    ? 'PostgreSQL (DATABASE_URL)'
+    : `embedded PGlite in ${config.TOURNEE_DATA_DIR}`;
   const lines = [
     '',
     `Tournée is running — ${database}`,
-    prepared.migrationsApplied.length ? `  migrations applied: ${prepared.migrationsApplied.join(', ')}` : undefined,
-    prepared.demoLoaded ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits` : undefined,
+    prepared.migrationsApplied.length
+      ? `  migrations applied: ${prepared.migrationsApplied.join(', ')}`
+      : undefined,
+    prepared.demoLoaded
+      ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits`
+      : undefined,
     `  public demo page : ${base}/`,
     `  planner's page   : ${base}/planner`,
     `  API docs         : ${base}/docs`,

@@ -37,12 +37,19 @@ function send(baseUrl: string, request: LoadRequest): Promise<{ status: number |
       {
         method: request.method,
         agent,
-        headers: { ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...request.headers },
+        headers: {
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+          ...request.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', () => resolve({ status: 'network', body: '' }));
       },
     );
@@ -83,7 +90,17 @@ export async function runLoad(options: {
   await Promise.all(Array.from({ length: options.connections }, (_, w) => worker(w)));
   const seconds = (performance.now() - started) / 1000;
   const s = summarise(latencies);
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50_ms: s.p50, p95_ms: s.p95, p99_ms: s.p99, max_ms: s.max, statuses, errors };
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50_ms: s.p50,
+    p95_ms: s.p95,
+    p99_ms: s.p99,
+    max_ms: s.max,
+    statuses,
+    errors,
+  };
 }
 
 /**
@@ -122,5 +139,15 @@ export async function runRate(options: {
   await Promise.all(inflight);
   const seconds = (performance.now() - started) / 1000;
   const s = summarise(latencies);
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50_ms: s.p50, p95_ms: s.p95, p99_ms: s.p99, max_ms: s.max, statuses, errors };
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50_ms: s.p50,
+    p95_ms: s.p95,
+    p99_ms: s.p99,
+    max_ms: s.max,
+    statuses,
+    errors,
+  };
 }

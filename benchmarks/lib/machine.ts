@@ -8,7 +8,12 @@ export interface CpuTicks {
 /** Whole-machine CPU counters from /proc/stat: on a shared VM, time stolen by the host explains latency tails. */
 export function cpuTicks(): CpuTicks {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
   } catch {
     return { steal: 0, total: 0 };

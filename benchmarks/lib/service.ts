@@ -28,7 +28,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A fresh schema on PostgreSQL, migrated and loaded with the scenario's company. */
-export async function loadScenario(url: string, name: ApiScenarioName): Promise<{ schema: string; handle: DatabaseHandle; visits: number }> {
+export async function loadScenario(
+  url: string,
+  name: ApiScenarioName,
+): Promise<{ schema: string; handle: DatabaseHandle; visits: number }> {
   const schema = `bench_${name.toLowerCase()}`;
   const admin = await openDatabase({ url });
   await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(admin.db);
@@ -46,10 +49,20 @@ export interface RunningService {
 }
 
 /** Starts `npm start`'s entry point as its own process, so the load generator does not share its event loop. */
-export async function startService(env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOURNEE_DEMO: 'false', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      TOURNEE_DEMO: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -85,6 +98,8 @@ export async function countOverlaps(handle: DatabaseHandle): Promise<number> {
     SELECT count(*)::int AS n FROM visits a JOIN visits b
       ON a.technician_id = b.technician_id AND a.id < b.id
      AND a.status = 'booked' AND b.status = 'booked'
-     AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(handle.db);
+     AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(
+    handle.db,
+  );
   return rows.rows[0]!.n;
 }

@@ -38,23 +38,38 @@ const REPAIRS: { name: string; op: Repair }[] = [
   { name: 'greedy-random', op: (s, p, rng) => greedyInsert(s, rng.shuffle(p), rng, 0.01) },
   {
     name: 'greedy-demand',
-    op: (s, p, rng) => greedyInsert(s, rng.shuffle(p).sort((a, b) => s.inst.demand[b]! - s.inst.demand[a]!), rng, 0.01),
+    op: (s, p, rng) =>
+      greedyInsert(
+        s,
+        rng.shuffle(p).sort((a, b) => s.inst.demand[b]! - s.inst.demand[a]!),
+        rng,
+        0.01,
+      ),
   },
   {
     name: 'greedy-window',
     op: (s, p, rng) =>
       greedyInsert(
         s,
-        rng.shuffle(p).sort(
-          (a, b) => s.inst.windowEnd[a]! - s.inst.windowStart[a]! - (s.inst.windowEnd[b]! - s.inst.windowStart[b]!),
-        ),
+        rng
+          .shuffle(p)
+          .sort(
+            (a, b) =>
+              s.inst.windowEnd[a]! - s.inst.windowStart[a]! - (s.inst.windowEnd[b]! - s.inst.windowStart[b]!),
+          ),
         rng,
         0.01,
       ),
   },
   {
     name: 'greedy-early',
-    op: (s, p, rng) => greedyInsert(s, rng.shuffle(p).sort((a, b) => s.inst.windowStart[a]! - s.inst.windowStart[b]!), rng, 0.01),
+    op: (s, p, rng) =>
+      greedyInsert(
+        s,
+        rng.shuffle(p).sort((a, b) => s.inst.windowStart[a]! - s.inst.windowStart[b]!),
+        rng,
+        0.01,
+      ),
   },
   { name: 'regret-2', op: (s, p, rng) => regretInsert(s, p, 2, rng, 0.1) },
   { name: 'regret-3', op: (s, p, rng) => regretInsert(s, p, 3, rng, 0.1) },
@@ -120,7 +135,8 @@ export function improveSolution(
     if (timeBound) {
       const now = performance.now();
       if (now >= limits.deadline) break;
-      if (!Number.isFinite(limits.maxIterations)) progress = (now - limits.startedAt) / (limits.deadline - limits.startedAt);
+      if (!Number.isFinite(limits.maxIterations))
+        progress = (now - limits.startedAt) / (limits.deadline - limits.startedAt);
     }
     const temperature = t0 * (tEnd / t0) ** Math.min(1, progress);
     stats.iterations++;
@@ -149,7 +165,8 @@ export function improveSolution(
     } else if (candCost < currentCost - 1e-9) {
       score = SCORE_BETTER;
     }
-    const accept = candCost < currentCost - 1e-9 || rng.next() < Math.exp(-(candCost - currentCost) / temperature);
+    const accept =
+      candCost < currentCost - 1e-9 || rng.next() < Math.exp(-(candCost - currentCost) / temperature);
     if (accept) {
       if (score === 0) score = SCORE_ACCEPTED;
       current.syncFrom(cand, cand.touched);
@@ -163,13 +180,22 @@ export function improveSolution(
 
     if ((iter + 1) % SEGMENT === 0) {
       for (let i = 0; i < ruinW.length; i++) {
-        if (ruinCount[i]! > 0) ruinW[i] = Math.max(0.05, (1 - REACTION) * ruinW[i]! + (REACTION * ruinScore[i]!) / ruinCount[i]! / 10);
-        stats.ruinUse[RUIN_OPERATORS[i]!.name] = (stats.ruinUse[RUIN_OPERATORS[i]!.name] ?? 0) + ruinCount[i]!;
+        if (ruinCount[i]! > 0)
+          ruinW[i] = Math.max(
+            0.05,
+            (1 - REACTION) * ruinW[i]! + (REACTION * ruinScore[i]!) / ruinCount[i]! / 10,
+          );
+        stats.ruinUse[RUIN_OPERATORS[i]!.name] =
+          (stats.ruinUse[RUIN_OPERATORS[i]!.name] ?? 0) + ruinCount[i]!;
         ruinScore[i] = 0;
         ruinCount[i] = 0;
       }
       for (let i = 0; i < repairW.length; i++) {
-        if (repairCount[i]! > 0) repairW[i] = Math.max(0.05, (1 - REACTION) * repairW[i]! + (REACTION * repairScore[i]!) / repairCount[i]! / 10);
+        if (repairCount[i]! > 0)
+          repairW[i] = Math.max(
+            0.05,
+            (1 - REACTION) * repairW[i]! + (REACTION * repairScore[i]!) / repairCount[i]! / 10,
+          );
         stats.repairUse[REPAIRS[i]!.name] = (stats.repairUse[REPAIRS[i]!.name] ?? 0) + repairCount[i]!;
         repairScore[i] = 0;
         repairCount[i] = 0;

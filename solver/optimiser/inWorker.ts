@@ -52,10 +52,14 @@ export function planRoutesInWorker(
     );
     workerOptions.signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (reply: WorkerReply) =>
-      finish(() => (reply.ok ? resolvePromise(reply.result) : reject(new Error(`optimiser worker: ${reply.error}`)))),
+      finish(() =>
+        reply.ok ? resolvePromise(reply.result) : reject(new Error(`optimiser worker: ${reply.error}`)),
+      ),
     );
     worker.once('error', (err) => finish(() => reject(err)));
-    worker.once('exit', (code) => finish(() => reject(new Error(`optimiser worker exited with code ${code}`))));
+    worker.once('exit', (code) =>
+      finish(() => reject(new Error(`optimiser worker exited with code ${code}`))),
+    );
     worker.postMessage(job);
   });
 }

@@ -134,7 +134,13 @@ export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Ra
  * Regret-k insertion. Keeps a cache of the best placement of every pending
  * visit in every route and refreshes only the route that changed.
  */
-export function regretInsert(sol: Solution, pending: readonly number[], k: number, rng?: Random, noise = 0): void {
+export function regretInsert(
+  sol: Solution,
+  pending: readonly number[],
+  k: number,
+  rng?: Random,
+  noise = 0,
+): void {
   const inst = sol.inst;
   const V = inst.vehicles.length;
   const left = pending.slice();

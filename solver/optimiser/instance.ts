@@ -213,7 +213,9 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
   for (let u = 0; u < N; u++) {
     const others: number[] = [];
     for (let w = 0; w < N; w++) if (w !== u) others.push(w);
-    others.sort((x, y) => time[u * M + x]! + time[x * M + u]! - (time[u * M + y]! + time[y * M + u]!) || x - y);
+    others.sort(
+      (x, y) => time[u * M + x]! + time[x * M + u]! - (time[u * M + y]! + time[y * M + u]!) || x - y,
+    );
     neighbours.push(Int32Array.from(others));
   }
 

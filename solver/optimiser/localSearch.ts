@@ -46,7 +46,13 @@ function servable(sol: Solution, visits: readonly number[], k: number): boolean 
 }
 
 /** Applies new sequences to two routes if the exact cost improves; returns whether it did. */
-function commitIfBetter(sol: Solution, a: RouteState, seqA: number[], b: RouteState | undefined, seqB: number[]): boolean {
+function commitIfBetter(
+  sol: Solution,
+  a: RouteState,
+  seqA: number[],
+  b: RouteState | undefined,
+  seqB: number[],
+): boolean {
   const inst = sol.inst;
   const before = a.cost + (b ? b.cost : 0);
   const ca = routeCost(inst, a.vehicle, seqA);
@@ -59,7 +65,13 @@ function commitIfBetter(sol: Solution, a: RouteState, seqA: number[], b: RouteSt
 }
 
 /** Arrival at the node after `seg` when leaving position p of r, NaN if a window of the segment breaks. */
-function throughSegment(sol: Solution, r: RouteState, p: number, seg: readonly number[], next: number): number {
+function throughSegment(
+  sol: Solution,
+  r: RouteState,
+  p: number,
+  seg: readonly number[],
+  next: number,
+): number {
   const inst = sol.inst;
   const M = inst.nodeCount;
   let prev = sol.node(r, p);
@@ -144,8 +156,14 @@ function trySwap(sol: Solution, u: number, v: number): boolean {
     const ap = sol.node(A, p - 1);
     const bp = sol.node(B, q - 1);
     const delta =
-      T[ap * M + v]! + T[v * M + an]! - T[ap * M + u]! - T[u * M + an]! +
-      T[bp * M + u]! + T[u * M + bn]! - T[bp * M + v]! - T[v * M + bn]!;
+      T[ap * M + v]! +
+      T[v * M + an]! -
+      T[ap * M + u]! -
+      T[u * M + an]! +
+      T[bp * M + u]! +
+      T[u * M + bn]! -
+      T[bp * M + v]! -
+      T[v * M + bn]!;
     if (delta >= -EPS) return false;
     sol.setRoute(A.vehicle, seqA);
     sol.setRoute(B.vehicle, seqB);

@@ -11,7 +11,7 @@
  * and never costs more than it (by the optimiser's own cost).
  */
 import type { Plan, Problem } from '../problem.js';
-import { improveSolution, type SearchStats } from './alns.js';
+import { improveSolution } from './alns.js';
 import { currentPlanSolution } from './initial.js';
 import { compileInstance, DEFAULT_STABILITY, type Instance, type StabilityWeights } from './instance.js';
 import { localSearch } from './localSearch.js';

@@ -38,7 +38,13 @@ export class RoutePool {
         continue;
       }
       if (this.routes.size >= this.capacity) continue;
-      this.routes.set(key, { vehicleClass, vehicle: r.vehicle, visits: r.visits.slice(), cost: r.cost, bestSolutionCost: solutionCost });
+      this.routes.set(key, {
+        vehicleClass,
+        vehicle: r.vehicle,
+        visits: r.visits.slice(),
+        cost: r.cost,
+        bestSolutionCost: solutionCost,
+      });
     }
   }
 

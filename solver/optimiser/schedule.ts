@@ -155,7 +155,8 @@ function costFromBuffers(inst: Instance, k: number, seq: ArrayLike<number>, end:
     distance += inst.distance[prev * M + node]!;
     if (p < n) {
       const r = reassignCost(inst, node, k);
-      if (inst.bookedTechnician[node]! >= 0 && inst.bookedTechnician[node] !== veh.technicianIndex) reassignments++;
+      if (inst.bookedTechnician[node]! >= 0 && inst.bookedTechnician[node] !== veh.technicianIndex)
+        reassignments++;
       reassignPenalty += r;
       const planned = inst.plannedStart[node]!;
       if (planned === planned) timeShift += Math.abs(startsBuf[p]! - planned);
@@ -164,7 +165,10 @@ function costFromBuffers(inst: Instance, k: number, seq: ArrayLike<number>, end:
   }
   const overtime = Math.max(0, end - veh.shiftEnd);
   const cost =
-    travelTime + OVERTIME_WEIGHT * overtime + reassignPenalty + (timeShift / 3600) * inst.stability.timeShiftPenaltyPerHour;
+    travelTime +
+    OVERTIME_WEIGHT * overtime +
+    reassignPenalty +
+    (timeShift / 3600) * inst.stability.timeShiftPenaltyPerHour;
   return {
     starts: Array.from(startsBuf.subarray(0, n)),
     breakStarts: Array.from(breakBuf.subarray(0, veh.breaks.length)),

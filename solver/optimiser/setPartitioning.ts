@@ -59,7 +59,13 @@ export function recombineRoutes(
     const c = inst.vehicleClass[r.vehicle]!;
     if (seen.has(key(c, r.visits))) continue;
     seen.add(key(c, r.visits));
-    cols.push({ vehicleClass: c, vehicle: r.vehicle, visits: r.visits.slice(), cost: r.cost, bestSolutionCost: incumbentCost });
+    cols.push({
+      vehicleClass: c,
+      vehicle: r.vehicle,
+      visits: r.visits.slice(),
+      cost: r.cost,
+      bestSolutionCost: incumbentCost,
+    });
   }
   const R = cols.length;
   // Columns: R routes, then one "unserved" column per visit.
@@ -111,11 +117,17 @@ export function recombineRoutes(
     integrality,
   });
   try {
-    model.options.set({ output_flag: false, time_limit: Math.max(0.05, timeLimitSeconds), random_seed: 0, mip_rel_gap: 1e-6 });
+    model.options.set({
+      output_flag: false,
+      time_limit: Math.max(0.05, timeLimitSeconds),
+      random_seed: 0,
+      mip_rel_gap: 1e-6,
+    });
     model.setSolution({ colValue: start });
     model.run();
     const status = model.getModelStatus();
-    const statusName = Object.entries(highs.constants.modelStatus).find(([, v]) => v === status)?.[0] ?? String(status);
+    const statusName =
+      Object.entries(highs.constants.modelStatus).find(([, v]) => v === status)?.[0] ?? String(status);
     const x = model.getSolution().colValue;
     if (x.length !== numCols) return { solution: incumbent, improved: false, columns: R, status: statusName };
     // Rebuild a solution: each chosen route goes to a free vehicle of its class.
@@ -126,7 +138,8 @@ export function recombineRoutes(
       if (x[j]! < 0.5) continue;
       const r = cols[j]!;
       const k = free[r.vehicleClass]!.pop();
-      if (k === undefined) return { solution: incumbent, improved: false, columns: R, status: 'class-overflow' };
+      if (k === undefined)
+        return { solution: incumbent, improved: false, columns: R, status: 'class-overflow' };
       sol.setRoute(k, r.visits.slice());
     }
     sol.syncUnassigned();

@@ -64,7 +64,10 @@ export class Solution {
   /** Per route: 1 once the route changed since the caller last cleared it (see syncFrom). */
   touched: Uint8Array;
 
-  constructor(readonly inst: Instance, init = true) {
+  constructor(
+    readonly inst: Instance,
+    init = true,
+  ) {
     this.routes = init ? inst.vehicles.map((v) => new RouteState(v.index)) : [];
     this.routeOf = new Int32Array(inst.visitCount).fill(-1);
     this.unassigned = [];
@@ -90,7 +93,8 @@ export class Solution {
    */
   syncFrom(src: Solution, changed: Uint8Array = ALL): void {
     const all = changed === ALL;
-    for (let k = 0; k < this.routes.length; k++) if (all || changed[k]) this.routes[k]!.copyFrom(src.routes[k]!);
+    for (let k = 0; k < this.routes.length; k++)
+      if (all || changed[k]) this.routes[k]!.copyFrom(src.routes[k]!);
     this.routeOf.set(src.routeOf);
     copyInto(this.unassigned, src.unassigned);
   }

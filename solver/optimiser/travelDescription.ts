@@ -79,7 +79,11 @@ export function tabulateTravel(problem: Problem): { problem: ProblemData; travel
     return { key, lat: p.lat, lon: p.lon };
   };
   const data: ProblemData = {
-    technicians: problem.technicians.map((t) => ({ ...structuredClone(t), start: rekey(t.start), end: rekey(t.end) })),
+    technicians: problem.technicians.map((t) => ({
+      ...structuredClone(t),
+      start: rekey(t.start),
+      end: rekey(t.end),
+    })),
     visits: problem.visits.map((v) => ({ ...structuredClone(v), place: rekey(v.place) })),
   };
   const time = places.map((a) => places.map((b) => (a === b ? 0 : problem.travel.time(a, b))));

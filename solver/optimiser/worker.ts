@@ -15,7 +15,8 @@ export interface WorkerJob {
   options: PlanRoutesOptions;
 }
 
-export type WorkerReply = { ok: true; result: PlanRoutesResult } | { ok: false; error: string; stack?: string };
+export type WorkerReply =
+  { ok: true; result: PlanRoutesResult } | { ok: false; error: string; stack?: string };
 
 const port = parentPort;
 if (port === null) throw new Error('solver/optimiser/worker.ts must run in a worker thread');

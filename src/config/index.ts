@@ -4,7 +4,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const originList = z
   .string()
-  .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.url({ protocol: /^https?$/ })));
 
 export const configSchema = z.object({
@@ -13,7 +18,10 @@ export const configSchema = z.object({
   /** When set, the service talks to this PostgreSQL; otherwise it runs an embedded PGlite in TOURNEE_DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** Schema to use inside DATABASE_URL (tests isolate runs with one schema each). */
-  TOURNEE_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public'),
+  TOURNEE_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('public'),
   TOURNEE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TOURNEE_DATA_DIR: z.string().min(1).default('./.data'),
   TOURNEE_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -32,7 +40,10 @@ export const configSchema = z.object({
   /** Public base URL used in links (manage links, .ics links, feed URLs). */
   TOURNEE_PUBLIC_URL: z.url().optional(),
   /** Load the demo company into an empty database. */
-  TOURNEE_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  TOURNEE_DEMO: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Requests per minute per client IP on public routes. */
   TOURNEE_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   /** How long slot queries may reuse settings, zones, technicians and working hours (ms); bookings always re-read. 0 = never. */
@@ -59,5 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export function publicBaseUrl(config: Config): string {
-  return (config.TOURNEE_PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`).replace(/\/$/, '');
+  return (
+    config.TOURNEE_PUBLIC_URL ??
+    `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`
+  ).replace(/\/$/, '');
 }

@@ -16,8 +16,22 @@ export type ExceptionFields = Omit<ExceptionRecord, 'id'>;
 
 const COLUMNS = ['id', 'kind', 'technician_id', 'starts_at', 'ends_at', 'reason'] as const;
 
-function toRecord(r: { id: string; kind: ExceptionKind; technician_id: string | null; starts_at: Date; ends_at: Date; reason: string }): ExceptionRecord {
-  return { id: r.id, kind: r.kind, technicianId: r.technician_id, start: r.starts_at, end: r.ends_at, reason: r.reason };
+function toRecord(r: {
+  id: string;
+  kind: ExceptionKind;
+  technician_id: string | null;
+  starts_at: Date;
+  ends_at: Date;
+  reason: string;
+}): ExceptionRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    technicianId: r.technician_id,
+    start: r.starts_at,
+    end: r.ends_at,
+    reason: r.reason,
+  };
 }
 
 export interface ExceptionFilter {
@@ -32,7 +46,9 @@ export async function listExceptions(db: Db, filter: ExceptionFilter): Promise<E
   let query = db.selectFrom('availability_exceptions').select(COLUMNS).orderBy('starts_at').orderBy('id');
   if (filter.technicianId) {
     const technicianId = filter.technicianId;
-    query = query.where((eb) => eb.or([eb('technician_id', '=', technicianId), eb('technician_id', 'is', null)]));
+    query = query.where((eb) =>
+      eb.or([eb('technician_id', '=', technicianId), eb('technician_id', 'is', null)]),
+    );
   }
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.from) query = query.where('ends_at', '>', filter.from);
@@ -41,18 +57,38 @@ export async function listExceptions(db: Db, filter: ExceptionFilter): Promise<E
 }
 
 export async function getException(db: Db, id: string): Promise<ExceptionRecord | undefined> {
-  const row = await db.selectFrom('availability_exceptions').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('availability_exceptions')
+    .select(COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toRecord(row);
 }
 
-const columns = (f: ExceptionFields) => ({ kind: f.kind, technician_id: f.technicianId, starts_at: f.start, ends_at: f.end, reason: f.reason });
+const columns = (f: ExceptionFields) => ({
+  kind: f.kind,
+  technician_id: f.technicianId,
+  starts_at: f.start,
+  ends_at: f.end,
+  reason: f.reason,
+});
 
 export async function insertException(db: Db, fields: ExceptionFields): Promise<string> {
-  return (await db.insertInto('availability_exceptions').values(columns(fields)).returning('id').executeTakeFirstOrThrow()).id;
+  return (
+    await db
+      .insertInto('availability_exceptions')
+      .values(columns(fields))
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 export async function updateException(db: Db, id: string, fields: ExceptionFields): Promise<boolean> {
-  const result = await db.updateTable('availability_exceptions').set(columns(fields)).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .updateTable('availability_exceptions')
+    .set(columns(fields))
+    .where('id', '=', id)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 

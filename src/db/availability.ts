@@ -11,7 +11,10 @@ function marginDate(instant: Date, days: number): string {
 
 /** The company's time zone and holiday settings, with the closures overlapping [from, to). */
 export async function loadCompanyCalendar(db: Db, from: Date, to: Date): Promise<CompanyCalendar> {
-  const settings = await db.selectFrom('company_settings').select(['timezone', 'holiday_region', 'whit_monday_worked']).executeTakeFirst();
+  const settings = await db
+    .selectFrom('company_settings')
+    .select(['timezone', 'holiday_region', 'whit_monday_worked'])
+    .executeTakeFirst();
   const closures = await db
     .selectFrom('availability_exceptions')
     .select(['starts_at', 'ends_at'])
@@ -29,9 +32,15 @@ export async function loadCompanyCalendar(db: Db, from: Date, to: Date): Promise
 }
 
 /** Working-hour rules valid around [from, to) and absences / extra shifts overlapping it, per technician (every id gets an entry). */
-export async function loadTechnicianAvailability(db: Db, technicianIds: string[], from: Date, to: Date): Promise<Map<string, TechnicianAvailability>> {
+export async function loadTechnicianAvailability(
+  db: Db,
+  technicianIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, TechnicianAvailability>> {
   const result = new Map<string, TechnicianAvailability>();
-  for (const id of technicianIds) result.set(id, { technicianId: id, workingHours: [], absences: [], extraShifts: [] });
+  for (const id of technicianIds)
+    result.set(id, { technicianId: id, workingHours: [], absences: [], extraShifts: [] });
   if (technicianIds.length === 0) return result;
 
   const rules = await db

@@ -41,7 +41,12 @@ function bookedVisitsQuery(db: Executor, technicianIds: string[], from: Date, to
 }
 
 /** Booked visits of these technicians whose planned time overlaps [from, to). */
-export async function bookedVisitsOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<VisitRow[]> {
+export async function bookedVisitsOf(
+  db: Executor,
+  technicianIds: string[],
+  from: Date,
+  to: Date,
+): Promise<VisitRow[]> {
   if (technicianIds.length === 0) return [];
   return bookedVisitsQuery(db, technicianIds, from, to).selectAll().execute();
 }
@@ -51,7 +56,12 @@ export async function bookedVisitsOf(db: Executor, technicianIds: string[], from
  * queries read hundreds of rows per request, and parsing timestamps was the
  * largest single cost of a slot request.
  */
-export async function bookedVisitTimesOf(db: Executor, technicianIds: string[], from: Date, to: Date): Promise<RouteVisitRow[]> {
+export async function bookedVisitTimesOf(
+  db: Executor,
+  technicianIds: string[],
+  from: Date,
+  to: Date,
+): Promise<RouteVisitRow[]> {
   if (technicianIds.length === 0) return [];
   return bookedVisitsQuery(db, technicianIds, from, to)
     .select([
@@ -122,7 +132,9 @@ export async function lockTechnicianDays(tx: Transaction<Database>, keys: string
   if (sorted.length === 0) return;
   // One round trip; WITH ORDINALITY + ORDER BY takes the locks in the sorted order.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0))
-              FROM (SELECT key, n FROM unnest(${sorted}::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n) AS k`.execute(tx);
+              FROM (SELECT key, n FROM unnest(${sorted}::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n) AS k`.execute(
+    tx,
+  );
 }
 
 /** Lets a transaction move several visits at once; the exclusion constraint is checked at commit. */
@@ -135,10 +147,20 @@ export async function insertVisitRow(tx: Executor, visit: NewVisit): Promise<Vis
 }
 
 /** Moves a booked visit's planned time (re-timing after an insertion); bumps its version for the feeds. */
-export async function retimeVisit(tx: Executor, id: string, plannedStart: Date, plannedEnd: Date): Promise<void> {
+export async function retimeVisit(
+  tx: Executor,
+  id: string,
+  plannedStart: Date,
+  plannedEnd: Date,
+): Promise<void> {
   await tx
     .updateTable('visits')
-    .set((eb) => ({ planned_start: plannedStart, planned_end: plannedEnd, version: eb('version', '+', 1), updated_at: new Date() }))
+    .set((eb) => ({
+      planned_start: plannedStart,
+      planned_end: plannedEnd,
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
     .where('id', '=', id)
     .execute();
 }
@@ -167,7 +189,12 @@ export async function rescheduleVisitRow(
 export async function cancelVisitRow(tx: Executor, id: string, now: Date): Promise<VisitRow> {
   return tx
     .updateTable('visits')
-    .set((eb) => ({ status: 'cancelled' as const, cancelled_at: now, version: eb('version', '+', 1), updated_at: now }))
+    .set((eb) => ({
+      status: 'cancelled' as const,
+      cancelled_at: now,
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -179,8 +206,17 @@ export interface StoredIdempotentResponse {
   response: unknown;
 }
 
-export async function findIdempotentResponse(db: Executor, scope: string, key: string): Promise<StoredIdempotentResponse | undefined> {
-  const row = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+export async function findIdempotentResponse(
+  db: Executor,
+  scope: string,
+  key: string,
+): Promise<StoredIdempotentResponse | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .executeTakeFirst();
   return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response };
 }
 
@@ -189,11 +225,25 @@ export async function findIdempotentResponse(db: Executor, scope: string, key: s
  * a concurrent request with the same key blocks on the primary key until this
  * transaction ends, then fails with 23505 and replays the stored response.
  */
-export async function claimIdempotencyKey(tx: Executor, scope: string, key: string, requestHash: string): Promise<void> {
-  await tx.insertInto('idempotency_keys').values({ scope, key, request_hash: requestHash, status_code: 0, response: 'null' }).execute();
+export async function claimIdempotencyKey(
+  tx: Executor,
+  scope: string,
+  key: string,
+  requestHash: string,
+): Promise<void> {
+  await tx
+    .insertInto('idempotency_keys')
+    .values({ scope, key, request_hash: requestHash, status_code: 0, response: 'null' })
+    .execute();
 }
 
-export async function storeIdempotentResponse(tx: Executor, scope: string, key: string, statusCode: number, response: unknown): Promise<void> {
+export async function storeIdempotentResponse(
+  tx: Executor,
+  scope: string,
+  key: string,
+  statusCode: number,
+  response: unknown,
+): Promise<void> {
   await tx
     .updateTable('idempotency_keys')
     .set({ status_code: statusCode, response: JSON.stringify(response) })
@@ -218,8 +268,16 @@ export async function purgeSpentChallenges(db: Executor, now: Date): Promise<voi
 
 /** A secret shared by every instance (HMAC key for challenges), made on first use. */
 export async function serviceSecret(db: Executor, name: string, make: () => string): Promise<string> {
-  await db.insertInto('service_secrets').values({ name, value: make() }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const row = await db.selectFrom('service_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  await db
+    .insertInto('service_secrets')
+    .values({ name, value: make() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('service_secrets')
+    .select('value')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return row.value;
 }
 
@@ -250,7 +308,9 @@ export async function listVisits(db: Executor, filter: VisitListFilter) {
       eb.or([
         eb('visits.customer_name', 'ilike', needle),
         eb('visits.reference', 'ilike', needle),
-        ...(digits.length >= 4 ? [eb(sql`regexp_replace(visits.customer_phone, '\\D', '', 'g')`, 'like', `%${digits}%`)] : []),
+        ...(digits.length >= 4
+          ? [eb(sql`regexp_replace(visits.customer_phone, '\\D', '', 'g')`, 'like', `%${digits}%`)]
+          : []),
       ]),
     );
   }

@@ -102,13 +102,18 @@ export async function getCalendarCompany(db: Db): Promise<CalendarCompanyRecord 
 }
 
 /** The technician whose feed URL carries this token (unique index on feed_token). */
-export async function findTechnicianByFeedToken(db: Db, token: string): Promise<FeedTechnicianRecord | undefined> {
+export async function findTechnicianByFeedToken(
+  db: Db,
+  token: string,
+): Promise<FeedTechnicianRecord | undefined> {
   const row = await db
     .selectFrom('technicians')
     .select(['id', 'name', 'active', 'feed_token', 'updated_at'])
     .where('feed_token', '=', token)
     .executeTakeFirst();
-  return row?.feed_token ? { id: row.id, name: row.name, active: row.active, feedToken: row.feed_token, updatedAt: row.updated_at } : undefined;
+  return row?.feed_token
+    ? { id: row.id, name: row.name, active: row.active, feedToken: row.feed_token, updatedAt: row.updated_at }
+    : undefined;
 }
 
 /**
@@ -116,14 +121,25 @@ export async function findTechnicianByFeedToken(db: Db, token: string): Promise<
  * included: the domain decides which cancellations are still shown. One range scan on
  * visits_technician_start (or visits_planned_start for the team).
  */
-export async function listFeedVisits(db: Db, range: { technicianId?: string; from: Date; to: Date }): Promise<CalendarVisitRecord[]> {
-  let query = visitsQuery(db).where('v.planned_start', '>=', range.from).where('v.planned_start', '<', range.to);
+export async function listFeedVisits(
+  db: Db,
+  range: { technicianId?: string; from: Date; to: Date },
+): Promise<CalendarVisitRecord[]> {
+  let query = visitsQuery(db)
+    .where('v.planned_start', '>=', range.from)
+    .where('v.planned_start', '<', range.to);
   if (range.technicianId) query = query.where('v.technician_id', '=', range.technicianId);
   return query.orderBy('v.planned_start').orderBy('v.id').execute();
 }
 
-export async function findCalendarVisit(db: Db, id: string): Promise<(CalendarVisitRecord & { manageTokenHash: string }) | undefined> {
-  return visitsQuery(db).select('v.manage_token_hash as manageTokenHash').where('v.id', '=', id).executeTakeFirst();
+export async function findCalendarVisit(
+  db: Db,
+  id: string,
+): Promise<(CalendarVisitRecord & { manageTokenHash: string }) | undefined> {
+  return visitsQuery(db)
+    .select('v.manage_token_hash as manageTokenHash')
+    .where('v.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** max() over timestamptz comes back as a Date from pg and PGlite alike; be lenient with strings. */
@@ -135,7 +151,11 @@ function toDate(value: unknown): Date | null {
 }
 
 /** Replaces the technician's feed token; false when there is no such technician. */
-export async function setTechnicianFeedToken(db: Db, technicianId: string, token: string | null): Promise<boolean> {
+export async function setTechnicianFeedToken(
+  db: Db,
+  technicianId: string,
+  token: string | null,
+): Promise<boolean> {
   const result = await db
     .updateTable('technicians')
     .set({ feed_token: token, updated_at: sql<Date>`now()` })
@@ -145,7 +165,10 @@ export async function setTechnicianFeedToken(db: Db, technicianId: string, token
 }
 
 export async function setTeamFeedToken(db: Db, token: string): Promise<boolean> {
-  const result = await db.updateTable('company_settings').set({ team_feed_token: token, updated_at: sql<Date>`now()` }).executeTakeFirst();
+  const result = await db
+    .updateTable('company_settings')
+    .set({ team_feed_token: token, updated_at: sql<Date>`now()` })
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
@@ -225,7 +248,9 @@ export async function getFeedFreshness(
       WHERE v.planned_start >= ${scope.from} AND v.planned_start < ${scope.to} ${ofTechnician}
     ) agg`.execute(db);
   const row = result.rows[0]!;
-  const dates = [row.settings_at, row.services_at, row.technicians_at].map(toDate).filter((d): d is Date => d !== null);
+  const dates = [row.settings_at, row.services_at, row.technicians_at]
+    .map(toDate)
+    .filter((d): d is Date => d !== null);
   return {
     watermarks: {
       metadataChangedAt: dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null,

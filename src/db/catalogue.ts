@@ -40,8 +40,16 @@ export async function updateSkillLabel(db: Db, code: string, label: string): Pro
 
 /** How many technicians and services use the skill. */
 export async function skillUsage(db: Db, code: string): Promise<{ technicians: number; services: number }> {
-  const technicians = await db.selectFrom('technician_skills').select((eb) => eb.fn.countAll<number>().as('n')).where('skill_code', '=', code).executeTakeFirstOrThrow();
-  const services = await db.selectFrom('service_skills').select((eb) => eb.fn.countAll<number>().as('n')).where('skill_code', '=', code).executeTakeFirstOrThrow();
+  const technicians = await db
+    .selectFrom('technician_skills')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('skill_code', '=', code)
+    .executeTakeFirstOrThrow();
+  const services = await db
+    .selectFrom('service_skills')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('skill_code', '=', code)
+    .executeTakeFirstOrThrow();
   return { technicians: Number(technicians.n), services: Number(services.n) };
 }
 
@@ -66,7 +74,10 @@ export interface ZoneRecord {
   postcodes: ZonePostcodeRecord[];
 }
 
-async function withPostcodes(db: Db, zones: { id: string; name: string; kind: ZoneKind }[]): Promise<ZoneRecord[]> {
+async function withPostcodes(
+  db: Db,
+  zones: { id: string; name: string; kind: ZoneKind }[],
+): Promise<ZoneRecord[]> {
   if (zones.length === 0) return [];
   const rows = await db
     .selectFrom('zone_postcodes')
@@ -81,16 +92,25 @@ async function withPostcodes(db: Db, zones: { id: string; name: string; kind: Zo
     .execute();
   return zones.map((z) => ({
     ...z,
-    postcodes: rows.filter((r) => r.zone_id === z.id).map((r) => ({ postcode: r.postcode, city: r.city, lat: r.lat, lon: r.lon })),
+    postcodes: rows
+      .filter((r) => r.zone_id === z.id)
+      .map((r) => ({ postcode: r.postcode, city: r.city, lat: r.lat, lon: r.lon })),
   }));
 }
 
 export async function listZones(db: Db): Promise<ZoneRecord[]> {
-  return withPostcodes(db, await db.selectFrom('zones').select(['id', 'name', 'kind']).orderBy('name').execute());
+  return withPostcodes(
+    db,
+    await db.selectFrom('zones').select(['id', 'name', 'kind']).orderBy('name').execute(),
+  );
 }
 
 export async function getZone(db: Db, id: string): Promise<ZoneRecord | undefined> {
-  const zone = await db.selectFrom('zones').select(['id', 'name', 'kind']).where('id', '=', id).executeTakeFirst();
+  const zone = await db
+    .selectFrom('zones')
+    .select(['id', 'name', 'kind'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return zone ? (await withPostcodes(db, [zone]))[0] : undefined;
 }
 
@@ -111,7 +131,11 @@ export async function insertZone(db: Db, zone: { name: string; kind: ZoneKind })
   return (await db.insertInto('zones').values(zone).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-export async function updateZone(db: Db, id: string, changes: { name?: string; kind?: ZoneKind }): Promise<boolean> {
+export async function updateZone(
+  db: Db,
+  id: string,
+  changes: { name?: string; kind?: ZoneKind },
+): Promise<boolean> {
   if (changes.name === undefined && changes.kind === undefined) {
     return (await db.selectFrom('zones').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
   }
@@ -119,13 +143,25 @@ export async function updateZone(db: Db, id: string, changes: { name?: string; k
   return result.numUpdatedRows > 0n;
 }
 
-export async function replaceZonePostcodes(db: Db, zoneId: string, postcodes: ZonePostcodeRecord[]): Promise<void> {
+export async function replaceZonePostcodes(
+  db: Db,
+  zoneId: string,
+  postcodes: ZonePostcodeRecord[],
+): Promise<void> {
   await db.deleteFrom('zone_postcodes').where('zone_id', '=', zoneId).execute();
-  if (postcodes.length > 0) await db.insertInto('zone_postcodes').values(postcodes.map((p) => ({ zone_id: zoneId, ...p }))).execute();
+  if (postcodes.length > 0)
+    await db
+      .insertInto('zone_postcodes')
+      .values(postcodes.map((p) => ({ zone_id: zoneId, ...p })))
+      .execute();
 }
 
 export async function zoneTechnicianCount(db: Db, zoneId: string): Promise<number> {
-  const row = await db.selectFrom('technician_zones').select((eb) => eb.fn.countAll<number>().as('n')).where('zone_id', '=', zoneId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('technician_zones')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('zone_id', '=', zoneId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -226,7 +262,13 @@ function serviceColumns(fields: Partial<ServiceFields>) {
 export async function insertService(db: Db, fields: ServiceFields): Promise<string> {
   const row = await db
     .insertInto('services')
-    .values({ ...serviceColumns(fields), slug: fields.slug, name: fields.name, duration_minutes: fields.durationMinutes, price_label: fields.priceLabel })
+    .values({
+      ...serviceColumns(fields),
+      slug: fields.slug,
+      name: fields.name,
+      duration_minutes: fields.durationMinutes,
+      price_label: fields.priceLabel,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -243,5 +285,9 @@ export async function updateService(db: Db, id: string, fields: Partial<ServiceF
 
 export async function replaceServiceSkills(db: Db, serviceId: string, skills: string[]): Promise<void> {
   await db.deleteFrom('service_skills').where('service_id', '=', serviceId).execute();
-  if (skills.length > 0) await db.insertInto('service_skills').values(skills.map((skill_code) => ({ service_id: serviceId, skill_code }))).execute();
+  if (skills.length > 0)
+    await db
+      .insertInto('service_skills')
+      .values(skills.map((skill_code) => ({ service_id: serviceId, skill_code })))
+      .execute();
 }

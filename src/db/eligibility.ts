@@ -22,7 +22,14 @@ export async function findPostcodeZones(db: Db, postcode: string): Promise<Postc
     .where('zp.postcode', '=', postcode)
     .orderBy('z.name')
     .execute();
-  return rows.map((r) => ({ zoneId: r.zone_id, zoneKind: r.kind, postcode: r.postcode, city: r.city, lat: r.lat, lon: r.lon }));
+  return rows.map((r) => ({
+    zoneId: r.zone_id,
+    zoneKind: r.kind,
+    postcode: r.postcode,
+    city: r.city,
+    lat: r.lat,
+    lon: r.lon,
+  }));
 }
 
 export interface EligibleTechnicianRow {
@@ -36,7 +43,11 @@ export interface EligibleTechnicianRow {
 }
 
 /** Active technicians holding every skill the service requires and serving at least one of `zoneIds`. */
-export async function findEligibleTechnicians(db: Db, serviceId: string, zoneIds: string[]): Promise<EligibleTechnicianRow[]> {
+export async function findEligibleTechnicians(
+  db: Db,
+  serviceId: string,
+  zoneIds: string[],
+): Promise<EligibleTechnicianRow[]> {
   if (zoneIds.length === 0) return [];
   const rows = await db
     .selectFrom('technicians as t')
@@ -51,13 +62,21 @@ export async function findEligibleTechnicians(db: Db, serviceId: string, zoneIds
         .innerJoin('zones as z', 'z.id', 'zp.zone_id')
         .select('z.kind')
         // equirectangular distance is enough to rank centroids a few km apart
-        .orderBy(sql`power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)`)
+        .orderBy(
+          sql`power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)`,
+        )
         .limit(1)
         .as('home_zone_kind'),
     ])
     .where('t.active', '=', true)
     .where((eb) =>
-      eb.exists(eb.selectFrom('technician_zones as tz').select('tz.zone_id').whereRef('tz.technician_id', '=', 't.id').where('tz.zone_id', 'in', zoneIds)),
+      eb.exists(
+        eb
+          .selectFrom('technician_zones as tz')
+          .select('tz.zone_id')
+          .whereRef('tz.technician_id', '=', 't.id')
+          .where('tz.zone_id', 'in', zoneIds),
+      ),
     )
     .where((eb) =>
       eb.not(

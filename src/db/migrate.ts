@@ -23,7 +23,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<MigrationRe
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(tx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
       name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(tx);
-    const done = new Set((await tx.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
+    const done = new Set(
+      (await tx.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name),
+    );
     for (const file of files) {
       if (done.has(file)) continue;
       const body = await readFile(join(dir, file), 'utf8');

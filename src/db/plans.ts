@@ -58,18 +58,29 @@ export interface TechnicianLabelRow {
 
 export async function technicianLabels(db: Executor, ids: string[]): Promise<TechnicianLabelRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('technicians').select(['id', 'name', 'colour', 'active']).where('id', 'in', ids).execute();
+  return db
+    .selectFrom('technicians')
+    .select(['id', 'name', 'colour', 'active'])
+    .where('id', 'in', ids)
+    .execute();
 }
 
 /** Name and required skills of every service (inactive ones too: booked visits may still use them). */
-export async function serviceRequirements(db: Executor): Promise<Map<string, { name: string; skills: string[] }>> {
+export async function serviceRequirements(
+  db: Executor,
+): Promise<Map<string, { name: string; skills: string[] }>> {
   const rows = await db
     .selectFrom('services as s')
     .leftJoin('service_skills as ss', 'ss.service_id', 's.id')
     .select(['s.id', 's.name', sql<(string | null)[]>`array_agg(ss.skill_code)`.as('skills')])
     .groupBy('s.id')
     .execute();
-  return new Map(rows.map((r) => [r.id, { name: r.name, skills: (r.skills ?? []).filter((k): k is string => k !== null) }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { name: r.name, skills: (r.skills ?? []).filter((k): k is string => k !== null) },
+    ]),
+  );
 }
 
 /** Every postal code some zone covers. */
@@ -105,18 +116,32 @@ export async function insertPlan(
 ): Promise<PlanRow> {
   return db
     .insertInto('plans')
-    .values({ plan_date: plan.date, created_by: plan.createdBy, based_on: JSON.stringify(plan.basedOn), proposal: JSON.stringify(plan.proposal) })
+    .values({
+      plan_date: plan.date,
+      created_by: plan.createdBy,
+      based_on: JSON.stringify(plan.basedOn),
+      proposal: JSON.stringify(plan.proposal),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export async function findPlan(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<PlanRow | undefined> {
+export async function findPlan(
+  db: Executor,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<PlanRow | undefined> {
   let query = db.selectFrom('plans').selectAll().where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
 }
 
-export async function markPlan(db: Executor, id: string, status: 'applied' | 'stale', at: Date): Promise<void> {
+export async function markPlan(
+  db: Executor,
+  id: string,
+  status: 'applied' | 'stale',
+  at: Date,
+): Promise<void> {
   await db
     .updateTable('plans')
     .set({ status, ...(status === 'applied' ? { applied_at: at } : {}) })
@@ -126,7 +151,13 @@ export async function markPlan(db: Executor, id: string, status: 'applied' | 'st
 
 /** Other proposals of the same day become stale once one plan is applied. */
 export async function markOtherProposalsStale(db: Executor, date: string, appliedId: string): Promise<void> {
-  await db.updateTable('plans').set({ status: 'stale' }).where('plan_date', '=', date).where('status', '=', 'proposed').where('id', '!=', appliedId).execute();
+  await db
+    .updateTable('plans')
+    .set({ status: 'stale' })
+    .where('plan_date', '=', date)
+    .where('status', '=', 'proposed')
+    .where('id', '!=', appliedId)
+    .execute();
 }
 
 /**
@@ -136,7 +167,15 @@ export async function markOtherProposalsStale(db: Executor, date: string, applie
  */
 export async function moveVisitIfUnchanged(
   db: Executor,
-  change: { id: string; expectedVersion: number; technicianId: string; plannedStart: Date; plannedEnd: Date; pinned?: boolean; now: Date },
+  change: {
+    id: string;
+    expectedVersion: number;
+    technicianId: string;
+    plannedStart: Date;
+    plannedEnd: Date;
+    pinned?: boolean;
+    now: Date;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable('visits')

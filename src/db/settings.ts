@@ -16,7 +16,16 @@ export interface CompanySettingsRecord {
 export async function getCompanySettings(db: Db): Promise<CompanySettingsRecord | undefined> {
   const row = await db
     .selectFrom('company_settings')
-    .select(['name', 'phone', 'timezone', 'window_grid', 'booking_horizon_days', 'holiday_region', 'whit_monday_worked', 'updated_at'])
+    .select([
+      'name',
+      'phone',
+      'timezone',
+      'window_grid',
+      'booking_horizon_days',
+      'holiday_region',
+      'whit_monday_worked',
+      'updated_at',
+    ])
     .executeTakeFirst();
   return (
     row && {
@@ -32,7 +41,10 @@ export async function getCompanySettings(db: Db): Promise<CompanySettingsRecord 
   );
 }
 
-export async function updateCompanySettings(db: Db, changes: Partial<Omit<CompanySettingsRecord, 'updatedAt'>>): Promise<boolean> {
+export async function updateCompanySettings(
+  db: Db,
+  changes: Partial<Omit<CompanySettingsRecord, 'updatedAt'>>,
+): Promise<boolean> {
   const result = await db
     .updateTable('company_settings')
     .set({
@@ -40,7 +52,9 @@ export async function updateCompanySettings(db: Db, changes: Partial<Omit<Compan
       ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
       ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
       ...(changes.windowGrid !== undefined ? { window_grid: JSON.stringify(changes.windowGrid) } : {}),
-      ...(changes.bookingHorizonDays !== undefined ? { booking_horizon_days: changes.bookingHorizonDays } : {}),
+      ...(changes.bookingHorizonDays !== undefined
+        ? { booking_horizon_days: changes.bookingHorizonDays }
+        : {}),
       ...(changes.holidayRegion !== undefined ? { holiday_region: changes.holidayRegion } : {}),
       ...(changes.whitMondayWorked !== undefined ? { whit_monday_worked: changes.whitMondayWorked } : {}),
       updated_at: new Date(),

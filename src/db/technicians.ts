@@ -21,7 +21,18 @@ export type TechnicianFields = Omit<TechnicianRecord, 'id' | 'skills' | 'zoneIds
 async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<TechnicianRecord[]> {
   let query = db
     .selectFrom('technicians')
-    .select(['id', 'name', 'email', 'phone', 'colour', 'home_address', 'home_lat', 'home_lon', 'active', 'feed_token'])
+    .select([
+      'id',
+      'name',
+      'email',
+      'phone',
+      'colour',
+      'home_address',
+      'home_lat',
+      'home_lon',
+      'active',
+      'feed_token',
+    ])
     .orderBy('name')
     .orderBy('id');
   if (ids) query = query.where('id', 'in', ids);
@@ -29,8 +40,18 @@ async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<Te
   const rows = await query.execute();
   if (rows.length === 0) return [];
   const rowIds = rows.map((r) => r.id);
-  const skills = await db.selectFrom('technician_skills').select(['technician_id', 'skill_code']).where('technician_id', 'in', rowIds).orderBy('skill_code').execute();
-  const zones = await db.selectFrom('technician_zones').select(['technician_id', 'zone_id']).where('technician_id', 'in', rowIds).orderBy('zone_id').execute();
+  const skills = await db
+    .selectFrom('technician_skills')
+    .select(['technician_id', 'skill_code'])
+    .where('technician_id', 'in', rowIds)
+    .orderBy('skill_code')
+    .execute();
+  const zones = await db
+    .selectFrom('technician_zones')
+    .select(['technician_id', 'zone_id'])
+    .where('technician_id', 'in', rowIds)
+    .orderBy('zone_id')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -47,7 +68,10 @@ async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<Te
   }));
 }
 
-export async function listTechnicians(db: Db, options: { activeOnly?: boolean } = {}): Promise<TechnicianRecord[]> {
+export async function listTechnicians(
+  db: Db,
+  options: { activeOnly?: boolean } = {},
+): Promise<TechnicianRecord[]> {
   return withLinks(db, undefined, options.activeOnly ?? false);
 }
 
@@ -57,7 +81,10 @@ export async function getTechnician(db: Db, id: string): Promise<TechnicianRecor
 
 /** Locks the technician's row for the rest of the transaction (serialises edits of their hours); false when unknown. */
 export async function lockTechnician(db: Db, id: string): Promise<boolean> {
-  return (await db.selectFrom('technicians').select('id').where('id', '=', id).forUpdate().executeTakeFirst()) !== undefined;
+  return (
+    (await db.selectFrom('technicians').select('id').where('id', '=', id).forUpdate().executeTakeFirst()) !==
+    undefined
+  );
 }
 
 /** Which of `ids` are technicians. */
@@ -80,16 +107,31 @@ function technicianColumns(fields: Partial<TechnicianFields>) {
   };
 }
 
-export async function insertTechnician(db: Db, fields: TechnicianFields & { feedToken: string | null }): Promise<string> {
+export async function insertTechnician(
+  db: Db,
+  fields: TechnicianFields & { feedToken: string | null },
+): Promise<string> {
   const row = await db
     .insertInto('technicians')
-    .values({ ...technicianColumns(fields), name: fields.name, email: fields.email, phone: fields.phone, home_lat: fields.homeLat, home_lon: fields.homeLon, feed_token: fields.feedToken })
+    .values({
+      ...technicianColumns(fields),
+      name: fields.name,
+      email: fields.email,
+      phone: fields.phone,
+      home_lat: fields.homeLat,
+      home_lon: fields.homeLon,
+      feed_token: fields.feedToken,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function updateTechnician(db: Db, id: string, fields: Partial<TechnicianFields>): Promise<boolean> {
+export async function updateTechnician(
+  db: Db,
+  id: string,
+  fields: Partial<TechnicianFields>,
+): Promise<boolean> {
   const result = await db
     .updateTable('technicians')
     .set({ ...technicianColumns(fields), updated_at: new Date() })
@@ -100,10 +142,18 @@ export async function updateTechnician(db: Db, id: string, fields: Partial<Techn
 
 export async function replaceTechnicianSkills(db: Db, technicianId: string, skills: string[]): Promise<void> {
   await db.deleteFrom('technician_skills').where('technician_id', '=', technicianId).execute();
-  if (skills.length > 0) await db.insertInto('technician_skills').values(skills.map((skill_code) => ({ technician_id: technicianId, skill_code }))).execute();
+  if (skills.length > 0)
+    await db
+      .insertInto('technician_skills')
+      .values(skills.map((skill_code) => ({ technician_id: technicianId, skill_code })))
+      .execute();
 }
 
 export async function replaceTechnicianZones(db: Db, technicianId: string, zoneIds: string[]): Promise<void> {
   await db.deleteFrom('technician_zones').where('technician_id', '=', technicianId).execute();
-  if (zoneIds.length > 0) await db.insertInto('technician_zones').values(zoneIds.map((zone_id) => ({ technician_id: technicianId, zone_id }))).execute();
+  if (zoneIds.length > 0)
+    await db
+      .insertInto('technician_zones')
+      .values(zoneIds.map((zone_id) => ({ technician_id: technicianId, zone_id })))
+      .execute();
 }

@@ -41,7 +41,11 @@ function technicianRoster(count: number, random: SeededRandom): DemoTechnician[]
     const round = Math.floor(i / DEMO_TECHNICIANS.length);
     if (round === 0) return template;
     const zone = ZONES.find((z) => z.name === template.zones[0])!;
-    return { ...template, name: `${template.name} ${round + 1}`, homePostcode: random.pick(zone.postcodes).postcode };
+    return {
+      ...template,
+      name: `${template.name} ${round + 1}`,
+      homePostcode: random.pick(zone.postcodes).postcode,
+    };
   });
 }
 
@@ -54,18 +58,28 @@ function localTime(day: DateTime, hhmm: string): DateTime {
 }
 
 /** Writes the demo company into an empty database, in one transaction. Same seed, same company. */
-export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promise<{ technicians: number; visits: number }> {
+export async function seedDemoCompany(
+  db: Db,
+  options: SeedOptions = {},
+): Promise<{ technicians: number; visits: number }> {
   const random = new SeededRandom(DEMO_SEED);
   const zone = options.timezone ?? COMPANY.timezone;
   const today = options.today ? DateTime.fromISO(options.today, { zone }) : DateTime.now().setZone(zone);
   const occupancy = options.occupancy ?? 0.55;
   const firstDay = today.startOf('week').minus({ weeks: 1 });
-  const lastDay = today.startOf('week').plus({ weeks: options.weeksAhead ?? 3 }).minus({ days: 1 });
+  const lastDay = today
+    .startOf('week')
+    .plus({ weeks: options.weeksAhead ?? 3 })
+    .minus({ days: 1 });
   const TECHNICIANS = technicianRoster(options.technicians ?? DEMO_TECHNICIANS.length, random);
 
   const zoneIds = new Map(ZONES.map((z) => [z.name, random.uuid()]));
-  const postcodeByCode = new Map<string, DemoPostcode>(ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, p] as const)));
-  const zoneKindByPostcode = new Map(ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, z.kind] as const)));
+  const postcodeByCode = new Map<string, DemoPostcode>(
+    ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, p] as const)),
+  );
+  const zoneKindByPostcode = new Map(
+    ZONES.flatMap((z) => z.postcodes.map((p) => [p.postcode, z.kind] as const)),
+  );
   const serviceIds = new Map(SERVICES.map((s) => [s.slug, random.uuid()]));
   const technicianIds = TECHNICIANS.map(() => random.uuid());
 
@@ -80,7 +94,9 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
 
   const holidays = new Holidays('FR');
   const isHoliday = (day: DateTime) =>
-    (holidays.isHoliday(new Date(Date.UTC(day.year, day.month - 1, day.day, 12))) || []).some((h) => h.type === 'public');
+    (holidays.isHoliday(new Date(Date.UTC(day.year, day.month - 1, day.day, 12))) || []).some(
+      (h) => h.type === 'public',
+    );
 
   const visits: NewVisit[] = [];
   TECHNICIANS.forEach((tech, index) => {
@@ -108,7 +124,11 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
         const afternoon = windowStart >= lunchStart;
         const legTime = travel.time(cursorPlace, visitPlace);
         // Round planned starts to 5 minutes, as a dispatcher would write them.
-        let start = Math.max(windowStart, cursorFree + legTime, afternoon ? lunchStart + BREAK_SECONDS + legTime : 0);
+        let start = Math.max(
+          windowStart,
+          cursorFree + legTime,
+          afternoon ? lunchStart + BREAK_SECONDS + legTime : 0,
+        );
         start = Math.ceil(start / 300) * 300;
         const end = start + service.durationMinutes * 60;
         const periodEnd = afternoon ? dayEnd - travel.time(visitPlace, homePlace) : lunchStart;
@@ -128,7 +148,10 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
           planned_end: new Date(end * 1000),
           customer_name: `${first} ${last}`,
           customer_phone: `06 ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)}`,
-          customer_email: `${first}.${last}@example.fr`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+          customer_email: `${first}.${last}@example.fr`
+            .toLowerCase()
+            .normalize('NFD')
+            .replace(/[\u0300-\u036f]/g, ''),
           address_line: `${random.int(1, 120)} ${random.pick(STREETS)}`,
           postcode: pc.postcode,
           city: pc.city,
@@ -159,11 +182,27 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
         team_feed_token: newSecret('feed'),
       })
       .execute();
-    await tx.insertInto('skills').values(SKILLS.map((s) => ({ code: s.code, label: s.label }))).execute();
-    await tx.insertInto('zones').values(ZONES.map((z) => ({ id: zoneIds.get(z.name)!, name: z.name, kind: z.kind }))).execute();
+    await tx
+      .insertInto('skills')
+      .values(SKILLS.map((s) => ({ code: s.code, label: s.label })))
+      .execute();
+    await tx
+      .insertInto('zones')
+      .values(ZONES.map((z) => ({ id: zoneIds.get(z.name)!, name: z.name, kind: z.kind })))
+      .execute();
     await tx
       .insertInto('zone_postcodes')
-      .values(ZONES.flatMap((z) => z.postcodes.map((p) => ({ zone_id: zoneIds.get(z.name)!, postcode: p.postcode, city: p.city, lat: p.lat, lon: p.lon }))))
+      .values(
+        ZONES.flatMap((z) =>
+          z.postcodes.map((p) => ({
+            zone_id: zoneIds.get(z.name)!,
+            postcode: p.postcode,
+            city: p.city,
+            lat: p.lat,
+            lon: p.lon,
+          })),
+        ),
+      )
       .execute();
     await tx
       .insertInto('services')
@@ -181,7 +220,14 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
         })),
       )
       .execute();
-    await tx.insertInto('service_skills').values(SERVICES.flatMap((s) => s.skills.map((k) => ({ service_id: serviceIds.get(s.slug)!, skill_code: k })))).execute();
+    await tx
+      .insertInto('service_skills')
+      .values(
+        SERVICES.flatMap((s) =>
+          s.skills.map((k) => ({ service_id: serviceIds.get(s.slug)!, skill_code: k })),
+        ),
+      )
+      .execute();
     await tx
       .insertInto('technicians')
       .values(
@@ -190,7 +236,11 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
           return {
             id: technicianIds[i]!,
             name: t.name,
-            email: `${t.name.split(' ')[0]!.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')}@duret-electricite.fr`,
+            email: `${t.name
+              .split(' ')[0]!
+              .toLowerCase()
+              .normalize('NFD')
+              .replace(/[\u0300-\u036f]/g, '')}@duret-electricite.fr`,
             phone: t.phone,
             colour: t.colour,
             home_address: home.city,
@@ -201,10 +251,21 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
         }),
       )
       .execute();
-    await tx.insertInto('technician_skills').values(TECHNICIANS.flatMap((t, i) => t.skills.map((k) => ({ technician_id: technicianIds[i]!, skill_code: k })))).execute();
+    await tx
+      .insertInto('technician_skills')
+      .values(
+        TECHNICIANS.flatMap((t, i) =>
+          t.skills.map((k) => ({ technician_id: technicianIds[i]!, skill_code: k })),
+        ),
+      )
+      .execute();
     await tx
       .insertInto('technician_zones')
-      .values(TECHNICIANS.flatMap((t, i) => t.zones.map((z) => ({ technician_id: technicianIds[i]!, zone_id: zoneIds.get(z)! }))))
+      .values(
+        TECHNICIANS.flatMap((t, i) =>
+          t.zones.map((z) => ({ technician_id: technicianIds[i]!, zone_id: zoneIds.get(z)! })),
+        ),
+      )
       .execute();
     await tx
       .insertInto('working_hours')
@@ -221,7 +282,11 @@ export async function seedDemoCompany(db: Db, options: SeedOptions = {}): Promis
         ),
       )
       .execute();
-    for (let i = 0; i < visits.length; i += 500) await tx.insertInto('visits').values(visits.slice(i, i + 500)).execute();
+    for (let i = 0; i < visits.length; i += 500)
+      await tx
+        .insertInto('visits')
+        .values(visits.slice(i, i + 500))
+        .execute();
   });
   return { technicians: TECHNICIANS.length, visits: visits.length };
 }

@@ -40,7 +40,13 @@ function dayWindows(rules: WindowRules, day: string): Interval[] {
  * minimum notice and the horizon. Built from local wall-clock times, so
  * 08:00–10:00 stays 08:00–10:00 on clock-change days.
  */
-export function candidateWindows(rules: WindowRules, fromDate: string, toDate: string, now: Date, ignoreNotice = false): Interval[] {
+export function candidateWindows(
+  rules: WindowRules,
+  fromDate: string,
+  toDate: string,
+  now: Date,
+  ignoreNotice = false,
+): Interval[] {
   const zone = rules.timezone;
   const nowSeconds = now.getTime() / 1000;
   const today = localDateOf(nowSeconds, zone);
@@ -49,7 +55,8 @@ export function candidateWindows(rules: WindowRules, fromDate: string, toDate: s
   const last = toDate < lastDay ? toDate : lastDay;
   const windows: Interval[] = [];
   for (let day = fromDate > today ? fromDate : today; day <= last; day = addDays(day, 1)) {
-    for (const w of dayWindows(rules, day)) if (w.start >= earliestStart) windows.push({ start: w.start, end: w.end });
+    for (const w of dayWindows(rules, day))
+      if (w.start >= earliestStart) windows.push({ start: w.start, end: w.end });
   }
   return windows;
 }

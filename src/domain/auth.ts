@@ -18,9 +18,14 @@ export interface Principal {
   role: TokenRole;
 }
 
-export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'unknown' | 'revoked' | 'expired' };
+export type AuthOutcome =
+  { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'unknown' | 'revoked' | 'expired' };
 
-export async function authenticate(db: Db, presented: string | undefined, now = new Date()): Promise<AuthOutcome> {
+export async function authenticate(
+  db: Db,
+  presented: string | undefined,
+  now = new Date(),
+): Promise<AuthOutcome> {
   if (!presented) return { ok: false, reason: 'missing' };
   const hash = sha256Hex(presented);
   const stored = await findTokenByHash(db, hash);
@@ -32,7 +37,12 @@ export async function authenticate(db: Db, presented: string | undefined, now = 
 }
 
 /** Creates a token and returns it in clear: the only time it is ever visible. */
-export async function createApiToken(db: Db, role: TokenRole, name: string, expiresAt?: Date): Promise<{ id: string; token: string }> {
+export async function createApiToken(
+  db: Db,
+  role: TokenRole,
+  name: string,
+  expiresAt?: Date,
+): Promise<{ id: string; token: string }> {
   const token = newSecret(`trn_${role}`);
   const id = await insertToken(db, { name, role, tokenHash: sha256Hex(token), expiresAt: expiresAt ?? null });
   return { id, token };
@@ -40,5 +50,9 @@ export async function createApiToken(db: Db, role: TokenRole, name: string, expi
 
 /** Makes TOURNEE_ADMIN_TOKEN a valid admin token (idempotent across restarts). */
 export async function ensureBootstrapAdmin(db: Db, token: string): Promise<void> {
-  await insertToken(db, { name: 'bootstrap (TOURNEE_ADMIN_TOKEN)', role: 'admin', tokenHash: sha256Hex(token) });
+  await insertToken(db, {
+    name: 'bootstrap (TOURNEE_ADMIN_TOKEN)',
+    role: 'admin',
+    tokenHash: sha256Hex(token),
+  });
 }

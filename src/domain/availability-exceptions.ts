@@ -38,9 +38,15 @@ const EXCEPTION = { en: 'Availability exception', fr: 'Exception de disponibilit
 function exceptionRange(input: ExceptionInput, timezone: string): { start: Date; end: Date } {
   const days = input.from !== undefined || input.to !== undefined;
   const hours = input.start !== undefined || input.end !== undefined;
-  if (days && hours) throw invalidField('body.start', 'give either from/to (whole days) or start/end (hours), not both', 'donner from/to (jours entiers) ou start/end (heures), pas les deux');
+  if (days && hours)
+    throw invalidField(
+      'body.start',
+      'give either from/to (whole days) or start/end (hours), not both',
+      'donner from/to (jours entiers) ou start/end (heures), pas les deux',
+    );
   if (days) {
-    if (input.from === undefined) throw invalidField('body.from', 'is required with to', 'est requis avec to');
+    if (input.from === undefined)
+      throw invalidField('body.from', 'is required with to', 'est requis avec to');
     const to = input.to ?? input.from;
     if (to < input.from) throw invalidField('body.to', 'must not be before from', 'ne peut précéder from');
     return {
@@ -48,21 +54,42 @@ function exceptionRange(input: ExceptionInput, timezone: string): { start: Date;
       end: DateTime.fromISO(to, { zone: timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
     };
   }
-  if (input.start === undefined) throw invalidField('body.start', 'give from/to (whole days) or start/end (hours)', 'donner from/to (jours entiers) ou start/end (heures)');
-  if (input.end === undefined) throw invalidField('body.end', 'is required with start', 'est requis avec start');
+  if (input.start === undefined)
+    throw invalidField(
+      'body.start',
+      'give from/to (whole days) or start/end (hours)',
+      'donner from/to (jours entiers) ou start/end (heures)',
+    );
+  if (input.end === undefined)
+    throw invalidField('body.end', 'is required with start', 'est requis avec start');
   const start = new Date(input.start);
   const end = new Date(input.end);
   if (!(end > start)) throw invalidField('body.end', 'must be after start', 'doit suivre le début');
   return { start, end };
 }
 
-async function checkOwner(db: Db, kind: ExceptionKind, technicianId: string | null | undefined): Promise<string | null> {
+async function checkOwner(
+  db: Db,
+  kind: ExceptionKind,
+  technicianId: string | null | undefined,
+): Promise<string | null> {
   if (kind === 'closure') {
-    if (technicianId) throw invalidField('body.technicianId', 'a closure applies to the whole company: leave technicianId out', 'une fermeture concerne toute l’entreprise : pas de technicianId');
+    if (technicianId)
+      throw invalidField(
+        'body.technicianId',
+        'a closure applies to the whole company: leave technicianId out',
+        'une fermeture concerne toute l’entreprise : pas de technicianId',
+      );
     return null;
   }
-  if (!technicianId) throw invalidField('body.technicianId', `is required for ${kind === 'absence' ? 'an absence' : 'an extra shift'}`, 'est requis');
-  if ((await existingTechnicianIds(db, [technicianId])).size === 0) throw invalidField('body.technicianId', 'unknown technician', 'technicien inconnu', 'unknown-technician');
+  if (!technicianId)
+    throw invalidField(
+      'body.technicianId',
+      `is required for ${kind === 'absence' ? 'an absence' : 'an extra shift'}`,
+      'est requis',
+    );
+  if ((await existingTechnicianIds(db, [technicianId])).size === 0)
+    throw invalidField('body.technicianId', 'unknown technician', 'technicien inconnu', 'unknown-technician');
   return technicianId;
 }
 
@@ -79,20 +106,39 @@ export async function createException(db: Db, input: ExceptionInput): Promise<Ex
   return db.transaction().execute(async (tx) => {
     const technicianId = await checkOwner(tx, input.kind, input.technicianId);
     const range = exceptionRange(input, await companyTimezone(tx));
-    const id = await insertException(tx, { kind: input.kind, technicianId, ...range, reason: input.reason ?? '' });
+    const id = await insertException(tx, {
+      kind: input.kind,
+      technicianId,
+      ...range,
+      reason: input.reason ?? '',
+    });
     return (await getException(tx, id))!;
   });
 }
 
 /** PATCH: kind, technician, reason as given; a new range (days or hours) replaces the old one whole. */
-export async function editException(db: Db, id: string, changes: Partial<ExceptionInput>): Promise<ExceptionRecord> {
+export async function editException(
+  db: Db,
+  id: string,
+  changes: Partial<ExceptionInput>,
+): Promise<ExceptionRecord> {
   return db.transaction().execute(async (tx) => {
     const current = await getException(tx, id);
     if (!current) throw notFound(EXCEPTION);
     const kind = changes.kind ?? current.kind;
-    const technicianId = await checkOwner(tx, kind, changes.technicianId !== undefined ? changes.technicianId : kind === 'closure' ? null : current.technicianId);
+    const technicianId = await checkOwner(
+      tx,
+      kind,
+      changes.technicianId !== undefined
+        ? changes.technicianId
+        : kind === 'closure'
+          ? null
+          : current.technicianId,
+    );
     const newRange = [changes.start, changes.end, changes.from, changes.to].some((v) => v !== undefined);
-    const range = newRange ? exceptionRange({ ...changes, kind }, await companyTimezone(tx)) : { start: current.start, end: current.end };
+    const range = newRange
+      ? exceptionRange({ ...changes, kind }, await companyTimezone(tx))
+      : { start: current.start, end: current.end };
     await updateException(tx, id, { kind, technicianId, ...range, reason: changes.reason ?? current.reason });
     return (await getException(tx, id))!;
   });

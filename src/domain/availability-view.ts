@@ -28,15 +28,29 @@ export function rangeBound(text: string, timezone: string, side: 'from' | 'to'):
 }
 
 /** Shifts in [from, to) of one technician, or of every active technician when none is named. */
-export async function availabilityView(db: Db, query: { technicianId?: string; from: string; to: string }): Promise<{ timezone: string; technicians: TechnicianShifts[] }> {
+export async function availabilityView(
+  db: Db,
+  query: { technicianId?: string; from: string; to: string },
+): Promise<{ timezone: string; technicians: TechnicianShifts[] }> {
   const timezone = (await loadCompanyCalendar(db, new Date(0), new Date(0))).timezone;
-  const request = { technicianId: query.technicianId, from: rangeBound(query.from, timezone, 'from'), to: rangeBound(query.to, timezone, 'to') };
+  const request = {
+    technicianId: query.technicianId,
+    from: rangeBound(query.from, timezone, 'from'),
+    to: rangeBound(query.to, timezone, 'to'),
+  };
   if (!(request.to > request.from)) throw invalidField('query.to', 'must be after from', 'doit suivre from');
   if (request.to.getTime() - request.from.getTime() > MAX_VIEW_DAYS * 86_400_000) {
-    throw invalidField('query.to', `at most ${MAX_VIEW_DAYS} days after from`, `au plus ${MAX_VIEW_DAYS} jours après from`);
+    throw invalidField(
+      'query.to',
+      `at most ${MAX_VIEW_DAYS} days after from`,
+      `au plus ${MAX_VIEW_DAYS} jours après from`,
+    );
   }
-  const technicians = (await listTechnicians(db, { activeOnly: !request.technicianId })).filter((t) => !request.technicianId || t.id === request.technicianId);
-  if (request.technicianId && technicians.length === 0) throw notFound({ en: 'Technician', fr: 'Technicien' });
+  const technicians = (await listTechnicians(db, { activeOnly: !request.technicianId })).filter(
+    (t) => !request.technicianId || t.id === request.technicianId,
+  );
+  if (request.technicianId && technicians.length === 0)
+    throw notFound({ en: 'Technician', fr: 'Technicien' });
   const calendar = await loadCompanyCalendar(db, request.from, request.to);
   const availability = await loadTechnicianAvailability(
     db,
@@ -46,6 +60,10 @@ export async function availabilityView(db: Db, query: { technicianId?: string; f
   );
   return {
     timezone: calendar.timezone,
-    technicians: technicians.map((t) => ({ technicianId: t.id, name: t.name, shifts: shiftsFor(availability.get(t.id)!, request.from, request.to, calendar) })),
+    technicians: technicians.map((t) => ({
+      technicianId: t.id,
+      name: t.name,
+      shifts: shiftsFor(availability.get(t.id)!, request.from, request.to, calendar),
+    })),
   };
 }

@@ -92,7 +92,9 @@ export function parseWorkingRule(text: string): ParsedRecurrence {
   }
   for (const key of seen.keys()) {
     if (!['FREQ', 'INTERVAL', 'BYDAY', 'WKST'].includes(key)) {
-      throw new Error(`${key} is not supported (only FREQ, INTERVAL, BYDAY, WKST; hours and dates have their own fields)`);
+      throw new Error(
+        `${key} is not supported (only FREQ, INTERVAL, BYDAY, WKST; hours and dates have their own fields)`,
+      );
     }
   }
   const freq = seen.get('FREQ');
@@ -105,10 +107,12 @@ export function parseWorkingRule(text: string): ParsedRecurrence {
   let byDay: WeekdayCode[] = [...WEEKDAY_CODES];
   const byDayText = seen.get('BYDAY');
   // RFC 5545 reads a bare weekly rule as "the weekday of DTSTART": make the days explicit instead.
-  if (freq === 'WEEKLY' && byDayText === undefined) throw new Error('FREQ=WEEKLY needs BYDAY (e.g. BYDAY=MO,TU,WE,TH,FR)');
+  if (freq === 'WEEKLY' && byDayText === undefined)
+    throw new Error('FREQ=WEEKLY needs BYDAY (e.g. BYDAY=MO,TU,WE,TH,FR)');
   if (byDayText !== undefined) {
     const days = byDayText.split(',');
-    for (const d of days) if (!isWeekday(d)) throw new Error(`BYDAY value "${d}" is not one of MO,TU,WE,TH,FR,SA,SU`);
+    for (const d of days)
+      if (!isWeekday(d)) throw new Error(`BYDAY value "${d}" is not one of MO,TU,WE,TH,FR,SA,SU`);
     byDay = WEEKDAY_CODES.filter((d) => days.includes(d));
     if (byDay.length !== days.length) throw new Error('BYDAY lists a day twice');
   }
@@ -231,8 +235,16 @@ function daySegments(zone: IANAZone, day: LocalDay): OffsetSegment[] {
  * a skipped hour, two when it ends inside a repeated hour (the clock reads those
  * times twice, with a stretch outside the range between).
  */
-export function localRangeToIntervals(timezone: string, day: string, startSeconds: number, endSeconds: number): TimeInterval[] {
-  return localRanges(zoneOf(timezone), parseIsoDate(day), startSeconds, endSeconds).map(([s, e]) => ({ start: new Date(s), end: new Date(e) }));
+export function localRangeToIntervals(
+  timezone: string,
+  day: string,
+  startSeconds: number,
+  endSeconds: number,
+): TimeInterval[] {
+  return localRanges(zoneOf(timezone), parseIsoDate(day), startSeconds, endSeconds).map(([s, e]) => ({
+    start: new Date(s),
+    end: new Date(e),
+  }));
 }
 
 function localRanges(zone: IANAZone, day: LocalDay, startSeconds: number, endSeconds: number): Range[] {
@@ -264,7 +276,8 @@ function publicHolidays(year: number, region: CompanyCalendar['holidayRegion']):
   let days = holidayCache.get(key);
   if (!days) {
     // date-holidays silently ignores an unknown state; only the three departments are allowed.
-    if (region !== null && !HOLIDAY_REGIONS.includes(region)) throw new Error(`unknown holiday region ${String(region)}`);
+    if (region !== null && !HOLIDAY_REGIONS.includes(region))
+      throw new Error(`unknown holiday region ${String(region)}`);
     const calendar = region ? new Holidays('FR', region) : new Holidays('FR');
     days = new Map();
     for (const h of calendar.getHolidays(year) || []) {
@@ -325,18 +338,32 @@ const toRange = (i: TimeInterval): Range => [i.start.getTime(), i.end.getTime()]
 function localDaysBetween(timezone: string, from: Date, to: Date): LocalDay[] {
   const days: LocalDay[] = [];
   const last = localDateOf((to.getTime() - 1) / 1000, timezone);
-  for (let d = localDateOf(from.getTime() / 1000, timezone); d <= last; d = addDays(d, 1)) days.push(parseIsoDate(d));
+  for (let d = localDateOf(from.getTime() / 1000, timezone); d <= last; d = addDays(d, 1))
+    days.push(parseIsoDate(d));
   return days;
 }
 
 /** The local days in [first, last] on which the rule falls, within its validity. */
 function ruleDays(rule: WorkingHoursRule, first: LocalDay, last: LocalDay): LocalDay[] {
-  const occurrences = floatingRule(rule).between(datetime(first.year, first.month, first.day), datetime(last.year, last.month, last.day), true);
-  return occurrences.map((o) => ({ year: o.getUTCFullYear(), month: o.getUTCMonth() + 1, day: o.getUTCDate() }));
+  const occurrences = floatingRule(rule).between(
+    datetime(first.year, first.month, first.day),
+    datetime(last.year, last.month, last.day),
+    true,
+  );
+  return occurrences.map((o) => ({
+    year: o.getUTCFullYear(),
+    month: o.getUTCMonth() + 1,
+    day: o.getUTCDate(),
+  }));
 }
 
 /** Working intervals of one technician in [from, to): rules expanded per local day, minus holidays, closures and absences, plus extra shifts; merged, sorted. */
-export function shiftsFor(technician: TechnicianAvailability, from: Date, to: Date, calendar: CompanyCalendar): { start: Date; end: Date }[] {
+export function shiftsFor(
+  technician: TechnicianAvailability,
+  from: Date,
+  to: Date,
+  calendar: CompanyCalendar,
+): { start: Date; end: Date }[] {
   if (!(to > from)) return [];
   const zone = zoneOf(calendar.timezone);
   const days = localDaysBetween(calendar.timezone, from, to);
@@ -366,7 +393,11 @@ export function shiftsFor(technician: TechnicianAvailability, from: Date, to: Da
 }
 
 /** Groups working intervals by local calendar day into solver shifts: one Shift per day from the first start to the last end, with each gap between intervals as a fixed Break (earliestStart = latestStart = gap start, duration = gap length). Instants in Unix seconds. Shift.id = `${technicianId}:${YYYY-MM-DD}`. */
-export function toSolverShifts(technicianId: string, intervals: { start: Date; end: Date }[], timezone: string): Shift[] {
+export function toSolverShifts(
+  technicianId: string,
+  intervals: { start: Date; end: Date }[],
+  timezone: string,
+): Shift[] {
   const byDay = new Map<string, Range[]>();
   for (const range of mergeRanges(intervals.map(toRange))) {
     const day = localDateOf(range[0] / 1000, timezone);
@@ -379,7 +410,11 @@ export function toSolverShifts(technicianId: string, intervals: { start: Date; e
     const breaks: Break[] = [];
     for (let i = 1; i < ranges.length; i++) {
       const gapStart = ranges[i - 1]![1] / 1000;
-      breaks.push({ earliestStart: gapStart, latestStart: gapStart, duration: ranges[i]![0] / 1000 - gapStart });
+      breaks.push({
+        earliestStart: gapStart,
+        latestStart: gapStart,
+        duration: ranges[i]![0] / 1000 - gapStart,
+      });
     }
     shifts.push({
       id: `${technicianId}:${day}`,

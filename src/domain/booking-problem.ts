@@ -69,7 +69,9 @@ export async function buildBookingProblem(
     if (row.id === options.excludeVisitId) continue;
     const route = 'planned_start_s' in row ? row : routeVisitOf(row);
     const plannedStart = route.planned_start_s;
-    const shift = shiftsByTech.get(route.technician_id)?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
+    const shift = shiftsByTech
+      .get(route.technician_id)
+      ?.find((s) => s.interval.start <= plannedStart && plannedStart <= s.interval.end);
     if (!shift) continue;
     if (!('planned_start_s' in row)) visitRows.set(row.id, row);
     visits.push({
@@ -83,11 +85,20 @@ export async function buildBookingProblem(
       pinned: route.pinned,
     });
   }
-  return { problem: { technicians: solverTechnicians, visits, travel }, visitRows, placeFor, timezone: settings.timezone };
+  return {
+    problem: { technicians: solverTechnicians, visits, travel },
+    visitRows,
+    placeFor,
+    timezone: settings.timezone,
+  };
 }
 
 /** [start of the first day, start of the day after the last] in the company's zone, as Dates. */
-export function localDaySpan(firstDate: string, lastDate: string, timezone: string): { from: Date; to: Date } {
+export function localDaySpan(
+  firstDate: string,
+  lastDate: string,
+  timezone: string,
+): { from: Date; to: Date } {
   return {
     from: new Date(instantAt(firstDate, '00:00', timezone) * 1000),
     to: new Date(instantAt(addDays(lastDate, 1), '00:00', timezone) * 1000),

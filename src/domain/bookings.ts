@@ -29,7 +29,13 @@ import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { freshReads } from './slot-reads.js';
-import { bookableWindows, requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
+import {
+  bookableWindows,
+  requireActiveService,
+  requireServedAddress,
+  windowRulesFor,
+  type AddressInput,
+} from './slots.js';
 
 /** Customers may change or cancel up to this long before their window opens; the desk at any time. */
 export const CUSTOMER_CHANGE_CUTOFF_HOURS = 24;
@@ -94,7 +100,10 @@ export function bookingView(row: VisitRow, serviceName: string, timezone: string
     status: row.status,
     version: row.version,
     service: { id: row.service_id, name: serviceName },
-    window: { start: localIso(row.window_start.getTime() / 1000, timezone), end: localIso(row.window_end.getTime() / 1000, timezone) },
+    window: {
+      start: localIso(row.window_start.getTime() / 1000, timezone),
+      end: localIso(row.window_end.getTime() / 1000, timezone),
+    },
     address: { line: row.address_line, postcode: row.postcode, city: row.city },
     customer: { name: row.customer_name, phone: row.customer_phone, email: row.customer_email },
     notes: row.notes,
@@ -108,8 +117,20 @@ export function bookingView(row: VisitRow, serviceName: string, timezone: string
 export function parseWindow(window: { start: string; end: string }, field: string): Interval {
   const start = Date.parse(window.start);
   const end = Date.parse(window.end);
-  if (!Number.isFinite(start)) throw new DomainError('invalid', 'bad-window', { fr: 'Début de créneau invalide.', en: 'Invalid window start.' }, `${field}.start`);
-  if (!Number.isFinite(end) || end <= start) throw new DomainError('invalid', 'bad-window', { fr: 'Fin de créneau invalide.', en: 'Invalid window end.' }, `${field}.end`);
+  if (!Number.isFinite(start))
+    throw new DomainError(
+      'invalid',
+      'bad-window',
+      { fr: 'Début de créneau invalide.', en: 'Invalid window start.' },
+      `${field}.start`,
+    );
+  if (!Number.isFinite(end) || end <= start)
+    throw new DomainError(
+      'invalid',
+      'bad-window',
+      { fr: 'Fin de créneau invalide.', en: 'Invalid window end.' },
+      `${field}.end`,
+    );
   return { start: start / 1000, end: end / 1000 };
 }
 
@@ -117,7 +138,10 @@ function windowTaken(alternatives: DayOfWindows[]): DomainError {
   return new DomainError(
     'conflict',
     'window-taken',
-    { fr: 'Ce créneau vient d’être réservé. Choisissez-en un autre.', en: 'This window was just taken. Please choose another one.' },
+    {
+      fr: 'Ce créneau vient d’être réservé. Choisissez-en un autre.',
+      en: 'This window was just taken. Please choose another one.',
+    },
     'body.window',
     { alternatives: { days: alternatives } },
   );
@@ -157,9 +181,14 @@ async function placeVisit(
   const technicians = await eligibleTechnicians(tx, service.id, address);
   if (technicians.length === 0) return null;
   const day = localDateOf(window.start, timezone);
-  await lockTechnicianDays(tx, [...technicians.map((t) => `${t.id}:${day}`), ...(options.extraLockKeys ?? [])]);
+  await lockTechnicianDays(tx, [
+    ...technicians.map((t) => `${t.id}:${day}`),
+    ...(options.extraLockKeys ?? []),
+  ]);
   const span = localDaySpan(day, day, timezone);
-  const built = await buildBookingProblem(tx, technicians, span.from, span.to, { excludeVisitId: options.excludeVisitId });
+  const built = await buildBookingProblem(tx, technicians, span.from, span.to, {
+    excludeVisitId: options.excludeVisitId,
+  });
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),
     duration: service.durationMinutes * 60,
@@ -169,12 +198,20 @@ async function placeVisit(
   const inserted = insertVisit(built.problem, request, window);
   if (!inserted) return null;
   return {
-    placement: { technicianId: inserted.technicianId, plannedStart: inserted.plannedStart, moved: inserted.moved.map((m) => ({ visitId: m.visitId, to: m.to })) },
+    placement: {
+      technicianId: inserted.technicianId,
+      plannedStart: inserted.plannedStart,
+      moved: inserted.moved.map((m) => ({ visitId: m.visitId, to: m.to })),
+    },
     rows: built.visitRows,
   };
 }
 
-async function applyRetiming(tx: Transaction<Database>, placement: Placement, rows: Map<string, VisitRow>): Promise<void> {
+async function applyRetiming(
+  tx: Transaction<Database>,
+  placement: Placement,
+  rows: Map<string, VisitRow>,
+): Promise<void> {
   for (const move of placement.moved) {
     const row = rows.get(move.visitId);
     if (!row) continue;
@@ -188,7 +225,9 @@ class WindowGone extends Error {}
 
 function isUniqueViolation(error: unknown, constraintHint?: string): boolean {
   const e = error as { code?: string; constraint?: string; message?: string };
-  return e?.code === '23505' && (!constraintHint || (e.constraint ?? e.message ?? '').includes(constraintHint));
+  return (
+    e?.code === '23505' && (!constraintHint || (e.constraint ?? e.message ?? '').includes(constraintHint))
+  );
 }
 
 function isOverlapViolation(error: unknown): boolean {
@@ -231,7 +270,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
 
   const { request, booker, now } = input;
   const reads = freshReads(db);
-  const [service, settings] = await Promise.all([requireActiveService(reads, request.serviceId, 'body.serviceId'), getCompanySettings(db)]);
+  const [service, settings] = await Promise.all([
+    requireActiveService(reads, request.serviceId, 'body.serviceId'),
+    getCompanySettings(db),
+  ]);
   const served = await requireServedAddress(reads, request.address, 'body.address.postcode');
   const window = parseWindow(request.window, 'body.window');
   const day = localDateOf(window.start, settings.timezone);
@@ -240,7 +282,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     throw new DomainError(
       'unprocessable',
       'window-not-offered',
-      { fr: 'Ce créneau n’est pas proposé pour cette prestation.', en: 'This window is not offered for this service.' },
+      {
+        fr: 'Ce créneau n’est pas proposé pour cette prestation.',
+        en: 'This window is not offered for this service.',
+      },
       'body.window',
     );
   }
@@ -248,11 +293,31 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   let powSecret: string | undefined;
   const requiresPow = !booker.isStaff && input.powDifficulty > 0;
   if (requiresPow) {
-    if (!input.pow) throw new DomainError('invalid', 'pow-missing', { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' }, 'body.pow');
+    if (!input.pow)
+      throw new DomainError(
+        'invalid',
+        'pow-missing',
+        { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' },
+        'body.pow',
+      );
     powSecret = await challengeSecret(db);
-    const verdict = verifyChallenge(powSecret, input.pow.challenge, input.pow.nonce, input.powDifficulty, now);
+    const verdict = verifyChallenge(
+      powSecret,
+      input.pow.challenge,
+      input.pow.nonce,
+      input.powDifficulty,
+      now,
+    );
     if (!verdict.ok) {
-      throw new DomainError('unprocessable', `pow-${verdict.reason}`, { fr: 'La vérification anti-robot a échoué, réessayez.', en: 'The anti-robot check failed; please retry.' }, 'body.pow');
+      throw new DomainError(
+        'unprocessable',
+        `pow-${verdict.reason}`,
+        {
+          fr: 'La vérification anti-robot a échoué, réessayez.',
+          en: 'The anti-robot check failed; please retry.',
+        },
+        'body.pow',
+      );
     }
   }
 
@@ -264,9 +329,23 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     const created = await db.transaction().execute(async (tx) => {
       await claimIdempotencyKey(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, fingerprint);
       if (requiresPow && input.pow) {
-        const verdict = verifyChallenge(powSecret!, input.pow.challenge, input.pow.nonce, input.powDifficulty, now);
+        const verdict = verifyChallenge(
+          powSecret!,
+          input.pow.challenge,
+          input.pow.nonce,
+          input.powDifficulty,
+          now,
+        );
         if (!verdict.ok || !(await spendChallenge(tx, input.pow.challenge, verdict.expiresAt))) {
-          throw new DomainError('unprocessable', 'pow-replayed', { fr: 'La vérification anti-robot a déjà servi, réessayez.', en: 'The anti-robot check was already used; please retry.' }, 'body.pow');
+          throw new DomainError(
+            'unprocessable',
+            'pow-replayed',
+            {
+              fr: 'La vérification anti-robot a déjà servi, réessayez.',
+              en: 'The anti-robot check was already used; please retry.',
+            },
+            'body.pow',
+          );
         }
       }
       const placed = await placeVisit(tx, service, address, window, settings.timezone);
@@ -322,10 +401,16 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
  * (no match, weak match, another postal code, slow or broken upstream) keeps
  * the postal-code centroid: a booking never fails for want of coordinates.
  */
-async function streetLevel(geocoder: Geocoder | undefined, requested: BookingAddress, served: ResolvedAddress): Promise<ResolvedAddress> {
+async function streetLevel(
+  geocoder: Geocoder | undefined,
+  requested: BookingAddress,
+  served: ResolvedAddress,
+): Promise<ResolvedAddress> {
   if (!geocoder || served.precise) return served;
   // Geocoders promise not to throw; a booking must not turn into a 500 if one ever does.
-  const found = await geocoder.geocode({ line: requested.line, postcode: served.postcode, city: requested.city }).catch(() => null);
+  const found = await geocoder
+    .geocode({ line: requested.line, postcode: served.postcode, city: requested.city })
+    .catch(() => null);
   return found ? { ...served, lat: found.lat, lon: found.lon, precise: true } : served;
 }
 
@@ -336,7 +421,10 @@ async function replayIfKnown(db: Db, key: string, fingerprint: string): Promise<
     throw new DomainError(
       'unprocessable',
       'idempotency-key-reused',
-      { fr: 'Cette clé d’idempotence a déjà servi pour une autre demande.', en: 'This Idempotency-Key was already used for a different request.' },
+      {
+        fr: 'Cette clé d’idempotence a déjà servi pour une autre demande.',
+        en: 'This Idempotency-Key was already used for a different request.',
+      },
       'headers.idempotency-key',
     );
   }
@@ -361,16 +449,29 @@ async function alternativesFor(
 // ---------------------------------------------------------------------------
 // Managing a booking with its token (customer) or as staff
 
-export async function loadBookingForManager(db: Executor, id: string, token: string | undefined, isStaff: boolean) {
+export async function loadBookingForManager(
+  db: Executor,
+  id: string,
+  token: string | undefined,
+  isStaff: boolean,
+) {
   const row = await findVisitWithService(db, id);
   // Unknown booking and wrong token answer alike, so a token cannot be probed for ids.
   if (!row || (!isStaff && (!token || !secretsEqual(sha256Hex(token), row.manage_token_hash)))) {
-    throw new DomainError('not-found', 'booking-not-found', { fr: 'Réservation introuvable.', en: 'Booking not found.' });
+    throw new DomainError('not-found', 'booking-not-found', {
+      fr: 'Réservation introuvable.',
+      en: 'Booking not found.',
+    });
   }
   return row;
 }
 
-export async function getBooking(db: Db, id: string, token: string | undefined, isStaff: boolean): Promise<BookingView> {
+export async function getBooking(
+  db: Db,
+  id: string,
+  token: string | undefined,
+  isStaff: boolean,
+): Promise<BookingView> {
   const row = await loadBookingForManager(db, id, token, isStaff);
   const settings = await getCompanySettings(db);
   return bookingView(row, row.service_name, settings.timezone);
@@ -378,18 +479,17 @@ export async function getBooking(db: Db, id: string, token: string | undefined, 
 
 function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
   if (row.status !== 'booked') {
-    throw new DomainError('conflict', 'booking-not-active', { fr: 'Cette réservation n’est plus active.', en: 'This booking is no longer active.' });
+    throw new DomainError('conflict', 'booking-not-active', {
+      fr: 'Cette réservation n’est plus active.',
+      en: 'This booking is no longer active.',
+    });
   }
   const cutoff = row.window_start.getTime() - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
   if (!isStaff && now.getTime() > cutoff) {
-    throw new DomainError(
-      'too-late',
-      'change-cutoff-passed',
-      {
-        fr: `Les modifications en ligne sont possibles jusqu’à ${CUSTOMER_CHANGE_CUTOFF_HOURS} h avant le créneau ; appelez-nous.`,
-        en: `Online changes are possible until ${CUSTOMER_CHANGE_CUTOFF_HOURS} h before the window; please call us.`,
-      },
-    );
+    throw new DomainError('too-late', 'change-cutoff-passed', {
+      fr: `Les modifications en ligne sont possibles jusqu’à ${CUSTOMER_CHANGE_CUTOFF_HOURS} h avant le créneau ; appelez-nous.`,
+      en: `Online changes are possible until ${CUSTOMER_CHANGE_CUTOFF_HOURS} h before the window; please call us.`,
+    });
   }
 }
 
@@ -400,9 +500,16 @@ export async function rescheduleBooking(
   const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
   assertChangeable(current, input.now, input.isStaff);
   const reads = freshReads(db);
-  const [service, settings] = await Promise.all([requireActiveService(reads, current.service_id, 'body.serviceId'), getCompanySettings(db)]);
+  const [service, settings] = await Promise.all([
+    requireActiveService(reads, current.service_id, 'body.serviceId'),
+    getCompanySettings(db),
+  ]);
   const address: ResolvedAddress = {
-    ...(await requireServedAddress(reads, { postcode: current.postcode, lat: current.lat, lon: current.lon }, 'body.address.postcode')),
+    ...(await requireServedAddress(
+      reads,
+      { postcode: current.postcode, lat: current.lat, lon: current.lon },
+      'body.address.postcode',
+    )),
     lat: current.lat,
     lon: current.lon,
   };
@@ -410,7 +517,12 @@ export async function rescheduleBooking(
   const day = localDateOf(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, input.now, input.isStaff);
   if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
-    throw new DomainError('unprocessable', 'window-not-offered', { fr: 'Ce créneau n’est pas proposé.', en: 'This window is not offered.' }, 'body.window');
+    throw new DomainError(
+      'unprocessable',
+      'window-not-offered',
+      { fr: 'Ce créneau n’est pas proposé.', en: 'This window is not offered.' },
+      'body.window',
+    );
   }
   const oldDay = localDateOf(current.planned_start.getTime() / 1000, settings.timezone);
   try {
@@ -437,7 +549,10 @@ export async function rescheduleBooking(
   throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
 }
 
-export async function cancelBooking(db: Db, input: { id: string; token?: string; isStaff: boolean; now: Date }): Promise<BookingView> {
+export async function cancelBooking(
+  db: Db,
+  input: { id: string; token?: string; isStaff: boolean; now: Date },
+): Promise<BookingView> {
   const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
   const settings = await getCompanySettings(db);
   // Cancelling twice is not an error: the customer sees the booking cancelled either way.

@@ -13,7 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalCalendarMethod, ICalEventClass, ICalEventStatus, type ICalCalendar, type ICalEventData } from 'ical-generator';
+import ical, {
+  ICalCalendarMethod,
+  ICalEventClass,
+  ICalEventStatus,
+  type ICalCalendar,
+  type ICalEventData,
+} from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { CalendarVisitRecord } from '../db/calendar.js';
 
@@ -58,7 +64,10 @@ export interface FeedRange {
 }
 
 /** From local midnight FEED_PAST_DAYS ago to the end of the last bookable day. */
-export function feedRange(now: Date, company: Pick<CalendarCompany, 'timezone' | 'bookingHorizonDays'>): FeedRange {
+export function feedRange(
+  now: Date,
+  company: Pick<CalendarCompany, 'timezone' | 'bookingHorizonDays'>,
+): FeedRange {
   const today = DateTime.fromJSDate(now, { zone: company.timezone }).startOf('day');
   return {
     from: today.minus({ days: FEED_PAST_DAYS }).toJSDate(),
@@ -114,7 +123,9 @@ export function feedLastModified(
   }
   if (watermarks.lastPlannedStartBefore) {
     // It slid out at the local midnight after its day + FEED_PAST_DAYS.
-    const day = DateTime.fromJSDate(watermarks.lastPlannedStartBefore, { zone: company.timezone }).startOf('day');
+    const day = DateTime.fromJSDate(watermarks.lastPlannedStartBefore, { zone: company.timezone }).startOf(
+      'day',
+    );
     candidates.push(day.plus({ days: FEED_PAST_DAYS + 1 }).toJSDate());
   }
   // An empty feed of an empty company still reports its settings' change (metadataChangedAt).
@@ -155,7 +166,12 @@ function etagOf(body: string): string {
   return `"${createHash('sha256').update(body, 'utf8').digest('base64url')}"`;
 }
 
-function newCalendar(options: { name?: string; description?: string; method?: ICalCalendarMethod; ttl?: number }): ICalCalendar {
+function newCalendar(options: {
+  name?: string;
+  description?: string;
+  method?: ICalCalendarMethod;
+  ttl?: number;
+}): ICalCalendar {
   const calendar = ical({
     prodId: { company: 'Tournee', product: 'Calendar', language: 'FR' },
     ...(options.name ? { name: calendarText(options.name) } : {}),
@@ -176,8 +192,19 @@ function formattersFor(zone: string) {
   let found = formatters.get(zone);
   if (!found) {
     found = {
-      time: new Intl.DateTimeFormat('fr-FR', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
-      day: new Intl.DateTimeFormat('fr-FR', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }),
+      time: new Intl.DateTimeFormat('fr-FR', {
+        timeZone: zone,
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }),
+      day: new Intl.DateTimeFormat('fr-FR', {
+        timeZone: zone,
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+      }),
     };
     formatters.set(zone, found);
   }
@@ -209,13 +236,21 @@ const CANCELLED_PREFIX = 'Annulé — ';
 function writableInZone(instant: Date, zone: string): boolean {
   const at = instant.getTime();
   // Fast path: no offset change within two hours either side, so no repeated hour here.
-  if (DateTime.fromMillis(at - 7_200_000, { zone }).offset === DateTime.fromMillis(at + 7_200_000, { zone }).offset) return true;
+  if (
+    DateTime.fromMillis(at - 7_200_000, { zone }).offset ===
+    DateTime.fromMillis(at + 7_200_000, { zone }).offset
+  )
+    return true;
   const wallClock = at + DateTime.fromMillis(at, { zone }).offset * 60_000;
   // Every instant showing the same wall clock under an offset in force around it (changes are ≤ 1 h).
-  const offsets = new Set([-2, -1, 0, 1, 2].map((h) => DateTime.fromMillis(at + h * 3_600_000, { zone }).offset));
+  const offsets = new Set(
+    [-2, -1, 0, 1, 2].map((h) => DateTime.fromMillis(at + h * 3_600_000, { zone }).offset),
+  );
   const sameWallClock = [...offsets]
     .map((offset) => wallClock - offset * 60_000)
-    .filter((candidate) => DateTime.fromMillis(candidate, { zone }).offset * 60_000 === wallClock - candidate);
+    .filter(
+      (candidate) => DateTime.fromMillis(candidate, { zone }).offset * 60_000 === wallClock - candidate,
+    );
   return sameWallClock.length === 1;
 }
 
@@ -223,9 +258,17 @@ function writableInZone(instant: Date, zone: string): boolean {
 function eventTimes(start: Date, end: Date, zone: string): Pick<ICalEventData, 'start' | 'end' | 'timezone'> {
   if (writableInZone(start, zone) && writableInZone(end, zone)) {
     // Luxon values, not Dates: a Date with a zone is written in the server's clock.
-    return { start: DateTime.fromJSDate(start, { zone }), end: DateTime.fromJSDate(end, { zone }), timezone: zone };
+    return {
+      start: DateTime.fromJSDate(start, { zone }),
+      end: DateTime.fromJSDate(end, { zone }),
+      timezone: zone,
+    };
   }
-  return { start: DateTime.fromJSDate(start, { zone: 'utc' }), end: DateTime.fromJSDate(end, { zone: 'utc' }), timezone: null };
+  return {
+    start: DateTime.fromJSDate(start, { zone: 'utc' }),
+    end: DateTime.fromJSDate(end, { zone: 'utc' }),
+    timezone: null,
+  };
 }
 
 /** Fields every event of a feed shares; ids and stamps from the row so the bytes only change when it does. */
@@ -255,7 +298,10 @@ function technicianEvent(visit: CalendarVisit, company: CalendarCompany, publicU
   return {
     ...feedEventBase(visit, company, publicUrl),
     summary: `${cancelled}${visit.serviceName} — ${visit.city}`,
-    location: { title: `${visit.addressLine}, ${visit.postcode} ${visit.city}`, geo: { lat: visit.lat, lon: visit.lon } },
+    location: {
+      title: `${visit.addressLine}, ${visit.postcode} ${visit.city}`,
+      geo: { lat: visit.lat, lon: visit.lon },
+    },
     description: [
       `Réf. ${visit.reference}`,
       `Client : ${visit.customerName}`,
@@ -272,7 +318,11 @@ function teamEvent(visit: CalendarVisit, company: CalendarCompany, publicUrl: st
     ...feedEventBase(visit, company, publicUrl),
     summary: `${cancelled}[${shortName(visit.technicianName)}] ${visit.serviceName} — ${visit.city}`,
     location: `${visit.postcode} ${visit.city}`,
-    description: [`Réf. ${visit.reference}`, `Technicien : ${visit.technicianName}`, ...scheduleLines(visit, company.timezone)].join('\n'),
+    description: [
+      `Réf. ${visit.reference}`,
+      `Technicien : ${visit.technicianName}`,
+      ...scheduleLines(visit, company.timezone),
+    ].join('\n'),
   };
 }
 
@@ -293,7 +343,10 @@ export interface FeedInput {
 function feedEvents(input: FeedInput): CalendarVisit[] {
   return input.visitsInRange
     .filter((v) => isShownInFeed(v, input.range))
-    .sort((a, b) => a.plannedStart.getTime() - b.plannedStart.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort(
+      (a, b) =>
+        a.plannedStart.getTime() - b.plannedStart.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
 }
 
 export function buildTechnicianFeed(input: FeedInput & { technicianName: string }): BuiltCalendar {
@@ -302,8 +355,12 @@ export function buildTechnicianFeed(input: FeedInput & { technicianName: string 
     description: `Visites de ${input.technicianName}`,
     ttl: FEED_REFRESH_SECONDS,
   });
-  for (const visit of feedEvents(input)) calendar.createEvent(technicianEvent(visit, input.company, input.publicUrl));
-  return finish(calendar, feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company));
+  for (const visit of feedEvents(input))
+    calendar.createEvent(technicianEvent(visit, input.company, input.publicUrl));
+  return finish(
+    calendar,
+    feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company),
+  );
 }
 
 export function buildTeamFeed(input: FeedInput): BuiltCalendar {
@@ -312,21 +369,32 @@ export function buildTeamFeed(input: FeedInput): BuiltCalendar {
     description: `Visites de toute l'équipe`,
     ttl: FEED_REFRESH_SECONDS,
   });
-  for (const visit of feedEvents(input)) calendar.createEvent(teamEvent(visit, input.company, input.publicUrl));
-  return finish(calendar, feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company));
+  for (const visit of feedEvents(input))
+    calendar.createEvent(teamEvent(visit, input.company, input.publicUrl));
+  return finish(
+    calendar,
+    feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company),
+  );
 }
 
 /**
  * The customer's .ics: one event over the promised arrival window (the promise, not the
  * planned time, which the planner may still move inside it), published by the company.
  */
-export function buildBookingCalendar(input: { company: CalendarCompany; visit: CalendarVisit; publicUrl: string; companyChangedAt: Date }): BuiltCalendar {
+export function buildBookingCalendar(input: {
+  company: CalendarCompany;
+  visit: CalendarVisit;
+  publicUrl: string;
+  companyChangedAt: Date;
+}): BuiltCalendar {
   const { company, visit } = input;
   const zone = company.timezone;
   const calendar = newCalendar({ method: ICalCalendarMethod.PUBLISH });
   const cancelled = visit.status === 'cancelled';
   const description = [
-    cancelled ? 'Ce rendez-vous est annulé.' : `Le technicien arrivera entre ${hhmm(visit.windowStart, zone)} et ${hhmm(visit.windowEnd, zone)}, le ${longDay(visit.windowStart, zone)}.`,
+    cancelled
+      ? 'Ce rendez-vous est annulé.'
+      : `Le technicien arrivera entre ${hhmm(visit.windowStart, zone)} et ${hhmm(visit.windowEnd, zone)}, le ${longDay(visit.windowStart, zone)}.`,
     `Prestation : ${visit.serviceName}`,
     `Référence : ${visit.reference}`,
     ...(company.phone ? [`Une question ? ${company.name} : ${company.phone}`] : []),

@@ -36,9 +36,20 @@ const SERVICE = { en: 'Service', fr: 'Prestation' };
 /** Rejects unknown or repeated skill codes, naming `${prefix}.N`. */
 export async function checkSkills(db: Db, skills: string[], prefix: string): Promise<void> {
   const duplicate = firstDuplicate(skills, prefix);
-  if (duplicate) throw invalidField(duplicate.field, `skill ${duplicate.value} is listed twice`, `compétence ${duplicate.value} en double`);
+  if (duplicate)
+    throw invalidField(
+      duplicate.field,
+      `skill ${duplicate.value} is listed twice`,
+      `compétence ${duplicate.value} en double`,
+    );
   const unknown = firstUnknown(skills, await existingSkillCodes(db, skills), prefix);
-  if (unknown) throw invalidField(unknown.field, `unknown skill ${unknown.value}`, `compétence inconnue : ${unknown.value}`, 'unknown-skill');
+  if (unknown)
+    throw invalidField(
+      unknown.field,
+      `unknown skill ${unknown.value}`,
+      `compétence inconnue : ${unknown.value}`,
+      'unknown-skill',
+    );
 }
 
 // --- skills
@@ -46,12 +57,22 @@ export async function checkSkills(db: Db, skills: string[], prefix: string): Pro
 export async function createSkill(db: Db, skill: SkillRecord): Promise<SkillRecord> {
   try {
     return await db.transaction().execute(async (tx) => {
-      if (await getSkill(tx, skill.code)) throw conflictField('body.code', `skill ${skill.code} already exists`, `la compétence ${skill.code} existe déjà`);
+      if (await getSkill(tx, skill.code))
+        throw conflictField(
+          'body.code',
+          `skill ${skill.code} already exists`,
+          `la compétence ${skill.code} existe déjà`,
+        );
       await insertSkill(tx, skill);
       return skill;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflictField('body.code', `skill ${skill.code} already exists`, `la compétence ${skill.code} existe déjà`);
+    if (isUniqueViolation(error))
+      throw conflictField(
+        'body.code',
+        `skill ${skill.code} already exists`,
+        `la compétence ${skill.code} existe déjà`,
+      );
     throw error;
   }
 }
@@ -91,11 +112,17 @@ function checkPostcodes(postcodes: ZonePostcodeRecord[]): void {
     postcodes.map((p) => `${p.postcode}|${p.city}`),
     'body.postcodes',
   );
-  if (duplicate) throw invalidField(`${duplicate.field}.postcode`, 'postal code and city listed twice', 'code postal et commune en double');
+  if (duplicate)
+    throw invalidField(
+      `${duplicate.field}.postcode`,
+      'postal code and city listed twice',
+      'code postal et commune en double',
+    );
 }
 
 async function checkZoneName(db: Db, name: string, exceptId?: string): Promise<void> {
-  if (await zoneNameTaken(db, name, exceptId)) throw conflictField('body.name', `a zone is already named ${name}`, `une zone s'appelle déjà ${name}`);
+  if (await zoneNameTaken(db, name, exceptId))
+    throw conflictField('body.name', `a zone is already named ${name}`, `une zone s'appelle déjà ${name}`);
 }
 
 export async function createZone(db: Db, input: ZoneInput): Promise<ZoneRecord> {
@@ -124,7 +151,12 @@ export async function removeZone(db: Db, id: string): Promise<void> {
     if (!(await getZone(tx, id))) throw notFound(ZONE);
     const served = await zoneTechnicianCount(tx, id);
     if (served > 0) {
-      throw conflictField('params.id', `the zone is still served by ${served} technician(s)`, `la zone est encore desservie par ${served} technicien(s)`, 'zone-in-use');
+      throw conflictField(
+        'params.id',
+        `the zone is still served by ${served} technician(s)`,
+        `la zone est encore desservie par ${served} technicien(s)`,
+        'zone-in-use',
+      );
     }
     await deleteZone(tx, id);
   });
@@ -135,7 +167,8 @@ export async function removeZone(db: Db, id: string): Promise<void> {
 export type ServiceInput = ServiceFields & { skills: string[] };
 
 async function checkSlug(db: Db, slug: string, exceptId?: string): Promise<void> {
-  if (await serviceSlugTaken(db, slug, exceptId)) throw conflictField('body.slug', `a service already uses ${slug}`, `une prestation utilise déjà ${slug}`);
+  if (await serviceSlugTaken(db, slug, exceptId))
+    throw conflictField('body.slug', `a service already uses ${slug}`, `une prestation utilise déjà ${slug}`);
 }
 
 export async function createService(db: Db, input: ServiceInput): Promise<ServiceRecord> {
@@ -148,12 +181,21 @@ export async function createService(db: Db, input: ServiceInput): Promise<Servic
       return (await getService(tx, id))!;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflictField('body.slug', `a service already uses ${input.slug}`, `une prestation utilise déjà ${input.slug}`);
+    if (isUniqueViolation(error))
+      throw conflictField(
+        'body.slug',
+        `a service already uses ${input.slug}`,
+        `une prestation utilise déjà ${input.slug}`,
+      );
     throw error;
   }
 }
 
-export async function editService(db: Db, id: string, changes: Partial<ServiceInput>): Promise<ServiceRecord> {
+export async function editService(
+  db: Db,
+  id: string,
+  changes: Partial<ServiceInput>,
+): Promise<ServiceRecord> {
   return db.transaction().execute(async (tx) => {
     const { skills, ...fields } = changes;
     if (skills) await checkSkills(tx, skills, 'body.skills');

@@ -29,14 +29,20 @@ export function challengeSecret(db: Db): Promise<string> {
   return secret;
 }
 
-export function issueChallenge(secret: string, difficulty: number, now: Date): { challenge: string; difficulty: number; expiresAt: string } {
+export function issueChallenge(
+  secret: string,
+  difficulty: number,
+  now: Date,
+): { challenge: string; difficulty: number; expiresAt: string } {
   const expires = now.getTime() + CHALLENGE_TTL_MS;
   const payload = `v1.${difficulty}.${expires}.${randomBytes(12).toString('base64url')}`;
   const signature = createHmac('sha256', secret).update(payload).digest('base64url');
   return { challenge: `${payload}.${signature}`, difficulty, expiresAt: new Date(expires).toISOString() };
 }
 
-export type ChallengeVerdict = { ok: true; expiresAt: Date } | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'too-weak' | 'wrong-nonce' };
+export type ChallengeVerdict =
+  | { ok: true; expiresAt: Date }
+  | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'too-weak' | 'wrong-nonce' };
 
 function leadingZeroBits(digest: Buffer): number {
   let bits = 0;
@@ -50,11 +56,26 @@ function leadingZeroBits(digest: Buffer): number {
   return bits;
 }
 
-export function verifyChallenge(secret: string, challenge: string, nonce: string, minDifficulty: number, now: Date): ChallengeVerdict {
+export function verifyChallenge(
+  secret: string,
+  challenge: string,
+  nonce: string,
+  minDifficulty: number,
+  now: Date,
+): ChallengeVerdict {
   const parts = challenge.split('.');
-  if (parts.length !== 5 || parts[0] !== 'v1' || !/^\d{1,12}$/.test(nonce)) return { ok: false, reason: 'malformed' };
-  const [version, difficultyText, expiresText, random, signature] = parts as [string, string, string, string, string];
-  const expected = createHmac('sha256', secret).update(`${version}.${difficultyText}.${expiresText}.${random}`).digest('base64url');
+  if (parts.length !== 5 || parts[0] !== 'v1' || !/^\d{1,12}$/.test(nonce))
+    return { ok: false, reason: 'malformed' };
+  const [version, difficultyText, expiresText, random, signature] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const expected = createHmac('sha256', secret)
+    .update(`${version}.${difficultyText}.${expiresText}.${random}`)
+    .digest('base64url');
   if (!secretsEqual(expected, signature)) return { ok: false, reason: 'forged' };
   const expires = Number(expiresText);
   if (!(expires > now.getTime())) return { ok: false, reason: 'expired' };

@@ -26,7 +26,10 @@ function normaliseCity(city: string): string {
 }
 
 /** postcode → zones + centroid; explicit lat/lon kept when given. Returns null when the postcode is in no zone. */
-export async function resolveAddress(db: Db, input: { postcode: string; lat?: number; lon?: number; city?: string }): Promise<ResolvedAddress | null> {
+export async function resolveAddress(
+  db: Db,
+  input: { postcode: string; lat?: number; lon?: number; city?: string },
+): Promise<ResolvedAddress | null> {
   const rows = await findPostcodeZones(db, input.postcode);
   if (rows.length === 0) return null;
   // A postal code can cover several communes: prefer the one the caller named for the centroid.
@@ -56,7 +59,11 @@ export interface EligibleTechnician {
 }
 
 /** Active technicians having every required skill of the service and serving one of the address's zones. */
-export async function eligibleTechnicians(db: Db, serviceId: string, address: ResolvedAddress): Promise<EligibleTechnician[]> {
+export async function eligibleTechnicians(
+  db: Db,
+  serviceId: string,
+  address: ResolvedAddress,
+): Promise<EligibleTechnician[]> {
   const rows = await findEligibleTechnicians(db, serviceId, address.zoneIds);
   return rows.map((r) => ({
     id: r.id,

@@ -2,7 +2,8 @@
  * A broken business rule, told in words a customer can read (French first,
  * English too). The HTTP layer maps the kind to a status code.
  */
-export type DomainErrorKind = 'invalid' | 'unprocessable' | 'not-found' | 'conflict' | 'forbidden' | 'too-late' | 'unavailable';
+export type DomainErrorKind =
+  'invalid' | 'unprocessable' | 'not-found' | 'conflict' | 'forbidden' | 'too-late' | 'unavailable';
 
 export interface Wording {
   fr: string;

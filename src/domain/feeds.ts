@@ -37,10 +37,16 @@ import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 const BUILT_FEEDS_KEPT = 64;
 const builtFeeds = new Map<string, BuiltCalendar>();
 
-function cachedFeed(kind: string, input: FeedInput & { technicianName?: string }, build: () => BuiltCalendar): BuiltCalendar {
+function cachedFeed(
+  kind: string,
+  input: FeedInput & { technicianName?: string },
+  build: () => BuiltCalendar,
+): BuiltCalendar {
   const shown = input.visitsInRange.filter((v) => isShownInFeed(v, input.range));
   const lastModified = feedLastModified(input.visitsInRange, input.range, input.watermarks, input.company);
-  const key = sha256Hex(JSON.stringify([kind, input.company, input.technicianName ?? null, input.publicUrl, lastModified, shown]));
+  const key = sha256Hex(
+    JSON.stringify([kind, input.company, input.technicianName ?? null, input.publicUrl, lastModified, shown]),
+  );
   const hit = builtFeeds.get(key);
   if (hit) {
     // Refresh its place: the map's insertion order is the eviction order.
@@ -72,7 +78,13 @@ const probedFeeds = new Map<string, BuiltCalendar>();
 
 async function probedFeed(
   db: Db,
-  probe: { kind: string; company: CalendarCompany; technician?: { id: string; name: string }; range: FeedRange; publicUrl: string },
+  probe: {
+    kind: string;
+    company: CalendarCompany;
+    technician?: { id: string; name: string };
+    range: FeedRange;
+    publicUrl: string;
+  },
   build: (watermarks: FeedWatermarkRecord) => Promise<BuiltCalendar>,
 ): Promise<BuiltCalendar> {
   const { range } = probe;
@@ -128,27 +140,53 @@ export function teamFeedUrls(publicUrl: string, teamFeedToken: string): FeedUrls
 }
 
 function calendarCompany(record: CalendarCompanyRecord) {
-  return { name: record.name, phone: record.phone, timezone: record.timezone, bookingHorizonDays: record.bookingHorizonDays };
+  return {
+    name: record.name,
+    phone: record.phone,
+    timezone: record.timezone,
+    bookingHorizonDays: record.bookingHorizonDays,
+  };
 }
 
-export async function technicianFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
+export async function technicianFeed(
+  db: Db,
+  token: string,
+  now: Date,
+  publicUrl: string,
+): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
   // Independent lookups, side by side: most polls need only these and the freshness probe.
-  const [technician, companyRecord] = await Promise.all([findTechnicianByFeedToken(db, token), getCalendarCompany(db)]);
+  const [technician, companyRecord] = await Promise.all([
+    findTechnicianByFeedToken(db, token),
+    getCalendarCompany(db),
+  ]);
   // A technician who left (inactive) keeps no customer data flowing to a phone.
   if (!technician || !technician.active || !secretsEqual(technician.feedToken, token)) return undefined;
   if (!companyRecord) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
   const named = { id: technician.id, name: technician.name };
-  return probedFeed(db, { kind: 'technician', company, technician: named, range, publicUrl }, async (watermarks) => {
-    const visitsInRange = await listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to });
-    const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
-    return cachedFeed('technician', input, () => buildTechnicianFeed(input));
-  });
+  return probedFeed(
+    db,
+    { kind: 'technician', company, technician: named, range, publicUrl },
+    async (watermarks) => {
+      const visitsInRange = await listFeedVisits(db, {
+        technicianId: technician.id,
+        from: range.from,
+        to: range.to,
+      });
+      const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
+      return cachedFeed('technician', input, () => buildTechnicianFeed(input));
+    },
+  );
 }
 
-export async function teamFeed(db: Db, token: string, now: Date, publicUrl: string): Promise<BuiltCalendar | undefined> {
+export async function teamFeed(
+  db: Db,
+  token: string,
+  now: Date,
+  publicUrl: string,
+): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
   const companyRecord = await getCalendarCompany(db);
   if (!companyRecord || !secretsEqual(companyRecord.teamFeedToken, token)) return undefined;
@@ -162,21 +200,37 @@ export async function teamFeed(db: Db, token: string, now: Date, publicUrl: stri
 }
 
 /** The customer's .ics, for the holder of the booking's manage token only. */
-export async function bookingCalendar(db: Db, visitId: string, manageToken: string, publicUrl: string): Promise<{ calendar: BuiltCalendar; reference: string } | undefined> {
+export async function bookingCalendar(
+  db: Db,
+  visitId: string,
+  manageToken: string,
+  publicUrl: string,
+): Promise<{ calendar: BuiltCalendar; reference: string } | undefined> {
   const visit = await findCalendarVisit(db, visitId);
   // Compare even when the visit is unknown, so timing does not tell an unknown id from a wrong token.
   const matches = secretsEqual(visit?.manageTokenHash ?? '', sha256Hex(manageToken));
   if (!visit || !matches) return undefined;
   const companyRecord = await getCalendarCompany(db);
   if (!companyRecord) return undefined;
-  const calendar = buildBookingCalendar({ company: calendarCompany(companyRecord), visit, publicUrl, companyChangedAt: companyRecord.updatedAt });
+  const calendar = buildBookingCalendar({
+    company: calendarCompany(companyRecord),
+    visit,
+    publicUrl,
+    companyChangedAt: companyRecord.updatedAt,
+  });
   return { calendar, reference: visit.reference };
 }
 
 /** A new 256-bit feed token for the technician; the old URL stops working at once. */
-export async function rotateTechnicianFeedToken(db: Db, technicianId: string, publicUrl: string): Promise<FeedUrls | undefined> {
+export async function rotateTechnicianFeedToken(
+  db: Db,
+  technicianId: string,
+  publicUrl: string,
+): Promise<FeedUrls | undefined> {
   const token = newSecret('feed');
-  return (await setTechnicianFeedToken(db, technicianId, token)) ? technicianFeedUrls(publicUrl, token) : undefined;
+  return (await setTechnicianFeedToken(db, technicianId, token))
+    ? technicianFeedUrls(publicUrl, token)
+    : undefined;
 }
 
 /** Revokes the technician's feed; false when there is no such technician. Revoking twice is fine. */

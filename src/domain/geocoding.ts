@@ -30,7 +30,9 @@ export interface Geocoder {
 const banResponse = z.object({
   features: z.array(
     z.object({
-      geometry: z.object({ coordinates: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number()) }),
+      geometry: z.object({
+        coordinates: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number()),
+      }),
       properties: z.object({ score: z.number().min(0).max(1), postcode: z.string().optional() }),
     }),
   ),
@@ -59,11 +61,20 @@ export class BanGeocoder implements Geocoder {
 
   async geocode(query: GeocodeQuery): Promise<GeocodeResult | null> {
     const url = new URL('search/', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
-    url.searchParams.set('q', [query.line, query.postcode, query.city].map((s) => s.trim()).filter(Boolean).join(' '));
+    url.searchParams.set(
+      'q',
+      [query.line, query.postcode, query.city]
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .join(' '),
+    );
     url.searchParams.set('postcode', query.postcode);
     url.searchParams.set('limit', '1');
     try {
-      const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      const response = await this.fetchImpl(url, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
       if (!response.ok) return null;
       const parsed = banResponse.safeParse(await response.json());
       const best = parsed.success ? parsed.data.features[0] : undefined;
@@ -102,6 +113,14 @@ export async function locateAddress(
   if (input.lat !== undefined && input.lon !== undefined) return resolveAddress(db, input);
   // no zone, no booking: do not spend a geocoder call on it
   if ((await findPostcodeZones(db, input.postcode)).length === 0) return null;
-  const found = geocoder && !(geocoder instanceof PostcodeCentroidGeocoder) ? await geocoder.geocode({ line: input.line ?? '', postcode: input.postcode, city: input.city ?? '' }) : null;
-  return resolveAddress(db, found ? { postcode: input.postcode, city: input.city, lat: found.lat, lon: found.lon } : { postcode: input.postcode, city: input.city });
+  const found =
+    geocoder && !(geocoder instanceof PostcodeCentroidGeocoder)
+      ? await geocoder.geocode({ line: input.line ?? '', postcode: input.postcode, city: input.city ?? '' })
+      : null;
+  return resolveAddress(
+    db,
+    found
+      ? { postcode: input.postcode, city: input.city, lat: found.lat, lon: found.lon }
+      : { postcode: input.postcode, city: input.city },
+  );
 }

@@ -12,7 +12,13 @@ import { checkPlan } from '../../solver/check.js';
 import { planRoutesInWorker } from '../../solver/optimiser/index.js';
 import type { Plan, Problem, Route, Violation } from '../../solver/problem.js';
 import { currentPlan } from '../../solver/slots.js';
-import { deferOverlapCheck, findVisit, getCompanySettings, lockTechnicianDays, type Executor } from '../db/bookings.js';
+import {
+  deferOverlapCheck,
+  findVisit,
+  getCompanySettings,
+  lockTechnicianDays,
+  type Executor,
+} from '../db/bookings.js';
 import type { Db } from '../db/database.js';
 import {
   bookedVisitVersions,
@@ -69,15 +75,29 @@ export interface DayProblem {
 
 const shiftIdOf = (technicianId: string, date: string) => `${technicianId}:${date}`;
 
-export async function buildDayProblem(db: Executor, date: string, options: { technicianIds?: string[] } = {}): Promise<DayProblem> {
+export async function buildDayProblem(
+  db: Executor,
+  date: string,
+  options: { technicianIds?: string[] } = {},
+): Promise<DayProblem> {
   const settings = await getCompanySettings(db);
   const timezone = settings.timezone;
   const span = localDaySpan(date, date, timezone);
-  const [allTechnicians, services, served] = await Promise.all([planningTechnicians(db), serviceRequirements(db), servedPostcodes(db)]);
-  const technicians = options.technicianIds ? allTechnicians.filter((t) => options.technicianIds!.includes(t.id)) : allTechnicians;
+  const [allTechnicians, services, served] = await Promise.all([
+    planningTechnicians(db),
+    serviceRequirements(db),
+    servedPostcodes(db),
+  ]);
+  const technicians = options.technicianIds
+    ? allTechnicians.filter((t) => options.technicianIds!.includes(t.id))
+    : allTechnicians;
   const built = await buildBookingProblem(
     db,
-    technicians.map((t) => ({ id: t.id, skills: [...t.skills, ...t.postcodes.map((p) => POSTCODE_SKILL + p)], home: { lat: t.homeLat, lon: t.homeLon } })),
+    technicians.map((t) => ({
+      id: t.id,
+      skills: [...t.skills, ...t.postcodes.map((p) => POSTCODE_SKILL + p)],
+      home: { lat: t.homeLat, lon: t.homeLon },
+    })),
     span.from,
     span.to,
   );
@@ -86,7 +106,10 @@ export async function buildDayProblem(db: Executor, date: string, options: { tec
   const skillsOf = new Map(built.problem.technicians.map((t) => [t.id, new Set(t.skills)]));
   for (const visit of built.problem.visits) {
     const row = built.visitRows.get(visit.id)!;
-    const needs = [...(services.get(row.service_id)?.skills ?? []), ...(served.has(row.postcode) ? [POSTCODE_SKILL + row.postcode] : [])];
+    const needs = [
+      ...(services.get(row.service_id)?.skills ?? []),
+      ...(served.has(row.postcode) ? [POSTCODE_SKILL + row.postcode] : []),
+    ];
     requirements.set(visit.id, needs);
     const holder = skillsOf.get(visit.assigned!.technicianId);
     if (needs.every((k) => holder?.has(k))) {
@@ -95,12 +118,16 @@ export async function buildDayProblem(db: Executor, date: string, options: { tec
       // Booked before a skill or zone was withdrawn: re-planning cannot make it right, so it stays put.
       visit.skills = [];
       visit.pinned = true;
-      warnings.push(`La visite ${row.reference} est attribuée à un technicien qui n’a plus la compétence ou la zone requise : elle reste en place.`);
+      warnings.push(
+        `La visite ${row.reference} est attribuée à un technicien qui n’a plus la compétence ou la zone requise : elle reste en place.`,
+      );
     }
   }
   const allBooked = await bookedVisitVersions(db, span.from, span.to);
   const wanted = options.technicianIds ? new Set(options.technicianIds) : undefined;
-  const outsideRoutes = allBooked.filter((v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technicianId))).length;
+  const outsideRoutes = allBooked.filter(
+    (v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technicianId)),
+  ).length;
   return {
     date,
     timezone,
@@ -199,7 +226,13 @@ export interface PlanView extends DayView {
   proposed: DayRoutesView;
   savings: Omit<Totals, 'visits'>;
   changes: ChangeView[];
-  optimiser: { timeLimitMs: number; seed: number; elapsedMs: number; iterations: number; keptCurrent: string | null };
+  optimiser: {
+    timeLimitMs: number;
+    seed: number;
+    elapsedMs: number;
+    iterations: number;
+    keptCurrent: string | null;
+  };
 }
 
 /** What the plans table keeps: the view, and the solver plan that apply re-checks and writes. */
@@ -220,7 +253,11 @@ interface RouteFigures {
 }
 
 /** Figures per stop, counted exactly as planCost counts them, so totals agree with the solver's. */
-function describeRoute(day: DayProblem, technicianId: string, route: Route | undefined): RouteFigures | undefined {
+function describeRoute(
+  day: DayProblem,
+  technicianId: string,
+  route: Route | undefined,
+): RouteFigures | undefined {
   const { problem, timezone } = day;
   const iso = (s: number) => localIso(s, timezone);
   const tech = problem.technicians.find((t) => t.id === technicianId);
@@ -289,7 +326,10 @@ function describeRoute(day: DayProblem, technicianId: string, route: Route | und
       shift: {
         start: iso(shift.interval.start),
         end: iso(shift.interval.end),
-        breaks: breaks.map((b, i) => ({ start: iso(breakStarts[i] ?? b.earliestStart), end: iso((breakStarts[i] ?? b.earliestStart) + b.duration) })),
+        breaks: breaks.map((b, i) => ({
+          start: iso(breakStarts[i] ?? b.earliestStart),
+          end: iso((breakStarts[i] ?? b.earliestStart) + b.duration),
+        })),
       },
       departAt: departAt === null ? null : iso(Math.max(shift.interval.start, departAt)),
       backAt: backAt === null ? null : iso(backAt),
@@ -307,7 +347,11 @@ function describePlan(day: DayProblem, plan: Plan): DayRoutesView {
   const routes: RouteView[] = [];
   const sums = { visits: 0, travel: 0, idle: 0, overtime: 0, distance: 0 };
   for (const tech of day.problem.technicians) {
-    const figures = describeRoute(day, tech.id, plan.routes.find((r) => r.technicianId === tech.id));
+    const figures = describeRoute(
+      day,
+      tech.id,
+      plan.routes.find((r) => r.technicianId === tech.id),
+    );
     if (!figures) continue;
     routes.push(figures.view);
     sums.visits += figures.view.stops.length;
@@ -318,7 +362,13 @@ function describePlan(day: DayProblem, plan: Plan): DayRoutesView {
   }
   return {
     routes,
-    totals: { visits: sums.visits, travelMinutes: minutes(sums.travel), idleMinutes: minutes(sums.idle), overtimeMinutes: minutes(sums.overtime), distanceKm: km(sums.distance) },
+    totals: {
+      visits: sums.visits,
+      travelMinutes: minutes(sums.travel),
+      idleMinutes: minutes(sums.idle),
+      overtimeMinutes: minutes(sums.overtime),
+      distanceKm: km(sums.distance),
+    },
   };
 }
 
@@ -338,7 +388,8 @@ interface Placement {
 
 function placements(plan: Plan): Map<string, Placement> {
   const out = new Map<string, Placement>();
-  for (const r of plan.routes) for (const s of r.stops) out.set(s.visitId, { technicianId: r.technicianId, start: s.start });
+  for (const r of plan.routes)
+    for (const s of r.stops) out.set(s.visitId, { technicianId: r.technicianId, start: s.start });
   return out;
 }
 
@@ -359,13 +410,20 @@ function listChanges(day: DayProblem, before: Plan, after: Plan): ChangeView[] {
       service: day.services.get(row.service_id)?.name ?? '',
       customer: row.customer_name,
       city: row.city,
-      from: { technicianId: from.technicianId, technicianName: nameOf(from.technicianId), start: iso(from.start) },
+      from: {
+        technicianId: from.technicianId,
+        technicianName: nameOf(from.technicianId),
+        start: iso(from.start),
+      },
       to: { technicianId: to.technicianId, technicianName: nameOf(to.technicianId), start: iso(to.start) },
       reassigned: to.technicianId !== from.technicianId,
       shiftMinutes: minutes(to.start - from.start),
     });
   }
-  changes.sort((a, b) => Number(b.reassigned) - Number(a.reassigned) || a.at - b.at || a.reference.localeCompare(b.reference));
+  changes.sort(
+    (a, b) =>
+      Number(b.reassigned) - Number(a.reassigned) || a.at - b.at || a.reference.localeCompare(b.reference),
+  );
   return changes.map(({ at: _at, ...change }) => change);
 }
 
@@ -397,12 +455,18 @@ function tidyStarts(problem: Problem, plan: Plan, before: Plan): Plan {
         ...route,
         stops: route.stops.map((s) => {
           const old = was.get(s.visitId);
-          const unchanged = old && old.technicianId === route.technicianId && Math.abs(old.start - s.start) < 1;
-          return { visitId: s.visitId, start: unchanged ? old.start : Math.ceil(s.start / step - 1e-9) * step };
+          const unchanged =
+            old && old.technicianId === route.technicianId && Math.abs(old.start - s.start) < 1;
+          return {
+            visitId: s.visitId,
+            start: unchanged ? old.start : Math.ceil(s.start / step - 1e-9) * step,
+          };
         }),
       };
       const ids = new Set(candidate.stops.map((s) => s.visitId));
-      const faults = checkPlan(problem, { routes: [candidate], unassigned: [] }).filter((v) => v.rule !== 'pinned' || ids.has(v.visitId ?? ''));
+      const faults = checkPlan(problem, { routes: [candidate], unassigned: [] }).filter(
+        (v) => v.rule !== 'pinned' || ids.has(v.visitId ?? ''),
+      );
       if (faults.length === 0) return candidate;
     }
     return route;
@@ -474,10 +538,16 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
   } else {
     const result = await planRoutesInWorker(day.problem, { timeLimitMs, seed }).catch((error: unknown) => {
       // A crashed or overrunning optimiser is a temporary outage of one feature, not a server bug.
-      throw new DomainError('unavailable', 'optimiser-unavailable', {
-        fr: 'L’optimiseur n’a pas pu répondre ; réessayez dans un instant.',
-        en: 'The optimiser could not answer; please retry shortly.',
-      }, undefined, { reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown' });
+      throw new DomainError(
+        'unavailable',
+        'optimiser-unavailable',
+        {
+          fr: 'L’optimiseur n’a pas pu répondre ; réessayez dans un instant.',
+          en: 'The optimiser could not answer; please retry shortly.',
+        },
+        undefined,
+        { reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown' },
+      );
     });
     elapsedMs = Math.round(result.stats.elapsedMs);
     iterations = result.stats.iterations;
@@ -485,8 +555,10 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
     const served = new Set(placements(candidate).keys());
     const lost = [...placements(before).keys()].filter((id) => !served.has(id));
     const faults = newViolations(day.problem, candidate, before);
-    if (lost.length > 0) keptCurrent = `L’optimiseur laissait ${lost.length} visite(s) sans technicien : plan actuel conservé.`;
-    else if (faults.length > 0) keptCurrent = `La proposition enfreignait ${faults.length} règle(s) : plan actuel conservé.`;
+    if (lost.length > 0)
+      keptCurrent = `L’optimiseur laissait ${lost.length} visite(s) sans technicien : plan actuel conservé.`;
+    else if (faults.length > 0)
+      keptCurrent = `La proposition enfreignait ${faults.length} règle(s) : plan actuel conservé.`;
     else proposed = candidate;
   }
 
@@ -547,67 +619,79 @@ function stalePlan(detail: Record<string, unknown>): DomainError {
 /** Every technician's day is locked: bookings of any of them may have touched the plan's visits. */
 async function lockWholeDay(tx: Transaction<Database>, date: string): Promise<void> {
   const ids = await tx.selectFrom('technicians').select('id').execute();
-  await lockTechnicianDays(tx, ids.map((t) => `${t.id}:${date}`));
+  await lockTechnicianDays(
+    tx,
+    ids.map((t) => `${t.id}:${date}`),
+  );
 }
 
-export async function applyPlan(db: Db, input: { id: string; now: Date }): Promise<PlanView & { moved: number }> {
-  const outcome = await db.transaction().execute(async (tx) => {
-    const plan = await findPlan(tx, input.id, { forUpdate: true });
-    if (!plan) throw planNotFound();
-    if (plan.status === 'applied') {
-      throw new DomainError('conflict', 'plan-already-applied', { fr: 'Ce plan est déjà appliqué.', en: 'This plan was already applied.' });
-    }
-    if (plan.status === 'stale') throw stalePlan({});
-    await lockWholeDay(tx, plan.plan_date);
+export async function applyPlan(
+  db: Db,
+  input: { id: string; now: Date },
+): Promise<PlanView & { moved: number }> {
+  const outcome = await db
+    .transaction()
+    .execute(async (tx) => {
+      const plan = await findPlan(tx, input.id, { forUpdate: true });
+      if (!plan) throw planNotFound();
+      if (plan.status === 'applied') {
+        throw new DomainError('conflict', 'plan-already-applied', {
+          fr: 'Ce plan est déjà appliqué.',
+          en: 'This plan was already applied.',
+        });
+      }
+      if (plan.status === 'stale') throw stalePlan({});
+      await lockWholeDay(tx, plan.plan_date);
 
-    const settings = await getCompanySettings(tx);
-    const span = localDaySpan(plan.plan_date, plan.plan_date, settings.timezone);
-    const versions = await bookedVisitVersions(tx, span.from, span.to);
-    const basedOn = plan.based_on;
-    const changed = versions.filter((v) => basedOn[v.id] !== v.version).map((v) => v.id);
-    const present = new Set(versions.map((v) => v.id));
-    const gone = Object.keys(basedOn).filter((id) => !present.has(id));
-    if (changed.length > 0 || gone.length > 0) {
-      await markPlan(tx, plan.id, 'stale', input.now);
-      return { stale: { changedVisits: changed, goneVisits: gone } };
-    }
+      const settings = await getCompanySettings(tx);
+      const span = localDaySpan(plan.plan_date, plan.plan_date, settings.timezone);
+      const versions = await bookedVisitVersions(tx, span.from, span.to);
+      const basedOn = plan.based_on;
+      const changed = versions.filter((v) => basedOn[v.id] !== v.version).map((v) => v.id);
+      const present = new Set(versions.map((v) => v.id));
+      const gone = Object.keys(basedOn).filter((id) => !present.has(id));
+      if (changed.length > 0 || gone.length > 0) {
+        await markPlan(tx, plan.id, 'stale', input.now);
+        return { stale: { changedVisits: changed, goneVisits: gone } };
+      }
 
-    // Working hours or absences may have changed without touching a visit: re-check on today's data.
-    const stored = plan.proposal as StoredProposal;
-    const day = await buildDayProblem(tx, plan.plan_date);
-    const before = currentPlan(day.problem);
-    const faults = newViolations(day.problem, stored.plan, before);
-    if (faults.length > 0) {
-      await markPlan(tx, plan.id, 'stale', input.now);
-      return { stale: { violations: faults.map((f) => ({ rule: f.rule, visitId: f.visitId ?? null })) } };
-    }
+      // Working hours or absences may have changed without touching a visit: re-check on today's data.
+      const stored = plan.proposal as StoredProposal;
+      const day = await buildDayProblem(tx, plan.plan_date);
+      const before = currentPlan(day.problem);
+      const faults = newViolations(day.problem, stored.plan, before);
+      if (faults.length > 0) {
+        await markPlan(tx, plan.id, 'stale', input.now);
+        return { stale: { violations: faults.map((f) => ({ rule: f.rule, visitId: f.visitId ?? null })) } };
+      }
 
-    await deferOverlapCheck(tx);
-    const was = placements(before);
-    let moved = 0;
-    for (const [visitId, to] of placements(stored.plan)) {
-      const from = was.get(visitId);
-      if (from && from.technicianId === to.technicianId && Math.abs(from.start - to.start) < 1) continue;
-      const row = day.visitRows.get(visitId)!;
-      const duration = row.planned_end.getTime() - row.planned_start.getTime();
-      const ok = await moveVisitIfUnchanged(tx, {
-        id: visitId,
-        expectedVersion: basedOn[visitId]!,
-        technicianId: to.technicianId,
-        plannedStart: new Date(to.start * 1000),
-        plannedEnd: new Date(to.start * 1000 + duration),
-        now: input.now,
-      });
-      if (!ok) throw stalePlan({ changedVisits: [visitId] });
-      moved++;
-    }
-    await markPlan(tx, plan.id, 'applied', input.now);
-    await markOtherProposalsStale(tx, plan.plan_date, plan.id);
-    return { moved };
-  }).catch((error: unknown) => {
-    if ((error as { code?: string })?.code === '23P01') throw stalePlan({});
-    throw error;
-  });
+      await deferOverlapCheck(tx);
+      const was = placements(before);
+      let moved = 0;
+      for (const [visitId, to] of placements(stored.plan)) {
+        const from = was.get(visitId);
+        if (from && from.technicianId === to.technicianId && Math.abs(from.start - to.start) < 1) continue;
+        const row = day.visitRows.get(visitId)!;
+        const duration = row.planned_end.getTime() - row.planned_start.getTime();
+        const ok = await moveVisitIfUnchanged(tx, {
+          id: visitId,
+          expectedVersion: basedOn[visitId]!,
+          technicianId: to.technicianId,
+          plannedStart: new Date(to.start * 1000),
+          plannedEnd: new Date(to.start * 1000 + duration),
+          now: input.now,
+        });
+        if (!ok) throw stalePlan({ changedVisits: [visitId] });
+        moved++;
+      }
+      await markPlan(tx, plan.id, 'applied', input.now);
+      await markOtherProposalsStale(tx, plan.plan_date, plan.id);
+      return { moved };
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: string })?.code === '23P01') throw stalePlan({});
+      throw error;
+    });
   if ('stale' in outcome && outcome.stale) throw stalePlan(outcome.stale);
   return { ...(await getPlan(db, input.id)), moved: outcome.moved };
 }
@@ -653,7 +737,8 @@ const RULE_WORDING: Record<Violation['rule'], string> = {
 };
 
 function describeViolation(v: Violation): string {
-  if (v.rule === 'skill' && v.message.includes(POSTCODE_SKILL)) return 'le technicien ne dessert pas ce code postal';
+  if (v.rule === 'skill' && v.message.includes(POSTCODE_SKILL))
+    return 'le technicien ne dessert pas ce code postal';
   return RULE_WORDING[v.rule];
 }
 
@@ -674,7 +759,10 @@ function visitChanged(field: string): DomainError {
   return new DomainError(
     'conflict',
     'visit-changed',
-    { fr: 'Cette visite a changé entre-temps : rechargez la journée.', en: 'This visit changed meanwhile: reload the day.' },
+    {
+      fr: 'Cette visite a changé entre-temps : rechargez la journée.',
+      en: 'This visit changed meanwhile: reload the day.',
+    },
     field,
   );
 }
@@ -685,99 +773,134 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
   let requestedStart: number | undefined;
   if (input.plannedStart !== undefined) {
     const ms = Date.parse(input.plannedStart);
-    if (!Number.isFinite(ms)) throw new DomainError('invalid', 'bad-time', { fr: 'Heure invalide.', en: 'Invalid time.' }, 'body.plannedStart');
+    if (!Number.isFinite(ms))
+      throw new DomainError(
+        'invalid',
+        'bad-time',
+        { fr: 'Heure invalide.', en: 'Invalid time.' },
+        'body.plannedStart',
+      );
     requestedStart = ms / 1000;
   }
 
-  const result = await db.transaction().execute(async (tx) => {
-    const row = await findVisit(tx, input.visitId);
-    if (!row) throw new DomainError('not-found', 'visit-not-found', { fr: 'Visite introuvable.', en: 'Visit not found.' });
-    if (row.status !== 'booked') {
-      throw new DomainError('conflict', 'visit-not-booked', { fr: 'Cette visite n’est plus planifiable (annulée ou faite).', en: 'This visit is cancelled or done.' });
-    }
-    if (input.version !== undefined && input.version !== row.version) throw visitChanged('body.version');
-
-    const date = localDateOf(row.window_start.getTime() / 1000, timezone);
-    const fromTech = row.technician_id;
-    const toTech = input.technicianId ?? fromTech;
-    const oldStart = row.planned_start.getTime() / 1000;
-    const newStart = requestedStart ?? oldStart;
-    const duration = (row.planned_end.getTime() - row.planned_start.getTime()) / 1000;
-    const moves = toTech !== fromTech || Math.abs(newStart - oldStart) >= 1;
-
-    await lockTechnicianDays(tx, [`${fromTech}:${date}`, `${toTech}:${date}`]);
-    // The row may have moved while we waited for the lock.
-    const locked = (await findVisit(tx, input.visitId))!;
-    if (locked.version !== row.version) throw visitChanged(input.version !== undefined ? 'body.version' : 'body');
-
-    if (moves) {
-      const day = await buildDayProblem(tx, date, { technicianIds: [...new Set([fromTech, toTech])] });
-      const target = day.problem.technicians.find((t) => t.id === toTech);
-      if (!target) {
-        throw new DomainError('unprocessable', 'technician-unknown', { fr: 'Technicien inconnu ou inactif.', en: 'Unknown or inactive technician.' }, 'body.technicianId');
+  const result = await db
+    .transaction()
+    .execute(async (tx) => {
+      const row = await findVisit(tx, input.visitId);
+      if (!row)
+        throw new DomainError('not-found', 'visit-not-found', {
+          fr: 'Visite introuvable.',
+          en: 'Visit not found.',
+        });
+      if (row.status !== 'booked') {
+        throw new DomainError('conflict', 'visit-not-booked', {
+          fr: 'Cette visite n’est plus planifiable (annulée ou faite).',
+          en: 'This visit is cancelled or done.',
+        });
       }
-      const shift = target.shifts.find((s) => s.id === shiftIdOf(toTech, date));
-      if (!shift) {
+      if (input.version !== undefined && input.version !== row.version) throw visitChanged('body.version');
+
+      const date = localDateOf(row.window_start.getTime() / 1000, timezone);
+      const fromTech = row.technician_id;
+      const toTech = input.technicianId ?? fromTech;
+      const oldStart = row.planned_start.getTime() / 1000;
+      const newStart = requestedStart ?? oldStart;
+      const duration = (row.planned_end.getTime() - row.planned_start.getTime()) / 1000;
+      const moves = toTech !== fromTech || Math.abs(newStart - oldStart) >= 1;
+
+      await lockTechnicianDays(tx, [`${fromTech}:${date}`, `${toTech}:${date}`]);
+      // The row may have moved while we waited for the lock.
+      const locked = (await findVisit(tx, input.visitId))!;
+      if (locked.version !== row.version)
+        throw visitChanged(input.version !== undefined ? 'body.version' : 'body');
+
+      if (moves) {
+        const day = await buildDayProblem(tx, date, { technicianIds: [...new Set([fromTech, toTech])] });
+        const target = day.problem.technicians.find((t) => t.id === toTech);
+        if (!target) {
+          throw new DomainError(
+            'unprocessable',
+            'technician-unknown',
+            { fr: 'Technicien inconnu ou inactif.', en: 'Unknown or inactive technician.' },
+            'body.technicianId',
+          );
+        }
+        const shift = target.shifts.find((s) => s.id === shiftIdOf(toTech, date));
+        if (!shift) {
+          throw new DomainError(
+            'unprocessable',
+            'technician-not-working',
+            {
+              fr: 'Ce technicien ne travaille pas ce jour-là.',
+              en: 'This technician does not work that day.',
+            },
+            'body.technicianId',
+          );
+        }
+        const known = knownViolations(day.problem, currentPlan(day.problem));
+        let visit = day.problem.visits.find((v) => v.id === row.id);
+        if (!visit) {
+          // Outside every route today (e.g. its technician is now absent): route it as a new stop.
+          visit = {
+            id: row.id,
+            place: day.placeFor(row.lat, row.lon, row.postcode),
+            duration,
+            window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
+            skills: [],
+          };
+          day.problem.visits.push(visit);
+          day.visitRows.set(row.id, row);
+        }
+        const services = day.services.get(row.service_id)?.skills ?? [];
+        const served = (await servedPostcodes(tx)).has(row.postcode);
+        visit.skills = [...services, ...(served ? [POSTCODE_SKILL + row.postcode] : [])];
+        visit.pinned = false;
+        visit.assigned = { technicianId: toTech, shiftId: shift.id, plannedStart: newStart };
+        const after = currentPlan(day.problem);
+        const faults = newViolations(day.problem, after, known).filter(
+          (v) => v.rule !== 'pinned' || v.visitId !== row.id,
+        );
+        if (faults.length > 0) throw moveRefused(faults, input.plannedStart !== undefined);
+      }
+
+      const ok = await moveVisitIfUnchanged(tx, {
+        id: row.id,
+        expectedVersion: locked.version,
+        technicianId: toTech,
+        plannedStart: new Date(newStart * 1000),
+        plannedEnd: new Date((newStart + duration) * 1000),
+        ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
+        now: input.now,
+      });
+      if (!ok) throw visitChanged('body');
+      return (await findVisit(tx, row.id))!;
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: string })?.code === '23P01') {
         throw new DomainError(
-          'unprocessable',
-          'technician-not-working',
-          { fr: 'Ce technicien ne travaille pas ce jour-là.', en: 'This technician does not work that day.' },
-          'body.technicianId',
+          'conflict',
+          'visit-overlap',
+          {
+            fr: 'Ce créneau chevauche une autre visite du technicien.',
+            en: 'This overlaps another visit of the technician.',
+          },
+          input.plannedStart !== undefined ? 'body.plannedStart' : 'body.technicianId',
         );
       }
-      const known = knownViolations(day.problem, currentPlan(day.problem));
-      let visit = day.problem.visits.find((v) => v.id === row.id);
-      if (!visit) {
-        // Outside every route today (e.g. its technician is now absent): route it as a new stop.
-        visit = {
-          id: row.id,
-          place: day.placeFor(row.lat, row.lon, row.postcode),
-          duration,
-          window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
-          skills: [],
-        };
-        day.problem.visits.push(visit);
-        day.visitRows.set(row.id, row);
-      }
-      const services = day.services.get(row.service_id)?.skills ?? [];
-      const served = (await servedPostcodes(tx)).has(row.postcode);
-      visit.skills = [...services, ...(served ? [POSTCODE_SKILL + row.postcode] : [])];
-      visit.pinned = false;
-      visit.assigned = { technicianId: toTech, shiftId: shift.id, plannedStart: newStart };
-      const after = currentPlan(day.problem);
-      const faults = newViolations(day.problem, after, known).filter((v) => v.rule !== 'pinned' || v.visitId !== row.id);
-      if (faults.length > 0) throw moveRefused(faults, input.plannedStart !== undefined);
-    }
-
-    const ok = await moveVisitIfUnchanged(tx, {
-      id: row.id,
-      expectedVersion: locked.version,
-      technicianId: toTech,
-      plannedStart: new Date(newStart * 1000),
-      plannedEnd: new Date((newStart + duration) * 1000),
-      ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
-      now: input.now,
+      throw error;
     });
-    if (!ok) throw visitChanged('body');
-    return (await findVisit(tx, row.id))!;
-  }).catch((error: unknown) => {
-    if ((error as { code?: string })?.code === '23P01') {
-      throw new DomainError(
-        'conflict',
-        'visit-overlap',
-        { fr: 'Ce créneau chevauche une autre visite du technicien.', en: 'This overlaps another visit of the technician.' },
-        input.plannedStart !== undefined ? 'body.plannedStart' : 'body.technicianId',
-      );
-    }
-    throw error;
-  });
   const [label] = await technicianLabels(db, [result.technician_id]);
   return placedVisitView(result, label?.name ?? '', timezone);
 }
 
 /** A manual move that breaks a rule: 422 when the visit can never go there (skill, window), 409 when today's routes are in the way. */
 function moveRefused(faults: Violation[], timed: boolean): DomainError {
-  const fieldOf = (v: Violation) => (v.rule === 'skill' ? 'body.technicianId' : v.rule === 'window' || timed ? 'body.plannedStart' : 'body.technicianId');
+  const fieldOf = (v: Violation) =>
+    v.rule === 'skill'
+      ? 'body.technicianId'
+      : v.rule === 'window' || timed
+        ? 'body.plannedStart'
+        : 'body.technicianId';
   const intrinsic = faults.some((v) => v.rule === 'skill' || v.rule === 'window');
   const first = faults.find((v) => v.rule === 'skill' || v.rule === 'window') ?? faults[0]!;
   const violations = faults.map((v) => ({ rule: v.rule, field: fieldOf(v), message: describeViolation(v) }));
@@ -785,7 +908,10 @@ function moveRefused(faults: Violation[], timed: boolean): DomainError {
   return new DomainError(
     intrinsic ? 'unprocessable' : 'conflict',
     'move-breaks-rules',
-    { fr: `Déplacement impossible : ${unique.join(' ; ')}.`, en: `This move breaks a rule: ${faults.map((f) => f.rule).join(', ')}.` },
+    {
+      fr: `Déplacement impossible : ${unique.join(' ; ')}.`,
+      en: `This move breaks a rule: ${faults.map((f) => f.rule).join(', ')}.`,
+    },
     fieldOf(first),
     { violations, errors: violations.map((v) => ({ field: v.field, message: v.message })) },
   );

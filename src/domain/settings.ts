@@ -12,14 +12,19 @@ export type SettingsChanges = Partial<Omit<CompanySettingsRecord, 'updatedAt'>>;
  * end > start: the slot offer walks it in order and promises each window as is.
  */
 export function checkWindowGrid(grid: { start: string; end: string }[], prefix = 'body.windowGrid'): void {
-  if (grid.length === 0) throw invalidField(prefix, 'at least one arrival window is needed', 'au moins un créneau est nécessaire');
+  if (grid.length === 0)
+    throw invalidField(prefix, 'at least one arrival window is needed', 'au moins un créneau est nécessaire');
   let previousEnd = -1;
   grid.forEach((w, i) => {
     const start = parseClock(w.start, `${prefix}.${i}.start`);
     const end = parseClock(w.end, `${prefix}.${i}.end`);
     if (end <= start) throw invalidField(`${prefix}.${i}.end`, 'must be after start', 'doit suivre le début');
     if (start < previousEnd) {
-      throw invalidField(`${prefix}.${i}.start`, 'windows must be sorted and must not overlap', 'les créneaux doivent être triés et disjoints');
+      throw invalidField(
+        `${prefix}.${i}.start`,
+        'windows must be sorted and must not overlap',
+        'les créneaux doivent être triés et disjoints',
+      );
     }
     previousEnd = end;
   });
@@ -46,7 +51,8 @@ export async function changeSettings(db: Db, changes: SettingsChanges): Promise<
     throw invalidField('body.timezone', 'unknown IANA time zone', 'fuseau horaire IANA inconnu');
   }
   return db.transaction().execute(async (tx) => {
-    if (!(await updateCompanySettings(tx, changes))) throw notFound({ en: 'Company settings', fr: "Paramètres de l'entreprise" });
+    if (!(await updateCompanySettings(tx, changes)))
+      throw notFound({ en: 'Company settings', fr: "Paramètres de l'entreprise" });
     return (await getCompanySettings(tx))!;
   });
 }

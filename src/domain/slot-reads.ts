@@ -1,9 +1,25 @@
 import type { Shift } from '../../solver/problem.js';
 import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
-import { findService, getCompanySettings, postcodeZoneKinds, type Executor, type ServiceWithSkills } from '../db/bookings.js';
+import {
+  findService,
+  getCompanySettings,
+  postcodeZoneKinds,
+  type Executor,
+  type ServiceWithSkills,
+} from '../db/bookings.js';
 import type { CompanySettingsRow, ZoneKind } from '../db/schema.js';
-import { shiftsFor, toSolverShifts, type CompanyCalendar, type TechnicianAvailability } from './availability.js';
-import { eligibleTechnicians, resolveAddress, type EligibleTechnician, type ResolvedAddress } from './eligibility.js';
+import {
+  shiftsFor,
+  toSolverShifts,
+  type CompanyCalendar,
+  type TechnicianAvailability,
+} from './availability.js';
+import {
+  eligibleTechnicians,
+  resolveAddress,
+  type EligibleTechnician,
+  type ResolvedAddress,
+} from './eligibility.js';
 
 /**
  * The slowly-changing data a slot or booking decision reads: the catalogue,
@@ -21,7 +37,12 @@ import { eligibleTechnicians, resolveAddress, type EligibleTechnician, type Reso
 export interface SlotReads {
   service(id: string): Promise<ServiceWithSkills | undefined>;
   settings(): Promise<CompanySettingsRow>;
-  resolve(address: { postcode: string; lat?: number; lon?: number; city?: string }): Promise<ResolvedAddress | null>;
+  resolve(address: {
+    postcode: string;
+    lat?: number;
+    lon?: number;
+    city?: string;
+  }): Promise<ResolvedAddress | null>;
   eligible(serviceId: string, address: ResolvedAddress): Promise<EligibleTechnician[]>;
   zoneKinds(): Promise<Map<string, ZoneKind>>;
   calendar(from: Date, to: Date): Promise<CompanyCalendar>;
@@ -29,11 +50,22 @@ export interface SlotReads {
   shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
 }
 
-async function computeShifts(db: Executor, calendar: CompanyCalendar, technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>> {
+async function computeShifts(
+  db: Executor,
+  calendar: CompanyCalendar,
+  technicianIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, Shift[]>> {
   const availability = await loadTechnicianAvailability(db, technicianIds, from, to);
   const result = new Map<string, Shift[]>();
   for (const id of technicianIds) {
-    const rules: TechnicianAvailability = availability.get(id) ?? { technicianId: id, workingHours: [], absences: [], extraShifts: [] };
+    const rules: TechnicianAvailability = availability.get(id) ?? {
+      technicianId: id,
+      workingHours: [],
+      absences: [],
+      extraShifts: [],
+    };
     result.set(id, toSolverShifts(id, shiftsFor(rules, from, to, calendar), calendar.timezone));
   }
   return result;
@@ -47,7 +79,8 @@ export function freshReads(db: Executor): SlotReads {
     eligible: (serviceId, address) => eligibleTechnicians(db, serviceId, address),
     zoneKinds: () => postcodeZoneKinds(db),
     calendar: (from, to) => loadCompanyCalendar(db, from, to),
-    shifts: async (ids, from, to) => computeShifts(db, await loadCompanyCalendar(db, from, to), ids, from, to),
+    shifts: async (ids, from, to) =>
+      computeShifts(db, await loadCompanyCalendar(db, from, to), ids, from, to),
   };
 }
 
@@ -84,7 +117,13 @@ export class CachedReads implements SlotReads {
     if (hit && hit.settled) {
       hit.refreshing = true;
       load().then(
-        (value) => this.entries.set(key, { expires: Date.now() + this.ttlMs, value: Promise.resolve(value), settled: true, refreshing: false }),
+        (value) =>
+          this.entries.set(key, {
+            expires: Date.now() + this.ttlMs,
+            value: Promise.resolve(value),
+            settled: true,
+            refreshing: false,
+          }),
         () => this.entries.delete(key),
       );
       return hit.value as Promise<T>;
@@ -107,10 +146,15 @@ export class CachedReads implements SlotReads {
     return this.remember('settings', () => this.fresh.settings());
   }
   resolve(address: { postcode: string; lat?: number; lon?: number; city?: string }) {
-    return this.remember(`resolve:${address.postcode}:${address.lat}:${address.lon}:${address.city ?? ''}`, () => this.fresh.resolve(address));
+    return this.remember(
+      `resolve:${address.postcode}:${address.lat}:${address.lon}:${address.city ?? ''}`,
+      () => this.fresh.resolve(address),
+    );
   }
   eligible(serviceId: string, address: ResolvedAddress) {
-    return this.remember(`eligible:${serviceId}:${[...address.zoneIds].sort().join(',')}`, () => this.fresh.eligible(serviceId, address));
+    return this.remember(`eligible:${serviceId}:${[...address.zoneIds].sort().join(',')}`, () =>
+      this.fresh.eligible(serviceId, address),
+    );
   }
   zoneKinds() {
     return this.remember('zone-kinds', () => this.fresh.zoneKinds());
@@ -123,7 +167,10 @@ export class CachedReads implements SlotReads {
     const calendar = await this.calendar(from, to);
     const perTechnician = await Promise.all(
       technicianIds.map((id) =>
-        this.remember(`shifts:${id}:${from.getTime()}:${to.getTime()}`, async () => (await computeShifts(this.db, calendar, [id], from, to)).get(id) ?? []),
+        this.remember(
+          `shifts:${id}:${from.getTime()}:${to.getTime()}`,
+          async () => (await computeShifts(this.db, calendar, [id], from, to)).get(id) ?? [],
+        ),
       ),
     );
     return new Map(technicianIds.map((id, i) => [id, perTechnician[i]!]));

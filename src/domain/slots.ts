@@ -40,21 +40,40 @@ export interface SlotAnswer {
   days: DayOfWindows[];
 }
 
-export async function requireActiveService(reads: SlotReads, serviceId: string, field: string): Promise<ServiceWithSkills> {
+export async function requireActiveService(
+  reads: SlotReads,
+  serviceId: string,
+  field: string,
+): Promise<ServiceWithSkills> {
   const service = await reads.service(serviceId);
   if (!service || !service.active) {
-    throw new DomainError('unprocessable', 'unknown-service', { fr: 'Cette prestation n’existe pas ou n’est plus proposée.', en: 'This service does not exist or is no longer offered.' }, field);
+    throw new DomainError(
+      'unprocessable',
+      'unknown-service',
+      {
+        fr: 'Cette prestation n’existe pas ou n’est plus proposée.',
+        en: 'This service does not exist or is no longer offered.',
+      },
+      field,
+    );
   }
   return service;
 }
 
-export async function requireServedAddress(reads: SlotReads, address: AddressInput, field: string): Promise<ResolvedAddress> {
+export async function requireServedAddress(
+  reads: SlotReads,
+  address: AddressInput,
+  field: string,
+): Promise<ResolvedAddress> {
   const resolved = await reads.resolve(address);
   if (!resolved) {
     throw new DomainError(
       'unprocessable',
       'postcode-not-served',
-      { fr: `Nous n’intervenons pas dans le ${address.postcode}.`, en: `We do not serve ${address.postcode}.` },
+      {
+        fr: `Nous n’intervenons pas dans le ${address.postcode}.`,
+        en: `We do not serve ${address.postcode}.`,
+      },
       field,
     );
   }
@@ -72,17 +91,30 @@ export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWit
 }
 
 /** Checks and fills the date range of a query: defaults to two weeks from today, at most MAX_SLOT_RANGE_DAYS. */
-export function slotRange(timezone: string, now: Date, from?: string, to?: string): { from: string; to: string } {
+export function slotRange(
+  timezone: string,
+  now: Date,
+  from?: string,
+  to?: string,
+): { from: string; to: string } {
   const first = from ?? localDateOf(now.getTime() / 1000, timezone);
   const last = to ?? addDays(first, DEFAULT_SLOT_RANGE_DAYS - 1);
   if (last < first) {
-    throw new DomainError('invalid', 'range-reversed', { fr: 'La date de fin précède la date de début.', en: 'The end date is before the start date.' }, 'query.to');
+    throw new DomainError(
+      'invalid',
+      'range-reversed',
+      { fr: 'La date de fin précède la date de début.', en: 'The end date is before the start date.' },
+      'query.to',
+    );
   }
   if (last >= addDays(first, MAX_SLOT_RANGE_DAYS)) {
     throw new DomainError(
       'invalid',
       'range-too-long',
-      { fr: `Demandez au plus ${MAX_SLOT_RANGE_DAYS} jours à la fois.`, en: `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.` },
+      {
+        fr: `Demandez au plus ${MAX_SLOT_RANGE_DAYS} jours à la fois.`,
+        en: `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`,
+      },
       'query.to',
     );
   }
@@ -94,13 +126,32 @@ export function slotRange(timezone: string, now: Date, from?: string, to?: strin
  * window grid over the range, kept where an eligible technician can take it
  * without breaking any promise already made (travel-aware, from the solver).
  */
-export async function findSlots(db: Executor, query: SlotQuery, reads: SlotReads = freshReads(db)): Promise<SlotAnswer> {
-  const [service, settings] = await Promise.all([requireActiveService(reads, query.serviceId, 'query.serviceId'), reads.settings()]);
+export async function findSlots(
+  db: Executor,
+  query: SlotQuery,
+  reads: SlotReads = freshReads(db),
+): Promise<SlotAnswer> {
+  const [service, settings] = await Promise.all([
+    requireActiveService(reads, query.serviceId, 'query.serviceId'),
+    reads.settings(),
+  ]);
   const address = await requireServedAddress(reads, query.address, 'query.postcode');
   const range = slotRange(settings.timezone, query.now, query.from, query.to);
-  const windows = candidateWindows(windowRulesFor(settings, service), range.from, range.to, query.now, query.ignoreNotice);
+  const windows = candidateWindows(
+    windowRulesFor(settings, service),
+    range.from,
+    range.to,
+    query.now,
+    query.ignoreNotice,
+  );
   const days = await bookableWindows(db, service, address, windows, reads);
-  return { service, address, timezone: settings.timezone, ...range, days: groupByDay(days, settings.timezone) };
+  return {
+    service,
+    address,
+    timezone: settings.timezone,
+    ...range,
+    days: groupByDay(days, settings.timezone),
+  };
 }
 
 /** The subset of `windows` some eligible technician can take. */

@@ -1,7 +1,15 @@
 /** Rules for editing technicians: known skills and zones, one transaction per change. */
 import { existingZoneIds } from '../db/catalogue.js';
 import type { Db } from '../db/database.js';
-import { getTechnician, insertTechnician, replaceTechnicianSkills, replaceTechnicianZones, updateTechnician, type TechnicianFields, type TechnicianRecord } from '../db/technicians.js';
+import {
+  getTechnician,
+  insertTechnician,
+  replaceTechnicianSkills,
+  replaceTechnicianZones,
+  updateTechnician,
+  type TechnicianFields,
+  type TechnicianRecord,
+} from '../db/technicians.js';
 import { checkSkills } from './catalogue.js';
 import { firstDuplicate, firstUnknown, invalidField, notFound } from './field-errors.js';
 import { newSecret } from './secrets.js';
@@ -14,7 +22,13 @@ async function checkZones(db: Db, zoneIds: string[]): Promise<void> {
   const duplicate = firstDuplicate(zoneIds, 'body.zoneIds');
   if (duplicate) throw invalidField(duplicate.field, 'zone listed twice', 'zone en double');
   const unknown = firstUnknown(zoneIds, await existingZoneIds(db, zoneIds), 'body.zoneIds');
-  if (unknown) throw invalidField(unknown.field, `unknown zone ${unknown.value}`, `zone inconnue : ${unknown.value}`, 'unknown-zone');
+  if (unknown)
+    throw invalidField(
+      unknown.field,
+      `unknown zone ${unknown.value}`,
+      `zone inconnue : ${unknown.value}`,
+      'unknown-zone',
+    );
 }
 
 /** A new technician gets a calendar feed at once, like the demo company's. */
@@ -30,7 +44,11 @@ export async function createTechnician(db: Db, input: TechnicianInput): Promise<
   });
 }
 
-export async function editTechnician(db: Db, id: string, changes: Partial<TechnicianInput>): Promise<TechnicianRecord> {
+export async function editTechnician(
+  db: Db,
+  id: string,
+  changes: Partial<TechnicianInput>,
+): Promise<TechnicianRecord> {
   return db.transaction().execute(async (tx) => {
     const { skills, zoneIds, ...fields } = changes;
     if (skills) await checkSkills(tx, skills, 'body.skills');

@@ -43,7 +43,12 @@ export function checkWorkingHours(input: WorkingHoursInput, prefix = 'body'): Ch
   try {
     parsed = parseWorkingRule(input.rrule);
   } catch (error) {
-    throw invalidField(`${prefix}.rrule`, `invalid RRULE: ${(error as Error).message}`, `RRULE invalide : ${(error as Error).message}`, 'invalid-rrule');
+    throw invalidField(
+      `${prefix}.rrule`,
+      `invalid RRULE: ${(error as Error).message}`,
+      `RRULE invalide : ${(error as Error).message}`,
+      'invalid-rrule',
+    );
   }
   const time = (text: string, field: string) => {
     try {
@@ -54,13 +59,26 @@ export function checkWorkingHours(input: WorkingHoursInput, prefix = 'body'): Ch
   };
   const start = time(input.startTime, 'startTime');
   const end = time(input.endTime, 'endTime');
-  if (end <= start) throw invalidField(`${prefix}.endTime`, 'must be after startTime', 'doit suivre l’heure de début');
+  if (end <= start)
+    throw invalidField(`${prefix}.endTime`, 'must be after startTime', 'doit suivre l’heure de début');
   const validUntil = input.validUntil ?? null;
-  if (validUntil !== null && validUntil < input.validFrom) throw invalidField(`${prefix}.validUntil`, 'must not be before validFrom', 'ne peut précéder validFrom');
-  const hhmmss = (s: number) => `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (validUntil !== null && validUntil < input.validFrom)
+    throw invalidField(`${prefix}.validUntil`, 'must not be before validFrom', 'ne peut précéder validFrom');
+  const hhmmss = (s: number) =>
+    `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   // stored in canonical form so the list reads the same whatever the client sent
-  const rrule = [`FREQ=${parsed.freq}`, ...(parsed.interval > 1 ? [`INTERVAL=${parsed.interval}`] : []), `BYDAY=${parsed.byDay.join(',')}`, ...(parsed.wkst ? [`WKST=${parsed.wkst}`] : [])].join(';');
-  return { fields: { rrule, startTime: hhmmss(start), endTime: hhmmss(end), validFrom: input.validFrom, validUntil }, days: parsed.byDay, start, end };
+  const rrule = [
+    `FREQ=${parsed.freq}`,
+    ...(parsed.interval > 1 ? [`INTERVAL=${parsed.interval}`] : []),
+    `BYDAY=${parsed.byDay.join(',')}`,
+    ...(parsed.wkst ? [`WKST=${parsed.wkst}`] : []),
+  ].join(';');
+  return {
+    fields: { rrule, startTime: hhmmss(start), endTime: hhmmss(end), validFrom: input.validFrom, validUntil },
+    days: parsed.byDay,
+    start,
+    end,
+  };
 }
 
 function fromRecord(record: WorkingHoursRecord): CheckedRule {
@@ -109,7 +127,11 @@ export async function readWorkingHours(db: Db, technicianId: string): Promise<Wo
   return listWorkingHours(db, technicianId);
 }
 
-export async function addWorkingHours(db: Db, technicianId: string, input: WorkingHoursInput): Promise<WorkingHoursRecord> {
+export async function addWorkingHours(
+  db: Db,
+  technicianId: string,
+  input: WorkingHoursInput,
+): Promise<WorkingHoursRecord> {
   const rule = checkWorkingHours(input);
   return db.transaction().execute(async (tx) => {
     await lockedTechnician(tx, technicianId);
@@ -123,12 +145,20 @@ export async function addWorkingHours(db: Db, technicianId: string, input: Worki
 }
 
 /** PATCH: the changed fields over the stored rule, checked as a whole. */
-export async function editWorkingHours(db: Db, technicianId: string, ruleId: string, changes: Partial<WorkingHoursInput>): Promise<WorkingHoursRecord> {
+export async function editWorkingHours(
+  db: Db,
+  technicianId: string,
+  ruleId: string,
+  changes: Partial<WorkingHoursInput>,
+): Promise<WorkingHoursRecord> {
   return db.transaction().execute(async (tx) => {
     await lockedTechnician(tx, technicianId);
     const current = await getWorkingHours(tx, technicianId, ruleId);
     if (!current) throw notFound(RULE);
-    const rule = checkWorkingHours({ ...current, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) });
+    const rule = checkWorkingHours({
+      ...current,
+      ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    });
     for (const existing of await listWorkingHours(tx, technicianId)) {
       if (existing.id === ruleId) continue;
       const day = sharedWorkingDay(rule, fromRecord(existing));
@@ -147,7 +177,11 @@ export async function removeWorkingHours(db: Db, technicianId: string, ruleId: s
 }
 
 /** PUT: the technician's whole week at once (what an editing page saves), all or nothing. */
-export async function replaceWorkingHours(db: Db, technicianId: string, inputs: WorkingHoursInput[]): Promise<WorkingHoursRecord[]> {
+export async function replaceWorkingHours(
+  db: Db,
+  technicianId: string,
+  inputs: WorkingHoursInput[],
+): Promise<WorkingHoursRecord[]> {
   const rules = inputs.map((input, i) => checkWorkingHours(input, `body.rules.${i}`));
   rules.forEach((rule, i) => {
     for (let j = 0; j < i; j++) {

@@ -39,6 +39,7 @@ export async function optionalPrincipal(db: Db, request: FastifyRequest): Promis
   const token = bearer(request);
   if (!token) return undefined;
   const outcome = await authenticate(db, token);
-  if (!outcome.ok) throw new HttpProblem(401, 'Unauthorized', 'The token is not valid.', {}, UNAUTHORISED_HEADERS);
+  if (!outcome.ok)
+    throw new HttpProblem(401, 'Unauthorized', 'The token is not valid.', {}, UNAUTHORISED_HEADERS);
   return outcome.principal;
 }

@@ -44,6 +44,7 @@ export function sendCalendar(
   reply.header('cache-control', options.cacheControl);
   if (isNotModified(request, calendar)) return reply.code(304).send();
   reply.type('text/calendar; charset=utf-8');
-  if (options.attachmentName) reply.header('content-disposition', `attachment; filename="${options.attachmentName}"`);
+  if (options.attachmentName)
+    reply.header('content-disposition', `attachment; filename="${options.attachmentName}"`);
   return reply.code(200).send(calendar.body);
 }

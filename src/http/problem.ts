@@ -24,10 +24,15 @@ export class HttpProblem extends Error {
   }
 
   static badField(field: string, message: string, status = 400): HttpProblem {
-    return new HttpProblem(status, status === 422 ? 'Unprocessable request' : 'Invalid request', `${field}: ${message}`, {
-      field,
-      errors: [{ field, message }],
-    });
+    return new HttpProblem(
+      status,
+      status === 422 ? 'Unprocessable request' : 'Invalid request',
+      `${field}: ${message}`,
+      {
+        field,
+        errors: [{ field, message }],
+      },
+    );
   }
 
   static notFound(what: string): HttpProblem {
@@ -38,7 +43,10 @@ export class HttpProblem extends Error {
 const PROBLEM_TYPE_BASE = 'https://tournee.dev/problems/';
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
@@ -71,7 +79,22 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; title: string }> =
 function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (!e || typeof e !== 'object') return false;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08000'].includes(e.code))
+  if (
+    e.code &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+      '08000',
+    ].includes(e.code)
+  )
     return true;
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
     e.message ?? '',
@@ -101,33 +124,54 @@ function prefersEnglish(acceptLanguage: string | undefined): boolean {
 
 export function domainProblem(error: DomainError, acceptLanguage?: string): HttpProblem {
   const { status, title } = DOMAIN_STATUS[error.kind];
-  return new HttpProblem(status, title, prefersEnglish(acceptLanguage) ? error.wording.en : error.wording.fr, {
-    code: error.code,
-    ...(error.field ? { field: error.field, errors: [{ field: error.field, message: error.wording.en }] } : {}),
-    ...error.extra,
-  });
+  return new HttpProblem(
+    status,
+    title,
+    prefersEnglish(acceptLanguage) ? error.wording.en : error.wording.fr,
+    {
+      code: error.code,
+      ...(error.field
+        ? { field: error.field, errors: [{ field: error.field, message: error.wording.en }] }
+        : {}),
+      ...error.extra,
+    },
+  );
 }
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(reply, new HttpProblem(404, 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`));
+    sendProblem(
+      reply,
+      new HttpProblem(404, 'Not found', `No route ${request.method} ${request.url.split('?')[0]}`),
+    );
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
-    if (error instanceof DomainError) return sendProblem(reply, domainProblem(error, request.headers['accept-language']));
+    if (error instanceof DomainError)
+      return sendProblem(reply, domainProblem(error, request.headers['accept-language']));
 
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors: FieldError[] = error.validation.map((v) => ({
         field: zodPathToField(error.validationContext, v.instancePath),
         message: v.message ?? 'is invalid',
       }));
-      const first = errors[0] ?? { field: zodPathToField(error.validationContext, ''), message: 'is invalid' };
-      return sendProblem(reply, new HttpProblem(400, 'Invalid request', `${first.field}: ${first.message}`, { field: first.field, errors }));
+      const first = errors[0] ?? {
+        field: zodPathToField(error.validationContext, ''),
+        message: 'is invalid',
+      };
+      return sendProblem(
+        reply,
+        new HttpProblem(400, 'Invalid request', `${first.field}: ${first.message}`, {
+          field: first.field,
+          errors,
+        }),
+      );
     }
 
     const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined;
-    if (known) return sendProblem(reply, new HttpProblem(known.status, known.title, error.message, { field: 'body' }));
+    if (known)
+      return sendProblem(reply, new HttpProblem(known.status, known.title, error.message, { field: 'body' }));
 
     if (error.statusCode === 429) {
       return sendProblem(reply, new HttpProblem(429, 'Too many requests', 'Too many requests: retry later.'));
@@ -135,10 +179,24 @@ export function registerProblemHandlers(app: FastifyInstance): void {
 
     if (isDatabaseUnavailable(error)) {
       request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
-      return sendProblem(reply, new HttpProblem(503, 'Service unavailable', 'The service is temporarily unavailable; retry shortly.', {}, { 'retry-after': '2' }));
+      return sendProblem(
+        reply,
+        new HttpProblem(
+          503,
+          'Service unavailable',
+          'The service is temporarily unavailable; retry shortly.',
+          {},
+          { 'retry-after': '2' },
+        ),
+      );
     }
 
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500 && !isResponseSerializationError(error)) {
+    if (
+      error.statusCode &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500 &&
+      !isResponseSerializationError(error)
+    ) {
       return sendProblem(reply, new HttpProblem(error.statusCode, 'Invalid request', error.message));
     }
 

@@ -5,7 +5,12 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
@@ -31,11 +36,19 @@ function isExemptFromRateLimit(url: string): boolean {
   return url.startsWith('/v1/admin') || url === '/health' || url.startsWith('/docs');
 }
 
-export async function buildServer(config: Config, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  config: Config,
+  options: BuildServerOptions = {},
+): Promise<FastifyInstance> {
   const ownsDatabase = !options.database;
   const database =
     options.database ??
-    (await openDatabase({ url: config.DATABASE_URL, schema: config.TOURNEE_DB_SCHEMA, poolSize: config.TOURNEE_DB_POOL_SIZE, dataDir: config.TOURNEE_DATA_DIR }));
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      schema: config.TOURNEE_DB_SCHEMA,
+      poolSize: config.TOURNEE_DB_POOL_SIZE,
+      dataDir: config.TOURNEE_DATA_DIR,
+    }));
 
   const app = Fastify({
     logger:
@@ -44,9 +57,16 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
         : {
             level: config.LOG_LEVEL,
             ...(options.logStream ? { stream: options.logStream } : {}),
-            redact: { paths: ['req.headers.authorization', 'req.headers["x-manage-token"]', 'req.headers.cookie'], censor: '[redacted]' },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers["x-manage-token"]', 'req.headers.cookie'],
+              censor: '[redacted]',
+            },
             serializers: {
-              req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: redactUrl(req.url), id: req.id }),
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                id: req.id,
+              }),
             },
           },
     genReqId: (req) => {
@@ -59,7 +79,12 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
     // Router-level rejections (bad URL encoding, over-long path parameters) answer problem+json too.
     frameworkErrors: (error, _request, reply) => {
       const status = (error as { statusCode?: number }).statusCode ?? 400;
-      void sendProblem(reply, new HttpProblem(status, status === 414 ? 'URI too long' : 'Invalid request', error.message, { field: 'path' }));
+      void sendProblem(
+        reply,
+        new HttpProblem(status, status === 414 ? 'URI too long' : 'Invalid request', error.message, {
+          field: 'path',
+        }),
+      );
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -107,14 +132,27 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
     max: config.TOURNEE_RATE_LIMIT,
     timeWindow: '1 minute',
     allowList: (request) => isExemptFromRateLimit(request.url),
-    addHeadersOnExceeding: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true },
-    addHeaders: { 'x-ratelimit-limit': true, 'x-ratelimit-remaining': true, 'x-ratelimit-reset': true, 'retry-after': true },
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': true,
+      'x-ratelimit-remaining': true,
+      'x-ratelimit-reset': true,
+    },
+    addHeaders: {
+      'x-ratelimit-limit': true,
+      'x-ratelimit-remaining': true,
+      'x-ratelimit-reset': true,
+      'retry-after': true,
+    },
   });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Tournée API', version: '0.1.0', description: 'Booking and route planning for field-service technicians.' },
+      info: {
+        title: 'Tournée API',
+        version: '0.1.0',
+        description: 'Booking and route planning for field-service technicians.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -126,7 +164,10 @@ export async function buildServer(config: Config, options: BuildServerOptions = 
     db: database.db,
     database,
     publicUrl: publicBaseUrl(config),
-    slotReads: config.TOURNEE_READ_CACHE_MS > 0 ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS) : freshReads(database.db),
+    slotReads:
+      config.TOURNEE_READ_CACHE_MS > 0
+        ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS)
+        : freshReads(database.db),
     geocoder: config.TOURNEE_GEOCODER_URL ? new BanGeocoder(config.TOURNEE_GEOCODER_URL) : undefined,
     clock: options.clock ?? (() => new Date()),
   };

@@ -4,7 +4,17 @@
  * in-house tool.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, storedToken, storeToken, type DayView, type PlanView, type Stop, type Technician, type Totals } from './api.js';
+import {
+  api,
+  ApiError,
+  storedToken,
+  storeToken,
+  type DayView,
+  type PlanView,
+  type Stop,
+  type Technician,
+  type Totals,
+} from './api.js';
 import { clock, duration, kilometres, longDate, tomorrow } from './format.js';
 import { RouteMap } from './map.js';
 import { Timeline } from './timeline.js';
@@ -27,7 +37,8 @@ function explain(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Jeton refusé : saisissez un jeton de planificateur valide.';
     if (error.status === 403) return 'Ce jeton n’a pas le rôle planificateur.';
-    if (error.status === 409) return /relancez/i.test(error.message) ? error.message : `${error.message} Relancez une optimisation.`;
+    if (error.status === 409)
+      return /relancez/i.test(error.message) ? error.message : `${error.message} Relancez une optimisation.`;
     return error.message;
   }
   return 'Le service ne répond pas. Réessayez dans un instant.';
@@ -74,7 +85,11 @@ export function App() {
       setPlan(proposal);
       setShown('proposed');
       if (proposal.optimiser.keptCurrent) setNotice({ kind: 'info', text: proposal.optimiser.keptCurrent });
-      else if (proposal.changes.length === 0) setNotice({ kind: 'info', text: 'Les tournées actuelles sont déjà bonnes : aucun changement proposé.' });
+      else if (proposal.changes.length === 0)
+        setNotice({
+          kind: 'info',
+          text: 'Les tournées actuelles sont déjà bonnes : aucun changement proposé.',
+        });
     } catch (error) {
       setNotice({ kind: 'error', text: explain(error) });
     } finally {
@@ -92,7 +107,10 @@ export function App() {
       setDay(fresh);
       setPlan(null);
       setShown('current');
-      setNotice({ kind: 'ok', text: `Plan appliqué : ${applied.moved} visite${applied.moved > 1 ? 's' : ''} modifiée${applied.moved > 1 ? 's' : ''}. Les agendas des techniciens sont à jour.` });
+      setNotice({
+        kind: 'ok',
+        text: `Plan appliqué : ${applied.moved} visite${applied.moved > 1 ? 's' : ''} modifiée${applied.moved > 1 ? 's' : ''}. Les agendas des techniciens sont à jour.`,
+      });
     } catch (error) {
       setNotice({ kind: 'error', text: explain(error) });
       if (error instanceof ApiError && error.status === 409) setPlan({ ...plan, status: 'stale' });
@@ -105,7 +123,12 @@ export function App() {
     try {
       await api.pin(stop.visitId, !stop.pinned);
       await load();
-      setNotice({ kind: 'ok', text: stop.pinned ? `${stop.reference} n’est plus épinglée.` : `${stop.reference} est épinglée : l’optimiseur ne la déplacera pas.` });
+      setNotice({
+        kind: 'ok',
+        text: stop.pinned
+          ? `${stop.reference} n’est plus épinglée.`
+          : `${stop.reference} est épinglée : l’optimiseur ne la déplacera pas.`,
+      });
     } catch (error) {
       setNotice({ kind: 'error', text: explain(error) });
     }
@@ -120,7 +143,11 @@ export function App() {
     <main>
       <header class="bar">
         <h1>Planification des tournées</h1>
-        <button type="button" class="link" onClick={() => (storeToken(null), setToken(null), setDay(null), setPlan(null))}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => (storeToken(null), setToken(null), setDay(null), setPlan(null))}
+        >
           Changer de jeton
         </button>
       </header>
@@ -133,7 +160,14 @@ export function App() {
         }}
       >
         <label for="day">Tournées du</label>
-        <input id="day" name="day" type="date" required value={date} onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+        <input
+          id="day"
+          name="day"
+          type="date"
+          required
+          value={date}
+          onInput={(e) => setDate((e.target as HTMLInputElement).value)}
+        />
         <button type="submit" disabled={busy !== null}>
           Afficher
         </button>
@@ -153,11 +187,19 @@ export function App() {
             <p class="notice info">{w}</p>
           ))}
           {day.visitsOutsideRoutes > 0 && (
-            <p class="notice info">{day.visitsOutsideRoutes} visite(s) de ce jour sont hors des horaires de leur technicien (absence) et ne sont pas replanifiées.</p>
+            <p class="notice info">
+              {day.visitsOutsideRoutes} visite(s) de ce jour sont hors des horaires de leur technicien
+              (absence) et ne sont pas replanifiées.
+            </p>
           )}
 
           <section class="actions">
-            <button type="button" class="primary" onClick={() => void propose()} disabled={busy !== null || day.current.totals.visits === 0}>
+            <button
+              type="button"
+              class="primary"
+              onClick={() => void propose()}
+              disabled={busy !== null || day.current.totals.visits === 0}
+            >
               {busy === 'propose' ? 'Optimisation en cours…' : 'Proposer une optimisation'}
             </button>
             {plan && (
@@ -165,7 +207,11 @@ export function App() {
                 <button type="button" aria-pressed={shown === 'current'} onClick={() => setShown('current')}>
                   Actuel
                 </button>
-                <button type="button" aria-pressed={shown === 'proposed'} onClick={() => setShown('proposed')}>
+                <button
+                  type="button"
+                  aria-pressed={shown === 'proposed'}
+                  onClick={() => setShown('proposed')}
+                >
                   Proposé
                 </button>
               </div>
@@ -183,7 +229,8 @@ export function App() {
               ) : confirming ? (
                 <div class="confirm" role="alertdialog" aria-label="Confirmer l’application">
                   <p>
-                    Appliquer ces {plan.changes.length} changement{plan.changes.length > 1 ? 's' : ''} ? Les agendas des techniciens seront mis à jour.
+                    Appliquer ces {plan.changes.length} changement{plan.changes.length > 1 ? 's' : ''} ? Les
+                    agendas des techniciens seront mis à jour.
                   </p>
                   <button type="button" class="primary" onClick={() => void apply()} disabled={busy !== null}>
                     Confirmer
@@ -193,7 +240,12 @@ export function App() {
                   </button>
                 </div>
               ) : (
-                <button type="button" class="primary" onClick={() => setConfirming(true)} disabled={busy !== null}>
+                <button
+                  type="button"
+                  class="primary"
+                  onClick={() => setConfirming(true)}
+                  disabled={busy !== null}
+                >
                   {busy === 'apply' ? 'Application…' : 'Appliquer le plan'}
                 </button>
               )}
@@ -203,11 +255,20 @@ export function App() {
           {routes && (
             <section class="views">
               <h2>{shown === 'proposed' ? 'Tournées proposées' : 'Tournées actuelles'}</h2>
-              <Timeline technicians={day.technicians} routes={routes.routes} timezone={day.timezone} changed={changed} onSelect={(stop, technician) => setSelected({ stop, technician })} />
+              <Timeline
+                technicians={day.technicians}
+                routes={routes.routes}
+                timezone={day.timezone}
+                changed={changed}
+                onSelect={(stop, technician) => setSelected({ stop, technician })}
+              />
               {selected && (
                 <aside class="details" aria-label="Visite sélectionnée">
-                  <strong>{selected.stop.reference}</strong> · {selected.stop.service} · {selected.stop.customer}, {selected.stop.address.line}, {selected.stop.address.city} ·{' '}
-                  {selected.technician.name}, arrivée prévue {clock(selected.stop.planned.start, day.timezone)} (créneau {clock(selected.stop.window.start, day.timezone)}–
+                  <strong>{selected.stop.reference}</strong> · {selected.stop.service} ·{' '}
+                  {selected.stop.customer}, {selected.stop.address.line}, {selected.stop.address.city} ·{' '}
+                  {selected.technician.name}, arrivée prévue{' '}
+                  {clock(selected.stop.planned.start, day.timezone)} (créneau{' '}
+                  {clock(selected.stop.window.start, day.timezone)}–
                   {clock(selected.stop.window.end, day.timezone)})
                   {shown === 'current' && (
                     <button type="button" onClick={() => void togglePin(selected.stop)}>
@@ -238,9 +299,19 @@ function TokenForm({ onToken, notice }: { onToken: (token: string) => void; noti
         }}
       >
         <label for="token">Jeton d’accès (planificateur)</label>
-        <input id="token" name="token" type="password" autocomplete="off" value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          value={value}
+          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+        />
         <button type="submit">Se connecter</button>
-        <p class="hint">Le jeton reste dans cet onglet (sessionStorage). Le jeton d’administration de démonstration est affiché par « npm start ».</p>
+        <p class="hint">
+          Le jeton reste dans cet onglet (sessionStorage). Le jeton d’administration de démonstration est
+          affiché par « npm start ».
+        </p>
       </form>
       {notice && (
         <p class={`notice ${notice.kind}`} role="alert">
@@ -278,7 +349,9 @@ function Comparison({ current, proposed }: { current: Totals; proposed: Totals |
               <th scope="row">{label}</th>
               <td>{format(current[key])}</td>
               {proposed && <td>{format(proposed[key])}</td>}
-              {proposed && <td class={gain > 0 ? 'gain' : gain < 0 ? 'loss' : ''}>{gain === 0 ? '—' : format(gain)}</td>}
+              {proposed && (
+                <td class={gain > 0 ? 'gain' : gain < 0 ? 'loss' : ''}>{gain === 0 ? '—' : format(gain)}</td>
+              )}
             </tr>
           );
         })}
@@ -301,20 +374,29 @@ function Changes({ plan }: { plan: PlanView }) {
               <strong>{c.reference}</strong> · {c.service} · {c.city} :{' '}
               {c.reassigned ? (
                 <>
-                  {c.from.technicianName} {clock(c.from.start, tz)} → <strong>{c.to.technicianName}</strong> {clock(c.to.start, tz)}
+                  {c.from.technicianName} {clock(c.from.start, tz)} → <strong>{c.to.technicianName}</strong>{' '}
+                  {clock(c.to.start, tz)}
                 </>
               ) : (
                 <>
                   {c.to.technicianName}, {clock(c.from.start, tz)} → {clock(c.to.start, tz)}
                 </>
               )}
-              {c.shiftMinutes !== 0 && <span class="shift"> ({c.shiftMinutes > 0 ? '+' : ''}{duration(c.shiftMinutes)})</span>}
+              {c.shiftMinutes !== 0 && (
+                <span class="shift">
+                  {' '}
+                  ({c.shiftMinutes > 0 ? '+' : ''}
+                  {duration(c.shiftMinutes)})
+                </span>
+              )}
             </li>
           ))}
         </ul>
       )}
       <p class="hint">
-        Optimisation en {(plan.optimiser.elapsedMs / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s ({plan.optimiser.iterations.toLocaleString('fr-FR')} itérations).
+        Optimisation en{' '}
+        {(plan.optimiser.elapsedMs / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s (
+        {plan.optimiser.iterations.toLocaleString('fr-FR')} itérations).
       </p>
     </section>
   );

@@ -1,7 +1,9 @@
 /** French formatting of times and durations, in the company's time zone (not the browser's). */
 
 export function clock(iso: string, timezone: string): string {
-  return new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: timezone }).format(new Date(iso));
+  return new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: timezone }).format(
+    new Date(iso),
+  );
 }
 
 export function duration(minutes: number): string {
@@ -17,7 +19,13 @@ export function kilometres(km: number): string {
 
 export function longDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
-  const text = new Intl.DateTimeFormat('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+  const text = new Intl.DateTimeFormat('fr-FR', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y!, m! - 1, d!)));
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

@@ -27,11 +27,17 @@ export function RouteMap({ technicians, routes, changed }: Props) {
   const xs = points.map((p) => p.lon * kx);
   const ys = points.map((p) => -p.lat);
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const scale = Math.min((W - 2 * PAD) / Math.max(maxX - minX, 1e-6), (H - 2 * PAD) / Math.max(maxY - minY, 1e-6));
+  const scale = Math.min(
+    (W - 2 * PAD) / Math.max(maxX - minX, 1e-6),
+    (H - 2 * PAD) / Math.max(maxY - minY, 1e-6),
+  );
   // Centre the drawing in the frame whichever side is the tighter one.
   const offsetX = (W - (maxX - minX) * scale) / 2;
   const offsetY = (H - (maxY - minY) * scale) / 2;
-  const project = (p: { lat: number; lon: number }) => ({ x: offsetX + (p.lon * kx - minX) * scale, y: offsetY + (-p.lat - minY) * scale });
+  const project = (p: { lat: number; lon: number }) => ({
+    x: offsetX + (p.lon * kx - minX) * scale,
+    y: offsetY + (-p.lat - minY) * scale,
+  });
 
   return (
     <svg class="map" viewBox={`0 0 ${W} ${H}`} role="img" aria-label="Carte des tournées">
@@ -40,7 +46,9 @@ export function RouteMap({ technicians, routes, changed }: Props) {
         const route = byTech.get(tech.id);
         if (!route || route.stops.length === 0) return null;
         const home = project(tech.home);
-        const path = [home, ...route.stops.map((s) => project(s.address)), home].map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+        const path = [home, ...route.stops.map((s) => project(s.address)), home]
+          .map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`)
+          .join(' ');
         return <polyline class="map-route" data-technician={tech.id} points={path} stroke={tech.colour} />;
       })}
       {technicians.map((tech) => {
@@ -56,7 +64,13 @@ export function RouteMap({ technicians, routes, changed }: Props) {
               const p = project(s.address);
               return (
                 <g>
-                  <circle cx={p.x} cy={p.y} r={changed.has(s.visitId) ? 7 : 5} fill={tech.colour} class={changed.has(s.visitId) ? 'map-visit changed' : 'map-visit'}>
+                  <circle
+                    cx={p.x}
+                    cy={p.y}
+                    r={changed.has(s.visitId) ? 7 : 5}
+                    fill={tech.colour}
+                    class={changed.has(s.visitId) ? 'map-visit changed' : 'map-visit'}
+                  >
                     <title>
                       {s.reference} · {s.address.city} · {tech.name} (arrêt {i + 1})
                     </title>

@@ -19,7 +19,14 @@ const HOUR = 3_600_000;
 
 export function Timeline({ technicians, routes, timezone, changed, onSelect }: Props) {
   const byTech = new Map(routes.map((r) => [r.technicianId, r]));
-  const instants = routes.flatMap((r) => [r.shift.start, r.shift.end, ...(r.backAt ? [r.backAt] : []), ...(r.departAt ? [r.departAt] : [])]).map(Date.parse);
+  const instants = routes
+    .flatMap((r) => [
+      r.shift.start,
+      r.shift.end,
+      ...(r.backAt ? [r.backAt] : []),
+      ...(r.departAt ? [r.departAt] : []),
+    ])
+    .map(Date.parse);
   if (instants.length === 0) return <p class="empty">Aucun technicien ne travaille ce jour-là.</p>;
   const from = Math.floor(Math.min(...instants) / HOUR) * HOUR;
   const to = Math.ceil(Math.max(...instants) / HOUR) * HOUR;
@@ -31,7 +38,9 @@ export function Timeline({ technicians, routes, timezone, changed, onSelect }: P
   return (
     <div class="timeline" role="table" aria-label="Tournées par technicien">
       <div class="tl-row tl-scale" role="row">
-        <div class="tl-name" role="columnheader">Technicien</div>
+        <div class="tl-name" role="columnheader">
+          Technicien
+        </div>
         <div class="tl-track" role="columnheader" aria-label="Heures">
           {hours.map((h) => (
             <span class="tl-hour" style={{ left: pct(h) }}>
@@ -39,7 +48,9 @@ export function Timeline({ technicians, routes, timezone, changed, onSelect }: P
             </span>
           ))}
         </div>
-        <div class="tl-figs" role="columnheader">Trajet · Attente · Heures sup.</div>
+        <div class="tl-figs" role="columnheader">
+          Trajet · Attente · Heures sup.
+        </div>
       </div>
       {technicians.map((tech) => {
         const route = byTech.get(tech.id);
@@ -51,9 +62,22 @@ export function Timeline({ technicians, routes, timezone, changed, onSelect }: P
               {tech.name}
             </div>
             <div class="tl-track" role="cell">
-              <div class="tl-shift" style={{ left: pct(Date.parse(route.shift.start)), width: width(Date.parse(route.shift.start), Date.parse(route.shift.end)) }} />
+              <div
+                class="tl-shift"
+                style={{
+                  left: pct(Date.parse(route.shift.start)),
+                  width: width(Date.parse(route.shift.start), Date.parse(route.shift.end)),
+                }}
+              />
               {route.shift.breaks.map((b) => (
-                <div class="tl-break" title="Pause" style={{ left: pct(Date.parse(b.start)), width: width(Date.parse(b.start), Date.parse(b.end)) }} />
+                <div
+                  class="tl-break"
+                  title="Pause"
+                  style={{
+                    left: pct(Date.parse(b.start)),
+                    width: width(Date.parse(b.start), Date.parse(b.end)),
+                  }}
+                />
               ))}
               {route.stops.map((stop) => {
                 const start = Date.parse(stop.planned.start);
@@ -62,7 +86,11 @@ export function Timeline({ technicians, routes, timezone, changed, onSelect }: P
                 return (
                   <>
                     {drive > 0 && (
-                      <div class="tl-travel" title={`Trajet ${duration(stop.travelMinutes)}`} style={{ left: pct(start - drive), width: width(start - drive, start) }} />
+                      <div
+                        class="tl-travel"
+                        title={`Trajet ${duration(stop.travelMinutes)}`}
+                        style={{ left: pct(start - drive), width: width(start - drive, start) }}
+                      />
                     )}
                     <button
                       type="button"
@@ -82,12 +110,16 @@ export function Timeline({ technicians, routes, timezone, changed, onSelect }: P
                 <div
                   class="tl-travel"
                   title={`Retour ${duration(route.returnTravelMinutes)}`}
-                  style={{ left: pct(Date.parse(route.stops[route.stops.length - 1]!.planned.end)), width: width(0, route.returnTravelMinutes * 60_000) }}
+                  style={{
+                    left: pct(Date.parse(route.stops[route.stops.length - 1]!.planned.end)),
+                    width: width(0, route.returnTravelMinutes * 60_000),
+                  }}
                 />
               )}
             </div>
             <div class="tl-figs" role="cell">
-              {duration(route.travelMinutes)} · {duration(route.idleMinutes)} · {duration(route.overtimeMinutes)}
+              {duration(route.travelMinutes)} · {duration(route.idleMinutes)} ·{' '}
+              {duration(route.overtimeMinutes)}
             </div>
           </div>
         );

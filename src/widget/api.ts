@@ -106,7 +106,12 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
     let response: Response;
     try {
       // Accept-Language is CORS-safelisted: the service words its messages in the widget's language.
-      response = await fetch(base + path, { ...init, headers: { ...init?.headers, 'accept-language': lang }, mode: 'cors', credentials: 'omit' });
+      response = await fetch(base + path, {
+        ...init,
+        headers: { ...init?.headers, 'accept-language': lang },
+        mode: 'cors',
+        credentials: 'omit',
+      });
     } catch {
       throw new ApiError({ status: 0 });
     }
@@ -122,17 +127,27 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
     book: (request, idempotencyKey) =>
       call<BookingConfirmation>('/v1/bookings', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey } as Record<string, string>,
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey } as Record<
+          string,
+          string
+        >,
         body: JSON.stringify(request),
       }),
     // The token travels in a header, never in a URL the service would log.
-    booking: (key) => call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}`, { headers: { 'x-manage-token': key.token } }),
+    booking: (key) =>
+      call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}`, {
+        headers: { 'x-manage-token': key.token },
+      }),
     reschedule: (key, window) =>
       call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}/reschedule`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-manage-token': key.token },
         body: JSON.stringify({ window }),
       }),
-    cancel: (key) => call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}/cancel`, { method: 'POST', headers: { 'x-manage-token': key.token } }),
+    cancel: (key) =>
+      call<Booking>(`/v1/bookings/${encodeURIComponent(key.id)}/cancel`, {
+        method: 'POST',
+        headers: { 'x-manage-token': key.token },
+      }),
   };
 }

@@ -4,7 +4,16 @@
  * going back, a network error or a window taken meanwhile (409) never loses it.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, createApi, type BookingConfirmation, type BookingRequest, type Problem, type Service, type Slots, type TimeWindow } from './api.js';
+import {
+  ApiError,
+  createApi,
+  type BookingConfirmation,
+  type BookingRequest,
+  type Problem,
+  type Service,
+  type Slots,
+  type TimeWindow,
+} from './api.js';
 import { Field } from './fields.js';
 import { formatDay, formatWindow, messages, type Lang, type Messages } from './i18n.js';
 import { DayPicker, WindowPicker } from './pickers.js';
@@ -40,7 +49,17 @@ interface Form {
 type FieldKey = Exclude<keyof Form, 'website'>;
 type Errors = Partial<Record<FieldKey | 'service' | 'window', string>>;
 
-const EMPTY_FORM: Form = { postcode: '', line: '', city: '', name: '', phone: '', email: '', notes: '', consent: false, website: '' };
+const EMPTY_FORM: Form = {
+  postcode: '',
+  line: '',
+  city: '',
+  name: '',
+  phone: '',
+  email: '',
+  notes: '',
+  consent: false,
+  website: '',
+};
 
 /** The booking API's field names (RFC 9457 `field`) → the input that shows the message. */
 const SERVER_FIELDS: Record<string, FieldKey> = {
@@ -87,11 +106,17 @@ function validate(key: FieldKey, form: Form, t: Messages): string | undefined {
 function problemMessage(problem: Problem, t: Messages, fallback: string): string {
   const key = problem.field ? SERVER_FIELDS[problem.field] : undefined;
   if (problem.status === 400 && key) {
-    const own = { postcode: t.postcodeInvalid, phone: t.phoneInvalid, email: t.emailInvalid, consent: t.consentMissing }[key as string];
+    const own = {
+      postcode: t.postcodeInvalid,
+      phone: t.phoneInvalid,
+      email: t.emailInvalid,
+      consent: t.consentMissing,
+    }[key as string];
     if (own) return own;
   }
   let detail = problem.detail;
-  if (detail && problem.field && detail.startsWith(`${problem.field}: `)) detail = detail.slice(problem.field.length + 2);
+  if (detail && problem.field && detail.startsWith(`${problem.field}: `))
+    detail = detail.slice(problem.field.length + 2);
   return detail || problem.title || fallback;
 }
 
@@ -193,7 +218,11 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
       setDay(first?.date ?? '');
       setForm((f) => ({ ...f, city: !f.city || f.city === autoCity.current ? found.city : f.city }));
       autoCity.current = found.city;
-      setStatus(first ? t.windowCount(formatDay(first.date, lang), first.windows.length) : t.noWindow(horizonDays(found)));
+      setStatus(
+        first
+          ? t.windowCount(formatDay(first.date, lang), first.windows.length)
+          : t.noWindow(horizonDays(found)),
+      );
     } catch (error) {
       const problem = asProblem(error);
       setStatus('');
@@ -205,7 +234,10 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
         focusOn('postcode');
         return;
       }
-      const message = problem.status === 0 || problem.status >= 500 ? t.networkError : problemMessage(problem, t, t.networkError);
+      const message =
+        problem.status === 0 || problem.status >= 500
+          ? t.networkError
+          : problemMessage(problem, t, t.networkError);
       setSlotsFailed(message);
       setAlert(message);
     }
@@ -269,7 +301,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     };
     // One idempotency key per attempt: a retry of the very same request (after a network error) reuses it.
     const fingerprint = JSON.stringify({ ...request, pow: undefined });
-    if (attempt.current?.fingerprint !== fingerprint) attempt.current = { key: crypto.randomUUID(), fingerprint };
+    if (attempt.current?.fingerprint !== fingerprint)
+      attempt.current = { key: crypto.randomUUID(), fingerprint };
     try {
       return await api.book(request, attempt.current.key);
     } catch (error) {
@@ -295,7 +328,9 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
       setDone(confirmation);
       setStatus('');
       go('done');
-      host.dispatchEvent(new CustomEvent('tournee:booked', { bubbles: true, composed: true, detail: confirmation.booking }));
+      host.dispatchEvent(
+        new CustomEvent('tournee:booked', { bubbles: true, composed: true, detail: confirmation.booking }),
+      );
     } catch (error) {
       setStatus('');
       onBookingProblem(asProblem(error));
@@ -383,7 +418,14 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
               <legend class="sr">{t.serviceLegend}</legend>
               {services.map((s) => (
                 <label class="choice" key={s.id}>
-                  <input type="radio" name="service" id={`service-${s.id}`} value={s.id} checked={serviceId === s.id} onChange={() => setServiceId(s.id)} />
+                  <input
+                    type="radio"
+                    name="service"
+                    id={`service-${s.id}`}
+                    value={s.id}
+                    checked={serviceId === s.id}
+                    onChange={() => setServiceId(s.id)}
+                  />
                   <span>
                     <strong>{s.name}</strong>
                     <span class="muted">{s.description}</span>
@@ -427,7 +469,16 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
           maxLength={5}
           required
         />
-        <Field id="line" label={t.addressLine} value={form.line} onValue={set('line')} onBlur={blur('line')} error={errors.line} autocomplete="street-address" required />
+        <Field
+          id="line"
+          label={t.addressLine}
+          value={form.line}
+          onValue={set('line')}
+          onBlur={blur('line')}
+          error={errors.line}
+          autocomplete="street-address"
+          required
+        />
         <div class="actions">
           <button type="submit" class="btn">
             {t.seeWindows}
@@ -471,7 +522,18 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
         ) : (
           <>
             <DayPicker days={slots.days} selected={day} onSelect={selectDay} lang={lang} t={t} />
-            <WindowPicker day={current} selected={chosen} onSelect={(w) => { setChosen(w); setErrors({}); }} lang={lang} timeZone={timeZone} t={t} error={errors.window} />
+            <WindowPicker
+              day={current}
+              selected={chosen}
+              onSelect={(w) => {
+                setChosen(w);
+                setErrors({});
+              }}
+              lang={lang}
+              timeZone={timeZone}
+              t={t}
+              error={errors.window}
+            />
             <div class="actions">
               <button type="submit" class="btn">
                 {t.next}
@@ -497,14 +559,70 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
             {form.line}, {form.postcode}
           </p>
         </div>
-        <Field id="name" label={t.name} value={form.name} onValue={set('name')} onBlur={blur('name')} error={errors.name} autocomplete="name" required />
-        <Field id="phone" label={t.phone} type="tel" value={form.phone} onValue={set('phone')} onBlur={blur('phone')} error={errors.phone} autocomplete="tel" inputMode="tel" required />
-        <Field id="email" label={t.email} type="email" value={form.email} onValue={set('email')} onBlur={blur('email')} error={errors.email} autocomplete="email" inputMode="email" required />
-        <Field id="city" label={t.city} value={form.city} onValue={set('city')} onBlur={blur('city')} error={errors.city} autocomplete="address-level2" required />
-        <Field id="notes" label={t.notes} hint={t.notesHint} value={form.notes} onValue={set('notes')} error={errors.notes} maxLength={1000} multiline />
+        <Field
+          id="name"
+          label={t.name}
+          value={form.name}
+          onValue={set('name')}
+          onBlur={blur('name')}
+          error={errors.name}
+          autocomplete="name"
+          required
+        />
+        <Field
+          id="phone"
+          label={t.phone}
+          type="tel"
+          value={form.phone}
+          onValue={set('phone')}
+          onBlur={blur('phone')}
+          error={errors.phone}
+          autocomplete="tel"
+          inputMode="tel"
+          required
+        />
+        <Field
+          id="email"
+          label={t.email}
+          type="email"
+          value={form.email}
+          onValue={set('email')}
+          onBlur={blur('email')}
+          error={errors.email}
+          autocomplete="email"
+          inputMode="email"
+          required
+        />
+        <Field
+          id="city"
+          label={t.city}
+          value={form.city}
+          onValue={set('city')}
+          onBlur={blur('city')}
+          error={errors.city}
+          autocomplete="address-level2"
+          required
+        />
+        <Field
+          id="notes"
+          label={t.notes}
+          hint={t.notesHint}
+          value={form.notes}
+          onValue={set('notes')}
+          error={errors.notes}
+          maxLength={1000}
+          multiline
+        />
         <div class="hp" aria-hidden="true">
           <label for="website">{t.honeypot}</label>
-          <input id="website" name="website" tabIndex={-1} autocomplete="off" value={form.website} onInput={(e) => set('website')((e.currentTarget as HTMLInputElement).value)} />
+          <input
+            id="website"
+            name="website"
+            tabIndex={-1}
+            autocomplete="off"
+            value={form.website}
+            onInput={(e) => set('website')((e.currentTarget as HTMLInputElement).value)}
+          />
         </div>
         <label class="check">
           <input

@@ -10,7 +10,16 @@ import { parseLang } from './i18n.js';
 import { ManageApp, parseManageKey } from './manage.js';
 import { adoptStyles } from './styles.js';
 
-const ATTRIBUTES = ['api', 'service', 'lang', 'accent', 'accent-contrast', 'phone', 'company', 'manage'] as const;
+const ATTRIBUTES = [
+  'api',
+  'service',
+  'lang',
+  'accent',
+  'accent-contrast',
+  'phone',
+  'company',
+  'manage',
+] as const;
 
 /** The API lives where the script came from, unless the page says otherwise. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -66,7 +75,11 @@ export class TourneeBooking extends HTMLElement {
     const manage = this.getAttribute('manage');
     render(
       manage === null ? (
-        <App {...common} service={this.getAttribute('service') ?? undefined} company={this.getAttribute('company') || 'Duret Électricité'} />
+        <App
+          {...common}
+          service={this.getAttribute('service') ?? undefined}
+          company={this.getAttribute('company') || 'Duret Électricité'}
+        />
       ) : (
         <ManageApp {...common} manageKey={parseManageKey(manage || location.hash)} />
       ),

@@ -18,7 +18,8 @@ export interface FieldProps {
 
 export function Field(props: FieldProps) {
   const { id, label, error, hint } = props;
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const common = {
     id,
     name: id,
@@ -41,7 +42,13 @@ export function Field(props: FieldProps) {
       {props.multiline ? (
         <textarea {...common} rows={3} />
       ) : (
-        <input {...common} type={props.type ?? 'text'} autocomplete={props.autocomplete} inputMode={props.inputMode} spellcheck={false} />
+        <input
+          {...common}
+          type={props.type ?? 'text'}
+          autocomplete={props.autocomplete}
+          inputMode={props.inputMode}
+          spellcheck={false}
+        />
       )}
       {error && (
         <p id={`${id}-err`} class="err">

@@ -35,9 +35,11 @@ const fr = {
   callUs: 'Appelez-nous au',
   daysLabel: 'Jours disponibles',
   windowsLegend: (day: string) => `Heure d’arrivée du technicien, ${day}`,
-  windowCount: (day: string, n: number) => `${day} : ${n} créneau${n > 1 ? 'x' : ''} disponible${n > 1 ? 's' : ''}`,
+  windowCount: (day: string, n: number) =>
+    `${day} : ${n} créneau${n > 1 ? 'x' : ''} disponible${n > 1 ? 's' : ''}`,
   chooseWindow: 'Choisissez un créneau.',
-  windowTaken: 'Ce créneau vient d’être réservé par un autre client. Voici les créneaux encore libres ; vos informations sont conservées.',
+  windowTaken:
+    'Ce créneau vient d’être réservé par un autre client. Voici les créneaux encore libres ; vos informations sont conservées.',
   arrivalBetween: 'Arrivée du technicien entre',
 
   detailsStep: 'Vos coordonnées',
@@ -60,7 +62,8 @@ const fr = {
   reference: 'Référence',
   addToCalendar: 'Ajouter à mon agenda',
   manage: 'Modifier ou annuler mon rendez-vous',
-  doneNote: 'Un technicien vous appellera si besoin avant de venir. Conservez le lien ci-dessus pour gérer votre rendez-vous.',
+  doneNote:
+    'Un technicien vous appellera si besoin avant de venir. Conservez le lien ci-dessus pour gérer votre rendez-vous.',
 
   manageTitle: 'Votre rendez-vous',
   state: 'État',
@@ -113,7 +116,8 @@ const en: Messages = {
   windowsLegend: (day) => `Technician’s arrival time, ${day}`,
   windowCount: (day, n) => `${day}: ${n} time${n > 1 ? 's' : ''} available`,
   chooseWindow: 'Choose a time.',
-  windowTaken: 'This time was just booked by another customer. Here are the times still free; your details are kept.',
+  windowTaken:
+    'This time was just booked by another customer. Here are the times still free; your details are kept.',
   arrivalBetween: 'Technician arrives between',
 
   detailsStep: 'Your details',
@@ -171,26 +175,44 @@ const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
 
 /** "mardi 31 mars" — a calendar date from the API ("2026-03-31"), read at noon UTC so no zone can move it. */
 export function formatDay(date: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALES[lang], { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(
-    new Date(`${date}T12:00:00Z`),
-  );
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T12:00:00Z`));
 }
 
 /** "mar. 31" — the short label of a day button. */
 export function formatDayShort(date: string, lang: Lang): { weekday: string; day: string; month: string } {
   const d = new Date(`${date}T12:00:00Z`);
-  const part = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone: 'UTC' }).format(d);
-  return { weekday: part({ weekday: 'short' }), day: part({ day: 'numeric' }), month: part({ month: 'short' }) };
+  const part = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(LOCALES[lang], { ...options, timeZone: 'UTC' }).format(d);
+  return {
+    weekday: part({ weekday: 'short' }),
+    day: part({ day: 'numeric' }),
+    month: part({ month: 'short' }),
+  };
 }
 
 /** "08:00–10:00" in the company's zone (the customer may be browsing from anywhere). */
 export function formatTimes(start: string, end: string, lang: Lang, timeZone: string): string {
-  const f = new Intl.DateTimeFormat(LOCALES[lang], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+  const f = new Intl.DateTimeFormat(LOCALES[lang], {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  });
   return `${f.format(new Date(start))}–${f.format(new Date(end))}`;
 }
 
 /** "mardi 31 mars, 08:00–10:00" */
 export function formatWindow(start: string, end: string, lang: Lang, timeZone: string): string {
-  const day = new Intl.DateTimeFormat(LOCALES[lang], { weekday: 'long', day: 'numeric', month: 'long', timeZone }).format(new Date(start));
+  const day = new Intl.DateTimeFormat(LOCALES[lang], {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    timeZone,
+  }).format(new Date(start));
   return `${day}, ${formatTimes(start, end, lang, timeZone)}`;
 }

@@ -4,7 +4,15 @@
  * stays in the URL fragment, which browsers never send to a server.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, createApi, type Booking, type ManageKey, type Problem, type Slots, type TimeWindow } from './api.js';
+import {
+  ApiError,
+  createApi,
+  type Booking,
+  type ManageKey,
+  type Problem,
+  type Slots,
+  type TimeWindow,
+} from './api.js';
 import { horizonDays } from './app.js';
 import { formatDay, formatWindow, messages, type Lang } from './i18n.js';
 import { DayPicker, WindowPicker } from './pickers.js';
@@ -43,7 +51,13 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
 
   const fail = (error: unknown) => {
     const p = problemOf(error);
-    setAlert(p.status === 404 || p.status === 403 || p.status === 401 ? t.badLink : p.status === 0 || p.status >= 500 ? t.networkError : p.detail || p.title || t.networkError);
+    setAlert(
+      p.status === 404 || p.status === 403 || p.status === 401
+        ? t.badLink
+        : p.status === 0 || p.status >= 500
+          ? t.networkError
+          : p.detail || p.title || t.networkError,
+    );
   };
 
   useEffect(() => {
@@ -58,7 +72,8 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
     setMode(next);
     focusOn(focusId);
   };
-  const notify = (name: string, detail: Booking) => host.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail }));
+  const notify = (name: string, detail: Booking) =>
+    host.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail }));
 
   const run = async (action: () => Promise<void>) => {
     if (busy) return;
@@ -89,7 +104,11 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
       const found = await api.slots(booking!.service.id, booking!.address.postcode);
       setSlots(found);
       setDay(found.days[0]?.date ?? '');
-      setStatus(found.days[0] ? t.windowCount(formatDay(found.days[0].date, lang), found.days[0].windows.length) : t.noWindow(horizonDays(found)));
+      setStatus(
+        found.days[0]
+          ? t.windowCount(formatDay(found.days[0].date, lang), found.days[0].windows.length)
+          : t.noWindow(horizonDays(found)),
+      );
     });
 
   const confirmReschedule = (e: Event) => {
@@ -118,7 +137,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
     });
 
   const b = booking;
-  let body = null;
+  let body;
   if (!b) {
     body = alert.text ? (
       <p>
@@ -156,7 +175,14 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
               lang={lang}
               t={t}
             />
-            <WindowPicker day={current} selected={chosen} onSelect={setChosen} lang={lang} timeZone={timeZone} t={t} />
+            <WindowPicker
+              day={current}
+              selected={chosen}
+              onSelect={setChosen}
+              lang={lang}
+              timeZone={timeZone}
+              t={t}
+            />
           </>
         )}
         <div class="actions">
@@ -195,7 +221,13 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
             <div class="info">
               <p id="cancel-question">{t.cancelConfirm(when)}</p>
               <div class="actions">
-                <button type="button" class="btn" id="cancel-yes" aria-describedby="cancel-question" onClick={confirmCancel}>
+                <button
+                  type="button"
+                  class="btn"
+                  id="cancel-yes"
+                  aria-describedby="cancel-question"
+                  onClick={confirmCancel}
+                >
                   {t.cancelYes}
                 </button>
                 <button type="button" class="btn ghost" onClick={() => show('view')}>

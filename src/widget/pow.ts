@@ -22,7 +22,11 @@ export function leadingZeroBits(bytes: Uint8Array): number {
 /** Yields to the event loop so typing stays fluid while hashing. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-export async function solveChallenge(challenge: string, difficulty: number, signal?: AbortSignal): Promise<string> {
+export async function solveChallenge(
+  challenge: string,
+  difficulty: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const encoder = new TextEncoder();
   const hash = (nonce: number) => crypto.subtle.digest('SHA-256', encoder.encode(`${challenge}:${nonce}`));
   // Batches of digests in parallel: crypto.subtle is asynchronous, so awaiting one at a time would spend

@@ -27,7 +27,13 @@ export function useAnnouncements(host: HTMLElement) {
   };
 }
 
-export function Shell(props: { lang: Lang; title: string; alert: { text: string; seq: number }; status: string; children: ComponentChildren }) {
+export function Shell(props: {
+  lang: Lang;
+  title: string;
+  alert: { text: string; seq: number };
+  status: string;
+  children: ComponentChildren;
+}) {
   return (
     <section class="tb" lang={props.lang} aria-labelledby="tb-title">
       <h2 id="tb-title">{props.title}</h2>

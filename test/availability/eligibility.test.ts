@@ -11,18 +11,42 @@ beforeAll(async () => {
 afterAll(async () => testDb?.destroy());
 
 async function serviceId(slug: string): Promise<string> {
-  return (await testDb.handle.db.selectFrom('services').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+  return (
+    await testDb.handle.db
+      .selectFrom('services')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirstOrThrow()
+  ).id;
 }
 
 describe('resolveAddress', () => {
   it('maps a postal code to its zone and centroid', async () => {
     const a = await resolveAddress(testDb.handle.db, { postcode: '69003' });
-    expect(a).toMatchObject({ postcode: '69003', city: 'Lyon 3e', lat: 45.7597, lon: 4.8503, zoneKind: 'urban', precise: false });
+    expect(a).toMatchObject({
+      postcode: '69003',
+      city: 'Lyon 3e',
+      lat: 45.7597,
+      lon: 4.8503,
+      zoneKind: 'urban',
+      precise: false,
+    });
     expect(a!.zoneIds).toHaveLength(1);
   });
-  it('keeps explicit coordinates and the caller\'s city', async () => {
-    const a = await resolveAddress(testDb.handle.db, { postcode: '69100', lat: 45.77, lon: 4.88, city: 'Villeurbanne' });
-    expect(a).toMatchObject({ lat: 45.77, lon: 4.88, precise: true, zoneKind: 'periurban', city: 'Villeurbanne' });
+  it("keeps explicit coordinates and the caller's city", async () => {
+    const a = await resolveAddress(testDb.handle.db, {
+      postcode: '69100',
+      lat: 45.77,
+      lon: 4.88,
+      city: 'Villeurbanne',
+    });
+    expect(a).toMatchObject({
+      lat: 45.77,
+      lon: 4.88,
+      precise: true,
+      zoneKind: 'periurban',
+      city: 'Villeurbanne',
+    });
   });
   it('returns null outside every zone', async () => {
     expect(await resolveAddress(testDb.handle.db, { postcode: '75001' })).toBeNull();
@@ -56,7 +80,11 @@ describe('eligibleTechnicians', () => {
 describe('loading availability from the database', () => {
   it('expands the demo working hours around the March clock change', async () => {
     const db = testDb.handle.db;
-    const tech = await db.selectFrom('technicians').select('id').where('name', '=', 'Julien Martin').executeTakeFirstOrThrow();
+    const tech = await db
+      .selectFrom('technicians')
+      .select('id')
+      .where('name', '=', 'Julien Martin')
+      .executeTakeFirstOrThrow();
     const from = new Date('2026-03-27T00:00:00Z');
     const to = new Date('2026-03-31T00:00:00Z');
     const calendar = await loadCompanyCalendar(db, from, to);
@@ -71,10 +99,26 @@ describe('loading availability from the database', () => {
     ]);
     const solverShifts = toSolverShifts(tech.id, shifts, calendar.timezone);
     expect(solverShifts.map((s) => s.id)).toEqual([`${tech.id}:2026-03-27`, `${tech.id}:2026-03-30`]);
-    expect(solverShifts[1]!.breaks).toEqual([{ earliestStart: Date.parse('2026-03-30T10:00:00Z') / 1000, latestStart: Date.parse('2026-03-30T10:00:00Z') / 1000, duration: 5400 }]);
+    expect(solverShifts[1]!.breaks).toEqual([
+      {
+        earliestStart: Date.parse('2026-03-30T10:00:00Z') / 1000,
+        latestStart: Date.parse('2026-03-30T10:00:00Z') / 1000,
+        duration: 5400,
+      },
+    ]);
   });
   it('gives every asked technician an entry, even one unknown', async () => {
-    const map = await loadTechnicianAvailability(testDb.handle.db, ['00000000-0000-4000-8000-000000000000'], new Date('2026-03-01T00:00:00Z'), new Date('2026-03-02T00:00:00Z'));
-    expect(map.get('00000000-0000-4000-8000-000000000000')).toEqual({ technicianId: '00000000-0000-4000-8000-000000000000', workingHours: [], absences: [], extraShifts: [] });
+    const map = await loadTechnicianAvailability(
+      testDb.handle.db,
+      ['00000000-0000-4000-8000-000000000000'],
+      new Date('2026-03-01T00:00:00Z'),
+      new Date('2026-03-02T00:00:00Z'),
+    );
+    expect(map.get('00000000-0000-4000-8000-000000000000')).toEqual({
+      technicianId: '00000000-0000-4000-8000-000000000000',
+      workingHours: [],
+      absences: [],
+      extraShifts: [],
+    });
   });
 });

@@ -8,13 +8,24 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 let server: Server;
 let baseUrl: string;
 const requests: URL[] = [];
-let respond: (url: URL, req: IncomingMessage) => { status?: number; body?: unknown; raw?: string; delayMs?: number };
+let respond: (
+  url: URL,
+  req: IncomingMessage,
+) => { status?: number; body?: unknown; raw?: string; delayMs?: number };
 
 function feature(lon: number, lat: number, score: number, postcode: string) {
   return {
     type: 'Feature',
     geometry: { type: 'Point', coordinates: [lon, lat] },
-    properties: { label: '12 Rue Garibaldi 69003 Lyon', score, housenumber: '12', postcode, city: 'Lyon', citycode: '69383', type: 'housenumber' },
+    properties: {
+      label: '12 Rue Garibaldi 69003 Lyon',
+      score,
+      housenumber: '12',
+      postcode,
+      city: 'Lyon',
+      citycode: '69383',
+      type: 'housenumber',
+    },
   };
 }
 
@@ -39,9 +50,15 @@ afterAll(async () => {
 
 describe('BanGeocoder against a local stand-in', () => {
   it('asks /search/ with the address and reads [lon, lat] and the score', async () => {
-    respond = () => ({ body: { type: 'FeatureCollection', features: [feature(4.8512, 45.7601, 0.93, '69003')] } });
+    respond = () => ({
+      body: { type: 'FeatureCollection', features: [feature(4.8512, 45.7601, 0.93, '69003')] },
+    });
     const geocoder = new BanGeocoder(baseUrl);
-    expect(await geocoder.geocode({ line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' })).toEqual({ lat: 45.7601, lon: 4.8512, score: 0.93 });
+    expect(await geocoder.geocode({ line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' })).toEqual({
+      lat: 45.7601,
+      lon: 4.8512,
+      score: 0.93,
+    });
     const asked = requests[requests.length - 1]!;
     expect(asked.pathname).toBe('/search/');
     expect(asked.searchParams.get('q')).toBe('12 rue Garibaldi 69003 Lyon');
@@ -55,21 +72,38 @@ describe('BanGeocoder against a local stand-in', () => {
     ['another postal code', () => ({ body: { features: [feature(2.35, 48.85, 0.9, '75003')] } })],
     ['a server error', () => ({ status: 503, body: { message: 'busy' } })],
     ['invalid JSON', () => ({ raw: '{"features": [' })],
-    ['a wrong shape', () => ({ body: { features: [{ geometry: { coordinates: ['x', 'y'] }, properties: {} }] } })],
+    [
+      'a wrong shape',
+      () => ({ body: { features: [{ geometry: { coordinates: ['x', 'y'] }, properties: {} }] } }),
+    ],
   ])('returns null on %s', async (_label, answer) => {
     respond = answer;
-    expect(await new BanGeocoder(baseUrl).geocode({ line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' })).toBeNull();
+    expect(
+      await new BanGeocoder(baseUrl).geocode({ line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' }),
+    ).toBeNull();
   });
 
   it('gives up after its timeout', async () => {
     respond = () => ({ delayMs: 1000, body: { features: [feature(4.85, 45.76, 0.9, '69003')] } });
     const started = performance.now();
-    expect(await new BanGeocoder(baseUrl, fetch, { timeoutMs: 100 }).geocode({ line: 'x', postcode: '69003', city: 'Lyon' })).toBeNull();
+    expect(
+      await new BanGeocoder(baseUrl, fetch, { timeoutMs: 100 }).geocode({
+        line: 'x',
+        postcode: '69003',
+        city: 'Lyon',
+      }),
+    ).toBeNull();
     expect(performance.now() - started).toBeLessThan(900);
   });
 
   it('returns null when the upstream cannot be reached', async () => {
-    expect(await new BanGeocoder('http://127.0.0.1:9', fetch, { timeoutMs: 500 }).geocode({ line: 'x', postcode: '69003', city: 'Lyon' })).toBeNull();
+    expect(
+      await new BanGeocoder('http://127.0.0.1:9', fetch, { timeoutMs: 500 }).geocode({
+        line: 'x',
+        postcode: '69003',
+        city: 'Lyon',
+      }),
+    ).toBeNull();
   });
 });
 
@@ -82,19 +116,35 @@ describe('locateAddress and the centroid default', () => {
 
   it('uses the postal-code centroid offline', async () => {
     const db = testDb.handle.db;
-    expect(await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '69003', city: '' })).toEqual({ lat: 45.7597, lon: 4.8503, score: 0 });
-    expect(await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '75001', city: '' })).toBeNull();
-    expect(await locateAddress(db, new PostcodeCentroidGeocoder(db), { postcode: '69003' })).toMatchObject({ lat: 45.7597, precise: false });
+    expect(await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '69003', city: '' })).toEqual(
+      { lat: 45.7597, lon: 4.8503, score: 0 },
+    );
+    expect(
+      await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '75001', city: '' }),
+    ).toBeNull();
+    expect(await locateAddress(db, new PostcodeCentroidGeocoder(db), { postcode: '69003' })).toMatchObject({
+      lat: 45.7597,
+      precise: false,
+    });
   });
 
-  it('prefers the caller\'s coordinates, then the geocoder, then the centroid', async () => {
+  it("prefers the caller's coordinates, then the geocoder, then the centroid", async () => {
     const db = testDb.handle.db;
     respond = () => ({ body: { features: [feature(4.8512, 45.7601, 0.93, '69003')] } });
     const ban = new BanGeocoder(baseUrl);
-    expect(await locateAddress(db, ban, { postcode: '69003', lat: 45.7, lon: 4.8 })).toMatchObject({ lat: 45.7, lon: 4.8, precise: true });
-    expect(await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' })).toMatchObject({ lat: 45.7601, lon: 4.8512, precise: true });
+    expect(await locateAddress(db, ban, { postcode: '69003', lat: 45.7, lon: 4.8 })).toMatchObject({
+      lat: 45.7,
+      lon: 4.8,
+      precise: true,
+    });
+    expect(
+      await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' }),
+    ).toMatchObject({ lat: 45.7601, lon: 4.8512, precise: true });
     respond = () => ({ status: 500 });
-    expect(await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003' })).toMatchObject({ lat: 45.7597, precise: false });
+    expect(await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003' })).toMatchObject({
+      lat: 45.7597,
+      precise: false,
+    });
     expect(await locateAddress(db, ban, { postcode: '75001' })).toBeNull();
   });
 });

@@ -14,7 +14,12 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const countVisits = async () =>
-  (await t.testDb.handle.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  (
+    await t.testDb.handle.db
+      .selectFrom('visits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 describe('GET /v1/services', () => {
   it('lists active services with duration and window length', async () => {
@@ -29,7 +34,10 @@ describe('GET /v1/services', () => {
 
 describe('GET /v1/slots', () => {
   it('offers windows grouped by day, with offsets, and no technician data', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/v1/slots?serviceId=${depannage.id}&postcode=69003` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${depannage.id}&postcode=69003`,
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.city).toBe('Lyon 3e');
@@ -52,12 +60,19 @@ describe('GET /v1/slots', () => {
   });
 
   it('says in words when a postcode is not served', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/v1/slots?serviceId=${depannage.id}&postcode=75001` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${depannage.id}&postcode=75001`,
+    });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     expect(res.json()).toMatchObject({ field: 'query.postcode', code: 'postcode-not-served' });
     expect(res.json().detail).toContain('75001');
-    const en = await t.app.inject({ method: 'GET', url: `/v1/slots?serviceId=${depannage.id}&postcode=75001`, headers: { 'accept-language': 'en-GB' } });
+    const en = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${depannage.id}&postcode=75001`,
+      headers: { 'accept-language': 'en-GB' },
+    });
     expect(en.json().detail).toBe('We do not serve 75001.');
   });
 
@@ -70,7 +85,10 @@ describe('GET /v1/slots', () => {
     ['serviceId=SERVICE&postcode=69003&lat=45.7', 'query.lon', 400],
     ['serviceId=SERVICE&postcode=69003&from=2026-02-30', 'query.from', 400],
   ])('rejects %s naming %s', async (query, field, status) => {
-    const res = await t.app.inject({ method: 'GET', url: `/v1/slots?${query.replace('SERVICE', depannage.id)}` });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?${query.replace('SERVICE', depannage.id)}`,
+    });
     expect(res.statusCode).toBe(status);
     expect(res.json().field).toBe(field);
   });
@@ -88,7 +106,11 @@ describe('POST /v1/bookings', () => {
     expect(body.manageUrl).toMatch(/\/manage#/);
     expect(body.manageUrl).not.toContain(`/${body.booking.id}/`);
     expect(body.icsUrl).toMatch(/\/v1\/bookings\/.+\/calendar\.ics\?token=/);
-    const row = await t.testDb.handle.db.selectFrom('visits').selectAll().where('id', '=', body.booking.id).executeTakeFirstOrThrow();
+    const row = await t.testDb.handle.db
+      .selectFrom('visits')
+      .selectAll()
+      .where('id', '=', body.booking.id)
+      .executeTakeFirstOrThrow();
     expect(row.channel).toBe('web');
     expect(row.booked_by).toBe('web');
     expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(Date.parse(window.start));
@@ -97,7 +119,10 @@ describe('POST /v1/bookings', () => {
 
   it('returns the same booking for the same Idempotency-Key, never a second one', async () => {
     const [, day] = await slotsFor(t.app, depannage.id, '69100');
-    const payload = { ...bookingPayload(depannage.id, day!.windows[0]!, '69100'), pow: await solvedPow(t.app) };
+    const payload = {
+      ...bookingPayload(depannage.id, day!.windows[0]!, '69100'),
+      pow: await solvedPow(t.app),
+    };
     const key = randomUUID();
     const before = await countVisits();
     const first = await book(t.app, payload, { key, pow: false });
@@ -115,18 +140,35 @@ describe('POST /v1/bookings', () => {
   it('refuses a replayed proof of work and a missing one', async () => {
     const [day] = await slotsFor(t.app, depannage.id, '69007');
     const pow = await solvedPow(t.app);
-    const ok = await book(t.app, { ...bookingPayload(depannage.id, day!.windows.at(-1)!, '69007'), pow }, { pow: false });
+    const ok = await book(
+      t.app,
+      { ...bookingPayload(depannage.id, day!.windows.at(-1)!, '69007'), pow },
+      { pow: false },
+    );
     expect(ok.statusCode).toBe(201);
-    const replay = await book(t.app, { ...bookingPayload(depannage.id, day!.windows[0]!, '69007'), pow }, { pow: false });
+    const replay = await book(
+      t.app,
+      { ...bookingPayload(depannage.id, day!.windows[0]!, '69007'), pow },
+      { pow: false },
+    );
     expect(replay.statusCode).toBe(422);
     expect(replay.json().field).toBe('body.pow');
-    const missing = await book(t.app, bookingPayload(depannage.id, day!.windows[0]!, '69007'), { pow: false });
+    const missing = await book(t.app, bookingPayload(depannage.id, day!.windows[0]!, '69007'), {
+      pow: false,
+    });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().field).toBe('body.pow');
   });
 
   it('refuses a window that is not on the grid', async () => {
-    const res = await book(t.app, bookingPayload(depannage.id, { start: '2026-03-30T08:15:00+02:00', end: '2026-03-30T10:15:00+02:00' }, '69003'));
+    const res = await book(
+      t.app,
+      bookingPayload(
+        depannage.id,
+        { start: '2026-03-30T08:15:00+02:00', end: '2026-03-30T10:15:00+02:00' },
+        '69003',
+      ),
+    );
     expect(res.statusCode).toBe(422);
     expect(res.json().field).toBe('body.window');
   });
@@ -135,10 +177,18 @@ describe('POST /v1/bookings', () => {
     const soon = { start: '2026-03-25T10:00:00+01:00', end: '2026-03-25T12:00:00+01:00' };
     const tooSoon = await book(t.app, bookingPayload(depannage.id, soon, '69003'));
     expect(tooSoon.statusCode).toBe(422);
-    const desk = await book(t.app, { ...bookingPayload(depannage.id, soon, '69003'), channel: 'phone' }, { headers: bearer(t.tokens.agent), pow: false });
+    const desk = await book(
+      t.app,
+      { ...bookingPayload(depannage.id, soon, '69003'), channel: 'phone' },
+      { headers: bearer(t.tokens.agent), pow: false },
+    );
     expect([201, 409]).toContain(desk.statusCode);
     if (desk.statusCode === 201) {
-      const row = await t.testDb.handle.db.selectFrom('visits').selectAll().where('id', '=', desk.json().booking.id).executeTakeFirstOrThrow();
+      const row = await t.testDb.handle.db
+        .selectFrom('visits')
+        .selectAll()
+        .where('id', '=', desk.json().booking.id)
+        .executeTakeFirstOrThrow();
       expect(row.channel).toBe('phone');
       expect(row.booked_by).toBe('agent:test agent');
     }
@@ -167,7 +217,10 @@ describe('POST /v1/bookings', () => {
 
   it('requires an Idempotency-Key', async () => {
     const [day] = await slotsFor(t.app, depannage.id, '69003');
-    const payload = { ...bookingPayload(depannage.id, day!.windows[0]!, '69003'), pow: await solvedPow(t.app) };
+    const payload = {
+      ...bookingPayload(depannage.id, day!.windows[0]!, '69003'),
+      pow: await solvedPow(t.app),
+    };
     const res = await t.app.inject({ method: 'POST', url: '/v1/bookings', payload });
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe('headers.idempotency-key');
@@ -175,7 +228,10 @@ describe('POST /v1/bookings', () => {
 
   it('rejects a filled honeypot', async () => {
     const [day] = await slotsFor(t.app, depannage.id, '69003');
-    const res = await book(t.app, bookingPayload(depannage.id, day!.windows[0]!, '69003', { website: 'http://spam' }));
+    const res = await book(
+      t.app,
+      bookingPayload(depannage.id, day!.windows[0]!, '69003', { website: 'http://spam' }),
+    );
     expect(res.statusCode).toBe(422);
   });
 });
@@ -188,8 +244,20 @@ describe('managing a booking', () => {
     const id = created.booking.id;
 
     expect((await t.app.inject({ method: 'GET', url: `/v1/bookings/${id}` })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/bookings/${id}`, headers: { 'x-manage-token': 'mng_wrong' } })).statusCode).toBe(404);
-    const read = await t.app.inject({ method: 'GET', url: `/v1/bookings/${id}`, headers: { 'x-manage-token': token } });
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/bookings/${id}`,
+          headers: { 'x-manage-token': 'mng_wrong' },
+        })
+      ).statusCode,
+    ).toBe(404);
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/bookings/${id}`,
+      headers: { 'x-manage-token': token },
+    });
     expect(read.statusCode).toBe(200);
     expect(read.json().version).toBe(1);
 
@@ -204,27 +272,49 @@ describe('managing a booking', () => {
     expect(moved.json().window).toEqual(target);
     expect(moved.json().version).toBe(2);
 
-    const cancelled = await t.app.inject({ method: 'POST', url: `/v1/bookings/${id}/cancel`, headers: { 'x-manage-token': token } });
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${id}/cancel`,
+      headers: { 'x-manage-token': token },
+    });
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().status).toBe('cancelled');
     expect(cancelled.json().version).toBe(3);
-    const again = await t.app.inject({ method: 'POST', url: `/v1/bookings/${id}/cancel`, headers: { 'x-manage-token': token } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${id}/cancel`,
+      headers: { 'x-manage-token': token },
+    });
     expect(again.json().status).toBe('cancelled');
   });
 });
 
 describe('GET /v1/admin/visits', () => {
   it('lists visits by range and searches by customer name or phone', async () => {
-    const all = await t.app.inject({ method: 'GET', url: '/v1/admin/visits?from=2026-03-30&to=2026-04-04', headers: bearer(t.tokens.agent) });
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/visits?from=2026-03-30&to=2026-04-04',
+      headers: bearer(t.tokens.agent),
+    });
     expect(all.statusCode).toBe(200);
     const visits = all.json().visits;
     expect(visits.length).toBeGreaterThan(20);
     expect(visits[0]).toHaveProperty('technician.name');
     const name = visits[0].customer.name.split(' ')[1];
-    const byName = await t.app.inject({ method: 'GET', url: `/v1/admin/visits?q=${encodeURIComponent(name)}`, headers: bearer(t.tokens.agent) });
-    expect(byName.json().visits.every((v: { customer: { name: string } }) => v.customer.name.includes(name))).toBe(true);
+    const byName = await t.app.inject({
+      method: 'GET',
+      url: `/v1/admin/visits?q=${encodeURIComponent(name)}`,
+      headers: bearer(t.tokens.agent),
+    });
+    expect(
+      byName.json().visits.every((v: { customer: { name: string } }) => v.customer.name.includes(name)),
+    ).toBe(true);
     const phone = visits[0].customer.phone.replace(/\s/g, '');
-    const byPhone = await t.app.inject({ method: 'GET', url: `/v1/admin/visits?q=${phone}`, headers: bearer(t.tokens.agent) });
+    const byPhone = await t.app.inject({
+      method: 'GET',
+      url: `/v1/admin/visits?q=${phone}`,
+      headers: bearer(t.tokens.agent),
+    });
     expect(byPhone.json().visits.map((v: { id: string }) => v.id)).toContain(visits[0].id);
     expect((await t.app.inject({ method: 'GET', url: '/v1/admin/visits' })).statusCode).toBe(401);
   });

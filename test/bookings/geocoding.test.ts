@@ -25,7 +25,14 @@ function featureCollection(lat: number, lon: number, postcode: string, score = 0
       {
         type: 'Feature',
         geometry: { type: 'Point', coordinates: [lon, lat] },
-        properties: { label: `12 Rue Victor Hugo ${postcode} Lyon`, score, housenumber: '12', postcode, city: 'Lyon', type: 'housenumber' },
+        properties: {
+          label: `12 Rue Victor Hugo ${postcode} Lyon`,
+          score,
+          housenumber: '12',
+          postcode,
+          city: 'Lyon',
+          type: 'housenumber',
+        },
       },
     ],
   };
@@ -55,7 +62,11 @@ afterAll(async () => {
 });
 
 async function storedPlace(t: TestApp, bookingId: string) {
-  return t.testDb.handle.db.selectFrom('visits').select(['lat', 'lon']).where('id', '=', bookingId).executeTakeFirstOrThrow();
+  return t.testDb.handle.db
+    .selectFrom('visits')
+    .select(['lat', 'lon'])
+    .where('id', '=', bookingId)
+    .executeTakeFirstOrThrow();
 }
 
 describe('POST /v1/bookings with TOURNEE_GEOCODER_URL set', () => {
@@ -75,7 +86,10 @@ describe('POST /v1/bookings with TOURNEE_GEOCODER_URL set', () => {
   afterAll(async () => t?.close());
 
   it('stores the geocoded street position of a booking sent without lat/lon', async () => {
-    respond = (url) => (url.pathname === '/search/' ? { body: featureCollection(STREET.lat, STREET.lon, '69003') } : { status: 404 });
+    respond = (url) =>
+      url.pathname === '/search/'
+        ? { body: featureCollection(STREET.lat, STREET.lon, '69003') }
+        : { status: 404 };
     const before = asked.length;
     const res = await book(t.app, bookingPayload(serviceId, freshWindow(), '69003'));
     expect(res.statusCode).toBe(201);
@@ -86,7 +100,7 @@ describe('POST /v1/bookings with TOURNEE_GEOCODER_URL set', () => {
     expect(query[0]!.searchParams.get('postcode')).toBe('69003');
   });
 
-  it('keeps the caller\'s own lat/lon without asking the geocoder', async () => {
+  it("keeps the caller's own lat/lon without asking the geocoder", async () => {
     respond = () => ({ body: featureCollection(STREET.lat, STREET.lon, '69003') });
     const before = asked.length;
     const payload = bookingPayload(serviceId, freshWindow(), '69003');
@@ -135,7 +149,9 @@ describe('POST /v1/bookings with the geocoder down', () => {
   let t: TestApp;
   beforeAll(async () => {
     // Nothing listens on the discard port: every geocoder call is refused.
-    t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '8', TOURNEE_GEOCODER_URL: 'http://127.0.0.1:9' } });
+    t = await createTestApp({
+      env: { TOURNEE_POW_DIFFICULTY: '8', TOURNEE_GEOCODER_URL: 'http://127.0.0.1:9' },
+    });
   });
   afterAll(async () => t?.close());
 
@@ -151,7 +167,9 @@ describe('POST /v1/bookings with the geocoder down', () => {
 describe('TOURNEE_GEOCODER_URL', () => {
   it('is optional and must be an http(s) URL', () => {
     expect(loadConfig({}).TOURNEE_GEOCODER_URL).toBeUndefined();
-    expect(loadConfig({ TOURNEE_GEOCODER_URL: 'https://api-adresse.data.gouv.fr' }).TOURNEE_GEOCODER_URL).toBe('https://api-adresse.data.gouv.fr');
+    expect(
+      loadConfig({ TOURNEE_GEOCODER_URL: 'https://api-adresse.data.gouv.fr' }).TOURNEE_GEOCODER_URL,
+    ).toBe('https://api-adresse.data.gouv.fr');
     expect(() => loadConfig({ TOURNEE_GEOCODER_URL: 'not a url' })).toThrow(/TOURNEE_GEOCODER_URL/);
     expect(() => loadConfig({ TOURNEE_GEOCODER_URL: 'ftp://example.fr' })).toThrow(/TOURNEE_GEOCODER_URL/);
   });

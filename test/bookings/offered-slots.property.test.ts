@@ -17,7 +17,9 @@ let postcodes: string[];
 beforeAll(async () => {
   t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '0' } });
   services = (await t.app.inject({ method: 'GET', url: '/v1/services' })).json().services;
-  postcodes = (await t.testDb.handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()).map((r) => r.postcode);
+  postcodes = (
+    await t.testDb.handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
+  ).map((r) => r.postcode);
 });
 afterAll(async () => t?.close());
 
@@ -34,18 +36,30 @@ describe('offered windows are bookable', () => {
         async (s, p, from, pick) => {
           const service = services[s]!;
           const postcode = postcodes[p]!;
-          const res = await t.app.inject({ method: 'GET', url: `/v1/slots?serviceId=${service.id}&postcode=${postcode}&from=${from}&to=2026-04-03` });
+          const res = await t.app.inject({
+            method: 'GET',
+            url: `/v1/slots?serviceId=${service.id}&postcode=${postcode}&from=${from}&to=2026-04-03`,
+          });
           expect(res.statusCode).toBe(200);
-          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap((d) => d.windows);
+          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap(
+            (d) => d.windows,
+          );
           if (windows.length === 0) {
             empty++;
             return;
           }
           const window = windows[pick % windows.length]!;
           const created = await book(t.app, bookingPayload(service.id, window, postcode), { pow: false });
-          expect(created.statusCode, `${service.slug} ${postcode} ${window.start}: ${created.body.slice(0, 200)}`).toBe(201);
+          expect(
+            created.statusCode,
+            `${service.slug} ${postcode} ${window.start}: ${created.body.slice(0, 200)}`,
+          ).toBe(201);
           booked++;
-          const row = await t.testDb.handle.db.selectFrom('visits').selectAll().where('id', '=', created.json().booking.id).executeTakeFirstOrThrow();
+          const row = await t.testDb.handle.db
+            .selectFrom('visits')
+            .selectAll()
+            .where('id', '=', created.json().booking.id)
+            .executeTakeFirstOrThrow();
           expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(Date.parse(window.start));
           expect(row.planned_start.getTime()).toBeLessThanOrEqual(Date.parse(window.end));
         },
@@ -55,7 +69,9 @@ describe('offered windows are bookable', () => {
     const overlaps = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM visits a JOIN visits b
         ON a.technician_id = b.technician_id AND a.id < b.id AND a.status = 'booked' AND b.status = 'booked'
-       AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(t.testDb.handle.db);
+       AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(
+      t.testDb.handle.db,
+    );
     expect(overlaps.rows[0]!.n).toBe(0);
     expect(booked).toBeGreaterThan(10);
     console.log(`offered windows: ${booked} booked, ${empty} queries with no window`);

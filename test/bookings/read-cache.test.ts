@@ -18,16 +18,27 @@ describe('read cache for slot queries', () => {
   it('offers from cached hours, but books only against fresh ones', async () => {
     const solo = await lonelyTechnician(t.testDb.handle.db, 'cache');
     const days = await slotsFor(t.app, solo.serviceId, solo.postcode, '&from=2026-03-30&to=2026-03-30');
-    expect(days[0]!.windows[0]).toEqual({ start: '2026-03-30T08:00:00+02:00', end: '2026-03-30T10:00:00+02:00' });
+    expect(days[0]!.windows[0]).toEqual({
+      start: '2026-03-30T08:00:00+02:00',
+      end: '2026-03-30T10:00:00+02:00',
+    });
 
     await t.testDb.handle.db
       .insertInto('availability_exceptions')
-      .values({ technician_id: solo.technicianId, kind: 'absence', starts_at: '2026-03-30T00:00:00+02:00', ends_at: '2026-03-31T00:00:00+02:00', reason: 'malade' })
+      .values({
+        technician_id: solo.technicianId,
+        kind: 'absence',
+        starts_at: '2026-03-30T00:00:00+02:00',
+        ends_at: '2026-03-31T00:00:00+02:00',
+        reason: 'malade',
+      })
       .execute();
 
     const cached = await slotsFor(t.app, solo.serviceId, solo.postcode, '&from=2026-03-30&to=2026-03-30');
     expect(cached[0]?.windows.length).toBeGreaterThan(0);
-    const res = await book(t.app, bookingPayload(solo.serviceId, cached[0]!.windows[0]!, solo.postcode), { pow: false });
+    const res = await book(t.app, bookingPayload(solo.serviceId, cached[0]!.windows[0]!, solo.postcode), {
+      pow: false,
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().alternatives.days.some((d: { date: string }) => d.date === '2026-03-30')).toBe(false);
   });

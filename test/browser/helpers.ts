@@ -18,7 +18,16 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -85,7 +94,9 @@ export async function startStack(): Promise<Stack> {
       response.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostPage(apiOrigin, url.searchParams));
+    response
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(hostPage(apiOrigin, url.searchParams));
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   const hostOrigin = `http://127.0.0.1:${(host.address() as { port: number }).port}`;
@@ -134,9 +145,16 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   axeSource ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: await axeSource });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Element) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (context: Element) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document.querySelector('tournee-booking')!);
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target, html: n.html })),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
@@ -153,7 +171,11 @@ export function deepFocus(page: Page): Promise<string> {
 }
 
 /** Presses Tab (or Shift+Tab) until focus is on an element whose description matches; fails after `max` presses. */
-export async function tabTo(page: Page, wanted: RegExp, options: { back?: boolean; max?: number } = {}): Promise<void> {
+export async function tabTo(
+  page: Page,
+  wanted: RegExp,
+  options: { back?: boolean; max?: number } = {},
+): Promise<void> {
   const seen: string[] = [];
   for (let i = 0; i < (options.max ?? 25); i++) {
     await page.keyboard.press(options.back ? 'Shift+Tab' : 'Tab');

@@ -37,14 +37,26 @@ interface ChangeJson {
 }
 
 async function openPlanner(): Promise<{ page: Page; errors: string[] }> {
-  context = await browser.newContext({ viewport: { ...DESKTOP, height: 1100 }, locale: 'fr-FR', timezoneId: 'America/New_York' });
+  context = await browser.newContext({
+    viewport: { ...DESKTOP, height: 1100 },
+    locale: 'fr-FR',
+    timezoneId: 'America/New_York',
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Failed loads are judged by URL below (the browser asks for /favicon.ico; a 409 may be the expected answer).
-  page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
+  );
   page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !(r.status() === 409 && r.url().includes('/apply'))) errors.push(`${r.status()} ${r.url()}`);
+    if (
+      r.status() >= 400 &&
+      !r.url().endsWith('/favicon.ico') &&
+      !(r.status() === 409 && r.url().includes('/apply'))
+    )
+      errors.push(`${r.status()} ${r.url()}`);
   });
   // A small optimiser budget keeps the suite fast.
   await page.goto(`${stack.apiOrigin}/planner?limitMs=1200`);
@@ -55,14 +67,18 @@ async function openPlanner(): Promise<{ page: Page; errors: string[] }> {
 
 async function showDay(page: Page, date: string): Promise<void> {
   await page.getByLabel('Tournées du').fill(date);
-  const loaded = page.waitForResponse((r) => r.url().includes(`/v1/admin/routes?date=${date}`) && r.status() === 200);
+  const loaded = page.waitForResponse(
+    (r) => r.url().includes(`/v1/admin/routes?date=${date}`) && r.status() === 200,
+  );
   await page.getByRole('button', { name: 'Afficher' }).click();
   await loaded;
   await page.locator('.tl-row[data-technician]').first().waitFor();
 }
 
 async function proposeInPage(page: Page): Promise<{ id: string; changes: ChangeJson[] }> {
-  const answered = page.waitForResponse((r) => r.url().endsWith('/v1/admin/plans') && r.request().method() === 'POST');
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith('/v1/admin/plans') && r.request().method() === 'POST',
+  );
   await page.getByRole('button', { name: 'Proposer une optimisation' }).click();
   const response = await answered;
   expect(response.status()).toBe(201);
@@ -78,13 +94,17 @@ describe('planner page', () => {
     expect(await page.locator('.tl-row[data-technician]').count()).toBeGreaterThan(5);
     expect(await page.locator('.tl-visit').count()).toBeGreaterThan(5);
     expect(await page.locator('svg.map polyline.map-route').count()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('table.totals caption').textContent()).toMatch(/Totaux de la journée/);
+    await expect
+      .poll(() => page.locator('table.totals caption').textContent())
+      .toMatch(/Totaux de la journée/);
     await page.screenshot({ path: `${ARTIFACTS}/planner-current.png`, fullPage: true });
 
     const plan = await proposeInPage(page);
     expect(plan.changes.length).toBeGreaterThan(0);
     await expect.poll(() => page.locator('.changes li').count()).toBe(plan.changes.length);
-    expect(await page.getByRole('heading', { name: `Changements (${plan.changes.length})` }).isVisible()).toBe(true);
+    expect(
+      await page.getByRole('heading', { name: `Changements (${plan.changes.length})` }).isVisible(),
+    ).toBe(true);
     // Current vs proposed side by side, with a positive gain on driving time.
     const travelRow = page.locator('tr[data-figure="travelMinutes"] td');
     expect(await travelRow.count()).toBe(3);
@@ -119,7 +139,11 @@ describe('planner page', () => {
       expect(row.planned_start.getTime()).toBe(Date.parse(change.to.start));
       expect(row.version).toBeGreaterThan(1);
     }
-    const stored = await stack.testDb.handle.db.selectFrom('plans').select('status').where('id', '=', plan.id).executeTakeFirstOrThrow();
+    const stored = await stack.testDb.handle.db
+      .selectFrom('plans')
+      .select('status')
+      .where('id', '=', plan.id)
+      .executeTakeFirstOrThrow();
     expect(stored.status).toBe('applied');
 
     // Pin one of the moved visits from its block on the timeline.
@@ -128,7 +152,11 @@ describe('planner page', () => {
     await page.getByRole('button', { name: 'Épingler' }).click();
     await page.getByText(/est épinglée : l’optimiseur ne la déplacera pas/).waitFor();
     await page.locator(`.tl-visit.pinned[data-visit="${pinned}"]`).waitFor();
-    const pinnedRow = await stack.testDb.handle.db.selectFrom('visits').select('pinned').where('id', '=', pinned).executeTakeFirstOrThrow();
+    const pinnedRow = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select('pinned')
+      .where('id', '=', pinned)
+      .executeTakeFirstOrThrow();
     expect(pinnedRow.pinned).toBe(true);
     expect(errors).toEqual([]);
   });
@@ -147,15 +175,26 @@ describe('planner page', () => {
       body: JSON.stringify({ pinned: true }),
     });
     expect(res.status).toBe(200);
-    const before = await stack.testDb.handle.db.selectFrom('visits').select(['id', 'technician_id', 'planned_start', 'version']).orderBy('id').execute();
+    const before = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['id', 'technician_id', 'planned_start', 'version'])
+      .orderBy('id')
+      .execute();
 
     await page.getByRole('button', { name: 'Appliquer le plan' }).click();
     await page.getByRole('button', { name: 'Confirmer' }).click();
-    await page.getByRole('alert').filter({ hasText: /relancez une optimisation/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /relancez une optimisation/i })
+      .waitFor();
     await page.getByText('Cette proposition est périmée : relancez une optimisation.').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/planner-stale.png`, fullPage: true });
 
-    const after = await stack.testDb.handle.db.selectFrom('visits').select(['id', 'technician_id', 'planned_start', 'version']).orderBy('id').execute();
+    const after = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['id', 'technician_id', 'planned_start', 'version'])
+      .orderBy('id')
+      .execute();
     expect(after).toEqual(before);
     expect(errors).toEqual([]);
   });

@@ -10,7 +10,16 @@ import ical from 'node-ical';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { solveChallenge } from '../../src/domain/challenge.js';
-import { DESKTOP, PHONE, deepFocus, launchChromium, seriousA11yViolations, startStack, tabTo, type Stack } from './helpers.js';
+import {
+  DESKTOP,
+  PHONE,
+  deepFocus,
+  launchChromium,
+  seriousA11yViolations,
+  startStack,
+  tabTo,
+  type Stack,
+} from './helpers.js';
 
 const ARTIFACTS = 'test-artifacts';
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -30,7 +39,10 @@ afterEach(async () => {
   await context?.close();
 });
 
-async function openHostPage(query: Record<string, string> = {}, viewport = DESKTOP): Promise<{ page: Page; errors: string[] }> {
+async function openHostPage(
+  query: Record<string, string> = {},
+  viewport = DESKTOP,
+): Promise<{ page: Page; errors: string[] }> {
   context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -56,8 +68,15 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Books a window from outside the browser, as another customer would, with a solved proof of work. */
-async function bookFromOutside(serviceId: string, window: { start: string; end: string }, n: number): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string } } }> {
-  const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as { challenge: string; difficulty: number };
+async function bookFromOutside(
+  serviceId: string,
+  window: { start: string; end: string },
+  n: number,
+): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string } } }> {
+  const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as {
+    challenge: string;
+    difficulty: number;
+  };
   const response = await fetch(`${stack.apiOrigin}/v1/bookings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
@@ -72,13 +91,17 @@ async function bookFromOutside(serviceId: string, window: { start: string; end: 
       locale: 'fr',
     }),
   });
-  return { status: response.status, body: (await response.json()) as { manageUrl?: string; booking?: { id: string } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { manageUrl?: string; booking?: { id: string } },
+  };
 }
 
 /** Globals this test itself adds: its own probes and axe-core (which brings core-js). */
 const TEST_GLOBALS = ['__globals', '__booked', 'axe', '__core-js_shared__'];
 
-const FRENCH_WINDOW = /^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} (mars|avril|mai), \d\d:\d\d–\d\d:\d\d$/;
+const FRENCH_WINDOW =
+  /^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} (mars|avril|mai), \d\d:\d\d–\d\d:\d\d$/;
 
 describe('booking widget in Chromium, embedded on another origin', () => {
   it('books a visit with the keyboard only, and the booking reaches the database and the technician feed', async () => {
@@ -128,9 +151,13 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await page.keyboard.press('ArrowRight');
     const secondDay = await deepFocus(page);
     expect(secondDay).not.toBe(firstDay);
-    await expect.poll(() => w.locator('[role=tab][aria-selected=true]').getAttribute('id')).toBe(secondDay.match(/#([^[]+)/)![1]);
+    await expect
+      .poll(() => w.locator('[role=tab][aria-selected=true]').getAttribute('id'))
+      .toBe(secondDay.match(/#([^[]+)/)![1]);
     // The live region says which day is shown and how many windows it has.
-    await expect.poll(() => w.locator('[role=status]').textContent()).toMatch(/^\w+ \d{1,2} \w+ : \d créneaux? disponibles?$/u);
+    await expect
+      .poll(() => w.locator('[role=status]').textContent())
+      .toMatch(/^\w+ \d{1,2} \w+ : \d créneaux? disponibles?$/u);
     await page.keyboard.press('End');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
@@ -185,14 +212,30 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await page.screenshot({ path: `${ARTIFACTS}/host-page-phone.png`, fullPage: true });
 
     // The host page heard about it.
-    const booked = (await page.evaluate(() => (window as unknown as { __booked: { id: string; reference: string } }).__booked))!;
+    const booked = (await page.evaluate(
+      () => (window as unknown as { __booked: { id: string; reference: string } }).__booked,
+    ))!;
     expect(booked.reference).toBe(reference);
 
     // In the database, as the customer typed it, booked from the web.
     const visit = await stack.testDb.handle.db
       .selectFrom('visits')
       .innerJoin('technicians', 'technicians.id', 'visits.technician_id')
-      .select(['visits.id', 'customer_name', 'customer_phone', 'customer_email', 'address_line', 'postcode', 'city', 'notes', 'channel', 'status', 'window_start', 'window_end', 'feed_token'])
+      .select([
+        'visits.id',
+        'customer_name',
+        'customer_phone',
+        'customer_email',
+        'address_line',
+        'postcode',
+        'city',
+        'notes',
+        'channel',
+        'status',
+        'window_start',
+        'window_end',
+        'feed_token',
+      ])
       .where('reference', '=', reference)
       .executeTakeFirstOrThrow();
     expect(visit).toMatchObject({
@@ -212,7 +255,9 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     // In the assigned technician's calendar feed.
     const feed = await fetch(`${stack.apiOrigin}/v1/feeds/technicians/${visit.feed_token}.ics`);
     expect(feed.status).toBe(200);
-    const events = Object.values(ical.sync.parseICS(await feed.text())).filter((c) => c?.type === 'VEVENT') as ical.VEvent[];
+    const events = Object.values(ical.sync.parseICS(await feed.text())).filter(
+      (c) => c?.type === 'VEVENT',
+    ) as ical.VEvent[];
     const event = events.find((e) => String(e.description ?? '').includes(reference));
     expect(event, `no event with ${reference} in the technician feed`).toBeDefined();
     expect(new Date(event!.start).getTime()).toBeGreaterThanOrEqual(visit.window_start.getTime());
@@ -225,7 +270,9 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     // Nothing leaked into the page's globals, and nothing went wrong in the console.
     const leaked = await page.evaluate((ignored) => {
       const before = new Set((window as unknown as { __globals: string[] }).__globals);
-      return Object.getOwnPropertyNames(window).filter((name) => !before.has(name) && !ignored.includes(name));
+      return Object.getOwnPropertyNames(window).filter(
+        (name) => !before.has(name) && !ignored.includes(name),
+      );
     }, TEST_GLOBALS);
     expect(leaked).toEqual([]);
     expect(errors).toEqual([]);
@@ -234,9 +281,11 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   it('shows fresh windows when the chosen one is taken meanwhile (409), keeping what the customer typed', async () => {
     const { page } = await openHostPage({ service: 'entretien-pac' }, PHONE);
     const w = widget(page);
-    const service = ((await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as { services: { id: string; slug: string }[] }).services.find(
-      (s) => s.slug === 'entretien-pac',
-    )!;
+    const service = (
+      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
+        services: { id: string; slug: string }[];
+      }
+    ).services.find((s) => s.slug === 'entretien-pac')!;
 
     // Preselected service: the flow opens on the address step.
     await w.locator('#postcode').fill('69003');
@@ -244,8 +293,13 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.getByRole('button', { name: 'Voir les créneaux' }).click();
     await w.locator('#window-0').check();
     await screenshot(page, 'slots-phone');
-    const firstDay = (await w.locator('[role=tab][aria-selected=true]').getAttribute('id'))!.replace('day-', '');
-    const slots = (await (await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)).json()) as {
+    const firstDay = (await w.locator('[role=tab][aria-selected=true]').getAttribute('id'))!.replace(
+      'day-',
+      '',
+    );
+    const slots = (await (
+      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
+    ).json()) as {
       days: { date: string; windows: { start: string; end: string }[] }[];
     };
     const taken = slots.days.find((d) => d.date === firstDay)!.windows[0]!;
@@ -258,13 +312,18 @@ describe('booking widget in Chromium, embedded on another origin', () => {
 
     // Meanwhile other customers take every technician's share of that window.
     let status = 201;
-    for (let n = 1; status === 201 && n <= 12; n++) status = (await bookFromOutside(service.id, taken, n)).status;
+    for (let n = 1; status === 201 && n <= 12; n++)
+      status = (await bookFromOutside(service.id, taken, n)).status;
     expect(status).toBe(409);
 
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
-    await expect.poll(() => w.locator('[role=alert]').textContent(), { timeout: 15_000 }).toMatch(/^Ce créneau vient d’être réservé/);
+    await expect
+      .poll(() => w.locator('[role=alert]').textContent(), { timeout: 15_000 })
+      .toMatch(/^Ce créneau vient d’être réservé/);
     await expect.poll(() => deepFocus(page)).toBe('H3#step-title');
-    const offered = await w.locator('input[name=window]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    const offered = await w
+      .locator('input[name=window]')
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
     expect(offered).not.toContain(taken.start);
     await expectAccessible(page, 'after a 409');
     await screenshot(page, 'conflict-phone');
@@ -277,7 +336,11 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
     await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
     const reference = (await w.locator('dd').first().textContent())!;
-    const visit = await stack.testDb.handle.db.selectFrom('visits').select(['customer_name', 'window_start']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    const visit = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['customer_name', 'window_start'])
+      .where('reference', '=', reference)
+      .executeTakeFirstOrThrow();
     expect(visit.customer_name).toBe('Jean Mercier');
     expect(visit.window_start.getTime()).not.toBe(new Date(taken.start).getTime());
   });
@@ -289,7 +352,13 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     // The host's `button, input, label { all: unset; … }` and `* { letter-spacing: 3px !important }` stay outside.
     const style = await w.locator('button.btn').evaluate((b) => {
       const s = getComputedStyle(b);
-      return { font: s.fontFamily, transform: s.textTransform, spacing: s.letterSpacing, background: s.backgroundColor, height: b.getBoundingClientRect().height };
+      return {
+        font: s.fontFamily,
+        transform: s.textTransform,
+        spacing: s.letterSpacing,
+        background: s.backgroundColor,
+        height: b.getBoundingClientRect().height,
+      };
     });
     expect(style.font).not.toMatch(/Comic/);
     expect(style.transform).toBe('none');
@@ -319,14 +388,24 @@ describe('booking widget in Chromium, embedded on another origin', () => {
         status: 200,
         headers: { 'access-control-allow-origin': stack.hostOrigin },
         contentType: 'application/json',
-        json: { serviceId: 'x', postcode: '69003', city: 'Lyon 3e', timezone: 'Europe/Paris', from: '2026-03-25', to: '2026-04-07', days: [] },
+        json: {
+          serviceId: 'x',
+          postcode: '69003',
+          city: 'Lyon 3e',
+          timezone: 'Europe/Paris',
+          from: '2026-03-25',
+          to: '2026-04-07',
+          days: [],
+        },
       });
     });
     await w.locator('#postcode').fill('69003');
     await w.getByRole('button', { name: 'See available times' }).click();
     await expect.poll(() => w.locator('.loading[aria-busy=true]').count()).toBe(1);
     release();
-    await expect.poll(() => w.locator('.info').textContent()).toBe('No time available in the next 14 days.Call us on 04 78 00 12 34.');
+    await expect
+      .poll(() => w.locator('.info').textContent())
+      .toBe('No time available in the next 14 days.Call us on 04 78 00 12 34.');
     expect(await w.getByRole('link', { name: '04 78 00 12 34' }).getAttribute('href')).toBe('tel:0478001234');
     await expectAccessible(page, 'no window');
     // Chromium logs every non-2xx response; the 422 for 75001 is the expected one.
@@ -351,9 +430,15 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(errors).toEqual([]);
   });
   it('lets the customer move and then cancel the booking from the manage link', async () => {
-    const services = ((await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as { services: { id: string; slug: string }[] }).services;
+    const services = (
+      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
+        services: { id: string; slug: string }[];
+      }
+    ).services;
     const service = services.find((s) => s.slug === 'depannage')!;
-    const slots = (await (await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)).json()) as {
+    const slots = (await (
+      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
+    ).json()) as {
       days: { date: string; windows: { start: string; end: string }[] }[];
     };
     const booked = await bookFromOutside(service.id, slots.days.at(-1)!.windows[0]!, 99);
@@ -377,8 +462,14 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     const target = await w.locator('#window-0').inputValue();
     await expectAccessible(page, 'manage reschedule');
     await w.getByRole('button', { name: 'Confirmer ce créneau' }).click();
-    await expect.poll(() => w.locator('[role=status]').textContent()).toMatch(/^Votre rendez-vous est déplacé : /);
-    const moved = await stack.testDb.handle.db.selectFrom('visits').select(['window_start', 'status', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    await expect
+      .poll(() => w.locator('[role=status]').textContent())
+      .toMatch(/^Votre rendez-vous est déplacé : /);
+    const moved = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['window_start', 'status', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(moved.window_start.getTime()).toBe(new Date(target).getTime());
 
     await w.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
@@ -386,11 +477,17 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Annulé');
     expect(await w.getByRole('button', { name: 'Changer de créneau' }).count()).toBe(0);
-    const cancelled = await stack.testDb.handle.db.selectFrom('visits').select(['status']).where('id', '=', id).executeTakeFirstOrThrow();
+    const cancelled = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['status'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(cancelled.status).toBe('cancelled');
 
     // A wrong token shows a clear message, not a crash.
     await page.goto(`${stack.apiOrigin}/manage#${id}.not-the-token`);
-    await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('Ce lien de gestion n’est pas valide ou a expiré.');
+    await expect
+      .poll(() => w.locator('[role=alert]').textContent())
+      .toBe('Ce lien de gestion n’est pas valide ou a expiré.');
   });
 });

@@ -24,8 +24,16 @@ async function calendarAt(url: string) {
 }
 
 async function feedsOf(visitId: string) {
-  const visit = await db().selectFrom('visits').selectAll().where('id', '=', visitId).executeTakeFirstOrThrow();
-  const technician = await db().selectFrom('technicians').select(['feed_token']).where('id', '=', visit.technician_id).executeTakeFirstOrThrow();
+  const visit = await db()
+    .selectFrom('visits')
+    .selectAll()
+    .where('id', '=', visitId)
+    .executeTakeFirstOrThrow();
+  const technician = await db()
+    .selectFrom('technicians')
+    .select(['feed_token'])
+    .where('id', '=', visit.technician_id)
+    .executeTakeFirstOrThrow();
   const team = await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow();
   return {
     visit,
@@ -38,9 +46,17 @@ describe('a booking through the API, in every calendar', () => {
   it('booked, rescheduled and cancelled: windows, planned times, SEQUENCE and STATUS follow', async () => {
     const service = await firstService(t.app, 'depannage');
     const days = await slotsFor(t.app, service.id, '69007');
-    const created = await book(t.app, bookingPayload(service.id, days[1]!.windows[0]!, '69007', { customer: { name: 'Gaspard Privé', phone: '06 98 76 54 32', email: 'gaspard@example.fr' } }));
+    const created = await book(
+      t.app,
+      bookingPayload(service.id, days[1]!.windows[0]!, '69007', {
+        customer: { name: 'Gaspard Privé', phone: '06 98 76 54 32', email: 'gaspard@example.fr' },
+      }),
+    );
     expect(created.statusCode, created.body).toBe(201);
-    const { booking, icsUrl } = created.json() as { booking: { id: string; reference: string }; icsUrl: string };
+    const { booking, icsUrl } = created.json() as {
+      booking: { id: string; reference: string };
+      icsUrl: string;
+    };
     const token = decodeURIComponent(icsUrl.split('token=')[1]!);
     const uid = `visit-${booking.id}@127.0.0.1`;
 
@@ -55,7 +71,9 @@ describe('a booking through the API, in every calendar', () => {
     expect(techEvent1.start.toISOString()).toBe(feeds1.visit.planned_start.toISOString());
     expect(techEvent1.end.toISOString()).toBe(feeds1.visit.planned_end.toISOString());
     expect(techEvent1.description).toContain('06 98 76 54 32');
-    expect(feeds1.teamFeed.parsed.events.get(uid)!.start.toISOString()).toBe(feeds1.visit.planned_start.toISOString());
+    expect(feeds1.teamFeed.parsed.events.get(uid)!.start.toISOString()).toBe(
+      feeds1.visit.planned_start.toISOString(),
+    );
     expect(feeds1.teamFeed.body).not.toContain('Gaspard');
     expect(feeds1.teamFeed.body).not.toContain('06 98 76 54 32');
     expect(ics1.body).not.toContain('06 98 76 54 32');
@@ -63,7 +81,12 @@ describe('a booking through the API, in every calendar', () => {
 
     // Rescheduled by the customer to another day.
     const target = days[2]!.windows.at(-1)!;
-    const moved = await t.app.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/reschedule`, headers: { 'x-manage-token': token }, payload: { window: target } });
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/reschedule`,
+      headers: { 'x-manage-token': token },
+      payload: { window: target },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     const ics2 = await calendarAt(path(icsUrl));
     const feeds2 = await feedsOf(booking.id);
@@ -79,16 +102,30 @@ describe('a booking through the API, in every calendar', () => {
     expect(feeds2.teamFeed.parsed.events.get(uid)!.sequence).toBe(1);
     if (feeds2.visit.technician_id !== feeds1.visit.technician_id) {
       // Reassigned by the reschedule: gone from the first technician's feed.
-      const oldToken = (await db().selectFrom('technicians').select('feed_token').where('id', '=', feeds1.visit.technician_id).executeTakeFirstOrThrow()).feed_token;
+      const oldToken = (
+        await db()
+          .selectFrom('technicians')
+          .select('feed_token')
+          .where('id', '=', feeds1.visit.technician_id)
+          .executeTakeFirstOrThrow()
+      ).feed_token;
       expect((await calendarAt(`/v1/feeds/technicians/${oldToken}.ics`)).parsed.events.has(uid)).toBe(false);
     }
 
     // Cancelled.
-    const cancelled = await t.app.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: { 'x-manage-token': token } });
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: { 'x-manage-token': token },
+    });
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     const ics3 = await calendarAt(path(icsUrl));
     const feeds3 = await feedsOf(booking.id);
-    for (const event of [ics3.parsed.events.get(uid)!, feeds3.technicianFeed.parsed.events.get(uid)!, feeds3.teamFeed.parsed.events.get(uid)!]) {
+    for (const event of [
+      ics3.parsed.events.get(uid)!,
+      feeds3.technicianFeed.parsed.events.get(uid)!,
+      feeds3.teamFeed.parsed.events.get(uid)!,
+    ]) {
       expect(event.status).toBe('CANCELLED');
       expect(event.sequence).toBe(2);
     }

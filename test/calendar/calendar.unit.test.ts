@@ -16,7 +16,12 @@ import {
 import { parseBoth } from './ics-check.js';
 
 const ZONE = 'Europe/Paris';
-const COMPANY = { name: 'Duret Électricité', phone: '04 78 00 12 34', timezone: ZONE, bookingHorizonDays: 42 };
+const COMPANY = {
+  name: 'Duret Électricité',
+  phone: '04 78 00 12 34',
+  timezone: ZONE,
+  bookingHorizonDays: 42,
+};
 const ORIGIN = DateTime.fromISO('2026-03-01T00:00', { zone: ZONE });
 const PUBLIC_URL = 'https://tournee.example.fr';
 
@@ -82,8 +87,15 @@ describe('feed range', () => {
     const now = new Date('2026-03-25T07:00:00Z');
     const range = feedRange(now, COMPANY);
     const at = (days: number) => DateTime.fromJSDate(now).minus({ days }).toJSDate();
-    expect(isShownInFeed(visit(1, now, { status: 'cancelled', cancelledAt: at(CANCELLED_KEPT_DAYS - 0.01) }), range)).toBe(true);
-    expect(isShownInFeed(visit(1, now, { status: 'cancelled', cancelledAt: at(CANCELLED_KEPT_DAYS) }), range)).toBe(false);
+    expect(
+      isShownInFeed(
+        visit(1, now, { status: 'cancelled', cancelledAt: at(CANCELLED_KEPT_DAYS - 0.01) }),
+        range,
+      ),
+    ).toBe(true);
+    expect(
+      isShownInFeed(visit(1, now, { status: 'cancelled', cancelledAt: at(CANCELLED_KEPT_DAYS) }), range),
+    ).toBe(false);
     expect(isShownInFeed(visit(1, now, { status: 'done' }), range)).toBe(true);
   });
 });
@@ -96,32 +108,45 @@ describe('Last-Modified', () => {
       cancelledHours: fc.option(fc.integer({ min: -24 * 20, max: 0 }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.array(visitArb, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 36 }), { minLength: 5, maxLength: 40 }), (specs, steps) => {
-        const visits = specs.map((spec, i) => {
-          const start = ORIGIN.plus({ hours: spec.startHours }).toJSDate();
-          if (spec.cancelledHours === undefined) return visit(i, start);
-          const cancelledAt = ORIGIN.plus({ hours: spec.cancelledHours }).toJSDate();
-          return visit(i, start, { status: 'cancelled', cancelledAt, updatedAt: cancelledAt });
-        });
-        let now = ORIGIN;
-        let previous = { key: contentKey(visits, now.toJSDate()), lastModified: lastModifiedAt(visits, now.toJSDate()) };
-        expect(previous.lastModified.getTime()).toBeLessThanOrEqual(now.toMillis());
-        for (const hours of steps) {
-          now = now.plus({ hours });
-          const current = { key: contentKey(visits, now.toJSDate()), lastModified: lastModifiedAt(visits, now.toJSDate()) };
-          expect(current.lastModified.getTime()).toBeGreaterThanOrEqual(previous.lastModified.getTime());
-          expect(current.lastModified.getTime()).toBeLessThanOrEqual(now.toMillis());
-          if (current.key !== previous.key) expect(current.lastModified.getTime()).toBeGreaterThan(previous.lastModified.getTime());
-          previous = current;
-        }
-      }),
+      fc.property(
+        fc.array(visitArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 36 }), { minLength: 5, maxLength: 40 }),
+        (specs, steps) => {
+          const visits = specs.map((spec, i) => {
+            const start = ORIGIN.plus({ hours: spec.startHours }).toJSDate();
+            if (spec.cancelledHours === undefined) return visit(i, start);
+            const cancelledAt = ORIGIN.plus({ hours: spec.cancelledHours }).toJSDate();
+            return visit(i, start, { status: 'cancelled', cancelledAt, updatedAt: cancelledAt });
+          });
+          let now = ORIGIN;
+          let previous = {
+            key: contentKey(visits, now.toJSDate()),
+            lastModified: lastModifiedAt(visits, now.toJSDate()),
+          };
+          expect(previous.lastModified.getTime()).toBeLessThanOrEqual(now.toMillis());
+          for (const hours of steps) {
+            now = now.plus({ hours });
+            const current = {
+              key: contentKey(visits, now.toJSDate()),
+              lastModified: lastModifiedAt(visits, now.toJSDate()),
+            };
+            expect(current.lastModified.getTime()).toBeGreaterThanOrEqual(previous.lastModified.getTime());
+            expect(current.lastModified.getTime()).toBeLessThanOrEqual(now.toMillis());
+            if (current.key !== previous.key)
+              expect(current.lastModified.getTime()).toBeGreaterThan(previous.lastModified.getTime());
+            previous = current;
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('moves forward when a cancellation expires out of the feed', () => {
     const start = ORIGIN.plus({ days: 20 }).toJSDate();
-    const visits = [visit(1, start, { status: 'cancelled', cancelledAt: ORIGIN.toJSDate(), updatedAt: ORIGIN.toJSDate() })];
+    const visits = [
+      visit(1, start, { status: 'cancelled', cancelledAt: ORIGIN.toJSDate(), updatedAt: ORIGIN.toJSDate() }),
+    ];
     const before = lastModifiedAt(visits, ORIGIN.plus({ days: 6 }).toJSDate());
     const after = lastModifiedAt(visits, ORIGIN.plus({ days: 8 }).toJSDate());
     expect(before.toISOString()).toBe(ORIGIN.toJSDate().toISOString());
@@ -132,12 +157,34 @@ describe('Last-Modified', () => {
 describe('document', () => {
   const now = new Date('2026-03-25T07:00:00Z');
   const range = feedRange(now, COMPANY);
-  const watermarks: FeedWatermarks = { metadataChangedAt: null, departedAt: null, lastPlannedStartBefore: null };
-  const visits = [visit(2, new Date('2026-03-29T06:00:00Z')), visit(1, new Date('2026-03-26T07:00:00Z')), visit(3, new Date('2026-03-29T00:30:00Z'))];
+  const watermarks: FeedWatermarks = {
+    metadataChangedAt: null,
+    departedAt: null,
+    lastPlannedStartBefore: null,
+  };
+  const visits = [
+    visit(2, new Date('2026-03-29T06:00:00Z')),
+    visit(1, new Date('2026-03-26T07:00:00Z')),
+    visit(3, new Date('2026-03-29T00:30:00Z')),
+  ];
 
   it('is byte-for-byte the same for the same rows, in any order', () => {
-    const a = buildTechnicianFeed({ company: COMPANY, visitsInRange: visits, range, watermarks, publicUrl: PUBLIC_URL, technicianName: 'Karim Haddad' });
-    const b = buildTechnicianFeed({ company: COMPANY, visitsInRange: [...visits].reverse(), range, watermarks, publicUrl: PUBLIC_URL, technicianName: 'Karim Haddad' });
+    const a = buildTechnicianFeed({
+      company: COMPANY,
+      visitsInRange: visits,
+      range,
+      watermarks,
+      publicUrl: PUBLIC_URL,
+      technicianName: 'Karim Haddad',
+    });
+    const b = buildTechnicianFeed({
+      company: COMPANY,
+      visitsInRange: [...visits].reverse(),
+      range,
+      watermarks,
+      publicUrl: PUBLIC_URL,
+      technicianName: 'Karim Haddad',
+    });
     expect(b.body).toBe(a.body);
     expect(b.etag).toBe(a.etag);
     expect(a.etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);

@@ -45,18 +45,35 @@ async function appAt(now: Date): Promise<FastifyInstance> {
 async function poll(url: string, etag?: string, app: FastifyInstance = t.app) {
   vi.mocked(listFeedVisits).mockClear();
   const res = await app.inject({ method: 'GET', url, headers: etag ? { 'if-none-match': etag } : {} });
-  return { status: res.statusCode, etag: String(res.headers.etag), body: res.body, rowReads: vi.mocked(listFeedVisits).mock.calls.length };
+  return {
+    status: res.statusCode,
+    etag: String(res.headers.etag),
+    body: res.body,
+    rowReads: vi.mocked(listFeedVisits).mock.calls.length,
+  };
 }
 
 async function feedUrlsOf(visitId: string): Promise<string[]> {
-  const visit = await db().selectFrom('visits').select('technician_id').where('id', '=', visitId).executeTakeFirstOrThrow();
-  const technician = await db().selectFrom('technicians').select('feed_token').where('id', '=', visit.technician_id).executeTakeFirstOrThrow();
+  const visit = await db()
+    .selectFrom('visits')
+    .select('technician_id')
+    .where('id', '=', visitId)
+    .executeTakeFirstOrThrow();
+  const technician = await db()
+    .selectFrom('technicians')
+    .select('feed_token')
+    .where('id', '=', visit.technician_id)
+    .executeTakeFirstOrThrow();
   const team = await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow();
   return [`/v1/feeds/technicians/${technician.feed_token}.ics`, `/v1/feeds/team/${team.team_feed_token}.ics`];
 }
 
 /** Each feed has a new ETag, read from the rows once; the next poll is a 304 again without reading them. */
-async function expectChanged(urls: string[], etags: Map<string, string>, app: FastifyInstance = t.app): Promise<void> {
+async function expectChanged(
+  urls: string[],
+  etags: Map<string, string>,
+  app: FastifyInstance = t.app,
+): Promise<void> {
   for (const url of urls) {
     const changed = await poll(url, etags.get(url), app);
     expect(changed.status, url).toBe(200);
@@ -97,18 +114,32 @@ describe('feed freshness probe', () => {
 
     // The customer reschedules through the API (possibly to another technician: the old feed changes too).
     const target = days[2]!.windows.at(-1)!;
-    const moved = await t.app.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/reschedule`, headers: { 'x-manage-token': manageToken }, payload: { window: target } });
+    const moved = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/reschedule`,
+      headers: { 'x-manage-token': manageToken },
+      payload: { window: target },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     const afterReschedule = await feedUrlsOf(booking.id);
     await expectChanged([...new Set([...urls, ...afterReschedule])], etags);
     urls = afterReschedule;
 
     // The planner pins it: nothing but its version and update time move.
-    const pinned = await t.app.inject({ method: 'PATCH', url: `/v1/admin/visits/${booking.id}`, headers: bearer(t.tokens.planner), payload: { pinned: true } });
+    const pinned = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/visits/${booking.id}`,
+      headers: bearer(t.tokens.planner),
+      payload: { pinned: true },
+    });
     expect(pinned.statusCode, pinned.body).toBe(200);
     await expectChanged(urls, etags);
 
-    const cancelled = await t.app.inject({ method: 'POST', url: `/v1/bookings/${booking.id}/cancel`, headers: { 'x-manage-token': manageToken } });
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${booking.id}/cancel`,
+      headers: { 'x-manage-token': manageToken },
+    });
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     await expectChanged(urls, etags);
   });
@@ -125,7 +156,12 @@ describe('feed freshness probe', () => {
     const cancelledAt = new Date(CLOCK.getTime() - CANCELLED_KEPT_MS + 60_000);
     await db()
       .updateTable('visits')
-      .set((eb) => ({ status: 'cancelled', cancelled_at: cancelledAt, version: eb('version', '+', 1), updated_at: sql<Date>`now()` }))
+      .set((eb) => ({
+        status: 'cancelled',
+        cancelled_at: cancelledAt,
+        version: eb('version', '+', 1),
+        updated_at: sql<Date>`now()`,
+      }))
       .where('id', '=', visit.id)
       .execute();
     const urls = await feedUrlsOf(visit.id);

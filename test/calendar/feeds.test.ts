@@ -38,28 +38,44 @@ async function appAt(now: Date): Promise<FastifyInstance> {
 }
 
 async function technician(name: string) {
-  return db().selectFrom('technicians').select(['id', 'name', 'feed_token']).where('name', '=', name).executeTakeFirstOrThrow();
+  return db()
+    .selectFrom('technicians')
+    .select(['id', 'name', 'feed_token'])
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
 }
 
 async function teamToken(): Promise<string> {
-  return (await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow()).team_feed_token;
+  return (await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow())
+    .team_feed_token;
 }
 
 async function get(url: string, headers: Record<string, string> = {}, app: FastifyInstance = t.app) {
   return app.inject({ method: 'GET', url, headers });
 }
 
-async function getFeed(url: string, app: FastifyInstance = t.app): Promise<{ parsed: ParsedCalendar; body: string; etag: string; lastModified: Date }> {
+async function getFeed(
+  url: string,
+  app: FastifyInstance = t.app,
+): Promise<{ parsed: ParsedCalendar; body: string; etag: string; lastModified: Date }> {
   const res = await get(url, {}, app);
   expect(res.statusCode, res.body).toBe(200);
   expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
-  return { parsed: parseBoth(res.body), body: res.body, etag: String(res.headers.etag), lastModified: new Date(String(res.headers['last-modified'])) };
+  return {
+    parsed: parseBoth(res.body),
+    body: res.body,
+    etag: String(res.headers.etag),
+    lastModified: new Date(String(res.headers['last-modified'])),
+  };
 }
 
 /** Rows a feed should show at `now`, read independently of the feed code. */
 async function expectedVisits(now: Date, technicianId?: string) {
   const today = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
-  const settings = await db().selectFrom('company_settings').select('booking_horizon_days').executeTakeFirstOrThrow();
+  const settings = await db()
+    .selectFrom('company_settings')
+    .select('booking_horizon_days')
+    .executeTakeFirstOrThrow();
   let query = db()
     .selectFrom('visits')
     .selectAll()
@@ -88,8 +104,17 @@ async function expectFeedMatchesDatabase(parsed: ParsedCalendar, now: Date, tech
 
 let referenceCounter = 0;
 /** A visit written as the booking code would, with a manage token we know. */
-async function insertVisit(technicianId: string, plannedStart: Date, plannedEnd: Date, extra: Partial<NewVisit> = {}) {
-  const template = await db().selectFrom('visits').selectAll().where('technician_id', '=', technicianId).executeTakeFirstOrThrow();
+async function insertVisit(
+  technicianId: string,
+  plannedStart: Date,
+  plannedEnd: Date,
+  extra: Partial<NewVisit> = {},
+) {
+  const template = await db()
+    .selectFrom('visits')
+    .selectAll()
+    .where('technician_id', '=', technicianId)
+    .executeTakeFirstOrThrow();
   const manageToken = `mng_${randomBytes(24).toString('base64url')}`;
   const row = await db()
     .insertInto('visits')
@@ -139,10 +164,14 @@ describe('technician feed', () => {
     expect(parsed.props.get('refresh-interval')).toBe('PT1H');
     expect(parsed.props.get('x-published-ttl')).toBe('PT1H');
     expect(parsed.props.has('method')).toBe(false);
-    expect(parsed.calendar.getAllSubcomponents('vtimezone').map((tz) => tz.getFirstPropertyValue('tzid'))).toEqual([ZONE]);
+    expect(
+      parsed.calendar.getAllSubcomponents('vtimezone').map((tz) => tz.getFirstPropertyValue('tzid')),
+    ).toEqual([ZONE]);
 
     const rows = await expectFeedMatchesDatabase(parsed, CLOCK, tech.id);
-    const services = new Map((await db().selectFrom('services').select(['id', 'name']).execute()).map((s) => [s.id, s.name]));
+    const services = new Map(
+      (await db().selectFrom('services').select(['id', 'name']).execute()).map((s) => [s.id, s.name]),
+    );
     for (const row of rows) {
       const event = parsed.events.get(uid(row.id))!;
       expect(event.startZone).toBe(ZONE);
@@ -156,7 +185,9 @@ describe('technician feed', () => {
       expect(event.description).toContain(`${hhmm(row.window_start)}–${hhmm(row.window_end)}`);
       expect(event.description).toContain(`Arrivée prévue : ${hhmm(row.planned_start)}`);
       expect(res.body).not.toContain(row.customer_email!);
-      expect(event.stamp.toISOString()).toBe(new Date(Math.floor(row.updated_at.getTime() / 1000) * 1000).toISOString());
+      expect(event.stamp.toISOString()).toBe(
+        new Date(Math.floor(row.updated_at.getTime() / 1000) * 1000).toISOString(),
+      );
     }
   });
 
@@ -165,7 +196,11 @@ describe('technician feed', () => {
     const morning = await insertVisit(tech.id, local('2026-03-29T08:00'), local('2026-03-29T09:00'));
     const afternoon = await insertVisit(tech.id, local('2026-03-29T15:30'), local('2026-03-29T16:30'));
     // 01:30 CET → 03:30 CEST: two hours of wall clock, one hour of real time.
-    const night = await insertVisit(tech.id, new Date('2026-03-29T00:30:00Z'), new Date('2026-03-29T01:30:00Z'));
+    const night = await insertVisit(
+      tech.id,
+      new Date('2026-03-29T00:30:00Z'),
+      new Date('2026-03-29T01:30:00Z'),
+    );
     expect(morning.row.planned_start.toISOString()).toBe('2026-03-29T06:00:00.000Z');
     expect(afternoon.row.planned_start.toISOString()).toBe('2026-03-29T13:30:00.000Z');
 
@@ -175,7 +210,10 @@ describe('technician feed', () => {
     expect(body).toContain('DTSTART;TZID=Europe/Paris:20260329T153000');
     expect(body).toContain('DTSTART;TZID=Europe/Paris:20260329T013000');
     expect(body).toContain('DTEND;TZID=Europe/Paris:20260329T033000');
-    expect(parsed.events.get(uid(night.row.id))!.end.getTime() - parsed.events.get(uid(night.row.id))!.start.getTime()).toBe(3_600_000);
+    expect(
+      parsed.events.get(uid(night.row.id))!.end.getTime() -
+        parsed.events.get(uid(night.row.id))!.start.getTime(),
+    ).toBe(3_600_000);
     // The demo's weekday visits straddle the change too: 08:00 local is 07:00Z before, 06:00Z after.
     const before = [...parsed.events.values()].filter((e) => e.start < new Date('2026-03-29T00:00:00Z'));
     const after = [...parsed.events.values()].filter((e) => e.start > new Date('2026-03-30T00:00:00Z'));
@@ -189,13 +227,24 @@ describe('technician feed', () => {
     const afternoon = await insertVisit(tech.id, local('2026-10-25T15:30'), local('2026-10-25T16:30'));
     // 02:10 → 02:40 CEST, then 02:15 → 02:45 CET: both passes of the repeated hour are ambiguous
     // as wall-clock times (readers disagree on which occurrence they mean), so both go out in UTC.
-    const firstPass = await insertVisit(tech.id, new Date('2026-10-25T00:10:00Z'), new Date('2026-10-25T00:40:00Z'));
-    const secondPass = await insertVisit(tech.id, new Date('2026-10-25T01:15:00Z'), new Date('2026-10-25T01:45:00Z'));
+    const firstPass = await insertVisit(
+      tech.id,
+      new Date('2026-10-25T00:10:00Z'),
+      new Date('2026-10-25T00:40:00Z'),
+    );
+    const secondPass = await insertVisit(
+      tech.id,
+      new Date('2026-10-25T01:15:00Z'),
+      new Date('2026-10-25T01:45:00Z'),
+    );
     expect(morning.row.planned_start.toISOString()).toBe('2026-10-25T07:00:00.000Z');
     expect(afternoon.row.planned_start.toISOString()).toBe('2026-10-25T14:30:00.000Z');
 
     const october = new Date('2026-10-20T06:00:00Z');
-    const { parsed, body } = await getFeed(`/v1/feeds/technicians/${tech.feed_token}.ics`, await appAt(october));
+    const { parsed, body } = await getFeed(
+      `/v1/feeds/technicians/${tech.feed_token}.ics`,
+      await appAt(october),
+    );
     await expectFeedMatchesDatabase(parsed, october, tech.id);
     expect(body).toContain('DTSTART;TZID=Europe/Paris:20261025T080000');
     expect(body).toContain('DTSTART;TZID=Europe/Paris:20261025T153000');
@@ -211,7 +260,9 @@ describe('team feed', () => {
   it('shows every technician’s visits, each naming its technician, without the customer’s personal data', async () => {
     const { parsed, body } = await getFeed(`/v1/feeds/team/${await teamToken()}.ics`);
     const rows = await expectFeedMatchesDatabase(parsed, CLOCK);
-    const technicians = new Map((await db().selectFrom('technicians').select(['id', 'name']).execute()).map((x) => [x.id, x.name]));
+    const technicians = new Map(
+      (await db().selectFrom('technicians').select(['id', 'name']).execute()).map((x) => [x.id, x.name]),
+    );
     expect(new Set(rows.map((r) => r.technician_id)).size).toBe(technicians.size);
     expect(parsed.props.get('x-wr-calname')).toBe('Duret Électricité — équipe');
     for (const row of rows) {
@@ -239,10 +290,15 @@ describe('per-booking .ics', () => {
   it('gives the customer the arrival window as a published event, with nothing internal', async () => {
     const tech = await technician('Sophie Bernard');
     // A Sunday: no demo visit of hers to collide with. Window 10:00–12:00, planned 10:40.
-    const { row, manageToken } = await insertVisit(tech.id, local('2026-04-05T10:40'), local('2026-04-05T11:40'), {
-      window_start: local('2026-04-05T10:00'),
-      window_end: local('2026-04-05T12:00'),
-    });
+    const { row, manageToken } = await insertVisit(
+      tech.id,
+      local('2026-04-05T10:40'),
+      local('2026-04-05T11:40'),
+      {
+        window_start: local('2026-04-05T10:00'),
+        window_end: local('2026-04-05T12:00'),
+      },
+    );
     const res = await get(`/v1/bookings/${row.id}/calendar.ics?token=${encodeURIComponent(manageToken)}`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
@@ -260,25 +316,45 @@ describe('per-booking .ics', () => {
     expect(event.startZone).toBe(ZONE);
     expect(event.summary).toMatch(/^Visite Duret Électricité — .+/);
     expect(event.organizer).toMatch(/^mailto:/);
-    expect(parsed.calendar.getFirstSubcomponent('vevent')!.getFirstProperty('organizer')!.getParameter('cn')).toBe('Duret Électricité');
+    expect(
+      parsed.calendar.getFirstSubcomponent('vevent')!.getFirstProperty('organizer')!.getParameter('cn'),
+    ).toBe('Duret Électricité');
     expect(event.description).toContain('entre 10:00 et 12:00');
     expect(event.description).toContain(row.reference);
     expect(event.description).toContain('04 78 00 12 34');
     // Nothing internal or about other people: no technician, planned time, ids, notes, contact data.
-    for (const secret of [tech.name, 'Sophie', '10:40', tech.id, row.service_id, 'Digicode', row.customer_phone, row.customer_email!, manageToken]) {
+    for (const secret of [
+      tech.name,
+      'Sophie',
+      '10:40',
+      tech.id,
+      row.service_id,
+      'Digicode',
+      row.customer_phone,
+      row.customer_email!,
+      manageToken,
+    ]) {
       expect(res.body).not.toContain(secret);
     }
     expect(res.body).not.toMatch(/ATTENDEE|GEO:/);
 
-    const again = await get(`/v1/bookings/${row.id}/calendar.ics?token=${encodeURIComponent(manageToken)}`, { 'if-none-match': String(res.headers.etag) });
+    const again = await get(`/v1/bookings/${row.id}/calendar.ics?token=${encodeURIComponent(manageToken)}`, {
+      'if-none-match': String(res.headers.etag),
+    });
     expect(again.statusCode).toBe(304);
   });
 
   it('answers the same 404 for a wrong token and an unknown booking, and 400 without a token', async () => {
     const tech = await technician('Sophie Bernard');
-    const { row, manageToken } = await insertVisit(tech.id, local('2026-04-12T08:00'), local('2026-04-12T09:00'));
+    const { row, manageToken } = await insertVisit(
+      tech.id,
+      local('2026-04-12T08:00'),
+      local('2026-04-12T09:00'),
+    );
     const wrong = await get(`/v1/bookings/${row.id}/calendar.ics?token=${encodeURIComponent(manageToken)}x`);
-    const unknown = await get(`/v1/bookings/6f0c4a8e-1d2b-4c3a-9e8f-0a1b2c3d4e5f/calendar.ics?token=${encodeURIComponent(manageToken)}`);
+    const unknown = await get(
+      `/v1/bookings/6f0c4a8e-1d2b-4c3a-9e8f-0a1b2c3d4e5f/calendar.ics?token=${encodeURIComponent(manageToken)}`,
+    );
     for (const res of [wrong, unknown]) {
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
@@ -317,7 +393,9 @@ describe('caching', () => {
     expect((await get(url, { 'if-modified-since': earlier })).statusCode).toBe(200);
     expect((await get(url, { 'if-modified-since': 'not a date' })).statusCode).toBe(200);
     // A stale ETag means the client's copy is old, whatever its date says.
-    expect((await get(url, { 'if-none-match': '"stale"', 'if-modified-since': lastModified })).statusCode).toBe(200);
+    expect(
+      (await get(url, { 'if-none-match': '"stale"', 'if-modified-since': lastModified })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -377,7 +455,12 @@ describe('changes', () => {
     const before = await getFeed(url);
     await db()
       .updateTable('visits')
-      .set((eb) => ({ status: 'cancelled', cancelled_at: CLOCK, version: eb('version', '+', 1), updated_at: sql<Date>`now()` }))
+      .set((eb) => ({
+        status: 'cancelled',
+        cancelled_at: CLOCK,
+        version: eb('version', '+', 1),
+        updated_at: sql<Date>`now()`,
+      }))
       .where('id', '=', target.id)
       .execute();
 
@@ -393,7 +476,11 @@ describe('changes', () => {
     expect(sixDaysLater.parsed.events.get(uid(target.id))?.status).toBe('CANCELLED');
     const eightDaysLater = await getFeed(url, await appAt(new Date(CLOCK.getTime() + 8 * 86_400_000)));
     expect(eightDaysLater.parsed.events.has(uid(target.id))).toBe(false);
-    await expectFeedMatchesDatabase(eightDaysLater.parsed, new Date(CLOCK.getTime() + 8 * 86_400_000), tech.id);
+    await expectFeedMatchesDatabase(
+      eightDaysLater.parsed,
+      new Date(CLOCK.getTime() + 8 * 86_400_000),
+      tech.id,
+    );
     expect(eightDaysLater.lastModified.getTime()).toBeGreaterThanOrEqual(sixDaysLater.lastModified.getTime());
   });
 
@@ -404,12 +491,22 @@ describe('changes', () => {
     const before = await getFeed(`/v1/feeds/technicians/${from.feed_token}.ics`);
     expect(before.parsed.events.has(uid(row.id))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // HTTP dates have whole seconds
-    await db().updateTable('visits').set((eb) => ({ technician_id: to.id, version: eb('version', '+', 1), updated_at: sql<Date>`now()` })).where('id', '=', row.id).execute();
+    await db()
+      .updateTable('visits')
+      .set((eb) => ({ technician_id: to.id, version: eb('version', '+', 1), updated_at: sql<Date>`now()` }))
+      .where('id', '=', row.id)
+      .execute();
 
     const after = await getFeed(`/v1/feeds/technicians/${from.feed_token}.ics`);
     expect(after.parsed.events.has(uid(row.id))).toBe(false);
     expect(after.lastModified.getTime()).toBeGreaterThan(before.lastModified.getTime());
-    expect((await get(`/v1/feeds/technicians/${from.feed_token}.ics`, { 'if-modified-since': before.lastModified.toUTCString() })).statusCode).toBe(200);
+    expect(
+      (
+        await get(`/v1/feeds/technicians/${from.feed_token}.ics`, {
+          'if-modified-since': before.lastModified.toUTCString(),
+        })
+      ).statusCode,
+    ).toBe(200);
     const other = await getFeed(`/v1/feeds/technicians/${to.feed_token}.ics`);
     expect(other.parsed.events.get(uid(row.id))!.sequence).toBe(1);
   });
@@ -434,11 +531,17 @@ describe('feed tokens', () => {
     const oldUrl = `/v1/feeds/technicians/${tech.feed_token}.ics`;
     expect((await get(oldUrl)).statusCode).toBe(200);
 
-    const rotated = await t.app.inject({ method: 'POST', url: `/v1/admin/technicians/${tech.id}/feed-token`, headers: bearer(t.tokens.admin) });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/technicians/${tech.id}/feed-token`,
+      headers: bearer(t.tokens.admin),
+    });
     expect(rotated.statusCode, rotated.body).toBe(200);
     const { feedUrl, webcalUrl } = rotated.json() as { feedUrl: string; webcalUrl: string };
     const publicUrl = `http://${t.config.HOST}:${t.config.PORT}`;
-    expect(feedUrl).toMatch(new RegExp(`^${publicUrl.replace(/\./g, '\\.')}/v1/feeds/technicians/feed_[A-Za-z0-9_-]{43}\\.ics$`));
+    expect(feedUrl).toMatch(
+      new RegExp(`^${publicUrl.replace(/\./g, '\\.')}/v1/feeds/technicians/feed_[A-Za-z0-9_-]{43}\\.ics$`),
+    );
     expect(webcalUrl).toBe(feedUrl.replace(/^https?:/, 'webcal:'));
     const token = /technicians\/(.+)\.ics$/.exec(feedUrl)![1]!;
     expect(Buffer.from(token.slice('feed_'.length), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
@@ -447,17 +550,41 @@ describe('feed tokens', () => {
     const fresh = await getFeed(new URL(feedUrl).pathname);
     await expectFeedMatchesDatabase(fresh.parsed, CLOCK, tech.id);
 
-    const revoked = await t.app.inject({ method: 'DELETE', url: `/v1/admin/technicians/${tech.id}/feed-token`, headers: bearer(t.tokens.admin) });
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/admin/technicians/${tech.id}/feed-token`,
+      headers: bearer(t.tokens.admin),
+    });
     expect(revoked.statusCode).toBe(204);
     expect((await get(new URL(feedUrl).pathname)).statusCode).toBe(404);
-    expect((await db().selectFrom('technicians').select('feed_token').where('id', '=', tech.id).executeTakeFirstOrThrow()).feed_token).toBeNull();
+    expect(
+      (
+        await db()
+          .selectFrom('technicians')
+          .select('feed_token')
+          .where('id', '=', tech.id)
+          .executeTakeFirstOrThrow()
+      ).feed_token,
+    ).toBeNull();
     // Revoking again is harmless; a new rotation brings a feed back.
-    expect((await t.app.inject({ method: 'DELETE', url: `/v1/admin/technicians/${tech.id}/feed-token`, headers: bearer(t.tokens.admin) })).statusCode).toBe(204);
+    expect(
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: `/v1/admin/technicians/${tech.id}/feed-token`,
+          headers: bearer(t.tokens.admin),
+        })
+      ).statusCode,
+    ).toBe(204);
   });
 
   it('rotating the team token: old URL 404, new URL 200', async () => {
     const oldUrl = `/v1/feeds/team/${await teamToken()}.ics`;
-    const rotated = await t.app.inject({ method: 'POST', url: '/v1/admin/settings/team-feed-token', headers: bearer(t.tokens.admin) });
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/settings/team-feed-token',
+      headers: bearer(t.tokens.admin),
+    });
     expect(rotated.statusCode).toBe(200);
     const { feedUrl, webcalUrl } = rotated.json() as { feedUrl: string; webcalUrl: string };
     expect(webcalUrl.startsWith('webcal://')).toBe(true);
@@ -477,9 +604,17 @@ describe('feed tokens', () => {
       expect((await t.app.inject({ ...c, headers: bearer(t.tokens.planner) })).statusCode).toBe(403);
     }
     expect((await get(`/v1/feeds/technicians/${tech.feed_token}.ics`)).statusCode).toBe(200);
-    const unknown = await t.app.inject({ method: 'POST', url: '/v1/admin/technicians/6f0c4a8e-1d2b-4c3a-9e8f-0a1b2c3d4e5f/feed-token', headers: bearer(t.tokens.admin) });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/technicians/6f0c4a8e-1d2b-4c3a-9e8f-0a1b2c3d4e5f/feed-token',
+      headers: bearer(t.tokens.admin),
+    });
     expect(unknown.statusCode).toBe(404);
-    const malformed = await t.app.inject({ method: 'DELETE', url: '/v1/admin/technicians/nope/feed-token', headers: bearer(t.tokens.admin) });
+    const malformed = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/admin/technicians/nope/feed-token',
+      headers: bearer(t.tokens.admin),
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().field).toMatch(/^params\.id/);
   });
@@ -493,17 +628,25 @@ describe('calendar names', () => {
     await db().updateTable('technicians').set({ name: evil }).where('id', '=', tech.id).execute();
     await db().updateTable('company_settings').set({ name: `Duret\nX-EVIL:1` }).execute();
     try {
-      for (const url of [`/v1/feeds/technicians/${tech.feed_token}.ics`, `/v1/feeds/team/${await teamToken()}.ics`]) {
+      for (const url of [
+        `/v1/feeds/technicians/${tech.feed_token}.ics`,
+        `/v1/feeds/team/${await teamToken()}.ics`,
+      ]) {
         const { body, parsed } = await getFeed(url);
         const lines = body.split('\r\n');
-        expect(lines.some((l) => /^(X-INJECTED|X-EVIL|METHOD)/.test(l)), url).toBe(false);
+        expect(
+          lines.some((l) => /^(X-INJECTED|X-EVIL|METHOD)/.test(l)),
+          url,
+        ).toBe(false);
         expect(parsed.props.has('x-injected')).toBe(false);
         expect(parsed.props.has('method')).toBe(false);
         expect(parsed.props.get('x-wr-calname')).toMatch(/^Duret X-EVIL:1 — /);
       }
       const { parsed } = await getFeed(`/v1/feeds/technicians/${tech.feed_token}.ics`);
       // TEXT rules: semicolons and commas escaped (ical.js hands X- properties back raw).
-      expect(parsed.props.get('x-wr-calname')).toBe('Duret X-EVIL:1 — Mallory X-INJECTED:1 METHOD:CANCEL\\;a\\,b');
+      expect(parsed.props.get('x-wr-calname')).toBe(
+        'Duret X-EVIL:1 — Mallory X-INJECTED:1 METHOD:CANCEL\\;a\\,b',
+      );
     } finally {
       await db().updateTable('technicians').set({ name: tech.name }).where('id', '=', tech.id).execute();
       await db().updateTable('company_settings').set({ name: company.name }).execute();

@@ -30,7 +30,10 @@ export interface ParsedCalendar {
   props: Map<string, string>;
 }
 
-function walk(component: ICAL.Component, visit: (property: ICAL.Property, owner: ICAL.Component) => void): void {
+function walk(
+  component: ICAL.Component,
+  visit: (property: ICAL.Property, owner: ICAL.Component) => void,
+): void {
   for (const property of component.getAllProperties()) visit(property, component);
   for (const child of component.getAllSubcomponents()) walk(child, visit);
 }
@@ -41,7 +44,7 @@ export function checkWireFormat(body: string): void {
   expect(body.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
   for (const line of body.split('\r\n')) {
     expect(Buffer.byteLength(line, 'utf8'), `line longer than 75 octets: ${line}`).toBeLessThanOrEqual(75);
-    // eslint-disable-next-line no-control-regex
+
     expect(line).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f]/);
   }
 }
@@ -85,7 +88,10 @@ export function parseWithIcalJs(body: string): ParsedCalendar {
       const value = property!.getFirstValue() as ICAL.Time;
       // Never floating: either UTC or a zone the document defines.
       if (tzid) {
-        expect(calendar.getAllSubcomponents('vtimezone').some((tz) => tz.getFirstPropertyValue('tzid') === tzid), `VTIMEZONE ${String(tzid)}`).toBe(true);
+        expect(
+          calendar.getAllSubcomponents('vtimezone').some((tz) => tz.getFirstPropertyValue('tzid') === tzid),
+          `VTIMEZONE ${String(tzid)}`,
+        ).toBe(true);
         expect(value.zone?.tzid).toBe(tzid);
       } else {
         expect(value.zone?.tzid).toBe('UTC');
@@ -111,12 +117,20 @@ export function parseWithIcalJs(body: string): ParsedCalendar {
 }
 
 /** A second, independent reading: node-ical's start/end instants by UID. */
-export function parseWithNodeIcal(body: string): Map<string, { start: Date; end: Date; status?: string; sequence?: number; summary: string }> {
+export function parseWithNodeIcal(
+  body: string,
+): Map<string, { start: Date; end: Date; status?: string; sequence?: number; summary: string }> {
   const parsed = nodeIcal.sync.parseICS(body);
-  const out = new Map<string, { start: Date; end: Date; status?: string; sequence?: number; summary: string }>();
+  const out = new Map<
+    string,
+    { start: Date; end: Date; status?: string; sequence?: number; summary: string }
+  >();
   for (const component of Object.values(parsed)) {
     if (!component || component.type !== 'VEVENT') continue;
-    const summary = typeof component.summary === 'string' ? component.summary : (component.summary as { val: string } | undefined)?.val ?? '';
+    const summary =
+      typeof component.summary === 'string'
+        ? component.summary
+        : ((component.summary as { val: string } | undefined)?.val ?? '');
     out.set(component.uid, {
       start: new Date(component.start),
       end: new Date(component.end!),

@@ -12,10 +12,10 @@ describe('configuration', () => {
   });
 
   it('parses the CORS allow-list', () => {
-    expect(loadConfig({ TOURNEE_PUBLIC_ORIGINS: 'https://duret.fr, http://localhost:5173' }).TOURNEE_PUBLIC_ORIGINS).toEqual([
-      'https://duret.fr',
-      'http://localhost:5173',
-    ]);
+    expect(
+      loadConfig({ TOURNEE_PUBLIC_ORIGINS: 'https://duret.fr, http://localhost:5173' })
+        .TOURNEE_PUBLIC_ORIGINS,
+    ).toEqual(['https://duret.fr', 'http://localhost:5173']);
   });
 
   it.each([
@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   it('stops the start with one clear line', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: 'eighty', DATABASE_URL: '' , TOURNEE_DATA_DIR: 'memory://' },
+      env: { ...process.env, PORT: 'eighty', DATABASE_URL: '', TOURNEE_DATA_DIR: 'memory://' },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -25,17 +25,28 @@ describe('migrations', () => {
     const first = await openDatabase({ dataDir });
     await migrate(first.db, migrationsDir);
     await seedDemoCompany(first.db, { today: TEST_TODAY });
-    const before = await first.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await first.db
+      .selectFrom('visits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await first.close();
 
-    await writeFile(join(migrationsDir, '9999_add_visit_rating.sql'), 'ALTER TABLE visits ADD COLUMN rating smallint;');
+    await writeFile(
+      join(migrationsDir, '9999_add_visit_rating.sql'),
+      'ALTER TABLE visits ADD COLUMN rating smallint;',
+    );
     const reopened = await openDatabase({ dataDir });
     const { applied } = await migrate(reopened.db, migrationsDir);
     expect(applied).toEqual(['9999_add_visit_rating.sql']);
-    const after = await reopened.db.selectFrom('visits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await reopened.db
+      .selectFrom('visits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect(before.n).toBeGreaterThan(100);
-    const column = await sql<{ rating: number | null }>`SELECT rating FROM visits LIMIT 1`.execute(reopened.db);
+    const column = await sql<{ rating: number | null }>`SELECT rating FROM visits LIMIT 1`.execute(
+      reopened.db,
+    );
     expect(column.rows[0]?.rating).toBeNull();
     expect((await migrate(reopened.db, migrationsDir)).applied).toEqual([]);
     await reopened.close();
@@ -54,10 +65,17 @@ describe('migrations', () => {
     const testDb = await createTestDatabase({ demo: true });
     try {
       const db = testDb.handle.db;
-      const visit = await db.selectFrom('visits').selectAll().where('status', '=', 'booked').executeTakeFirstOrThrow();
+      const visit = await db
+        .selectFrom('visits')
+        .selectAll()
+        .where('status', '=', 'booked')
+        .executeTakeFirstOrThrow();
       const { id: _id, created_at: _c, updated_at: _u, version: _v, ...copy } = visit;
       await expect(
-        db.insertInto('visits').values({ ...copy, reference: 'DUP-1', manage_token_hash: 'dup' }).execute(),
+        db
+          .insertInto('visits')
+          .values({ ...copy, reference: 'DUP-1', manage_token_hash: 'dup' })
+          .execute(),
       ).rejects.toMatchObject({ code: '23P01' });
     } finally {
       await testDb.destroy();
@@ -71,7 +89,13 @@ describe('demo company', () => {
     const b = await createTestDatabase({ demo: true });
     try {
       const rows = async (t: typeof a) =>
-        (await t.handle.db.selectFrom('visits').select(['id', 'technician_id', 'planned_start', 'customer_name']).orderBy('id').execute()).map((r) => ({
+        (
+          await t.handle.db
+            .selectFrom('visits')
+            .select(['id', 'technician_id', 'planned_start', 'customer_name'])
+            .orderBy('id')
+            .execute()
+        ).map((r) => ({
           ...r,
           planned_start: r.planned_start.toISOString(),
         }));

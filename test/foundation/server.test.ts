@@ -42,18 +42,30 @@ describe('service foundation', () => {
     });
 
     it('401 with a wrong token', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer('trn_admin_wrong') });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/v1/admin/me',
+        headers: bearer('trn_admin_wrong'),
+      });
       expect(res.statusCode).toBe(401);
     });
 
     it('200 with a valid token', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(t.tokens.planner) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/v1/admin/me',
+        headers: bearer(t.tokens.planner),
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ name: 'test planner', role: 'planner' });
     });
 
     it('403 with a role too low', async () => {
-      const res = await t.app.inject({ method: 'GET', url: '/v1/admin/tokens', headers: bearer(t.tokens.agent) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/v1/admin/tokens',
+        headers: bearer(t.tokens.agent),
+      });
       expect(res.statusCode).toBe(403);
     });
 
@@ -67,22 +79,50 @@ describe('service foundation', () => {
       expect(created.statusCode).toBe(201);
       const { id, token } = created.json();
       expect(token).toMatch(/^trn_agent_/);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode).toBe(200);
-      const list = await t.app.inject({ method: 'GET', url: '/v1/admin/tokens', headers: bearer(t.tokens.admin) });
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode,
+      ).toBe(200);
+      const list = await t.app.inject({
+        method: 'GET',
+        url: '/v1/admin/tokens',
+        headers: bearer(t.tokens.admin),
+      });
       expect(list.body).not.toContain(token);
-      expect((await t.app.inject({ method: 'DELETE', url: `/v1/admin/tokens/${id}`, headers: bearer(t.tokens.admin) })).statusCode).toBe(204);
-      expect((await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode).toBe(401);
+      expect(
+        (
+          await t.app.inject({
+            method: 'DELETE',
+            url: `/v1/admin/tokens/${id}`,
+            headers: bearer(t.tokens.admin),
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode,
+      ).toBe(401);
     });
 
     it('rejects an expired token', async () => {
-      const { token } = await createApiToken(t.testDb.handle.db, 'admin', 'expired', new Date(Date.now() - 1000));
-      expect((await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode).toBe(401);
+      const { token } = await createApiToken(
+        t.testDb.handle.db,
+        'admin',
+        'expired',
+        new Date(Date.now() - 1000),
+      );
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/v1/admin/me', headers: bearer(token) })).statusCode,
+      ).toBe(401);
     });
   });
 
   describe('bad input', () => {
     it('names the failing field', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/admin/tokens', headers: bearer(t.tokens.admin), payload: { name: 'x', role: 'king' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/admin/tokens',
+        headers: bearer(t.tokens.admin),
+        payload: { name: 'x', role: 'king' },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
       expect(res.json().field).toBe('body.role');
@@ -112,9 +152,17 @@ describe('service foundation', () => {
 
   describe('CORS', () => {
     it('allows configured origins only', async () => {
-      const ok = await t.app.inject({ method: 'OPTIONS', url: '/health', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } });
+      const ok = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/health',
+        headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' },
+      });
       expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');
-      const ko = await t.app.inject({ method: 'OPTIONS', url: '/health', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const ko = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/health',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       expect(ko.headers['access-control-allow-origin']).toBeUndefined();
     });
   });

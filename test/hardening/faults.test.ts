@@ -9,7 +9,11 @@ import { canRunTempCluster, createTempCluster, type TempCluster } from '../helpe
  * stopped and restarted under load, and the service killed with SIGKILL in the
  * middle of a booking burst.
  */
-const SERVICE_ENV = { TOURNEE_POW_DIFFICULTY: '0', TOURNEE_RATE_LIMIT: '100000000', TOURNEE_DB_POOL_SIZE: '8' };
+const SERVICE_ENV = {
+  TOURNEE_POW_DIFFICULTY: '0',
+  TOURNEE_RATE_LIMIT: '100000000',
+  TOURNEE_DB_POOL_SIZE: '8',
+};
 
 let cluster: TempCluster;
 let db: DatabaseHandle;
@@ -21,11 +25,15 @@ interface Target {
 }
 
 async function bookingTargets(base: string): Promise<Target[]> {
-  const services = ((await (await fetch(`${base}/v1/services`)).json()) as { services: { id: string; slug: string }[] }).services;
+  const services = (
+    (await (await fetch(`${base}/v1/services`)).json()) as { services: { id: string; slug: string }[] }
+  ).services;
   const targets: Target[] = [];
   for (const service of services.filter((s) => ['depannage', 'devis', 'prises-eclairage'].includes(s.slug))) {
     for (const postcode of ['69003', '69100', '69200', '69160']) {
-      const res = (await (await fetch(`${base}/v1/slots?serviceId=${service.id}&postcode=${postcode}`)).json()) as { days: { windows: Target['windows'] }[] };
+      const res = (await (
+        await fetch(`${base}/v1/slots?serviceId=${service.id}&postcode=${postcode}`)
+      ).json()) as { days: { windows: Target['windows'] }[] };
       targets.push({ serviceId: service.id, postcode, windows: res.days.flatMap((d) => d.windows) });
     }
   }
@@ -64,7 +72,11 @@ describe.skipIf(!canRunTempCluster())('faults on a PostgreSQL of our own', () =>
   });
 
   it('PostgreSQL stopped under load: 503 while down, recovery by itself, every 201 in the database', async () => {
-    const service: RunningService = await startService({ DATABASE_URL: cluster.url, TOURNEE_DEMO: 'true', ...SERVICE_ENV });
+    const service: RunningService = await startService({
+      DATABASE_URL: cluster.url,
+      TOURNEE_DEMO: 'true',
+      ...SERVICE_ENV,
+    });
     try {
       const targets = await bookingTargets(service.baseUrl);
       expect(targets.length).toBeGreaterThan(3);
@@ -79,7 +91,9 @@ describe.skipIf(!canRunTempCluster())('faults on a PostgreSQL of our own', () =>
           const i = n++;
           const target = targets[i % targets.length]!;
           const started = phase;
-          const res = await post(service.baseUrl, bookingBody(target, i, `Client ${i}`), randomUUID()).catch(() => ({ status: 0, json: null }));
+          const res = await post(service.baseUrl, bookingBody(target, i, `Client ${i}`), randomUUID()).catch(
+            () => ({ status: 0, json: null }),
+          );
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
           if (res.status === 201) acknowledged.push(res.json.booking.id);
           if (started === 'down' && phase === 'down') downStatuses.push(res.status);
@@ -110,7 +124,9 @@ describe.skipIf(!canRunTempCluster())('faults on a PostgreSQL of our own', () =>
       expect(acknowledged.length).toBeGreaterThan(before);
       const found = await db.db.selectFrom('visits').select('id').where('id', 'in', acknowledged).execute();
       expect(found.length).toBe(acknowledged.length);
-      console.log(`db outage: ${n} booking requests, statuses ${JSON.stringify(statuses)}, ${acknowledged.length} acknowledged and all found`);
+      console.log(
+        `db outage: ${n} booking requests, statuses ${JSON.stringify(statuses)}, ${acknowledged.length} acknowledged and all found`,
+      );
     } finally {
       await service.stop();
     }
@@ -119,7 +135,12 @@ describe.skipIf(!canRunTempCluster())('faults on a PostgreSQL of our own', () =>
   it('service killed with SIGKILL mid-burst: no partial rows; retries with the same keys book exactly once', async () => {
     let service = await startService({ DATABASE_URL: cluster.url, TOURNEE_DEMO: 'true', ...SERVICE_ENV });
     const targets = await bookingTargets(service.baseUrl);
-    const burst = Array.from({ length: 60 }, (_, i) => ({ key: randomUUID(), name: `Rafale ${i} ${randomUUID().slice(0, 8)}`, target: targets[i % targets.length]!, i }));
+    const burst = Array.from({ length: 60 }, (_, i) => ({
+      key: randomUUID(),
+      name: `Rafale ${i} ${randomUUID().slice(0, 8)}`,
+      target: targets[i % targets.length]!,
+      i,
+    }));
     let acknowledged = 0;
     const pending = burst.map((b) =>
       post(service.baseUrl, bookingBody(b.target, b.i, b.name), b.key)
@@ -130,31 +151,60 @@ describe.skipIf(!canRunTempCluster())('faults on a PostgreSQL of our own', () =>
         .catch(() => ({ status: 0, json: null })),
     );
     // Kill it in the middle: some bookings acknowledged, others in flight.
-    for (let waited = 0; acknowledged < 5 && waited < 20_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; acknowledged < 5 && waited < 20_000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
     service.process.kill('SIGKILL');
     const first = await Promise.all(pending);
     await service.stop();
     expect(first.some((r) => r.status === 0)).toBe(true);
 
     // Nothing half-written: every claimed idempotency key carries its final response and its visit.
-    const claims = await db.db.selectFrom('idempotency_keys').selectAll().where('key', 'in', burst.map((b) => b.key)).execute();
+    const claims = await db.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where(
+        'key',
+        'in',
+        burst.map((b) => b.key),
+      )
+      .execute();
     expect(claims.every((c) => c.status_code === 201)).toBe(true);
-    const visitsAfterCrash = await db.db.selectFrom('visits').select(['id', 'customer_name']).where('customer_name', 'in', burst.map((b) => b.name)).execute();
+    const visitsAfterCrash = await db.db
+      .selectFrom('visits')
+      .select(['id', 'customer_name'])
+      .where(
+        'customer_name',
+        'in',
+        burst.map((b) => b.name),
+      )
+      .execute();
     expect(visitsAfterCrash.length).toBe(claims.length);
 
     service = await startService({ DATABASE_URL: cluster.url, ...SERVICE_ENV });
     try {
-      const retried = await Promise.all(burst.map((b) => post(service.baseUrl, bookingBody(b.target, b.i, b.name), b.key)));
+      const retried = await Promise.all(
+        burst.map((b) => post(service.baseUrl, bookingBody(b.target, b.i, b.name), b.key)),
+      );
       for (const [i, res] of retried.entries()) {
         expect([201, 409, 422]).toContain(res.status);
         if (first[i]!.status === 201) expect(res.json.booking.id).toBe(first[i]!.json.booking.id);
       }
-      const visits = await db.db.selectFrom('visits').select(['customer_name']).where('customer_name', 'in', burst.map((b) => b.name)).execute();
+      const visits = await db.db
+        .selectFrom('visits')
+        .select(['customer_name'])
+        .where(
+          'customer_name',
+          'in',
+          burst.map((b) => b.name),
+        )
+        .execute();
       const perName = new Map<string, number>();
       for (const v of visits) perName.set(v.customer_name, (perName.get(v.customer_name) ?? 0) + 1);
       expect([...perName.values()].every((n) => n === 1)).toBe(true);
       expect(visits.length).toBe(retried.filter((r) => r.status === 201).length);
-      console.log(`SIGKILL burst: ${first.filter((r) => r.status === 201).length} booked before the kill, ${first.filter((r) => r.status === 0).length} cut off, ${visits.length} booked exactly once after retries`);
+      console.log(
+        `SIGKILL burst: ${first.filter((r) => r.status === 201).length} booked before the kill, ${first.filter((r) => r.status === 0).length} cut off, ${visits.length} booked exactly once after retries`,
+      );
     } finally {
       await service.stop();
     }

@@ -14,7 +14,9 @@ let routes: { method: string; path: string }[];
 
 beforeAll(async () => {
   t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '8' } });
-  const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   routes = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.keys(methods)
       .filter((m) => ['get', 'post', 'patch', 'put', 'delete'].includes(m))
@@ -55,17 +57,42 @@ const NASTY_STRINGS = [
 ];
 
 const nasty = fc.constantFrom(...NASTY_STRINGS);
-const scalar = fc.oneof(nasty, fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+const scalar = fc.oneof(
+  nasty,
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
 const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(nasty, fc.string({ maxLength: 12 })), tie('value'), { maxKeys: 5 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    scalar,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(nasty, fc.string({ maxLength: 12 })), tie('value'), { maxKeys: 5 }),
+  ),
 })).value;
 
 /** Bodies shaped like ours with hostile leaves, so validation goes deep before it fails. */
 const almostBooking = fc.record({
   serviceId: fc.oneof(fc.uuid(), nasty),
-  window: fc.record({ start: fc.oneof(nasty, fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString()))), end: nasty }),
+  window: fc.record({
+    start: fc.oneof(
+      nasty,
+      fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+    ),
+    end: nasty,
+  }),
   customer: fc.record({ name: scalar, phone: scalar, email: scalar }),
-  address: fc.record({ line: scalar, postcode: fc.oneof(nasty, fc.stringMatching(/^\d{5}$/)), city: scalar, lat: scalar, lon: scalar }),
+  address: fc.record({
+    line: scalar,
+    postcode: fc.oneof(nasty, fc.stringMatching(/^\d{5}$/)),
+    city: scalar,
+    lat: scalar,
+    lon: scalar,
+  }),
   consent: fc.oneof(fc.constant(true), scalar),
   notes: scalar,
 });
@@ -73,18 +100,49 @@ const almostBooking = fc.record({
 const rawBody = fc.oneof(
   jsonValue.map((v) => ({ payload: JSON.stringify(v), type: 'application/json' })),
   almostBooking.map((v) => ({ payload: JSON.stringify(v), type: 'application/json' })),
-  fc.constantFrom('{', '{"a":', '[1,2', 'nul', '"\\u0000"', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}').map((p) => ({ payload: p, type: 'application/json' })),
+  fc
+    .constantFrom(
+      '{',
+      '{"a":',
+      '[1,2',
+      'nul',
+      '"\\u0000"',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{}}}',
+    )
+    .map((p) => ({ payload: p, type: 'application/json' })),
   fc.string({ maxLength: 50 }).map((p) => ({ payload: p, type: 'text/plain' })),
   fc.constant({ payload: 'a=1&b=2', type: 'application/x-www-form-urlencoded' }),
 );
 
-const queryValue = fc.oneof(nasty, fc.string({ maxLength: 20 }), fc.uuid(), fc.stringMatching(/^\d{4}-\d{2}-\d{2}$/), fc.integer().map(String));
-const QUERY_KEYS = ['serviceId', 'postcode', 'from', 'to', 'lat', 'lon', 'technicianId', 'status', 'q', 'limit', 'date', 'token'];
+const queryValue = fc.oneof(
+  nasty,
+  fc.string({ maxLength: 20 }),
+  fc.uuid(),
+  fc.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+  fc.integer().map(String),
+);
+const QUERY_KEYS = [
+  'serviceId',
+  'postcode',
+  'from',
+  'to',
+  'lat',
+  'lon',
+  'technicianId',
+  'status',
+  'q',
+  'limit',
+  'date',
+  'token',
+];
 
 function fillPath(path: string, values: string[]): string {
   let i = 0;
   // A lone surrogate cannot be percent-encoded as UTF-8: surrogates go as the replacement character.
-  return path.replace(/\{[^}]+\}/g, () => encodeURIComponent((values[i++ % values.length] ?? 'x').replace(/[\uD800-\uDFFF]/g, '\uFFFD')));
+  return path.replace(/\{[^}]+\}/g, () =>
+    encodeURIComponent((values[i++ % values.length] ?? 'x').replace(/[\uD800-\uDFFF]/g, '\uFFFD')),
+  );
 }
 
 async function rowFingerprint(): Promise<string> {
@@ -123,13 +181,23 @@ describe('hostile input on every route', () => {
           const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
           if (hasBody) headers['content-type'] = body.type;
           const before = await rowFingerprint();
-          const res = await t.app.inject({ method: route.method as 'GET', url, headers, ...(hasBody ? { payload: body.payload } : {}) });
+          const res = await t.app.inject({
+            method: route.method as 'GET',
+            url,
+            headers,
+            ...(hasBody ? { payload: body.payload } : {}),
+          });
           tried++;
           statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
           expect(res.statusCode, `${route.method} ${url} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
           if (res.statusCode >= 400) {
-            expect(res.headers['content-type'], `${route.method} ${url}`).toMatch(/application\/problem\+json/);
-            expect(await rowFingerprint(), `${route.method} ${url} wrote a row and answered ${res.statusCode}`).toBe(before);
+            expect(res.headers['content-type'], `${route.method} ${url}`).toMatch(
+              /application\/problem\+json/,
+            );
+            expect(
+              await rowFingerprint(),
+              `${route.method} ${url} wrote a row and answered ${res.statusCode}`,
+            ).toBe(before);
           }
         },
       ),

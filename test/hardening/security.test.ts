@@ -20,7 +20,11 @@ beforeAll(async () => {
     clock: () => now,
     logStream: { write: (line: string) => void logLines.push(line) },
   });
-  limited = await buildServer(loadConfig({ ...base, TOURNEE_RATE_LIMIT: '5' }), { database: testDb.handle, logger: false, clock: () => now });
+  limited = await buildServer(loadConfig({ ...base, TOURNEE_RATE_LIMIT: '5' }), {
+    database: testDb.handle,
+    logger: false,
+    clock: () => now,
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -31,14 +35,19 @@ afterAll(async () => {
 describe('security', () => {
   it('rate limits public routes with 429 problem+json and Retry-After; admin routes are not counted', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 7; i++) codes.push((await limited.inject({ method: 'GET', url: '/v1/services', remoteAddress: '10.0.0.7' })).statusCode);
+    for (let i = 0; i < 7; i++)
+      codes.push(
+        (await limited.inject({ method: 'GET', url: '/v1/services', remoteAddress: '10.0.0.7' })).statusCode,
+      );
     expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     const res = await limited.inject({ method: 'GET', url: '/v1/services', remoteAddress: '10.0.0.7' });
     expect(res.statusCode).toBe(429);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     // another client is not affected
-    expect((await limited.inject({ method: 'GET', url: '/v1/services', remoteAddress: '10.0.0.8' })).statusCode).toBe(200);
+    expect(
+      (await limited.inject({ method: 'GET', url: '/v1/services', remoteAddress: '10.0.0.8' })).statusCode,
+    ).toBe(200);
   });
 
   it('sets security headers', async () => {
@@ -53,16 +62,32 @@ describe('security', () => {
   it('keeps personal data out of public responses and secrets out of logs', async () => {
     const service = await firstService(app, 'depannage');
     const days = await slotsFor(app, service.id, '69003');
-    const customer = { name: 'Bérénice Secretnom', phone: '06 99 88 77 66', email: 'berenice.secret@example.fr' };
-    const created = await book(app, bookingPayload(service.id, days[0]!.windows[0]!, '69003', { customer }), { pow: false });
+    const customer = {
+      name: 'Bérénice Secretnom',
+      phone: '06 99 88 77 66',
+      email: 'berenice.secret@example.fr',
+    };
+    const created = await book(app, bookingPayload(service.id, days[0]!.windows[0]!, '69003', { customer }), {
+      pow: false,
+    });
     expect(created.statusCode).toBe(201);
     const { booking, icsUrl } = created.json();
     const manageToken = decodeURIComponent(icsUrl.split('token=')[1]);
     expect(manageToken.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits in base64url
 
-    await app.inject({ method: 'GET', url: `/v1/bookings/${booking.id}?token=${encodeURIComponent(manageToken)}` });
-    await app.inject({ method: 'GET', url: `/v1/bookings/${booking.id}/calendar.ics?token=${encodeURIComponent(manageToken)}` });
-    const tech = await testDb.handle.db.selectFrom('technicians').select('feed_token').where('feed_token', 'is not', null).executeTakeFirstOrThrow();
+    await app.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}?token=${encodeURIComponent(manageToken)}`,
+    });
+    await app.inject({
+      method: 'GET',
+      url: `/v1/bookings/${booking.id}/calendar.ics?token=${encodeURIComponent(manageToken)}`,
+    });
+    const tech = await testDb.handle.db
+      .selectFrom('technicians')
+      .select('feed_token')
+      .where('feed_token', 'is not', null)
+      .executeTakeFirstOrThrow();
     await app.inject({ method: 'GET', url: `/v1/feeds/technicians/${tech.feed_token}.ics` });
     const { token: adminToken } = await createApiToken(testDb.handle.db, 'admin', 'log check');
     await app.inject({ method: 'GET', url: '/v1/admin/visits?q=Secretnom', headers: bearer(adminToken) });
@@ -73,11 +98,21 @@ describe('security', () => {
       (await app.inject({ method: 'GET', url: '/v1/services' })).body,
       (await app.inject({ method: 'GET', url: '/v1/challenge' })).body,
     ].join('\n');
-    for (const secret of [customer.name, customer.phone, customer.email, 'Julien Martin', '06 11 22 33 01']) expect(publicAnswers).not.toContain(secret);
+    for (const secret of [customer.name, customer.phone, customer.email, 'Julien Martin', '06 11 22 33 01'])
+      expect(publicAnswers).not.toContain(secret);
 
     const logs = logLines.join('');
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [manageToken, tech.feed_token!, adminToken, customer.name, customer.phone, customer.email, 'Secretnom']) expect(logs).not.toContain(secret);
+    for (const secret of [
+      manageToken,
+      tech.feed_token!,
+      adminToken,
+      customer.name,
+      customer.phone,
+      customer.email,
+      'Secretnom',
+    ])
+      expect(logs).not.toContain(secret);
     expect(logs).toContain('[redacted]');
   });
 });

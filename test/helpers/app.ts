@@ -13,10 +13,18 @@ export interface TestApp {
 }
 
 /** The service on a fresh demo database, with a clock pinned to the morning of TEST_TODAY (Paris). */
-export async function createTestApp(options: { env?: Record<string, string>; now?: string; demo?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; now?: string; demo?: boolean } = {},
+): Promise<TestApp> {
   const testDb = await createTestDatabase({ demo: options.demo ?? true });
   // Tests change zones and hours and query slots right after: no read cache unless a test asks for one.
-  const config = loadConfig({ TOURNEE_RATE_LIMIT: '100000', LOG_LEVEL: 'silent', TOURNEE_PUBLIC_ORIGINS: 'http://localhost:5173', TOURNEE_READ_CACHE_MS: '0', ...options.env });
+  const config = loadConfig({
+    TOURNEE_RATE_LIMIT: '100000',
+    LOG_LEVEL: 'silent',
+    TOURNEE_PUBLIC_ORIGINS: 'http://localhost:5173',
+    TOURNEE_READ_CACHE_MS: '0',
+    ...options.env,
+  });
   const now = new Date(options.now ?? `${TEST_TODAY}T07:00:00Z`);
   const app = await buildServer(config, { database: testDb.handle, logger: false, clock: () => now });
   await app.ready();

@@ -7,15 +7,26 @@ export interface Slot {
   end: string;
 }
 
-export async function firstService(app: FastifyInstance, slug: string): Promise<{ id: string; name: string }> {
+export async function firstService(
+  app: FastifyInstance,
+  slug: string,
+): Promise<{ id: string; name: string }> {
   const res = await app.inject({ method: 'GET', url: '/v1/services' });
   const service = res.json().services.find((s: { slug: string }) => s.slug === slug);
   if (!service) throw new Error(`no service ${slug}`);
   return service;
 }
 
-export async function slotsFor(app: FastifyInstance, serviceId: string, postcode: string, extra = ''): Promise<{ date: string; windows: Slot[] }[]> {
-  const res = await app.inject({ method: 'GET', url: `/v1/slots?serviceId=${serviceId}&postcode=${postcode}${extra}` });
+export async function slotsFor(
+  app: FastifyInstance,
+  serviceId: string,
+  postcode: string,
+  extra = '',
+): Promise<{ date: string; windows: Slot[] }[]> {
+  const res = await app.inject({
+    method: 'GET',
+    url: `/v1/slots?serviceId=${serviceId}&postcode=${postcode}${extra}`,
+  });
   if (res.statusCode !== 200) throw new Error(`slots ${res.statusCode}: ${res.body}`);
   return res.json().days;
 }
@@ -27,7 +38,12 @@ export async function solvedPow(app: FastifyInstance): Promise<{ challenge: stri
   return { challenge, nonce: solveChallenge(challenge, difficulty) };
 }
 
-export function bookingPayload(serviceId: string, window: Slot, postcode: string, overrides: Record<string, unknown> = {}) {
+export function bookingPayload(
+  serviceId: string,
+  window: Slot,
+  postcode: string,
+  overrides: Record<string, unknown> = {},
+) {
   return {
     serviceId,
     window,

@@ -20,7 +20,9 @@ export interface TestDatabase {
  * A fresh, migrated database for one test file: a schema of its own on the
  * PostgreSQL of DATABASE_URL when set, otherwise an in-memory PGlite.
  */
-export async function createTestDatabase(options: { demo?: boolean; today?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { demo?: boolean; today?: string } = {},
+): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   const schema = url ? `t_${process.pid}_${randomBytes(4).toString('hex')}` : 'public';
   const handle = await openDatabase(url ? { url, schema, poolSize: 20 } : { dataDir: 'memory://' });

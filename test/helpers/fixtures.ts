@@ -5,15 +5,35 @@ import type { Db } from '../../src/db/database.js';
  * company's Lyon area), with a long service only they can do: a window of
  * that service can be booked exactly once, which makes races easy to judge.
  */
-export async function lonelyTechnician(db: Db, suffix: string): Promise<{ technicianId: string; serviceId: string; postcode: string }> {
+export async function lonelyTechnician(
+  db: Db,
+  suffix: string,
+): Promise<{ technicianId: string; serviceId: string; postcode: string }> {
   const postcode = '38000';
-  const zone = await db.insertInto('zones').values({ name: `Grenoble ${suffix}`, kind: 'urban' }).returning('id').executeTakeFirstOrThrow();
-  await db.insertInto('zone_postcodes').values({ zone_id: zone.id, postcode, city: 'Grenoble', lat: 45.1885, lon: 5.7245 }).execute();
+  const zone = await db
+    .insertInto('zones')
+    .values({ name: `Grenoble ${suffix}`, kind: 'urban' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('zone_postcodes')
+    .values({ zone_id: zone.id, postcode, city: 'Grenoble', lat: 45.1885, lon: 5.7245 })
+    .execute();
   const skill = `solo-${suffix}`;
-  await db.insertInto('skills').values({ code: skill, label: `Solo ${suffix}` }).execute();
+  await db
+    .insertInto('skills')
+    .values({ code: skill, label: `Solo ${suffix}` })
+    .execute();
   const tech = await db
     .insertInto('technicians')
-    .values({ name: `Solo ${suffix}`, email: null, phone: null, home_lat: 45.19, home_lon: 5.72, feed_token: `feed_solo_${suffix}` })
+    .values({
+      name: `Solo ${suffix}`,
+      email: null,
+      phone: null,
+      home_lat: 45.19,
+      home_lon: 5.72,
+      feed_token: `feed_solo_${suffix}`,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.insertInto('technician_skills').values({ technician_id: tech.id, skill_code: skill }).execute();
@@ -24,12 +44,27 @@ export async function lonelyTechnician(db: Db, suffix: string): Promise<{ techni
   ] as const) {
     await db
       .insertInto('working_hours')
-      .values({ technician_id: tech.id, rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR', start_time: start, end_time: end, valid_from: '2026-01-01', valid_until: null })
+      .values({
+        technician_id: tech.id,
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+        start_time: start,
+        end_time: end,
+        valid_from: '2026-01-01',
+        valid_until: null,
+      })
       .execute();
   }
   const service = await db
     .insertInto('services')
-    .values({ slug: `long-job-${suffix}`, name: `Long job ${suffix}`, duration_minutes: 180, window_minutes: 120, min_notice_minutes: 0, max_horizon_days: 200, price_label: null })
+    .values({
+      slug: `long-job-${suffix}`,
+      name: `Long job ${suffix}`,
+      duration_minutes: 180,
+      window_minutes: 120,
+      min_notice_minutes: 0,
+      max_horizon_days: 200,
+      price_label: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.insertInto('service_skills').values({ service_id: service.id, skill_code: skill }).execute();

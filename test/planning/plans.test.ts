@@ -24,15 +24,29 @@ afterAll(async () => {
 const db = () => t.testDb.handle.db;
 
 function propose(date: string, token = t.tokens.planner) {
-  return t.app.inject({ method: 'POST', url: '/v1/admin/plans', headers: bearer(token), payload: { date, timeLimitMs: TIME_LIMIT_MS } });
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/admin/plans',
+    headers: bearer(token),
+    payload: { date, timeLimitMs: TIME_LIMIT_MS },
+  });
 }
 
 function apply(id: string) {
-  return t.app.inject({ method: 'POST', url: `/v1/admin/plans/${id}/apply`, headers: bearer(t.tokens.planner) });
+  return t.app.inject({
+    method: 'POST',
+    url: `/v1/admin/plans/${id}/apply`,
+    headers: bearer(t.tokens.planner),
+  });
 }
 
 function patchVisit(id: string, payload: Record<string, unknown>) {
-  return t.app.inject({ method: 'PATCH', url: `/v1/admin/visits/${id}`, headers: bearer(t.tokens.planner), payload });
+  return t.app.inject({
+    method: 'PATCH',
+    url: `/v1/admin/visits/${id}`,
+    headers: bearer(t.tokens.planner),
+    payload,
+  });
 }
 
 /** Every booked visit of a day as the database has it. */
@@ -40,7 +54,18 @@ async function dayRows(date: string) {
   const span = localDaySpan(date, date, 'Europe/Paris');
   return db()
     .selectFrom('visits')
-    .select(['id', 'technician_id', 'planned_start', 'planned_end', 'version', 'pinned', 'service_id', 'postcode', 'window_start', 'window_end'])
+    .select([
+      'id',
+      'technician_id',
+      'planned_start',
+      'planned_end',
+      'version',
+      'pinned',
+      'service_id',
+      'postcode',
+      'window_start',
+      'window_end',
+    ])
     .where('status', '=', 'booked')
     .where('planned_start', '<', span.to)
     .where('planned_end', '>', span.from)
@@ -48,13 +73,17 @@ async function dayRows(date: string) {
     .execute();
 }
 
-async function storedPlan(id: string): Promise<{ status: string; plan: Plan; basedOn: Record<string, number> }> {
+async function storedPlan(
+  id: string,
+): Promise<{ status: string; plan: Plan; basedOn: Record<string, number> }> {
   const row = await db().selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   return { status: row.status, plan: (row.proposal as { plan: Plan }).plan, basedOn: row.based_on };
 }
 
 function placementOf(plan: Plan, visitId: string) {
-  for (const r of plan.routes) for (const s of r.stops) if (s.visitId === visitId) return { technicianId: r.technicianId, start: s.start };
+  for (const r of plan.routes)
+    for (const s of r.stops)
+      if (s.visitId === visitId) return { technicianId: r.technicianId, start: s.start };
   return undefined;
 }
 
@@ -68,45 +97,84 @@ interface ChangeJson {
 
 describe('who may plan', () => {
   it('needs a token (401) with the planner role (403 for an agent)', async () => {
-    const none = await t.app.inject({ method: 'POST', url: '/v1/admin/plans', payload: { date: '2026-03-26' } });
+    const none = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/plans',
+      payload: { date: '2026-03-26' },
+    });
     expect(none.statusCode).toBe(401);
     expect(none.headers['content-type']).toMatch(/application\/problem\+json/);
     expect((await propose('2026-03-26', t.tokens.agent)).statusCode).toBe(403);
-    const routes = await t.app.inject({ method: 'GET', url: '/v1/admin/routes?date=2026-03-26', headers: bearer(t.tokens.agent) });
+    const routes = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/routes?date=2026-03-26',
+      headers: bearer(t.tokens.agent),
+    });
     expect(routes.statusCode).toBe(403);
     const [visit] = await dayRows('2026-03-26');
-    const patch = await t.app.inject({ method: 'PATCH', url: `/v1/admin/visits/${visit!.id}`, headers: bearer(t.tokens.agent), payload: { pinned: true } });
+    const patch = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/visits/${visit!.id}`,
+      headers: bearer(t.tokens.agent),
+      payload: { pinned: true },
+    });
     expect(patch.statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/admin/plans/${visit!.id}/apply` })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/v1/admin/plans/${visit!.id}/apply` })).statusCode,
+    ).toBe(401);
   });
 
   it('rejects a bad date naming the field, without calling the optimiser', async () => {
     for (const date of ['demain', '2026-13-01', '2026-02-30', '']) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/admin/plans', headers: bearer(t.tokens.planner), payload: { date } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/admin/plans',
+        headers: bearer(t.tokens.planner),
+        payload: { date },
+      });
       expect(res.statusCode, date).toBe(400);
       expect(res.json().field).toBe('body.date');
     }
-    const res = await t.app.inject({ method: 'GET', url: '/v1/admin/routes?date=26/03/2026', headers: bearer(t.tokens.planner) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/routes?date=26/03/2026',
+      headers: bearer(t.tokens.planner),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe('query.date');
-    const limit = await t.app.inject({ method: 'POST', url: '/v1/admin/plans', headers: bearer(t.tokens.planner), payload: { date: '2026-03-26', timeLimitMs: 10 ** 7 } });
+    const limit = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/plans',
+      headers: bearer(t.tokens.planner),
+      payload: { date: '2026-03-26', timeLimitMs: 10 ** 7 },
+    });
     expect(limit.statusCode).toBe(400);
     expect(limit.json().field).toBe('body.timeLimitMs');
   });
 
   it('answers 404 for an unknown plan', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/admin/plans/00000000-0000-4000-8000-000000000000', headers: bearer(t.tokens.planner) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/plans/00000000-0000-4000-8000-000000000000',
+      headers: bearer(t.tokens.planner),
+    });
     expect(res.statusCode).toBe(404);
   });
 });
 
 describe('the day as it is', () => {
   it('shows every routed visit of the day once, in time order per technician', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/admin/routes?date=2026-03-26', headers: bearer(t.tokens.planner) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/routes?date=2026-03-26',
+      headers: bearer(t.tokens.planner),
+    });
     expect(res.statusCode).toBe(200);
     const day = res.json();
     const rows = await dayRows('2026-03-26');
-    const shown = day.current.routes.flatMap((r: { stops: { visitId: string }[] }) => r.stops.map((s) => s.visitId));
+    const shown = day.current.routes.flatMap((r: { stops: { visitId: string }[] }) =>
+      r.stops.map((s) => s.visitId),
+    );
     expect(shown.length + day.visitsOutsideRoutes).toBe(rows.length);
     expect(new Set(shown).size).toBe(shown.length);
     expect(day.current.totals.visits).toBe(shown.length);
@@ -141,7 +209,9 @@ describe('proposing and applying', () => {
     const beforeById = new Map(before.map((r) => [r.id, r]));
     const diff = [...beforeById.values()].filter((r) => {
       const p = placementOf(stored.plan, r.id)!;
-      return p.technicianId !== r.technician_id || Math.abs(p.start * 1000 - r.planned_start.getTime()) >= 1000;
+      return (
+        p.technicianId !== r.technician_id || Math.abs(p.start * 1000 - r.planned_start.getTime()) >= 1000
+      );
     });
     const changes = view.changes as ChangeJson[];
     expect(changes.map((c) => c.visitId).sort()).toEqual(diff.map((r) => r.id).sort());
@@ -157,7 +227,11 @@ describe('proposing and applying', () => {
     // The demo day has slack: the optimiser finds something to improve.
     expect(changes.length).toBeGreaterThan(0);
 
-    const got = await t.app.inject({ method: 'GET', url: `/v1/admin/plans/${view.id}`, headers: bearer(t.tokens.planner) });
+    const got = await t.app.inject({
+      method: 'GET',
+      url: `/v1/admin/plans/${view.id}`,
+      headers: bearer(t.tokens.planner),
+    });
     expect(got.json().changes).toEqual(view.changes);
 
     const applied = await apply(view.id);
@@ -171,14 +245,22 @@ describe('proposing and applying', () => {
       const p = placementOf(stored.plan, r.id)!;
       expect(now.technician_id).toBe(p.technicianId);
       expect(now.planned_start.getTime()).toBe(p.start * 1000);
-      expect(now.planned_end.getTime() - now.planned_start.getTime()).toBe(r.planned_end.getTime() - r.planned_start.getTime());
+      expect(now.planned_end.getTime() - now.planned_start.getTime()).toBe(
+        r.planned_end.getTime() - r.planned_start.getTime(),
+      );
       const moved = changes.some((c) => c.visitId === r.id);
       expect(now.version).toBe(r.version + (moved ? 1 : 0));
     }
     expect((await storedPlan(view.id)).status).toBe('applied');
 
     // The day's routes now are the proposal, and the same plan cannot be applied twice.
-    const routes = (await t.app.inject({ method: 'GET', url: `/v1/admin/routes?date=${date}`, headers: bearer(t.tokens.planner) })).json();
+    const routes = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/admin/routes?date=${date}`,
+        headers: bearer(t.tokens.planner),
+      })
+    ).json();
     expect(routes.current.totals).toEqual(view.proposed.totals);
     const again = await apply(view.id);
     expect(again.statusCode).toBe(409);
@@ -233,7 +315,10 @@ describe('proposing and applying', () => {
     const second = (await propose(date)).json();
     expect((second.changes as ChangeJson[]).some((c) => c.visitId === moved!.visitId)).toBe(false);
     const plan = (await storedPlan(second.id)).plan;
-    expect(placementOf(plan, moved!.visitId)).toEqual({ technicianId: row.technician_id, start: row.planned_start.getTime() / 1000 });
+    expect(placementOf(plan, moved!.visitId)).toEqual({
+      technicianId: row.technician_id,
+      start: row.planned_start.getTime() / 1000,
+    });
     const day = await buildDayProblem(db(), date);
     expect(checkPlan(day.problem, plan, { requireAll: true })).toEqual([]);
   });
@@ -248,7 +333,11 @@ describe('the optimiser runs off the event loop', () => {
     });
     // Let the request reach the worker before asking for something else.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const health = await t.app.inject({ method: 'GET', url: '/v1/admin/routes?date=2026-04-03', headers: bearer(t.tokens.planner) });
+    const health = await t.app.inject({
+      method: 'GET',
+      url: '/v1/admin/routes?date=2026-04-03',
+      headers: bearer(t.tokens.planner),
+    });
     order.push('routes');
     expect(health.statusCode).toBe(200);
     expect((await proposal).statusCode).toBe(201);
@@ -285,7 +374,9 @@ describe('moving a visit by hand', () => {
     let tried = 0;
     for (const visit of rows) {
       const required = needs.filter((n) => n.service_id === visit.service_id).map((n) => n.skill_code);
-      const unfit = [...new Set(techs.map((x) => x.id))].find((id) => required.some((k) => !skillsOf(id).has(k)));
+      const unfit = [...new Set(techs.map((x) => x.id))].find((id) =>
+        required.some((k) => !skillsOf(id).has(k)),
+      );
       if (!unfit) continue;
       const res = await patchVisit(visit.id, { technicianId: unfit });
       expect(res.statusCode).toBe(422);
@@ -341,9 +432,15 @@ describe('moving a visit by hand', () => {
           expect([409, 422]).toContain(res.statusCode);
           continue;
         }
-        const row = await db().selectFrom('visits').selectAll().where('id', '=', visit.id).executeTakeFirstOrThrow();
+        const row = await db()
+          .selectFrom('visits')
+          .selectAll()
+          .where('id', '=', visit.id)
+          .executeTakeFirstOrThrow();
         expect(row.planned_start.getTime()).toBe(start.getTime());
-        expect(row.planned_end.getTime() - row.planned_start.getTime()).toBe(visit.planned_end.getTime() - visit.planned_start.getTime());
+        expect(row.planned_end.getTime() - row.planned_start.getTime()).toBe(
+          visit.planned_end.getTime() - visit.planned_start.getTime(),
+        );
         expect(row.version).toBe(visit.version + 1);
         expect(res.json().planned.start).toMatch(/\+0[12]:00$/);
         done = true;
@@ -366,7 +463,11 @@ describe('moving a visit by hand', () => {
       const res = await patchVisit(c.visitId, { technicianId: c.to.technicianId });
       if (res.statusCode === 200) {
         expect(res.json().technician.id).toBe(c.to.technicianId);
-        const row = await db().selectFrom('visits').select(['technician_id']).where('id', '=', c.visitId).executeTakeFirstOrThrow();
+        const row = await db()
+          .selectFrom('visits')
+          .select(['technician_id'])
+          .where('id', '=', c.visitId)
+          .executeTakeFirstOrThrow();
         expect(row.technician_id).toBe(c.to.technicianId);
         moved = true;
         break;

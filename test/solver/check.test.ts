@@ -26,13 +26,24 @@ function problem(visits: Visit[], technicians: Technician[] = [tech()]): Problem
   return { technicians, visits, travel: line };
 }
 const rulesOf = (p: Problem, plan: Plan, requireAll = false) =>
-  checkPlan(p, plan, { requireAll }).map((v) => v.rule).sort();
+  checkPlan(p, plan, { requireAll })
+    .map((v) => v.rule)
+    .sort();
 
 describe('checkPlan', () => {
   it('accepts a valid route', () => {
     const p = problem([visit('A', 100), visit('B', 200)]);
     const plan: Plan = {
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }, { visitId: 'B', start: 250 }] }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: 100 },
+            { visitId: 'B', start: 250 },
+          ],
+        },
+      ],
       unassigned: [],
     };
     expect(checkPlan(p, plan, { requireAll: true })).toEqual([]);
@@ -40,16 +51,40 @@ describe('checkPlan', () => {
 
   it('flags unknown visit, technician and shift', () => {
     const p = problem([visit('A', 100)]);
-    expect(rulesOf(p, { routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'X', start: 100 }] }], unassigned: [] })).toEqual(['unknown-visit']);
-    expect(rulesOf(p, { routes: [{ technicianId: 'T9', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }] }], unassigned: [] })).toEqual(['unknown-technician']);
-    expect(rulesOf(p, { routes: [{ technicianId: 'T1', shiftId: 'S9', stops: [{ visitId: 'A', start: 100 }] }], unassigned: [] })).toEqual(['unknown-shift']);
+    expect(
+      rulesOf(p, {
+        routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'X', start: 100 }] }],
+        unassigned: [],
+      }),
+    ).toEqual(['unknown-visit']);
+    expect(
+      rulesOf(p, {
+        routes: [{ technicianId: 'T9', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }] }],
+        unassigned: [],
+      }),
+    ).toEqual(['unknown-technician']);
+    expect(
+      rulesOf(p, {
+        routes: [{ technicianId: 'T1', shiftId: 'S9', stops: [{ visitId: 'A', start: 100 }] }],
+        unassigned: [],
+      }),
+    ).toEqual(['unknown-shift']);
     expect(rulesOf(p, { routes: [], unassigned: ['nope'] })).toEqual(['unknown-visit']);
   });
 
   it('flags a visit served twice and, with requireAll, a visit not served', () => {
     const p = problem([visit('A', 100), visit('B', 100)]);
     const twice: Plan = {
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }, { visitId: 'A', start: 200 }] }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: 100 },
+            { visitId: 'A', start: 200 },
+          ],
+        },
+      ],
       unassigned: [],
     };
     expect(rulesOf(p, twice)).toEqual(['visit-served-twice']);
@@ -58,12 +93,20 @@ describe('checkPlan', () => {
 
   it('flags a missing skill', () => {
     const p = problem([visit('A', 100, { skills: ['pac'] })]);
-    expect(rulesOf(p, { routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }] }], unassigned: [] })).toEqual(['skill']);
+    expect(
+      rulesOf(p, {
+        routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }] }],
+        unassigned: [],
+      }),
+    ).toEqual(['skill']);
   });
 
   it('flags an arrival outside the window, with a float tolerance', () => {
     const p = problem([visit('A', 100, { window: { start: 300, end: 400 } })]);
-    const r = (start: number): Plan => ({ routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start }] }], unassigned: [] });
+    const r = (start: number): Plan => ({
+      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start }] }],
+      unassigned: [],
+    });
     expect(rulesOf(p, r(200))).toEqual(['window']);
     expect(rulesOf(p, r(401))).toEqual(['window']);
     expect(rulesOf(p, r(400 + 1e-9))).toEqual([]);
@@ -73,18 +116,33 @@ describe('checkPlan', () => {
   it('flags a first visit not reachable from the shift start, and a late return', () => {
     const t = tech({ shifts: [{ id: 'S1', interval: { start: 100, end: 400 } }] });
     const p = problem([visit('A', 100)], [t]);
-    const r = (start: number): Plan => ({ routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start }] }], unassigned: [] });
+    const r = (start: number): Plan => ({
+      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start }] }],
+      unassigned: [],
+    });
     expect(rulesOf(p, r(199))).toEqual(['shift']); // leaves at 100, drives 100
     expect(rulesOf(p, r(200))).toEqual([]);
     expect(rulesOf(p, r(251))).toEqual(['shift']); // 251 + 50 + 100 > 400
-    const withOvertime = problem([visit('A', 100)], [tech({ shifts: [{ id: 'S1', interval: { start: 100, end: 400 }, maxOvertime: 30 }] })]);
+    const withOvertime = problem(
+      [visit('A', 100)],
+      [tech({ shifts: [{ id: 'S1', interval: { start: 100, end: 400 }, maxOvertime: 30 }] })],
+    );
     expect(rulesOf(withOvertime, r(251))).toEqual([]);
   });
 
   it('flags travel too short between consecutive visits, and overlaps', () => {
     const p = problem([visit('A', 100), visit('B', 300)]);
     const r = (a: number, b: number): Plan => ({
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: a }, { visitId: 'B', start: b }] }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: a },
+            { visitId: 'B', start: b },
+          ],
+        },
+      ],
       unassigned: [],
     });
     expect(rulesOf(p, r(100, 350))).toEqual([]);
@@ -94,10 +152,24 @@ describe('checkPlan', () => {
   });
 
   it('checks breaks: scheduled, in range, in a gap, counted against travel', () => {
-    const shift = { id: 'S1', interval: { start: 0, end: 1000 }, breaks: [{ earliestStart: 150, latestStart: 250, duration: 100 }] };
+    const shift = {
+      id: 'S1',
+      interval: { start: 0, end: 1000 },
+      breaks: [{ earliestStart: 150, latestStart: 250, duration: 100 }],
+    };
     const p = problem([visit('A', 100), visit('B', 150)], [tech({ shifts: [shift] })]);
     const r = (a: number, b: number, breakStarts?: number[]): Plan => ({
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: a }, { visitId: 'B', start: b }], ...(breakStarts ? { breakStarts } : {}) }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: a },
+            { visitId: 'B', start: b },
+          ],
+          ...(breakStarts ? { breakStarts } : {}),
+        },
+      ],
       unassigned: [],
     });
     expect(rulesOf(p, r(100, 350, [200]))).toEqual([]); // A ends 150, lunch 200–300, drive 50, B at 350
@@ -109,18 +181,40 @@ describe('checkPlan', () => {
     expect(rulesOf(p, r(300, 400, [200]))).toEqual([]);
     expect(rulesOf(p, r(250, 400, [200]))).toEqual(['break']);
     // breaks in listed order
-    const two = { id: 'S1', interval: { start: 0, end: 1000 }, breaks: [{ earliestStart: 0, latestStart: 900, duration: 10 }, { earliestStart: 0, latestStart: 900, duration: 10 }] };
+    const two = {
+      id: 'S1',
+      interval: { start: 0, end: 1000 },
+      breaks: [
+        { earliestStart: 0, latestStart: 900, duration: 10 },
+        { earliestStart: 0, latestStart: 900, duration: 10 },
+      ],
+    };
     const p2 = problem([visit('A', 100)], [tech({ shifts: [two] })]);
-    const r2 = (bs: number[]): Plan => ({ routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }], breakStarts: bs }], unassigned: [] });
+    const r2 = (bs: number[]): Plan => ({
+      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }], breakStarts: bs }],
+      unassigned: [],
+    });
     expect(rulesOf(p2, r2([300, 320]))).toEqual([]);
     expect(rulesOf(p2, r2([320, 300]))).toEqual(['break']);
     expect(rulesOf(p2, r2([300, 305]))).toEqual(['break']);
   });
 
   it('flags capacity', () => {
-    const p = problem([visit('A', 10, { demand: 6 }), visit('B', 20, { demand: 5 })], [tech({ capacity: 10 })]);
+    const p = problem(
+      [visit('A', 10, { demand: 6 }), visit('B', 20, { demand: 5 })],
+      [tech({ capacity: 10 })],
+    );
     const plan: Plan = {
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 10 }, { visitId: 'B', start: 100 }] }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: 10 },
+            { visitId: 'B', start: 100 },
+          ],
+        },
+      ],
       unassigned: [],
     };
     expect(rulesOf(p, plan)).toEqual(['capacity']);
@@ -128,9 +222,15 @@ describe('checkPlan', () => {
 
   it('flags a pinned visit moved, reassigned or dropped', () => {
     const t2 = tech({ id: 'T2' });
-    const pinned = visit('A', 100, { pinned: true, assigned: { technicianId: 'T1', shiftId: 'S1', plannedStart: 200 } });
+    const pinned = visit('A', 100, {
+      pinned: true,
+      assigned: { technicianId: 'T1', shiftId: 'S1', plannedStart: 200 },
+    });
     const p = problem([pinned], [tech(), t2]);
-    const r = (technicianId: string, start: number): Plan => ({ routes: [{ technicianId, shiftId: 'S1', stops: [{ visitId: 'A', start }] }], unassigned: [] });
+    const r = (technicianId: string, start: number): Plan => ({
+      routes: [{ technicianId, shiftId: 'S1', stops: [{ visitId: 'A', start }] }],
+      unassigned: [],
+    });
     expect(rulesOf(p, r('T1', 200))).toEqual([]);
     expect(rulesOf(p, r('T1', 210))).toEqual(['pinned']);
     expect(rulesOf(p, r('T2', 200))).toEqual(['pinned']);
@@ -141,7 +241,16 @@ describe('checkPlan', () => {
     const t = tech({ shifts: [{ id: 'S1', interval: { start: 0, end: 500 }, maxOvertime: 100 }] });
     const p = problem([visit('A', 100), visit('B', 200)], [t]);
     const plan: Plan = {
-      routes: [{ technicianId: 'T1', shiftId: 'S1', stops: [{ visitId: 'A', start: 100 }, { visitId: 'B', start: 300 }] }],
+      routes: [
+        {
+          technicianId: 'T1',
+          shiftId: 'S1',
+          stops: [
+            { visitId: 'A', start: 100 },
+            { visitId: 'B', start: 300 },
+          ],
+        },
+      ],
       unassigned: [],
     };
     expect(checkPlan(p, plan)).toEqual([]);

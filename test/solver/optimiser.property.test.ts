@@ -13,29 +13,43 @@ const RUNS = { numRuns: 15 };
 describe('planRoutes on random small problems', () => {
   it('returns plans that pass checkPlan, keep every promise and never move a pinned visit', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 1000 }), async (seed, pick) => {
-        const problem = randomProblem(seed);
-        const first = await planRoutes(problem, FAST);
-        expect(checkPlan(problem, first.plan)).toEqual([]);
-        const served = first.plan.routes.reduce((n, r) => n + r.stops.length, 0);
-        expect(served + first.plan.unassigned.length).toBe(problem.visits.length);
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (seed, pick) => {
+          const problem = randomProblem(seed);
+          const first = await planRoutes(problem, FAST);
+          expect(checkPlan(problem, first.plan)).toEqual([]);
+          const served = first.plan.routes.reduce((n, r) => n + r.stops.length, 0);
+          expect(served + first.plan.unassigned.length).toBe(problem.visits.length);
 
-        // Book some of the served visits as planned, pin some of those, and re-plan with another seed.
-        const booked = bookPlan(problem, first.plan, (id) => (id.length + pick) % 3 !== 0, (id) => (id.length + pick) % 2 === 0);
-        const second = await planRoutes(booked, { ...FAST, seed: FAST.seed + 1 });
-        expect(checkPlan(booked, second.plan)).toEqual([]);
-        const servedBy = new Map<string, { technicianId: string; shiftId: string; start: number }>();
-        for (const r of second.plan.routes) for (const s of r.stops) servedBy.set(s.visitId, { ...r, start: s.start });
-        for (const v of booked.visits) {
-          if (!v.assigned) continue;
-          // Every booking was feasible (it comes from a checked plan): it must stay served.
-          expect(servedBy.has(v.id), `booked ${v.id} dropped (seed ${seed})`).toBe(true);
-          if (v.pinned) {
-            const s = servedBy.get(v.id)!;
-            expect([s.technicianId, s.shiftId, s.start]).toEqual([v.assigned.technicianId, v.assigned.shiftId, v.assigned.plannedStart]);
+          // Book some of the served visits as planned, pin some of those, and re-plan with another seed.
+          const booked = bookPlan(
+            problem,
+            first.plan,
+            (id) => (id.length + pick) % 3 !== 0,
+            (id) => (id.length + pick) % 2 === 0,
+          );
+          const second = await planRoutes(booked, { ...FAST, seed: FAST.seed + 1 });
+          expect(checkPlan(booked, second.plan)).toEqual([]);
+          const servedBy = new Map<string, { technicianId: string; shiftId: string; start: number }>();
+          for (const r of second.plan.routes)
+            for (const s of r.stops) servedBy.set(s.visitId, { ...r, start: s.start });
+          for (const v of booked.visits) {
+            if (!v.assigned) continue;
+            // Every booking was feasible (it comes from a checked plan): it must stay served.
+            expect(servedBy.has(v.id), `booked ${v.id} dropped (seed ${seed})`).toBe(true);
+            if (v.pinned) {
+              const s = servedBy.get(v.id)!;
+              expect([s.technicianId, s.shiftId, s.start]).toEqual([
+                v.assigned.technicianId,
+                v.assigned.shiftId,
+                v.assigned.plannedStart,
+              ]);
+            }
           }
-        }
-      }),
+        },
+      ),
       RUNS,
     );
   });
@@ -78,11 +92,37 @@ describe('planRoutes on a known optimal plan', () => {
   const place = (key: number, lon: number) => ({ key, lat: 48.85, lon });
   const home = place(0, 2.3);
   const problem: Problem = {
-    technicians: [{ id: 'ana', skills: ['elec'], start: home, end: home, shifts: [{ id: 'mon', interval: { start: 28_800, end: 61_200 } }] }],
+    technicians: [
+      {
+        id: 'ana',
+        skills: ['elec'],
+        start: home,
+        end: home,
+        shifts: [{ id: 'mon', interval: { start: 28_800, end: 61_200 } }],
+      },
+    ],
     visits: [
-      { id: 'a', place: place(1, 2.32), duration: 1800, window: { start: 28_800, end: 36_000 }, skills: ['elec'] },
-      { id: 'b', place: place(2, 2.34), duration: 1800, window: { start: 36_000, end: 43_200 }, skills: ['elec'] },
-      { id: 'c', place: place(3, 2.36), duration: 1800, window: { start: 43_200, end: 50_400 }, skills: ['elec'] },
+      {
+        id: 'a',
+        place: place(1, 2.32),
+        duration: 1800,
+        window: { start: 28_800, end: 36_000 },
+        skills: ['elec'],
+      },
+      {
+        id: 'b',
+        place: place(2, 2.34),
+        duration: 1800,
+        window: { start: 36_000, end: 43_200 },
+        skills: ['elec'],
+      },
+      {
+        id: 'c',
+        place: place(3, 2.36),
+        duration: 1800,
+        window: { start: 43_200, end: 50_400 },
+        skills: ['elec'],
+      },
     ],
     travel: new HaversineTravel(),
   };
@@ -91,7 +131,11 @@ describe('planRoutes on a known optimal plan', () => {
     ...problem,
     visits: problem.visits.map((v) => ({
       ...v,
-      assigned: { technicianId: 'ana', shiftId: 'mon', plannedStart: bookedAt[v.id as keyof typeof bookedAt] },
+      assigned: {
+        technicianId: 'ana',
+        shiftId: 'mon',
+        plannedStart: bookedAt[v.id as keyof typeof bookedAt],
+      },
     })),
   };
 

@@ -6,7 +6,10 @@ import { checkPlan } from '../../solver/check.js';
 import { planRoutes, planRoutesInWorker, travelFromDescription } from '../../solver/optimiser/index.js';
 import { HaversineTravel } from '../../solver/travel.js';
 
-const C101 = parseSolomon(readFileSync(resolve(import.meta.dirname, '../../../shared/data/solomon/C101.txt'), 'utf8'), 'C101');
+const C101 = parseSolomon(
+  readFileSync(resolve(import.meta.dirname, '../../../shared/data/solomon/C101.txt'), 'utf8'),
+  'C101',
+);
 
 describe('planRoutes on Solomon C101, first 25 customers', () => {
   const problem = solomonProblem(C101, 25);
@@ -38,7 +41,11 @@ describe('planRoutes on Solomon C101, first 25 customers', () => {
 
   it('rejects when aborted', async () => {
     const controller = new AbortController();
-    const pending = planRoutesInWorker(problem, { timeLimitMs: 60_000, seed: 1 }, { signal: controller.signal });
+    const pending = planRoutesInWorker(
+      problem,
+      { timeLimitMs: 60_000, seed: 1 },
+      { signal: controller.signal },
+    );
     controller.abort(new Error('planner closed the page'));
     await expect(pending).rejects.toThrow('planner closed the page');
   });
@@ -48,8 +55,15 @@ describe('travelFromDescription', () => {
   it('rebuilds a haversine model that agrees with the original', () => {
     const a = { key: 1, lat: 48.85, lon: 2.35 };
     const b = { key: 2, lat: 48.9, lon: 2.25 };
-    const original = new HaversineTravel({ detourFactor: 1.4, zoneOf: (p) => (p.key === 1 ? 'urban' : 'rural') });
-    const rebuilt = travelFromDescription({ kind: 'haversine', detourFactor: 1.4, zoneByKey: { 1: 'urban', 2: 'rural' } });
+    const original = new HaversineTravel({
+      detourFactor: 1.4,
+      zoneOf: (p) => (p.key === 1 ? 'urban' : 'rural'),
+    });
+    const rebuilt = travelFromDescription({
+      kind: 'haversine',
+      detourFactor: 1.4,
+      zoneByKey: { 1: 'urban', 2: 'rural' },
+    });
     expect(rebuilt.time(a, b)).toBeCloseTo(original.time(a, b), 9);
     expect(rebuilt.distance(a, b)).toBeCloseTo(original.distance(a, b), 9);
   });

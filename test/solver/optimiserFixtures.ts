@@ -9,7 +9,11 @@ const DAY = 24 * HOUR;
 export function randomProblem(seed: number): Problem {
   const rng = new Random(seed);
   let key = 0;
-  const place = () => ({ key: key++, lat: 48.85 + (rng.next() - 0.5) * 0.2, lon: 2.35 + (rng.next() - 0.5) * 0.3 });
+  const place = () => ({
+    key: key++,
+    lat: 48.85 + (rng.next() - 0.5) * 0.2,
+    lon: 2.35 + (rng.next() - 0.5) * 0.3,
+  });
   const days = rng.between(1, 2);
   const technicians: Technician[] = Array.from({ length: rng.between(1, 3) }, (_, t) => {
     const home = place();
@@ -23,8 +27,18 @@ export function randomProblem(seed: number): Problem {
       shifts: Array.from({ length: days }, (_, d) => {
         const breaks: Break[] = [];
         const kind = rng.int(3);
-        if (kind === 1) breaks.push({ earliestStart: d * DAY + 12 * HOUR, latestStart: d * DAY + 12 * HOUR, duration: HOUR });
-        if (kind === 2) breaks.push({ earliestStart: d * DAY + 11.5 * HOUR, latestStart: d * DAY + 13.5 * HOUR, duration: 0.75 * HOUR });
+        if (kind === 1)
+          breaks.push({
+            earliestStart: d * DAY + 12 * HOUR,
+            latestStart: d * DAY + 12 * HOUR,
+            duration: HOUR,
+          });
+        if (kind === 2)
+          breaks.push({
+            earliestStart: d * DAY + 11.5 * HOUR,
+            latestStart: d * DAY + 13.5 * HOUR,
+            duration: 0.75 * HOUR,
+          });
         return {
           id: `day-${d}`,
           interval: { start: d * DAY + 8 * HOUR, end: d * DAY + 17 * HOUR },
@@ -61,7 +75,8 @@ export function bookPlan(
 ): Problem {
   const where = new Map<string, { technicianId: string; shiftId: string; plannedStart: number }>();
   for (const r of plan.routes) {
-    for (const s of r.stops) where.set(s.visitId, { technicianId: r.technicianId, shiftId: r.shiftId, plannedStart: s.start });
+    for (const s of r.stops)
+      where.set(s.visitId, { technicianId: r.technicianId, shiftId: r.shiftId, plannedStart: s.start });
   }
   return {
     ...problem,

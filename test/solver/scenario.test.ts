@@ -24,7 +24,10 @@ describe('benchmark scenario S', () => {
     for (const request of generateRequests(scenario, 15, 4)) {
       const offers = offerSlots(problem, request, { index });
       for (const offer of offers) {
-        const done = insertVisit(problem, request, offer.window, offer.technicianId, { index, visitId: 'new' });
+        const done = insertVisit(problem, request, offer.window, offer.technicianId, {
+          index,
+          visitId: 'new',
+        });
         expect(done).not.toBeNull();
         expect(done!.plannedStart).toBeCloseTo(offer.plannedStart, 6);
         expect(checkPlan({ ...problem, visits: [...problem.visits, done!.visit] }, done!.plan)).toEqual([]);

@@ -8,7 +8,19 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkPlan } from '../../solver/check.js';
 import { currentPlan, insertVisit, offerSlots, prepareSlotIndex } from '../../solver/slots.js';
-import type { Break, Interval, Place, Plan, Problem, Route, Shift, SlotRequest, Technician, TravelModel, Visit } from '../../solver/problem.js';
+import type {
+  Break,
+  Interval,
+  Place,
+  Plan,
+  Problem,
+  Route,
+  Shift,
+  SlotRequest,
+  Technician,
+  TravelModel,
+  Visit,
+} from '../../solver/problem.js';
 
 /** Manhattan distance on a grid, integer: no float noise, so "feasible" is exact. */
 const manhattan: TravelModel = {
@@ -18,13 +30,23 @@ const manhattan: TravelModel = {
 
 // ---------------------------------------------------------------- exhaustive search
 
-interface Stop { place: Place; duration: number; window: Interval; id: string }
+interface Stop {
+  place: Place;
+  duration: number;
+  window: Interval;
+  id: string;
+}
 
 /**
  * Earliest timetable of a fixed sequence with breaks assigned to gaps, or null.
  * breakGap[b] = the gap break b is taken in (gap g lies before stop g; gap m after the last stop).
  */
-function earliestTimetable(tech: Technician, shift: Shift, stops: Stop[], breakGap: number[]): { starts: number[]; breakStarts: number[] } | null {
+function earliestTimetable(
+  tech: Technician,
+  shift: Shift,
+  stops: Stop[],
+  breakGap: number[],
+): { starts: number[]; breakStarts: number[] } | null {
   const breaks = shift.breaks ?? [];
   const deadline = shift.interval.end + (shift.maxOvertime ?? 0);
   const starts: number[] = [];
@@ -82,7 +104,8 @@ const asStop = (v: Visit): Stop => ({
   id: v.id,
   place: v.place,
   duration: v.duration,
-  window: v.pinned && v.assigned ? { start: v.assigned.plannedStart, end: v.assigned.plannedStart } : v.window,
+  window:
+    v.pinned && v.assigned ? { start: v.assigned.plannedStart, end: v.assigned.plannedStart } : v.window,
 });
 
 /** A feasible timetable for the sequence, if any. */
@@ -112,7 +135,13 @@ function exhaustiveFeasibleWindows(problem: Problem, request: SlotRequest): Set<
           stops.splice(pos, 0, { id: 'new', place: request.place, duration: request.duration, window });
           const t = anyTimetable(tech, shift, stops);
           if (!t) continue;
-          const newVisit: Visit = { id: 'new', place: request.place, duration: request.duration, window, skills: request.skills };
+          const newVisit: Visit = {
+            id: 'new',
+            place: request.place,
+            duration: request.duration,
+            window,
+            skills: request.skills,
+          };
           const sub: Problem = { technicians: [tech], visits: [...booked, newVisit], travel: manhattan };
           const route: Route = {
             technicianId: tech.id,
@@ -135,36 +164,63 @@ function exhaustiveFeasibleWindows(problem: Problem, request: SlotRequest): Set<
 const coord = fc.integer({ min: 0, max: 30 });
 const techSkills = fc.subarray(['elec', 'irve', 'pac'], { minLength: 1 });
 /** Most jobs need no special skill; some need one. */
-const skillSet = fc.oneof({ weight: 2, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray(['elec', 'irve', 'pac'], { maxLength: 1 }) });
+const skillSet = fc.oneof(
+  { weight: 2, arbitrary: fc.constant<string[]>([]) },
+  { weight: 1, arbitrary: fc.subarray(['elec', 'irve', 'pac'], { maxLength: 1 }) },
+);
 
 const breakArb = (shiftStart: number): fc.Arbitrary<Break> =>
-  fc.record({
-    at: fc.integer({ min: 60, max: 360 }),
-    flex: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 90 })), // 0 = a fixed lunch
-    duration: fc.constantFrom(20, 45, 90),
-  }).map(({ at, flex, duration }) => ({ earliestStart: shiftStart + at, latestStart: shiftStart + at + flex, duration }));
+  fc
+    .record({
+      at: fc.integer({ min: 60, max: 360 }),
+      flex: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 90 })), // 0 = a fixed lunch
+      duration: fc.constantFrom(20, 45, 90),
+    })
+    .map(({ at, flex, duration }) => ({
+      earliestStart: shiftStart + at,
+      latestStart: shiftStart + at + flex,
+      duration,
+    }));
 
 const shiftArb = (day: number): fc.Arbitrary<Shift> => {
   const start = day * 1000;
-  return fc.record({
-    breaks: fc.array(breakArb(start), { maxLength: 2 }).map((bs) => bs.sort((a, b) => a.earliestStart - b.earliestStart)),
-    maxOvertime: fc.constantFrom(0, 0, 30),
-    length: fc.constantFrom(360, 480),
-  }).map(({ breaks, maxOvertime, length }) => ({
-    id: `d${day}`,
-    interval: { start, end: start + length },
-    ...(breaks.length > 0 ? { breaks } : {}),
-    ...(maxOvertime > 0 ? { maxOvertime } : {}),
-  }));
+  return fc
+    .record({
+      breaks: fc
+        .array(breakArb(start), { maxLength: 2 })
+        .map((bs) => bs.sort((a, b) => a.earliestStart - b.earliestStart)),
+      maxOvertime: fc.constantFrom(0, 0, 30),
+      length: fc.constantFrom(360, 480),
+    })
+    .map(({ breaks, maxOvertime, length }) => ({
+      id: `d${day}`,
+      interval: { start, end: start + length },
+      ...(breaks.length > 0 ? { breaks } : {}),
+      ...(maxOvertime > 0 ? { maxOvertime } : {}),
+    }));
 };
 
-interface RawVisit { x: number; y: number; duration: number; offset: number; width: number; skills: string[]; tech: number; day: number; pinned: boolean }
+interface RawVisit {
+  x: number;
+  y: number;
+  duration: number;
+  offset: number;
+  width: number;
+  skills: string[];
+  tech: number;
+  day: number;
+  pinned: boolean;
+}
 
 const rawVisitArb: fc.Arbitrary<RawVisit> = fc.record({
-  x: coord, y: coord,
+  x: coord,
+  y: coord,
   duration: fc.integer({ min: 10, max: 120 }),
   offset: fc.integer({ min: -20, max: 420 }),
-  width: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: fc.integer({ min: 30, max: 240 }) }),
+  width: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(0) },
+    { weight: 6, arbitrary: fc.integer({ min: 30, max: 240 }) },
+  ),
   skills: skillSet,
   tech: fc.nat(2),
   day: fc.nat(1),
@@ -173,12 +229,21 @@ const rawVisitArb: fc.Arbitrary<RawVisit> = fc.record({
 
 const problemArb: fc.Arbitrary<Problem> = fc
   .record({
-    techs: fc.array(
-      fc.record({ x: coord, y: coord, x2: coord, y2: coord, skills: techSkills, days: fc.constantFrom([0], [1], [0, 1]) }),
-      { minLength: 1, maxLength: 3 },
-    ).chain((ts) =>
-      fc.tuple(fc.constant(ts), fc.tuple(...ts.map((t) => fc.tuple(...t.days.map((d) => shiftArb(d)))))),
-    ),
+    techs: fc
+      .array(
+        fc.record({
+          x: coord,
+          y: coord,
+          x2: coord,
+          y2: coord,
+          skills: techSkills,
+          days: fc.constantFrom([0], [1], [0, 1]),
+        }),
+        { minLength: 1, maxLength: 3 },
+      )
+      .chain((ts) =>
+        fc.tuple(fc.constant(ts), fc.tuple(...ts.map((t) => fc.tuple(...t.days.map((d) => shiftArb(d)))))),
+      ),
     visits: fc.array(rawVisitArb, { maxLength: 16 }),
   })
   .map(({ techs: [rawTechs, rawShifts], visits }) => {
@@ -212,10 +277,18 @@ const problemArb: fc.Arbitrary<Problem> = fc
       const key = `${tech.id}/${shift.id}`;
       const current = routes.get(key) ?? [];
       // Insert in window order (a plausible booked order) and keep it if a timetable exists.
-      const candidate = [...current, v].sort((a, b) => a.window.start - b.window.start || (a.id < b.id ? -1 : 1));
-      const t = anyTimetable(tech, shift, candidate.map((c) => ({ id: c.id, place: c.place, duration: c.duration, window: c.window })));
+      const candidate = [...current, v].sort(
+        (a, b) => a.window.start - b.window.start || (a.id < b.id ? -1 : 1),
+      );
+      const t = anyTimetable(
+        tech,
+        shift,
+        candidate.map((c) => ({ id: c.id, place: c.place, duration: c.duration, window: c.window })),
+      );
       if (!t) return;
-      candidate.forEach((c, j) => { c.assigned = { technicianId: tech.id, shiftId: shift.id, plannedStart: t.starts[j]! }; });
+      candidate.forEach((c, j) => {
+        c.assigned = { technicianId: tech.id, shiftId: shift.id, plannedStart: t.starts[j]! };
+      });
       v.pinned = r.pinned || undefined;
       if (!v.pinned) delete v.pinned;
       routes.set(key, candidate);
@@ -224,23 +297,31 @@ const problemArb: fc.Arbitrary<Problem> = fc
   });
 
 const requestArb = (problem: Problem): fc.Arbitrary<SlotRequest> =>
-  fc.record({
-    x: coord, y: coord,
-    duration: fc.integer({ min: 10, max: 90 }),
-    skills: skillSet,
-    windows: fc.array(
-      fc.record({ day: fc.nat(1), at: fc.integer({ min: -30, max: 480 }), width: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 150 })) })
-        .map(({ day, at, width }) => ({ start: day * 1000 + at, end: day * 1000 + at + width })),
-      { minLength: 1, maxLength: 5 },
-    ),
-    only: fc.option(fc.subarray(problem.technicians.map((t) => t.id)), { nil: undefined }),
-  }).map(({ x, y, duration, skills, windows, only }) => ({
-    place: { key: 10_000, lat: x, lon: y },
-    duration,
-    skills,
-    windows,
-    ...(only !== undefined ? { technicianIds: only } : {}),
-  }));
+  fc
+    .record({
+      x: coord,
+      y: coord,
+      duration: fc.integer({ min: 10, max: 90 }),
+      skills: skillSet,
+      windows: fc.array(
+        fc
+          .record({
+            day: fc.nat(1),
+            at: fc.integer({ min: -30, max: 480 }),
+            width: fc.oneof(fc.constant(0), fc.integer({ min: 30, max: 150 })),
+          })
+          .map(({ day, at, width }) => ({ start: day * 1000 + at, end: day * 1000 + at + width })),
+        { minLength: 1, maxLength: 5 },
+      ),
+      only: fc.option(fc.subarray(problem.technicians.map((t) => t.id)), { nil: undefined }),
+    })
+    .map(({ x, y, duration, skills, windows, only }) => ({
+      place: { key: 10_000, lat: x, lon: y },
+      duration,
+      skills,
+      windows,
+      ...(only !== undefined ? { technicianIds: only } : {}),
+    }));
 
 const scenarioArb = problemArb.chain((problem) => fc.tuple(fc.constant(problem), requestArb(problem)));
 
@@ -270,7 +351,10 @@ describe('offerSlots properties', () => {
           expect(offer.plannedStart).toBeGreaterThanOrEqual(offer.window.start);
           expect(offer.plannedStart).toBeLessThanOrEqual(offer.window.end);
 
-          const done = insertVisit(problem, request, offer.window, offer.technicianId, { index, visitId: 'new' });
+          const done = insertVisit(problem, request, offer.window, offer.technicianId, {
+            index,
+            visitId: 'new',
+          });
           expect(done).not.toBeNull();
           expect(done!.technicianId).toBe(offer.technicianId);
           expect(done!.shiftId).toBe(offer.shiftId);

@@ -1,27 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
 import { currentPlan, insertVisit, offerSlots, prepareSlotIndex } from '../../solver/slots.js';
-import type { Place, Problem, Shift, SlotRequest, Technician, TravelModel, Visit } from '../../solver/problem.js';
+import type {
+  Place,
+  Problem,
+  Shift,
+  SlotRequest,
+  Technician,
+  TravelModel,
+  Visit,
+} from '../../solver/problem.js';
 
 /** Places on a line, x = key; travel time = distance = |Δx| (minutes as seconds, for readability). */
-const line: TravelModel = { time: (a, b) => Math.abs(a.key - b.key), distance: (a, b) => Math.abs(a.key - b.key) };
+const line: TravelModel = {
+  time: (a, b) => Math.abs(a.key - b.key),
+  distance: (a, b) => Math.abs(a.key - b.key),
+};
 const at = (x: number): Place => ({ key: x, lat: 0, lon: x });
 const H = 60;
 
 /** 08:00–12:00 / 13:30–17:30 as one shift with a fixed lunch, in minutes from midnight of day `d`. */
 function day(d: number): Shift {
   const o = d * 24 * H;
-  return { id: `day${d}`, interval: { start: o + 8 * H, end: o + 17.5 * H }, breaks: [{ earliestStart: o + 12 * H, latestStart: o + 12 * H, duration: 90 }] };
+  return {
+    id: `day${d}`,
+    interval: { start: o + 8 * H, end: o + 17.5 * H },
+    breaks: [{ earliestStart: o + 12 * H, latestStart: o + 12 * H, duration: 90 }],
+  };
 }
 function tech(id: string, over: Partial<Technician> = {}): Technician {
   return { id, skills: ['elec'], start: at(0), end: at(0), shifts: [day(0), day(1)], ...over };
 }
-function booked(id: string, x: number, techId: string, shiftId: string, plannedStart: number, window: [number, number], over: Partial<Visit> = {}): Visit {
-  return { id, place: at(x), duration: 60, window: { start: window[0], end: window[1] }, skills: [], assigned: { technicianId: techId, shiftId, plannedStart }, ...over };
+function booked(
+  id: string,
+  x: number,
+  techId: string,
+  shiftId: string,
+  plannedStart: number,
+  window: [number, number],
+  over: Partial<Visit> = {},
+): Visit {
+  return {
+    id,
+    place: at(x),
+    duration: 60,
+    window: { start: window[0], end: window[1] },
+    skills: [],
+    assigned: { technicianId: techId, shiftId, plannedStart },
+    ...over,
+  };
 }
 const grid = (d: number) => {
   const o = d * 24 * H;
-  return [[8, 10], [10, 12], [13.5, 15.5], [15.5, 17.5]].map(([a, b]) => ({ start: o + a! * H, end: o + b! * H }));
+  return [
+    [8, 10],
+    [10, 12],
+    [13.5, 15.5],
+    [15.5, 17.5],
+  ].map(([a, b]) => ({ start: o + a! * H, end: o + b! * H }));
 };
 function request(x: number, over: Partial<SlotRequest> = {}): SlotRequest {
   return { place: at(x), duration: 60, skills: ['elec'], windows: [...grid(0), ...grid(1)], ...over };
@@ -33,7 +69,8 @@ describe('offerSlots', () => {
     const offers = offerSlots(p, request(20));
     expect(offers).toHaveLength(8);
     expect(offers.every((o) => !o.tight && o.addedTravel === 40)).toBe(true);
-    for (let i = 1; i < offers.length; i++) expect(offers[i]!.cost).toBeGreaterThanOrEqual(offers[i - 1]!.cost);
+    for (let i = 1; i < offers.length; i++)
+      expect(offers[i]!.cost).toBeGreaterThanOrEqual(offers[i - 1]!.cost);
   });
 
   it('respects the fixed lunch: a 3-hour job cannot start in the 10–12 window', () => {
@@ -65,7 +102,10 @@ describe('offerSlots', () => {
 
   it('marks tight the insertions next to existing work, and prefers them', () => {
     const p: Problem = {
-      technicians: [tech('T1', { shifts: [day(0)] }), tech('T2', { shifts: [day(0)], start: at(100), end: at(100) })],
+      technicians: [
+        tech('T1', { shifts: [day(0)] }),
+        tech('T2', { shifts: [day(0)], start: at(100), end: at(100) }),
+      ],
       visits: [booked('A', 100, 'T2', 'day0', 9 * H, [8 * H, 10 * H])],
       travel: line,
     };
@@ -77,10 +117,18 @@ describe('offerSlots', () => {
   });
 
   it('only offers technicians with every skill, within the requested ones', () => {
-    const p: Problem = { technicians: [tech('T1'), tech('T2', { skills: ['elec', 'irve'] })], visits: [], travel: line };
-    expect(new Set(offerSlots(p, request(5, { skills: ['irve'] })).map((o) => o.technicianId))).toEqual(new Set(['T2']));
+    const p: Problem = {
+      technicians: [tech('T1'), tech('T2', { skills: ['elec', 'irve'] })],
+      visits: [],
+      travel: line,
+    };
+    expect(new Set(offerSlots(p, request(5, { skills: ['irve'] })).map((o) => o.technicianId))).toEqual(
+      new Set(['T2']),
+    );
     expect(offerSlots(p, request(5, { skills: ['irve'], technicianIds: ['T1'] }))).toEqual([]);
-    expect(new Set(offerSlots(p, request(5, { technicianIds: ['T1', 'ghost'] })).map((o) => o.technicianId))).toEqual(new Set(['T1']));
+    expect(
+      new Set(offerSlots(p, request(5, { technicianIds: ['T1', 'ghost'] })).map((o) => o.technicianId)),
+    ).toEqual(new Set(['T1']));
   });
 
   it('refuses a window that would break a later promise', () => {
@@ -94,7 +142,11 @@ describe('offerSlots', () => {
   });
 
   it('gives the same answer with a prepared index, and rejects an index for another problem', () => {
-    const p: Problem = { technicians: [tech('T1')], visits: [booked('A', 10, 'T1', 'day1', 24 * H + 9 * H, [24 * H + 8 * H, 24 * H + 10 * H])], travel: line };
+    const p: Problem = {
+      technicians: [tech('T1')],
+      visits: [booked('A', 10, 'T1', 'day1', 24 * H + 9 * H, [24 * H + 8 * H, 24 * H + 10 * H])],
+      travel: line,
+    };
     const index = prepareSlotIndex(p);
     expect(offerSlots(p, request(12), { index })).toEqual(offerSlots(p, request(12)));
     expect(() => offerSlots({ ...p }, request(12), { index })).toThrow(/another Problem/);

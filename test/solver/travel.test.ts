@@ -24,7 +24,7 @@ describe('HaversineTravel', () => {
     const t = new HaversineTravel({ zoneOf, speedsKmh: { urban: 20, rural: 60 } });
     const d = t.distance(lyon, vienne);
     // half the trip at 20 km/h, half at 60 km/h
-    expect(t.time(lyon, vienne)).toBeCloseTo((d / 2) / (20 / 3.6) + (d / 2) / (60 / 3.6), 6);
+    expect(t.time(lyon, vienne)).toBeCloseTo(d / 2 / (20 / 3.6) + d / 2 / (60 / 3.6), 6);
     const urban = new HaversineTravel({ defaultZone: 'urban' });
     const rural = new HaversineTravel({ defaultZone: 'rural' });
     expect(urban.time(lyon, villeurbanne)).toBeGreaterThan(rural.time(lyon, villeurbanne));
@@ -48,8 +48,14 @@ describe('HaversineTravel', () => {
 describe('MatrixTravel', () => {
   it('looks up times and distances by place key', () => {
     const m = new MatrixTravel(
-      [[0, 5], [7, 0]],
-      [[0, 50], [70, 0]],
+      [
+        [0, 5],
+        [7, 0],
+      ],
+      [
+        [0, 50],
+        [70, 0],
+      ],
     );
     const a: Place = { key: 0, lat: 0, lon: 0 };
     const b: Place = { key: 1, lat: 0, lon: 0 };

@@ -21,7 +21,11 @@ describe('GET /widget.js and the demo site', () => {
   afterAll(async () => t?.close());
 
   it('serves the module to any site with a strong ETag, cache headers and cross-origin permission', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/widget.js', headers: { origin: 'https://not-listed.example' } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/widget.js',
+      headers: { origin: 'https://not-listed.example' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');
     expect(res.headers['access-control-allow-origin']).toBe('*');
@@ -30,7 +34,11 @@ describe('GET /widget.js and the demo site', () => {
     const etag = res.headers.etag as string;
     expect(etag).toMatch(/^"[\w-]+"$/);
 
-    const again = await t.app.inject({ method: 'GET', url: '/widget.js', headers: { 'if-none-match': etag } });
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/widget.js',
+      headers: { 'if-none-match': etag },
+    });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });

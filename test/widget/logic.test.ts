@@ -6,12 +6,22 @@ import { isEmail, isFrenchPhone, isPostcode } from '../../src/widget/validate.js
 
 describe('widget dates', () => {
   it('formats windows in French in the company zone, whatever the zone of the reader', () => {
-    expect(formatWindow('2026-03-31T08:00:00+02:00', '2026-03-31T10:00:00+02:00', 'fr', 'Europe/Paris')).toBe('mardi 31 mars, 08:00–10:00');
-    expect(formatWindow('2026-03-03T08:00:00+01:00', '2026-03-03T10:00:00+01:00', 'fr', 'Europe/Paris')).toBe('mardi 3 mars, 08:00–10:00');
+    expect(formatWindow('2026-03-31T08:00:00+02:00', '2026-03-31T10:00:00+02:00', 'fr', 'Europe/Paris')).toBe(
+      'mardi 31 mars, 08:00–10:00',
+    );
+    expect(formatWindow('2026-03-03T08:00:00+01:00', '2026-03-03T10:00:00+01:00', 'fr', 'Europe/Paris')).toBe(
+      'mardi 3 mars, 08:00–10:00',
+    );
     // Across the March clock change the wall-clock window stays 08:00–10:00.
-    expect(formatTimes('2026-03-27T07:00:00Z', '2026-03-27T09:00:00Z', 'fr', 'Europe/Paris')).toBe('08:00–10:00');
-    expect(formatTimes('2026-03-30T06:00:00Z', '2026-03-30T08:00:00Z', 'fr', 'Europe/Paris')).toBe('08:00–10:00');
-    expect(formatWindow('2026-03-31T13:30:00+02:00', '2026-03-31T15:30:00+02:00', 'en', 'Europe/Paris')).toBe('Tuesday 31 March, 13:30–15:30');
+    expect(formatTimes('2026-03-27T07:00:00Z', '2026-03-27T09:00:00Z', 'fr', 'Europe/Paris')).toBe(
+      '08:00–10:00',
+    );
+    expect(formatTimes('2026-03-30T06:00:00Z', '2026-03-30T08:00:00Z', 'fr', 'Europe/Paris')).toBe(
+      '08:00–10:00',
+    );
+    expect(formatWindow('2026-03-31T13:30:00+02:00', '2026-03-31T15:30:00+02:00', 'en', 'Europe/Paris')).toBe(
+      'Tuesday 31 March, 13:30–15:30',
+    );
   });
 
   it('names calendar days without shifting them by a zone', () => {
@@ -30,7 +40,15 @@ describe('widget dates', () => {
 
 describe('widget input checks', () => {
   it('accepts French phone numbers leniently', () => {
-    for (const ok of ['06 12 34 56 78', '0612345678', '+33 6 12 34 56 78', '+33612345678', '0033 4 78 00 12 34', '04.78.00.12.34', '04-78-00-12-34'])
+    for (const ok of [
+      '06 12 34 56 78',
+      '0612345678',
+      '+33 6 12 34 56 78',
+      '+33612345678',
+      '0033 4 78 00 12 34',
+      '04.78.00.12.34',
+      '04-78-00-12-34',
+    ])
       expect(isFrenchPhone(ok), ok).toBe(true);
     for (const bad of ['12 34', '06 12 34 56', '00 12 34 56 78', '+44 20 7946 0958', 'zéro six'])
       expect(isFrenchPhone(bad), bad).toBe(false);

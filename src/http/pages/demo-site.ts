@@ -22,7 +22,10 @@ const HERO = `<div class="hero">
 </div>
 `;
 
-function sitePage({ phone, docsUrl }: DemoPageOptions, page: { title: string; robots?: string; hero: boolean; main: string }): string {
+function sitePage(
+  { phone, docsUrl }: DemoPageOptions,
+  page: { title: string; robots?: string; hero: boolean; main: string },
+): string {
   const tel = phone.replace(/[^\d+]/g, '');
   return `<!doctype html>
 <html lang="fr">

@@ -6,7 +6,10 @@ import { adminCatalogueRoutes } from './admin-catalogue.js';
 import { adminSettingsRoutes } from './admin-settings.js';
 import { adminTechnicianRoutes } from './admin-technicians.js';
 
-export const adminAvailabilityModelRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const adminAvailabilityModelRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
+  app,
+  { ctx },
+) => {
   await app.register(adminCatalogueRoutes, { ctx });
   await app.register(adminTechnicianRoutes, { ctx });
   await app.register(adminSettingsRoutes, { ctx });

@@ -6,7 +6,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ExceptionRecord } from '../../db/availability-exceptions.js';
-import { companyTimezone, createException, editException, findExceptions, readException, removeException } from '../../domain/availability-exceptions.js';
+import {
+  companyTimezone,
+  createException,
+  editException,
+  findExceptions,
+  readException,
+  removeException,
+} from '../../domain/availability-exceptions.js';
 import { availabilityView, rangeBound } from '../../domain/availability-view.js';
 import { DST_POLICY } from '../../domain/availability.js';
 import { requireRole } from '../auth.js';
@@ -43,7 +50,14 @@ const exceptionBody = z.strictObject({
 const exceptionPatch = z.strictObject(exceptionFields).partial();
 
 function exceptionOut(e: ExceptionRecord, timezone: string): z.infer<typeof exceptionView> {
-  return { id: e.id, kind: e.kind, technicianId: e.technicianId, start: isoInZone(e.start, timezone), end: isoInZone(e.end, timezone), reason: e.reason };
+  return {
+    id: e.id,
+    kind: e.kind,
+    technicianId: e.technicianId,
+    start: isoInZone(e.start, timezone),
+    end: isoInZone(e.end, timezone),
+    reason: e.reason,
+  };
 }
 
 export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -63,7 +77,13 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
         response: {
           200: z.object({
             timezone: z.string(),
-            technicians: z.array(z.object({ technicianId: z.uuid(), name: z.string(), shifts: z.array(z.object({ start: z.string(), end: z.string() })) })),
+            technicians: z.array(
+              z.object({
+                technicianId: z.uuid(),
+                name: z.string(),
+                shifts: z.array(z.object({ start: z.string(), end: z.string() })),
+              }),
+            ),
           }),
         },
       },
@@ -75,7 +95,10 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
         technicians: view.technicians.map((t) => ({
           technicianId: t.technicianId,
           name: t.name,
-          shifts: t.shifts.map((s) => ({ start: isoInZone(s.start, view.timezone), end: isoInZone(s.end, view.timezone) })),
+          shifts: t.shifts.map((s) => ({
+            start: isoInZone(s.start, view.timezone),
+            end: isoInZone(s.end, view.timezone),
+          })),
         })),
       };
     },
@@ -89,7 +112,12 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
         summary: 'List exceptions; with technicianId, theirs plus company closures',
         tags,
         security,
-        querystring: z.object({ technicianId: z.uuid().optional(), kind: exceptionKind.optional(), from: dateOrInstant.optional(), to: dateOrInstant.optional() }),
+        querystring: z.object({
+          technicianId: z.uuid().optional(),
+          kind: exceptionKind.optional(),
+          from: dateOrInstant.optional(),
+          to: dateOrInstant.optional(),
+        }),
         response: { 200: z.array(exceptionView) },
       },
     },
@@ -107,8 +135,18 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
 
   app.get(
     '/availability/exceptions/:id',
-    { preHandler: planner, schema: { summary: 'One exception', tags, security, params: idParams, response: { 200: exceptionView } } },
-    async (request) => exceptionOut(await readException(ctx.db, request.params.id), await companyTimezone(ctx.db)),
+    {
+      preHandler: planner,
+      schema: {
+        summary: 'One exception',
+        tags,
+        security,
+        params: idParams,
+        response: { 200: exceptionView },
+      },
+    },
+    async (request) =>
+      exceptionOut(await readException(ctx.db, request.params.id), await companyTimezone(ctx.db)),
   );
 
   app.post(
@@ -117,20 +155,38 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
       preHandler: planner,
       schema: {
         summary: 'Add an absence, an extra shift or a company closure',
-        description: 'Whole days with from/to (local dates, to included) or hours with start/end (ISO 8601 with offset).',
+        description:
+          'Whole days with from/to (local dates, to included) or hours with start/end (ISO 8601 with offset).',
         tags,
         security,
         body: exceptionBody,
         response: { 201: exceptionView },
       },
     },
-    async (request, reply) => reply.code(201).send(exceptionOut(await createException(ctx.db, request.body), await companyTimezone(ctx.db))),
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(exceptionOut(await createException(ctx.db, request.body), await companyTimezone(ctx.db))),
   );
 
   app.patch(
     '/availability/exceptions/:id',
-    { preHandler: planner, schema: { summary: 'Change an exception; a new range replaces the old one', tags, security, params: idParams, body: exceptionPatch, response: { 200: exceptionView } } },
-    async (request) => exceptionOut(await editException(ctx.db, request.params.id, request.body), await companyTimezone(ctx.db)),
+    {
+      preHandler: planner,
+      schema: {
+        summary: 'Change an exception; a new range replaces the old one',
+        tags,
+        security,
+        params: idParams,
+        body: exceptionPatch,
+        response: { 200: exceptionView },
+      },
+    },
+    async (request) =>
+      exceptionOut(
+        await editException(ctx.db, request.params.id, request.body),
+        await companyTimezone(ctx.db),
+      ),
   );
 
   app.delete(

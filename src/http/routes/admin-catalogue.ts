@@ -34,7 +34,11 @@ const zoneBody = z.strictObject({
   kind: zoneKind.default('periurban'),
   postcodes: z.array(zonePostcode).max(2000),
 });
-const zonePatch = z.strictObject({ name: label(120).optional(), kind: zoneKind.optional(), postcodes: z.array(zonePostcode).max(2000).optional() });
+const zonePatch = z.strictObject({
+  name: label(120).optional(),
+  kind: zoneKind.optional(),
+  postcodes: z.array(zonePostcode).max(2000).optional(),
+});
 
 const serviceView = z.object({
   id: z.uuid(),
@@ -78,11 +82,27 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   const tags = ['admin', 'catalogue'];
 
   // --- skills
-  app.get('/skills', { preHandler: read, schema: { summary: 'List skills', tags, security, response: { 200: z.array(skillView) } } }, async () => listSkills(ctx.db));
+  app.get(
+    '/skills',
+    {
+      preHandler: read,
+      schema: { summary: 'List skills', tags, security, response: { 200: z.array(skillView) } },
+    },
+    async () => listSkills(ctx.db),
+  );
 
   app.post(
     '/skills',
-    { preHandler: write, schema: { summary: 'Create a skill', tags, security, body: z.strictObject({ code: skillCode, label: label(120) }), response: { 201: skillView } } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Create a skill',
+        tags,
+        security,
+        body: z.strictObject({ code: skillCode, label: label(120) }),
+        response: { 201: skillView },
+      },
+    },
     async (request, reply) => reply.code(201).send(await createSkill(ctx.db, request.body)),
   );
 
@@ -90,14 +110,29 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
     '/skills/:code',
     {
       preHandler: write,
-      schema: { summary: "Change a skill's label", tags, security, params: z.object({ code: skillCode }), body: z.strictObject({ label: label(120) }), response: { 200: skillView } },
+      schema: {
+        summary: "Change a skill's label",
+        tags,
+        security,
+        params: z.object({ code: skillCode }),
+        body: z.strictObject({ label: label(120) }),
+        response: { 200: skillView },
+      },
     },
     async (request) => renameSkill(ctx.db, request.params.code, request.body.label),
   );
 
   app.delete(
     '/skills/:code',
-    { preHandler: write, schema: { summary: 'Delete a skill no technician or service uses (409 otherwise)', tags, security, params: z.object({ code: skillCode }) } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Delete a skill no technician or service uses (409 otherwise)',
+        tags,
+        security,
+        params: z.object({ code: skillCode }),
+      },
+    },
     async (request, reply) => {
       await removeSkill(ctx.db, request.params.code);
       return reply.code(204).send();
@@ -105,27 +140,69 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   );
 
   // --- zones
-  app.get('/zones', { preHandler: read, schema: { summary: 'List zones with their postal codes', tags, security, response: { 200: z.array(zoneView) } } }, async () => listZones(ctx.db));
+  app.get(
+    '/zones',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'List zones with their postal codes',
+        tags,
+        security,
+        response: { 200: z.array(zoneView) },
+      },
+    },
+    async () => listZones(ctx.db),
+  );
 
-  app.get('/zones/:id', { preHandler: read, schema: { summary: 'One zone', tags, security, params: idParams, response: { 200: zoneView } } }, async (request) => {
-    const zone = await getZone(ctx.db, request.params.id);
-    if (!zone) throw HttpProblem.notFound('Zone');
-    return zone;
-  });
+  app.get(
+    '/zones/:id',
+    {
+      preHandler: read,
+      schema: { summary: 'One zone', tags, security, params: idParams, response: { 200: zoneView } },
+    },
+    async (request) => {
+      const zone = await getZone(ctx.db, request.params.id);
+      if (!zone) throw HttpProblem.notFound('Zone');
+      return zone;
+    },
+  );
 
-  app.post('/zones', { preHandler: write, schema: { summary: 'Create a zone', tags, security, body: zoneBody, response: { 201: zoneView } } }, async (request, reply) =>
-    reply.code(201).send(await createZone(ctx.db, request.body)),
+  app.post(
+    '/zones',
+    {
+      preHandler: write,
+      schema: { summary: 'Create a zone', tags, security, body: zoneBody, response: { 201: zoneView } },
+    },
+    async (request, reply) => reply.code(201).send(await createZone(ctx.db, request.body)),
   );
 
   app.patch(
     '/zones/:id',
-    { preHandler: write, schema: { summary: 'Change a zone; postcodes, when given, replace the list', tags, security, params: idParams, body: zonePatch, response: { 200: zoneView } } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Change a zone; postcodes, when given, replace the list',
+        tags,
+        security,
+        params: idParams,
+        body: zonePatch,
+        response: { 200: zoneView },
+      },
+    },
     async (request) => editZone(ctx.db, request.params.id, request.body),
   );
 
   app.delete(
     '/zones/:id',
-    { preHandler: write, schema: { summary: 'Delete a zone no technician serves (409 otherwise)', tags, security, params: idParams } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Delete a zone no technician serves (409 otherwise)',
+        tags,
+        security,
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       await removeZone(ctx.db, request.params.id);
       return reply.code(204).send();
@@ -133,29 +210,76 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   );
 
   // --- services
-  app.get('/services', { preHandler: read, schema: { summary: 'List services, active or not', tags, security, response: { 200: z.array(serviceView) } } }, async () =>
-    listServices(ctx.db),
+  app.get(
+    '/services',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'List services, active or not',
+        tags,
+        security,
+        response: { 200: z.array(serviceView) },
+      },
+    },
+    async () => listServices(ctx.db),
   );
 
-  app.get('/services/:id', { preHandler: read, schema: { summary: 'One service', tags, security, params: idParams, response: { 200: serviceView } } }, async (request) => {
-    const service = await getService(ctx.db, request.params.id);
-    if (!service) throw HttpProblem.notFound('Service');
-    return service;
-  });
+  app.get(
+    '/services/:id',
+    {
+      preHandler: read,
+      schema: { summary: 'One service', tags, security, params: idParams, response: { 200: serviceView } },
+    },
+    async (request) => {
+      const service = await getService(ctx.db, request.params.id);
+      if (!service) throw HttpProblem.notFound('Service');
+      return service;
+    },
+  );
 
-  app.post('/services', { preHandler: write, schema: { summary: 'Create a service', tags, security, body: serviceBody, response: { 201: serviceView } } }, async (request, reply) =>
-    reply.code(201).send(await createService(ctx.db, request.body)),
+  app.post(
+    '/services',
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Create a service',
+        tags,
+        security,
+        body: serviceBody,
+        response: { 201: serviceView },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createService(ctx.db, request.body)),
   );
 
   app.patch(
     '/services/:id',
-    { preHandler: write, schema: { summary: 'Change a service; skills, when given, replace the list', tags, security, params: idParams, body: servicePatch, response: { 200: serviceView } } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Change a service; skills, when given, replace the list',
+        tags,
+        security,
+        params: idParams,
+        body: servicePatch,
+        response: { 200: serviceView },
+      },
+    },
     async (request) => editService(ctx.db, request.params.id, request.body),
   );
 
   app.delete(
     '/services/:id',
-    { preHandler: write, schema: { summary: 'Deactivate a service (booked visits keep it)', tags, security, params: idParams, response: { 200: serviceView } } },
+    {
+      preHandler: write,
+      schema: {
+        summary: 'Deactivate a service (booked visits keep it)',
+        tags,
+        security,
+        params: idParams,
+        response: { 200: serviceView },
+      },
+    },
     async (request) => deactivateService(ctx.db, request.params.id),
   );
 };

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { revokeTechnicianFeedToken, rotateTeamFeedToken, rotateTechnicianFeedToken } from '../../domain/feeds.js';
+import {
+  revokeTechnicianFeedToken,
+  rotateTeamFeedToken,
+  rotateTechnicianFeedToken,
+} from '../../domain/feeds.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
@@ -22,7 +26,7 @@ export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     {
       preHandler: requireRole(ctx.db, 'admin'),
       schema: {
-        summary: "Give the technician a new feed URL; the old one stops working at once",
+        summary: 'Give the technician a new feed URL; the old one stops working at once',
         tags: ['admin', 'feeds'],
         security,
         params: technicianParams,
@@ -40,10 +44,16 @@ export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     '/technicians/:id/feed-token',
     {
       preHandler: requireRole(ctx.db, 'admin'),
-      schema: { summary: "Revoke the technician's feed URL", tags: ['admin', 'feeds'], security, params: technicianParams },
+      schema: {
+        summary: "Revoke the technician's feed URL",
+        tags: ['admin', 'feeds'],
+        security,
+        params: technicianParams,
+      },
     },
     async (request, reply) => {
-      if (!(await revokeTechnicianFeedToken(ctx.db, request.params.id))) throw HttpProblem.notFound('Technician');
+      if (!(await revokeTechnicianFeedToken(ctx.db, request.params.id)))
+        throw HttpProblem.notFound('Technician');
       return reply.code(204).send();
     },
   );
@@ -52,7 +62,12 @@ export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     '/settings/team-feed-token',
     {
       preHandler: requireRole(ctx.db, 'admin'),
-      schema: { summary: 'Give the team feed a new URL; the old one stops working at once', tags: ['admin', 'feeds'], security, response: { 200: feedUrlsView } },
+      schema: {
+        summary: 'Give the team feed a new URL; the old one stops working at once',
+        tags: ['admin', 'feeds'],
+        security,
+        response: { 200: feedUrlsView },
+      },
     },
     async () => {
       const urls = await rotateTeamFeedToken(ctx.db, ctx.publicUrl);

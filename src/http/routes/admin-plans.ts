@@ -20,7 +20,13 @@ const stop = z.object({
   reference: z.string(),
   service: z.string(),
   customer: z.string(),
-  address: z.object({ line: z.string(), postcode: z.string(), city: z.string(), lat: z.number(), lon: z.number() }),
+  address: z.object({
+    line: z.string(),
+    postcode: z.string(),
+    city: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+  }),
   window: moment,
   planned: moment,
   travelMinutes: z.number(),
@@ -41,9 +47,20 @@ const route = z.object({
   distanceKm: z.number(),
 });
 
-const totals = z.object({ visits: z.number(), travelMinutes: z.number(), idleMinutes: z.number(), overtimeMinutes: z.number(), distanceKm: z.number() });
+const totals = z.object({
+  visits: z.number(),
+  travelMinutes: z.number(),
+  idleMinutes: z.number(),
+  overtimeMinutes: z.number(),
+  distanceKm: z.number(),
+});
 const dayRoutesView = z.object({ routes: z.array(route), totals });
-const technician = z.object({ id: z.uuid(), name: z.string(), colour: z.string(), home: z.object({ lat: z.number(), lon: z.number() }) });
+const technician = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  colour: z.string(),
+  home: z.object({ lat: z.number(), lon: z.number() }),
+});
 
 const dayView = z.object({
   date: z.string(),
@@ -75,7 +92,13 @@ const planView = dayView.extend({
   proposed: dayRoutesView,
   savings: totals.omit({ visits: true }),
   changes: z.array(change),
-  optimiser: z.object({ timeLimitMs: z.number(), seed: z.number(), elapsedMs: z.number(), iterations: z.number(), keptCurrent: z.string().nullable() }),
+  optimiser: z.object({
+    timeLimitMs: z.number(),
+    seed: z.number(),
+    elapsedMs: z.number(),
+    iterations: z.number(),
+    keptCurrent: z.string().nullable(),
+  }),
 });
 
 const placedVisit = z.object({
@@ -124,7 +147,12 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
         body: z.object({
           date: isoDate,
           timeLimitMs: z.number().int().min(MIN_TIME_LIMIT_MS).max(MAX_TIME_LIMIT_MS).optional(),
-          seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+          seed: z
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 31 - 1)
+            .optional(),
         }),
         response: { 201: planView },
       },
@@ -139,7 +167,13 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
     '/plans/:id',
     {
       preHandler: planner,
-      schema: { summary: 'A stored plan', tags: ['planner'], security: [{ bearer: [] }], params: planParams, response: { 200: planView } },
+      schema: {
+        summary: 'A stored plan',
+        tags: ['planner'],
+        security: [{ bearer: [] }],
+        params: planParams,
+        response: { 200: planView },
+      },
     },
     async (request) => getPlan(ctx.db, request.params.id),
   );
@@ -176,9 +210,12 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
             version: z.number().int().min(1).optional(),
           })
           .strict()
-          .refine((b) => b.technicianId !== undefined || b.plannedStart !== undefined || b.pinned !== undefined, {
-            message: 'give technicianId, plannedStart or pinned',
-          }),
+          .refine(
+            (b) => b.technicianId !== undefined || b.plannedStart !== undefined || b.pinned !== undefined,
+            {
+              message: 'give technicianId, plannedStart or pinned',
+            },
+          ),
         response: { 200: placedVisit },
       },
     },

@@ -4,10 +4,14 @@ import { z } from 'zod';
 
 export const security = [{ bearer: [] }];
 
-export const skillCode = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a skill code: lower-case letters, digits and dashes');
+export const skillCode = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a skill code: lower-case letters, digits and dashes');
 export const postcode = z.string().regex(/^[0-9]{5}$/, 'must be a French postal code of 5 digits');
 export const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour #RRGGBB');
-export const wallClock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$/, 'must be a time HH:MM');
+export const wallClock = z
+  .string()
+  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$/, 'must be a time HH:MM');
 export const windowClock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time HH:MM');
 export const localDate = z.iso.date();
 export const instant = z.iso.datetime({ offset: true });

@@ -29,7 +29,11 @@ const settingsPatch = z.strictObject({
     .optional()
     .describe('arrival windows of a working day, local time, sorted and disjoint'),
   bookingHorizonDays: z.number().int().min(1).max(366).optional(),
-  holidayRegion: z.enum(HOLIDAY_REGIONS).nullable().optional().describe("null: national holidays; '57', '67', '68': Alsace-Moselle (adds Good Friday and 26 December)"),
+  holidayRegion: z
+    .enum(HOLIDAY_REGIONS)
+    .nullable()
+    .optional()
+    .describe("null: national holidays; '57', '67', '68': Alsace-Moselle (adds Good Friday and 26 December)"),
   whitMondayWorked: z.boolean().optional().describe('Whit Monday worked as the journée de solidarité'),
 });
 
@@ -37,13 +41,27 @@ const view = (s: CompanySettingsRecord): z.infer<typeof settingsView> => s;
 
 export const adminSettingsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const tags = ['admin', 'settings'];
-  app.get('/settings', { preHandler: requireRole(ctx.db, 'planner'), schema: { summary: 'Company settings', tags, security, response: { 200: settingsView } } }, async () =>
-    view(await readSettings(ctx.db)),
+  app.get(
+    '/settings',
+    {
+      preHandler: requireRole(ctx.db, 'planner'),
+      schema: { summary: 'Company settings', tags, security, response: { 200: settingsView } },
+    },
+    async () => view(await readSettings(ctx.db)),
   );
 
   app.patch(
     '/settings',
-    { preHandler: requireRole(ctx.db, 'admin'), schema: { summary: 'Change company settings', tags, security, body: settingsPatch, response: { 200: settingsView } } },
+    {
+      preHandler: requireRole(ctx.db, 'admin'),
+      schema: {
+        summary: 'Change company settings',
+        tags,
+        security,
+        body: settingsPatch,
+        response: { 200: settingsView },
+      },
+    },
     async (request) => view(await changeSettings(ctx.db, request.body)),
   );
 };

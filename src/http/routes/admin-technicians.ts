@@ -8,12 +8,33 @@ import { z } from 'zod';
 import { getTechnician, listTechnicians, type TechnicianRecord } from '../../db/technicians.js';
 import type { WorkingHoursRecord } from '../../db/working-hours.js';
 import { technicianFeedUrls } from '../../domain/feeds.js';
-import { createTechnician, deactivateTechnician, editTechnician, type TechnicianInput } from '../../domain/technicians.js';
-import { addWorkingHours, editWorkingHours, readWorkingHours, removeWorkingHours, replaceWorkingHours } from '../../domain/working-hours.js';
+import {
+  createTechnician,
+  deactivateTechnician,
+  editTechnician,
+  type TechnicianInput,
+} from '../../domain/technicians.js';
+import {
+  addWorkingHours,
+  editWorkingHours,
+  readWorkingHours,
+  removeWorkingHours,
+  replaceWorkingHours,
+} from '../../domain/working-hours.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
-import { colour, idParams, label, latitude, localDate, longitude, security, skillCode, wallClock } from './admin-schemas.js';
+import {
+  colour,
+  idParams,
+  label,
+  latitude,
+  localDate,
+  longitude,
+  security,
+  skillCode,
+  wallClock,
+} from './admin-schemas.js';
 
 const technicianView = z.object({
   id: z.uuid(),
@@ -30,7 +51,11 @@ const technicianView = z.object({
   webcalUrl: z.string().nullable(),
 });
 
-const home = z.strictObject({ address: z.string().trim().max(300).default(''), lat: latitude, lon: longitude });
+const home = z.strictObject({
+  address: z.string().trim().max(300).default(''),
+  lat: latitude,
+  lon: longitude,
+});
 const technicianFields = {
   name: label(120),
   email: z.email().max(200).nullable(),
@@ -61,7 +86,12 @@ const ruleView = z.object({
   validUntil: z.string().nullable(),
 });
 const ruleFields = {
-  rrule: z.string().trim().min(1).max(500).describe('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (FREQ WEEKLY or DAILY; INTERVAL, BYDAY, WKST)'),
+  rrule: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .describe('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (FREQ WEEKLY or DAILY; INTERVAL, BYDAY, WKST)'),
   startTime: wallClock.describe('local wall-clock time HH:MM'),
   endTime: wallClock.describe('local wall-clock time HH:MM, after startTime'),
   validFrom: localDate,
@@ -100,7 +130,14 @@ function technicianChanges(body: z.infer<typeof technicianPatch>): Partial<Techn
 function ruleOut(r: WorkingHoursRecord): z.infer<typeof ruleView> {
   // HH:MM as the client writes them; seconds only when they matter
   const clock = (t: string) => (t.endsWith(':00') ? t.slice(0, 5) : t);
-  return { id: r.id, rrule: r.rrule, startTime: clock(r.startTime), endTime: clock(r.endTime), validFrom: r.validFrom, validUntil: r.validUntil };
+  return {
+    id: r.id,
+    rrule: r.rrule,
+    startTime: clock(r.startTime),
+    endTime: clock(r.endTime),
+    validFrom: r.validFrom,
+    validUntil: r.validUntil,
+  };
 }
 
 export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -114,7 +151,13 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
     '/technicians',
     {
       preHandler: read,
-      schema: { summary: 'List technicians', tags, security, querystring: z.object({ active: z.enum(['true', 'false']).optional() }), response: { 200: z.array(technicianView) } },
+      schema: {
+        summary: 'List technicians',
+        tags,
+        security,
+        querystring: z.object({ active: z.enum(['true', 'false']).optional() }),
+        response: { 200: z.array(technicianView) },
+      },
     },
     async (request) => {
       const all = await listTechnicians(ctx.db, { activeOnly: request.query.active === 'true' });
@@ -123,15 +166,37 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
     },
   );
 
-  app.get('/technicians/:id', { preHandler: read, schema: { summary: 'One technician', tags, security, params: idParams, response: { 200: technicianView } } }, async (request) => {
-    const technician = await getTechnician(ctx.db, request.params.id);
-    if (!technician) throw HttpProblem.notFound('Technician');
-    return technicianOut(technician, ctx.publicUrl);
-  });
+  app.get(
+    '/technicians/:id',
+    {
+      preHandler: read,
+      schema: {
+        summary: 'One technician',
+        tags,
+        security,
+        params: idParams,
+        response: { 200: technicianView },
+      },
+    },
+    async (request) => {
+      const technician = await getTechnician(ctx.db, request.params.id);
+      if (!technician) throw HttpProblem.notFound('Technician');
+      return technicianOut(technician, ctx.publicUrl);
+    },
+  );
 
   app.post(
     '/technicians',
-    { preHandler: adminOnly, schema: { summary: 'Create a technician (with a calendar feed URL)', tags, security, body: technicianBody, response: { 201: technicianView } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        summary: 'Create a technician (with a calendar feed URL)',
+        tags,
+        security,
+        body: technicianBody,
+        response: { 201: technicianView },
+      },
+    },
     async (request, reply) => {
       const created = await createTechnician(ctx.db, technicianInput(request.body));
       return reply.code(201).send(technicianOut(created, ctx.publicUrl));
@@ -142,14 +207,34 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
     '/technicians/:id',
     {
       preHandler: adminOnly,
-      schema: { summary: 'Change a technician; skills and zoneIds, when given, replace the lists', tags, security, params: idParams, body: technicianPatch, response: { 200: technicianView } },
+      schema: {
+        summary: 'Change a technician; skills and zoneIds, when given, replace the lists',
+        tags,
+        security,
+        params: idParams,
+        body: technicianPatch,
+        response: { 200: technicianView },
+      },
     },
-    async (request) => technicianOut(await editTechnician(ctx.db, request.params.id, technicianChanges(request.body)), ctx.publicUrl),
+    async (request) =>
+      technicianOut(
+        await editTechnician(ctx.db, request.params.id, technicianChanges(request.body)),
+        ctx.publicUrl,
+      ),
   );
 
   app.delete(
     '/technicians/:id',
-    { preHandler: adminOnly, schema: { summary: 'Deactivate a technician (visits and history stay)', tags, security, params: idParams, response: { 200: technicianView } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        summary: 'Deactivate a technician (visits and history stay)',
+        tags,
+        security,
+        params: idParams,
+        response: { 200: technicianView },
+      },
+    },
     async (request) => technicianOut(await deactivateTechnician(ctx.db, request.params.id), ctx.publicUrl),
   );
 
@@ -158,7 +243,16 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
 
   app.get(
     '/technicians/:id/working-hours',
-    { preHandler: read, schema: { summary: "A technician's working-hour rules (local wall-clock time)", tags: hoursTags, security, params: idParams, response: { 200: z.array(ruleView) } } },
+    {
+      preHandler: read,
+      schema: {
+        summary: "A technician's working-hour rules (local wall-clock time)",
+        tags: hoursTags,
+        security,
+        params: idParams,
+        response: { 200: z.array(ruleView) },
+      },
+    },
     async (request) => (await readWorkingHours(ctx.db, request.params.id)).map(ruleOut),
   );
 
@@ -166,9 +260,17 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
     '/technicians/:id/working-hours',
     {
       preHandler: planner,
-      schema: { summary: 'Add a working-hour rule; 400 if it overlaps another on a same weekday', tags: hoursTags, security, params: idParams, body: ruleBody, response: { 201: ruleView } },
+      schema: {
+        summary: 'Add a working-hour rule; 400 if it overlaps another on a same weekday',
+        tags: hoursTags,
+        security,
+        params: idParams,
+        body: ruleBody,
+        response: { 201: ruleView },
+      },
     },
-    async (request, reply) => reply.code(201).send(ruleOut(await addWorkingHours(ctx.db, request.params.id, request.body))),
+    async (request, reply) =>
+      reply.code(201).send(ruleOut(await addWorkingHours(ctx.db, request.params.id, request.body))),
   );
 
   app.put(
@@ -184,18 +286,33 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
         response: { 200: z.array(ruleView) },
       },
     },
-    async (request) => (await replaceWorkingHours(ctx.db, request.params.id, request.body.rules)).map(ruleOut),
+    async (request) =>
+      (await replaceWorkingHours(ctx.db, request.params.id, request.body.rules)).map(ruleOut),
   );
 
   app.patch(
     '/technicians/:id/working-hours/:ruleId',
-    { preHandler: planner, schema: { summary: 'Change a working-hour rule', tags: hoursTags, security, params: ruleParams, body: rulePatch, response: { 200: ruleView } } },
-    async (request) => ruleOut(await editWorkingHours(ctx.db, request.params.id, request.params.ruleId, request.body)),
+    {
+      preHandler: planner,
+      schema: {
+        summary: 'Change a working-hour rule',
+        tags: hoursTags,
+        security,
+        params: ruleParams,
+        body: rulePatch,
+        response: { 200: ruleView },
+      },
+    },
+    async (request) =>
+      ruleOut(await editWorkingHours(ctx.db, request.params.id, request.params.ruleId, request.body)),
   );
 
   app.delete(
     '/technicians/:id/working-hours/:ruleId',
-    { preHandler: planner, schema: { summary: 'Delete a working-hour rule', tags: hoursTags, security, params: ruleParams } },
+    {
+      preHandler: planner,
+      schema: { summary: 'Delete a working-hour rule', tags: hoursTags, security, params: ruleParams },
+    },
     async (request, reply) => {
       await removeWorkingHours(ctx.db, request.params.id, request.params.ruleId);
       return reply.code(204).send();

@@ -21,14 +21,27 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
     '/me',
     {
       preHandler: requireRole(ctx.db, 'agent'),
-      schema: { summary: 'Who the bearer token belongs to', tags: ['admin'], security, response: { 200: z.object({ name: z.string(), role: z.enum(ROLES) }) } },
+      schema: {
+        summary: 'Who the bearer token belongs to',
+        tags: ['admin'],
+        security,
+        response: { 200: z.object({ name: z.string(), role: z.enum(ROLES) }) },
+      },
     },
     async (request) => ({ name: request.principal!.name, role: request.principal!.role }),
   );
 
   app.get(
     '/tokens',
-    { preHandler: requireRole(ctx.db, 'admin'), schema: { summary: 'List API tokens (never their values)', tags: ['admin'], security, response: { 200: z.array(tokenView) } } },
+    {
+      preHandler: requireRole(ctx.db, 'admin'),
+      schema: {
+        summary: 'List API tokens (never their values)',
+        tags: ['admin'],
+        security,
+        response: { 200: z.array(tokenView) },
+      },
+    },
     async () => listTokens(ctx.db),
   );
 
@@ -40,13 +53,18 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
         summary: 'Create an API token; its value is shown only in this response',
         tags: ['admin'],
         security,
-        body: z.object({ name: z.string().trim().min(1).max(100), role: z.enum(ROLES), expiresAt: z.iso.datetime({ offset: true }).optional() }),
+        body: z.object({
+          name: z.string().trim().min(1).max(100),
+          role: z.enum(ROLES),
+          expiresAt: z.iso.datetime({ offset: true }).optional(),
+        }),
         response: { 201: z.object({ id: z.uuid(), token: z.string() }) },
       },
     },
     async (request, reply) => {
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : undefined;
-      if (expiresAt && expiresAt <= new Date()) throw HttpProblem.badField('body.expiresAt', 'must be in the future');
+      if (expiresAt && expiresAt <= new Date())
+        throw HttpProblem.badField('body.expiresAt', 'must be in the future');
       const created = await createApiToken(ctx.db, request.body.role, request.body.name, expiresAt);
       return reply.code(201).send(created);
     },
@@ -54,7 +72,15 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
 
   app.delete(
     '/tokens/:id',
-    { preHandler: requireRole(ctx.db, 'admin'), schema: { summary: 'Revoke an API token', tags: ['admin'], security, params: z.object({ id: z.uuid() }) } },
+    {
+      preHandler: requireRole(ctx.db, 'admin'),
+      schema: {
+        summary: 'Revoke an API token',
+        tags: ['admin'],
+        security,
+        params: z.object({ id: z.uuid() }),
+      },
+    },
     async (request, reply) => {
       if (!(await revokeToken(ctx.db, request.params.id))) throw HttpProblem.notFound('Token');
       return reply.code(204).send();

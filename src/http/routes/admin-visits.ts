@@ -15,7 +15,13 @@ const visitListItem = z.object({
   planned: z.object({ start: z.string(), end: z.string() }),
   pinned: z.boolean(),
   customer: z.object({ name: z.string(), phone: z.string(), email: z.string().nullable() }),
-  address: z.object({ line: z.string(), postcode: z.string(), city: z.string(), lat: z.number(), lon: z.number() }),
+  address: z.object({
+    line: z.string(),
+    postcode: z.string(),
+    city: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+  }),
   channel: z.string(),
   bookedBy: z.string(),
   version: z.number(),
@@ -39,7 +45,10 @@ export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
             q: z.string().trim().min(2).max(100).optional(),
             limit: z.coerce.number().int().min(1).max(1000).default(200),
           })
-          .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be before from', path: ['to'] }),
+          .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+            message: 'must not be before from',
+            path: ['to'],
+          }),
         response: { 200: z.object({ visits: z.array(visitListItem) }) },
       },
     },

@@ -15,7 +15,13 @@ export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
 
   app.get(
     '/v1/feeds/technicians/:token.ics',
-    { schema: { summary: "A technician's visits as an iCal subscription", tags: ['feeds'], params: feedParams} },
+    {
+      schema: {
+        summary: "A technician's visits as an iCal subscription",
+        tags: ['feeds'],
+        params: feedParams,
+      },
+    },
     async (request, reply) => {
       const calendar = await technicianFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
       if (!calendar) throw HttpProblem.notFound('Feed');
@@ -25,7 +31,13 @@ export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
 
   app.get(
     '/v1/feeds/team/:token.ics',
-    { schema: { summary: 'Every technician’s visits in one iCal subscription (planner)', tags: ['feeds'], params: feedParams} },
+    {
+      schema: {
+        summary: 'Every technician’s visits in one iCal subscription (planner)',
+        tags: ['feeds'],
+        params: feedParams,
+      },
+    },
     async (request, reply) => {
       const calendar = await teamFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
       if (!calendar) throw HttpProblem.notFound('Feed');
@@ -40,14 +52,17 @@ export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         summary: 'The booking as an .ics file for the customer (manage token required)',
         tags: ['bookings'],
         params: z.object({ id: z.uuid() }),
-        querystring: z.object({ token: z.string().min(1).max(256) })
+        querystring: z.object({ token: z.string().min(1).max(256) }),
       },
     },
     async (request, reply) => {
       const found = await bookingCalendar(ctx.db, request.params.id, request.query.token, ctx.publicUrl);
       if (!found) throw HttpProblem.notFound('Booking');
       const fileName = `visite-${found.reference.replace(/[^A-Za-z0-9_-]/g, '_')}.ics`;
-      return sendCalendar(request, reply, found.calendar, { cacheControl: BOOKING_CACHE_CONTROL, attachmentName: fileName });
+      return sendCalendar(request, reply, found.calendar, {
+        cacheControl: BOOKING_CACHE_CONTROL,
+        attachmentName: fileName,
+      });
     },
   );
 };

@@ -25,13 +25,26 @@ function plannerBundle(): Promise<Bundle> {
 /** The planner's page (/planner) and its script (/planner.js). The data comes from the token-protected /v1/admin API. */
 export const plannerPageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app) => {
   const page = plannerPageHtml();
-  app.get('/planner', { config: { rateLimit: false }, schema: { summary: "The planner's page", tags: ['planner'], hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+  app.get(
+    '/planner',
+    {
+      config: { rateLimit: false },
+      schema: { summary: "The planner's page", tags: ['planner'], hide: true },
+    },
+    async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
   );
-  app.get('/planner.js', { config: { rateLimit: false }, schema: { summary: "The planner's page script", tags: ['planner'], hide: true } }, async (request, reply) => {
-    const { code, etag } = await plannerBundle();
-    reply.header('etag', etag).header('cache-control', 'no-cache');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type('application/javascript; charset=utf-8').send(code);
-  });
+  app.get(
+    '/planner.js',
+    {
+      config: { rateLimit: false },
+      schema: { summary: "The planner's page script", tags: ['planner'], hide: true },
+    },
+    async (request, reply) => {
+      const { code, etag } = await plannerBundle();
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type('application/javascript; charset=utf-8').send(code);
+    },
+  );
 };

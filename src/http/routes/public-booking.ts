@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listActiveServices } from '../../db/bookings.js';
-import { cancelBooking, createBooking, getBooking, rescheduleBooking, type Booker } from '../../domain/bookings.js';
+import {
+  cancelBooking,
+  createBooking,
+  getBooking,
+  rescheduleBooking,
+  type Booker,
+} from '../../domain/bookings.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
@@ -24,7 +30,10 @@ const line = (max: number) =>
 const frenchPhone = z
   .string()
   .trim()
-  .refine((s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s), 'must be a French phone number, e.g. 06 12 34 56 78');
+  .refine(
+    (s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s),
+    'must be a French phone number, e.g. 06 12 34 56 78',
+  );
 
 const windowSchema = z.object({ start: isoDateTime, end: isoDateTime });
 const dayOfWindows = z.object({ date: isoDate, windows: z.array(windowSchema) });
@@ -50,8 +59,18 @@ const bookingBody = z
   .object({
     serviceId: z.uuid(),
     window: windowSchema,
-    customer: z.object({ name: line(120), phone: frenchPhone, email: z.email().max(254).optional().nullable() }),
-    address: z.object({ line: line(200), postcode, city: line(100), lat: latitude.optional(), lon: longitude.optional() }),
+    customer: z.object({
+      name: line(120),
+      phone: frenchPhone,
+      email: z.email().max(254).optional().nullable(),
+    }),
+    address: z.object({
+      line: line(200),
+      postcode,
+      city: line(100),
+      lat: latitude.optional(),
+      lon: longitude.optional(),
+    }),
     notes: z.string().max(2000).optional(),
     consent: z.literal(true, { error: 'the customer must agree to the use of their data' }),
     /** Honeypot: people leave it empty, form-filling robots do not. */
@@ -61,10 +80,15 @@ const bookingBody = z
     /** Desk only: how the customer reached us. */
     channel: z.enum(['phone', 'email', 'desk']).optional(),
   })
-  .refine((b) => (b.address.lat === undefined) === (b.address.lon === undefined), { message: 'lat and lon go together', path: ['address', 'lon'] });
+  .refine((b) => (b.address.lat === undefined) === (b.address.lon === undefined), {
+    message: 'lat and lon go together',
+    path: ['address', 'lon'],
+  });
 
 const idempotencyHeader = z.object({
-  'idempotency-key': z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8–128 characters of A–Z, a–z, 0–9, _ or -'),
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8–128 characters of A–Z, a–z, 0–9, _ or -'),
 });
 
 const manageHeaders = z.object({ 'x-manage-token': z.string().max(200).optional() });
@@ -73,7 +97,8 @@ const manageQuery = z.object({ token: z.string().max(200).optional() });
 export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const links = {
     manageUrl: (id: string, token: string) => `${ctx.publicUrl}/manage#${id}.${token}`,
-    icsUrl: (id: string, token: string) => `${ctx.publicUrl}/v1/bookings/${id}/calendar.ics?token=${encodeURIComponent(token)}`,
+    icsUrl: (id: string, token: string) =>
+      `${ctx.publicUrl}/v1/bookings/${id}/calendar.ics?token=${encodeURIComponent(token)}`,
   };
 
   app.get(
@@ -117,11 +142,22 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     {
       schema: {
         summary: 'Bookable arrival windows for a service at an address, grouped by day',
-        description: 'Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31.',
+        description:
+          'Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31.',
         tags: ['booking'],
         querystring: z
-          .object({ serviceId: z.uuid(), postcode, lat: latitude.optional(), lon: longitude.optional(), from: isoDate.optional(), to: isoDate.optional() })
-          .refine((q) => (q.lat === undefined) === (q.lon === undefined), { message: 'lat and lon go together', path: ['lon'] }),
+          .object({
+            serviceId: z.uuid(),
+            postcode,
+            lat: latitude.optional(),
+            lon: longitude.optional(),
+            from: isoDate.optional(),
+            to: isoDate.optional(),
+          })
+          .refine((q) => (q.lat === undefined) === (q.lon === undefined), {
+            message: 'lat and lon go together',
+            path: ['lon'],
+          }),
         response: {
           200: z.object({
             serviceId: z.uuid(),
@@ -138,14 +174,18 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     async (request) => {
       const principal = await optionalPrincipal(ctx.db, request);
       const q = request.query;
-      const answer = await findSlots(ctx.db, {
-        serviceId: q.serviceId,
-        address: { postcode: q.postcode, lat: q.lat, lon: q.lon },
-        from: q.from,
-        to: q.to,
-        now: ctx.clock(),
-        ignoreNotice: principal !== undefined,
-      }, ctx.slotReads);
+      const answer = await findSlots(
+        ctx.db,
+        {
+          serviceId: q.serviceId,
+          address: { postcode: q.postcode, lat: q.lat, lon: q.lon },
+          from: q.from,
+          to: q.to,
+          now: ctx.clock(),
+          ignoreNotice: principal !== undefined,
+        },
+        ctx.slotReads,
+      );
       return {
         serviceId: answer.service.id,
         postcode: answer.address.postcode,
@@ -190,13 +230,23 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     async (request, reply) => {
       const principal = await optionalPrincipal(ctx.db, request);
       const body = request.body;
-      if (body.website) throw new HttpProblem(422, 'Unprocessable request', 'The request was refused.', { field: 'body.website' });
-      if (body.channel && !principal) throw HttpProblem.badField('body.channel', 'only the desk may set the channel', 403);
+      if (body.website)
+        throw new HttpProblem(422, 'Unprocessable request', 'The request was refused.', {
+          field: 'body.website',
+        });
+      if (body.channel && !principal)
+        throw HttpProblem.badField('body.channel', 'only the desk may set the channel', 403);
       const booker: Booker = principal
         ? { channel: body.channel ?? 'phone', bookedBy: `${principal.role}:${principal.name}`, isStaff: true }
         : { channel: 'web', bookedBy: 'web', isStaff: false };
       const outcome = await createBooking(ctx.db, {
-        request: { serviceId: body.serviceId, window: body.window, customer: body.customer, address: body.address, notes: body.notes },
+        request: {
+          serviceId: body.serviceId,
+          window: body.window,
+          customer: body.customer,
+          address: body.address,
+          notes: body.notes,
+        },
         booker,
         idempotencyKey: request.headers['idempotency-key'],
         pow: body.pow,
@@ -271,7 +321,12 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     },
     async (request) => {
       const principal = await optionalPrincipal(ctx.db, request);
-      return cancelBooking(ctx.db, { id: request.params.id, token: manageToken(request), isStaff: principal !== undefined, now: ctx.clock() });
+      return cancelBooking(ctx.db, {
+        id: request.params.id,
+        token: manageToken(request),
+        isStaff: principal !== undefined,
+        now: ctx.clock(),
+      });
     },
   );
 };

@@ -34,7 +34,10 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 export const widgetRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
     '/widget.js',
-    { config: { rateLimit: false }, schema: { summary: 'The booking widget, one ES module defining <tournee-booking>', tags: ['widget'] } },
+    {
+      config: { rateLimit: false },
+      schema: { summary: 'The booking widget, one ES module defining <tournee-booking>', tags: ['widget'] },
+    },
     async (request, reply) => {
       const { code, etag } = await widgetBundle();
       reply
@@ -54,14 +57,30 @@ export const widgetRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
   const managePage = managePageHtml(site);
   app.get(
     '/',
-    { config: { rateLimit: false }, schema: { summary: 'Demo of the company website with the booking widget', tags: ['widget'], hide: true } },
-    async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'Demo of the company website with the booking widget',
+        tags: ['widget'],
+        hide: true,
+      },
+    },
+    async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
   );
 
   // The manage link of every booking (`/manage#<id>.<token>`): the token is in the fragment, so it never reaches this route.
   app.get(
     '/manage',
-    { config: { rateLimit: false }, schema: { summary: 'The customer’s page to see, move or cancel a booking', tags: ['widget'], hide: true } },
-    async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(managePage),
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'The customer’s page to see, move or cancel a booking',
+        tags: ['widget'],
+        hide: true,
+      },
+    },
+    async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(managePage),
   );
 };
