@@ -22,8 +22,13 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: draining requests');
-    const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    // Readiness turns 503 first; the balancer stops sending new requests within its check interval,
+    // then the listener closes and in-flight requests finish before the pool closes.
+    app.lifecycle.draining = true;
+    const delay = signal === 'SIGTERM' ? config.TOURNEE_DRAIN_DELAY_MS : 0;
+    app.log.info({ signal, drainDelayMs: delay }, 'shutting down: draining requests');
+    const forced = setTimeout(() => process.exit(1), delay + 10_000).unref();
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     await app.close();
     clearTimeout(forced);
     process.exit(0);
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
     `  public demo page : ${base}/`,
     `  planner's page   : ${base}/planner`,
     `  API docs         : ${base}/docs`,
-    `  health           : ${base}/health`,
+    `  health           : ${base}/health (liveness), ${base}/ready (readiness)`,
     prepared.adminTokenSource === 'env'
       ? '  admin token      : the value of TOURNEE_ADMIN_TOKEN'
       : `  demo admin token : ${prepared.adminToken}  (kept in ${config.TOURNEE_DATA_DIR}/admin-token)`,

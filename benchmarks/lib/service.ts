@@ -73,7 +73,7 @@ export async function startService(
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${output}`);
     try {
-      const res = await fetch(`${baseUrl}/health`);
+      const res = await fetch(`${baseUrl}/ready`);
       if (res.ok) break;
     } catch {
       // not listening yet

@@ -52,6 +52,11 @@ export const configSchema = z.object({
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
   /** Base URL of a BAN-compatible address search (e.g. https://api-adresse.data.gouv.fr); unset = offline, bookings sit at the postal-code centroid. */
   TOURNEE_GEOCODER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** When set, /metrics is served without a token on this port (bound to HOST) instead of on PORT with an admin token. */
+  TOURNEE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** After SIGTERM, how long /ready answers 503 while requests are still served, so the load balancer
+   * stops sending new ones before the listener closes. */
+  TOURNEE_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 

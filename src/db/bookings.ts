@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { getService, listServices, type ServiceRecord } from './catalogue.js';
 import type { Db } from './database.js';
+import { lockWait } from '../observability/metrics.js';
 import type { BookingChannel, CompanySettingsRow, Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
 
 export type Executor = Db | Transaction<Database>;
@@ -131,10 +132,12 @@ export async function lockTechnicianDays(tx: Transaction<Database>, keys: string
   const sorted = [...new Set(keys)].sort().map((key) => `tech-day:${key}`);
   if (sorted.length === 0) return;
   // One round trip; WITH ORDINALITY + ORDER BY takes the locks in the sorted order.
+  const waited = lockWait.startTimer();
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(k.key, 0))
               FROM (SELECT key, n FROM unnest(${sorted}::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n) AS k`.execute(
     tx,
   );
+  waited();
 }
 
 /** Lets a transaction move several visits at once; the exclusion constraint is checked at commit. */

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
 export interface DatabaseHandle {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** Pool occupancy for metrics (PostgreSQL only). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** Closes the pool or the embedded database. */
   close(): Promise<void>;
 }
@@ -60,7 +62,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
 
   const dataDir = options.dataDir ?? 'memory://';

@@ -3,6 +3,11 @@ import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Geocoder } from '../domain/geocoding.js';
 import type { SlotReads } from '../domain/slot-reads.js';
 
+/** The instance's place in its life: draining once a stop was asked for (readiness answers 503). */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 /** What every route plugin receives: configuration and the database. */
 export interface AppContext {
   config: Config;
@@ -14,6 +19,7 @@ export interface AppContext {
   slotReads: SlotReads;
   /** Street-level placement of new bookings (TOURNEE_GEOCODER_URL); undefined offline, when bookings sit at the postal-code centroid. */
   geocoder?: Geocoder;
+  lifecycle: Lifecycle;
   /** The current instant (pinned in tests). */
   clock: () => Date;
 }

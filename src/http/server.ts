@@ -15,10 +15,18 @@ import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
-import type { AppContext } from './context.js';
+import type { AppContext, Lifecycle } from './context.js';
+import { registerMetrics } from './metrics.js';
 import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
 import { redactUrl } from './redact.js';
 import { registerRoutes } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set draining before a stop: /ready answers 503 while requests are still served. */
+    lifecycle: Lifecycle;
+  }
+}
 
 export interface BuildServerOptions {
   /** An already open database (tests, the CLI); otherwise one is opened from the config and closed with the server. */
@@ -33,7 +41,13 @@ export interface BuildServerOptions {
 
 /** Paths that are not rate limited: authenticated back-office routes and ops probes. */
 function isExemptFromRateLimit(url: string): boolean {
-  return url.startsWith('/v1/admin') || url === '/health' || url.startsWith('/docs');
+  return (
+    url.startsWith('/v1/admin') ||
+    url === '/health' ||
+    url === '/ready' ||
+    url === '/metrics' ||
+    url.startsWith('/docs')
+  );
 }
 
 export async function buildServer(
@@ -169,8 +183,11 @@ export async function buildServer(
         ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS)
         : freshReads(database.db),
     geocoder: config.TOURNEE_GEOCODER_URL ? new BanGeocoder(config.TOURNEE_GEOCODER_URL) : undefined,
+    lifecycle: { draining: false },
     clock: options.clock ?? (() => new Date()),
   };
+  app.decorate('lifecycle', ctx.lifecycle);
+  await registerMetrics(app, ctx);
   await registerRoutes(app, ctx);
 
   if (ownsDatabase) app.addHook('onClose', async () => database.close());

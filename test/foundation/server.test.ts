@@ -9,11 +9,14 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe('service foundation', () => {
-  it('answers /health after checking the database', async () => {
+  it('answers /health (liveness) and /ready (database, migrations)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok' });
     expect(res.headers['x-request-id']).toBeTruthy();
+    const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: { database: true, migrations: true } });
   });
 
   it('publishes OpenAPI 3.1 and the docs page', async () => {

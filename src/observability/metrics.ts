@@ -1,0 +1,86 @@
+/**
+ * The service's Prometheus metrics, in one registry. A leaf module: http, domain and db record into
+ * it without importing each other. Label values are bounded (route templates, status codes, reason
+ * codes), never URLs, ids or personal data.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+// Process CPU, memory, GC and event-loop lag (nodejs_eventloop_lag_*).
+collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const httpRequestDuration = new Histogram({
+  name: 'tournee_http_request_duration_seconds',
+  help: 'HTTP request duration by route template and status code',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+export const slotAnswers = new Counter({
+  name: 'tournee_slot_answers_total',
+  help: 'Slot queries answered, by outcome: "offered" or the reason code when none was offered',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const bookingOutcomes = new Counter({
+  name: 'tournee_booking_outcomes_total',
+  help: 'Public and desk booking requests by HTTP status (201 booked, 409 window gone, 422, 429, ...)',
+  labelNames: ['status_code'] as const,
+  registers: [registry],
+});
+
+export const lockWait = new Histogram({
+  name: 'tournee_lock_wait_seconds',
+  help: 'Time a write (booking, move, plan apply) waited for its technician-day advisory locks',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  registers: [registry],
+});
+
+export const optimiserRuns = new Histogram({
+  name: 'tournee_optimiser_run_seconds',
+  help: 'Route optimiser runs (planner proposals) by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: [0.5, 1, 2, 4, 8, 16, 32, 64],
+  registers: [registry],
+});
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/** Database pool gauges, read at scrape time from whatever pool the service opened. */
+export function watchPool(read: () => PoolStats | undefined): void {
+  registry.removeSingleMetric('tournee_db_pool_connections');
+  new Gauge({
+    name: 'tournee_db_pool_connections',
+    help: 'Database pool connections by state (total, idle, waiting clients)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = read();
+      if (!stats) return;
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+}
+
+/** Measures `work` into a histogram with an outcome label ('ok' or 'error'). */
+export async function timed<T>(histogram: Histogram<'outcome'>, work: () => Promise<T>): Promise<T> {
+  const stop = histogram.startTimer();
+  try {
+    const result = await work();
+    stop({ outcome: 'ok' });
+    return result;
+  } catch (error) {
+    stop({ outcome: 'error' });
+    throw error;
+  }
+}
