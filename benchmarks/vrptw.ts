@@ -3,8 +3,8 @@
  *
  *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N --no-sp]
  *
- * Solves every instance of the directory (default ../shared/data/solomon
- * from the repository root) with planRoutes, validates each plan with
+ * Solves every instance of the directory (default benchmarks/data/solomon
+ * of the repository, with its corrected best-known table) with planRoutes, validates each plan with
  * checkPlan (every customer must be served), and compares the total
  * distance with the best-known distance (`distance_bks`: shortest distance
  * whatever the vehicle count, the fair reference for a solver that
@@ -37,7 +37,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    dir: { type: 'string', default: resolve(repoRoot, '../shared/data/solomon') },
+    dir: { type: 'string', default: resolve(repoRoot, 'benchmarks/data/solomon') },
     bks: { type: 'string' },
     'time-limit': { type: 'string', default: '10' },
     only: { type: 'string' },

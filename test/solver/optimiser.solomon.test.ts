@@ -7,7 +7,7 @@ import { planRoutes, planRoutesInWorker, travelFromDescription } from '../../sol
 import { HaversineTravel } from '../../solver/travel.js';
 
 const C101 = parseSolomon(
-  readFileSync(resolve(import.meta.dirname, '../../../shared/data/solomon/C101.txt'), 'utf8'),
+  readFileSync(resolve(import.meta.dirname, '../../benchmarks/data/solomon/C101.txt'), 'utf8'),
   'C101',
 );
 
