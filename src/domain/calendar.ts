@@ -22,6 +22,7 @@ import ical, {
 } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { CalendarVisitRecord } from '../db/calendar.js';
+import { FORBIDDEN_IN_LINE_RUNS } from './text-rules.js';
 
 export type CalendarVisit = CalendarVisitRecord;
 
@@ -134,11 +135,12 @@ export function feedLastModified(
 
 /**
  * Calendar-level NAME / X-WR-CALNAME / X-WR-CALDESC are written unescaped by ical-generator:
- * drop control characters (a newline would inject properties) and escape TEXT specials.
+ * drop control characters (a newline would inject properties; the class the edge refuses, see text-rules)
+ * and escape TEXT specials.
  */
 export function calendarText(value: string, maxLength = 120): string {
   return value
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(FORBIDDEN_IN_LINE_RUNS, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, maxLength)

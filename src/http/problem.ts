@@ -178,7 +178,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     }
 
     if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
+      request.log.warn({ err: error, route: request.routeOptions.url }, 'database unavailable');
       return sendProblem(
         reply,
         new HttpProblem(
@@ -200,7 +200,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       return sendProblem(reply, new HttpProblem(error.statusCode, 'Invalid request', error.message));
     }
 
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: error, route: request.routeOptions.url }, 'unhandled error');
     return sendProblem(reply, new HttpProblem(500, 'Internal error', 'Something went wrong on our side.'));
   });
 }

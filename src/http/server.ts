@@ -18,8 +18,10 @@ import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext, Lifecycle } from './context.js';
 import { registerMetrics } from './metrics.js';
 import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
+import { serializeError } from './log-serializers.js';
 import { redactUrl } from './redact.js';
 import { registerRoutes } from './routes/index.js';
+import { registerTextGuard } from './text-guard.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -76,6 +78,8 @@ export async function buildServer(
               censor: '[redacted]',
             },
             serializers: {
+              err: serializeError,
+              error: serializeError,
               req: (req: { method: string; url: string; id: string }) => ({
                 method: req.method,
                 url: redactUrl(req.url),
@@ -105,6 +109,7 @@ export async function buildServer(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  registerTextGuard(app);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

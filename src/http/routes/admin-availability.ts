@@ -19,6 +19,7 @@ import { DST_POLICY } from '../../domain/availability.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { dateOrInstant, idParams, instant, isoInZone, localDate, security } from './admin-schemas.js';
+import { safeText } from '../schemas/text.js';
 
 const exceptionKind = z.enum(['absence', 'extra_shift', 'closure']);
 const exceptionView = z.object({
@@ -36,7 +37,7 @@ const exceptionFields = {
   to: localDate.describe('last local day, included (default: from)'),
   start: instant.describe('start of a range of hours, ISO 8601 with offset'),
   end: instant.describe('end of a range of hours, ISO 8601 with offset'),
-  reason: z.string().trim().max(500),
+  reason: safeText(500, { min: 0 }),
 };
 const exceptionBody = z.strictObject({
   ...exceptionFields,

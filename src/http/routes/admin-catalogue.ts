@@ -17,6 +17,7 @@ import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import { idParams, label, latitude, longitude, postcode, security, skillCode } from './admin-schemas.js';
+import { safeText } from '../schemas/text.js';
 
 const skillView = z.object({ code: z.string(), label: z.string() });
 
@@ -56,12 +57,12 @@ const serviceView = z.object({
 const serviceFields = {
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and dashes'),
   name: label(200),
-  description: z.string().max(2000),
+  description: safeText(2000, { multiline: true, min: 0 }),
   durationMinutes: z.number().int().min(5).max(720),
   windowMinutes: z.number().int().min(15).max(720),
   minNoticeMinutes: z.number().int().min(0).max(525_600),
   maxHorizonDays: z.number().int().min(1).max(366),
-  priceLabel: z.string().trim().max(200).nullable(),
+  priceLabel: safeText(200, { min: 0 }).nullable(),
   active: z.boolean(),
   skills: z.array(skillCode).max(20),
 };

@@ -11,8 +11,9 @@ import {
 } from '../../domain/planning.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
+import { safeDate, safeInstant } from '../schemas/text.js';
 
-const isoDate = z.iso.date();
+const isoDate = safeDate();
 const moment = z.object({ start: z.string(), end: z.string() });
 
 const stop = z.object({
@@ -205,7 +206,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
         body: z
           .object({
             technicianId: z.uuid().optional(),
-            plannedStart: z.iso.datetime({ offset: true }).optional(),
+            plannedStart: safeInstant().optional(),
             pinned: z.boolean().optional(),
             version: z.number().int().min(1).optional(),
           })

@@ -1,6 +1,7 @@
 /** zod building blocks shared by the admin routes, and how instants are written in responses. */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { safeDate, safeInstant, safeText } from '../schemas/text.js';
 
 export const security = [{ bearer: [] }];
 
@@ -13,13 +14,13 @@ export const wallClock = z
   .string()
   .regex(/^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$/, 'must be a time HH:MM');
 export const windowClock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time HH:MM');
-export const localDate = z.iso.date();
-export const instant = z.iso.datetime({ offset: true });
+export const localDate = safeDate();
+export const instant = safeInstant();
 /** A range bound: a local date (whole day) or an instant with offset. */
-export const dateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+export const dateOrInstant = z.union([safeDate(), safeInstant()]);
 export const latitude = z.number().min(-90).max(90);
 export const longitude = z.number().min(-180).max(180);
-export const label = (max = 200) => z.string().trim().min(1).max(max);
+export const label = (max = 200) => safeText(max);
 
 export const idParams = z.object({ id: z.uuid() });
 

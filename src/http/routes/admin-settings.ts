@@ -7,6 +7,7 @@ import { changeSettings, readSettings } from '../../domain/settings.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { label, security, windowClock } from './admin-schemas.js';
+import { safeText } from '../schemas/text.js';
 
 const settingsView = z.object({
   name: z.string(),
@@ -21,8 +22,8 @@ const settingsView = z.object({
 
 const settingsPatch = z.strictObject({
   name: label(200).optional(),
-  phone: z.string().trim().max(40).optional(),
-  timezone: z.string().min(1).max(64).optional().describe('IANA time zone, e.g. Europe/Paris'),
+  phone: safeText(40, { min: 0 }).optional(),
+  timezone: safeText(64).optional().describe('IANA time zone, e.g. Europe/Paris'),
   windowGrid: z
     .array(z.strictObject({ start: windowClock, end: windowClock }))
     .max(24)

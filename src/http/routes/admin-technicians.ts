@@ -35,6 +35,7 @@ import {
   skillCode,
   wallClock,
 } from './admin-schemas.js';
+import { safeText } from '../schemas/text.js';
 
 const technicianView = z.object({
   id: z.uuid(),
@@ -52,14 +53,14 @@ const technicianView = z.object({
 });
 
 const home = z.strictObject({
-  address: z.string().trim().max(300).default(''),
+  address: safeText(300, { min: 0 }).default(''),
   lat: latitude,
   lon: longitude,
 });
 const technicianFields = {
   name: label(120),
   email: z.email().max(200).nullable(),
-  phone: z.string().trim().max(40).nullable(),
+  phone: safeText(40, { min: 0 }).nullable(),
   colour,
   home,
   active: z.boolean(),
@@ -86,12 +87,9 @@ const ruleView = z.object({
   validUntil: z.string().nullable(),
 });
 const ruleFields = {
-  rrule: z
-    .string()
-    .trim()
-    .min(1)
-    .max(500)
-    .describe('FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (FREQ WEEKLY or DAILY; INTERVAL, BYDAY, WKST)'),
+  rrule: safeText(500).describe(
+    'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR (FREQ WEEKLY or DAILY; INTERVAL, BYDAY, WKST)',
+  ),
   startTime: wallClock.describe('local wall-clock time HH:MM'),
   endTime: wallClock.describe('local wall-clock time HH:MM, after startTime'),
   validFrom: localDate,

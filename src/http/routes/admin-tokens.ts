@@ -5,6 +5,7 @@ import { listTokens, revokeToken } from '../../db/tokens.js';
 import type { AppContext } from '../context.js';
 import { requireRole } from '../auth.js';
 import { HttpProblem } from '../problem.js';
+import { safeInstant, safeText } from '../schemas/text.js';
 
 const tokenView = z.object({
   id: z.uuid(),
@@ -54,9 +55,9 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
         tags: ['admin'],
         security,
         body: z.object({
-          name: z.string().trim().min(1).max(100),
+          name: safeText(100),
           role: z.enum(ROLES),
-          expiresAt: z.iso.datetime({ offset: true }).optional(),
+          expiresAt: safeInstant().optional(),
         }),
         response: { 201: z.object({ id: z.uuid(), token: z.string() }) },
       },

@@ -4,6 +4,7 @@ import { getCompanySettings, listVisits } from '../../db/bookings.js';
 import { localIso } from '../../domain/local-time.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
+import { safeDate, safeInstant, safeText } from '../schemas/text.js';
 
 const visitListItem = z.object({
   id: z.uuid(),
@@ -38,11 +39,11 @@ export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
         security: [{ bearer: [] }],
         querystring: z
           .object({
-            from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-            to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+            from: safeInstant().or(safeDate()).optional(),
+            to: safeInstant().or(safeDate()).optional(),
             technicianId: z.uuid().optional(),
             status: z.enum(['booked', 'cancelled', 'done']).optional(),
-            q: z.string().trim().min(2).max(100).optional(),
+            q: safeText(100, { min: 2 }).optional(),
             limit: z.coerce.number().int().min(1).max(1000).default(200),
           })
           .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {

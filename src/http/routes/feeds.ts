@@ -4,6 +4,7 @@ import { bookingCalendar, teamFeed, technicianFeed } from '../../domain/feeds.js
 import { sendCalendar } from '../calendar-response.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
+import { safeText } from '../schemas/text.js';
 
 /** Feeds change when the plan does; five minutes of client caching costs little and spares the database. */
 const FEED_CACHE_CONTROL = 'private, max-age=300';
@@ -11,7 +12,7 @@ const BOOKING_CACHE_CONTROL = 'private, max-age=60';
 
 /** Public calendar routes: the secret is in the URL, so every failure is the same 404. */
 export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const feedParams = z.object({ token: z.string().max(256) });
+  const feedParams = z.object({ token: safeText(256, { trim: false }) });
 
   app.get(
     '/v1/feeds/technicians/:token.ics',
@@ -52,7 +53,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         summary: 'The booking as an .ics file for the customer (manage token required)',
         tags: ['bookings'],
         params: z.object({ id: z.uuid() }),
-        querystring: z.object({ token: z.string().min(1).max(256) }),
+        querystring: z.object({ token: safeText(256, { trim: false }) }),
       },
     },
     async (request, reply) => {

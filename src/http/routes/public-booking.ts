@@ -13,27 +13,19 @@ import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
+import { safeDate, safeInstant, safeText } from '../schemas/text.js';
 
-const isoDate = z.iso.date();
-const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = safeDate();
+const isoDateTime = safeInstant();
 const postcode = z.string().regex(/^\d{5}$/, 'must be a 5-digit French postal code');
 const latitude = z.coerce.number().min(-90).max(90);
 const longitude = z.coerce.number().min(-180).max(180);
-/** Printable text: no control characters other than newlines in notes. */
-const line = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
-const frenchPhone = z
-  .string()
-  .trim()
-  .refine(
-    (s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s),
-    'must be a French phone number, e.g. 06 12 34 56 78',
-  );
+/** One line of printable text (names, addresses): see safeText. */
+const line = (max: number) => safeText(max);
+const frenchPhone = safeText(40).refine(
+  (s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s),
+  'must be a French phone number, e.g. 06 12 34 56 78',
+);
 
 const windowSchema = z.object({ start: isoDateTime, end: isoDateTime });
 const dayOfWindows = z.object({ date: isoDate, windows: z.array(windowSchema) });
@@ -71,11 +63,13 @@ const bookingBody = z
       lat: latitude.optional(),
       lon: longitude.optional(),
     }),
-    notes: z.string().max(2000).optional(),
+    notes: safeText(2000, { multiline: true, min: 0 }).optional(),
     consent: z.literal(true, { error: 'the customer must agree to the use of their data' }),
     /** Honeypot: people leave it empty, form-filling robots do not. */
-    website: z.string().max(200).optional(),
-    pow: z.object({ challenge: z.string().max(300), nonce: z.string().max(20) }).optional(),
+    website: safeText(200, { min: 0, trim: false }).optional(),
+    pow: z
+      .object({ challenge: safeText(300, { trim: false }), nonce: safeText(20, { trim: false }) })
+      .optional(),
     locale: z.enum(['fr', 'en']).optional(),
     /** Desk only: how the customer reached us. */
     channel: z.enum(['phone', 'email', 'desk']).optional(),
@@ -91,8 +85,8 @@ const idempotencyHeader = z.object({
     .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8–128 characters of A–Z, a–z, 0–9, _ or -'),
 });
 
-const manageHeaders = z.object({ 'x-manage-token': z.string().max(200).optional() });
-const manageQuery = z.object({ token: z.string().max(200).optional() });
+const manageHeaders = z.object({ 'x-manage-token': safeText(200, { trim: false }).optional() });
+const manageQuery = z.object({ token: safeText(200, { trim: false }).optional() });
 
 export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const links = {
