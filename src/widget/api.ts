@@ -3,69 +3,26 @@
  * service authorises embedding sites by their Origin (CORS allow-list).
  */
 
-export interface Service {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  durationMinutes: number;
-  windowMinutes: number;
-  priceLabel: string | null;
-}
+// The widget reads exactly the server's shapes; type-only imports are erased from the bundle.
+import type {
+  BookingView,
+  ChallengeView,
+  CreatedBooking,
+  DayOfWindows,
+  PublicBookingBody,
+  ServiceView,
+  SlotsView,
+  TimeWindow,
+} from '../domain/public-views.js';
 
-export interface TimeWindow {
-  start: string;
-  end: string;
-}
-
-export interface SlotDay {
-  date: string;
-  windows: TimeWindow[];
-}
-
-export interface Slots {
-  serviceId: string;
-  postcode: string;
-  city: string;
-  timezone: string;
-  from: string;
-  to: string;
-  days: SlotDay[];
-}
-
-export interface Challenge {
-  challenge: string;
-  difficulty: number;
-  expiresAt: string;
-}
-
-export interface BookingRequest {
-  serviceId: string;
-  window: TimeWindow;
-  customer: { name: string; phone: string; email: string };
-  address: { line: string; postcode: string; city: string };
-  notes?: string;
-  consent: true;
-  website: string;
-  pow: { challenge: string; nonce: string };
-  locale: 'fr' | 'en';
-}
-
-export interface Booking {
-  id: string;
-  reference: string;
-  status: string;
-  service: { id: string; name: string };
-  window: TimeWindow;
-  address: { line: string; postcode: string; city: string };
-  customer: { name: string; phone: string; email: string };
-}
-
-export interface BookingConfirmation {
-  booking: Booking;
-  manageUrl: string;
-  icsUrl: string;
-}
+export type { TimeWindow };
+export type Service = ServiceView;
+export type SlotDay = DayOfWindows;
+export type Slots = SlotsView;
+export type Challenge = ChallengeView;
+export type BookingRequest = PublicBookingBody;
+export type Booking = BookingView;
+export type BookingConfirmation = CreatedBooking;
 
 /** An RFC 9457 problem; status 0 means the service could not be reached at all. */
 export interface Problem {

@@ -13,7 +13,7 @@ import {
   type Slots,
   type TimeWindow,
 } from './api.js';
-import { horizonDays } from './app.js';
+import { horizonDays } from './steps/slots.js';
 import { formatDay, formatWindow, messages, type Lang } from './i18n.js';
 import { DayPicker, WindowPicker } from './pickers.js';
 import { Shell, StepHeading, useAnnouncements } from './shell.js';

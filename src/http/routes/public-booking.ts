@@ -9,6 +9,7 @@ import {
   type Booker,
 } from '../../domain/bookings.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
+import { serviceView, slotsView, type PublicBookingBody } from '../../domain/public-views.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -118,17 +119,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         },
       },
     },
-    async () => ({
-      services: (await listActiveServices(ctx.db)).map((s) => ({
-        id: s.id,
-        slug: s.slug,
-        name: s.name,
-        description: s.description,
-        durationMinutes: s.durationMinutes,
-        windowMinutes: s.windowMinutes,
-        priceLabel: s.priceLabel,
-      })),
-    }),
+    async () => ({ services: (await listActiveServices(ctx.db)).map(serviceView) }),
   );
 
   app.get(
@@ -180,15 +171,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         },
         ctx.slotReads,
       );
-      return {
-        serviceId: answer.service.id,
-        postcode: answer.address.postcode,
-        city: answer.address.city,
-        timezone: answer.timezone,
-        from: answer.from,
-        to: answer.to,
-        days: answer.days,
-      };
+      return slotsView(answer);
     },
   );
 
@@ -223,7 +206,8 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     },
     async (request, reply) => {
       const principal = await optionalPrincipal(ctx.db, request);
-      const body = request.body;
+      // The widget posts exactly this type: a schema change that breaks it fails to compile here.
+      const body: PublicBookingBody & { channel?: Booker['channel'] } = request.body;
       if (body.website)
         throw new HttpProblem(422, 'Unprocessable request', 'The request was refused.', {
           field: 'body.website',

@@ -1,0 +1,156 @@
+/**
+ * The booking flow as a step machine: service → address → day and window → contact details →
+ * confirmation. Everything the customer typed lives in one state above the steps, so going back, a
+ * network error or a window taken meanwhile (409) never loses it. Pure: no fetch, no DOM.
+ */
+import type { BookingConfirmation, Service, Slots, TimeWindow } from './api.js';
+
+export type Step = 'service' | 'address' | 'slots' | 'details' | 'done';
+export const STEP_NUMBER: Record<Step, number> = { service: 1, address: 2, slots: 3, details: 4, done: 4 };
+export const STEP_COUNT = 4;
+
+export interface Form {
+  postcode: string;
+  line: string;
+  city: string;
+  name: string;
+  phone: string;
+  email: string;
+  notes: string;
+  consent: boolean;
+  /** Honeypot: hidden from people, filled by naive bots. */
+  website: string;
+}
+export type FieldKey = Exclude<keyof Form, 'website'>;
+export type Errors = Partial<Record<FieldKey | 'service' | 'window', string>>;
+
+export const EMPTY_FORM: Form = {
+  postcode: '',
+  line: '',
+  city: '',
+  name: '',
+  phone: '',
+  email: '',
+  notes: '',
+  consent: false,
+  website: '',
+};
+
+export interface FlowState {
+  step: Step;
+  services: Service[] | null;
+  servicesFailed: boolean;
+  serviceId: string;
+  form: Form;
+  errors: Errors;
+  slots: Slots | null;
+  /** Why the last search for windows failed, worded for the customer ('' when it did not). */
+  slotsFailed: string;
+  day: string;
+  chosen: TimeWindow | null;
+  /** The city the last slots answer filled in: replaced by the next answer unless the customer edited it. */
+  autoCity: string;
+  busy: boolean;
+  done: BookingConfirmation | null;
+}
+
+export const INITIAL_FLOW: FlowState = {
+  step: 'service',
+  services: null,
+  servicesFailed: false,
+  serviceId: '',
+  form: EMPTY_FORM,
+  errors: {},
+  slots: null,
+  slotsFailed: '',
+  day: '',
+  chosen: null,
+  autoCity: '',
+  busy: false,
+  done: null,
+};
+
+export type FlowAction =
+  | { type: 'servicesRequested' }
+  | { type: 'servicesLoaded'; services: Service[]; preselect?: string }
+  | { type: 'servicesFailed' }
+  | { type: 'serviceChosen'; id: string }
+  | { type: 'wentTo'; step: Step }
+  | { type: 'edited'; key: keyof Form; value: string | boolean }
+  | { type: 'checked'; errors: Errors }
+  | { type: 'fieldChecked'; key: FieldKey; error: string | undefined }
+  | { type: 'searchStarted' }
+  | { type: 'slotsFound'; slots: Slots }
+  | { type: 'slotsFailed'; message: string }
+  | { type: 'refusedOn'; step: Step; key: FieldKey; message: string }
+  | { type: 'daySelected'; date: string }
+  | { type: 'windowChosen'; window: TimeWindow }
+  | { type: 'busy'; busy: boolean }
+  | { type: 'booked'; confirmation: BookingConfirmation }
+  | { type: 'windowTaken'; days: Slots['days'] };
+
+export function flow(state: FlowState, action: FlowAction): FlowState {
+  switch (action.type) {
+    case 'servicesRequested':
+      return { ...state, servicesFailed: false };
+    case 'servicesLoaded': {
+      const wanted = action.services.find((s) => s.id === action.preselect || s.slug === action.preselect);
+      if (!wanted) return { ...state, services: action.services };
+      // A preselected service skips the first step, unless the customer already moved on.
+      return {
+        ...state,
+        services: action.services,
+        serviceId: wanted.id,
+        step: state.step === 'service' ? 'address' : state.step,
+      };
+    }
+    case 'servicesFailed':
+      return { ...state, servicesFailed: true };
+    case 'serviceChosen':
+      return { ...state, serviceId: action.id };
+    case 'wentTo':
+      return { ...state, step: action.step, errors: {} };
+    case 'edited': {
+      const key = action.key as FieldKey;
+      const errors = state.errors[key] ? { ...state.errors, [key]: undefined } : state.errors;
+      return { ...state, form: { ...state.form, [action.key]: action.value }, errors };
+    }
+    case 'checked':
+      return { ...state, errors: action.errors };
+    case 'fieldChecked':
+      return { ...state, errors: { ...state.errors, [action.key]: action.error } };
+    case 'searchStarted':
+      return { ...state, step: 'slots', errors: {}, slots: null, slotsFailed: '', chosen: null };
+    case 'slotsFound': {
+      const { city } = state.form;
+      return {
+        ...state,
+        slots: action.slots,
+        day: action.slots.days[0]?.date ?? '',
+        form: { ...state.form, city: !city || city === state.autoCity ? action.slots.city : city },
+        autoCity: action.slots.city,
+      };
+    }
+    case 'slotsFailed':
+      return { ...state, slotsFailed: action.message };
+    case 'refusedOn':
+      return { ...state, step: action.step, errors: { [action.key]: action.message } };
+    case 'daySelected':
+      return { ...state, day: action.date, chosen: null };
+    case 'windowChosen':
+      return { ...state, chosen: action.window, errors: {} };
+    case 'busy':
+      return { ...state, busy: action.busy };
+    case 'booked':
+      return { ...state, done: action.confirmation, step: 'done', errors: {} };
+    case 'windowTaken':
+      return {
+        ...state,
+        slots: state.slots ? { ...state.slots, days: action.days } : state.slots,
+        day: action.days[0]?.date ?? '',
+        chosen: null,
+        step: 'slots',
+        errors: {},
+      };
+  }
+}

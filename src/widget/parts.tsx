@@ -1,0 +1,58 @@
+/** Small pieces every step of the booking flow shares. */
+import type { Service } from './api.js';
+import { STEP_COUNT, STEP_NUMBER, type Step } from './flow.js';
+import type { Messages } from './i18n.js';
+import { StepHeading } from './shell.js';
+
+/** "Étape 2 sur 4" above the step's title (which takes focus when the step opens). */
+export function StepHeader({ step, text, t }: { step: Step; text: string; t: Messages }) {
+  return (
+    <>
+      {step !== 'done' && <p class="muted">{t.stepOf(STEP_NUMBER[step], STEP_COUNT)}</p>}
+      <StepHeading text={text} />
+    </>
+  );
+}
+
+export function BackButton({ onBack, t }: { onBack: () => void; t: Messages }) {
+  return (
+    <button type="button" class="btn ghost" onClick={onBack}>
+      {t.back}
+    </button>
+  );
+}
+
+export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+
+export function CallUs({ phone, t }: { phone: string; t: Messages }) {
+  return (
+    <p>
+      {t.callUs} <a href={telHref(phone)}>{phone}</a>.
+    </p>
+  );
+}
+
+export function ServiceSummary({ service }: { service: Service | undefined }) {
+  if (!service) return null;
+  return (
+    <p>
+      <strong>{service.name}</strong>
+      {service.priceLabel ? ` · ${service.priceLabel}` : ''}
+    </p>
+  );
+}
+
+export function Loading({ label, bars, busy }: { label: string; bars: number; busy?: boolean }) {
+  return (
+    <div
+      class="loading"
+      role={busy ? undefined : 'status'}
+      aria-busy={busy ? 'true' : undefined}
+      aria-label={label}
+    >
+      {Array.from({ length: bars }, (_, i) => (
+        <span key={i} />
+      ))}
+    </div>
+  );
+}

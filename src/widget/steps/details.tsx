@@ -1,0 +1,105 @@
+/** Step 4: who to call and where exactly, the customer's consent, then the booking itself. */
+import type { Service, TimeWindow } from '../api.js';
+import { Field, type FieldProps } from '../fields.js';
+import type { Errors, FieldKey, Form } from '../flow.js';
+import { formatWindow, type Lang, type Messages } from '../i18n.js';
+import { BackButton, ServiceSummary, StepHeader } from '../parts.js';
+
+export interface DetailsStepProps {
+  service: Service | undefined;
+  chosen: TimeWindow | null;
+  timeZone: string;
+  form: Form;
+  errors: Errors;
+  busy: boolean;
+  company: string;
+  lang: Lang;
+  t: Messages;
+  onEdit: (key: keyof Form) => (value: string) => void;
+  onLeave: (key: FieldKey) => () => void;
+  onConsent: (checked: boolean) => void;
+  onBack: () => void;
+  onSubmit: () => void;
+}
+
+export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsStepProps) {
+  const text = (id: FieldKey, label: string, extra: Partial<FieldProps> = {}) => (
+    <Field
+      id={id}
+      label={label}
+      value={form[id] as string}
+      onValue={props.onEdit(id)}
+      onBlur={props.onLeave(id)}
+      error={errors[id]}
+      required
+      {...extra}
+    />
+  );
+  return (
+    <form
+      noValidate
+      aria-busy={busy ? 'true' : undefined}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      <StepHeader step="details" text={t.detailsStep} t={t} />
+      <div class="summary">
+        <ServiceSummary service={props.service} />
+        {props.chosen && (
+          <p>
+            {t.arrivalBetween} {formatWindow(props.chosen.start, props.chosen.end, lang, props.timeZone)}
+          </p>
+        )}
+        <p>
+          {form.line}, {form.postcode}
+        </p>
+      </div>
+      {text('name', t.name, { autocomplete: 'name' })}
+      {text('phone', t.phone, { type: 'tel', autocomplete: 'tel', inputMode: 'tel' })}
+      {text('email', t.email, { type: 'email', autocomplete: 'email', inputMode: 'email' })}
+      {text('city', t.city, { autocomplete: 'address-level2' })}
+      {text('notes', t.notes, {
+        hint: t.notesHint,
+        onBlur: undefined,
+        maxLength: 1000,
+        multiline: true,
+        required: false,
+      })}
+      <div class="hp" aria-hidden="true">
+        <label for="website">{t.honeypot}</label>
+        <input
+          id="website"
+          name="website"
+          tabIndex={-1}
+          autocomplete="off"
+          value={form.website}
+          onInput={(e) => props.onEdit('website')((e.currentTarget as HTMLInputElement).value)}
+        />
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          id="consent"
+          checked={form.consent}
+          aria-invalid={errors.consent ? 'true' : undefined}
+          aria-describedby={errors.consent ? 'consent-err' : undefined}
+          onChange={(e) => props.onConsent((e.currentTarget as HTMLInputElement).checked)}
+        />
+        <span>{t.consent(props.company)}</span>
+      </label>
+      {errors.consent && (
+        <p id="consent-err" class="err">
+          {errors.consent}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="btn" aria-disabled={busy ? 'true' : undefined}>
+          {busy ? t.submitting : t.submit}
+        </button>
+        <BackButton onBack={props.onBack} t={t} />
+      </div>
+    </form>
+  );
+}

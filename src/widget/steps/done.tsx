@@ -1,0 +1,44 @@
+/** The confirmation: what was booked, the .ics to keep it, the link to change it. */
+import type { BookingConfirmation } from '../api.js';
+import { formatWindow, type Lang, type Messages } from '../i18n.js';
+import { StepHeader } from '../parts.js';
+
+export function DoneStep({
+  done,
+  timeZone,
+  lang,
+  t,
+}: {
+  done: BookingConfirmation;
+  timeZone: string;
+  lang: Lang;
+  t: Messages;
+}) {
+  const b = done.booking;
+  return (
+    <div>
+      <StepHeader step="done" text={t.doneStep} t={t} />
+      <dl>
+        <dt>{t.reference}</dt>
+        <dd>{b.reference}</dd>
+        <dt>{t.serviceLegend}</dt>
+        <dd>{b.service.name}</dd>
+        <dt>{t.arrivalBetween}</dt>
+        <dd>{formatWindow(b.window.start, b.window.end, lang, timeZone)}</dd>
+        <dt>{t.address}</dt>
+        <dd>
+          {b.address.line}, {b.address.postcode} {b.address.city}
+        </dd>
+      </dl>
+      <div class="actions">
+        <a class="btn" href={done.icsUrl} download>
+          {t.addToCalendar}
+        </a>
+        <a class="btn ghost" href={done.manageUrl} target="_blank" rel="noopener">
+          {t.manage}
+        </a>
+      </div>
+      <p class="muted">{t.doneNote}</p>
+    </div>
+  );
+}

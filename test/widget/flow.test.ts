@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { Service, Slots } from '../../src/widget/api.js';
+import { flow, INITIAL_FLOW, type FlowAction, type FlowState } from '../../src/widget/flow.js';
+
+const service = (slug: string): Service => ({
+  id: `id-${slug}`,
+  slug,
+  name: slug,
+  description: '',
+  durationMinutes: 60,
+  windowMinutes: 120,
+  priceLabel: null,
+});
+const slots = (city: string, dates: string[]): Slots => ({
+  serviceId: 'id-a',
+  postcode: '69003',
+  city,
+  timezone: 'Europe/Paris',
+  from: '2026-03-25',
+  to: '2026-04-07',
+  days: dates.map((date) => ({
+    date,
+    windows: [{ start: `${date}T08:00:00+01:00`, end: `${date}T10:00:00+01:00` }],
+  })),
+});
+const run = (...actions: FlowAction[]): FlowState => actions.reduce(flow, INITIAL_FLOW);
+
+describe('booking step machine', () => {
+  it('skips the service step for a preselected service (by slug or id), but not once the customer moved on', () => {
+    const loaded = { type: 'servicesLoaded', services: [service('a'), service('b')] } as const;
+    expect(run({ ...loaded, preselect: 'b' })).toMatchObject({ step: 'address', serviceId: 'id-b' });
+    expect(run({ ...loaded, preselect: 'id-a' })).toMatchObject({ step: 'address', serviceId: 'id-a' });
+    expect(run({ ...loaded, preselect: 'nope' })).toMatchObject({ step: 'service', serviceId: '' });
+    expect(run({ type: 'wentTo', step: 'slots' }, { ...loaded, preselect: 'a' }).step).toBe('slots');
+  });
+
+  it('fills the city from each slots answer unless the customer typed their own', () => {
+    const first = run(
+      { type: 'searchStarted' },
+      { type: 'slotsFound', slots: slots('Lyon 3e', ['2026-03-26']) },
+    );
+    expect(first.form.city).toBe('Lyon 3e');
+    expect(first.day).toBe('2026-03-26');
+    const again = flow(first, { type: 'slotsFound', slots: slots('Lyon 7e', []) });
+    expect(again.form.city).toBe('Lyon 7e');
+    expect(again.day).toBe('');
+    const typed = flow(first, { type: 'edited', key: 'city', value: 'Villeurbanne' });
+    expect(flow(typed, { type: 'slotsFound', slots: slots('Lyon 7e', []) }).form.city).toBe('Villeurbanne');
+  });
+
+  it('clears a field’s error when it is edited, and the chosen window when the day changes', () => {
+    const withError = run({ type: 'checked', errors: { phone: 'bad', name: 'missing' } });
+    const edited = flow(withError, { type: 'edited', key: 'phone', value: '06' });
+    expect(edited.errors).toEqual({ phone: undefined, name: 'missing' });
+    const chosen = run(
+      { type: 'slotsFound', slots: slots('Lyon', ['2026-03-26', '2026-03-27']) },
+      { type: 'windowChosen', window: { start: 's', end: 'e' } },
+    );
+    expect(chosen.chosen).toEqual({ start: 's', end: 'e' });
+    expect(flow(chosen, { type: 'daySelected', date: '2026-03-27' })).toMatchObject({
+      day: '2026-03-27',
+      chosen: null,
+    });
+  });
+
+  it('after a 409 goes back to the windows with the alternatives, keeping everything typed', () => {
+    const typed = run(
+      { type: 'slotsFound', slots: slots('Lyon', ['2026-03-26']) },
+      { type: 'windowChosen', window: { start: 's', end: 'e' } },
+      { type: 'wentTo', step: 'details' },
+      { type: 'edited', key: 'name', value: 'Jean Mercier' },
+      { type: 'edited', key: 'consent', value: true },
+    );
+    const after = flow(typed, { type: 'windowTaken', days: slots('Lyon', ['2026-03-30']).days });
+    expect(after).toMatchObject({ step: 'slots', day: '2026-03-30', chosen: null });
+    expect(after.form).toMatchObject({ name: 'Jean Mercier', consent: true, city: 'Lyon' });
+    expect(after.slots?.days.map((d) => d.date)).toEqual(['2026-03-30']);
+  });
+});
