@@ -36,9 +36,20 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
   for (const t of problem.technicians) technicians.set(t.id, t);
 
   const servedBy = new Map<string, { technicianId: string; start: number }>();
+  // One technician works one shift along one route: two routes for it would let both use the same hours.
+  const routedShifts = new Set<string>();
 
   for (const route of plan.routes) {
     const tech = technicians.get(route.technicianId);
+    const shiftKey = JSON.stringify([route.technicianId, route.shiftId]);
+    if (routedShifts.has(shiftKey)) {
+      out.push({
+        rule: 'shift-routed-twice',
+        technicianId: route.technicianId,
+        message: `technician ${route.technicianId} has more than one route for shift ${route.shiftId}`,
+      });
+    }
+    routedShifts.add(shiftKey);
     // Collect the route's known visits first, so identity rules are reported even when timing cannot be checked.
     const known: { visit: Visit; start: number }[] = [];
     for (const stop of route.stops) {

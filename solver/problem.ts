@@ -127,6 +127,7 @@ export interface Violation {
     | 'unknown-technician'
     | 'unknown-shift'
     | 'visit-served-twice'
+    | 'shift-routed-twice'
     | 'visit-not-served'
     | 'skill'
     | 'window'

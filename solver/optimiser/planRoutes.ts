@@ -51,6 +51,8 @@ export interface PlanCostBreakdown {
 }
 
 export interface PlanRoutesStats {
+  /** Search trajectories run side by side (worker threads beyond the first). */
+  threads: number;
   iterations: number;
   improvements: number;
   elapsedMs: number;
@@ -112,6 +114,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   if (!(sol.cost() <= initialCost) || dropsServedBooking(inst, initial, sol)) sol = initial;
 
   const stats: PlanRoutesStats = {
+    threads: 1,
     iterations: searched.stats.iterations,
     improvements: searched.stats.improvements,
     elapsedMs: performance.now() - startedAt,

@@ -7,6 +7,8 @@
  * unchanged route must not move its visits around. Breaks are placed
  * greedily: a break is taken in the first gap where it costs no time (it
  * fits in waiting time) or where postponing it would miss its latest start.
+ * Within a gap the technician drives until the break may start, takes it and
+ * drives on, the timing solver/slots.ts and checkPlan use.
  */
 import { OVERTIME_WEIGHT, reassignCost, type Instance } from './instance.js';
 
@@ -65,19 +67,25 @@ function forward(inst: Instance, k: number, seq: ArrayLike<number>, prefer: bool
       const planned = inst.plannedStart[node]!;
       if (planned === planned) target = Math.min(planned, latestBuf[p]!);
     }
+    // Travel may be split around a break (drive, lunch, drive on), as solver/slots.ts (gapArrival) and
+    // checkPlan allow: `left` is the driving still to do when the clock reads t.
+    let left = tt;
     while (bi < nb) {
       const br = breaks[bi]!;
-      const startNoBreak = Math.max(t + tt, a, target);
+      const startNoBreak = Math.max(t + left, a, target);
       const bs = Math.max(t, br.earliestStart);
       if (bs > br.latestStart) return Number.NaN;
+      const drivenBefore = Math.min(left, bs - t);
+      const arrivalWithBreak = bs + br.duration + left - drivenBefore;
       const mustTake = startNoBreak + d > br.latestStart;
-      const free = Math.max(bs + br.duration + tt, a, target) <= startNoBreak;
+      const free = Math.max(arrivalWithBreak, a, target) <= startNoBreak;
       if (!mustTake && !free) break;
       breakBuf[bi] = bs;
+      left -= drivenBefore;
       t = bs + br.duration;
       bi++;
     }
-    const start = Math.max(t + tt, a, target);
+    const start = Math.max(t + left, a, target);
     if (start > b) return Number.NaN;
     startsBuf[p] = start;
     t = start + d;

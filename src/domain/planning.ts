@@ -733,6 +733,7 @@ const RULE_WORDING: Record<Violation['rule'], string> = {
   'unknown-technician': 'technicien inconnu',
   'unknown-shift': 'pas de service ce jour-là',
   'visit-served-twice': 'visite planifiée deux fois',
+  'shift-routed-twice': 'deux tournées pour la même journée du technicien',
   'visit-not-served': 'visite non planifiée',
 };
 

@@ -91,6 +91,41 @@ describe('checkPlan', () => {
     expect(rulesOf(p, twice, true)).toEqual(['visit-not-served', 'visit-served-twice']);
   });
 
+  it('flags two routes for one technician-shift, each valid on its own', () => {
+    // Alone, each route keeps every rule; together the technician would be at A and B at once.
+    const p = problem([visit('A', 100), visit('B', 100)]);
+    const route = (visitId: string) => ({
+      technicianId: 'T1',
+      shiftId: 'S1',
+      stops: [{ visitId, start: 100 }],
+    });
+    expect(rulesOf(p, { routes: [route('A')], unassigned: ['B'] })).toEqual([]);
+    expect(rulesOf(p, { routes: [route('A'), route('B')], unassigned: [] }, true)).toEqual([
+      'shift-routed-twice',
+    ]);
+    // Two shifts of one technician, or one shift each for two technicians, are fine.
+    const twoShifts = tech({
+      shifts: [
+        { id: 'S1', interval: { start: 0, end: 1000 } },
+        { id: 'S2', interval: { start: 2000, end: 3000 } },
+      ],
+    });
+    const p2 = problem(
+      [visit('A', 100), visit('B', 100, { window: { start: 2000, end: 3000 } })],
+      [twoShifts],
+    );
+    expect(
+      rulesOf(
+        p2,
+        {
+          routes: [route('A'), { ...route('B'), shiftId: 'S2', stops: [{ visitId: 'B', start: 2100 }] }],
+          unassigned: [],
+        },
+        true,
+      ),
+    ).toEqual([]);
+  });
+
   it('flags a missing skill', () => {
     const p = problem([visit('A', 100, { skills: ['pac'] })]);
     expect(
