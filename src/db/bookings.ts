@@ -118,7 +118,11 @@ export async function findVisitWithService(db: Executor, id: string) {
     .selectFrom('visits')
     .innerJoin('services', 'services.id', 'visits.service_id')
     .selectAll('visits')
-    .select(['services.name as service_name', 'services.slug as service_slug'])
+    .select([
+      'services.name as service_name',
+      'services.slug as service_slug',
+      'services.price_label as service_price_label',
+    ])
     .where('visits.id', '=', id)
     .executeTakeFirst();
 }

@@ -23,6 +23,8 @@ export interface CompanySettingsTable {
   holiday_region: '57' | '67' | '68' | null;
   whit_monday_worked: Generated<boolean>;
   team_feed_token: string;
+  /** Local hour at which day-before reminders leave. */
+  reminder_hour: Generated<number>;
   updated_at: GeneratedTimestamp;
 }
 
@@ -143,6 +145,8 @@ export interface VisitsTable {
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
   cancelled_at: Timestamp | null;
+  locale: Generated<MessageLocale>;
+  done_at: Timestamp | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -192,6 +196,67 @@ export interface SchemaMigrationsTable {
   applied_at: GeneratedTimestamp;
 }
 
+export type MessageLocale = 'fr' | 'en';
+export type EventAggregate = 'visit' | 'request';
+
+export interface OutboxTable {
+  id: Generated<string>;
+  type: string;
+  aggregate: EventAggregate;
+  aggregate_id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  private_payload: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+  dispatched_at: Timestamp | null;
+}
+
+export interface WebhooksTable {
+  id: Generated<string>;
+  url: string;
+  events: string[];
+  secret: string;
+  created_at: GeneratedTimestamp;
+  deleted_at: Timestamp | null;
+}
+
+export type MessageChannel = 'email' | 'webhook';
+export type MessageStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+export interface MessagesTable {
+  id: Generated<string>;
+  dedupe_key: string;
+  outbox_id: string | null;
+  channel: MessageChannel;
+  kind: string;
+  aggregate: EventAggregate;
+  aggregate_id: string;
+  webhook_id: string | null;
+  recipient: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<MessageStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  give_up_at: Timestamp;
+  last_error: string | null;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: GeneratedTimestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface SatisfactionAnswersTable {
+  visit_id: string;
+  rating: number;
+  comment: Generated<string>;
+  answered_at: Timestamp;
+}
+
+export interface MessageOptOutsTable {
+  email: string;
+  opted_out_at: Timestamp;
+}
+
 export interface Database {
   company_settings: CompanySettingsTable;
   skills: SkillsTable;
@@ -211,6 +276,11 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   spent_challenges: SpentChallengesTable;
   service_secrets: ServiceSecretsTable;
+  outbox: OutboxTable;
+  webhooks: WebhooksTable;
+  messages: MessagesTable;
+  satisfaction_answers: SatisfactionAnswersTable;
+  message_opt_outs: MessageOptOutsTable;
 }
 
 export type VisitRow = Selectable<VisitsTable>;
@@ -221,3 +291,6 @@ export type ServiceRow = Selectable<ServicesTable>;
 export type WorkingHoursRow = Selectable<WorkingHoursTable>;
 export type AvailabilityExceptionRow = Selectable<AvailabilityExceptionsTable>;
 export type CompanySettingsRow = Selectable<CompanySettingsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type WebhookRow = Selectable<WebhooksTable>;

@@ -28,6 +28,7 @@ import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
+import { enqueueMessage, visitEventData } from './outbox/index.js';
 import { freshReads } from './slot-reads.js';
 import {
   bookableWindows,
@@ -65,6 +66,8 @@ export interface BookingRequest {
   customer: CustomerDetails;
   address: BookingAddress;
   notes?: string;
+  /** The customer's language for e-mails; French when absent. */
+  locale?: 'fr' | 'en';
 }
 
 export interface BookingView {
@@ -374,6 +377,14 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         booked_by: booker.bookedBy,
         manage_token_hash: sha256Hex(manageToken),
         cancelled_at: null,
+        locale: request.locale ?? 'fr',
+      });
+      await enqueueMessage(tx, {
+        type: 'booking.created',
+        aggregate: 'visit',
+        aggregateId: row.id,
+        payload: { ...visitEventData(row, service, settings.timezone) },
+        privatePayload: { manageUrl: input.links.manageUrl(row.id, manageToken) },
       });
       const body: CreatedBooking = {
         booking: bookingView(row, service.name, settings.timezone),
@@ -495,7 +506,15 @@ function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
 
 export async function rescheduleBooking(
   db: Db,
-  input: { id: string; token?: string; isStaff: boolean; window: { start: string; end: string }; now: Date },
+  input: {
+    id: string;
+    token?: string;
+    isStaff: boolean;
+    window: { start: string; end: string };
+    now: Date;
+    /** For the manage link in the change e-mail, when the customer's own token came with the request. */
+    links?: BookingLinks;
+  },
 ): Promise<BookingView> {
   const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
   assertChangeable(current, input.now, input.isStaff);
@@ -534,13 +553,29 @@ export async function rescheduleBooking(
       if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
       await applyRetiming(tx, placed.placement, placed.rows);
-      return rescheduleVisitRow(tx, current.id, {
+      const row = await rescheduleVisitRow(tx, current.id, {
         technicianId: placed.placement.technicianId,
         windowStart: new Date(window.start * 1000),
         windowEnd: new Date(window.end * 1000),
         plannedStart: new Date(placed.placement.plannedStart * 1000),
         plannedEnd: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
       });
+      await enqueueMessage(tx, {
+        type: 'booking.rescheduled',
+        aggregate: 'visit',
+        aggregateId: row.id,
+        payload: {
+          ...visitEventData(row, service, settings.timezone, {
+            windowStart: current.window_start,
+            windowEnd: current.window_end,
+          }),
+        },
+        // the token was checked (staff requests are not), so the link in the e-mail works
+        ...(input.token && input.links && !input.isStaff
+          ? { privatePayload: { manageUrl: input.links.manageUrl(row.id, input.token) } }
+          : {}),
+      });
+      return row;
     });
     return bookingView(updated, service.name, settings.timezone);
   } catch (error) {
@@ -558,6 +593,21 @@ export async function cancelBooking(
   // Cancelling twice is not an error: the customer sees the booking cancelled either way.
   if (current.status === 'cancelled') return bookingView(current, current.service_name, settings.timezone);
   assertChangeable(current, input.now, input.isStaff);
-  const row = await cancelVisitRow(db, current.id, input.now);
+  const row = await db.transaction().execute(async (tx) => {
+    const cancelled = await cancelVisitRow(tx, current.id, input.now);
+    await enqueueMessage(tx, {
+      type: 'booking.cancelled',
+      aggregate: 'visit',
+      aggregateId: cancelled.id,
+      payload: {
+        ...visitEventData(
+          cancelled,
+          { name: current.service_name, priceLabel: current.service_price_label },
+          settings.timezone,
+        ),
+      },
+    });
+    return cancelled;
+  });
   return bookingView(row, current.service_name, settings.timezone);
 }

@@ -37,6 +37,7 @@ import {
 import type { Database, VisitRow } from '../db/schema.js';
 import { localDateOf, localIso } from './local-time.js';
 import { buildBookingProblem, localDaySpan } from './booking-problem.js';
+import { enqueueVisitMoved } from './outbox/index.js';
 import { DomainError } from './errors.js';
 
 /** Optimiser budget when the request names none, and the bounds a request may ask for. */
@@ -682,6 +683,7 @@ export async function applyPlan(
           now: input.now,
         });
         if (!ok) throw stalePlan({ changedVisits: [visitId] });
+        await enqueueVisitMoved(tx, visitId, settings.timezone);
         moved++;
       }
       await markPlan(tx, plan.id, 'applied', input.now);
@@ -874,6 +876,7 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
         now: input.now,
       });
       if (!ok) throw visitChanged('body');
+      if (moves) await enqueueVisitMoved(tx, row.id, timezone);
       return (await findVisit(tx, row.id))!;
     })
     .catch((error: unknown) => {

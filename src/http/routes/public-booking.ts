@@ -224,6 +224,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
           customer: body.customer,
           address: body.address,
           notes: body.notes,
+          locale: body.locale ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr'),
         },
         booker,
         idempotencyKey: request.headers['idempotency-key'],
@@ -281,6 +282,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         isStaff: principal !== undefined,
         window: request.body.window,
         now: ctx.clock(),
+        links,
       });
     },
   );

@@ -1,0 +1,222 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from './database.js';
+import type {
+  Database,
+  EventAggregate,
+  MessageChannel,
+  MessageRow,
+  MessageStatus,
+  OutboxRow,
+} from './schema.js';
+
+type Executor = Db | Transaction<Database>;
+
+export interface NewOutboxEvent {
+  type: string;
+  aggregate: EventAggregate;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  privatePayload?: Record<string, unknown>;
+}
+
+/** Written by the caller's transaction: the event exists exactly when the change committed. */
+export async function insertOutboxEvent(tx: Executor, event: NewOutboxEvent): Promise<string> {
+  const row = await tx
+    .insertInto('outbox')
+    .values({
+      type: event.type,
+      aggregate: event.aggregate,
+      aggregate_id: event.aggregateId,
+      payload: JSON.stringify(event.payload),
+      private_payload: event.privatePayload ? JSON.stringify(event.privatePayload) : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Oldest events not yet turned into messages, locked for this transaction; other instances skip them. */
+export async function lockUndispatchedEvents(tx: Transaction<Database>, limit: number): Promise<OutboxRow[]> {
+  return tx
+    .selectFrom('outbox')
+    .selectAll()
+    .where('dispatched_at', 'is', null)
+    .orderBy('created_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Marks events dispatched and drops their secrets: they now live only in the messages that need them. */
+export async function markEventsDispatched(tx: Executor, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx
+    .updateTable('outbox')
+    .set({ dispatched_at: now, private_payload: null })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export interface NewMessage {
+  dedupeKey: string;
+  outboxId: string | null;
+  channel: MessageChannel;
+  kind: string;
+  aggregate: EventAggregate;
+  aggregateId: string;
+  webhookId?: string | null;
+  recipient: string;
+  payload: Record<string, unknown>;
+  status?: MessageStatus;
+  lastError?: string | null;
+  nextAttemptAt: Date;
+  giveUpAt: Date;
+}
+
+/** Inserts messages; one already made under the same dedupe key is kept as it is. Returns how many were new. */
+export async function insertMessages(tx: Executor, messages: NewMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  const result = await tx
+    .insertInto('messages')
+    .values(
+      messages.map((m) => ({
+        dedupe_key: m.dedupeKey,
+        outbox_id: m.outboxId,
+        channel: m.channel,
+        kind: m.kind,
+        aggregate: m.aggregate,
+        aggregate_id: m.aggregateId,
+        webhook_id: m.webhookId ?? null,
+        recipient: m.recipient,
+        payload: JSON.stringify(m.payload),
+        status: m.status ?? 'pending',
+        last_error: m.lastError ?? null,
+        next_attempt_at: m.nextAttemptAt,
+        give_up_at: m.giveUpAt,
+      })),
+    )
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * Takes up to `limit` due messages for this worker until `leaseUntil`: one statement, rows locked
+ * with SKIP LOCKED, so two instances never take the same message while its lease runs. `attempts`
+ * is raised here; it doubles as the claim's token for the outcome updates below.
+ */
+export async function claimDueMessages(
+  db: Executor,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<MessageRow[]> {
+  const result = await sql<MessageRow>`
+    UPDATE messages SET locked_until = ${leaseUntil}, attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM messages
+      WHERE status = 'pending' AND next_attempt_at <= ${now}
+        AND (locked_until IS NULL OR locked_until <= ${now})
+      ORDER BY next_attempt_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING *`.execute(db);
+  return result.rows;
+}
+
+export interface DeliveryOutcome {
+  status: MessageStatus | 'retry';
+  at: Date;
+  nextAttemptAt?: Date;
+  error?: string | null;
+  responseStatus?: number | null;
+  responseBody?: string | null;
+  /** Replaces the payload (e.g. the manage link erased once the mail left). */
+  payload?: Record<string, unknown>;
+}
+
+/** Records a delivery attempt's outcome, if this claim still holds the message (same attempt, still pending). */
+export async function recordOutcome(
+  db: Executor,
+  claimed: Pick<MessageRow, 'id' | 'attempts'>,
+  outcome: DeliveryOutcome,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('messages')
+    .set({
+      status: outcome.status === 'retry' ? 'pending' : outcome.status,
+      next_attempt_at: outcome.nextAttemptAt ?? outcome.at,
+      locked_until: null,
+      last_error: outcome.error ? outcome.error.slice(0, 1024) : null,
+      response_status: outcome.responseStatus ?? null,
+      response_body: outcome.responseBody?.slice(0, 1024) ?? null,
+      ...(outcome.status === 'sent' ? { sent_at: outcome.at } : {}),
+      ...(outcome.payload ? { payload: JSON.stringify(outcome.payload) } : {}),
+    })
+    .where('id', '=', claimed.id)
+    .where('attempts', '=', claimed.attempts)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export interface MessageFilter {
+  status?: MessageStatus;
+  channel?: MessageChannel;
+  limit: number;
+}
+
+export async function listMessages(db: Executor, filter: MessageFilter): Promise<MessageRow[]> {
+  let query = db.selectFrom('messages').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.channel) query = query.where('channel', '=', filter.channel);
+  return query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+}
+
+export async function messagesOf(
+  db: Executor,
+  aggregate: EventAggregate,
+  aggregateId: string,
+): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('aggregate', '=', aggregate)
+    .where('aggregate_id', '=', aggregateId)
+    .orderBy('created_at')
+    .orderBy('kind')
+    .execute();
+}
+
+export async function findMessage(db: Executor, id: string): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A dead-lettered message tried again from now, with a fresh retry budget; same id (receivers dedupe on it). */
+export async function replayMessage(
+  db: Executor,
+  id: string,
+  now: Date,
+  giveUpAt: Date,
+): Promise<MessageRow | undefined> {
+  return db
+    .updateTable('messages')
+    .set({ status: 'pending', next_attempt_at: now, give_up_at: giveUpAt, locked_until: null })
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function countMessagesByStatus(db: Executor): Promise<Record<MessageStatus, number>> {
+  const rows = await db
+    .selectFrom('messages')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<MessageStatus, number> = { pending: 0, sent: 0, failed: 0, skipped: 0 };
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}

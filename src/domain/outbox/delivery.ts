@@ -1,0 +1,16 @@
+import type { MessageRow } from '../../db/schema.js';
+
+/** What one delivery attempt came to. */
+export type Attempt =
+  | { outcome: 'sent'; responseStatus?: number; responseBody?: string; payload?: Record<string, unknown> }
+  /** Worth retrying (network error, 5xx, timeout, 429). */
+  | { outcome: 'retry'; error: string; responseStatus?: number; responseBody?: string }
+  /** Retrying cannot help (the receiver refused the content for good): dead-lettered at once. */
+  | { outcome: 'failed'; error: string; responseStatus?: number; responseBody?: string }
+  /** No longer to be sent (the visit was cancelled, the subscription deleted, the customer opted out). */
+  | { outcome: 'skipped'; reason: string };
+
+/** Delivers one channel's messages. Implementations never throw: every failure is an Attempt. */
+export interface Deliverer {
+  deliver(message: MessageRow, now: Date): Promise<Attempt>;
+}

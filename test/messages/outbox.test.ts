@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { insertWebhook } from '../../src/db/webhooks.js';
+import { nextAttemptAt, RETRY_WINDOW_MS } from '../../src/domain/outbox/backoff.js';
+import { enqueueMessage } from '../../src/domain/outbox/index.js';
+import { OutboxWorker } from '../../src/domain/outbox/worker.js';
+import { WebhookDeliverer } from '../../src/domain/webhooks/deliver.js';
+import { newWebhookSecret } from '../../src/domain/webhooks/signature.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { startReceiver } from './receiver.js';
+
+describe('outbox', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  const db = () => t.testDb.handle.db;
+  const events = () => db().selectFrom('outbox').selectAll().orderBy('created_at').execute();
+
+  it('writes booking.created in the booking’s transaction, and nothing for a refused booking', async () => {
+    const before = (await events()).length;
+    const service = await firstService(t.app, 'depannage');
+    const [day] = await slotsFor(t.app, service.id, '69003');
+    const window = day!.windows[0]!;
+    const key = 'outbox-key-0001';
+    const res = await book(t.app, bookingPayload(service.id, window, '69003'), { key });
+    expect(res.statusCode).toBe(201);
+    const after = await events();
+    expect(after.length).toBe(before + 1);
+    const event = after.at(-1)!;
+    expect(event.type).toBe('booking.created');
+    expect(event.aggregate_id).toBe(res.json().booking.id);
+    expect((event.payload as { reference: string }).reference).toBe(res.json().booking.reference);
+    // The manage link rides with the event for the customer's e-mail only, not in the webhook data.
+    expect(JSON.stringify(event.payload)).not.toContain('/manage#');
+    expect((event.private_payload as { manageUrl: string }).manageUrl).toBe(res.json().manageUrl);
+
+    // The same key again is a replay: no second event.
+    const replay = await book(t.app, bookingPayload(service.id, window, '69003'), { key });
+    expect(replay.statusCode).toBe(201);
+    expect((await events()).length).toBe(before + 1);
+
+    // A booking refused inside its transaction (bad window) leaves no event.
+    const refused = await book(
+      t.app,
+      bookingPayload(service.id, { start: window.start, end: window.start }, '69003'),
+    );
+    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    expect((await events()).length).toBe(before + 1);
+  });
+
+  it('rolls the event back with the transaction that wrote it', async () => {
+    const before = (await events()).length;
+    await expect(
+      db()
+        .transaction()
+        .execute(async (tx) => {
+          await enqueueMessage(tx, {
+            type: 'request.created',
+            aggregate: 'request',
+            aggregateId: '00000000-0000-4000-8000-000000000001',
+            payload: {},
+          });
+          throw new Error('change refused');
+        }),
+    ).rejects.toThrow('change refused');
+    expect((await events()).length).toBe(before);
+  });
+
+  it('retries with growing, jittered delays and gives up after 24 h', () => {
+    const now = new Date('2026-03-25T08:00:00Z');
+    const giveUp = new Date(now.getTime() + RETRY_WINDOW_MS);
+    const delays = [1, 2, 3, 4, 5, 6].map(
+      (n) => nextAttemptAt(n, now, giveUp, () => 0)!.getTime() - now.getTime(),
+    );
+    expect(delays).toEqual([2500, 5000, 10_000, 20_000, 40_000, 80_000]);
+    const high = nextAttemptAt(3, now, giveUp, () => 0.999)!.getTime() - now.getTime();
+    expect(high).toBeGreaterThan(19_000);
+    expect(high).toBeLessThanOrEqual(20_000);
+    expect(nextAttemptAt(30, now, giveUp, () => 1)!.getTime() - now.getTime()).toBe(2 * 3_600_000);
+    expect(nextAttemptAt(3, new Date(giveUp.getTime() - 1000), giveUp)).toBeNull();
+  });
+
+  it('two workers on one database deliver each message once', async () => {
+    const receiver = await startReceiver();
+    const second: DatabaseHandle = t.testDb.url
+      ? await openDatabase({ url: t.testDb.url, schema: t.testDb.schema, poolSize: 4 })
+      : t.testDb.handle;
+    try {
+      await insertWebhook(db(), {
+        url: receiver.url,
+        events: ['request.created'],
+        secret: newWebhookSecret(),
+      });
+      const count = 60;
+      for (let i = 0; i < count; i++) {
+        await db()
+          .transaction()
+          .execute((tx) =>
+            enqueueMessage(tx, {
+              type: 'request.created',
+              aggregate: 'request',
+              aggregateId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+              payload: { n: i },
+            }),
+          );
+      }
+      const workers = [t.testDb.handle, second].map(
+        (h) =>
+          new OutboxWorker(h.db, {
+            deliverers: { webhook: new WebhookDeliverer(h.db, { allowPrivate: true }) },
+            concurrency: 5,
+          }),
+      );
+      // Both run side by side until nothing is left.
+      const drain = async (w: OutboxWorker) => {
+        for (let idle = 0; idle < 2;) idle = (await w.runOnce()).attempted === 0 ? idle + 1 : 0;
+      };
+      await Promise.all(workers.map(drain));
+      const ids = receiver.calls.map((c) => c.headers['webhook-id']);
+      expect(ids.length).toBe(count);
+      expect(new Set(ids).size).toBe(count);
+      const sent = await db()
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'sent')
+        .where('kind', '=', 'request.created')
+        .executeTakeFirstOrThrow();
+      expect(Number(sent.n)).toBe(count);
+    } finally {
+      await receiver.close();
+      if (second !== t.testDb.handle) await second.close();
+    }
+  });
+});
