@@ -22,6 +22,19 @@ export interface PreparedDatabase {
   /** The admin token to print: the configured one, or the demo one kept in the data folder. */
   adminToken: string;
   adminTokenSource: 'env' | 'data-dir';
+  /** The bootstrap/demo token was revoked by an admin: it stays refused, and start-up says so. */
+  adminTokenRevoked: boolean;
+}
+
+/** The start-up line about the admin token: where it is, or that it was revoked (then it is not printed). */
+export function adminTokenLine(prepared: PreparedDatabase, dataDir: string): string {
+  if (prepared.adminTokenRevoked)
+    return prepared.adminTokenSource === 'env'
+      ? '  admin token      : TOURNEE_ADMIN_TOKEN was revoked and stays refused; create another with npm run token'
+      : `  demo admin token : revoked and stays refused (${dataDir}/admin-token); create another with npm run token`;
+  return prepared.adminTokenSource === 'env'
+    ? '  admin token      : the value of TOURNEE_ADMIN_TOKEN'
+    : `  demo admin token : ${prepared.adminToken}  (kept in ${dataDir}/admin-token)`;
 }
 
 /** Opens the database, applies migrations, loads the demo company into an empty database, ensures an admin token. */
@@ -34,8 +47,9 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
         ? await seedDemoCompany(database.db, { timezone: config.TOURNEE_TIMEZONE })
         : null;
     if (config.TOURNEE_ADMIN_TOKEN) {
-      await ensureBootstrapAdmin(database.db, config.TOURNEE_ADMIN_TOKEN);
+      const { revoked } = await ensureBootstrapAdmin(database.db, config.TOURNEE_ADMIN_TOKEN);
       return {
+        adminTokenRevoked: revoked,
         database,
         migrationsApplied: applied,
         demoLoaded,
@@ -43,8 +57,15 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
         adminTokenSource: 'env',
       };
     }
-    const adminToken = await demoAdminToken(config, database);
-    return { database, migrationsApplied: applied, demoLoaded, adminToken, adminTokenSource: 'data-dir' };
+    const { token: adminToken, revoked } = await demoAdminToken(config, database);
+    return {
+      database,
+      migrationsApplied: applied,
+      demoLoaded,
+      adminToken,
+      adminTokenSource: 'data-dir',
+      adminTokenRevoked: revoked,
+    };
   } catch (error) {
     await database.close();
     throw error;
@@ -52,16 +73,21 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
 }
 
 /** Without TOURNEE_ADMIN_TOKEN, one admin token is made once and kept (mode 600) in the data folder. */
-async function demoAdminToken(config: Config, database: DatabaseHandle): Promise<string> {
+async function demoAdminToken(
+  config: Config,
+  database: DatabaseHandle,
+): Promise<{ token: string; revoked: boolean }> {
   const file = join(config.TOURNEE_DATA_DIR, 'admin-token');
-  try {
-    const token = (await readFile(file, 'utf8')).trim();
-    await ensureBootstrapAdmin(database.db, token);
-    return token;
-  } catch {
-    await mkdir(config.TOURNEE_DATA_DIR, { recursive: true });
-    const { token } = await createApiToken(database.db, 'admin', 'demo admin (data folder)');
-    await writeFile(file, token + '\n', { mode: 0o600 });
-    return token;
+  const kept = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+  if (kept) {
+    const { revoked } = await ensureBootstrapAdmin(database.db, kept, 'demo admin (data folder)');
+    return { token: kept, revoked };
   }
+  await mkdir(config.TOURNEE_DATA_DIR, { recursive: true, mode: 0o700 });
+  const { token } = await createApiToken(database.db, 'admin', 'demo admin (data folder)');
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  return { token, revoked: false };
 }

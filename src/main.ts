@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, publicBaseUrl } from './config/index.js';
-import { prepareDatabase } from './app.js';
+import { adminTokenLine, prepareDatabase } from './app.js';
 import { buildServer } from './http/server.js';
 
 async function main(): Promise<void> {
@@ -56,9 +56,7 @@ async function main(): Promise<void> {
     `  planner's page   : ${base}/planner`,
     `  API docs         : ${base}/docs`,
     `  health           : ${base}/health (liveness), ${base}/ready (readiness)`,
-    prepared.adminTokenSource === 'env'
-      ? '  admin token      : the value of TOURNEE_ADMIN_TOKEN'
-      : `  demo admin token : ${prepared.adminToken}  (kept in ${config.TOURNEE_DATA_DIR}/admin-token)`,
+    adminTokenLine(prepared, config.TOURNEE_DATA_DIR),
     '',
   ].filter((l) => l !== undefined);
   // Printed on stdout for the person who started the service, not through the logger.

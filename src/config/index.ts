@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -11,6 +12,27 @@ const originList = z
       .filter(Boolean),
   )
   .pipe(z.array(z.url({ protocol: /^https?$/ })));
+
+/** "2" (hops) or "10.0.0.0/8, 192.168.1.10" (proxy addresses and ranges). */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine(
+    (raw) =>
+      /^\d{1,2}$/.test(raw) ||
+      raw.split(',').every((part) => {
+        const [address, bits, ...rest] = part.trim().split('/');
+        const family = isIP(address ?? '');
+        if (!family || rest.length) return false;
+        if (bits === undefined) return true;
+        const n = Number(bits);
+        return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+      }),
+    'must be a hop count (e.g. 1) or a comma-separated list of proxy addresses or CIDR ranges',
+  )
+  .transform((raw): number | string[] =>
+    /^\d{1,2}$/.test(raw) ? Number(raw) : raw.split(',').map((p) => p.trim()),
+  );
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -57,10 +79,26 @@ export const configSchema = z.object({
   /** After SIGTERM, how long /ready answers 503 while requests are still served, so the load balancer
    * stops sending new ones before the listener closes. */
   TOURNEE_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /** Which proxies to believe about the client's address (X-Forwarded-For): unset = none (the socket's peer is the
+   * client); a hop count ("1" behind one nginx); or addresses/CIDR ranges of the proxies ("10.0.0.0/8,127.0.0.1"). */
+  TOURNEE_TRUST_PROXY: trustProxy.optional(),
+  /** Whole request (headers and body) must arrive within this (ms): a client sending one byte every 10 s is cut off. */
+  TOURNEE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Headers must arrive within this (ms); at most TOURNEE_REQUEST_TIMEOUT_MS. */
+  TOURNEE_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** An idle keep-alive connection is closed after this (ms). */
+  TOURNEE_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** A socket with no traffic at all is closed after this (ms). */
+  TOURNEE_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** How often expired idempotency keys and spent challenges are purged (ms); 0 = never (another instance does it). */
+  TOURNEE_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Node refuses a headers timeout longer than the request timeout. */
+const timeoutsConsistent = (c: Config) => c.TOURNEE_HEADERS_TIMEOUT_MS <= c.TOURNEE_REQUEST_TIMEOUT_MS;
 
 export class ConfigError extends Error {}
 
@@ -71,6 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
+  if (!timeoutsConsistent(parsed.data))
+    throw new ConfigError(
+      'Invalid configuration: TOURNEE_HEADERS_TIMEOUT_MS: must not exceed TOURNEE_REQUEST_TIMEOUT_MS',
+    );
   return parsed.data;
 }
 

@@ -210,50 +210,68 @@ export async function cancelVisitRow(tx: Executor, id: string, now: Date): Promi
 export interface StoredIdempotentResponse {
   requestHash: string;
   statusCode: number;
-  response: unknown;
+  /** The booking the request made; null while its transaction is still running. */
+  resourceId: string | null;
 }
 
+/** The key's record if it has not expired at `now`. */
 export async function findIdempotentResponse(
   db: Executor,
   scope: string,
   key: string,
+  now: Date,
 ): Promise<StoredIdempotentResponse | undefined> {
   const row = await db
     .selectFrom('idempotency_keys')
-    .selectAll()
+    .select(['request_hash', 'status_code', 'resource_id'])
     .where('scope', '=', scope)
     .where('key', '=', key)
+    .where('expires_at', '>', now)
     .executeTakeFirst();
-  return row && { requestHash: row.request_hash, statusCode: row.status_code, response: row.response };
+  return row && { requestHash: row.request_hash, statusCode: row.status_code, resourceId: row.resource_id };
 }
 
 /**
  * Claims an idempotency key inside the booking transaction, before any work:
  * a concurrent request with the same key blocks on the primary key until this
- * transaction ends, then fails with 23505 and replays the stored response.
+ * transaction ends, then fails with 23505 and replays the stored answer. An
+ * expired record of the same key is dropped first: after `expiresAt` the key
+ * means a new request.
  */
 export async function claimIdempotencyKey(
   tx: Executor,
-  scope: string,
-  key: string,
-  requestHash: string,
+  claim: { scope: string; key: string; requestHash: string; now: Date; expiresAt: Date },
 ): Promise<void> {
   await tx
+    .deleteFrom('idempotency_keys')
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .where('expires_at', '<=', claim.now)
+    .execute();
+  await tx
     .insertInto('idempotency_keys')
-    .values({ scope, key, request_hash: requestHash, status_code: 0, response: 'null' })
+    .values({
+      scope: claim.scope,
+      key: claim.key,
+      request_hash: claim.requestHash,
+      status_code: 0,
+      response: 'null',
+      expires_at: claim.expiresAt,
+    })
     .execute();
 }
 
-export async function storeIdempotentResponse(
+/** Records what the request made (its id), never the answer itself: answers hold secrets. */
+export async function storeIdempotentOutcome(
   tx: Executor,
   scope: string,
   key: string,
   statusCode: number,
-  response: unknown,
+  resourceId: string,
 ): Promise<void> {
   await tx
     .updateTable('idempotency_keys')
-    .set({ status_code: statusCode, response: JSON.stringify(response) })
+    .set({ status_code: statusCode, resource_id: resourceId })
     .where('scope', '=', scope)
     .where('key', '=', key)
     .execute();
@@ -269,8 +287,14 @@ export async function spendChallenge(tx: Executor, challenge: string, expiresAt:
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
-export async function purgeSpentChallenges(db: Executor, now: Date): Promise<void> {
-  await db.deleteFrom('spent_challenges').where('expires_at', '<', now).execute();
+/** Deletes spent challenges and idempotency keys past their expiry; the counts deleted. */
+export async function purgeExpiredGuards(
+  db: Executor,
+  now: Date,
+): Promise<{ challenges: number; idempotencyKeys: number }> {
+  const challenges = await db.deleteFrom('spent_challenges').where('expires_at', '<', now).executeTakeFirst();
+  const keys = await db.deleteFrom('idempotency_keys').where('expires_at', '<', now).executeTakeFirst();
+  return { challenges: Number(challenges.numDeletedRows), idempotencyKeys: Number(keys.numDeletedRows) };
 }
 
 /** A secret shared by every instance (HMAC key for challenges), made on first use. */

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -71,7 +72,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   }
 
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    keepPrivate(dataDir);
+  }
   const pglite = await PGlite.create(dataDir, {
     extensions: { btree_gist },
     parsers: {
@@ -81,9 +86,31 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     },
   });
   await pglite.exec(`SET TimeZone = 'UTC'`);
+  if (onDisk) keepPrivate(dataDir);
   if (schema !== 'public') {
     await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path = "${schema}", public`);
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    close: async () => {
+      await db.destroy();
+      // Files PGlite made while running follow the process umask; the 0700 folder already hides them.
+      if (onDisk) keepPrivate(dataDir);
+    },
+  };
+}
+
+/**
+ * The data folder holds every customer's record: only the service's own user
+ * may read it (folders 0700, files 0600), whatever the umask was.
+ */
+function keepPrivate(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) keepPrivate(path);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }

@@ -155,7 +155,10 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   status_code: number;
   response: ColumnType<unknown, string, string>;
+  /** What the request made (the booking's id): a replay rebuilds its answer from it. */
+  resource_id: string | null;
   created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
 }
 
 export type TokenRole = 'admin' | 'planner' | 'agent';

@@ -23,10 +23,17 @@ export async function insertToken(
       expires_at: token.expiresAt ?? null,
       revoked_at: null,
     })
-    .onConflict((oc) => oc.column('token_hash').doUpdateSet({ role: token.role, revoked_at: null }))
+    // A token already known keeps its state: a revoked bootstrap token must stay revoked across restarts.
+    .onConflict((oc) => oc.column('token_hash').doNothing())
     .returning('id')
+    .executeTakeFirst();
+  if (row) return row.id;
+  const existing = await db
+    .selectFrom('api_tokens')
+    .select('id')
+    .where('token_hash', '=', token.tokenHash)
     .executeTakeFirstOrThrow();
-  return row.id;
+  return existing.id;
 }
 
 export async function findTokenByHash(db: Db, tokenHash: string): Promise<StoredToken | undefined> {

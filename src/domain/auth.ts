@@ -48,11 +48,18 @@ export async function createApiToken(
   return { id, token };
 }
 
-/** Makes TOURNEE_ADMIN_TOKEN a valid admin token (idempotent across restarts). */
-export async function ensureBootstrapAdmin(db: Db, token: string): Promise<void> {
-  await insertToken(db, {
-    name: 'bootstrap (TOURNEE_ADMIN_TOKEN)',
-    role: 'admin',
-    tokenHash: sha256Hex(token),
-  });
+/**
+ * Makes TOURNEE_ADMIN_TOKEN (or the demo token of the data folder) an admin
+ * token on first start. Later starts leave it as it is: once revoked, it stays
+ * revoked (the answer says so, for the start-up message).
+ */
+export async function ensureBootstrapAdmin(
+  db: Db,
+  token: string,
+  name = 'bootstrap (TOURNEE_ADMIN_TOKEN)',
+): Promise<{ revoked: boolean }> {
+  const hash = sha256Hex(token);
+  await insertToken(db, { name, role: 'admin', tokenHash: hash });
+  const stored = await findTokenByHash(db, hash);
+  return { revoked: Boolean(stored?.revokedAt) };
 }

@@ -14,7 +14,7 @@ import {
   rescheduleVisitRow,
   retimeVisit,
   spendChallenge,
-  storeIdempotentResponse,
+  storeIdempotentOutcome,
   type Executor,
   type ServiceWithSkills,
 } from '../db/bookings.js';
@@ -87,8 +87,9 @@ export interface BookingView {
 
 export interface CreatedBooking {
   booking: BookingView;
-  manageUrl: string;
-  icsUrl: string;
+  /** The links carry secrets shown once: a replay of the Idempotency-Key answers without them. */
+  manageUrl?: string;
+  icsUrl?: string;
 }
 
 export interface BookingLinks {
@@ -259,6 +260,8 @@ export interface CreateBookingInput {
 export type BookingOutcome = { replayed: boolean; status: number; body: CreatedBooking };
 
 const IDEMPOTENCY_SCOPE = 'booking:create';
+/** Stripe's rule: a key means the same request for 24 hours, then it may be reused. */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
 
 /**
  * Books a visit: one transaction that claims the idempotency key, locks the
@@ -268,7 +271,7 @@ const IDEMPOTENCY_SCOPE = 'booking:create';
  */
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
-  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint);
+  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint, input.now);
   if (replay) return replay;
 
   const { request, booker, now } = input;
@@ -330,7 +333,13 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const manageToken = newSecret('mng', 24);
   try {
     const created = await db.transaction().execute(async (tx) => {
-      await claimIdempotencyKey(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, fingerprint);
+      await claimIdempotencyKey(tx, {
+        scope: IDEMPOTENCY_SCOPE,
+        key: input.idempotencyKey,
+        requestHash: fingerprint,
+        now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
+      });
       if (requiresPow && input.pow) {
         const verdict = verifyChallenge(
           powSecret!,
@@ -391,14 +400,14 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         manageUrl: input.links.manageUrl(row.id, manageToken),
         icsUrl: input.links.icsUrl(row.id, manageToken),
       };
-      await storeIdempotentResponse(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, 201, body);
+      await storeIdempotentOutcome(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, 201, row.id);
       await input.beforeCommit?.(tx);
       return body;
     });
     return { replayed: false, status: 201, body: created };
   } catch (error) {
     if (isUniqueViolation(error, 'idempotency_keys')) {
-      const again = await replayIfKnown(db, input.idempotencyKey, fingerprint);
+      const again = await replayIfKnown(db, input.idempotencyKey, fingerprint, now);
       if (again) return again;
     }
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
@@ -425,9 +434,15 @@ async function streetLevel(
   return found ? { ...served, lat: found.lat, lon: found.lon, precise: true } : served;
 }
 
-async function replayIfKnown(db: Db, key: string, fingerprint: string): Promise<BookingOutcome | null> {
-  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key);
-  if (!stored || stored.statusCode === 0) return null;
+/** The answer to a key seen in the last 24 hours, rebuilt from the booking it made (without its links). */
+async function replayIfKnown(
+  db: Db,
+  key: string,
+  fingerprint: string,
+  now: Date,
+): Promise<BookingOutcome | null> {
+  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key, now);
+  if (!stored || stored.statusCode === 0 || !stored.resourceId) return null;
   if (stored.requestHash !== fingerprint) {
     throw new DomainError(
       'unprocessable',
@@ -439,7 +454,14 @@ async function replayIfKnown(db: Db, key: string, fingerprint: string): Promise<
       'headers.idempotency-key',
     );
   }
-  return { replayed: true, status: stored.statusCode, body: stored.response as CreatedBooking };
+  const row = await findVisitWithService(db, stored.resourceId);
+  if (!row) return null;
+  const settings = await getCompanySettings(db);
+  return {
+    replayed: true,
+    status: stored.statusCode,
+    body: { booking: bookingView(row, row.service_name, settings.timezone) },
+  };
 }
 
 /** Fresh windows around the wanted day, for a 409 answer: that day and the next week. */

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
@@ -203,4 +205,32 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     request.log.error({ err: error, route: request.routeOptions.url }, 'unhandled error');
     return sendProblem(reply, new HttpProblem(500, 'Internal error', 'Something went wrong on our side.'));
   });
+}
+
+/** Node's parser errors by code: what the client did wrong, before any route ran. */
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  ERR_HTTP_HEADERS_TIMEOUT: 408,
+};
+
+/** Fastify's clientErrorHandler: the same problem+json as every other error, then the connection closes. */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (socket.destroyed) return;
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const detail =
+    status === 431
+      ? 'The request headers are too large.'
+      : status === 408
+        ? 'The request took too long to arrive.'
+        : 'The request could not be parsed.';
+  const body = JSON.stringify({ type: PROBLEM_TYPE_BASE + slug(title), title, status, detail });
+  if ((socket as Duplex & { writable?: boolean }).writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -14,10 +15,11 @@ import {
 import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
+import { startHousekeeping } from '../domain/housekeeping.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext, Lifecycle } from './context.js';
 import { registerMetrics } from './metrics.js';
-import { HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
+import { answerClientError, HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
 import { serializeError } from './log-serializers.js';
 import { redactUrl } from './redact.js';
 import { registerRoutes } from './routes/index.js';
@@ -50,6 +52,15 @@ function isExemptFromRateLimit(url: string): boolean {
     url === '/metrics' ||
     url.startsWith('/docs')
   );
+}
+
+/** TOURNEE_TRUST_PROXY for Fastify: a hop count believes that many proxies; a list, those addresses. */
+function trustedProxies(
+  setting: number | string[] | undefined,
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  if (setting === undefined) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
 }
 
 export async function buildServer(
@@ -92,7 +103,24 @@ export async function buildServer(
       return typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    trustProxy: trustedProxies(config.TOURNEE_TRUST_PROXY),
+    // Slow clients cannot hold a connection: whole request, headers, idle keep-alive, idle socket.
+    requestTimeout: config.TOURNEE_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.TOURNEE_KEEPALIVE_TIMEOUT_MS,
+    connectionTimeout: config.TOURNEE_CONNECTION_TIMEOUT_MS,
+    serverFactory: (handler) =>
+      createHttpServer(
+        {
+          requestTimeout: config.TOURNEE_REQUEST_TIMEOUT_MS,
+          headersTimeout: config.TOURNEE_HEADERS_TIMEOUT_MS,
+          keepAliveTimeout: config.TOURNEE_KEEPALIVE_TIMEOUT_MS,
+          // Node checks those deadlines every 30 s by default: a 1 s limit would really be 31 s.
+          connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.TOURNEE_HEADERS_TIMEOUT_MS / 4)),
+        },
+        handler,
+      ),
+    // Errors Node's parser raises before Fastify sees a request (431, 408, malformed): problem+json too.
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
     // Router-level rejections (bad URL encoding, over-long path parameters) answer problem+json too.
     frameworkErrors: (error, _request, reply) => {
@@ -195,6 +223,14 @@ export async function buildServer(
   await registerMetrics(app, ctx);
   await registerRoutes(app, ctx);
 
+  if (config.TOURNEE_PURGE_INTERVAL_MS > 0) {
+    const housekeeper = startHousekeeping(database.db, {
+      intervalMs: config.TOURNEE_PURGE_INTERVAL_MS,
+      clock: ctx.clock,
+      onError: (error) => app.log.warn({ err: error }, 'purge of expired keys failed'),
+    });
+    app.addHook('onClose', () => housekeeper.stop());
+  }
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
   return app;
 }

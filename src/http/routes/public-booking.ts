@@ -46,7 +46,12 @@ const bookingView = z.object({
   updatedAt: z.string(),
 });
 
-const createdBooking = z.object({ booking: bookingView, manageUrl: z.string(), icsUrl: z.string() });
+/** A replay of the Idempotency-Key answers the booking without its links: they hold secrets shown once. */
+const createdBooking = z.object({
+  booking: bookingView,
+  manageUrl: z.string().optional(),
+  icsUrl: z.string().optional(),
+});
 
 const bookingBody = z
   .object({

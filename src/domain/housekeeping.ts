@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { purgeExpiredGuards } from '../db/bookings.js';
+
+/**
+ * Periodic clean-up of expired one-time guards (spent proof-of-work
+ * challenges, idempotency keys). Several instances may run it at once: each
+ * round takes a transaction-scoped advisory lock with pg_try_advisory_xact_lock
+ * and skips the round when another instance holds it, so one instance purges
+ * and the others go on serving.
+ */
+const HOUSEKEEPING_LOCK = 727_274_008;
+
+export type PurgeOutcome =
+  { ran: true; challenges: number; idempotencyKeys: number } | { ran: false; reason: 'another-instance' };
+
+export async function purgeExpired(db: Db, now: Date): Promise<PurgeOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const lock = await sql<{
+      locked: boolean;
+    }>`SELECT pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK}) AS locked`.execute(tx);
+    if (!lock.rows[0]?.locked) return { ran: false, reason: 'another-instance' } as const;
+    return { ran: true, ...(await purgeExpiredGuards(tx, now)) } as const;
+  });
+}
+
+export interface Housekeeper {
+  stop(): Promise<void>;
+}
+
+/** Runs purgeExpired every `intervalMs` (and once soon after start); errors are reported, never thrown. */
+export function startHousekeeping(
+  db: Db,
+  options: { intervalMs: number; clock: () => Date; onError: (error: unknown) => void },
+): Housekeeper {
+  let running: Promise<unknown> = Promise.resolve();
+  const round = () => {
+    running = purgeExpired(db, options.clock()).catch(options.onError);
+  };
+  const timer = setInterval(round, options.intervalMs);
+  timer.unref();
+  const first = setTimeout(round, Math.min(options.intervalMs, 5_000));
+  first.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      clearTimeout(first);
+      await running;
+    },
+  };
+}
