@@ -111,3 +111,42 @@ export async function findEligibleTechnicians(
     homeZoneKind: (r.home_zone_kind as ZoneKind | null) ?? null,
   }));
 }
+
+/**
+ * Names of the zones some active technician serves; with a service, only
+ * where one of them also holds every skill it needs. What a customer outside
+ * them is told ("we serve Lyon 3e, Villeurbanne…").
+ */
+export async function servedAreaNames(db: Db, serviceId?: string): Promise<string[]> {
+  let query = db
+    .selectFrom('zones as z')
+    .select('z.name')
+    .distinct()
+    .innerJoin('technician_zones as tz', 'tz.zone_id', 'z.id')
+    .innerJoin('technicians as t', 't.id', 'tz.technician_id')
+    .where('t.active', '=', true);
+  if (serviceId !== undefined) {
+    query = query.where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('service_skills as ss')
+            .select('ss.skill_code')
+            .where('ss.service_id', '=', serviceId)
+            .where((inner) =>
+              inner.not(
+                inner.exists(
+                  inner
+                    .selectFrom('technician_skills as ts')
+                    .select('ts.skill_code')
+                    .whereRef('ts.technician_id', '=', 't.id')
+                    .whereRef('ts.skill_code', '=', 'ss.skill_code'),
+                ),
+              ),
+            ),
+        ),
+      ),
+    );
+  }
+  return (await query.orderBy('z.name').execute()).map((r) => r.name);
+}

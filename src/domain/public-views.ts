@@ -7,6 +7,7 @@ import type { ServiceRecord } from '../db/catalogue.js';
 import type { DayOfWindows } from './arrival-windows.js';
 import type { BookingRequest, ProofOfWork } from './bookings.js';
 import type { issueChallenge } from './challenge.js';
+import type { Bookability, SlotReason } from './slot-reasons.js';
 import type { SlotAnswer } from './slots.js';
 
 export type { BookingView, CreatedBooking } from './bookings.js';
@@ -26,6 +27,9 @@ export interface ServiceView {
   durationMinutes: number;
   windowMinutes: number;
   priceLabel: string | null;
+  /** With ?postcode=: whether the service can be booked there at all, and why not. */
+  bookableHere?: boolean;
+  reason?: Bookability['reason'];
 }
 
 export function serviceView(s: ServiceRecord): ServiceView {
@@ -50,6 +54,8 @@ export interface SlotsView {
   from: string;
   to: string;
   days: DayOfWindows[];
+  /** Why there is no window, when there is none. */
+  reason?: SlotReason;
 }
 
 export function slotsView(answer: SlotAnswer): SlotsView {
@@ -61,6 +67,7 @@ export function slotsView(answer: SlotAnswer): SlotsView {
     from: answer.from,
     to: answer.to,
     days: answer.days,
+    ...(answer.reason ? { reason: answer.reason } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type Executor,
   type ServiceWithSkills,
 } from '../db/bookings.js';
+import { servedAreaNames } from '../db/eligibility.js';
 import type { CompanySettingsRow, ZoneKind } from '../db/schema.js';
 import {
   shiftsFor,
@@ -45,6 +46,8 @@ export interface SlotReads {
   }): Promise<ResolvedAddress | null>;
   eligible(serviceId: string, address: ResolvedAddress): Promise<EligibleTechnician[]>;
   zoneKinds(): Promise<Map<string, ZoneKind>>;
+  /** Names of the areas served; with a service, where it is offered. */
+  servedAreas(serviceId?: string): Promise<string[]>;
   calendar(from: Date, to: Date): Promise<CompanyCalendar>;
   /** The solver shifts of each technician over [from, to). */
   shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
@@ -78,6 +81,7 @@ export function freshReads(db: Executor): SlotReads {
     resolve: (address) => resolveAddress(db, address),
     eligible: (serviceId, address) => eligibleTechnicians(db, serviceId, address),
     zoneKinds: () => postcodeZoneKinds(db),
+    servedAreas: (serviceId) => servedAreaNames(db, serviceId),
     calendar: (from, to) => loadCompanyCalendar(db, from, to),
     shifts: async (ids, from, to) =>
       computeShifts(db, await loadCompanyCalendar(db, from, to), ids, from, to),
@@ -158,6 +162,9 @@ export class CachedReads implements SlotReads {
   }
   zoneKinds() {
     return this.remember('zone-kinds', () => this.fresh.zoneKinds());
+  }
+  servedAreas(serviceId?: string) {
+    return this.remember(`served-areas:${serviceId ?? ''}`, () => this.fresh.servedAreas(serviceId));
   }
   calendar(from: Date, to: Date) {
     return this.remember(`calendar:${from.getTime()}:${to.getTime()}`, () => this.fresh.calendar(from, to));

@@ -8,8 +8,18 @@ import type { ResolvedAddress } from './eligibility.js';
 import { addDays, localDateOf } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
 import { DomainError } from './errors.js';
+import {
+  serviceNotOfferedHere,
+  whyNoWindow,
+  zoneNotServed,
+  type SlotReason,
+  type SlotSearch,
+} from './slot-reasons.js';
 
-/** The longest range one slots request may cover: a customer looks a few weeks ahead, not a year. */
+/**
+ * The longest range one slots request may cover, unless the service's horizon is longer: a customer may
+ * always ask for everything up to the horizon at once (42 days for most services), never a year.
+ */
 export const MAX_SLOT_RANGE_DAYS = 31;
 export const DEFAULT_SLOT_RANGE_DAYS = 14;
 
@@ -38,6 +48,8 @@ export interface SlotAnswer {
   from: string;
   to: string;
   days: DayOfWindows[];
+  /** Why there is nothing to offer, when there is nothing (see slot-reasons.ts). */
+  reason?: SlotReason;
 }
 
 export async function requireActiveService(
@@ -90,13 +102,18 @@ export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWit
   };
 }
 
-/** Checks and fills the date range of a query: defaults to two weeks from today, at most MAX_SLOT_RANGE_DAYS. */
+/**
+ * Checks and fills the date range of a query: defaults to two weeks from today, at most
+ * MAX_SLOT_RANGE_DAYS or the horizon (today included), whichever is longer.
+ */
 export function slotRange(
   timezone: string,
   now: Date,
   from?: string,
   to?: string,
+  horizonDays = 0,
 ): { from: string; to: string } {
+  const maxDays = Math.max(MAX_SLOT_RANGE_DAYS, horizonDays + 1);
   const first = from ?? localDateOf(now.getTime() / 1000, timezone);
   const last = to ?? addDays(first, DEFAULT_SLOT_RANGE_DAYS - 1);
   if (last < first) {
@@ -107,13 +124,13 @@ export function slotRange(
       'query.to',
     );
   }
-  if (last >= addDays(first, MAX_SLOT_RANGE_DAYS)) {
+  if (last >= addDays(first, maxDays)) {
     throw new DomainError(
       'invalid',
       'range-too-long',
       {
-        fr: `Demandez au plus ${MAX_SLOT_RANGE_DAYS} jours à la fois.`,
-        en: `Ask for at most ${MAX_SLOT_RANGE_DAYS} days at a time.`,
+        fr: `Demandez au plus ${maxDays} jours à la fois.`,
+        en: `Ask for at most ${maxDays} days at a time.`,
       },
       'query.to',
     );
@@ -125,6 +142,8 @@ export function slotRange(
  * Every bookable arrival window for a service at an address: the company's
  * window grid over the range, kept where an eligible technician can take it
  * without breaking any promise already made (travel-aware, from the solver).
+ * When there is none, the answer says why (a reason, never a dead end): an
+ * unserved postcode is an answer with no days, not an error.
  */
 export async function findSlots(
   db: Executor,
@@ -135,23 +154,35 @@ export async function findSlots(
     requireActiveService(reads, query.serviceId, 'query.serviceId'),
     reads.settings(),
   ]);
-  const address = await requireServedAddress(reads, query.address, 'query.postcode');
-  const range = slotRange(settings.timezone, query.now, query.from, query.to);
-  const windows = candidateWindows(
-    windowRulesFor(settings, service),
-    range.from,
-    range.to,
-    query.now,
-    query.ignoreNotice,
-  );
-  const days = await bookableWindows(db, service, address, windows, reads);
-  return {
-    service,
-    address,
-    timezone: settings.timezone,
-    ...range,
-    days: groupByDay(days, settings.timezone),
+  const rules = windowRulesFor(settings, service);
+  const range = slotRange(settings.timezone, query.now, query.from, query.to, rules.horizonDays);
+  const base = { service, timezone: settings.timezone, ...range };
+  const address = await reads.resolve(query.address);
+  if (!address) {
+    const unresolved: ResolvedAddress = {
+      postcode: query.address.postcode,
+      city: '',
+      lat: 0,
+      lon: 0,
+      zoneIds: [],
+      zoneKind: 'periurban',
+      precise: false,
+    };
+    return { ...base, address: unresolved, days: [], reason: await zoneNotServed(reads) };
+  }
+  if ((await reads.eligible(service.id, address)).length === 0) {
+    return { ...base, address, days: [], reason: await serviceNotOfferedHere(reads, service.id) };
+  }
+  const search: SlotSearch = {
+    rules,
+    now: query.now,
+    ignoreNotice: query.ignoreNotice,
+    bookable: (windows) => bookableWindows(db, service, address, windows, reads),
   };
+  const windows = candidateWindows(rules, range.from, range.to, query.now, query.ignoreNotice);
+  const days = groupByDay(await search.bookable(windows), settings.timezone);
+  const reason = days.length > 0 ? undefined : await whyNoWindow(search, range, windows.length);
+  return { ...base, address, days, ...(reason ? { reason } : {}) };
 }
 
 /** The subset of `windows` some eligible technician can take. */
@@ -165,8 +196,14 @@ export async function bookableWindows(
   if (windows.length === 0) return [];
   const technicians = await reads.eligible(service.id, address);
   if (technicians.length === 0) return [];
-  const from = new Date((Math.min(...windows.map((w) => w.start)) - 86_400) * 1000);
-  const to = new Date((Math.max(...windows.map((w) => w.end)) + 86_400) * 1000);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const w of windows) {
+    if (w.start < first) first = w.start;
+    if (w.end > last) last = w.end;
+  }
+  const from = new Date((first - 86_400) * 1000);
+  const to = new Date((last + 86_400) * 1000);
   const built = await buildBookingProblem(db, technicians, from, to, { reads, withRows: false });
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),

@@ -86,6 +86,11 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     setStatus(t.searching);
     try {
       const found = await api.slots(state.serviceId, form.postcode.trim());
+      if (found.reason?.code === 'zone-not-served') {
+        // An unserved postcode is an answer, not an error: it is still the postcode field's to show.
+        setStatus('');
+        return refuse('address', 'postcode', t.postcodeNotServed(found.postcode));
+      }
       dispatch({ type: 'slotsFound', slots: found });
       const first = found.days[0];
       setStatus(

@@ -59,21 +59,14 @@ describe('GET /v1/slots', () => {
     expect(starts.some((s) => s.startsWith('2026-03-28') || s.startsWith('2026-03-29'))).toBe(false);
   });
 
-  it('says in words when a postcode is not served', async () => {
+  it('answers an unserved postcode with no days and a reason naming the areas served, not an error', async () => {
     const res = await t.app.inject({
       method: 'GET',
       url: `/v1/slots?serviceId=${depannage.id}&postcode=75001`,
     });
-    expect(res.statusCode).toBe(422);
-    expect(res.headers['content-type']).toMatch(/problem\+json/);
-    expect(res.json()).toMatchObject({ field: 'query.postcode', code: 'postcode-not-served' });
-    expect(res.json().detail).toContain('75001');
-    const en = await t.app.inject({
-      method: 'GET',
-      url: `/v1/slots?serviceId=${depannage.id}&postcode=75001`,
-      headers: { 'accept-language': 'en-GB' },
-    });
-    expect(en.json().detail).toBe('We do not serve 75001.');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ postcode: '75001', days: [], reason: { code: 'zone-not-served' } });
+    expect(res.json().reason.servedAreas).toContain('Lyon intra-muros');
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
 } from '../../domain/bookings.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
 import { serviceView, slotsView, type PublicBookingBody } from '../../domain/public-views.js';
+import { bookabilityAt } from '../../domain/slot-reasons.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -44,6 +45,12 @@ const bookingView = z.object({
   channel: z.enum(['web', 'phone', 'email', 'desk', 'planner']),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+
+const slotReason = z.object({
+  code: z.enum(['zone-not-served', 'service-not-offered-here', 'fully-booked', 'beyond-horizon', 'too-soon']),
+  nextAvailable: isoDate.optional(),
+  servedAreas: z.array(z.string()).optional(),
 });
 
 /** A replay of the Idempotency-Key answers the booking without its links: they hold secrets shown once. */
@@ -106,7 +113,10 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     {
       schema: {
         summary: 'Services a customer can book',
+        description:
+          'With `postcode`, each service says whether it can be booked there (`bookableHere`) and, when not, why (`reason`: `zone-not-served` or `service-not-offered-here`).',
         tags: ['booking'],
+        querystring: z.object({ postcode: postcode.optional() }),
         response: {
           200: z.object({
             services: z.array(
@@ -118,13 +128,26 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
                 durationMinutes: z.number(),
                 windowMinutes: z.number(),
                 priceLabel: z.string().nullable(),
+                bookableHere: z.boolean().optional(),
+                reason: z.enum(['zone-not-served', 'service-not-offered-here']).optional(),
               }),
             ),
           }),
         },
       },
     },
-    async () => ({ services: (await listActiveServices(ctx.db)).map(serviceView) }),
+    async (request) => {
+      const services = await listActiveServices(ctx.db);
+      const postcodeAsked = request.query.postcode;
+      const here = postcodeAsked
+        ? await bookabilityAt(
+            ctx.slotReads,
+            services.map((s) => s.id),
+            postcodeAsked,
+          )
+        : undefined;
+      return { services: services.map((s) => ({ ...serviceView(s), ...here?.get(s.id) })) };
+    },
   );
 
   app.get(
@@ -133,7 +156,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
       schema: {
         summary: 'Bookable arrival windows for a service at an address, grouped by day',
         description:
-          'Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31.',
+          "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon.",
         tags: ['booking'],
         querystring: z
           .object({
@@ -157,6 +180,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
             from: isoDate,
             to: isoDate,
             days: z.array(dayOfWindows),
+            reason: slotReason.optional(),
           }),
         },
       },
