@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 export interface CpuTicks {
   steal: number;
   total: number;
+  /** Ticks the machine spent working (not idle, not waiting for I/O), both cores together. */
+  busy: number;
 }
 
 /** Whole-machine CPU counters from /proc/stat: on a shared VM, time stolen by the host explains latency tails. */
@@ -14,9 +16,10 @@ export function cpuTicks(): CpuTicks {
       .split(/\s+/)
       .slice(1)
       .map(Number);
-    return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { steal: fields[7] ?? 0, total, busy: total - (fields[3] ?? 0) - (fields[4] ?? 0) };
   } catch {
-    return { steal: 0, total: 0 };
+    return { steal: 0, total: 0, busy: 0 };
   }
 }
 

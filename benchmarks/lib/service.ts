@@ -31,8 +31,8 @@ export async function freePort(): Promise<number> {
 export async function loadScenario(
   url: string,
   name: ApiScenarioName,
+  schema = `bench_${name.toLowerCase()}`,
 ): Promise<{ schema: string; handle: DatabaseHandle; visits: number }> {
-  const schema = `bench_${name.toLowerCase()}`;
   const admin = await openDatabase({ url });
   await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(admin.db);
   await admin.close();
@@ -53,7 +53,7 @@ export async function startService(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<RunningService> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: {
       ...process.env,
@@ -69,7 +69,8 @@ export async function startService(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // Generous: on a loaded machine (a CI runner, several instances starting at once) start-up takes a while.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited: ${output}`);
     try {

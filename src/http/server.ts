@@ -139,8 +139,13 @@ export async function buildServer(
   registerProblemHandlers(app);
   registerTextGuard(app);
 
+  const lifecycle: Lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A draining instance asks clients and the balancer not to reuse this connection, so no request
+    // is sent on it after the listener closes.
+    if (lifecycle.draining) reply.header('connection', 'close');
   });
 
   await app.register(helmet, {
@@ -216,10 +221,9 @@ export async function buildServer(
         ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS)
         : freshReads(database.db),
     geocoder: config.TOURNEE_GEOCODER_URL ? new BanGeocoder(config.TOURNEE_GEOCODER_URL) : undefined,
-    lifecycle: { draining: false },
+    lifecycle,
     clock: options.clock ?? (() => new Date()),
   };
-  app.decorate('lifecycle', ctx.lifecycle);
   await registerMetrics(app, ctx);
   await registerRoutes(app, ctx);
 

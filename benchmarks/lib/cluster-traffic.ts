@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { sql } from 'kysely';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { summarise } from './stats.js';
+
+/** What one client can ask for: a service at a postcode. */
+export interface Combo {
+  serviceId: string;
+  postcode: string;
+}
+
+export interface TrafficResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** Requests that ended without a correct answer, after the client's retries if it retries. */
+  failed: number;
+  /** Status codes (or "network") of failed requests, to say why. */
+  failures: Record<string, number>;
+  /** The first few failed answers (status and the start of the body): who answered, the balancer or an instance. */
+  failureSamples: string[];
+  /** Idempotency keys of bookings answered 201. */
+  booked: string[];
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function send(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<{ status: number | 'network'; body: string }> {
+  return new Promise((resolve) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      baseUrl + path,
+      {
+        method,
+        agent,
+        headers: {
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', () => resolve({ status: 'network', body: '' }));
+      },
+    );
+    req.on('error', () => resolve({ status: 'network', body: '' }));
+    req.end(payload);
+  });
+}
+
+/**
+ * Mixed traffic through the balancer: each client mostly reads slots and books one window in ten,
+ * cancelling it (untimed) before its next booking so the company does not fill up. A booking that
+ * fails (network error, 502/503/504) is retried with the same Idempotency-Key when `retries` > 0,
+ * as a real client does; a 409 (window just taken) or 422 is a correct answer.
+ */
+export async function mixedTraffic(options: {
+  baseUrl: string;
+  combos: Combo[];
+  clients: number;
+  seconds: number;
+  retries: number;
+  /** One request in `bookEvery` is a booking (when the client knows a window for its pick). */
+  bookEvery: number;
+  /** Tag written into each booking's notes, so the check can find them. */
+  tag: string;
+}): Promise<TrafficResult> {
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const failureSamples: string[] = [];
+  const booked: string[] = [];
+  let failed = 0;
+  const windows = new Map<string, { start: string; end: string }[]>();
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const fail = (res: { status: number | 'network'; body: string }) => {
+    failed++;
+    failures[res.status] = (failures[res.status] ?? 0) + 1;
+    if (failureSamples.length < 5) failureSamples.push(`${res.status} ${res.body.slice(0, 160)}`);
+  };
+  const ok = (status: number | 'network', expected: number[]) =>
+    typeof status === 'number' && expected.includes(status);
+  const retryable = (status: number | 'network') =>
+    status === 'network' || status === 502 || status === 503 || status === 504;
+
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  const client = async () => {
+    const toCancel: { id: string; token: string }[] = [];
+    for (let i = 0; performance.now() < deadline; i++) {
+      const combo = pick(options.combos);
+      const key = `${combo.serviceId}:${combo.postcode}`;
+      const slotsPath = `/v1/slots?serviceId=${combo.serviceId}&postcode=${combo.postcode}`;
+      if (i % options.bookEvery !== options.bookEvery - 1 || !windows.get(key)?.length) {
+        const t0 = performance.now();
+        const res = await send(options.baseUrl, 'GET', slotsPath);
+        latencies.push(performance.now() - t0);
+        if (!ok(res.status, [200])) fail(res);
+        else
+          windows.set(
+            key,
+            (
+              (JSON.parse(res.body) as { days?: { windows: { start: string; end: string }[] }[] }).days ?? []
+            ).flatMap((d) => d.windows),
+          );
+        continue;
+      }
+      const made = toCancel.shift();
+      if (made)
+        await send(options.baseUrl, 'POST', `/v1/bookings/${made.id}/cancel`, {
+          'x-manage-token': made.token,
+        });
+      const idempotencyKey = randomUUID();
+      const body = {
+        serviceId: combo.serviceId,
+        window: pick(windows.get(key)!),
+        customer: { name: 'Client Cluster', phone: '06 12 34 56 78', email: 'cluster@example.fr' },
+        address: { line: '1 rue du Test', postcode: combo.postcode, city: 'Lyon' },
+        notes: `${options.tag} ${idempotencyKey}`,
+        consent: true,
+        website: '',
+      };
+      const t0 = performance.now();
+      let res = await send(
+        options.baseUrl,
+        'POST',
+        '/v1/bookings',
+        { 'idempotency-key': idempotencyKey },
+        body,
+      );
+      for (let attempt = 0; attempt < options.retries && retryable(res.status); attempt++) {
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        res = await send(
+          options.baseUrl,
+          'POST',
+          '/v1/bookings',
+          { 'idempotency-key': idempotencyKey },
+          body,
+        );
+      }
+      latencies.push(performance.now() - t0);
+      if (!ok(res.status, [201, 409, 422])) fail(res);
+      if (res.status === 409) windows.delete(key);
+      if (res.status === 201) {
+        booked.push(idempotencyKey);
+        const created = JSON.parse(res.body) as { booking: { id: string }; manageUrl?: string };
+        // The manage link is /manage#<id>.<token>.
+        const token = (created.manageUrl ?? '').split('#')[1]?.split('.')[1] ?? '';
+        if (token) toCancel.push({ id: created.booking.id, token });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, () => client()));
+  const seconds = (performance.now() - started) / 1000;
+  const s = summarise(latencies);
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50_ms: s.p50,
+    p99_ms: s.p99,
+    failed,
+    failures,
+    failureSamples,
+    booked,
+  };
+}
+
+/** Two booked visits of one technician overlapping, and bookings made twice for one key. */
+export async function bookingIntegrity(
+  handle: DatabaseHandle,
+  tag: string,
+): Promise<{ double_bookings: number; booked_twice: number }> {
+  const overlaps = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM visits a JOIN visits b
+      ON a.technician_id = b.technician_id AND a.id < b.id
+     AND a.status = 'booked' AND b.status = 'booked'
+     AND tstzrange(a.planned_start, a.planned_end) && tstzrange(b.planned_start, b.planned_end)`.execute(
+    handle.db,
+  );
+  const twice = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM (
+      SELECT notes FROM visits WHERE notes LIKE ${tag + ' %'} GROUP BY notes HAVING count(*) > 1) AS d`.execute(
+    handle.db,
+  );
+  return { double_bookings: overlaps.rows[0]!.n, booked_twice: twice.rows[0]!.n };
+}
