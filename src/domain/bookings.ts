@@ -29,6 +29,7 @@ import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { enqueueMessage, visitEventData } from './outbox/index.js';
+import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
 import {
   bookableWindows,
@@ -186,7 +187,7 @@ async function placeVisit(
   if (technicians.length === 0) return null;
   const day = localDateOf(window.start, timezone);
   await lockTechnicianDays(tx, [
-    ...technicians.map((t) => `${t.id}:${day}`),
+    ...technicians.map((t) => shiftKey(t.id, day)),
     ...(options.extraLockKeys ?? []),
   ]);
   const span = localDaySpan(day, day, timezone);
@@ -570,7 +571,7 @@ export async function rescheduleBooking(
     const updated = await db.transaction().execute(async (tx) => {
       const placed = await placeVisit(tx, service, address, window, settings.timezone, {
         excludeVisitId: current.id,
-        extraLockKeys: [`${current.technician_id}:${oldDay}`],
+        extraLockKeys: [shiftKey(current.technician_id, oldDay)],
       });
       if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
