@@ -149,6 +149,28 @@ export interface VisitsTable {
   done_at: Timestamp | null;
 }
 
+/** A window kept for one client while they type (migration 0006). */
+export interface HoldsTable {
+  id: Generated<string>;
+  client_hash: string;
+  service_id: string;
+  technician_id: string;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  planned_start: Timestamp;
+  planned_end: Timestamp;
+  postcode: string;
+  lat: number;
+  lon: number;
+  expires_at: Timestamp;
+  renewed: Generated<boolean>;
+  released_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export type HoldRow = Selectable<HoldsTable>;
+export type NewHold = Insertable<HoldsTable>;
+
 export interface IdempotencyKeysTable {
   scope: string;
   key: string;
@@ -273,6 +295,7 @@ export interface Database {
   services: ServicesTable;
   service_skills: ServiceSkillsTable;
   visits: VisitsTable;
+  holds: HoldsTable;
   idempotency_keys: IdempotencyKeysTable;
   api_tokens: ApiTokensTable;
   plans: PlansTable;

@@ -1,6 +1,13 @@
 import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import { bookedVisitsOf, bookedVisitTimesOf, routeVisitOf, type Executor } from '../db/bookings.js';
+import {
+  bookedVisitsOf,
+  bookedVisitTimesOf,
+  routeVisitOf,
+  type Executor,
+  type RouteVisitRow,
+} from '../db/bookings.js';
+import { liveHoldRoutesOf } from '../db/holds.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
 import { addDays, instantAt } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
@@ -9,6 +16,17 @@ export interface RoutedTechnician {
   id: string;
   skills: string[];
   home: { lat: number; lon: number };
+}
+
+/**
+ * Which live holds a problem counts: all of them at `now`, except a client's
+ * own (they never block the client who placed them) and the hold a booking
+ * is consuming.
+ */
+export interface HoldView {
+  now: Date;
+  exceptClient?: string;
+  exceptHold?: string;
 }
 
 export interface BookingProblem {
@@ -36,16 +54,20 @@ export async function buildBookingProblem(
     reads?: SlotReads;
     /** Slot queries need only the routes, not the rows behind them: fewer columns to read and parse. */
     withRows?: boolean;
+    /** Count live holds as booked visits (public requests); absent for the desk, which holds never block. */
+    holds?: HoldView;
   } = {},
 ): Promise<BookingProblem> {
   const ids = technicians.map((t) => t.id);
   const reads = options.reads ?? freshReads(db);
-  const [settings, shifts, rows, zoneKinds] = await Promise.all([
+  const [settings, shifts, booked, holds, zoneKinds] = await Promise.all([
     reads.settings(),
     reads.shifts(ids, from, to),
     options.withRows === false ? bookedVisitTimesOf(db, ids, from, to) : bookedVisitsOf(db, ids, from, to),
+    options.holds ? liveHoldRoutesOf(db, ids, from, to, options.holds) : [],
     reads.zoneKinds(),
   ]);
+  const rows: (VisitRow | RouteVisitRow)[] = holds.length > 0 ? [...booked, ...holds] : booked;
 
   let nextKey = 0;
   const kindOfKey = new Map<number, ZoneKind>();

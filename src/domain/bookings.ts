@@ -1,6 +1,4 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Interval, SlotRequest } from '../../solver/problem.js';
-import { insertVisit } from '../../solver/slots.js';
 import type { Db } from '../db/database.js';
 import {
   cancelVisitRow,
@@ -10,34 +8,28 @@ import {
   findVisitWithService,
   getCompanySettings,
   insertVisitRow,
-  lockTechnicianDays,
   rescheduleVisitRow,
-  retimeVisit,
   spendChallenge,
   storeIdempotentOutcome,
   type Executor,
-  type ServiceWithSkills,
 } from '../db/bookings.js';
 import type { Transaction } from 'kysely';
 import type { BookingChannel, Database, VisitRow } from '../db/schema.js';
-import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
-import { addDays, localDateOf, localIso } from './local-time.js';
-import { buildBookingProblem, localDaySpan } from './booking-problem.js';
+import { candidateWindows } from './arrival-windows.js';
+import { localDateOf, localIso } from './local-time.js';
+import { alternativesFor, parseWindow, windowTaken } from './booking-windows.js';
+import type { HoldView } from './booking-problem.js';
+import { holdForBooking, isLive, releaseHoldsBrokenBy } from './holds/index.js';
+import { applyRetiming, placeVisit } from './placement.js';
+import { releaseHolds } from '../db/holds.js';
 import { challengeSecret, verifyChallenge } from './challenge.js';
-import { eligibleTechnicians, type ResolvedAddress } from './eligibility.js';
+import type { ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { enqueueMessage, visitEventData } from './outbox/index.js';
-import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
-import {
-  bookableWindows,
-  requireActiveService,
-  requireServedAddress,
-  windowRulesFor,
-  type AddressInput,
-} from './slots.js';
+import { requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
 
 /** Customers may change or cancel up to this long before their window opens; the desk at any time. */
 export const CUSTOMER_CHANGE_CUTOFF_HOURS = 24;
@@ -69,6 +61,8 @@ export interface BookingRequest {
   notes?: string;
   /** The customer's language for e-mails; French when absent. */
   locale?: 'fr' | 'en';
+  /** The hold placed on this window while the customer typed (POST /v1/holds): consumed by the booking. */
+  holdId?: string;
 }
 
 export interface BookingView {
@@ -118,40 +112,6 @@ export function bookingView(row: VisitRow, serviceName: string, timezone: string
   };
 }
 
-/** A window as the client sent it, parsed to Unix seconds; the field is named on error. */
-export function parseWindow(window: { start: string; end: string }, field: string): Interval {
-  const start = Date.parse(window.start);
-  const end = Date.parse(window.end);
-  if (!Number.isFinite(start))
-    throw new DomainError(
-      'invalid',
-      'bad-window',
-      { fr: 'Début de créneau invalide.', en: 'Invalid window start.' },
-      `${field}.start`,
-    );
-  if (!Number.isFinite(end) || end <= start)
-    throw new DomainError(
-      'invalid',
-      'bad-window',
-      { fr: 'Fin de créneau invalide.', en: 'Invalid window end.' },
-      `${field}.end`,
-    );
-  return { start: start / 1000, end: end / 1000 };
-}
-
-function windowTaken(alternatives: DayOfWindows[]): DomainError {
-  return new DomainError(
-    'conflict',
-    'window-taken',
-    {
-      fr: 'Ce créneau vient d’être réservé. Choisissez-en un autre.',
-      en: 'This window was just taken. Please choose another one.',
-    },
-    'body.window',
-    { alternatives: { days: alternatives } },
-  );
-}
-
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 function newReference(): string {
@@ -160,69 +120,10 @@ function newReference(): string {
   return ref;
 }
 
+export { parseWindow } from './booking-windows.js';
+
 export function requestFingerprint(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('hex');
-}
-
-interface Placement {
-  technicianId: string;
-  plannedStart: number;
-  moved: { visitId: string; to: number }[];
-}
-
-/**
- * Inside a transaction: lock the candidate technicians' day, read their
- * routes as they are now, and ask the solver where the visit fits in the
- * window. null when nobody can take it any more.
- */
-async function placeVisit(
-  tx: Transaction<Database>,
-  service: ServiceWithSkills,
-  address: ResolvedAddress,
-  window: Interval,
-  timezone: string,
-  options: { excludeVisitId?: string; extraLockKeys?: string[] } = {},
-): Promise<{ placement: Placement; rows: Map<string, VisitRow> } | null> {
-  const technicians = await eligibleTechnicians(tx, service.id, address);
-  if (technicians.length === 0) return null;
-  const day = localDateOf(window.start, timezone);
-  await lockTechnicianDays(tx, [
-    ...technicians.map((t) => shiftKey(t.id, day)),
-    ...(options.extraLockKeys ?? []),
-  ]);
-  const span = localDaySpan(day, day, timezone);
-  const built = await buildBookingProblem(tx, technicians, span.from, span.to, {
-    excludeVisitId: options.excludeVisitId,
-  });
-  const request: SlotRequest = {
-    place: built.placeFor(address.lat, address.lon, address.postcode),
-    duration: service.durationMinutes * 60,
-    skills: service.skills,
-    windows: [window],
-  };
-  const inserted = insertVisit(built.problem, request, window);
-  if (!inserted) return null;
-  return {
-    placement: {
-      technicianId: inserted.technicianId,
-      plannedStart: inserted.plannedStart,
-      moved: inserted.moved.map((m) => ({ visitId: m.visitId, to: m.to })),
-    },
-    rows: built.visitRows,
-  };
-}
-
-async function applyRetiming(
-  tx: Transaction<Database>,
-  placement: Placement,
-  rows: Map<string, VisitRow>,
-): Promise<void> {
-  for (const move of placement.moved) {
-    const row = rows.get(move.visitId);
-    if (!row) continue;
-    const duration = row.planned_end.getTime() - row.planned_start.getTime();
-    await retimeVisit(tx, row.id, new Date(move.to * 1000), new Date(move.to * 1000 + duration));
-  }
 }
 
 /** Thrown inside a booking transaction when nobody can take the window any more: it rolls everything back. */
@@ -254,6 +155,8 @@ export interface CreateBookingInput {
   links: BookingLinks;
   /** Places the street address when the caller sent no lat/lon; without one the visit sits at the postal-code centroid. */
   geocoder?: Geocoder;
+  /** The client's network address: whose holds are whose. */
+  client?: string;
   /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
   beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
 }
@@ -328,6 +231,19 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     }
   }
 
+  // A live hold of this client on this window is consumed (not counted against it); an expired or
+  // released one changes nothing: the booking goes through if the window is still free.
+  const hold = await holdForBooking(db, {
+    holdId: request.holdId,
+    client: input.client,
+    serviceId: service.id,
+    window,
+    now,
+  });
+  const holds: HoldView | undefined = booker.isStaff
+    ? undefined
+    : { now, ...(hold && isLive(hold, now) ? { exceptHold: hold.id } : {}) };
+
   // Geocode only now, once the request passed every cheap check (a robot must not make us call the upstream),
   // and outside the transaction (no locks held while we wait on the network).
   const address = await streetLevel(input.geocoder, request.address, served);
@@ -361,11 +277,12 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
           );
         }
       }
-      const placed = await placeVisit(tx, service, address, window, settings.timezone);
+      const placed = await placeVisit(tx, service, address, window, settings.timezone, { holds });
       // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
       if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
-      await applyRetiming(tx, placed.placement, placed.rows);
+      await applyRetiming(tx, placed.placement);
+      if (hold) await releaseHolds(tx, [hold.id], now);
       const row = await insertVisitRow(tx, {
         reference: newReference(),
         service_id: service.id,
@@ -389,6 +306,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         cancelled_at: null,
         locale: request.locale ?? 'fr',
       });
+      // The desk ignores holds; the holds its booking left with no timetable are released now.
+      if (booker.isStaff) await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, now);
       await enqueueMessage(tx, {
         type: 'booking.created',
         aggregate: 'visit',
@@ -413,7 +332,9 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     }
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
-  throw windowTaken(await alternativesFor(db, service, address, settings, day, now, booker.isStaff));
+  throw windowTaken(
+    await alternativesFor(db, service, address, settings, day, now, booker.isStaff, holds && { now }),
+  );
 }
 
 /**
@@ -463,21 +384,6 @@ async function replayIfKnown(
     status: stored.statusCode,
     body: { booking: bookingView(row, row.service_name, settings.timezone) },
   };
-}
-
-/** Fresh windows around the wanted day, for a 409 answer: that day and the next week. */
-async function alternativesFor(
-  db: Db,
-  service: ServiceWithSkills,
-  address: ResolvedAddress,
-  settings: Awaited<ReturnType<typeof getCompanySettings>>,
-  day: string,
-  now: Date,
-  isStaff: boolean,
-): Promise<DayOfWindows[]> {
-  const lastDay = addDays(day, 7);
-  const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
-  return groupByDay(await bookableWindows(db, service, address, windows), settings.timezone);
 }
 
 // ---------------------------------------------------------------------------
@@ -571,11 +477,12 @@ export async function rescheduleBooking(
     const updated = await db.transaction().execute(async (tx) => {
       const placed = await placeVisit(tx, service, address, window, settings.timezone, {
         excludeVisitId: current.id,
-        extraLockKeys: [shiftKey(current.technician_id, oldDay)],
+        extraLockKeys: [`${current.technician_id}:${oldDay}`],
+        holds: input.isStaff ? undefined : { now: input.now },
       });
       if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);
-      await applyRetiming(tx, placed.placement, placed.rows);
+      await applyRetiming(tx, placed.placement);
       const row = await rescheduleVisitRow(tx, current.id, {
         technicianId: placed.placement.technicianId,
         windowStart: new Date(window.start * 1000),
@@ -583,6 +490,8 @@ export async function rescheduleBooking(
         plannedStart: new Date(placed.placement.plannedStart * 1000),
         plannedEnd: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
       });
+      if (input.isStaff)
+        await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, input.now);
       await enqueueMessage(tx, {
         type: 'booking.rescheduled',
         aggregate: 'visit',

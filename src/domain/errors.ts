@@ -3,7 +3,14 @@
  * English too). The HTTP layer maps the kind to a status code.
  */
 export type DomainErrorKind =
-  'invalid' | 'unprocessable' | 'not-found' | 'conflict' | 'forbidden' | 'too-late' | 'unavailable';
+  | 'invalid'
+  | 'unprocessable'
+  | 'not-found'
+  | 'conflict'
+  | 'forbidden'
+  | 'too-late'
+  | 'too-many'
+  | 'unavailable';
 
 export interface Wording {
   fr: string;

@@ -3,7 +3,7 @@ import { offerSlots } from '../../solver/slots.js';
 import type { Executor, ServiceWithSkills } from '../db/bookings.js';
 import type { CompanySettingsRow } from '../db/schema.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
-import { buildBookingProblem } from './booking-problem.js';
+import { buildBookingProblem, type HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { addDays, localDateOf } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
@@ -39,6 +39,8 @@ export interface SlotQuery {
   now: Date;
   /** Desk agents may book inside the minimum notice. */
   ignoreNotice?: boolean;
+  /** Live holds to count (public requests; a client's own holds excepted); absent for the desk. */
+  holds?: HoldView;
 }
 
 export interface SlotAnswer {
@@ -177,7 +179,7 @@ export async function findSlots(
     rules,
     now: query.now,
     ignoreNotice: query.ignoreNotice,
-    bookable: (windows) => bookableWindows(db, service, address, windows, reads),
+    bookable: (windows) => bookableWindows(db, service, address, windows, reads, query.holds),
   };
   const windows = candidateWindows(rules, range.from, range.to, query.now, query.ignoreNotice);
   const days = groupByDay(await search.bookable(windows), settings.timezone);
@@ -192,6 +194,7 @@ export async function bookableWindows(
   address: ResolvedAddress,
   windows: Interval[],
   reads: SlotReads = freshReads(db),
+  holds?: HoldView,
 ): Promise<Interval[]> {
   if (windows.length === 0) return [];
   const technicians = await reads.eligible(service.id, address);
@@ -204,7 +207,7 @@ export async function bookableWindows(
   }
   const from = new Date((first - 86_400) * 1000);
   const to = new Date((last + 86_400) * 1000);
-  const built = await buildBookingProblem(db, technicians, from, to, { reads, withRows: false });
+  const built = await buildBookingProblem(db, technicians, from, to, { reads, withRows: false, holds });
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),
     duration: service.durationMinutes * 60,

@@ -116,6 +116,7 @@ const DOMAIN_STATUS: Record<DomainErrorKind, { status: number; title: string }> 
   conflict: { status: 409, title: 'Conflict' },
   forbidden: { status: 403, title: 'Forbidden' },
   'too-late': { status: 409, title: 'Too late to change' },
+  'too-many': { status: 429, title: 'Too many requests' },
   unavailable: { status: 503, title: 'Service unavailable' },
 };
 

@@ -5,6 +5,7 @@ import { adminTokenRoutes } from './admin-tokens.js';
 import { widgetRoutes } from './widget.js';
 import { adminVisitRoutes } from './admin-visits.js';
 import { publicBookingRoutes } from './public-booking.js';
+import { publicHoldRoutes } from './public-holds.js';
 import { feedRoutes } from './feeds.js';
 import { adminFeedRoutes } from './admin-feeds.js';
 import { adminPlanRoutes } from './admin-plans.js';
@@ -17,6 +18,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(adminTokenRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(widgetRoutes, { ctx });
   await app.register(publicBookingRoutes, { ctx });
+  await app.register(publicHoldRoutes, { ctx });
   await app.register(adminVisitRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(feedRoutes, { ctx });
   await app.register(adminFeedRoutes, { ctx, prefix: '/v1/admin' });

@@ -11,6 +11,7 @@ import {
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
 import { serviceView, slotsView, type PublicBookingBody } from '../../domain/public-views.js';
 import { bookabilityAt } from '../../domain/slot-reasons.js';
+import { clientHash } from '../../domain/holds/index.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -84,6 +85,8 @@ const bookingBody = z
       .object({ challenge: safeText(300, { trim: false }), nonce: safeText(20, { trim: false }) })
       .optional(),
     locale: z.enum(['fr', 'en']).optional(),
+    /** The hold placed when the customer chose the window (POST /v1/holds): consumed by the booking. */
+    holdId: z.uuid().optional(),
     /** Desk only: how the customer reached us. */
     channel: z.enum(['phone', 'email', 'desk']).optional(),
   })
@@ -197,6 +200,8 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
           to: q.to,
           now: ctx.clock(),
           ignoreNotice: principal !== undefined,
+          // Live holds count for the public (not the client's own); the desk never sees them.
+          holds: principal ? undefined : { now: ctx.clock(), exceptClient: clientHash(request.ip) },
         },
         ctx.slotReads,
       );
@@ -253,6 +258,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
           customer: body.customer,
           address: body.address,
           notes: body.notes,
+          ...(body.holdId ? { holdId: body.holdId } : {}),
           locale: body.locale ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr'),
         },
         booker,
@@ -262,6 +268,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         now: ctx.clock(),
         links,
         geocoder: ctx.geocoder,
+        client: request.ip,
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(outcome.body);

@@ -1,0 +1,64 @@
+/** A window a client asks for (to book or to hold): parsed, checked against the grid, and what to offer instead. */
+import type { Interval } from '../../solver/problem.js';
+import type { Db } from '../db/database.js';
+import type { ServiceWithSkills } from '../db/bookings.js';
+import type { CompanySettingsRow } from '../db/schema.js';
+import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
+import type { HoldView } from './booking-problem.js';
+import type { ResolvedAddress } from './eligibility.js';
+import { DomainError } from './errors.js';
+import { addDays } from './local-time.js';
+import { bookableWindows, windowRulesFor } from './slots.js';
+
+/** A window as the client sent it, parsed to Unix seconds; the field is named on error. */
+export function parseWindow(window: { start: string; end: string }, field: string): Interval {
+  const start = Date.parse(window.start);
+  const end = Date.parse(window.end);
+  if (!Number.isFinite(start))
+    throw new DomainError(
+      'invalid',
+      'bad-window',
+      { fr: 'Début de créneau invalide.', en: 'Invalid window start.' },
+      `${field}.start`,
+    );
+  if (!Number.isFinite(end) || end <= start)
+    throw new DomainError(
+      'invalid',
+      'bad-window',
+      { fr: 'Fin de créneau invalide.', en: 'Invalid window end.' },
+      `${field}.end`,
+    );
+  return { start: start / 1000, end: end / 1000 };
+}
+
+export function windowTaken(alternatives: DayOfWindows[], field = 'body.window'): DomainError {
+  return new DomainError(
+    'conflict',
+    'window-taken',
+    {
+      fr: 'Ce créneau vient d’être réservé. Choisissez-en un autre.',
+      en: 'This window was just taken. Please choose another one.',
+    },
+    field,
+    { alternatives: { days: alternatives } },
+  );
+}
+
+/** Fresh windows around the wanted day, for a 409 answer: that day and the next week. */
+export async function alternativesFor(
+  db: Db,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  settings: CompanySettingsRow,
+  day: string,
+  now: Date,
+  isStaff: boolean,
+  holds?: HoldView,
+): Promise<DayOfWindows[]> {
+  const lastDay = addDays(day, 7);
+  const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
+  return groupByDay(
+    await bookableWindows(db, service, address, windows, undefined, holds),
+    settings.timezone,
+  );
+}
