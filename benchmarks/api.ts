@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --json] [--seconds 10] [--connections 1,8] [--scenarios S,M]
+ * npm run bench:api [-- --json] [--seconds 10] [--connections 1,8] [--scenarios S,M] (L: 600 technicians)
  *
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then

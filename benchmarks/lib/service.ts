@@ -7,10 +7,12 @@ import { seedDemoCompany } from '../../src/demo/seed.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Benchmark companies: S is the demo company; M repeats its profiles to 60 technicians over six weeks. */
+/** Benchmark companies: S is the demo company; M and L repeat its profiles to 60 and 600 technicians. */
 export const API_SCENARIOS = {
   S: { technicians: 12, weeksAhead: 3 },
   M: { technicians: 60, weeksAhead: 5 },
+  /** A regional company (or several): 600 technicians, about 60,000 visits over eight weeks. */
+  L: { technicians: 600, weeksAhead: 7, occupancy: 0.75 },
 } as const;
 
 export type ApiScenarioName = keyof typeof API_SCENARIOS;
