@@ -16,7 +16,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedDemoCompany } from '../src/demo/seed.js';
-import { DEFAULT_TIME_LIMIT_MS, proposePlan } from '../src/domain/planning.js';
+import { DEFAULT_TIME_LIMIT_MS, proposePlan } from '../src/domain/planning/index.js';
 
 interface Args {
   json: boolean;

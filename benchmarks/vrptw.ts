@@ -113,7 +113,7 @@ for (const file of files) {
   const timeMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const violations = checkPlan(problem, result.plan, { requireAll: true }).map(
-    (v) => `${v.rule}: ${v.message}`,
+    (v) => `${v.code}: ${v.message}`,
   );
   const reference = customers === undefined ? (bks.get(instance.name) ?? bks.get(name)) : undefined;
   // The gap is measured on the checker's own figure, never on what the optimiser says of itself.

@@ -44,8 +44,9 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
     const shiftKey = JSON.stringify([route.technicianId, route.shiftId]);
     if (routedShifts.has(shiftKey)) {
       out.push({
-        rule: 'shift-routed-twice',
+        code: 'shift-routed-twice',
         technicianId: route.technicianId,
+        shiftId: route.shiftId,
         message: `technician ${route.technicianId} has more than one route for shift ${route.shiftId}`,
       });
     }
@@ -56,18 +57,20 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
       const visit = visits.get(stop.visitId);
       if (visit === undefined) {
         out.push({
-          rule: 'unknown-visit',
+          code: 'unknown-visit',
           visitId: stop.visitId,
           technicianId: route.technicianId,
+          shiftId: route.shiftId,
           message: `route of ${route.technicianId}/${route.shiftId} serves unknown visit ${stop.visitId}`,
         });
         continue;
       }
       if (servedBy.has(visit.id)) {
         out.push({
-          rule: 'visit-served-twice',
+          code: 'visit-served-twice',
           visitId: visit.id,
           technicianId: route.technicianId,
+          shiftId: route.shiftId,
           message: `visit ${visit.id} is served more than once`,
         });
       } else {
@@ -78,8 +81,9 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
 
     if (tech === undefined) {
       out.push({
-        rule: 'unknown-technician',
+        code: 'unknown-technician',
         technicianId: route.technicianId,
+        shiftId: route.shiftId,
         message: `route refers to unknown technician ${route.technicianId}`,
       });
       continue;
@@ -87,8 +91,9 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
     const shift = tech.shifts.find((s) => s.id === route.shiftId);
     if (shift === undefined) {
       out.push({
-        rule: 'unknown-shift',
+        code: 'unknown-shift',
         technicianId: tech.id,
+        shiftId: route.shiftId,
         message: `technician ${tech.id} has no shift ${route.shiftId}`,
       });
       // Skills and windows do not depend on the shift: still check them.
@@ -99,17 +104,30 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
       const missing = visit.skills.filter((s) => !tech.skills.includes(s));
       if (missing.length > 0) {
         out.push({
-          rule: 'skill',
+          code: 'skill',
           visitId: visit.id,
           technicianId: tech.id,
+          shiftId: route.shiftId,
+          missingSkills: missing,
           message: `technician ${tech.id} lacks skill(s) ${missing.join(', ')} for visit ${visit.id}`,
+        });
+      }
+      if (visit.area !== undefined && tech.serves !== undefined && !tech.serves.includes(visit.area)) {
+        out.push({
+          code: 'zone',
+          visitId: visit.id,
+          technicianId: tech.id,
+          shiftId: route.shiftId,
+          area: visit.area,
+          message: `technician ${tech.id} does not serve area ${visit.area} of visit ${visit.id}`,
         });
       }
       if (!(start >= visit.window.start - eps && start <= visit.window.end + eps)) {
         out.push({
-          rule: 'window',
+          code: 'window',
           visitId: visit.id,
           technicianId: tech.id,
+          shiftId: route.shiftId,
           message: `visit ${visit.id} starts at ${start}, outside its window [${visit.window.start}, ${visit.window.end}]`,
         });
       }
@@ -117,8 +135,9 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
     }
     if (tech.capacity !== undefined && load > tech.capacity + eps) {
       out.push({
-        rule: 'capacity',
+        code: 'capacity',
         technicianId: tech.id,
+        shiftId: route.shiftId,
         message: `route of ${tech.id}/${route.shiftId} carries ${load} > capacity ${tech.capacity}`,
       });
     }
@@ -132,7 +151,7 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
 
   for (const id of plan.unassigned) {
     if (!visits.has(id)) {
-      out.push({ rule: 'unknown-visit', visitId: id, message: `unassigned list names unknown visit ${id}` });
+      out.push({ code: 'unknown-visit', visitId: id, message: `unassigned list names unknown visit ${id}` });
     }
   }
 
@@ -142,14 +161,15 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
       const a = visit.assigned;
       if (served === undefined) {
         out.push({
-          rule: 'pinned',
+          code: 'pinned',
           visitId: visit.id,
           technicianId: a.technicianId,
+          shiftId: a.shiftId,
           message: `pinned visit ${visit.id} is not served`,
         });
       } else if (served.technicianId !== a.technicianId || Math.abs(served.start - a.plannedStart) > eps) {
         out.push({
-          rule: 'pinned',
+          code: 'pinned',
           visitId: visit.id,
           technicianId: served.technicianId,
           message: `pinned visit ${visit.id} must stay with ${a.technicianId} at ${a.plannedStart}, got ${served.technicianId} at ${served.start}`,
@@ -157,7 +177,7 @@ export function checkPlan(problem: Problem, plan: Plan, options: CheckOptions = 
       }
     }
     if (options.requireAll === true && served === undefined) {
-      out.push({ rule: 'visit-not-served', visitId: visit.id, message: `visit ${visit.id} is not served` });
+      out.push({ code: 'visit-not-served', visitId: visit.id, message: `visit ${visit.id} is not served` });
     }
   }
   return out;
@@ -200,8 +220,9 @@ function checkTiming(
   const breakTimeInGap = new Array<number>(n + 1).fill(0);
   if (breakStarts.length > breaks.length) {
     out.push({
-      rule: 'break',
+      code: 'break',
       technicianId: tech.id,
+      shiftId: shift.id,
       message: `route ${where} schedules ${breakStarts.length} breaks but the shift has ${breaks.length}`,
     });
   }
@@ -212,8 +233,9 @@ function checkTiming(
     if (start === undefined) {
       if (n > 0) {
         out.push({
-          rule: 'break',
+          code: 'break',
           technicianId: tech.id,
+          shiftId: shift.id,
           message: `route ${where} does not schedule break ${b} (route.breakStarts)`,
         });
       }
@@ -222,22 +244,25 @@ function checkTiming(
     const end = start + brk.duration;
     if (start < brk.earliestStart - eps || start > brk.latestStart + eps) {
       out.push({
-        rule: 'break',
+        code: 'break',
         technicianId: tech.id,
+        shiftId: shift.id,
         message: `route ${where}: break ${b} starts at ${start}, outside [${brk.earliestStart}, ${brk.latestStart}]`,
       });
     }
     if (start < shift.interval.start - eps || end > shiftEnd + eps) {
       out.push({
-        rule: 'break',
+        code: 'break',
         technicianId: tech.id,
+        shiftId: shift.id,
         message: `route ${where}: break ${b} [${start}, ${end}] lies outside the shift`,
       });
     }
     if (start < previousBreakEnd - eps) {
       out.push({
-        rule: 'break',
+        code: 'break',
         technicianId: tech.id,
+        shiftId: shift.id,
         message: `route ${where}: break ${b} starts at ${start}, before the previous break ends at ${previousBreakEnd}`,
       });
     }
@@ -251,8 +276,9 @@ function checkTiming(
     }
     if (gap < 0) {
       out.push({
-        rule: 'break',
+        code: 'break',
         technicianId: tech.id,
+        shiftId: shift.id,
         message: `route ${where}: break ${b} [${start}, ${end}] overlaps a visit`,
       });
     } else {
@@ -268,18 +294,20 @@ function checkTiming(
       const next = stops[g]!;
       if (next.start < prev.start - eps || gapStart[g]! > next.start + eps) {
         out.push({
-          rule: 'overlap',
+          code: 'overlap',
           visitId: next.visit.id,
           technicianId: tech.id,
+          shiftId: shift.id,
           message: `route ${where}: visit ${next.visit.id} at ${next.start} overlaps or precedes visit ${prev.visit.id} (${prev.start}–${gapStart[g]})`,
         });
         continue; // the travel rule would only repeat the same fault
       }
       if (need > gapEnd[g]! + eps) {
         out.push({
-          rule: 'travel',
+          code: 'travel',
           visitId: next.visit.id,
           technicianId: tech.id,
+          shiftId: shift.id,
           message: `route ${where}: cannot reach visit ${next.visit.id} by ${next.start} from visit ${prev.visit.id} (needs ${need})`,
         });
       }
@@ -287,9 +315,10 @@ function checkTiming(
       const first = stops[0]!;
       if (need > gapEnd[0]! + eps) {
         out.push({
-          rule: 'shift',
+          code: 'shift',
           visitId: first.visit.id,
           technicianId: tech.id,
+          shiftId: shift.id,
           message: `route ${where}: first visit ${first.visit.id} at ${first.start} cannot be reached from the start of the shift at ${shift.interval.start} (needs ${need})`,
         });
       }
@@ -297,9 +326,10 @@ function checkTiming(
       const last = stops[n - 1]!;
       if (need > gapEnd[n]! + eps) {
         out.push({
-          rule: 'shift',
+          code: 'shift',
           visitId: last.visit.id,
           technicianId: tech.id,
+          shiftId: shift.id,
           message: `route ${where}: back at the end place at ${need}, after the shift end + overtime ${shiftEnd}`,
         });
       }
@@ -307,55 +337,5 @@ function checkTiming(
   }
 }
 
-export interface PlanCost {
-  /** Total driving time, home base → visits → home base, over non-empty routes. */
-  travelTime: number;
-  distance: number;
-  /**
-   * Idle time between visits: gap length minus travel minus breaks. Time before
-   * the first visit is not counted (the technician leaves home later), nor after the last.
-   */
-  waiting: number;
-  /** Time back at the end place past the shift end, summed over routes. */
-  overtime: number;
-}
-
-/** Cost figures of a plan. Routes with unknown technicians, shifts or visits are skipped. */
-export function planCost(problem: Problem, plan: Plan): PlanCost {
-  const visits = new Map<string, Visit>();
-  for (const v of problem.visits) visits.set(v.id, v);
-  const technicians = new Map<string, Technician>();
-  for (const t of problem.technicians) technicians.set(t.id, t);
-  const cost: PlanCost = { travelTime: 0, distance: 0, waiting: 0, overtime: 0 };
-
-  for (const route of plan.routes) {
-    const tech = technicians.get(route.technicianId);
-    const shift = tech?.shifts.find((s) => s.id === route.shiftId);
-    const stops = route.stops.map((s) => ({ visit: visits.get(s.visitId), start: s.start }));
-    if (tech === undefined || shift === undefined || stops.length === 0) continue;
-    if (stops.some((s) => s.visit === undefined)) continue;
-    const known = stops as { visit: Visit; start: number }[];
-    const breaks = shift.breaks ?? [];
-    const breakStarts = route.breakStarts ?? [];
-    const n = known.length;
-    for (let g = 0; g <= n; g++) {
-      const prev = g === 0 ? undefined : known[g - 1]!;
-      const next = g === n ? undefined : known[g]!;
-      const from = prev === undefined ? tech.start : prev.visit.place;
-      const to = next === undefined ? tech.end : next.visit.place;
-      const t = problem.travel.time(from, to);
-      cost.travelTime += t;
-      cost.distance += problem.travel.distance(from, to);
-      const lo = prev === undefined ? shift.interval.start : prev.start + prev.visit.duration;
-      const hi = next === undefined ? Infinity : next.start;
-      let breakTime = 0;
-      breaks.forEach((b, i) => {
-        const s = breakStarts[i];
-        if (s !== undefined && s >= lo && s + b.duration <= hi) breakTime += b.duration;
-      });
-      if (prev !== undefined && next !== undefined) cost.waiting += Math.max(0, hi - lo - t - breakTime);
-      if (next === undefined) cost.overtime += Math.max(0, lo + t + breakTime - shift.interval.end);
-    }
-  }
-  return cost;
-}
+// Cost figures live beside the route timeline they are summed from; re-exported for existing callers.
+export { planCost, type PlanCost } from './timeline.js';

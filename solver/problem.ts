@@ -72,6 +72,11 @@ export interface Technician {
   shifts: Shift[];
   /** Vehicle capacity (VRPTW benchmark). Undefined = unlimited. */
   capacity?: number;
+  /**
+   * The areas the technician works in (zone ids or postal codes: the caller
+   * picks one kind per problem). Undefined = everywhere. See servesArea.
+   */
+  serves?: string[];
 }
 
 /**
@@ -85,6 +90,8 @@ export interface Visit {
   /** The promised arrival window. */
   window: Interval;
   skills: string[];
+  /** The area the visit lies in, matched against Technician.serves. Undefined = any technician may go. */
+  area?: string;
   /** VRPTW benchmark demand. Undefined = 0. */
   demand?: number;
   /** Present when the visit is already booked on a technician's route. */
@@ -120,25 +127,35 @@ export interface Plan {
   unassigned: string[];
 }
 
-/** A violated rule, as reported by checkPlan. */
+/** The rule a violation breaks: what callers branch on (never on `message`). */
+export type ViolationCode =
+  | 'unknown-visit'
+  | 'unknown-technician'
+  | 'unknown-shift'
+  | 'visit-served-twice'
+  | 'shift-routed-twice'
+  | 'visit-not-served'
+  | 'skill'
+  | 'zone'
+  | 'window'
+  | 'shift'
+  | 'travel'
+  | 'overlap'
+  | 'break'
+  | 'capacity'
+  | 'pinned';
+
+/** A violated rule, as reported by checkPlan: a code and the ids it concerns. */
 export interface Violation {
-  rule:
-    | 'unknown-visit'
-    | 'unknown-technician'
-    | 'unknown-shift'
-    | 'visit-served-twice'
-    | 'shift-routed-twice'
-    | 'visit-not-served'
-    | 'skill'
-    | 'window'
-    | 'shift'
-    | 'travel'
-    | 'overlap'
-    | 'break'
-    | 'capacity'
-    | 'pinned';
+  code: ViolationCode;
   visitId?: string;
   technicianId?: string;
+  shiftId?: string;
+  /** `skill`: the skills the technician lacks. */
+  missingSkills?: string[];
+  /** `zone`: the area the visit lies in, which the technician does not serve. */
+  area?: string;
+  /** A sentence for people reading logs and test failures (English); code must not parse it. */
   message: string;
 }
 
@@ -147,6 +164,8 @@ export interface SlotRequest {
   place: Place;
   duration: Seconds;
   skills: string[];
+  /** The area the new visit lies in (see Visit.area). Undefined = any technician may go. */
+  area?: string;
   /** Candidate arrival windows (the company's window grid over the horizon), any order. */
   windows: Interval[];
   /** Only these technicians may take it (e.g. those serving the postal code). Undefined = all. */
@@ -168,4 +187,12 @@ export interface SlotOffer {
   cost: Seconds;
   /** True when the insertion keeps the route tight (small detour, little idle time). */
   tight: boolean;
+}
+
+/**
+ * The zone rule: a technician may serve a visit only inside the areas they
+ * work in. Either side left undefined means no restriction.
+ */
+export function servesArea(technician: Pick<Technician, 'serves'>, area: string | undefined): boolean {
+  return area === undefined || technician.serves === undefined || technician.serves.includes(area);
 }

@@ -42,6 +42,7 @@ import type {
   TravelModel,
   Visit,
 } from './problem.js';
+import { servesArea } from './problem.js';
 
 /** Slack on time comparisons: float travel times must not turn a zero-slack insertion into a refusal. Far below checkPlan's 1e-6. */
 const EPS = 1e-7;
@@ -380,7 +381,7 @@ function better(a: Candidate, b: Candidate | undefined): boolean {
   return a.entry.order < b.entry.order;
 }
 
-/** Technicians allowed to take the request: all its skills, and in its list when it has one. */
+/** Technicians allowed to take the request: all its skills, its area served, and in its list when it has one. */
 function eligible(index: SlotIndex, request: SlotRequest, only?: string): TechnicianEntry[] {
   const pool =
     only !== undefined
@@ -401,7 +402,7 @@ function eligible(index: SlotIndex, request: SlotRequest, only?: string): Techni
       !request.technicianIds.includes(e.technician.id)
     )
       continue;
-    if (request.skills.every((s) => e.skills.has(s))) out.push(e);
+    if (request.skills.every((s) => e.skills.has(s)) && servesArea(e.technician, request.area)) out.push(e);
   }
   return out;
 }
@@ -614,6 +615,7 @@ export function insertVisit(
     duration: request.duration,
     window: { start: window.start, end: window.end },
     skills: [...request.skills],
+    ...(request.area !== undefined ? { area: request.area } : {}),
     assigned: { technicianId: route.technician.id, shiftId: route.shift.id, plannedStart: best.plannedStart },
   };
   const visits = [...route.visits];

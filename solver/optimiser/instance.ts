@@ -8,6 +8,7 @@
  * each technician's start and end places (shared by all of its shifts).
  */
 import type { Break, Problem } from '../problem.js';
+import { servesArea } from '../problem.js';
 
 export interface StabilityWeights {
   /** Cost of handing a booked visit to another technician, in seconds of travel. */
@@ -141,6 +142,8 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
       const endNode = N + 2 * ti + 1;
       const classKey = JSON.stringify([
         [...t.skills].sort(),
+        // The zone rule: technicians serving different areas are never interchangeable.
+        t.serves === undefined ? null : [...t.serves].sort(),
         t.start.key,
         t.end.key,
         // Place keys may be shared by different coordinates only in broken input; the node ids disambiguate.
@@ -201,6 +204,7 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
       const tech = techs[veh.technicianIndex]!;
       if (pinned[u] && bookedVehicle[u] !== k) continue;
       if (!visit.skills.every((s) => tech.skills.includes(s))) continue;
+      if (!servesArea(tech, visit.area)) continue;
       if (demand[u]! > veh.capacity) continue;
       const arrive = Math.max(veh.shiftStart + time[veh.startNode * M + u]!, windowStart[u]!);
       if (arrive > windowEnd[u]!) continue;

@@ -22,6 +22,7 @@ import { IANAZone } from 'luxon';
 import rrule from 'rrule';
 import type { Break, Shift } from '../../solver/problem.js';
 import { addDays, localDateOf } from './local-time.js';
+import { shiftKey } from './shift-key.js';
 
 // rrule's named ESM exports crash under plain Node/tsx (notes/stack-node20.md).
 const { RRule, datetime } = rrule;
@@ -392,7 +393,7 @@ export function shiftsFor(
     .map(([s, e]) => ({ start: new Date(s), end: new Date(e) }));
 }
 
-/** Groups working intervals by local calendar day into solver shifts: one Shift per day from the first start to the last end, with each gap between intervals as a fixed Break (earliestStart = latestStart = gap start, duration = gap length). Instants in Unix seconds. Shift.id = `${technicianId}:${YYYY-MM-DD}`. */
+/** Groups working intervals by local calendar day into solver shifts: one Shift per day from the first start to the last end, with each gap between intervals as a fixed Break (earliestStart = latestStart = gap start, duration = gap length). Instants in Unix seconds. Shift.id = shiftKey(technicianId, YYYY-MM-DD). */
 export function toSolverShifts(
   technicianId: string,
   intervals: { start: Date; end: Date }[],
@@ -417,7 +418,7 @@ export function toSolverShifts(
       });
     }
     shifts.push({
-      id: `${technicianId}:${day}`,
+      id: shiftKey(technicianId, day),
       interval: { start: ranges[0]![0] / 1000, end: ranges[ranges.length - 1]![1] / 1000 },
       ...(breaks.length > 0 ? { breaks } : {}),
     });

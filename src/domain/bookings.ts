@@ -28,6 +28,7 @@ import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { enqueueMessage, visitEventData } from './outbox/index.js';
+import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
 
@@ -477,7 +478,7 @@ export async function rescheduleBooking(
     const updated = await db.transaction().execute(async (tx) => {
       const placed = await placeVisit(tx, service, address, window, settings.timezone, {
         excludeVisitId: current.id,
-        extraLockKeys: [`${current.technician_id}:${oldDay}`],
+        extraLockKeys: [shiftKey(current.technician_id, oldDay)],
         holds: input.isStaff ? undefined : { now: input.now },
       });
       if (!placed) throw new WindowGone();

@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { insertVisit } from '../../solver/slots.js';
 import { lockTechnicianDays, retimeVisit, type ServiceWithSkills } from '../db/bookings.js';
+import { shiftKey } from './shift-key.js';
 import { HOLD_ROUTE_PREFIX, retimeHold } from '../db/holds.js';
 import type { Database, VisitRow } from '../db/schema.js';
 import { buildBookingProblem, localDaySpan, type HoldView } from './booking-problem.js';
@@ -43,7 +44,7 @@ export async function placeVisit(
   const technicians = await eligibleTechnicians(tx, service.id, address);
   if (technicians.length === 0) return null;
   const day = localDateOf(window.start, timezone);
-  const lockKeys = [...technicians.map((t) => `${t.id}:${day}`), ...(options.extraLockKeys ?? [])];
+  const lockKeys = [...technicians.map((t) => shiftKey(t.id, day)), ...(options.extraLockKeys ?? [])];
   await lockTechnicianDays(tx, lockKeys);
   const span = localDaySpan(day, day, timezone);
   const built = await buildBookingProblem(tx, technicians, span.from, span.to, {

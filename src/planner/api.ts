@@ -13,7 +13,7 @@ import type {
   StopView,
   TechnicianView,
   Totals,
-} from '../domain/planning.js';
+} from '../domain/planning/index.js';
 
 export type { DayView, PlanView, RouteView, Totals };
 export type Stop = StopView;

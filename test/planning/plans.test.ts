@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
 import type { Plan } from '../../solver/problem.js';
 import { localDaySpan } from '../../src/domain/booking-problem.js';
-import { buildDayProblem } from '../../src/domain/planning.js';
+import { buildDayProblem } from '../../src/domain/planning/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 
@@ -454,29 +454,112 @@ describe('moving a visit by hand', () => {
     expect(checkPlan(day.problem, currentPlan(day.problem))).toEqual([]);
   });
 
+  /**
+   * A technician who can take `visit` and nothing else in the way: every skill its service needs, home at
+   * its address, working only that day, serving the given zones (by default those covering its postal code).
+   */
+  async function standIn(
+    visit: { id: string; service_id: string; postcode: string },
+    name: string,
+    zones?: string[],
+  ): Promise<string> {
+    const address = await db()
+      .selectFrom('visits')
+      .select(['lat', 'lon'])
+      .where('id', '=', visit.id)
+      .executeTakeFirstOrThrow();
+    const tech = await db()
+      .insertInto('technicians')
+      .values({
+        name,
+        email: null,
+        phone: null,
+        home_lat: address.lat,
+        home_lon: address.lon,
+        feed_token: `feed_${name.replace(/\W/g, '_')}`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const skills = (await serviceSkills()).filter((n) => n.service_id === visit.service_id);
+    for (const k of skills)
+      await db()
+        .insertInto('technician_skills')
+        .values({ technician_id: tech.id, skill_code: k.skill_code })
+        .execute();
+    const zoneIds =
+      zones ??
+      (
+        await db()
+          .selectFrom('zone_postcodes')
+          .select('zone_id')
+          .where('postcode', '=', visit.postcode)
+          .execute()
+      ).map((z) => z.zone_id);
+    for (const zone_id of zoneIds)
+      await db().insertInto('technician_zones').values({ technician_id: tech.id, zone_id }).execute();
+    await db()
+      .insertInto('working_hours')
+      .values({
+        technician_id: tech.id,
+        rrule: 'FREQ=DAILY',
+        start_time: '07:00:00',
+        end_time: '19:00:00',
+        valid_from: date,
+        valid_until: date,
+      })
+      .execute();
+    return tech.id;
+  }
+
   it('moves a visit to a qualified technician who is free then', async () => {
-    // The proposal for the day names reassignments the optimiser found valid; apply one of them by hand when it fits today's routes.
-    const proposal = (await propose(date)).json();
-    const reassigned = (proposal.changes as ChangeJson[]).filter((c) => c.reassigned);
-    let moved = false;
-    for (const c of reassigned) {
-      const res = await patchVisit(c.visitId, { technicianId: c.to.technicianId });
-      if (res.statusCode === 200) {
-        expect(res.json().technician.id).toBe(c.to.technicianId);
-        const row = await db()
-          .selectFrom('visits')
-          .select(['technician_id'])
-          .where('id', '=', c.visitId)
-          .executeTakeFirstOrThrow();
-        expect(row.technician_id).toBe(c.to.technicianId);
-        moved = true;
-        break;
-      }
-      expect([409, 422]).toContain(res.statusCode);
-    }
-    if (reassigned.length > 0) expect(moved).toBe(true);
+    const [visit] = await dayRows(date);
+    const free = await standIn(visit!, 'Remplaçant libre');
+    const res = await patchVisit(visit!.id, { technicianId: free, version: visit!.version });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().technician.id).toBe(free);
+    const row = await db()
+      .selectFrom('visits')
+      .select(['technician_id', 'planned_start', 'version'])
+      .where('id', '=', visit!.id)
+      .executeTakeFirstOrThrow();
+    expect(row.technician_id).toBe(free);
+    expect(row.planned_start.getTime()).toBe(visit!.planned_start.getTime());
+    expect(row.version).toBe(visit!.version + 1);
     const day = await buildDayProblem(db(), date);
     const { currentPlan } = await import('../../solver/slots.js');
     expect(checkPlan(day.problem, currentPlan(day.problem))).toEqual([]);
+  });
+
+  it('refuses a qualified, free technician who does not serve the visit’s postal code (422, zone rule)', async () => {
+    const rows = await dayRows(date);
+    const visit = rows[rows.length - 1]!;
+    const elsewhere = await db()
+      .selectFrom('zones')
+      .select('id')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('zone_postcodes')
+              .select('postcode')
+              .whereRef('zone_postcodes.zone_id', '=', 'zones.id')
+              .where('postcode', '=', visit.postcode),
+          ),
+        ),
+      )
+      .execute();
+    expect(elsewhere.length).toBeGreaterThan(0);
+    const outsider = await standIn(
+      visit,
+      'Remplaçant hors zone',
+      elsewhere.map((z) => z.id),
+    );
+    const res = await patchVisit(visit.id, { technicianId: outsider });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().field).toBe('body.technicianId');
+    expect(res.json().violations).toEqual([
+      { rule: 'zone', field: 'body.technicianId', message: 'le technicien ne dessert pas ce code postal' },
+    ]);
+    expect(res.json().detail).toMatch(/ne dessert pas ce code postal/);
+    expect(await dayRows(date)).toEqual(rows);
   });
 });

@@ -27,7 +27,7 @@ function problem(visits: Visit[], technicians: Technician[] = [tech()]): Problem
 }
 const rulesOf = (p: Problem, plan: Plan, requireAll = false) =>
   checkPlan(p, plan, { requireAll })
-    .map((v) => v.rule)
+    .map((v) => v.code)
     .sort();
 
 describe('checkPlan', () => {

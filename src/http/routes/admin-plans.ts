@@ -8,7 +8,7 @@ import {
   MIN_TIME_LIMIT_MS,
   moveVisit,
   proposePlan,
-} from '../../domain/planning.js';
+} from '../../domain/planning/index.js';
 import { requireRole } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { safeDate, safeInstant } from '../schemas/text.js';

@@ -1,0 +1,143 @@
+/**
+ * The planner's day as a solver problem: every active technician's shift of
+ * that day, their booked visits as the current routes, and what each visit
+ * needs (skills, the area it lies in). Proposals, applying and manual moves
+ * all judge plans against a problem built here, inside their own
+ * transaction, so a plan computed on yesterday's data is never written onto
+ * today's.
+ */
+import { DateTime } from 'luxon';
+import { checkPlan } from '../../../solver/check.js';
+import { servesArea, type Plan, type Problem, type Violation } from '../../../solver/problem.js';
+import { getCompanySettings, type Executor } from '../../db/bookings.js';
+import {
+  bookedVisitVersions,
+  planningTechnicians,
+  servedPostcodes,
+  serviceRequirements,
+  type PlanningTechnicianRow,
+} from '../../db/plans.js';
+import type { VisitRow } from '../../db/schema.js';
+import { buildBookingProblem, localDaySpan } from '../booking-problem.js';
+import { badDate, wording } from './wording.js';
+
+export interface DayProblem {
+  date: string;
+  timezone: string;
+  span: { from: Date; to: Date };
+  problem: Problem;
+  visitRows: Map<string, VisitRow>;
+  technicians: Map<string, PlanningTechnicianRow>;
+  services: Map<string, { name: string; skills: string[] }>;
+  /** What a visit needs wherever it goes: its service's skills, and its postal code when some zone covers it. */
+  requirementsOf: (row: VisitRow) => { skills: string[]; area?: string };
+  /** Booked visits the problem cannot route (technician absent or inactive): they stay where they are. */
+  outsideRoutes: number;
+  warnings: string[];
+  placeFor: (lat: number, lon: number, postcode: string) => { key: number; lat: number; lon: number };
+}
+
+export function requireDate(date: string, field: string): void {
+  if (!DateTime.fromISO(date).isValid) throw badDate(field);
+}
+
+/**
+ * Zones enter the solver as areas named by postal code: a technician serves
+ * the postal codes of their zones, a visit lies in its own. A visit whose
+ * postal code no zone covers any more may go to anyone qualified.
+ */
+export async function buildDayProblem(
+  db: Executor,
+  date: string,
+  options: { technicianIds?: string[] } = {},
+): Promise<DayProblem> {
+  const settings = await getCompanySettings(db);
+  const timezone = settings.timezone;
+  const span = localDaySpan(date, date, timezone);
+  const [allTechnicians, services, served] = await Promise.all([
+    planningTechnicians(db),
+    serviceRequirements(db),
+    servedPostcodes(db),
+  ]);
+  const technicians = options.technicianIds
+    ? allTechnicians.filter((t) => options.technicianIds!.includes(t.id))
+    : allTechnicians;
+  const built = await buildBookingProblem(
+    db,
+    technicians.map((t) => ({ id: t.id, skills: t.skills, home: { lat: t.homeLat, lon: t.homeLon } })),
+    span.from,
+    span.to,
+  );
+  const areas = new Map(technicians.map((t) => [t.id, t.postcodes]));
+  for (const t of built.problem.technicians) t.serves = areas.get(t.id) ?? [];
+
+  const requirementsOf = (row: VisitRow) => ({
+    skills: services.get(row.service_id)?.skills ?? [],
+    ...(served.has(row.postcode) ? { area: row.postcode } : {}),
+  });
+  const warnings: string[] = [];
+  const byId = new Map(built.problem.technicians.map((t) => [t.id, t]));
+  for (const visit of built.problem.visits) {
+    const row = built.visitRows.get(visit.id)!;
+    const needs = requirementsOf(row);
+    const holder = byId.get(visit.assigned!.technicianId);
+    if (holder && needs.skills.every((k) => holder.skills.includes(k)) && servesArea(holder, needs.area)) {
+      visit.skills = needs.skills;
+      if (needs.area !== undefined) visit.area = needs.area;
+    } else {
+      // Booked before a skill or zone was withdrawn: re-planning cannot make it right, so it stays put.
+      visit.skills = [];
+      visit.pinned = true;
+      warnings.push(wording.visitKeptInPlace(row.reference));
+    }
+  }
+  const allBooked = await bookedVisitVersions(db, span.from, span.to);
+  const wanted = options.technicianIds ? new Set(options.technicianIds) : undefined;
+  const outsideRoutes = allBooked.filter(
+    (v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technicianId)),
+  ).length;
+  return {
+    date,
+    timezone,
+    span,
+    problem: built.problem,
+    visitRows: built.visitRows,
+    technicians: new Map(technicians.map((t) => [t.id, t])),
+    services,
+    requirementsOf,
+    outsideRoutes,
+    warnings,
+    placeFor: built.placeFor,
+  };
+}
+
+export interface Placement {
+  technicianId: string;
+  start: number;
+}
+
+/** Where each visit of a plan goes. */
+export function placements(plan: Plan): Map<string, Placement> {
+  const out = new Map<string, Placement>();
+  for (const r of plan.routes)
+    for (const s of r.stops) out.set(s.visitId, { technicianId: r.technicianId, start: s.start });
+  return out;
+}
+
+/** True when the visit would keep its technician and (to the second) its start. */
+export function samePlacement(a: Placement | undefined, b: Placement): boolean {
+  return a !== undefined && a.technicianId === b.technicianId && Math.abs(a.start - b.start) < 1;
+}
+
+const violationKey = (v: Violation) => `${v.code}|${v.visitId ?? ''}|${v.technicianId ?? ''}`;
+
+/** The rules a plan already breaks (data that drifted after booking): a new plan is not blamed for them. */
+export function knownViolations(problem: Problem, plan: Plan): Set<string> {
+  return new Set(checkPlan(problem, plan).map(violationKey));
+}
+
+/** Violations of `plan` that the baseline (the day's current plan, or its known violations) does not have. */
+export function newViolations(problem: Problem, plan: Plan, baseline: Plan | Set<string>): Violation[] {
+  const known = baseline instanceof Set ? baseline : knownViolations(problem, baseline);
+  return checkPlan(problem, plan).filter((v) => !known.has(violationKey(v)));
+}

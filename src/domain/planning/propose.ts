@@ -1,0 +1,173 @@
+/**
+ * Proposing a better plan for a day: the optimiser runs in a worker on the
+ * day's problem; its answer is tidied to round times, checked independently
+ * (it must serve every visit and break no rule the current plan keeps), and
+ * stored with the visit versions it is based on. A proposal that fails the
+ * check is stored as "keep the current plan", with the reason.
+ */
+import { checkPlan } from '../../../solver/check.js';
+import { planRoutesInWorker } from '../../../solver/optimiser/index.js';
+import type { Plan, Problem, Route } from '../../../solver/problem.js';
+import { currentPlan } from '../../../solver/slots.js';
+import { getCompanySettings } from '../../db/bookings.js';
+import type { Db } from '../../db/database.js';
+import { bookedVisitVersions, findPlan, insertPlan, type PlanRow } from '../../db/plans.js';
+import { localDaySpan } from '../booking-problem.js';
+import { buildDayProblem, newViolations, placements, requireDate, samePlacement } from './day-problem.js';
+import {
+  describePlan,
+  listChanges,
+  technicianViews,
+  type ChangeView,
+  type DayRoutesView,
+  type DayView,
+  type Totals,
+} from './route-views.js';
+import { optimiserUnavailable, planNotFound, wording } from './wording.js';
+
+/** Optimiser budget when the request names none, and the bounds a request may ask for. */
+export const DEFAULT_TIME_LIMIT_MS = 4000;
+export const MIN_TIME_LIMIT_MS = 200;
+export const MAX_TIME_LIMIT_MS = 20_000;
+/** Same day, same routes, same seed: the same proposal (within the time limit). */
+export const DEFAULT_SEED = 20260325;
+
+export interface PlanView extends DayView {
+  id: string;
+  status: 'proposed' | 'applied' | 'stale';
+  createdAt: string;
+  createdBy: string;
+  appliedAt: string | null;
+  proposed: DayRoutesView;
+  savings: Omit<Totals, 'visits'>;
+  changes: ChangeView[];
+  optimiser: {
+    timeLimitMs: number;
+    seed: number;
+    elapsedMs: number;
+    iterations: number;
+    keptCurrent: string | null;
+  };
+}
+
+/** What the plans table keeps: the view, and the solver plan that apply re-checks and writes. */
+export interface StoredProposal {
+  view: Omit<PlanView, 'id' | 'status' | 'createdAt' | 'createdBy' | 'appliedAt'>;
+  plan: Plan;
+}
+
+export interface ProposeInput {
+  date: string;
+  createdBy: string;
+  timeLimitMs?: number;
+  seed?: number;
+}
+
+/**
+ * The optimiser times visits to the second; a dispatcher writes 09:35, not
+ * 09:31:47. Round each moved start up to 5 minutes (else to the minute) when
+ * the route stays valid; unchanged visits keep their time.
+ */
+function tidyStarts(problem: Problem, plan: Plan, before: Plan): Plan {
+  const was = placements(before);
+  const routes = plan.routes.map((route) => {
+    for (const step of [300, 60]) {
+      const candidate: Route = {
+        ...route,
+        stops: route.stops.map((s) => {
+          const old = was.get(s.visitId);
+          const unchanged = samePlacement(old, { technicianId: route.technicianId, start: s.start });
+          return {
+            visitId: s.visitId,
+            start: unchanged ? old!.start : Math.ceil(s.start / step - 1e-9) * step,
+          };
+        }),
+      };
+      const ids = new Set(candidate.stops.map((s) => s.visitId));
+      const faults = checkPlan(problem, { routes: [candidate], unassigned: [] }).filter(
+        (v) => v.code !== 'pinned' || ids.has(v.visitId ?? ''),
+      );
+      if (faults.length === 0) return candidate;
+    }
+    return route;
+  });
+  return { routes, unassigned: plan.unassigned };
+}
+
+function toPlanView(row: PlanRow): PlanView {
+  const stored = row.proposal as StoredProposal;
+  return {
+    ...stored.view,
+    id: row.id,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
+    appliedAt: row.applied_at ? row.applied_at.toISOString() : null,
+  };
+}
+
+export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView> {
+  requireDate(input.date, 'body.date');
+  const timeLimitMs = input.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const seed = input.seed ?? DEFAULT_SEED;
+  const settings = await getCompanySettings(db);
+  const span = localDaySpan(input.date, input.date, settings.timezone);
+  // Versions first, problem second: a visit changed in between makes the plan stale rather than silently wrong.
+  const versions = await bookedVisitVersions(db, span.from, span.to);
+  const day = await buildDayProblem(db, input.date);
+  const before = currentPlan(day.problem);
+
+  let proposed = before;
+  let keptCurrent: string | null = null;
+  let elapsedMs = 0;
+  let iterations = 0;
+  if (day.problem.visits.length === 0) {
+    keptCurrent = wording.nothingToPlan;
+  } else {
+    const result = await planRoutesInWorker(day.problem, { timeLimitMs, seed }).catch((error: unknown) => {
+      throw optimiserUnavailable(error);
+    });
+    elapsedMs = Math.round(result.stats.elapsedMs);
+    iterations = result.stats.iterations;
+    const candidate = tidyStarts(day.problem, result.plan, before);
+    const served = new Set(placements(candidate).keys());
+    const lost = [...placements(before).keys()].filter((id) => !served.has(id));
+    const faults = newViolations(day.problem, candidate, before);
+    if (lost.length > 0) keptCurrent = wording.optimiserLeftVisits(lost.length);
+    else if (faults.length > 0) keptCurrent = wording.optimiserBrokeRules(faults.length);
+    else proposed = candidate;
+  }
+
+  const current = describePlan(day, before);
+  const next = describePlan(day, proposed);
+  const view: StoredProposal['view'] = {
+    date: input.date,
+    timezone: day.timezone,
+    technicians: technicianViews(day),
+    current,
+    proposed: next,
+    visitsOutsideRoutes: day.outsideRoutes,
+    warnings: day.warnings,
+    savings: {
+      travelMinutes: current.totals.travelMinutes - next.totals.travelMinutes,
+      idleMinutes: current.totals.idleMinutes - next.totals.idleMinutes,
+      overtimeMinutes: current.totals.overtimeMinutes - next.totals.overtimeMinutes,
+      distanceKm: Math.round((current.totals.distanceKm - next.totals.distanceKm) * 10) / 10,
+    },
+    changes: listChanges(day, before, proposed),
+    optimiser: { timeLimitMs, seed, elapsedMs, iterations, keptCurrent },
+  };
+  const row = await insertPlan(db, {
+    date: input.date,
+    createdBy: input.createdBy,
+    basedOn: Object.fromEntries(versions.map((v) => [v.id, v.version])),
+    proposal: { view, plan: proposed } satisfies StoredProposal,
+  });
+  return toPlanView(row);
+}
+
+export async function getPlan(db: Db, id: string): Promise<PlanView> {
+  const row = await findPlan(db, id);
+  if (!row) throw planNotFound();
+  return toPlanView(row);
+}
