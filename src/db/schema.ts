@@ -25,6 +25,9 @@ export interface CompanySettingsTable {
   team_feed_token: string;
   /** Local hour at which day-before reminders leave. */
   reminder_hour: Generated<number>;
+  /** International dialling codes of the countries whose phone numbers the company calls back. */
+  phone_country_codes: Generated<string[]>;
+  email_required: Generated<boolean>;
   updated_at: GeneratedTimestamp;
 }
 

@@ -10,6 +10,9 @@ export interface CompanySettingsRecord {
   bookingHorizonDays: number;
   holidayRegion: '57' | '67' | '68' | null;
   whitMondayWorked: boolean;
+  /** Dialling codes of the countries whose phone numbers the company calls back ("33" always). */
+  phoneCountryCodes: string[];
+  emailRequired: boolean;
   updatedAt: Date;
 }
 
@@ -24,6 +27,8 @@ export async function getCompanySettings(db: Db): Promise<CompanySettingsRecord 
       'booking_horizon_days',
       'holiday_region',
       'whit_monday_worked',
+      'phone_country_codes',
+      'email_required',
       'updated_at',
     ])
     .executeTakeFirst();
@@ -36,6 +41,8 @@ export async function getCompanySettings(db: Db): Promise<CompanySettingsRecord 
       bookingHorizonDays: row.booking_horizon_days,
       holidayRegion: row.holiday_region,
       whitMondayWorked: row.whit_monday_worked,
+      phoneCountryCodes: row.phone_country_codes,
+      emailRequired: row.email_required,
       updatedAt: row.updated_at,
     }
   );
@@ -57,6 +64,8 @@ export async function updateCompanySettings(
         : {}),
       ...(changes.holidayRegion !== undefined ? { holiday_region: changes.holidayRegion } : {}),
       ...(changes.whitMondayWorked !== undefined ? { whit_monday_worked: changes.whitMondayWorked } : {}),
+      ...(changes.phoneCountryCodes !== undefined ? { phone_country_codes: changes.phoneCountryCodes } : {}),
+      ...(changes.emailRequired !== undefined ? { email_required: changes.emailRequired } : {}),
       updated_at: new Date(),
     })
     .executeTakeFirst();

@@ -10,6 +10,8 @@ export const DEMO_SEED = 20261127;
 export const COMPANY = {
   name: 'Duret Électricité',
   phone: '04 78 00 12 34',
+  /** Lyon is near Geneva: Swiss and Belgian numbers are called back too. */
+  phoneCountryCodes: ['33', '32', '41'],
   timezone: 'Europe/Paris',
   windowGrid: [
     { start: '08:00', end: '10:00' },

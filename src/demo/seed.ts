@@ -179,6 +179,7 @@ export async function seedDemoCompany(
         window_grid: JSON.stringify(COMPANY.windowGrid),
         booking_horizon_days: COMPANY.bookingHorizonDays,
         holiday_region: null,
+        phone_country_codes: COMPANY.phoneCountryCodes,
         team_feed_token: newSecret('feed'),
       })
       .execute();

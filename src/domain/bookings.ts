@@ -23,6 +23,7 @@ import { holdForBooking, isLive, releaseHoldsBrokenBy } from './holds/index.js';
 import { applyRetiming, placeVisit } from './placement.js';
 import { releaseHolds } from '../db/holds.js';
 import { challengeSecret, verifyChallenge } from './challenge.js';
+import { changeWindow, checkContact, contactRules, CUSTOMER_CHANGE_CUTOFF_HOURS } from './customer-rules.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
@@ -32,8 +33,7 @@ import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
 
-/** Customers may change or cancel up to this long before their window opens; the desk at any time. */
-export const CUSTOMER_CHANGE_CUTOFF_HOURS = 24;
+export { CUSTOMER_CHANGE_CUTOFF_HOURS };
 
 export interface CustomerDetails {
   name: string;
@@ -79,6 +79,16 @@ export interface BookingView {
   channel: BookingChannel;
   createdAt: string;
   updatedAt: string;
+  /** Whether the reader may still change or cancel it (customers: until the cut-off; the desk: while booked). */
+  changeable: boolean;
+  /** When online changes close for the customer. */
+  changeableUntil: string;
+}
+
+/** Who reads a booking, and when: it decides whether they may still change it. */
+export interface Reader {
+  now: Date;
+  isStaff: boolean;
 }
 
 export interface CreatedBooking {
@@ -93,7 +103,12 @@ export interface BookingLinks {
   icsUrl(id: string, token: string): string;
 }
 
-export function bookingView(row: VisitRow, serviceName: string, timezone: string): BookingView {
+export function bookingView(
+  row: VisitRow,
+  serviceName: string,
+  timezone: string,
+  reader: Reader,
+): BookingView {
   return {
     id: row.id,
     reference: row.reference,
@@ -110,6 +125,7 @@ export function bookingView(row: VisitRow, serviceName: string, timezone: string
     channel: row.channel,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    ...changeWindow(row, reader.now, reader.isStaff),
   };
 }
 
@@ -176,7 +192,10 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
  */
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
-  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint, input.now);
+  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint, {
+    now: input.now,
+    isStaff: input.booker.isStaff,
+  });
   if (replay) return replay;
 
   const { request, booker, now } = input;
@@ -185,6 +204,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     requireActiveService(reads, request.serviceId, 'body.serviceId'),
     getCompanySettings(db),
   ]);
+  checkContact(request.customer, contactRules(settings), booker.isStaff);
   const served = await requireServedAddress(reads, request.address, 'body.address.postcode');
   const window = parseWindow(request.window, 'body.window');
   const day = localDateOf(window.start, settings.timezone);
@@ -317,7 +337,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         privatePayload: { manageUrl: input.links.manageUrl(row.id, manageToken) },
       });
       const body: CreatedBooking = {
-        booking: bookingView(row, service.name, settings.timezone),
+        booking: bookingView(row, service.name, settings.timezone, { now, isStaff: booker.isStaff }),
         manageUrl: input.links.manageUrl(row.id, manageToken),
         icsUrl: input.links.icsUrl(row.id, manageToken),
       };
@@ -328,7 +348,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     return { replayed: false, status: 201, body: created };
   } catch (error) {
     if (isUniqueViolation(error, 'idempotency_keys')) {
-      const again = await replayIfKnown(db, input.idempotencyKey, fingerprint, now);
+      const again = await replayIfKnown(db, input.idempotencyKey, fingerprint, {
+        now,
+        isStaff: booker.isStaff,
+      });
       if (again) return again;
     }
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
@@ -362,9 +385,9 @@ async function replayIfKnown(
   db: Db,
   key: string,
   fingerprint: string,
-  now: Date,
+  reader: Reader,
 ): Promise<BookingOutcome | null> {
-  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key, now);
+  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key, reader.now);
   if (!stored || stored.statusCode === 0 || !stored.resourceId) return null;
   if (stored.requestHash !== fingerprint) {
     throw new DomainError(
@@ -383,7 +406,7 @@ async function replayIfKnown(
   return {
     replayed: true,
     status: stored.statusCode,
-    body: { booking: bookingView(row, row.service_name, settings.timezone) },
+    body: { booking: bookingView(row, row.service_name, settings.timezone, reader) },
   };
 }
 
@@ -412,10 +435,11 @@ export async function getBooking(
   id: string,
   token: string | undefined,
   isStaff: boolean,
+  now: Date,
 ): Promise<BookingView> {
   const row = await loadBookingForManager(db, id, token, isStaff);
   const settings = await getCompanySettings(db);
-  return bookingView(row, row.service_name, settings.timezone);
+  return bookingView(row, row.service_name, settings.timezone, { now, isStaff });
 }
 
 function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
@@ -510,7 +534,7 @@ export async function rescheduleBooking(
       });
       return row;
     });
-    return bookingView(updated, service.name, settings.timezone);
+    return bookingView(updated, service.name, settings.timezone, input);
   } catch (error) {
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
@@ -524,7 +548,8 @@ export async function cancelBooking(
   const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
   const settings = await getCompanySettings(db);
   // Cancelling twice is not an error: the customer sees the booking cancelled either way.
-  if (current.status === 'cancelled') return bookingView(current, current.service_name, settings.timezone);
+  if (current.status === 'cancelled')
+    return bookingView(current, current.service_name, settings.timezone, input);
   assertChangeable(current, input.now, input.isStaff);
   const row = await db.transaction().execute(async (tx) => {
     const cancelled = await cancelVisitRow(tx, current.id, input.now);
@@ -542,5 +567,5 @@ export async function cancelBooking(
     });
     return cancelled;
   });
-  return bookingView(row, current.service_name, settings.timezone);
+  return bookingView(row, current.service_name, settings.timezone, input);
 }

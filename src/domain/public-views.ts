@@ -11,6 +11,7 @@ import type { Bookability, SlotReason } from './slot-reasons.js';
 import type { SlotAnswer } from './slots.js';
 
 export type { BookingView, CreatedBooking } from './bookings.js';
+export type { BookingRules } from './customer-rules.js';
 export type { DayOfWindows } from './arrival-windows.js';
 
 export interface TimeWindow {

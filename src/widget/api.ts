@@ -5,6 +5,7 @@
 
 // The widget reads exactly the server's shapes; type-only imports are erased from the bundle.
 import type {
+  BookingRules,
   BookingView,
   ChallengeView,
   CreatedBooking,
@@ -15,7 +16,7 @@ import type {
   TimeWindow,
 } from '../domain/public-views.js';
 
-export type { TimeWindow };
+export type { BookingRules, TimeWindow };
 export type Service = ServiceView;
 export type SlotDay = DayOfWindows;
 export type Slots = SlotsView;
@@ -47,7 +48,8 @@ export interface ManageKey {
 }
 
 export interface Api {
-  services(): Promise<Service[]>;
+  /** The services and the rules the form applies (phone countries, e-mail, change cut-off). */
+  services(): Promise<{ services: Service[]; rules: BookingRules }>;
   slots(serviceId: string, postcode: string): Promise<Slots>;
   challenge(): Promise<Challenge>;
   book(request: BookingRequest, idempotencyKey: string): Promise<BookingConfirmation>;
@@ -78,7 +80,7 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
   }
 
   return {
-    services: async () => (await call<{ services: Service[] }>('/v1/services')).services,
+    services: () => call<{ services: Service[]; rules: BookingRules }>('/v1/services'),
     slots: (serviceId, postcode) => call<Slots>(`/v1/slots?${new URLSearchParams({ serviceId, postcode })}`),
     challenge: () => call<Challenge>('/v1/challenge'),
     book: (request, idempotencyKey) =>

@@ -4,9 +4,10 @@
  */
 import { useEffect, useMemo, useReducer, useRef } from 'preact/hooks';
 import { ApiError, createApi, type BookingConfirmation, type BookingRequest, type Problem } from './api.js';
-import { flow, INITIAL_FLOW, type FieldKey, type Form, type Step } from './flow.js';
-import { asProblem, isOutage, problemMessage, SERVER_FIELDS, validate } from './form.js';
+import { flow, startFlow, type FieldKey, type Form, type Step } from './flow.js';
+import { asProblem, DEFAULT_RULES, isOutage, problemMessage, SERVER_FIELDS, validate } from './form.js';
 import { formatDay, messages, type Lang } from './i18n.js';
+import { revealWindows } from './parts.js';
 import { Shell, useAnnouncements } from './shell.js';
 import { AddressStep } from './steps/address.js';
 import { DetailsStep } from './steps/details.js';
@@ -23,13 +24,16 @@ export interface AppProps {
   lang: Lang;
   phone: string;
   company: string;
+  /** What we already know of the customer (booking again from the manage page). */
+  prefill?: Partial<Form>;
 }
 
-export function App({ host, apiOrigin, service: preselect, lang, phone, company }: AppProps) {
+export function App({ host, apiOrigin, service: preselect, lang, phone, company, prefill }: AppProps) {
   const t = messages(lang);
   const api = useMemo(() => createApi(apiOrigin, lang), [apiOrigin, lang]);
-  const [state, dispatch] = useReducer(flow, INITIAL_FLOW);
+  const [state, dispatch] = useReducer(flow, prefill, startFlow);
   const { form, errors, slots } = state;
+  const rules = state.rules ?? DEFAULT_RULES;
   const { alert, setAlert, status, setStatus, focusOn } = useAnnouncements(host);
   const proof = useProofOfWork(api);
   /** One idempotency key per attempt: a retry of the very same request (after a network error) reuses it. */
@@ -38,7 +42,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   const loadServices = () => {
     dispatch({ type: 'servicesRequested' });
     api.services().then(
-      (services) => dispatch({ type: 'servicesLoaded', services, preselect }),
+      ({ services, rules }) => dispatch({ type: 'servicesLoaded', services, rules, preselect }),
       () => dispatch({ type: 'servicesFailed' }),
     );
   };
@@ -53,11 +57,11 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
   /** Checks a field when the customer leaves it, but only once they have typed something. */
   const leave = (key: FieldKey) => () => {
     if (key !== 'consent' && form[key].trim())
-      dispatch({ type: 'fieldChecked', key, error: validate(key, form, t) });
+      dispatch({ type: 'fieldChecked', key, error: validate(key, form, t, rules) });
   };
   /** Validates the given fields; on failure announces how many and moves focus to the first. */
   const check = (keys: FieldKey[]): boolean => {
-    const found = Object.fromEntries(keys.map((k) => [k, validate(k, form, t)]));
+    const found = Object.fromEntries(keys.map((k) => [k, validate(k, form, t, rules)]));
     const failing = keys.filter((k) => found[k]);
     dispatch({ type: 'checked', errors: found });
     if (!failing.length) return true;
@@ -113,11 +117,14 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     if (check(['postcode', 'line'])) void searchWindows();
   };
 
-  const selectDay = (date: string) => {
+  const selectDay = (date: string, pointer: boolean) => {
     if (date === state.day || !slots) return;
     dispatch({ type: 'daySelected', date });
     const found = slots.days.find((d) => d.date === date);
     setStatus(t.windowCount(formatDay(date, lang), found?.windows.length ?? 0));
+    // On a phone the windows are below the fold: bring them up once the tapped day's are rendered.
+    // Not for the keyboard, whose focus stays on the days.
+    if (pointer) setTimeout(() => revealWindows(host), 0);
   };
 
   const submitWindow = () => {
@@ -137,7 +144,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
     const request: BookingRequest = {
       serviceId: state.serviceId,
       window: state.chosen!,
-      customer: { name: form.name.trim(), phone: form.phone.trim(), email: form.email.trim() },
+      customer: { name: form.name.trim(), phone: form.phone.trim(), email: form.email.trim() || undefined },
       address: { line: form.line.trim(), postcode: form.postcode.trim(), city: form.city.trim() },
       ...(form.notes.trim() ? { notes: form.notes.trim() } : {}),
       consent: true,
@@ -191,7 +198,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
       return;
     }
     if (isOutage(problem)) return setAlert(t.networkError);
-    const message = problemMessage(problem, t, t.networkError);
+    const message = problemMessage(problem, t, t.networkError, rules);
     const key = problem.field ? SERVER_FIELDS[problem.field] : undefined;
     if (key === 'postcode' || key === 'line') return refuse('address', key, message);
     if (key) return refuse('details', key, message);
@@ -264,6 +271,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company 
           errors={errors}
           busy={state.busy}
           company={company}
+          rules={rules}
+          phone={phone}
           lang={lang}
           t={t}
           onEdit={edit}

@@ -7,6 +7,7 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { parseLang } from './i18n.js';
+import type { ManageKey } from './api.js';
 import { ManageApp, parseManageKey } from './manage.js';
 import { adoptStyles } from './styles.js';
 
@@ -37,9 +38,12 @@ export class TourneeBooking extends HTMLElement {
     root.append(this.mount);
   }
 
-  /** The manage link may change its fragment without reloading the page. */
+  /** The manage key last read from the page's fragment: links to anchors (#contact) must not lose it. */
+  private pageKey: ManageKey | null = null;
+
+  /** The manage link may change its fragment without reloading the page; an anchor's fragment is ignored. */
   private readonly onHashChange = () => {
-    if (this.getAttribute('manage') === '') this.update();
+    if (this.getAttribute('manage') === '' && parseManageKey(location.hash)) this.update();
   };
 
   connectedCallback(): void {
@@ -56,6 +60,13 @@ export class TourneeBooking extends HTMLElement {
     render(null, this.mount);
   }
 
+  private keyFromPage(): ManageKey | null {
+    const key = parseManageKey(location.hash);
+    // Keep the same object while the key is unchanged, so the view does not reload.
+    if (key && (key.id !== this.pageKey?.id || key.token !== this.pageKey.token)) this.pageKey = key;
+    return this.pageKey;
+  }
+
   private update(): void {
     // Theme colours as custom properties on the mount point: CSSOM writes, which no CSP blocks.
     const accent = this.getAttribute('accent');
@@ -70,18 +81,15 @@ export class TourneeBooking extends HTMLElement {
       apiOrigin: this.getAttribute('api') || SCRIPT_ORIGIN,
       lang: parseLang(this.getAttribute('lang')),
       phone: this.getAttribute('phone') || '04 78 00 12 34',
+      company: this.getAttribute('company') || 'Duret Électricité',
     };
     // `manage` switches to the manage view of one booking: "<id>.<token>", or taken from the page's URL fragment.
     const manage = this.getAttribute('manage');
     render(
       manage === null ? (
-        <App
-          {...common}
-          service={this.getAttribute('service') ?? undefined}
-          company={this.getAttribute('company') || 'Duret Électricité'}
-        />
+        <App {...common} service={this.getAttribute('service') ?? undefined} />
       ) : (
-        <ManageApp {...common} manageKey={parseManageKey(manage || location.hash)} />
+        <ManageApp {...common} manageKey={manage ? parseManageKey(manage) : this.keyFromPage()} />
       ),
       this.mount,
     );

@@ -3,7 +3,7 @@
  * confirmation. Everything the customer typed lives in one state above the steps, so going back, a
  * network error or a window taken meanwhile (409) never loses it. Pure: no fetch, no DOM.
  */
-import type { BookingConfirmation, Service, Slots, TimeWindow } from './api.js';
+import type { BookingConfirmation, BookingRules, Service, Slots, TimeWindow } from './api.js';
 
 export type Step = 'service' | 'address' | 'slots' | 'details' | 'done';
 export const STEP_NUMBER: Record<Step, number> = { service: 1, address: 2, slots: 3, details: 4, done: 4 };
@@ -39,6 +39,8 @@ export const EMPTY_FORM: Form = {
 export interface FlowState {
   step: Step;
   services: Service[] | null;
+  /** What the company asks and allows (null until the services are loaded). */
+  rules: BookingRules | null;
   servicesFailed: boolean;
   serviceId: string;
   form: Form;
@@ -57,6 +59,7 @@ export interface FlowState {
 export const INITIAL_FLOW: FlowState = {
   step: 'service',
   services: null,
+  rules: null,
   servicesFailed: false,
   serviceId: '',
   form: EMPTY_FORM,
@@ -70,9 +73,14 @@ export const INITIAL_FLOW: FlowState = {
   done: null,
 };
 
+/** The start of the flow, with what we already know of the customer (booking again after a cancel). */
+export function startFlow(prefill: Partial<Form> = {}): FlowState {
+  return { ...INITIAL_FLOW, form: { ...EMPTY_FORM, ...prefill } };
+}
+
 export type FlowAction =
   | { type: 'servicesRequested' }
-  | { type: 'servicesLoaded'; services: Service[]; preselect?: string }
+  | { type: 'servicesLoaded'; services: Service[]; rules: BookingRules; preselect?: string }
   | { type: 'servicesFailed' }
   | { type: 'serviceChosen'; id: string }
   | { type: 'wentTo'; step: Step }
@@ -94,12 +102,12 @@ export function flow(state: FlowState, action: FlowAction): FlowState {
     case 'servicesRequested':
       return { ...state, servicesFailed: false };
     case 'servicesLoaded': {
+      const loaded = { ...state, services: action.services, rules: action.rules };
       const wanted = action.services.find((s) => s.id === action.preselect || s.slug === action.preselect);
-      if (!wanted) return { ...state, services: action.services };
+      if (!wanted) return loaded;
       // A preselected service skips the first step, unless the customer already moved on.
       return {
-        ...state,
-        services: action.services,
+        ...loaded,
         serviceId: wanted.id,
         step: state.step === 'service' ? 'address' : state.step,
       };

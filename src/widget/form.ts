@@ -1,10 +1,28 @@
 /**
  * Checking what the customer typed, and turning the service's refusals into sentences for them.
  */
-import { ApiError, type Problem } from './api.js';
+import { ApiError, type BookingRules, type Problem } from './api.js';
 import type { FieldKey, Form } from './flow.js';
 import type { Messages } from './i18n.js';
-import { isEmail, isFrenchPhone, isPostcode } from './validate.js';
+import { isEmail, isPostcode, judgePhone } from './validate.js';
+
+/** Until the service says otherwise: French numbers only, e-mail optional, changes until 24 h before. */
+export const DEFAULT_RULES: BookingRules = {
+  phoneCountryCodes: ['33'],
+  emailRequired: false,
+  changeCutoffHours: 24,
+};
+
+const codesText = (codes: string[]) => codes.map((c) => `+${c}`).join(', ');
+
+/** What we say about a phone number the company cannot call back ('' when it can). */
+function phoneMessage(value: string, rules: BookingRules, t: Messages): string | undefined {
+  const verdict = judgePhone(value, rules.phoneCountryCodes);
+  if (verdict === 'french' || verdict === 'foreign') return undefined;
+  if (verdict === 'country-refused') return t.phoneCountryRefused(codesText(rules.phoneCountryCodes));
+  const abroad = rules.phoneCountryCodes.filter((c) => c !== '33');
+  return abroad.length ? t.phoneInvalidAbroad(codesText(abroad)) : t.phoneInvalid;
+}
 
 /** The booking API's field names (RFC 9457 `field`) → the input that shows the message. */
 export const SERVER_FIELDS: Record<string, FieldKey> = {
@@ -18,15 +36,16 @@ export const SERVER_FIELDS: Record<string, FieldKey> = {
   'body.consent': 'consent',
 };
 
-export function validate(key: FieldKey, form: Form, t: Messages): string | undefined {
+export function validate(key: FieldKey, form: Form, t: Messages, rules: BookingRules): string | undefined {
   const value = key === 'consent' ? '' : form[key].trim();
   switch (key) {
     case 'postcode':
       return isPostcode(value) ? undefined : t.postcodeInvalid;
     case 'phone':
-      return !value ? t.required : isFrenchPhone(value) ? undefined : t.phoneInvalid;
+      return !value ? t.required : phoneMessage(value, rules, t);
     case 'email':
-      return !value ? t.required : isEmail(value) ? undefined : t.emailInvalid;
+      if (!value) return rules.emailRequired ? t.required : undefined;
+      return isEmail(value) ? undefined : t.emailInvalid;
     case 'consent':
       return form.consent ? undefined : t.consentMissing;
     case 'notes':
@@ -41,12 +60,17 @@ export function validate(key: FieldKey, form: Form, t: Messages): string | undef
  * people in the asked language; schema errors (400) are worded for developers ("body.customer.phone: …"),
  * so for the fields we check ourselves our own sentence is better.
  */
-export function problemMessage(problem: Problem, t: Messages, fallback: string): string {
+export function problemMessage(
+  problem: Problem,
+  t: Messages,
+  fallback: string,
+  rules: BookingRules = DEFAULT_RULES,
+): string {
   const key = problem.field ? SERVER_FIELDS[problem.field] : undefined;
   if (problem.status === 400 && key) {
     const own = {
       postcode: t.postcodeInvalid,
-      phone: t.phoneInvalid,
+      phone: phoneMessage('', rules, t),
       email: t.emailInvalid,
       consent: t.consentMissing,
     }[key as string];

@@ -2,6 +2,10 @@
 
 export type Lang = 'fr' | 'en';
 
+/** French typography: a no-break space before ':' and a narrow one before '?', '!' and ';'. */
+const NB = '\u00a0';
+const TH = '\u202f';
+
 const fr = {
   title: 'Prendre rendez-vous',
   stepOf: (n: number, total: number) => `Étape ${n} sur ${total}`,
@@ -14,13 +18,13 @@ const fr = {
   required: 'Ce champ est obligatoire.',
   fixErrors: (n: number) => (n > 1 ? `${n} champs sont à corriger.` : 'Un champ est à corriger.'),
 
-  serviceStep: 'Quelle intervention ?',
+  serviceStep: `Quelle intervention${TH}?`,
   serviceLegend: 'Intervention',
-  duration: (minutes: number) => `Durée estimée : ${durationText(minutes)}`,
+  duration: (minutes: number) => `Durée estimée${NB}: ${durationText(minutes)}`,
   chooseService: 'Choisissez une intervention.',
   noService: 'Aucune intervention ne peut être réservée en ligne pour le moment.',
 
-  addressStep: 'Où intervenir ?',
+  addressStep: `Où intervenir${TH}?`,
   postcode: 'Code postal',
   postcodeHint: '5 chiffres, par exemple 69003',
   postcodeInvalid: 'Saisissez un code postal à 5 chiffres.',
@@ -30,17 +34,16 @@ const fr = {
   city: 'Ville',
   seeWindows: 'Voir les créneaux',
 
-  slotsStep: 'Quand ?',
+  slotsStep: `Quand${TH}?`,
   searching: 'Recherche des créneaux disponibles…',
   noWindow: (days: number) => `Aucun créneau disponible dans les ${days} prochains jours.`,
   callUs: 'Appelez-nous au',
   daysLabel: 'Jours disponibles',
   windowsLegend: (day: string) => `Heure d’arrivée du technicien, ${day}`,
   windowCount: (day: string, n: number) =>
-    `${day} : ${n} créneau${n > 1 ? 'x' : ''} disponible${n > 1 ? 's' : ''}`,
+    `${day}${NB}: ${n} créneau${n > 1 ? 'x' : ''} disponible${n > 1 ? 's' : ''}`,
   chooseWindow: 'Choisissez un créneau.',
-  windowTaken:
-    'Ce créneau vient d’être réservé par un autre client. Voici les créneaux encore libres ; vos informations sont conservées.',
+  windowTaken: `Ce créneau vient d’être réservé par un autre client. Voici les créneaux encore libres${TH}; vos informations sont conservées.`,
   arrivalBetween: 'Arrivée du technicien entre',
 
   detailsStep: 'Vos coordonnées',
@@ -71,13 +74,26 @@ const fr = {
   states: { booked: 'Confirmé', cancelled: 'Annulé', done: 'Effectué' } as Record<string, string>,
   reschedule: 'Changer de créneau',
   cancel: 'Annuler le rendez-vous',
-  cancelConfirm: (w: string) => `Annuler le rendez-vous du ${w} ?`,
+  cancelConfirm: (w: string) => `Annuler le rendez-vous du ${w}${TH}?`,
   cancelYes: 'Oui, annuler',
   cancelNo: 'Non, le garder',
   cancelledNow: 'Votre rendez-vous est annulé.',
-  rescheduledNow: (w: string) => `Votre rendez-vous est déplacé : ${w}.`,
+  rescheduledNow: (w: string) => `Votre rendez-vous est déplacé${NB}: ${w}.`,
   confirmWindow: 'Confirmer ce créneau',
-  badLink: 'Ce lien de gestion n’est pas valide ou a expiré.',
+  badLink: 'Ce lien n’est pas valide.',
+  emailOptional: 'E-mail (facultatif)',
+  emailHint: 'Pour recevoir la confirmation par e-mail.',
+  phoneInvalidAbroad: (codes: string) =>
+    `Saisissez un numéro français (06 12 34 56 78) ou international commençant par ${codes}.`,
+  phoneCountryRefused: (codes: string) => `Nous rappelons uniquement les numéros ${codes}.`,
+  cutoffNote: (hours: number) =>
+    `Vous pourrez modifier ou annuler en ligne jusqu’à ${hours}${NB}h avant l’arrivée du technicien${TH}; ensuite, appelez-nous au`,
+  changeableUntil: (when: string) => `Modifiable ou annulable en ligne jusqu’au ${when}.`,
+  tooLate: (hours: number) =>
+    `Ce rendez-vous commence dans moins de ${hours}${NB}h${NB}: il ne peut plus être modifié ni annulé en ligne. Pour le changer, appelez-nous au`,
+  addNewToCalendar: 'Ajouter le nouveau créneau à mon agenda',
+  rebook: 'Reprendre rendez-vous',
+  badLinkHelp: 'Ouvrez le lien complet reçu lors de la réservation, ou appelez-nous au',
 };
 
 export type Messages = typeof fr;
@@ -154,7 +170,20 @@ const en: Messages = {
   cancelledNow: 'Your booking is cancelled.',
   rescheduledNow: (w) => `Your booking is moved: ${w}.`,
   confirmWindow: 'Confirm this time',
-  badLink: 'This manage link is not valid or has expired.',
+  badLink: 'This link is not valid.',
+  emailOptional: 'Email (optional)',
+  emailHint: 'To receive the confirmation by email.',
+  phoneInvalidAbroad: (codes) =>
+    `Enter a French number (06 12 34 56 78) or an international one starting with ${codes}.`,
+  phoneCountryRefused: (codes) => `We only call back ${codes} numbers.`,
+  cutoffNote: (hours) =>
+    `You can change or cancel online until ${hours} h before the technician arrives; after that, call us on`,
+  changeableUntil: (when) => `You can change or cancel online until ${when}.`,
+  tooLate: (hours) =>
+    `This visit starts in less than ${hours} h: it can no longer be changed or cancelled online. To change it, call us on`,
+  addNewToCalendar: 'Add the new time to my calendar',
+  rebook: 'Book again',
+  badLinkHelp: 'Open the full link you received when booking, or call us on',
 };
 
 export function messages(lang: Lang): Messages {
@@ -175,14 +204,20 @@ function durationText(minutes: number): string {
 
 const LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
 
+/** French writes the first of the month as an ordinal: "mardi 1er décembre" (Intl writes "1 décembre"). */
+function ordinalFirst(text: string, lang: Lang): string {
+  return lang === 'fr' ? text.replace(/(^|\s)1 (?=\p{L})/u, '$11er ') : text;
+}
+
 /** "mardi 31 mars" — a calendar date from the API ("2026-03-31"), read at noon UTC so no zone can move it. */
 export function formatDay(date: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALES[lang], {
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     timeZone: 'UTC',
   }).format(new Date(`${date}T12:00:00Z`));
+  return ordinalFirst(text, lang);
 }
 
 /** "mar. 31" — the short label of a day button. */
@@ -210,11 +245,26 @@ export function formatTimes(start: string, end: string, lang: Lang, timeZone: st
 
 /** "mardi 31 mars, 08:00–10:00" */
 export function formatWindow(start: string, end: string, lang: Lang, timeZone: string): string {
-  const day = new Intl.DateTimeFormat(LOCALES[lang], {
+  return `${longDay(start, lang, timeZone)}, ${formatTimes(start, end, lang, timeZone)}`;
+}
+
+/** "lundi 30 mars à 08:00" — an instant (a deadline) in the company's zone. */
+export function formatInstant(instant: string, lang: Lang, timeZone: string): string {
+  const time = new Intl.DateTimeFormat(LOCALES[lang], {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).format(new Date(instant));
+  return `${longDay(instant, lang, timeZone)} ${lang === 'fr' ? 'à' : 'at'} ${time}`;
+}
+
+function longDay(instant: string, lang: Lang, timeZone: string): string {
+  const text = new Intl.DateTimeFormat(LOCALES[lang], {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     timeZone,
-  }).format(new Date(start));
-  return `${day}, ${formatTimes(start, end, lang, timeZone)}`;
+  }).format(new Date(instant));
+  return ordinalFirst(text, lang);
 }

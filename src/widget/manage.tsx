@@ -1,6 +1,8 @@
 /**
  * The manage view behind the link in the confirmation (`/manage#<id>.<token>`):
- * see the booking, move it to another offered window, or cancel it. The token
+ * see the booking, move it to another offered window, or cancel it, and book
+ * again after a cancel. Actions the service would refuse (past the change
+ * cut-off) are not offered: the view says why and gives the phone. The token
  * stays in the URL fragment, which browsers never send to a server.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -13,59 +15,67 @@ import {
   type Slots,
   type TimeWindow,
 } from './api.js';
-import { horizonDays } from './steps/slots.js';
-import { formatDay, formatWindow, messages, type Lang } from './i18n.js';
+import { App } from './app.js';
+import { formatDay, formatInstant, formatWindow, messages, type Lang, type Messages } from './i18n.js';
+import { CallUs, revealWindows, telHref } from './parts.js';
 import { DayPicker, WindowPicker } from './pickers.js';
 import { Shell, StepHeading, useAnnouncements } from './shell.js';
+import { horizonDays } from './steps/slots.js';
 
 export interface ManageProps {
   host: HTMLElement;
   apiOrigin: string;
   lang: Lang;
   phone: string;
+  company: string;
   manageKey: ManageKey | null;
 }
 
-/** "<id>.<token>" from the manage link's fragment (or the element's `manage` attribute). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** "<id>.<token>" from the manage link's fragment (or the element's `manage` attribute); null if it is not one. */
 export function parseManageKey(value: string): ManageKey | null {
   const raw = value.replace(/^#/, '');
   const dot = raw.indexOf('.');
-  return dot > 0 && dot < raw.length - 1 ? { id: raw.slice(0, dot), token: raw.slice(dot + 1) } : null;
+  const id = raw.slice(0, dot);
+  const token = raw.slice(dot + 1);
+  return dot > 0 && token && UUID.test(id) ? { id, token } : null;
 }
 
-type Mode = 'view' | 'cancel' | 'reschedule';
+/** view: the booking; cancel: the question; reschedule: the windows; rebook: the booking flow again. */
+type Mode = 'view' | 'cancel' | 'reschedule' | 'rebook';
+/** What just happened, shown above the booking with its next step. */
+type Outcome = 'moved' | 'cancelled' | null;
 
 const problemOf = (error: unknown): Problem => (error instanceof ApiError ? error.problem : { status: 0 });
 
-export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManageProps) {
+/** A refusal worded for people; schema errors (400) and unknown links are developer talk, never shown. */
+function refusalText(p: Problem, t: Messages): string {
+  if (p.status === 400 || p.status === 401 || p.status === 403 || p.status === 404) return t.badLink;
+  if (p.status === 0 || p.status >= 500) return t.networkError;
+  return p.detail || t.networkError;
+}
+
+export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: ManageProps) {
   const t = messages(lang);
   const api = useMemo(() => createApi(apiOrigin, lang), [apiOrigin, lang]);
   const { alert, setAlert, status, setStatus, focusOn } = useAnnouncements(host);
   const [booking, setBooking] = useState<Booking | null>(null);
   const [mode, setMode] = useState<Mode>('view');
+  const [outcome, setOutcome] = useState<Outcome>(null);
   const [slots, setSlots] = useState<Slots | null>(null);
   const [day, setDay] = useState('');
   const [chosen, setChosen] = useState<TimeWindow | null>(null);
   const [busy, setBusy] = useState(false);
   const timeZone = slots?.timezone ?? 'Europe/Paris';
 
-  const fail = (error: unknown) => {
-    const p = problemOf(error);
-    setAlert(
-      p.status === 404 || p.status === 403 || p.status === 401
-        ? t.badLink
-        : p.status === 0 || p.status >= 500
-          ? t.networkError
-          : p.detail || p.title || t.networkError,
-    );
-  };
-
   useEffect(() => {
     setBooking(null);
     setMode('view');
+    setOutcome(null);
     if (!manageKey) return setAlert(t.badLink);
     setAlert('');
-    api.booking(manageKey).then(setBooking, fail);
+    api.booking(manageKey).then(setBooking, (error) => setAlert(refusalText(problemOf(error), t)));
   }, [api, manageKey?.id, manageKey?.token]);
 
   const show = (next: Mode, focusId = 'step-title') => {
@@ -89,7 +99,14 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
         setChosen(null);
         setAlert(t.windowTaken);
         focusOn('step-title');
-      } else fail(error);
+        return;
+      }
+      setAlert(refusalText(p, t));
+      if (p.status === 409 || p.status === 422 || p.status === 403) {
+        // Refused (too late, no longer active): back to the booking as it now is, without the actions.
+        show('view');
+        await api.booking(manageKey!).then(setBooking, () => undefined);
+      }
     } finally {
       setBusy(false);
     }
@@ -97,6 +114,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
 
   const startReschedule = () =>
     run(async () => {
+      setOutcome(null);
       show('reschedule');
       setSlots(null);
       setChosen(null);
@@ -121,7 +139,8 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
     void run(async () => {
       const moved = await api.reschedule(manageKey!, chosen);
       setBooking(moved);
-      show('view');
+      setOutcome('moved');
+      show('view', 'outcome');
       setStatus(t.rescheduledNow(formatWindow(moved.window.start, moved.window.end, lang, timeZone)));
       notify('tournee:rescheduled', moved);
     });
@@ -131,17 +150,47 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
     run(async () => {
       const cancelled = await api.cancel(manageKey!);
       setBooking(cancelled);
-      show('view');
+      setOutcome('cancelled');
+      show('view', 'outcome');
       setStatus(t.cancelledNow);
       notify('tournee:cancelled', cancelled);
     });
 
   const b = booking;
+  if (b && mode === 'rebook')
+    return (
+      <App
+        host={host}
+        apiOrigin={apiOrigin}
+        lang={lang}
+        phone={phone}
+        company={company}
+        service={b.service.id}
+        prefill={{
+          postcode: b.address.postcode,
+          line: b.address.line,
+          city: b.address.city,
+          name: b.customer.name,
+          phone: b.customer.phone,
+          email: b.customer.email ?? '',
+        }}
+      />
+    );
+
+  const icsUrl =
+    manageKey &&
+    `${apiOrigin.replace(/\/$/, '')}/v1/bookings/${encodeURIComponent(manageKey.id)}/calendar.ics?token=${encodeURIComponent(manageKey.token)}`;
+  const rebookButton = (
+    <button type="button" class="btn" onClick={() => show('rebook')}>
+      {t.rebook}
+    </button>
+  );
+
   let body;
   if (!b) {
     body = alert.text ? (
       <p>
-        {t.callUs} <a href={`tel:${phone.replace(/[^\d+]/g, '')}`}>{phone}</a>.
+        {t.badLinkHelp} <a href={telHref(phone)}>{phone}</a>.
       </p>
     ) : (
       <div class="loading" aria-busy="true" aria-label={t.loading}>
@@ -162,15 +211,17 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
         ) : !current ? (
           <div class="info">
             <p>{t.noWindow(horizonDays(slots))}</p>
+            <CallUs phone={phone} t={t} />
           </div>
         ) : (
           <>
             <DayPicker
               days={slots.days}
               selected={day}
-              onSelect={(date) => {
+              onSelect={(date, pointer) => {
                 setDay(date);
                 setChosen(null);
+                if (pointer) setTimeout(() => revealWindows(host), 0);
               }}
               lang={lang}
               t={t}
@@ -199,9 +250,81 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
     );
   } else {
     const when = formatWindow(b.window.start, b.window.end, lang, timeZone);
+    const cutoffHours = Math.round((Date.parse(b.window.start) - Date.parse(b.changeableUntil)) / 3_600_000);
+    let next;
+    if (b.status === 'cancelled') next = outcome ? null : <div class="actions">{rebookButton}</div>;
+    else if (b.status !== 'booked') next = null;
+    else if (!b.changeable)
+      // The service would refuse: no buttons, the reason and the phone instead.
+      next = (
+        <div class="info" id="too-late">
+          <p>
+            {t.tooLate(cutoffHours)} <a href={telHref(phone)}>{phone}</a>.
+          </p>
+        </div>
+      );
+    else if (mode === 'cancel')
+      next = (
+        <div class="info">
+          <p id="cancel-question">{t.cancelConfirm(when)}</p>
+          <div class="actions">
+            <button
+              type="button"
+              class="btn"
+              id="cancel-yes"
+              aria-describedby="cancel-question"
+              aria-disabled={busy ? 'true' : undefined}
+              onClick={confirmCancel}
+            >
+              {t.cancelYes}
+            </button>
+            <button type="button" class="btn ghost" onClick={() => show('view')}>
+              {t.cancelNo}
+            </button>
+          </div>
+        </div>
+      );
+    else
+      next = (
+        <>
+          <p class="muted">{t.changeableUntil(formatInstant(b.changeableUntil, lang, timeZone))}</p>
+          <div class="actions">
+            <button type="button" class="btn" onClick={startReschedule}>
+              {t.reschedule}
+            </button>
+            <button type="button" class="btn ghost" onClick={() => show('cancel', 'cancel-yes')}>
+              {t.cancel}
+            </button>
+            {outcome !== 'moved' && icsUrl && (
+              <a class="btn ghost" href={icsUrl} download>
+                {t.addToCalendar}
+              </a>
+            )}
+          </div>
+        </>
+      );
     body = (
       <div>
         <StepHeading text={t.manageTitle} />
+        {outcome && (
+          <div class="info" id="outcome" tabIndex={-1}>
+            <p>
+              <strong>
+                {outcome === 'moved'
+                  ? t.rescheduledNow(formatWindow(b.window.start, b.window.end, lang, timeZone))
+                  : t.cancelledNow}
+              </strong>
+            </p>
+            <div class="actions">
+              {outcome === 'moved' && icsUrl && (
+                <a class="btn" href={icsUrl} download>
+                  {t.addNewToCalendar}
+                </a>
+              )}
+              {outcome === 'cancelled' && rebookButton}
+            </div>
+          </div>
+        )}
         <dl>
           <dt>{t.reference}</dt>
           <dd>{b.reference}</dd>
@@ -216,35 +339,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, manageKey }: ManagePro
             {b.address.line}, {b.address.postcode} {b.address.city}
           </dd>
         </dl>
-        {b.status === 'booked' &&
-          (mode === 'cancel' ? (
-            <div class="info">
-              <p id="cancel-question">{t.cancelConfirm(when)}</p>
-              <div class="actions">
-                <button
-                  type="button"
-                  class="btn"
-                  id="cancel-yes"
-                  aria-describedby="cancel-question"
-                  onClick={confirmCancel}
-                >
-                  {t.cancelYes}
-                </button>
-                <button type="button" class="btn ghost" onClick={() => show('view')}>
-                  {t.cancelNo}
-                </button>
-              </div>
-            </div>
-          ) : (
-            <div class="actions">
-              <button type="button" class="btn" onClick={startReschedule}>
-                {t.reschedule}
-              </button>
-              <button type="button" class="btn ghost" onClick={() => show('cancel', 'cancel-yes')}>
-                {t.cancel}
-              </button>
-            </div>
-          ))}
+        {next}
       </div>
     );
   }

@@ -56,3 +56,10 @@ export function Loading({ label, bars, busy }: { label: string; bars: number; bu
     </div>
   );
 }
+
+/** Scrolls the windows of the chosen day into view (on a phone they are below the days). */
+export function revealWindows(host: HTMLElement): void {
+  const panel = host.shadowRoot?.getElementById('windows');
+  const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  panel?.scrollIntoView({ block: 'nearest', behavior: still ? 'auto' : 'smooth' });
+}

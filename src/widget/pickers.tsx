@@ -11,7 +11,8 @@ import { formatDay, formatDayShort, formatTimes, type Lang, type Messages } from
 export interface DayPickerProps {
   days: SlotDay[];
   selected: string;
-  onSelect: (date: string) => void;
+  /** `pointer`: chosen by a tap or click (not by the keyboard, whose focus stays on the days). */
+  onSelect: (date: string, pointer: boolean) => void;
   lang: Lang;
   t: Messages;
 }
@@ -52,7 +53,7 @@ export function DayPicker({ days, selected, onSelect, lang, t }: DayPickerProps)
     if (!move) return;
     event.preventDefault();
     const next = move();
-    onSelect(days[next]!.date);
+    onSelect(days[next]!.date, false);
     buttons.current[next]?.focus();
   };
 
@@ -74,7 +75,8 @@ export function DayPicker({ days, selected, onSelect, lang, t }: DayPickerProps)
             aria-selected={isSelected ? 'true' : 'false'}
             aria-controls="windows"
             tabIndex={isSelected ? 0 : -1}
-            onClick={() => onSelect(day.date)}
+            // detail 0: a click synthesised from Enter or Space.
+            onClick={(e) => onSelect(day.date, e.detail > 0)}
           >
             {/* The full date is the name read out; the abbreviated one is what fits on a phone. */}
             <span class="sr">{formatDay(day.date, lang)}</span>

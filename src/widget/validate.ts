@@ -1,4 +1,7 @@
 /** Client-side checks that save a round trip; the service checks everything again. */
+import { judgePhone } from '../domain/phone.js';
+
+export { judgePhone };
 
 export function isPostcode(value: string): boolean {
   return /^\d{5}$/.test(value.trim());
@@ -6,8 +9,7 @@ export function isPostcode(value: string): boolean {
 
 /** Lenient French phone: digits with spaces, dots or dashes, national (0…) or international (+33 / 0033). */
 export function isFrenchPhone(value: string): boolean {
-  const compact = value.replace(/[\s.\-()]/g, '');
-  return /^(?:\+33|0033|0)[1-9]\d{8}$/.test(compact);
+  return judgePhone(value, []) === 'french';
 }
 
 export function isEmail(value: string): boolean {

@@ -27,7 +27,8 @@ const run = (...actions: FlowAction[]): FlowState => actions.reduce(flow, INITIA
 
 describe('booking step machine', () => {
   it('skips the service step for a preselected service (by slug or id), but not once the customer moved on', () => {
-    const loaded = { type: 'servicesLoaded' as const, services: [service('a'), service('b')] };
+    const rules = { phoneCountryCodes: ['33'], emailRequired: false, changeCutoffHours: 24 };
+    const loaded = { type: 'servicesLoaded' as const, services: [service('a'), service('b')], rules };
     expect(run({ ...loaded, preselect: 'b' })).toMatchObject({ step: 'address', serviceId: 'id-b' });
     expect(run({ ...loaded, preselect: 'id-a' })).toMatchObject({ step: 'address', serviceId: 'id-a' });
     expect(run({ ...loaded, preselect: 'nope' })).toMatchObject({ step: 'service', serviceId: '' });

@@ -74,7 +74,7 @@ function sitePage(
 <header>
   <div class="bar">
     <a class="logo" href="/">Duret <span>Électricité</span></a>
-    <nav aria-label="Menu principal"><a href="#services">Nos services</a><a href="#rendez-vous">Rendez-vous</a><a href="#contact">Contact</a></nav>
+    <nav aria-label="Menu principal"><a href="/#services">Nos services</a><a href="/#rendez-vous">Rendez-vous</a><a href="#contact">Contact</a></nav>
   </div>
 </header>
 ${page.hero ? HERO : ''}<main>${page.main}</main>

@@ -17,6 +17,8 @@ const settingsView = z.object({
   bookingHorizonDays: z.number().int(),
   holidayRegion: z.enum(HOLIDAY_REGIONS).nullable(),
   whitMondayWorked: z.boolean(),
+  phoneCountryCodes: z.array(z.string()),
+  emailRequired: z.boolean(),
   updatedAt: z.date(),
 });
 
@@ -36,6 +38,12 @@ const settingsPatch = z.strictObject({
     .optional()
     .describe("null: national holidays; '57', '67', '68': Alsace-Moselle (adds Good Friday and 26 December)"),
   whitMondayWorked: z.boolean().optional().describe('Whit Monday worked as the journée de solidarité'),
+  phoneCountryCodes: z
+    .array(z.string().regex(/^[1-9]\d{0,2}$/, 'must be a dialling code, e.g. 32'))
+    .max(50)
+    .optional()
+    .describe('countries whose phone numbers customers may give, by dialling code; French numbers always'),
+  emailRequired: z.boolean().optional().describe('whether online bookings must give an e-mail address'),
 });
 
 const view = (s: CompanySettingsRecord): z.infer<typeof settingsView> => s;

@@ -9,6 +9,8 @@ import {
   type Booker,
 } from '../../domain/bookings.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
+import { readBookingRules } from '../../domain/customer-rules.js';
+import { judgePhone } from '../../domain/phone.js';
 import { serviceView, slotsView, type PublicBookingBody } from '../../domain/public-views.js';
 import { bookabilityAt } from '../../domain/slot-reasons.js';
 import { clientHash } from '../../domain/holds/index.js';
@@ -25,9 +27,10 @@ const latitude = z.coerce.number().min(-90).max(90);
 const longitude = z.coerce.number().min(-180).max(180);
 /** One line of printable text (names, addresses): see safeText. */
 const line = (max: number) => safeText(max);
-const frenchPhone = safeText(40).refine(
-  (s) => /^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(s),
-  'must be a French phone number, e.g. 06 12 34 56 78',
+/** French, or international (+32 …): which countries the company calls back is its rule, checked by the domain. */
+const phoneNumber = safeText(40).refine(
+  (s) => judgePhone(s, []) !== 'invalid',
+  'must be a phone number: French (06 12 34 56 78) or international (+32 470 12 34 56)',
 );
 
 const windowSchema = z.object({ start: isoDateTime, end: isoDateTime });
@@ -46,6 +49,8 @@ const bookingView = z.object({
   channel: z.enum(['web', 'phone', 'email', 'desk', 'planner']),
   createdAt: z.string(),
   updatedAt: z.string(),
+  changeable: z.boolean().describe('whether the reader may still change or cancel it online'),
+  changeableUntil: z.string().describe('when online changes close for the customer'),
 });
 
 const slotReason = z.object({
@@ -67,7 +72,7 @@ const bookingBody = z
     window: windowSchema,
     customer: z.object({
       name: line(120),
-      phone: frenchPhone,
+      phone: phoneNumber,
       email: z.email().max(254).optional().nullable(),
     }),
     address: z.object({
@@ -135,6 +140,11 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
                 reason: z.enum(['zone-not-served', 'service-not-offered-here']).optional(),
               }),
             ),
+            rules: z.object({
+              changeCutoffHours: z.number().int(),
+              phoneCountryCodes: z.array(z.string()).describe('dialling codes called back; "33" always'),
+              emailRequired: z.boolean(),
+            }),
           }),
         },
       },
@@ -149,7 +159,10 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
             postcodeAsked,
           )
         : undefined;
-      return { services: services.map((s) => ({ ...serviceView(s), ...here?.get(s.id) })) };
+      return {
+        services: services.map((s) => ({ ...serviceView(s), ...here?.get(s.id) })),
+        rules: await readBookingRules(ctx.db),
+      };
     },
   );
 
@@ -293,7 +306,13 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     async (request, reply) => {
       const principal = await optionalPrincipal(ctx.db, request);
       reply.header('cache-control', 'no-store');
-      return getBooking(ctx.db, request.params.id, manageToken(request), principal !== undefined);
+      return getBooking(
+        ctx.db,
+        request.params.id,
+        manageToken(request),
+        principal !== undefined,
+        ctx.clock(),
+      );
     },
   );
 

@@ -1,9 +1,9 @@
 /** Step 4: who to call and where exactly, the customer's consent, then the booking itself. */
-import type { Service, TimeWindow } from '../api.js';
+import type { BookingRules, Service, TimeWindow } from '../api.js';
 import { Field, type FieldProps } from '../fields.js';
 import type { Errors, FieldKey, Form } from '../flow.js';
 import { formatWindow, type Lang, type Messages } from '../i18n.js';
-import { BackButton, ServiceSummary, StepHeader } from '../parts.js';
+import { BackButton, ServiceSummary, StepHeader, telHref } from '../parts.js';
 
 export interface DetailsStepProps {
   service: Service | undefined;
@@ -13,6 +13,8 @@ export interface DetailsStepProps {
   errors: Errors;
   busy: boolean;
   company: string;
+  rules: BookingRules;
+  phone: string;
   lang: Lang;
   t: Messages;
   onEdit: (key: keyof Form) => (value: string) => void;
@@ -58,7 +60,13 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
       </div>
       {text('name', t.name, { autocomplete: 'name' })}
       {text('phone', t.phone, { type: 'tel', autocomplete: 'tel', inputMode: 'tel' })}
-      {text('email', t.email, { type: 'email', autocomplete: 'email', inputMode: 'email' })}
+      {text('email', props.rules.emailRequired ? t.email : t.emailOptional, {
+        type: 'email',
+        autocomplete: 'email',
+        inputMode: 'email',
+        hint: props.rules.emailRequired ? undefined : t.emailHint,
+        required: props.rules.emailRequired,
+      })}
       {text('city', t.city, { autocomplete: 'address-level2' })}
       {text('notes', t.notes, {
         hint: t.notesHint,
@@ -94,6 +102,10 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
           {errors.consent}
         </p>
       )}
+      {/* Stated before booking: until when the customer may change their mind online. */}
+      <p class="muted" id="cutoff-note">
+        {t.cutoffNote(props.rules.changeCutoffHours)} <a href={telHref(props.phone)}>{props.phone}</a>.
+      </p>
       <div class="actions">
         <button type="submit" class="btn" aria-disabled={busy ? 'true' : undefined}>
           {busy ? t.submitting : t.submit}

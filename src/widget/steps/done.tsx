@@ -1,6 +1,6 @@
 /** The confirmation: what was booked, the .ics to keep it, the link to change it. */
 import type { BookingConfirmation } from '../api.js';
-import { formatWindow, type Lang, type Messages } from '../i18n.js';
+import { formatInstant, formatWindow, type Lang, type Messages } from '../i18n.js';
 import { StepHeader } from '../parts.js';
 
 export function DoneStep({
@@ -38,6 +38,7 @@ export function DoneStep({
           {t.manage}
         </a>
       </div>
+      <p>{t.changeableUntil(formatInstant(b.changeableUntil, lang, timeZone))}</p>
       <p class="muted">{t.doneNote}</p>
     </div>
   );

@@ -16,7 +16,7 @@ export interface SlotsStepProps {
   lang: Lang;
   t: Messages;
   onRetry: () => void;
-  onDay: (date: string) => void;
+  onDay: (date: string, pointer: boolean) => void;
   onWindow: (window: TimeWindow) => void;
   onBack: () => void;
   onSubmit: () => void;

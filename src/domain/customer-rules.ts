@@ -1,0 +1,80 @@
+/**
+ * What the company asks of a customer booking online and lets them do afterwards: which phone
+ * numbers it calls back, whether an e-mail is required, and until when they may change or cancel.
+ * The widget is told these rules up front (GET /v1/services) so it never offers what we refuse.
+ */
+import { getCompanySettings, type Executor } from '../db/bookings.js';
+import type { CompanySettingsRow } from '../db/schema.js';
+import { DomainError } from './errors.js';
+import { FRANCE, judgePhone } from './phone.js';
+
+/** Customers may change or cancel up to this long before their window opens; the desk at any time. */
+export const CUSTOMER_CHANGE_CUTOFF_HOURS = 24;
+
+export interface ContactRules {
+  /** International dialling codes whose numbers the company calls; France ("33") always first. */
+  phoneCountryCodes: string[];
+  emailRequired: boolean;
+}
+
+export function contactRules(
+  settings: Pick<CompanySettingsRow, 'phone_country_codes' | 'email_required'>,
+): ContactRules {
+  const codes = settings.phone_country_codes.filter((c) => c !== FRANCE);
+  return { phoneCountryCodes: [FRANCE, ...codes], emailRequired: settings.email_required };
+}
+
+/** The rules the booking form shows and applies before it sends anything. */
+export interface BookingRules extends ContactRules {
+  changeCutoffHours: number;
+}
+
+export async function readBookingRules(db: Executor): Promise<BookingRules> {
+  return { ...contactRules(await getCompanySettings(db)), changeCutoffHours: CUSTOMER_CHANGE_CUTOFF_HOURS };
+}
+
+export function checkContact(
+  customer: { phone: string; email?: string | null },
+  rules: ContactRules,
+  isStaff: boolean,
+): void {
+  const verdict = judgePhone(customer.phone, rules.phoneCountryCodes);
+  if (verdict === 'country-refused')
+    throw new DomainError(
+      'unprocessable',
+      'phone-country-refused',
+      {
+        fr: `Nous rappelons les numéros ${rules.phoneCountryCodes.map((c) => `+${c}`).join(', ')} ; donnez-nous un de ces numéros.`,
+        en: `We call back ${rules.phoneCountryCodes.map((c) => `+${c}`).join(', ')} numbers; please give one of those.`,
+      },
+      'body.customer.phone',
+    );
+  if (verdict === 'invalid')
+    throw new DomainError(
+      'invalid',
+      'phone-invalid',
+      { fr: 'Ce numéro de téléphone n’est pas valide.', en: 'This phone number is not valid.' },
+      'body.customer.phone',
+    );
+  // The desk books callers who may have no e-mail: the requirement is for the online form.
+  if (rules.emailRequired && !isStaff && !customer.email?.trim())
+    throw new DomainError(
+      'unprocessable',
+      'email-required',
+      { fr: 'Une adresse e-mail est nécessaire.', en: 'An e-mail address is required.' },
+      'body.customer.email',
+    );
+}
+
+/** Until when the customer may change the booking online, and whether they still may now. */
+export function changeWindow(
+  booking: { status: string; window_start: Date },
+  now: Date,
+  isStaff: boolean,
+): { changeable: boolean; changeableUntil: string } {
+  const until = booking.window_start.getTime() - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  return {
+    changeable: booking.status === 'booked' && (isStaff || now.getTime() <= until),
+    changeableUntil: new Date(until).toISOString(),
+  };
+}
