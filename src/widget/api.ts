@@ -3,6 +3,8 @@
  * service authorises embedding sites by their Origin (CORS allow-list).
  */
 
+import { typeset } from './i18n.js';
+
 // The widget reads exactly the server's shapes; type-only imports are erased from the bundle.
 import type {
   BookingRules,
@@ -75,7 +77,11 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
       throw new ApiError({ status: 0 });
     }
     const body = await response.json().catch(() => undefined);
-    if (!response.ok) throw new ApiError({ ...(body as Problem | undefined), status: response.status });
+    if (!response.ok) {
+      const problem: Problem = { ...(body as Problem | undefined), status: response.status };
+      if (problem.detail) problem.detail = typeset(problem.detail, lang);
+      throw new ApiError(problem);
+    }
     return body as T;
   }
 

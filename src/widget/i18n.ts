@@ -186,6 +186,11 @@ const en: Messages = {
   badLinkHelp: 'Open the full link you received when booking, or call us on',
 };
 
+/** The service's own sentences set in French typography too (they come with plain spaces). */
+export function typeset(text: string, lang: Lang): string {
+  return lang === 'fr' ? text.replace(/ ([?!;])/g, `${TH}$1`).replace(/ :/g, `${NB}:`) : text;
+}
+
 export function messages(lang: Lang): Messages {
   return lang === 'en' ? en : fr;
 }

@@ -157,7 +157,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     // The live region says which day is shown and how many windows it has.
     await expect
       .poll(() => w.locator('[role=status]').textContent())
-      .toMatch(/^\w+ \d{1,2} \w+ : \d créneaux? disponibles?$/u);
+      .toMatch(/^\w+ \d{1,2}(er)? \w+\u00a0: \d créneaux? disponibles?$/u);
     await page.keyboard.press('End');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');
@@ -192,6 +192,11 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await expectAccessible(page, 'details step with an error');
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('06 12 34 56 78');
+    // The change cut-off is stated before booking, with the phone to call after it.
+    expect(await w.locator('#cutoff-note').textContent()).toBe(
+      'Vous pourrez modifier ou annuler en ligne jusqu’à 24\u00a0h avant l’arrivée du technicien\u202f; ensuite, appelez-nous au 04 78 00 12 34.',
+    );
+    expect(await w.locator('#cutoff-note a').getAttribute('href')).toBe('tel:0478001234');
     await tabTo(page, /BUTTON/);
     await screenshot(page, 'details-desktop');
     await page.keyboard.press('Enter');
@@ -204,6 +209,9 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(windowText.endsWith(chosenLabel)).toBe(true);
     const icsUrl = (await w.getByRole('link', { name: 'Ajouter à mon agenda' }).getAttribute('href'))!;
     const manageUrl = (await w.getByRole('link', { name: /Modifier ou annuler/ }).getAttribute('href'))!;
+    expect(await w.getByText(/^Modifiable ou annulable en ligne jusqu’au /).textContent()).toMatch(
+      /^Modifiable ou annulable en ligne jusqu’au \w+ \d{1,2}(er)? \w+ à \d\d:\d\d\.$/u,
+    );
     expect(manageUrl).toMatch(new RegExp(`^${stack.apiOrigin}/manage#[0-9a-f-]{36}\\.`));
     await expectAccessible(page, 'confirmation');
     await screenshot(page, 'confirmation-desktop');
@@ -291,6 +299,13 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.locator('#postcode').fill('69003');
     await w.locator('#line').fill('5 place Bellecour');
     await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    // On a phone the windows are below the days: a tapped day brings them into view.
+    await w.locator('[role=tab]').nth(1).click();
+    await expect
+      .poll(() =>
+        w.locator('#windows').evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight),
+      )
+      .toBe(true);
     await w.locator('#window-0').check();
     await screenshot(page, 'slots-phone');
     const firstDay = (await w.locator('[role=tab][aria-selected=true]').getAttribute('id'))!.replace(
@@ -305,9 +320,16 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     const taken = slots.days.find((d) => d.date === firstDay)!.windows[0]!;
     await w.getByRole('button', { name: 'Continuer' }).click();
     await w.locator('#name').fill('Jean Mercier');
-    await w.locator('#phone').fill('+33 6 12 34 56 78');
-    await w.locator('#email').fill('jean.mercier@example.fr');
+    // A number from a country the company does not call back is refused with the ones it does;
+    // a Swiss one is fine (the demo company takes +32 and +41), and the e-mail is optional.
+    await w.locator('#phone').fill('+49 30 1234567');
     await w.locator('#consent').check();
+    await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await expect
+      .poll(() => w.locator('#phone-err').textContent())
+      .toBe('Nous rappelons uniquement les numéros +33, +32, +41.');
+    await w.locator('#phone').fill('+41 22 345 67 89');
+    expect(await w.locator('label[for=email]').textContent()).toBe('E-mail (facultatif)');
     await screenshot(page, 'details-phone');
 
     // Meanwhile other customers take every technician's share of that window.
@@ -338,10 +360,14 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     const reference = (await w.locator('dd').first().textContent())!;
     const visit = await stack.testDb.handle.db
       .selectFrom('visits')
-      .select(['customer_name', 'window_start'])
+      .select(['customer_name', 'customer_phone', 'customer_email', 'window_start'])
       .where('reference', '=', reference)
       .executeTakeFirstOrThrow();
-    expect(visit.customer_name).toBe('Jean Mercier');
+    expect(visit).toMatchObject({
+      customer_name: 'Jean Mercier',
+      customer_phone: '+41 22 345 67 89',
+      customer_email: null,
+    });
     expect(visit.window_start.getTime()).not.toBe(new Date(taken.start).getTime());
   });
   it('isolates itself from the host page CSS, speaks English, names the postcode it cannot serve and says when nothing is free', async () => {
@@ -464,7 +490,14 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.getByRole('button', { name: 'Confirmer ce créneau' }).click();
     await expect
       .poll(() => w.locator('[role=status]').textContent())
-      .toMatch(/^Votre rendez-vous est déplacé : /);
+      .toMatch(/^Votre rendez-vous est déplacé\u00a0: /);
+    // The new time goes to the calendar: a fresh .ics of the moved visit.
+    const newIcs = (await w
+      .getByRole('link', { name: 'Ajouter le nouveau créneau à mon agenda' })
+      .getAttribute('href'))!;
+    const icsText = await (await fetch(newIcs)).text();
+    expect(icsText).toContain('BEGIN:VEVENT');
+    await screenshot(page, 'manage-moved-phone');
     const moved = await stack.testDb.handle.db
       .selectFrom('visits')
       .select(['window_start', 'status', 'version'])
@@ -477,6 +510,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Annulé');
     expect(await w.getByRole('button', { name: 'Changer de créneau' }).count()).toBe(0);
+    await screenshot(page, 'manage-cancelled-phone');
     const cancelled = await stack.testDb.handle.db
       .selectFrom('visits')
       .select(['status'])
@@ -484,10 +518,71 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       .executeTakeFirstOrThrow();
     expect(cancelled.status).toBe('cancelled');
 
-    // A wrong token shows a clear message, not a crash.
-    await page.goto(`${stack.apiOrigin}/manage#${id}.not-the-token`);
-    await expect
-      .poll(() => w.locator('[role=alert]').textContent())
-      .toBe('Ce lien de gestion n’est pas valide ou a expiré.');
+    // Booking again: the flow opens on the address, already filled in, with the same service.
+    await w.getByRole('button', { name: 'Reprendre rendez-vous' }).click();
+    await expect.poll(() => w.locator('#postcode').inputValue()).toBe('69003');
+    expect(await w.locator('#line').inputValue()).toBe('99 rue Garibaldi');
+    expect(await w.locator('.summary strong').textContent()).toBe('Dépannage électrique');
+
+    // A wrong token or a malformed link shows a sentence for people, never a developer string.
+    for (const fragment of [`${id}.not-the-token`, 'abc.def']) {
+      await page.goto(`${stack.apiOrigin}/manage#${fragment}`);
+      await page.reload();
+      await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('Ce lien n’est pas valide.');
+      expect(await w.locator('section').textContent()).not.toMatch(/params|uuid|invalid/i);
+    }
+    await screenshot(page, 'manage-bad-link-phone');
+  });
+
+  it('on the manage page: header links keep the booking, and past the cut-off the actions give way to the phone', async () => {
+    const service = (
+      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
+        services: { id: string; slug: string }[];
+      }
+    ).services.find((s) => s.slug === 'depannage')!;
+    const slots = (await (
+      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
+    ).json()) as { days: { date: string; windows: { start: string; end: string }[] }[] };
+    const window = slots.days[0]!.windows[0]!;
+    const booked = await bookFromOutside(service.id, window, 77);
+    expect(booked.status).toBe(201);
+
+    context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(booked.body.manageUrl!);
+    const w = widget(page);
+    await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Confirmé');
+    expect(await page.locator('nav a', { hasText: 'Rendez-vous' }).getAttribute('href')).toBe(
+      '/#rendez-vous',
+    );
+    await page.locator('nav a', { hasText: 'Contact' }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#contact');
+    expect(await w.locator('dd').nth(1).textContent()).toBe('Confirmé');
+    expect(await w.locator('[role=alert]').textContent()).toBe('');
+
+    // The customer opens the cancel question; meanwhile time passes to within 24 h of the visit.
+    await w.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
+    const before = stack.now.getTime();
+    stack.now.setTime(Date.parse(window.start) - 2 * 3_600_000);
+    try {
+      await w.getByRole('button', { name: 'Oui, annuler' }).click();
+      await expect
+        .poll(() => w.locator('[role=alert]').textContent())
+        .toMatch(/^Les modifications en ligne sont possibles jusqu’à 24 h avant le créneau/);
+      // The refused button is gone; the reason and a phone link replace the actions.
+      await expect.poll(() => w.getByRole('button', { name: 'Oui, annuler' }).count()).toBe(0);
+      expect(await w.getByRole('button', { name: 'Changer de créneau' }).count()).toBe(0);
+      await expect.poll(() => w.locator('#too-late').textContent()).toMatch(/moins de 24\u00a0h/);
+      expect(await w.locator('#too-late a').getAttribute('href')).toBe('tel:0478001234');
+      await screenshot(page, 'manage-too-late-desktop');
+      await page.setViewportSize(PHONE);
+      await screenshot(page, 'manage-too-late-phone');
+      // Opened afresh, the page offers no action either.
+      await page.reload();
+      await expect.poll(() => w.locator('#too-late').count()).toBe(1);
+      expect(await w.getByRole('button', { name: 'Annuler le rendez-vous' }).count()).toBe(0);
+    } finally {
+      stack.now.setTime(before);
+    }
   });
 });

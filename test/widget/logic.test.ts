@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatDay, formatTimes, formatWindow, messages, parseLang } from '../../src/widget/i18n.js';
+import {
+  formatDay,
+  formatInstant,
+  formatTimes,
+  formatWindow,
+  messages,
+  parseLang,
+  typeset,
+} from '../../src/widget/i18n.js';
+import { judgePhone } from '../../src/domain/phone.js';
 import { leadingZeroBits, solveChallenge } from '../../src/widget/pow.js';
 import { isEmail, isFrenchPhone, isPostcode } from '../../src/widget/validate.js';
 
@@ -27,6 +36,31 @@ describe('widget dates', () => {
   it('names calendar days without shifting them by a zone', () => {
     expect(formatDay('2026-03-29', 'fr')).toBe('dimanche 29 mars');
     expect(formatDay('2026-10-25', 'en')).toBe('Sunday 25 October');
+  });
+
+  it('writes the first of the month as French does: "1er décembre", not "1 décembre"', () => {
+    expect(formatDay('2026-12-01', 'fr')).toBe('mardi 1er décembre');
+    expect(formatDay('2026-12-11', 'fr')).toBe('vendredi 11 décembre');
+    expect(formatDay('2026-12-21', 'fr')).toBe('lundi 21 décembre');
+    expect(formatWindow('2026-12-01T08:00:00+01:00', '2026-12-01T10:00:00+01:00', 'fr', 'Europe/Paris')).toBe(
+      'mardi 1er décembre, 08:00–10:00',
+    );
+    expect(formatInstant('2026-12-01T07:00:00Z', 'fr', 'Europe/Paris')).toBe('mardi 1er décembre à 08:00');
+    expect(formatDay('2026-12-01', 'en')).toBe('Tuesday 1 December');
+  });
+
+  it('puts a no-break space before : and a narrow one before ? ! ; in every French sentence', () => {
+    const fr = messages('fr') as unknown as Record<string, unknown>;
+    const texts = Object.values(fr).flatMap((v) =>
+      typeof v === 'string' ? [v] : typeof v === 'function' ? [String(v('X', 2))] : [],
+    );
+    expect(texts.length).toBeGreaterThan(60);
+    for (const text of texts) expect(text, text).not.toMatch(/ [?!;:]/);
+    expect(texts.filter((x) => /\u00a0:|\u202f[?;]/.test(x)).length).toBeGreaterThan(8);
+    expect(typeset('Disponible ? Oui : non ; voilà !', 'fr')).toBe(
+      'Disponible\u202f? Oui\u00a0: non\u202f; voilà\u202f!',
+    );
+    expect(typeset('Free? Yes: no', 'en')).toBe('Free? Yes: no');
   });
 
   it('is French unless told English', () => {
@@ -78,5 +112,21 @@ describe('widget proof of work', () => {
     expect(nonce).toMatch(/^\d+$/);
     const digest = createHash('sha256').update(`${challenge}:${nonce}`).digest();
     expect(leadingZeroBits(digest)).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe('customer phone numbers', () => {
+  it('takes French numbers, and foreign ones only from the countries the company calls back', () => {
+    const codes = ['33', '32', '41'];
+    expect(judgePhone('06 12 34 56 78', codes)).toBe('french');
+    expect(judgePhone('+33 6 12 34 56 78', [])).toBe('french');
+    expect(judgePhone('+32 470 12 34 56', codes)).toBe('foreign');
+    expect(judgePhone('0041 22 345 67 89', codes)).toBe('foreign');
+    expect(judgePhone('+32 470 12 34 56', ['33'])).toBe('country-refused');
+    expect(judgePhone('+49 30 1234567', codes)).toBe('country-refused');
+    // A +33 number of the wrong length is a wrong French number, not a foreign one.
+    expect(judgePhone('+33 6 12 34', codes)).toBe('invalid');
+    expect(judgePhone('+32 12', codes)).toBe('invalid');
+    expect(judgePhone('12 34', codes)).toBe('invalid');
   });
 });
