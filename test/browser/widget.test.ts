@@ -322,8 +322,8 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.locator('#name').fill('Jean Mercier');
     // A number from a country the company does not call back is refused with the ones it does;
     // a Swiss one is fine (the demo company takes +32 and +41), and the e-mail is optional.
-    await w.locator('#phone').fill('+49 30 1234567');
     await w.locator('#consent').check();
+    await w.locator('#phone').fill('+49 30 1234567');
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
     await expect
       .poll(() => w.locator('#phone-err').textContent())
@@ -543,7 +543,10 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     const slots = (await (
       await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
     ).json()) as { days: { date: string; windows: { start: string; end: string }[] }[] };
-    const window = slots.days[0]!.windows[0]!;
+    // A window more than two days ahead: changeable now, until time moves on.
+    const window = slots.days
+      .flatMap((d) => d.windows)
+      .find((w) => Date.parse(w.start) > stack.now.getTime() + 48 * 3_600_000)!;
     const booked = await bookFromOutside(service.id, window, 77);
     expect(booked.status).toBe(201);
 
