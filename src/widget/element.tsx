@@ -41,9 +41,13 @@ export class TourneeBooking extends HTMLElement {
   /** The manage key last read from the page's fragment: links to anchors (#contact) must not lose it. */
   private pageKey: ManageKey | null = null;
 
-  /** The manage link may change its fragment without reloading the page; an anchor's fragment is ignored. */
+  /** The manage link may change its fragment without reloading the page. */
   private readonly onHashChange = () => {
-    if (this.getAttribute('manage') === '' && parseManageKey(location.hash)) this.update();
+    if (this.getAttribute('manage') !== '') return;
+    if (parseManageKey(location.hash)) return this.update();
+    // An in-page anchor (#contact): the browser has scrolled to it; put the manage key back in the
+    // address so that a reload or a bookmark still opens the booking.
+    if (this.pageKey) history.replaceState(history.state, '', `#${this.pageKey.id}.${this.pageKey.token}`);
   };
 
   connectedCallback(): void {
