@@ -112,6 +112,17 @@ export async function renewHoldRow(tx: Executor, id: string, expiresAt: Date): P
     .executeTakeFirstOrThrow();
 }
 
+/** Every live hold of one client (they booked: what else they held is moot). */
+export async function releaseClientHolds(tx: Executor, clientHash: string, now: Date): Promise<void> {
+  await tx
+    .updateTable('holds')
+    .set({ released_at: now })
+    .where('client_hash', '=', clientHash)
+    .where('released_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+}
+
 /** Holds released or expired for a day are of no use to anyone: rows are dropped then. */
 export async function purgeOldHolds(db: Executor, before: Date): Promise<void> {
   await db

@@ -19,9 +19,9 @@ import { candidateWindows } from './arrival-windows.js';
 import { localDateOf, localIso } from './local-time.js';
 import { alternativesFor, parseWindow, windowTaken } from './booking-windows.js';
 import type { HoldView } from './booking-problem.js';
-import { holdForBooking, isLive, releaseHoldsBrokenBy } from './holds/index.js';
+import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from './holds/index.js';
 import { applyRetiming, placeVisit } from './placement.js';
-import { releaseHolds } from '../db/holds.js';
+import { releaseClientHolds, releaseHolds } from '../db/holds.js';
 import { challengeSecret, verifyChallenge } from './challenge.js';
 import { changeWindow, checkContact, contactRules, CUSTOMER_CHANGE_CUTOFF_HOURS } from './customer-rules.js';
 import type { ResolvedAddress } from './eligibility.js';
@@ -261,9 +261,15 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     window,
     now,
   });
+  // The client's own holds never block their booking (as they never hide windows from them), and
+  // booking releases them all: a customer books one visit, the other window they held is moot.
+  const client = input.client === undefined ? undefined : clientHash(input.client);
   const holds: HoldView | undefined = booker.isStaff
     ? undefined
-    : { now, ...(hold && isLive(hold, now) ? { exceptHold: hold.id } : {}) };
+    : {
+        now,
+        ...(client ? { exceptClient: client } : hold && isLive(hold, now) ? { exceptHold: hold.id } : {}),
+      };
 
   // Geocode only now, once the request passed every cheap check (a robot must not make us call the upstream),
   // and outside the transaction (no locks held while we wait on the network).
@@ -304,6 +310,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       await deferOverlapCheck(tx);
       await applyRetiming(tx, placed.placement);
       if (hold) await releaseHolds(tx, [hold.id], now);
+      if (client && !booker.isStaff) await releaseClientHolds(tx, client, now);
       const row = await insertVisitRow(tx, {
         reference: newReference(),
         service_id: service.id,

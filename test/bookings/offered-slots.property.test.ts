@@ -76,4 +76,67 @@ describe('offered windows are bookable', () => {
     expect(booked).toBeGreaterThan(10);
     console.log(`offered windows: ${booked} booked, ${empty} queries with no window`);
   });
+
+  it('with holds: a client with no live hold can hold any window offered to it, and every offered window books', async () => {
+    let held = 0;
+    let booked = 0;
+    const holdsOf = new Map<string, string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: services.length - 1 }),
+        fc.integer({ min: 0, max: postcodes.length - 1 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.nat(),
+        async (s, p, who, holdFirst, pick) => {
+          const service = services[s]!;
+          const postcode = postcodes[p]!;
+          const client = `10.9.0.${who}`;
+          const res = await t.app.inject({
+            method: 'GET',
+            url: `/v1/slots?serviceId=${service.id}&postcode=${postcode}&from=2026-03-30&to=2026-04-03`,
+            remoteAddress: client,
+          });
+          expect(res.statusCode).toBe(200);
+          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap(
+            (d) => d.windows,
+          );
+          if (windows.length === 0) return;
+          const window = windows[pick % windows.length]!;
+          if (holdFirst && !holdsOf.has(client)) {
+            const h = await t.app.inject({
+              method: 'POST',
+              url: '/v1/holds',
+              payload: { serviceId: service.id, window, postcode },
+              remoteAddress: client,
+            });
+            expect(h.statusCode, `${service.slug} ${postcode} ${window.start}: ${h.body.slice(0, 200)}`).toBe(
+              201,
+            );
+            holdsOf.set(client, h.json().id);
+            held++;
+            return;
+          }
+          const created = await t.app.inject({
+            method: 'POST',
+            url: '/v1/bookings',
+            payload: bookingPayload(service.id, window, postcode),
+            headers: { 'idempotency-key': `prop-${Date.now()}-${Math.random().toString(36).slice(2)}` },
+            remoteAddress: client,
+          });
+          expect(
+            created.statusCode,
+            `${service.slug} ${postcode} ${window.start}: ${created.body.slice(0, 200)}`,
+          ).toBe(201);
+          // Booking released whatever this client held.
+          holdsOf.delete(client);
+          booked++;
+        },
+      ),
+      { numRuns: Number(process.env.SLOT_RUNS ?? 40), seed: 20261201 },
+    );
+    expect(held).toBeGreaterThan(3);
+    expect(booked).toBeGreaterThan(3);
+    console.log(`offered windows with holds: ${held} held, ${booked} booked`);
+  });
 });
