@@ -1,7 +1,7 @@
 /**
  * Route quality on the Solomon VRPTW benchmark.
  *
- *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N --no-sp]
+ *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N --threads N --cpu --no-sp]
  *
  * Solves every instance of the directory (default benchmarks/data/solomon
  * of the repository, with its corrected best-known table) with planRoutes, validates each plan with
@@ -44,6 +44,10 @@ const { values } = parseArgs({
     'time-limit': { type: 'string', default: '10' },
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    /** Search trajectories (threads); default: planRoutes' own (the cores available, at most 2). */
+    threads: { type: 'string' },
+    /** Count the time limit in each thread's own CPU time (comparable runs on a busy shared machine). */
+    cpu: { type: 'boolean', default: false },
     iterations: { type: 'string' },
     customers: { type: 'string' },
     /** Skip the set-partitioning step (A/B of the search alone). */
@@ -59,6 +63,9 @@ if (!(timeLimitS > 0))
 if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
 const maxIterations = values.iterations === undefined ? undefined : Number(values.iterations);
 const customers = values.customers === undefined ? undefined : Number(values.customers);
+const threads = values.threads === undefined ? undefined : Number(values.threads);
+if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+  throw new Error(`--threads must be a positive integer, got ${values.threads}`);
 
 const dir = resolve(values.dir);
 const bksPath = values.bks ?? join(dir, 'BKS.csv');
@@ -94,7 +101,7 @@ const loadBefore = loadavg()[0]!;
 const ticksBefore = cpuTicks();
 if (!values.json) {
   console.log(
-    `Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`,
+    `Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s${values.cpu ? ' of CPU per thread' : ''}, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`,
   );
   console.log('instance   vehicles   distance        BKS      gap %    time s    iters  valid');
 }
@@ -109,6 +116,8 @@ for (const file of files) {
     seed,
     ...(values['no-sp'] ? { setPartitioning: false } : {}),
     ...(maxIterations !== undefined ? { maxIterations } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+    ...(values.cpu ? { clock: 'thread-cpu' as const } : {}),
   });
   const timeMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);

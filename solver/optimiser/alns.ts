@@ -18,10 +18,22 @@ import { RUIN_OPERATORS } from './ruin.js';
 import type { Solution } from './solution.js';
 
 export interface SearchLimits {
-  /** Wall-clock deadline, performance.now() based. */
+  /** Deadline on `now`'s clock. */
   deadline: number;
   startedAt: number;
   maxIterations: number;
+  /** The budget's clock (wall or thread CPU, see clock.ts), milliseconds. */
+  now: () => number;
+}
+
+/**
+ * Called `count` times at even shares of the search's progress with the best
+ * solution so far; a returned solution that costs less becomes the best and
+ * the current one (periodic set partitioning restarts the search from its answer).
+ */
+export interface Checkpoints {
+  count: number;
+  run: (best: Solution) => Solution | undefined;
 }
 
 export interface SearchStats {
@@ -97,6 +109,7 @@ export function improveSolution(
   rng: Random,
   limits: SearchLimits,
   pool: RoutePool | undefined,
+  checkpoints?: Checkpoints,
 ): { best: Solution; stats: SearchStats } {
   const inst = start.inst;
   const N = inst.visitCount;
@@ -130,13 +143,30 @@ export function improveSolution(
   const tEnd = 0.04 * avgArc;
 
   const timeBound = Number.isFinite(limits.deadline);
+  let nextCheckpoint = 1;
   for (let iter = 0; iter < limits.maxIterations; iter++) {
     let progress = iter / limits.maxIterations;
     if (timeBound) {
-      const now = performance.now();
+      const now = limits.now();
       if (now >= limits.deadline) break;
       if (!Number.isFinite(limits.maxIterations))
         progress = (now - limits.startedAt) / (limits.deadline - limits.startedAt);
+    }
+    if (
+      checkpoints &&
+      nextCheckpoint <= checkpoints.count &&
+      progress >= nextCheckpoint / (checkpoints.count + 1)
+    ) {
+      nextCheckpoint++;
+      const better = checkpoints.run(best);
+      if (better && better.cost() < bestCost - 1e-9) {
+        best.syncFrom(better);
+        bestCost = best.cost();
+        current.syncFrom(best);
+        currentCost = bestCost;
+        cand.syncFrom(best);
+        stats.improvements++;
+      }
     }
     const temperature = t0 * (tEnd / t0) ** Math.min(1, progress);
     stats.iterations++;

@@ -3,27 +3,38 @@
  *
  * 1. Start from the current plan as booked, insert the rest by regret.
  * 2. Improve by ALNS + local search (alns.ts) for most of the budget,
- *    collecting good routes in a pool.
- * 3. Recombine the pool's best routes with a set-partitioning MIP (HiGHS),
- *    then polish by local search once more.
+ *    collecting good routes in a pool and recombining them by set
+ *    partitioning every ~20 % of the budget (trajectory.ts). With
+ *    `threads` > 1, helper trajectories with other seeds run in worker
+ *    threads at the same time (helpers.ts).
+ * 3. Recombine all trajectories' pooled routes with a set-partitioning MIP
+ *    (HiGHS), then polish by local search once more.
  *
  * The result never serves fewer booked visits than the current plan did
  * and never costs more than it (by the optimiser's own cost).
  */
+import { availableParallelism } from 'node:os';
 import type { Plan, Problem } from '../problem.js';
-import { improveSolution } from './alns.js';
+import { makeClock, type ClockKind } from './clock.js';
+import { startHelper, type HelperReply, type RunningHelper } from './helpers.js';
 import { currentPlanSolution } from './initial.js';
 import { compileInstance, DEFAULT_STABILITY, type Instance, type StabilityWeights } from './instance.js';
 import { localSearch } from './localSearch.js';
 import { Random } from './prng.js';
-import { RoutePool } from './routePool.js';
 import { scheduleRoute } from './schedule.js';
 import { loadHighs, recombineRoutes } from './setPartitioning.js';
-import type { Solution } from './solution.js';
+import { Solution } from './solution.js';
+import { runTrajectory, trajectorySeed } from './trajectory.js';
+import { serialiseProblem } from './travelDescription.js';
 
 export interface PlanRoutesOptions {
-  /** Wall-clock budget. Results within it depend on machine speed unless maxIterations stops first. */
+  /** Budget, on `clock`. Results within it depend on machine speed unless maxIterations stops first. */
   timeLimitMs: number;
+  /**
+   * What timeLimitMs measures: `wall` (default) or `thread-cpu`, each thread's own CPU time
+   * (benchmarks on a shared machine; see clock.ts).
+   */
+  clock?: ClockKind;
   seed: number;
   /** Weights of the changes to the current plan. Default DEFAULT_STABILITY. */
   stability?: StabilityWeights;
@@ -33,6 +44,14 @@ export interface PlanRoutesOptions {
   setPartitioning?: boolean;
   /** Most routes handed to the MIP. Default 3000. */
   maxPoolColumns?: number;
+  /**
+   * Search trajectories run at once, one per thread (this one plus helpers in
+   * worker threads), each with its own seed; their route pools are merged for
+   * the final set partitioning. Default: the cores available, at most 2, and 1
+   * below 30 visits (a worker's start-up would cost more than it brings).
+   * Results repeat for the same seed, thread count and maxIterations.
+   */
+  threads?: number;
 }
 
 export interface PlanCostBreakdown {
@@ -59,6 +78,10 @@ export interface PlanRoutesStats {
   initialCost: number;
   afterSearchCost: number;
   poolSize: number;
+  /** Checkpoint MIPs that improved the best solution, over all trajectories. */
+  checkpointImprovements: number;
+  /** Helper trajectories that failed or overran (left out of the result). */
+  helperFailures?: string[];
   setPartitioning?: { columns: number; status: string; improved: boolean; ms: number };
   ruinUse: Record<string, number>;
   repairUse: Record<string, number>;
@@ -73,60 +96,169 @@ export interface PlanRoutesResult {
 /** Share of the budget kept for the set-partitioning step. */
 const MIP_SHARE = 0.12;
 
+/** Helpers may finish this long after the shared deadline (start-up, their own last MIP) before they are dropped. */
+const HELPER_GRACE_MS = 1500;
+
+/** Threads to use: the option if given (1 or more), else the cores available (≤ 2), 1 for small problems. */
+export function resolveThreads(requested: number | undefined, visits: number): number {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 1)
+      throw new RangeError(`threads must be a positive integer, got ${requested}`);
+    return requested;
+  }
+  return visits < 30 ? 1 : Math.max(1, Math.min(2, availableParallelism()));
+}
+
 export async function planRoutes(problem: Problem, options: PlanRoutesOptions): Promise<PlanRoutesResult> {
-  const startedAt = performance.now();
+  const clock = makeClock(options.clock);
+  const wallStartedAt = performance.now();
+  const startedEpochMs = Date.now();
   const useMip = options.setPartitioning ?? true;
+  const maxPoolColumns = options.maxPoolColumns ?? 3000;
+  const stability = options.stability ?? DEFAULT_STABILITY;
+  const maxIterations = options.maxIterations ?? Infinity;
   // Load HiGHS before the clock-bound search so WASM start-up does not eat the MIP's share.
   const highs = useMip ? await loadHighs() : undefined;
-  const inst = compileInstance(problem, options.stability ?? DEFAULT_STABILITY);
-  const rng = new Random(options.seed);
-
-  const initial = currentPlanSolution(inst);
-  const initialCost = initial.cost();
-  let sol = initial.clone();
-  localSearch(sol, rng, { neighbours: 12, maxPasses: 50 });
+  const startedAt = clock.now();
+  const inst = compileInstance(problem, stability);
+  const threads = resolveThreads(options.threads, inst.visitCount);
 
   const budget = Math.max(0, options.timeLimitMs);
-  const pool = useMip ? new RoutePool() : undefined;
-  const searchDeadline = startedAt + budget * (useMip ? 1 - MIP_SHARE : 1);
-  const searched = improveSolution(
-    sol,
-    rng,
-    { deadline: searchDeadline, startedAt, maxIterations: options.maxIterations ?? Infinity },
-    pool,
-  );
-  sol = searched.best;
-  const afterSearchCost = sol.cost();
+  const searchBudget = budget * (useMip ? 1 - MIP_SHARE : 1);
+  const searchDeadline = startedAt + searchBudget;
+  const checkpointColumns = Math.min(1500, maxPoolColumns);
 
-  let spStats: PlanRoutesStats['setPartitioning'];
-  if (highs && pool && pool.size > 0) {
-    const t0 = performance.now();
-    const remaining = Math.max(0.2, (startedAt + budget - t0) / 1000);
-    const sp = recombineRoutes(highs, inst, sol, pool.best(options.maxPoolColumns ?? 3000), remaining);
-    if (sp.improved) {
-      sol = sp.solution;
-      localSearch(sol, rng, { neighbours: 12, maxPasses: 50 });
+  // Helpers start first: they work while this thread runs its own trajectory.
+  const helpers: RunningHelper[] = [];
+  if (threads > 1 && inst.visitCount > 0) {
+    const data = serialiseProblem(problem);
+    for (let i = 1; i < threads; i++) {
+      helpers.push(
+        startHelper({
+          problem: data.problem,
+          travel: data.travel,
+          stability,
+          seed: trajectorySeed(options.seed, i),
+          clock: clock.kind,
+          startedEpochMs,
+          deadlineEpochMs: startedEpochMs + searchBudget,
+          searchBudgetMs: searchBudget,
+          maxIterations,
+          setPartitioning: useMip,
+          checkpointColumns,
+          maxPoolColumns,
+        }),
+      );
     }
-    spStats = { columns: sp.columns, status: sp.status, improved: sp.improved, ms: performance.now() - t0 };
   }
 
-  // Guard the promises: never return something worse than the current plan, nor drop a visit it served.
-  if (!(sol.cost() <= initialCost) || dropsServedBooking(inst, initial, sol)) sol = initial;
+  try {
+    const initial = currentPlanSolution(inst);
+    const initialCost = initial.cost();
+    const own = runTrajectory(initial, {
+      seed: options.seed,
+      clock,
+      startedAt,
+      deadline: searchDeadline,
+      maxIterations,
+      highs,
+      checkpointColumns,
+    });
+    let sol = own.best;
+    const pool = own.pool;
+    let iterations = own.stats.iterations;
+    let improvements = own.stats.improvements;
+    let checkpointImprovements = own.stats.checkpointImprovements;
+    const helperFailures: string[] = [];
 
-  const stats: PlanRoutesStats = {
-    threads: 1,
-    iterations: searched.stats.iterations,
-    improvements: searched.stats.improvements,
-    elapsedMs: performance.now() - startedAt,
-    initialCost,
-    afterSearchCost,
-    poolSize: pool?.size ?? 0,
-    ruinUse: searched.stats.ruinUse,
-    repairUse: searched.stats.repairUse,
-    ...(spStats ? { setPartitioning: spStats } : {}),
-  };
-  const { plan, cost } = toPlan(inst, sol);
-  return { plan, cost, stats };
+    // Merge the helpers in index order, so the result does not depend on which finished first.
+    // On the wall clock helpers share the deadline; on CPU clocks they run at about this thread's pace.
+    const helperDeadline =
+      clock.kind === 'wall'
+        ? wallStartedAt + searchBudget + HELPER_GRACE_MS
+        : performance.now() + 500 * clock.wallSeconds(searchBudget) + 5 * HELPER_GRACE_MS;
+    const replies = await Promise.all(helpers.map((h) => withDeadline(h, helperDeadline)));
+    replies.forEach((reply, i) => {
+      if (!reply.ok) {
+        helperFailures.push(`helper ${i + 1}: ${reply.error}`);
+        return;
+      }
+      iterations += reply.stats.iterations;
+      improvements += reply.stats.improvements;
+      checkpointImprovements += reply.stats.checkpointImprovements;
+      for (const column of reply.pool) pool.addColumn(column);
+      const theirs = solutionFromRoutes(inst, reply.routes);
+      if (theirs !== undefined && theirs.cost() < sol.cost() - 1e-9) sol = theirs;
+    });
+    const afterSearchCost = sol.cost();
+
+    let spStats: PlanRoutesStats['setPartitioning'];
+    if (highs && pool.size > 0) {
+      const t0 = performance.now();
+      const remaining = Math.max(0.2, clock.wallSeconds(startedAt + budget - clock.now()));
+      const sp = recombineRoutes(highs, inst, sol, pool.best(maxPoolColumns), remaining);
+      if (sp.improved) {
+        sol = sp.solution;
+        localSearch(sol, new Random(trajectorySeed(options.seed, threads)), {
+          neighbours: 12,
+          maxPasses: 50,
+        });
+      }
+      spStats = { columns: sp.columns, status: sp.status, improved: sp.improved, ms: performance.now() - t0 };
+    }
+
+    // Guard the promises: never return something worse than the current plan, nor drop a visit it served.
+    if (!(sol.cost() <= initialCost) || dropsServedBooking(inst, initial, sol)) sol = initial;
+
+    const stats: PlanRoutesStats = {
+      threads: threads - helperFailures.length,
+      iterations,
+      improvements,
+      elapsedMs: performance.now() - wallStartedAt,
+      initialCost,
+      afterSearchCost,
+      poolSize: pool.size,
+      checkpointImprovements,
+      ruinUse: own.stats.ruinUse,
+      repairUse: own.stats.repairUse,
+      ...(helperFailures.length > 0 ? { helperFailures } : {}),
+      ...(spStats ? { setPartitioning: spStats } : {}),
+    };
+    const { plan, cost } = toPlan(inst, sol);
+    return { plan, cost, stats };
+  } finally {
+    for (const h of helpers) h.stop();
+  }
+}
+
+/** A helper's reply, or a failure once `deadline` (performance.now() based) has passed. */
+function withDeadline(helper: RunningHelper, deadline: number): Promise<HelperReply> {
+  const wait = Math.max(0, deadline - performance.now());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<HelperReply>((resolve) => {
+    timer = setTimeout(() => {
+      helper.stop();
+      resolve({ ok: false, error: 'overran the deadline' });
+    }, wait);
+  });
+  return Promise.race([helper.reply, late]).finally(() => clearTimeout(timer));
+}
+
+/** A helper's routes as a solution of this instance, or undefined if they do not hold here. */
+function solutionFromRoutes(inst: Instance, routes: number[][]): Solution | undefined {
+  if (routes.length !== inst.vehicles.length) return undefined;
+  const sol = new Solution(inst);
+  const seen = new Uint8Array(inst.visitCount);
+  for (let k = 0; k < routes.length; k++) {
+    const visits = routes[k]!;
+    for (const u of visits) {
+      if (!(u >= 0 && u < inst.visitCount) || seen[u]) return undefined;
+      seen[u] = 1;
+    }
+    if (visits.length > 0) sol.setRoute(k, visits.slice());
+  }
+  sol.syncUnassigned();
+  return Number.isFinite(sol.cost()) ? sol : undefined;
 }
 
 function dropsServedBooking(inst: Instance, before: Solution, after: Solution): boolean {

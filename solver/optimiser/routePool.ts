@@ -48,6 +48,18 @@ export class RoutePool {
     }
   }
 
+  /** Adds a route found elsewhere (another trajectory's pool), keeping the better solution cost on a repeat. */
+  addColumn(route: PooledRoute): void {
+    const key = `${route.vehicleClass}:${route.visits.join(',')}`;
+    const known = this.routes.get(key);
+    if (known) {
+      if (route.bestSolutionCost < known.bestSolutionCost) known.bestSolutionCost = route.bestSolutionCost;
+      return;
+    }
+    if (this.routes.size >= this.capacity) return;
+    this.routes.set(key, { ...route, visits: route.visits.slice() });
+  }
+
   /** Up to `limit` routes, those from the best solutions first; ties broken by insertion order. */
   best(limit: number): PooledRoute[] {
     const all = [...this.routes.values()];

@@ -23,6 +23,24 @@ describe('planRoutes on Solomon C101, first 25 customers', () => {
     expect(result.plan.routes).toHaveLength(3);
   });
 
+  it('runs two trajectories in threads, merges them, and repeats for the same seed and thread count', async () => {
+    const options = { timeLimitMs: 120_000, maxIterations: 60, seed: 7, threads: 2 };
+    const first = await planRoutes(problem, options);
+    const second = await planRoutes(problem, options);
+    expect(first.stats.threads).toBe(2);
+    expect(first.stats.helperFailures).toBeUndefined();
+    // Both trajectories' iterations count, and their pools are merged before set partitioning.
+    expect(first.stats.iterations).toBe(120);
+    expect(checkPlan(problem, first.plan, { requireAll: true })).toEqual([]);
+    expect(second.plan).toEqual(first.plan);
+  });
+
+  it('counts the budget in thread CPU time when asked, and still ends', async () => {
+    const result = await planRoutes(problem, { timeLimitMs: 300, seed: 1, threads: 1, clock: 'thread-cpu' });
+    expect(checkPlan(problem, result.plan, { requireAll: true })).toEqual([]);
+    expect(result.stats.iterations).toBeGreaterThan(0);
+  });
+
   it('runs in a worker thread, from the tabulated travel model', async () => {
     const result = await planRoutesInWorker(problem, { timeLimitMs: 60_000, maxIterations: 100, seed: 1 });
     expect(checkPlan(problem, result.plan, { requireAll: true })).toEqual([]);

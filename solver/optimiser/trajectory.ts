@@ -1,0 +1,87 @@
+/**
+ * One search trajectory: local search on the start, then ALNS with the
+ * route pool, recombining the pool by set partitioning at a few
+ * checkpoints (every ~20 % of the budget) and restarting from its answer
+ * when it is better. planRoutes runs one trajectory per thread, each with
+ * its own seed, and merges their pools at the end (Pillac, Guéret &
+ * Medaglia 2013: parallel ALNS, then set covering over the routes found).
+ */
+import type { Highs } from 'highs';
+import { improveSolution, type Checkpoints, type SearchStats } from './alns.js';
+import type { Clock } from './clock.js';
+import { localSearch } from './localSearch.js';
+import { Random } from './prng.js';
+import { RoutePool } from './routePool.js';
+import { recombineRoutes } from './setPartitioning.js';
+import type { Solution } from './solution.js';
+
+export interface TrajectoryOptions {
+  seed: number;
+  clock: Clock;
+  /** On `clock`. */
+  startedAt: number;
+  deadline: number;
+  maxIterations: number;
+  /** Loaded HiGHS, or undefined for no set partitioning during the search. */
+  highs: Highs | undefined;
+  /** Most pool routes handed to each checkpoint's MIP. */
+  checkpointColumns: number;
+}
+
+export interface TrajectoryResult {
+  best: Solution;
+  pool: RoutePool;
+  stats: SearchStats & { checkpointImprovements: number };
+}
+
+/** Checkpoint MIPs: short, since they run several times; the final one gets the reserved share. */
+const CHECKPOINTS = 4;
+
+export function runTrajectory(start: Solution, options: TrajectoryOptions): TrajectoryResult {
+  const rng = new Random(options.seed);
+  const sol = start.clone();
+  localSearch(sol, rng, { neighbours: 12, maxPasses: 50 });
+  const pool = new RoutePool();
+  let checkpointImprovements = 0;
+  const budgetMs = options.deadline - options.startedAt;
+  const highs = options.highs;
+  const checkpoints: Checkpoints | undefined =
+    highs === undefined
+      ? undefined
+      : {
+          count: CHECKPOINTS,
+          run: (best) => {
+            if (pool.size === 0) return undefined;
+            // 50–300 ms: enough for HiGHS on a few hundred columns, a small share of the budget. Runs bounded by
+            // iterations (which must repeat exactly) give it more room, so its time limit is not what stops it.
+            const limitMs = Number.isFinite(options.maxIterations)
+              ? 5000
+              : Math.min(300, Math.max(50, 0.03 * budgetMs));
+            const limitS = options.clock.wallSeconds(limitMs);
+            const sp = recombineRoutes(highs, best.inst, best, pool.best(options.checkpointColumns), limitS);
+            if (!sp.improved) return undefined;
+            localSearch(sp.solution, rng, { neighbours: 12, maxPasses: 20 });
+            pool.add(sp.solution);
+            checkpointImprovements++;
+            return sp.solution;
+          },
+        };
+  const searched = improveSolution(
+    sol,
+    rng,
+    {
+      deadline: options.deadline,
+      startedAt: options.startedAt,
+      maxIterations: options.maxIterations,
+      now: options.clock.now,
+    },
+    pool,
+    checkpoints,
+  );
+  return { best: searched.best, pool, stats: { ...searched.stats, checkpointImprovements } };
+}
+
+/** Seed of trajectory `index` (0 = the caller's seed): distinct, and the same for the same seed and index. */
+export function trajectorySeed(seed: number, index: number): number {
+  return index === 0 ? seed : (Math.imul(seed | 0, 31) + 0x632be5ab * index) | 0;
+}
