@@ -9,6 +9,7 @@
  */
 import type { Break, Problem } from '../problem.js';
 import { servesArea } from '../problem.js';
+import { invalidVisit } from './inputCheck.js';
 
 export interface StabilityWeights {
   /** Cost of handing a booked visit to another technician, in seconds of travel. */
@@ -111,8 +112,11 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
     for (let j = 0; j < M; j++) {
       if (i === j) continue;
       const b = places[j]!;
-      time[i * M + j] = problem.travel.time(a, b);
-      distance[i * M + j] = problem.travel.distance(a, b);
+      // A travel model that cannot answer (NaN, e.g. from NaN coordinates) means "unreachable".
+      const t = problem.travel.time(a, b);
+      const d = problem.travel.distance(a, b);
+      time[i * M + j] = t >= 0 ? t : Infinity;
+      distance[i * M + j] = d >= 0 ? d : Infinity;
     }
   }
 
@@ -202,13 +206,15 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
     for (let k = 0; k < V; k++) {
       const veh = vehicles[k]!;
       const tech = techs[veh.technicianIndex]!;
+      if (invalidVisit(visit)) break;
       if (pinned[u] && bookedVehicle[u] !== k) continue;
       if (!visit.skills.every((s) => tech.skills.includes(s))) continue;
       if (!servesArea(tech, visit.area)) continue;
-      if (demand[u]! > veh.capacity) continue;
+      // Written so that NaN anywhere (broken input) means "cannot serve", never "can".
+      if (!(demand[u]! <= veh.capacity)) continue;
       const arrive = Math.max(veh.shiftStart + time[veh.startNode * M + u]!, windowStart[u]!);
-      if (arrive > windowEnd[u]!) continue;
-      if (arrive + duration[u]! + time[u * M + veh.endNode]! > veh.endLimit) continue;
+      if (!(arrive <= windowEnd[u]!)) continue;
+      if (!(arrive + duration[u]! + time[u * M + veh.endNode]! <= veh.endLimit)) continue;
       canServe[u * V + k] = 1;
     }
   }

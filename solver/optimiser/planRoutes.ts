@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import type { Plan, Problem } from '../problem.js';
 import { makeClock, type ClockKind } from './clock.js';
 import { startHelper, type HelperReply, type RunningHelper } from './helpers.js';
+import { checkPlanRoutesInput, unassignedReasons, type UnassignedReason } from './inputCheck.js';
 import { currentPlanSolution } from './initial.js';
 import { compileInstance, DEFAULT_STABILITY, type Instance, type StabilityWeights } from './instance.js';
 import { localSearch } from './localSearch.js';
@@ -89,6 +90,8 @@ export interface PlanRoutesStats {
 
 export interface PlanRoutesResult {
   plan: Plan;
+  /** Why each visit of plan.unassigned is left out. */
+  unassignedReasons: Record<string, UnassignedReason>;
   cost: PlanCostBreakdown;
   stats: PlanRoutesStats;
 }
@@ -110,6 +113,7 @@ export function resolveThreads(requested: number | undefined, visits: number): n
 }
 
 export async function planRoutes(problem: Problem, options: PlanRoutesOptions): Promise<PlanRoutesResult> {
+  checkPlanRoutesInput(problem, options.timeLimitMs, options.seed);
   const clock = makeClock(options.clock);
   const wallStartedAt = performance.now();
   const startedEpochMs = Date.now();
@@ -130,7 +134,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
 
   // Helpers start first: they work while this thread runs its own trajectory.
   const helpers: RunningHelper[] = [];
-  if (threads > 1 && inst.visitCount > 0) {
+  if (threads > 1 && inst.visitCount > 0 && inst.vehicles.length > 0) {
     const data = serialiseProblem(problem);
     for (let i = 1; i < threads; i++) {
       helpers.push(
@@ -225,7 +229,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       ...(spStats ? { setPartitioning: spStats } : {}),
     };
     const { plan, cost } = toPlan(inst, sol);
-    return { plan, cost, stats };
+    return { plan, cost, stats, unassignedReasons: unassignedReasons(inst, sol) };
   } finally {
     for (const h of helpers) h.stop();
   }
