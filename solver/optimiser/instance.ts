@@ -79,6 +79,8 @@ export interface Instance {
   pinned: Uint8Array;
   /** canServe[visit * vehicleCount + vehicle]: skills, pinning, capacity and reachability allow it. */
   canServe: Uint8Array;
+  /** Per vehicle: a small integer naming its end place; equal numbers = the same place (key and coordinates). */
+  endPlace: Int32Array;
   /** Per vehicle: a small integer naming its class (see Vehicle.classKey). */
   vehicleClass: Int32Array;
   classCount: number;
@@ -236,6 +238,15 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
     return id;
   });
 
+  const endPlaceIds = new Map<string, number>();
+  const endPlace = Int32Array.from(vehicles, (v) => {
+    const p = techs[v.technicianIndex]!.end;
+    const k = `${p.key},${p.lat},${p.lon}`;
+    let id = endPlaceIds.get(k);
+    if (id === undefined) endPlaceIds.set(k, (id = endPlaceIds.size));
+    return id;
+  });
+
   const anyBreaks = vehicles.some((v) => v.breaks.length > 0);
   const anyOvertime = vehicles.some((v) => v.endLimit > v.shiftEnd);
   const anyTimeShift = stability.timeShiftPenaltyPerHour > 0 && visits.some((v) => v.assigned && !v.pinned);
@@ -257,6 +268,7 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
     canServe,
     vehicleClass,
     classCount: classIds.size,
+    endPlace,
     neighbours,
     unassignedPenalty,
     stability,

@@ -85,7 +85,7 @@ function throughSegment(
   return t + inst.time[prev * M + next]!;
 }
 
-function tryRelocate(sol: Solution, u: number, v: number): boolean {
+export function tryRelocate(sol: Solution, u: number, v: number): boolean {
   const inst = sol.inst;
   const M = inst.nodeCount;
   const T = inst.time;
@@ -130,7 +130,7 @@ function tryRelocate(sol: Solution, u: number, v: number): boolean {
   return false;
 }
 
-function trySwap(sol: Solution, u: number, v: number): boolean {
+export function trySwap(sol: Solution, u: number, v: number): boolean {
   const inst = sol.inst;
   if (inst.pinned[u] || inst.pinned[v]) return false;
   const M = inst.nodeCount;
@@ -173,7 +173,7 @@ function trySwap(sol: Solution, u: number, v: number): boolean {
 }
 
 /** 2-opt*: A keeps its head up to u and takes B's tail from v; B takes A's tail. */
-function tryTwoOptStar(sol: Solution, u: number, v: number): boolean {
+export function tryTwoOptStar(sol: Solution, u: number, v: number): boolean {
   const inst = sol.inst;
   const M = inst.nodeCount;
   const T = inst.time;
@@ -181,8 +181,9 @@ function tryTwoOptStar(sol: Solution, u: number, v: number): boolean {
   const B = sol.routes[sol.routeOf[v]!]!;
   const va = inst.vehicles[A.vehicle]!;
   const vb = inst.vehicles[B.vehicle]!;
-  // Tails change vehicle: the O(1) test needs them to end at the same place and time.
-  if (va.endNode !== vb.endNode || va.endLimit !== vb.endLimit) return false;
+  // Tails change vehicle: the O(1) test needs them to end at the same place and time. Technicians
+  // sharing a depot (every Solomon vehicle) have different end nodes at one place: compare places.
+  if (inst.endPlace[A.vehicle] !== inst.endPlace[B.vehicle] || va.endLimit !== vb.endLimit) return false;
   const p = A.visits.indexOf(u) + 1;
   const q = B.visits.indexOf(v) + 1;
   const tailA = A.visits.slice(p);
@@ -210,7 +211,7 @@ function tryTwoOptStar(sol: Solution, u: number, v: number): boolean {
 }
 
 /** Moves u (and up to two followers) next to v in the same route. */
-function tryIntraRelocate(sol: Solution, u: number, v: number): boolean {
+export function tryIntraRelocate(sol: Solution, u: number, v: number): boolean {
   const inst = sol.inst;
   const A = sol.routes[sol.routeOf[u]!]!;
   if (inst.pinned[u]) return false;
@@ -240,7 +241,7 @@ function tryIntraRelocate(sol: Solution, u: number, v: number): boolean {
  * untangles crossings. Feasibility and gain are computed over the reversed
  * stretch only, from the forward-slack caches.
  */
-function tryIntraTwoOpt(sol: Solution, u: number, v: number): boolean {
+export function tryIntraTwoOpt(sol: Solution, u: number, v: number): boolean {
   const inst = sol.inst;
   const A = sol.routes[sol.routeOf[u]!]!;
   const visits = A.visits;

@@ -49,7 +49,10 @@ export interface PlanRoutesOptions {
    * Search trajectories run at once, one per thread (this one plus helpers in
    * worker threads), each with its own seed; their route pools are merged for
    * the final set partitioning. Default: the cores available, at most 2, and 1
-   * below 30 visits (a worker's start-up would cost more than it brings).
+   * below 30 visits or under a 5 s budget (a helper's start-up — loader, HiGHS,
+   * problem — costs about a second of CPU; on the shared machine at load ≈ 30,
+   * 2 s helpers never reported in time).
+   * A helper that reports after the deadline (plus a grace) is left out.
    * Results repeat for the same seed, thread count and maxIterations.
    */
   threads?: number;
@@ -102,14 +105,14 @@ const MIP_SHARE = 0.12;
 /** Helpers may finish this long after the shared deadline (start-up, their own last MIP) before they are dropped. */
 const HELPER_GRACE_MS = 1500;
 
-/** Threads to use: the option if given (1 or more), else the cores available (≤ 2), 1 for small problems. */
-export function resolveThreads(requested: number | undefined, visits: number): number {
+/** Threads to use: the option if given (1 or more), else the cores available (≤ 2), 1 for small or short runs. */
+export function resolveThreads(requested: number | undefined, visits: number, timeLimitMs: number): number {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1)
       throw new RangeError(`threads must be a positive integer, got ${requested}`);
     return requested;
   }
-  return visits < 30 ? 1 : Math.max(1, Math.min(2, availableParallelism()));
+  return visits < 30 || timeLimitMs < 5000 ? 1 : Math.max(1, Math.min(2, availableParallelism()));
 }
 
 export async function planRoutes(problem: Problem, options: PlanRoutesOptions): Promise<PlanRoutesResult> {
@@ -125,7 +128,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   const highs = useMip ? await loadHighs() : undefined;
   const startedAt = clock.now();
   const inst = compileInstance(problem, stability);
-  const threads = resolveThreads(options.threads, inst.visitCount);
+  const threads = resolveThreads(options.threads, inst.visitCount, options.timeLimitMs);
 
   const budget = Math.max(0, options.timeLimitMs);
   const searchBudget = budget * (useMip ? 1 - MIP_SHARE : 1);
