@@ -1,5 +1,6 @@
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { offerSlots } from '../../solver/slots.js';
+import { greatCircleMetres } from '../../solver/travel.js';
 import type { Executor, ServiceWithSkills } from '../db/bookings.js';
 import type { CompanySettingsRow } from '../db/schema.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
@@ -74,6 +75,9 @@ export async function requireActiveService(
   return service;
 }
 
+/** How far from its postal code's centroid a caller's point may lie (a rural code spans a few km). */
+export const MAX_KM_FROM_POSTCODE = 10;
+
 export async function requireServedAddress(
   reads: SlotReads,
   address: AddressInput,
@@ -90,6 +94,27 @@ export async function requireServedAddress(
       },
       field,
     );
+  }
+  if (address.lat !== undefined && address.lon !== undefined) {
+    // The caller's point must lie in or near its postal code: a client cannot place a visit elsewhere.
+    const area = await reads.resolve({ postcode: address.postcode, city: address.city });
+    const km = area
+      ? greatCircleMetres(
+          { key: 0, lat: area.lat, lon: area.lon },
+          { key: 1, lat: address.lat, lon: address.lon },
+        ) / 1000
+      : 0;
+    if (km > MAX_KM_FROM_POSTCODE) {
+      throw new DomainError(
+        'invalid',
+        'coordinates-outside-postcode',
+        {
+          fr: `Ce point est à ${Math.round(km)} km du ${address.postcode} : vérifiez l’adresse.`,
+          en: `This point is ${Math.round(km)} km from ${address.postcode}: check the address.`,
+        },
+        field.replace(/postcode$/, 'lat'),
+      );
+    }
   }
   return resolved;
 }

@@ -46,7 +46,9 @@ describe.skipIf(!url)('npm start and SIGTERM', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<string>((resolve) => npm.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+    const exited = new Promise<string>((resolve) =>
+      npm.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+    );
     let out = '';
     const port = await new Promise<number>((resolve, reject) => {
       npm.stdout.on('data', (d) => {

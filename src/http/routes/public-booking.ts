@@ -18,13 +18,13 @@ import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
-import { safeDate, safeInstant, safeText } from '../schemas/text.js';
+import { coordinate, safeDate, safeInstant, safeText } from '../schemas/text.js';
 
 const isoDate = safeDate();
 const isoDateTime = safeInstant();
 const postcode = z.string().regex(/^\d{5}$/, 'must be a 5-digit French postal code');
-const latitude = z.coerce.number().min(-90).max(90);
-const longitude = z.coerce.number().min(-180).max(180);
+const latitude = coordinate(90);
+const longitude = coordinate(180);
 /** One line of printable text (names, addresses): see safeText. */
 const line = (max: number) => safeText(max);
 /** French, or international (+32 …): which countries the company calls back is its rule, checked by the domain. */

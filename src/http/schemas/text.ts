@@ -48,3 +48,18 @@ export const safeDate = () => z.iso.date().refine(yearInRange, YEAR_MESSAGE);
 
 /** An instant with its offset, ISO 8601, 2000–2100. */
 export const safeInstant = () => z.iso.datetime({ offset: true }).refine(yearInRange, YEAR_MESSAGE);
+
+/**
+ * A latitude (limit 90) or longitude (limit 180), as a JSON number or a query
+ * string. An empty value is refused (it used to become 0, a point off Africa).
+ */
+export const coordinate = (limit: 90 | 180) =>
+  z
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d{1,3}(?:\.\d{1,12})?$/, 'must be a number, e.g. 45.76'),
+    ])
+    .pipe(z.coerce.number<string | number>().min(-limit).max(limit));
