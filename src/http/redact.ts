@@ -1,10 +1,26 @@
 /**
- * Secrets travel in some URLs (feed tokens, manage tokens in .ics links), and
- * desk searches (q=) carry customer names and phones;
- * logs must never carry them.
+ * Secrets travel in some URLs (feed tokens, .ics tokens), and query strings
+ * carry what customers typed (desk searches, postal codes, coordinates); logs
+ * must carry none of it. Query values are kept only for a whitelist of keys
+ * that hold ids, dates and enums; every other value is redacted.
  */
+const LOGGABLE_QUERY_KEYS = new Set(['serviceId', 'technicianId', 'from', 'to', 'date', 'status', 'limit']);
+const SAFE_VALUE = /^[\w:.+-]{0,64}$/;
+
 export function redactUrl(url: string): string {
-  return url
-    .replace(/([?&](?:token|manageToken|q)=)[^&#]*/gi, '$1[redacted]')
-    .replace(/(\/feeds\/(?:technicians|team)\/)[^/?#]+/g, '$1[redacted]');
+  const [path = '', query] = url.split('?', 2);
+  const redactedPath = path.replace(/(\/feeds\/(?:technicians|team)\/)[^/?#]+/g, '$1[redacted]');
+  if (query === undefined) return redactedPath;
+  const params = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    const keep = LOGGABLE_QUERY_KEYS.has(key) && SAFE_VALUE.test(value);
+    return eq < 0
+      ? SAFE_VALUE.test(key)
+        ? key
+        : '[redacted]'
+      : `${SAFE_VALUE.test(key) ? key : '[redacted]'}=${keep ? value : '[redacted]'}`;
+  });
+  return `${redactedPath}?${params.join('&')}`;
 }

@@ -21,9 +21,10 @@ export interface TestDatabase {
  * PostgreSQL of DATABASE_URL when set, otherwise an in-memory PGlite.
  */
 export async function createTestDatabase(
-  options: { demo?: boolean; today?: string } = {},
+  options: { demo?: boolean; today?: string; kind?: 'pglite' | 'postgres' } = {},
 ): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL;
+  // kind: 'pglite' forces the embedded database even when DATABASE_URL is set (tests run on both).
+  const url = options.kind === 'pglite' ? undefined : process.env.DATABASE_URL;
   const schema = url ? `t_${process.pid}_${randomBytes(4).toString('hex')}` : 'public';
   const handle = await openDatabase(url ? { url, schema, poolSize: 20 } : { dataDir: 'memory://' });
   await migrate(handle.db);
