@@ -135,9 +135,11 @@ export async function listFeedVisits(
 export async function findCalendarVisit(
   db: Db,
   id: string,
-): Promise<(CalendarVisitRecord & { manageTokenHash: string }) | undefined> {
+): Promise<
+  (CalendarVisitRecord & { manageTokenHash: string; calendarTokenHash: string | null }) | undefined
+> {
   return visitsQuery(db)
-    .select('v.manage_token_hash as manageTokenHash')
+    .select(['v.manage_token_hash as manageTokenHash', 'v.calendar_token_hash as calendarTokenHash'])
     .where('v.id', '=', id)
     .executeTakeFirst();
 }

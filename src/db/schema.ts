@@ -144,6 +144,8 @@ export interface VisitsTable {
   channel: BookingChannel;
   booked_by: string;
   manage_token_hash: string;
+  /** sha256 of the read-only token of the booking's .ics link; null for bookings made before it existed. */
+  calendar_token_hash: string | null;
   version: Generated<number>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;

@@ -275,6 +275,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   // and outside the transaction (no locks held while we wait on the network).
   const address = await streetLevel(input.geocoder, request.address, served);
   const manageToken = newSecret('mng', 24);
+  // Read-only, for the .ics link: whoever fetches the calendar cannot change the booking.
+  const calendarToken = newSecret('ics', 24);
   try {
     const created = await db.transaction().execute(async (tx) => {
       await claimIdempotencyKey(tx, {
@@ -331,6 +333,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         channel: booker.channel,
         booked_by: booker.bookedBy,
         manage_token_hash: sha256Hex(manageToken),
+        calendar_token_hash: sha256Hex(calendarToken),
         cancelled_at: null,
         locale: request.locale ?? 'fr',
       });
@@ -346,7 +349,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       const body: CreatedBooking = {
         booking: bookingView(row, service.name, settings.timezone, { now, isStaff: booker.isStaff }),
         manageUrl: input.links.manageUrl(row.id, manageToken),
-        icsUrl: input.links.icsUrl(row.id, manageToken),
+        icsUrl: input.links.icsUrl(row.id, calendarToken),
       };
       await storeIdempotentOutcome(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, 201, row.id);
       await input.beforeCommit?.(tx);

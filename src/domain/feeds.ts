@@ -203,12 +203,14 @@ export async function teamFeed(
 export async function bookingCalendar(
   db: Db,
   visitId: string,
-  manageToken: string,
+  calendarToken: string,
   publicUrl: string,
 ): Promise<{ calendar: BuiltCalendar; reference: string } | undefined> {
   const visit = await findCalendarVisit(db, visitId);
+  // The booking's read-only calendar token; bookings made before it existed gave out the manage token.
   // Compare even when the visit is unknown, so timing does not tell an unknown id from a wrong token.
-  const matches = secretsEqual(visit?.manageTokenHash ?? '', sha256Hex(manageToken));
+  const expected = visit?.calendarTokenHash ?? visit?.manageTokenHash ?? '';
+  const matches = secretsEqual(expected, sha256Hex(calendarToken));
   if (!visit || !matches) return undefined;
   const companyRecord = await getCalendarCompany(db);
   if (!companyRecord) return undefined;

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload, firstService, slotsFor, solvedPow } from '../helpers/booking.js';
+import {
+  book,
+  bookingPayload,
+  firstService,
+  slotsFor,
+  solvedPow,
+  manageTokenOf,
+} from '../helpers/booking.js';
 
 let t: TestApp;
 let depannage: { id: string; name: string };
@@ -233,7 +240,7 @@ describe('managing a booking', () => {
   it('reads, reschedules (version bump) and cancels with the manage token only', async () => {
     const days = await slotsFor(t.app, depannage.id, '69006');
     const created = (await book(t.app, bookingPayload(depannage.id, days[1]!.windows[0]!, '69006'))).json();
-    const token = decodeURIComponent(created.icsUrl.split('token=')[1]);
+    const token = manageTokenOf(created.manageUrl);
     const id = created.booking.id;
 
     expect((await t.app.inject({ method: 'GET', url: `/v1/bookings/${id}` })).statusCode).toBe(404);

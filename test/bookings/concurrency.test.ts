@@ -8,7 +8,7 @@ import { createBooking } from '../../src/domain/bookings.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload } from '../helpers/booking.js';
+import { book, bookingPayload, manageTokenOf } from '../helpers/booking.js';
 import { lonelyTechnician } from '../helpers/fixtures.js';
 
 let t: TestApp;
@@ -190,7 +190,7 @@ describe('booking races', () => {
     expect(
       await t.testDb.handle.db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute(),
     ).toHaveLength(0);
-    const token = decodeURIComponent(first.json().icsUrl.split('token=')[1]);
+    const token = manageTokenOf(first.json().manageUrl);
     await t.app.inject({
       method: 'POST',
       url: `/v1/bookings/${first.json().booking.id}/cancel`,

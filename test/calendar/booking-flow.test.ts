@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
 import { parseBoth } from './ics-check.js';
 
 let t: TestApp;
@@ -53,11 +53,12 @@ describe('a booking through the API, in every calendar', () => {
       }),
     );
     expect(created.statusCode, created.body).toBe(201);
-    const { booking, icsUrl } = created.json() as {
+    const { booking, icsUrl, manageUrl } = created.json() as {
       booking: { id: string; reference: string };
       icsUrl: string;
+      manageUrl: string;
     };
-    const token = decodeURIComponent(icsUrl.split('token=')[1]!);
+    const token = manageTokenOf(manageUrl);
     const uid = `visit-${booking.id}@127.0.0.1`;
 
     // Booked.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listFeedVisits } from '../../src/db/calendar.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
 import { TEST_TODAY } from '../helpers/database.js';
 
 // The real query, counted: a poll that reads rows shows up here.
@@ -92,8 +92,8 @@ describe('feed freshness probe', () => {
     const days = await slotsFor(t.app, service.id, '69007');
     const created = await book(t.app, bookingPayload(service.id, days[1]!.windows[0]!, '69007'));
     expect(created.statusCode, created.body).toBe(201);
-    const { booking, icsUrl } = created.json() as { booking: { id: string }; icsUrl: string };
-    const manageToken = decodeURIComponent(icsUrl.split('token=')[1]!);
+    const { booking, manageUrl } = created.json() as { booking: { id: string }; manageUrl: string };
+    const manageToken = manageTokenOf(manageUrl);
 
     const etags = new Map<string, string>();
     let urls = await feedUrlsOf(booking.id);

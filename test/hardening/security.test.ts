@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer } from '../helpers/app.js';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
 import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
 let testDb: TestDatabase;
@@ -71,17 +71,19 @@ describe('security', () => {
       pow: false,
     });
     expect(created.statusCode).toBe(201);
-    const { booking, icsUrl } = created.json();
-    const manageToken = decodeURIComponent(icsUrl.split('token=')[1]);
+    const { booking, icsUrl, manageUrl } = created.json();
+    const manageToken = manageTokenOf(manageUrl);
+    const calendarToken = decodeURIComponent(icsUrl.split('token=')[1]);
     expect(manageToken.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits in base64url
 
     await app.inject({
       method: 'GET',
-      url: `/v1/bookings/${booking.id}?token=${encodeURIComponent(manageToken)}`,
+      url: `/v1/bookings/${booking.id}`,
+      headers: { 'x-manage-token': manageToken },
     });
     await app.inject({
       method: 'GET',
-      url: `/v1/bookings/${booking.id}/calendar.ics?token=${encodeURIComponent(manageToken)}`,
+      url: `/v1/bookings/${booking.id}/calendar.ics?token=${encodeURIComponent(calendarToken)}`,
     });
     const tech = await testDb.handle.db
       .selectFrom('technicians')
@@ -105,6 +107,7 @@ describe('security', () => {
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [
       manageToken,
+      calendarToken,
       tech.feed_token!,
       adminToken,
       customer.name,

@@ -7,6 +7,12 @@ export interface Slot {
   end: string;
 }
 
+/** The manage token inside a booking's manageUrl (…/manage#<id>.<token>). */
+export function manageTokenOf(manageUrl: string): string {
+  const fragment = manageUrl.split('#')[1] ?? '';
+  return fragment.slice(fragment.indexOf('.') + 1);
+}
+
 export async function firstService(
   app: FastifyInstance,
   slug: string,

@@ -50,7 +50,7 @@ export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
     '/v1/bookings/:id/calendar.ics',
     {
       schema: {
-        summary: 'The booking as an .ics file for the customer (manage token required)',
+        summary: 'The booking as an .ics file for the customer (its read-only calendar token, from icsUrl)',
         tags: ['bookings'],
         params: z.object({ id: z.uuid() }),
         querystring: z.object({ token: safeText(256, { trim: false }) }),

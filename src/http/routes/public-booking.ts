@@ -107,7 +107,6 @@ const idempotencyHeader = z.object({
 });
 
 const manageHeaders = z.object({ 'x-manage-token': safeText(200, { trim: false }).optional() });
-const manageQuery = z.object({ token: safeText(200, { trim: false }).optional() });
 
 export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const links = {
@@ -288,8 +287,10 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
     },
   );
 
-  const manageToken = (request: { headers: { 'x-manage-token'?: string }; query: { token?: string } }) =>
-    request.headers['x-manage-token'] ?? request.query.token;
+  // The manage token travels in the X-Manage-Token header only: never in a URL a proxy, a browser
+  // history or a calendar service could keep.
+  const manageToken = (request: { headers: { 'x-manage-token'?: string } }) =>
+    request.headers['x-manage-token'];
 
   app.get(
     '/v1/bookings/:id',
@@ -299,7 +300,6 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         tags: ['booking'],
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
-        querystring: manageQuery,
         response: { 200: bookingView },
       },
     },
@@ -324,7 +324,6 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         tags: ['booking'],
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
-        querystring: manageQuery,
         body: z.object({ window: windowSchema }),
         response: { 200: bookingView },
       },
@@ -350,7 +349,6 @@ export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
         tags: ['booking'],
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
-        querystring: manageQuery,
         response: { 200: bookingView },
       },
     },
