@@ -95,8 +95,17 @@ export async function requireServedAddress(
       field,
     );
   }
+  await requirePointInPostcode(reads, address, field);
+  return resolved;
+}
+
+/** The caller's point, when given, must lie in or near its postal code: a client cannot place a visit elsewhere. */
+export async function requirePointInPostcode(
+  reads: SlotReads,
+  address: AddressInput,
+  field: string,
+): Promise<void> {
   if (address.lat !== undefined && address.lon !== undefined) {
-    // The caller's point must lie in or near its postal code: a client cannot place a visit elsewhere.
     const area = await reads.resolve({ postcode: address.postcode, city: address.city });
     const km = area
       ? greatCircleMetres(
@@ -116,7 +125,6 @@ export async function requireServedAddress(
       );
     }
   }
-  return resolved;
 }
 
 export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWithSkills) {
@@ -184,6 +192,7 @@ export async function findSlots(
   const rules = windowRulesFor(settings, service);
   const range = slotRange(settings.timezone, query.now, query.from, query.to, rules.horizonDays);
   const base = { service, timezone: settings.timezone, ...range };
+  await requirePointInPostcode(reads, query.address, 'query.postcode');
   const address = await reads.resolve(query.address);
   if (!address) {
     const unresolved: ResolvedAddress = {
