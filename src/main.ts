@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   }
 
   const prepared = await prepareDatabase(config);
-  const app = await buildServer(config, { database: prepared.database });
+  const app = await buildServer(config, {
+    database: prepared.database,
+    outboxWorker: config.TOURNEE_OUTBOX_WORKER,
+  });
   app.addHook('onClose', async () => prepared.database.close());
 
   let closing = false;

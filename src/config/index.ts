@@ -92,6 +92,31 @@ export const configSchema = z.object({
   TOURNEE_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   /** How often expired idempotency keys and spent challenges are purged (ms); 0 = never (another instance does it). */
   TOURNEE_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /** SMTP server for e-mails (smtp:// or smtps://, credentials in the URL); unset = kept in TOURNEE_DATA_DIR/mail and shown at /dev/mail. */
+  TOURNEE_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** From address of e-mails ("Name <address>" or an address); default: the company's name at noreply@ the public host. */
+  TOURNEE_MAIL_FROM: z
+    .string()
+    .max(200)
+    .regex(
+      /^([^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/,
+      'must be an address or "Name <address>"',
+    )
+    .optional(),
+  /** Allow webhook URLs over http and into private networks (tests, on-premise receivers). */
+  TOURNEE_WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Run the outbox worker (e-mails, webhooks, reminders, surveys) in this instance. */
+  TOURNEE_OUTBOX_WORKER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** How long a worker holds a message it is delivering; a crashed worker's messages go again after it. */
+  TOURNEE_OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(11).max(3600).default(60),
+  /** How often an idle worker looks for due messages (ms). */
+  TOURNEE_OUTBOX_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 

@@ -336,6 +336,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         calendar_token_hash: sha256Hex(calendarToken),
         cancelled_at: null,
         locale: request.locale ?? 'fr',
+        // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
+        created_at: now,
       });
       // The desk ignores holds; the holds its booking left with no timetable are released now.
       if (booker.isStaff) await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, now);

@@ -16,6 +16,7 @@ import { publicBaseUrl, type Config } from '../config/index.js';
 import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
 import { startHousekeeping } from '../domain/housekeeping.js';
+import { createMessaging } from '../domain/messages/messaging.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext, Lifecycle } from './context.js';
 import { registerMetrics } from './metrics.js';
@@ -41,6 +42,8 @@ export interface BuildServerOptions {
   logStream?: { write(line: string): void };
   /** The current instant; tests pin it so notice periods and horizons are reproducible. */
   clock?: () => Date;
+  /** Start the outbox worker (e-mails, webhooks, reminders, surveys) in this instance; tests drive it themselves. */
+  outboxWorker?: boolean;
 }
 
 /** Paths that are not rate limited: authenticated back-office routes and ops probes. */
@@ -235,6 +238,24 @@ export async function buildServer(
     });
     app.addHook('onClose', () => housekeeper.stop());
   }
+
+  if (options.outboxWorker) {
+    const messaging = createMessaging(database.db, {
+      smtpUrl: config.TOURNEE_SMTP_URL,
+      mailFrom: config.TOURNEE_MAIL_FROM,
+      dataDir: config.TOURNEE_DATA_DIR,
+      publicUrl: ctx.publicUrl,
+      allowPrivateWebhooks: config.TOURNEE_WEBHOOK_ALLOW_PRIVATE,
+      leaseMs: config.TOURNEE_OUTBOX_LEASE_SECONDS * 1000,
+      pollMs: config.TOURNEE_OUTBOX_POLL_MS,
+      clock: ctx.clock,
+      log: app.log,
+    });
+    app.addHook('onReady', async () => messaging.worker.start());
+    // Before the database closes: the delivery in progress records its outcome first.
+    app.addHook('onClose', async () => messaging.close());
+  }
+
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
   return app;
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { healthRoutes } from './health.js';
+import { adminMessageRoutes } from '../admin/messages.js';
+import { publicMessageRoutes } from '../public/messages.js';
+import { devMailRoutes } from '../pages/dev-mail.js';
 import { adminTokenRoutes } from './admin-tokens.js';
 import { widgetRoutes } from './widget.js';
 import { adminVisitRoutes } from './admin-visits.js';
@@ -25,4 +28,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: AppContext): Pro
   await app.register(adminPlanRoutes, { ctx, prefix: '/v1/admin' });
   await app.register(plannerPageRoutes, { ctx });
   await app.register(adminAvailabilityModelRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(adminMessageRoutes, { ctx, prefix: '/v1/admin' });
+  await app.register(publicMessageRoutes, { ctx });
+  await app.register(devMailRoutes, { ctx });
 }

@@ -1,0 +1,111 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+
+/** Where e-mails go: an SMTP server, or (no SMTP configured) files in the data folder shown at /dev/mail. */
+export interface MailTransport {
+  readonly kind: 'smtp' | 'folder';
+  send(mail: Mail.Options): Promise<void>;
+  close(): void;
+}
+
+/** A refusal that retrying will not change (5xx from the SMTP server: bad address, content refused). */
+export class PermanentMailError extends Error {}
+
+export function smtpTransport(url: string): MailTransport {
+  const transporter = nodemailer.createTransport(url, {});
+  // Bounded waits: a hung server must not hold the worker past its lease.
+  Object.assign(transporter.options, {
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      try {
+        await transporter.sendMail(mail);
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500 && code < 600) {
+          throw new PermanentMailError(`SMTP ${code}`, { cause: error });
+        }
+        throw new Error(code ? `SMTP ${code}` : `SMTP: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export interface StoredMail {
+  file: string;
+  messageId: string;
+  date: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  calendar: string | null;
+}
+
+/** The folder transport: each e-mail as the exact .eml an SMTP server would get, plus a summary to list it. */
+export function folderTransport(dataDir: string): MailTransport {
+  const dir = join(dataDir, 'mail');
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'folder',
+    async send(mail) {
+      const info = await composer.sendMail(mail);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const date = (mail.date instanceof Date ? mail.date : new Date()).toISOString().replace(/[:.]/g, '-');
+      const id = String(mail.messageId ?? '')
+        .replace(/[^A-Za-z0-9-]/g, '')
+        .slice(0, 40);
+      const file = `${date}-${id}`;
+      const summary: StoredMail = {
+        file,
+        messageId: String(mail.messageId ?? ''),
+        date: (mail.date instanceof Date ? mail.date : new Date()).toISOString(),
+        to:
+          typeof mail.to === 'object' && mail.to && 'address' in mail.to
+            ? (mail.to.address ?? '')
+            : String(mail.to ?? ''),
+        subject: String(mail.subject ?? ''),
+        text: String(mail.text ?? ''),
+        html: String(mail.html ?? ''),
+        calendar:
+          mail.icalEvent && typeof mail.icalEvent === 'object' && 'content' in mail.icalEvent
+            ? String(mail.icalEvent.content)
+            : null,
+      };
+      await writeFile(join(dir, `${file}.eml`), info.message as Buffer, { mode: 0o600 });
+      await writeFile(join(dir, `${file}.json`), JSON.stringify(summary), { mode: 0o600 });
+    },
+    close: () => composer.close(),
+  };
+}
+
+/** The stored e-mails, newest first (for /dev/mail). */
+export async function storedMails(dataDir: string, limit = 200): Promise<StoredMail[]> {
+  const dir = join(dataDir, 'mail');
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  files.sort().reverse();
+  return Promise.all(
+    files.slice(0, limit).map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as StoredMail),
+  );
+}
+
+export async function storedMail(dataDir: string, file: string): Promise<StoredMail | null> {
+  if (!/^[\w-]+$/.test(file)) return null;
+  try {
+    return JSON.parse(await readFile(join(dataDir, 'mail', `${file}.json`), 'utf8')) as StoredMail;
+  } catch {
+    return null;
+  }
+}
