@@ -9,6 +9,7 @@ import type { ResolvedAddress } from './eligibility.js';
 import { addDays, localDateOf } from './local-time.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
 import { DomainError } from './errors.js';
+import { slotAnswers } from '../observability/metrics.js';
 import {
   serviceNotOfferedHere,
   whyNoWindow,
@@ -185,6 +186,12 @@ export async function findSlots(
   query: SlotQuery,
   reads: SlotReads = freshReads(db),
 ): Promise<SlotAnswer> {
+  const answer = await answerSlots(db, query, reads);
+  slotAnswers.inc({ outcome: answer.reason?.code ?? (answer.days.length > 0 ? 'offered' : 'none') });
+  return answer;
+}
+
+async function answerSlots(db: Executor, query: SlotQuery, reads: SlotReads): Promise<SlotAnswer> {
   const [service, settings] = await Promise.all([
     requireActiveService(reads, query.serviceId, 'query.serviceId'),
     reads.settings(),

@@ -53,9 +53,31 @@ describe('probes and metrics (metrics behind a token)', () => {
       /tournee_http_request_duration_seconds_count\{method="GET",route="\/v1\/services",status_code="200"\} \d+/,
     );
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('tournee_optimiser_run_seconds');
     expect(text).toContain('tournee_lock_wait_seconds');
     if (t.testDb.handle.kind === 'postgres')
       expect(text).toMatch(/tournee_db_pool_connections\{state="total"\}/);
+  });
+
+  it('counts slot answers by outcome: offered, or the reason there is none', async () => {
+    const services = (await t.app.inject({ method: 'GET', url: '/v1/services' })).json().services as {
+      id: string;
+    }[];
+    const serviceId = services[0]!.id;
+    const offered = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${serviceId}&postcode=69003`,
+    });
+    expect(offered.statusCode).toBe(200);
+    const away = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${serviceId}&postcode=75001`,
+    });
+    expect(away.json().reason.code).toBe('zone-not-served');
+    const text = (await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(t.tokens.admin) }))
+      .body;
+    expect(text).toMatch(/tournee_slot_answers_total\{outcome="zone-not-served"\} [1-9]/);
+    expect(text).toMatch(/tournee_slot_answers_total\{outcome="(offered|fully-booked)"\} [1-9]/);
   });
 
   it('labels unknown URLs as unmatched, never by their path', async () => {

@@ -23,6 +23,7 @@ import {
   type DayView,
   type Totals,
 } from './route-views.js';
+import { optimiserRuns, timed } from '../../observability/metrics.js';
 import { optimiserUnavailable, planNotFound, wording } from './wording.js';
 
 /** Optimiser budget when the request names none, and the bounds a request may ask for. */
@@ -124,7 +125,9 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
   if (day.problem.visits.length === 0) {
     keptCurrent = wording.nothingToPlan;
   } else {
-    const result = await planRoutesInWorker(day.problem, { timeLimitMs, seed }).catch((error: unknown) => {
+    const result = await timed(optimiserRuns, () =>
+      planRoutesInWorker(day.problem, { timeLimitMs, seed }),
+    ).catch((error: unknown) => {
       throw optimiserUnavailable(error);
     });
     elapsedMs = Math.round(result.stats.elapsedMs);
