@@ -199,7 +199,7 @@ export async function teamFeed(
   });
 }
 
-/** The customer's .ics, for the holder of the booking's manage token only. */
+/** The customer's .ics, for the holder of the booking's calendar token (or its manage token). */
 export async function bookingCalendar(
   db: Db,
   visitId: string,
@@ -209,8 +209,11 @@ export async function bookingCalendar(
   const visit = await findCalendarVisit(db, visitId);
   // The booking's read-only calendar token; bookings made before it existed gave out the manage token.
   // Compare even when the visit is unknown, so timing does not tell an unknown id from a wrong token.
-  const expected = visit?.calendarTokenHash ?? visit?.manageTokenHash ?? '';
-  const matches = secretsEqual(expected, sha256Hex(calendarToken));
+  // The manage page (which holds the manage token, a stronger right) offers the updated file too.
+  const given = sha256Hex(calendarToken);
+  const calendarMatch = secretsEqual(visit?.calendarTokenHash ?? visit?.manageTokenHash ?? '', given);
+  const manageMatch = secretsEqual(visit?.manageTokenHash ?? '', given);
+  const matches = calendarMatch || manageMatch;
   if (!visit || !matches) return undefined;
   const companyRecord = await getCalendarCompany(db);
   if (!companyRecord) return undefined;
