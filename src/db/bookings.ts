@@ -17,6 +17,11 @@ export async function listActiveServices(db: Executor): Promise<ServiceWithSkill
   return (await listServices(db)).filter((s) => s.active);
 }
 
+/** The settings row, or undefined on a database with no company yet (the service still answers). */
+export async function findCompanySettingsRow(db: Executor): Promise<CompanySettingsRow | undefined> {
+  return db.selectFrom('company_settings').selectAll().where('id', '=', 1).executeTakeFirst();
+}
+
 export async function getCompanySettings(db: Executor): Promise<CompanySettingsRow> {
   return db.selectFrom('company_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
 }

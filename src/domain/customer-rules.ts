@@ -3,7 +3,7 @@
  * numbers it calls back, whether an e-mail is required, and until when they may change or cancel.
  * The widget is told these rules up front (GET /v1/services) so it never offers what we refuse.
  */
-import { getCompanySettings, type Executor } from '../db/bookings.js';
+import { findCompanySettingsRow, type Executor } from '../db/bookings.js';
 import type { CompanySettingsRow } from '../db/schema.js';
 import { DomainError } from './errors.js';
 import { FRANCE, judgePhone } from './phone.js';
@@ -30,7 +30,12 @@ export interface BookingRules extends ContactRules {
 }
 
 export async function readBookingRules(db: Executor): Promise<BookingRules> {
-  return { ...contactRules(await getCompanySettings(db)), changeCutoffHours: CUSTOMER_CHANGE_CUTOFF_HOURS };
+  // A database with no company yet offers no service either; the form still gets sane rules.
+  const settings = (await findCompanySettingsRow(db)) ?? {
+    phone_country_codes: [FRANCE],
+    email_required: false,
+  };
+  return { ...contactRules(settings), changeCutoffHours: CUSTOMER_CHANGE_CUTOFF_HOURS };
 }
 
 export function checkContact(
