@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import { send } from './load.js';
 import { summarise } from './stats.js';
 
 /** What one client can ask for: a service at a postcode. */
@@ -24,41 +24,6 @@ export interface TrafficResult {
   failureSamples: string[];
   /** Idempotency keys of bookings answered 201. */
   booked: string[];
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function send(
-  baseUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  headers: Record<string, string> = {},
-  body?: unknown,
-): Promise<{ status: number | 'network'; body: string }> {
-  return new Promise((resolve) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      baseUrl + path,
-      {
-        method,
-        agent,
-        headers: {
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-        res.on('error', () => resolve({ status: 'network', body: '' }));
-      },
-    );
-    req.on('error', () => resolve({ status: 'network', body: '' }));
-    req.end(payload);
-  });
 }
 
 /**
@@ -107,7 +72,7 @@ export async function mixedTraffic(options: {
       const slotsPath = `/v1/slots?serviceId=${combo.serviceId}&postcode=${combo.postcode}`;
       if (i % options.bookEvery !== options.bookEvery - 1 || !windows.get(key)?.length) {
         const t0 = performance.now();
-        const res = await send(options.baseUrl, 'GET', slotsPath);
+        const res = await send(options.baseUrl, { method: 'GET', path: slotsPath });
         latencies.push(performance.now() - t0);
         if (!ok(res.status, [200])) fail(res);
         else
@@ -121,8 +86,10 @@ export async function mixedTraffic(options: {
       }
       const made = toCancel.shift();
       if (made)
-        await send(options.baseUrl, 'POST', `/v1/bookings/${made.id}/cancel`, {
-          'x-manage-token': made.token,
+        await send(options.baseUrl, {
+          method: 'POST',
+          path: `/v1/bookings/${made.id}/cancel`,
+          headers: { 'x-manage-token': made.token },
         });
       const idempotencyKey = randomUUID();
       const body = {
@@ -135,22 +102,20 @@ export async function mixedTraffic(options: {
         website: '',
       };
       const t0 = performance.now();
-      let res = await send(
-        options.baseUrl,
-        'POST',
-        '/v1/bookings',
-        { 'idempotency-key': idempotencyKey },
+      let res = await send(options.baseUrl, {
+        method: 'POST',
+        path: '/v1/bookings',
+        headers: { 'idempotency-key': idempotencyKey },
         body,
-      );
+      });
       for (let attempt = 0; attempt < options.retries && retryable(res.status); attempt++) {
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        res = await send(
-          options.baseUrl,
-          'POST',
-          '/v1/bookings',
-          { 'idempotency-key': idempotencyKey },
+        res = await send(options.baseUrl, {
+          method: 'POST',
+          path: '/v1/bookings',
+          headers: { 'idempotency-key': idempotencyKey },
           body,
-        );
+        });
       }
       latencies.push(performance.now() - t0);
       if (!ok(res.status, [201, 409, 422])) fail(res);

@@ -29,7 +29,10 @@ export interface LoadResult {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 /** Sends one request and reads the whole answer; the status, or 'network' when it never came. */
-function send(baseUrl: string, request: LoadRequest): Promise<{ status: number | 'network'; body: string }> {
+export function send(
+  baseUrl: string,
+  request: LoadRequest,
+): Promise<{ status: number | 'network'; body: string }> {
   return new Promise((resolve) => {
     const payload = request.body !== undefined ? JSON.stringify(request.body) : undefined;
     const req = http.request(
