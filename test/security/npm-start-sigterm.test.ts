@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServiceProcess } from '../helpers/service-process.js';
 
 /**
  * Issue 18 item 6: SIGTERM sent to what `npm start` started reaches the
@@ -33,32 +33,16 @@ function portAnswers(port: number): Promise<boolean> {
 
 describe.skipIf(!url)('npm start and SIGTERM', () => {
   it('drains the request in flight, closes, and leaves nothing listening', async () => {
-    const npm = spawn('npm', ['start', '--silent'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
+    const service = await startServiceProcess(
+      {
+        DATABASE_URL: url!,
         TOURNEE_DB_SCHEMA: schema,
         TOURNEE_DEMO: 'false',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
         TOURNEE_PURGE_INTERVAL_MS: '0',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<string>((resolve) =>
-      npm.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+      'npm',
     );
-    let out = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      npm.stdout.on('data', (d) => {
-        out += d.toString();
-        const m = /health\s*: http:\/\/127\.0\.0\.1:(\d+)\/health/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      npm.stderr.on('data', (d) => (out += d.toString()));
-      void exited.then(() => reject(new Error(`npm start exited: ${out}`)));
-    });
+    const { port, exited } = service;
 
     // A request in flight: headers sent, body not yet complete.
     const body = JSON.stringify({ serviceId: 'not-a-uuid' });
@@ -72,7 +56,7 @@ describe.skipIf(!url)('npm start and SIGTERM', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
 
-    npm.kill('SIGTERM');
+    service.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     socket.end(body.slice(5));
     await answered;
