@@ -10,9 +10,9 @@
  * Each booking is cancelled (untimed) before that client's next one, so the
  * company does not run out of free windows during the run.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
 import { cpuTicks, stealPercent } from './lib/machine.js';
 import {
@@ -109,13 +109,7 @@ for (const name of args.scenarios) {
     TOURNEE_DB_POOL_SIZE: '20',
   });
   try {
-    const services = (await (await fetch(`${service.baseUrl}/v1/services`)).json()) as {
-      services: { id: string }[];
-    };
-    const postcodes = (
-      await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
-    ).map((r) => r.postcode);
-    const combos = services.services.flatMap((s) => postcodes.map((p) => ({ serviceId: s.id, postcode: p })));
+    const combos = await bookingCombos(service.baseUrl, handle);
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -148,48 +142,9 @@ for (const name of args.scenarios) {
       );
     }
 
-    // Bookings: each client asks for the windows of a random (service, postcode) and books one of them.
-    const windowCache = new Map<string, { start: string; end: string }[]>();
     // Every booking made is cancelled before the client's next one (untimed), so the company keeps
     // its free windows through the runs instead of filling up and answering cheap 422s.
-    const toCancel: { id: string; token: string }[] = [];
-    const bookingRequest = async (): Promise<LoadRequest> => {
-      const made = toCancel.shift();
-      if (made) {
-        await fetch(`${service.baseUrl}/v1/bookings/${made.id}/cancel`, {
-          method: 'POST',
-          headers: { 'x-manage-token': made.token },
-        });
-      }
-      const c = pick(combos);
-      const cacheKey = `${c.serviceId}:${c.postcode}`;
-      let windows = windowCache.get(cacheKey);
-      if (!windows) {
-        const res = (await (
-          await fetch(`${service.baseUrl}/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`)
-        ).json()) as {
-          days?: { windows: { start: string; end: string }[] }[];
-        };
-        windows = (res.days ?? []).flatMap((d) => d.windows);
-        windowCache.set(cacheKey, windows);
-      }
-      const window = windows.length
-        ? pick(windows)
-        : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
-      return {
-        method: 'POST',
-        path: '/v1/bookings',
-        headers: { 'idempotency-key': randomUUID() },
-        body: {
-          serviceId: c.serviceId,
-          window,
-          customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
-          address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
-          consent: true,
-          website: '',
-        },
-      };
-    };
+    const traffic = bookingTraffic(service.baseUrl, combos, { cancelEach: true });
     for (const connections of args.connections) {
       const before = cpuTicks();
       const bookings = await runLoad({
@@ -198,17 +153,8 @@ for (const name of args.scenarios) {
         seconds: args.seconds,
         // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
         expected: (s) => s === 201 || s === 409 || s === 422,
-        next: bookingRequest,
-        onResponse: (_request, status, body) => {
-          if (status === 409) windowCache.clear();
-          if (status === 201) {
-            const created = JSON.parse(body) as { booking: { id: string }; icsUrl: string };
-            toCancel.push({
-              id: created.booking.id,
-              token: decodeURIComponent(created.icsUrl.split('token=')[1] ?? ''),
-            });
-          }
-        },
+        next: traffic.next,
+        onResponse: traffic.onResponse,
       });
       const steal = stealPercent(before);
       runs.push(

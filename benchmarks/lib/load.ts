@@ -117,6 +117,7 @@ export async function runRate(options: {
   seconds: number;
   next: (i: number) => LoadRequest | Promise<LoadRequest>;
   expected: (status: number) => boolean;
+  onResponse?: (request: LoadRequest, status: number, body: string) => void;
 }): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -132,8 +133,9 @@ export async function runRate(options: {
       (async () => {
         const request = await options.next(i);
         const t0 = performance.now();
-        const { status } = await send(options.baseUrl, request);
+        const { status, body } = await send(options.baseUrl, request);
         latencies.push(performance.now() - t0);
+        if (status !== 'network') options.onResponse?.(request, status, body);
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status === 'network' || !options.expected(status)) errors++;
       })(),

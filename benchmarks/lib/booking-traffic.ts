@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import type { LoadRequest } from './load.js';
+
+type Window = { start: string; end: string };
+export interface Combo {
+  serviceId: string;
+  postcode: string;
+}
+
+/** Every (service, served postcode) pair of the loaded company. */
+export async function bookingCombos(baseUrl: string, handle: DatabaseHandle): Promise<Combo[]> {
+  const services = (await (await fetch(`${baseUrl}/v1/services`)).json()) as { services: { id: string }[] };
+  const postcodes = (
+    await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
+  ).map((r) => r.postcode);
+  return services.services.flatMap((s) => postcodes.map((p) => ({ serviceId: s.id, postcode: p })));
+}
+
+/**
+ * Customers booking: each asks the windows of a random (service, postcode) (cached per pair until
+ * a 409 says they went stale) and books one. With `cancelEach`, a booking made is cancelled (untimed,
+ * with its manage token) before the next one starts, so a long run does not fill the company up.
+ */
+export function bookingTraffic(baseUrl: string, combos: Combo[], options: { cancelEach: boolean }) {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const windowCache = new Map<string, Window[]>();
+  const toCancel: { id: string; token: string }[] = [];
+
+  const next = async (): Promise<LoadRequest> => {
+    const made = options.cancelEach ? toCancel.shift() : undefined;
+    if (made) {
+      await fetch(`${baseUrl}/v1/bookings/${made.id}/cancel`, {
+        method: 'POST',
+        headers: { 'x-manage-token': made.token },
+      });
+    }
+    const c = pick(combos);
+    const cacheKey = `${c.serviceId}:${c.postcode}`;
+    let windows = windowCache.get(cacheKey);
+    if (!windows) {
+      const res = (await (
+        await fetch(`${baseUrl}/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`)
+      ).json()) as { days?: { windows: Window[] }[] };
+      windows = (res.days ?? []).flatMap((d) => d.windows);
+      windowCache.set(cacheKey, windows);
+    }
+    const window = windows.length
+      ? pick(windows)
+      : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
+    return {
+      method: 'POST',
+      path: '/v1/bookings',
+      headers: { 'idempotency-key': randomUUID() },
+      body: {
+        serviceId: c.serviceId,
+        window,
+        customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
+        address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
+        consent: true,
+        website: '',
+      },
+    };
+  };
+
+  const onResponse = (_request: LoadRequest, status: number, body: string) => {
+    if (status === 409) windowCache.clear();
+    if (status === 201 && options.cancelEach) {
+      const created = JSON.parse(body) as { booking: { id: string }; manageUrl?: string };
+      // The manage link is /manage#<id>.<token>; the .ics link's token is read-only and cannot cancel.
+      const fragment = (created.manageUrl ?? '').split('#')[1] ?? '';
+      const token = fragment.slice(fragment.indexOf('.') + 1);
+      if (token) toCancel.push({ id: created.booking.id, token });
+    }
+  };
+
+  return { next, onResponse };
+}
