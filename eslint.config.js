@@ -16,6 +16,26 @@ export default tseslint.config(
     },
   },
   {
+    // The dependency rule (README, "Layout"): routes reach the database only through src/domain;
+    // types from src/db are fine. server.ts opens the database, so it is the one exception.
+    files: ['src/http/**'],
+    ignores: ['src/http/server.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/*'],
+              allowTypeImports: true,
+              message: 'Routes go through src/domain; import only types from src/db.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read arbitrary JSON answers.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

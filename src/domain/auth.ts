@@ -1,6 +1,9 @@
 import type { Db } from '../db/database.js';
 import type { TokenRole } from '../db/schema.js';
 import { findTokenByHash, insertToken } from '../db/tokens.js';
+
+/** Plain reads and writes with no rule of their own: the routes reach them through this module. */
+export { listTokens, revokeToken } from '../db/tokens.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 
 export const ROLES = ['admin', 'planner', 'agent'] as const satisfies readonly TokenRole[];

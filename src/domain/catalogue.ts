@@ -29,6 +29,10 @@ import type { Db } from '../db/database.js';
 import type { ZoneKind } from '../db/schema.js';
 import { conflictField, firstDuplicate, firstUnknown, invalidField, notFound } from './field-errors.js';
 
+/** Plain reads with no rule of their own: the routes reach them through this module. */
+export { getService, getZone, listServices, listSkills, listZones } from '../db/catalogue.js';
+export { listActiveServices } from '../db/bookings.js';
+
 const SKILL = { en: 'Skill', fr: 'Compétence' };
 const ZONE = { en: 'Zone', fr: 'Zone' };
 const SERVICE = { en: 'Service', fr: 'Prestation' };

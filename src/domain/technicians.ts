@@ -14,6 +14,9 @@ import { checkSkills } from './catalogue.js';
 import { firstDuplicate, firstUnknown, invalidField, notFound } from './field-errors.js';
 import { newSecret } from './secrets.js';
 
+/** Plain reads with no rule of their own: the routes reach them through this module. */
+export { getTechnician, listTechnicians } from '../db/technicians.js';
+
 export type TechnicianInput = TechnicianFields & { skills: string[]; zoneIds: string[] };
 
 const TECHNICIAN = { en: 'Technician', fr: 'Technicien' };

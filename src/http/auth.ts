@@ -1,4 +1,4 @@
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { TokenRole } from '../db/schema.js';
 import { authenticate, roleAllows, type Principal } from '../domain/auth.js';
@@ -7,6 +7,10 @@ import { HttpProblem } from './problem.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The least role a bearer token needs for this route (scopes that call guardRoutesByRole). */
+    role?: TokenRole;
   }
 }
 
@@ -19,9 +23,22 @@ function bearer(request: FastifyRequest): string | undefined {
 
 const UNAUTHORISED_HEADERS = { 'www-authenticate': 'Bearer realm="tournee"' };
 
-/** preHandler: a valid, unexpired, unrevoked bearer token with at least `role`. */
-export function requireRole(db: Db, role: TokenRole): preHandlerAsyncHookHandler {
-  return async (request) => {
+/**
+ * One onRequest hook for a whole scope: each route declares `config: { role }` and the request needs a
+ * valid, unexpired, unrevoked bearer token with at least that role. With `everyRoute`, registering a
+ * route that declares no role fails at start-up, so an admin route cannot be left open by forgetting it.
+ * The hook runs before the body is read: a stranger learns nothing from validation errors.
+ */
+export function guardRoutesByRole(scope: FastifyInstance, db: Db, options: { everyRoute: boolean }): void {
+  if (options.everyRoute) {
+    scope.addHook('onRoute', (route) => {
+      const role = (route.config as { role?: TokenRole } | undefined)?.role;
+      if (!role) throw new Error(`${String(route.method)} ${route.url} declares no role (config: { role })`);
+    });
+  }
+  scope.addHook('onRequest', async (request) => {
+    const role = request.routeOptions.config.role;
+    if (!role) return;
     const outcome = await authenticate(db, bearer(request));
     if (!outcome.ok) {
       const detail = outcome.reason === 'missing' ? 'A bearer token is required.' : 'The token is not valid.';
@@ -31,7 +48,7 @@ export function requireRole(db: Db, role: TokenRole): preHandlerAsyncHookHandler
       throw new HttpProblem(403, 'Forbidden', `This action needs the ${role} role.`);
     }
     request.principal = outcome.principal;
-  };
+  });
 }
 
 /** The principal if a valid token was sent, without failing when none was (desk overrides on public routes). */

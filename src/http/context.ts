@@ -8,7 +8,7 @@ export interface Lifecycle {
   draining: boolean;
 }
 
-/** What every route plugin receives: configuration and the database. */
+/** What every route plugin reads as `app.ctx`: configuration, the database and shared services. */
 export interface AppContext {
   config: Config;
   db: Db;
@@ -22,4 +22,11 @@ export interface AppContext {
   lifecycle: Lifecycle;
   /** The current instant (pinned in tests). */
   clock: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Decorated once on the root instance (server.ts); every route plugin reads `app.ctx`. */
+    ctx: AppContext;
+  }
 }

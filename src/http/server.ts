@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -23,7 +22,7 @@ import { registerMetrics } from './metrics.js';
 import { answerClientError, HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
 import { serializeError } from './log-serializers.js';
 import { redactUrl } from './redact.js';
-import { registerRoutes } from './routes/index.js';
+import { registerScopes } from './scopes.js';
 import { registerTextGuard } from './text-guard.js';
 
 declare module 'fastify' {
@@ -44,17 +43,6 @@ export interface BuildServerOptions {
   clock?: () => Date;
   /** Start the outbox worker (e-mails, webhooks, reminders, surveys) in this instance; tests drive it themselves. */
   outboxWorker?: boolean;
-}
-
-/** Paths that are not rate limited: authenticated back-office routes and ops probes. */
-function isExemptFromRateLimit(url: string): boolean {
-  return (
-    url.startsWith('/v1/admin') ||
-    url === '/health' ||
-    url === '/ready' ||
-    url === '/metrics' ||
-    url.startsWith('/docs')
-  );
 }
 
 /** TOURNEE_TRUST_PROXY for Fastify: a hop count believes that many proxies; a list, those addresses. */
@@ -182,24 +170,6 @@ export async function buildServer(
     maxAge: 600,
   });
 
-  await app.register(rateLimit, {
-    global: true,
-    max: config.TOURNEE_RATE_LIMIT,
-    timeWindow: '1 minute',
-    allowList: (request) => isExemptFromRateLimit(request.url),
-    addHeadersOnExceeding: {
-      'x-ratelimit-limit': true,
-      'x-ratelimit-remaining': true,
-      'x-ratelimit-reset': true,
-    },
-    addHeaders: {
-      'x-ratelimit-limit': true,
-      'x-ratelimit-remaining': true,
-      'x-ratelimit-reset': true,
-      'retry-after': true,
-    },
-  });
-
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -227,8 +197,9 @@ export async function buildServer(
     lifecycle,
     clock: options.clock ?? (() => new Date()),
   };
+  app.decorate('ctx', ctx);
   await registerMetrics(app, ctx);
-  await registerRoutes(app, ctx);
+  await registerScopes(app);
 
   if (config.TOURNEE_PURGE_INTERVAL_MS > 0) {
     const housekeeper = startHousekeeping(database.db, {

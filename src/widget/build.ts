@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bundleBrowserModule } from '../http/browser-bundle.js';
+import { bundleBrowserModule } from '../build/browser-bundle.js';
 
 export const WIDGET_GZIP_BUDGET = 25 * 1024;
 

@@ -11,8 +11,6 @@ import {
   webhookList,
 } from '../../domain/messages/admin.js';
 import { EVENT_TYPES } from '../../domain/outbox/enqueue.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 
 const messageView = z.object({
   id: z.uuid(),
@@ -41,15 +39,13 @@ const idParams = z.object({ id: z.uuid() });
 const security = [{ bearer: [] }];
 
 /** The outbox, webhooks, message traces and satisfaction figures (admin scope, /v1/admin). */
-export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const admin = requireRole(ctx.db, 'admin');
-  const planner = requireRole(ctx.db, 'planner');
-  const agent = requireRole(ctx.db, 'agent');
+export const adminMessageRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
 
   app.get(
     '/outbox',
     {
-      preHandler: admin,
+      config: { role: 'admin' },
       schema: {
         summary: 'Messages of the outbox (status=failed: the dead letters, to replay)',
         tags: ['messages'],
@@ -68,7 +64,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.post(
     '/outbox/:id/replay',
     {
-      preHandler: admin,
+      config: { role: 'admin' },
       schema: {
         summary: 'Send a failed message again (same id, a fresh 24 h of retries)',
         tags: ['messages'],
@@ -83,7 +79,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.get(
     '/visits/:id/messages',
     {
-      preHandler: agent,
+      config: { role: 'agent' },
       schema: {
         summary:
           'Every message made for a visit: sent, pending, failed, or skipped with the reason (e.g. no e-mail address)',
@@ -99,7 +95,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.post(
     '/visits/:id/done',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Mark a booked visit done (its satisfaction survey leaves on D+2)',
         tags: ['messages'],
@@ -116,7 +112,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.get(
     '/satisfaction',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Satisfaction answers given in [from, to): count, mean and distribution of the 1–5 ratings',
         tags: ['messages'],
@@ -153,7 +149,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.post(
     '/webhooks',
     {
-      preHandler: admin,
+      config: { role: 'admin' },
       schema: {
         summary:
           'Subscribe a URL to events; the signing secret (Standard Webhooks) is shown only in this answer',
@@ -180,7 +176,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.get(
     '/webhooks',
     {
-      preHandler: admin,
+      config: { role: 'admin' },
       schema: {
         summary: 'Webhook subscriptions (without their secrets)',
         tags: ['messages'],
@@ -194,7 +190,7 @@ export const adminMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
   app.delete(
     '/webhooks/:id',
     {
-      preHandler: admin,
+      config: { role: 'admin' },
       schema: {
         summary: 'Delete a subscription; its pending messages are dropped',
         tags: ['messages'],

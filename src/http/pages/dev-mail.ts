@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticate, roleAllows } from '../../domain/auth.js';
 import { storedMail, storedMails } from '../../domain/messages/transport.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import { escapeHtml, page } from './message-pages.js';
 
@@ -10,7 +9,8 @@ import { escapeHtml, page } from './message-pages.js';
  * /dev/mail: with no SMTP server configured, the e-mails the service would have sent, as the
  * customer would see them. Admin token in the Authorization header or ?token= (redacted from logs).
  */
-export const devMailRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const devMailRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   if (ctx.config.TOURNEE_SMTP_URL) return;
   const dataDir = ctx.config.TOURNEE_DATA_DIR;
   const tokenQuery = z.object({ token: z.string().max(200).optional() });

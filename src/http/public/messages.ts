@@ -6,7 +6,6 @@ import {
   unsubscribe,
   validOptOutToken,
 } from '../../domain/messages/satisfaction.js';
-import type { AppContext } from '../context.js';
 import { escapeHtml, page } from '../pages/message-pages.js';
 
 const WORDS = {
@@ -38,7 +37,8 @@ const token = z.string().min(10).max(600);
  * The survey page reached from the e-mail's 1–5 links and the one-click unsubscribe. The rating is
  * stored by the form's POST, not by opening the link: mail scanners open links, people press buttons.
  */
-export const publicMessageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const publicMessageRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 8192 },

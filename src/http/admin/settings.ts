@@ -4,9 +4,7 @@ import { z } from 'zod';
 import type { CompanySettingsRecord } from '../../db/settings.js';
 import { HOLIDAY_REGIONS } from '../../domain/availability.js';
 import { changeSettings, readSettings } from '../../domain/settings.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
-import { label, security, windowClock } from './admin-schemas.js';
+import { label, security, windowClock } from './schemas.js';
 import { safeText } from '../schemas/text.js';
 
 const settingsView = z.object({
@@ -48,12 +46,13 @@ const settingsPatch = z.strictObject({
 
 const view = (s: CompanySettingsRecord): z.infer<typeof settingsView> => s;
 
-export const adminSettingsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const adminSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const tags = ['admin', 'settings'];
   app.get(
     '/settings',
     {
-      preHandler: requireRole(ctx.db, 'planner'),
+      config: { role: 'planner' },
       schema: { summary: 'Company settings', tags, security, response: { 200: settingsView } },
     },
     async () => view(await readSettings(ctx.db)),
@@ -62,7 +61,7 @@ export const adminSettingsRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = a
   app.patch(
     '/settings',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'Change company settings',
         tags,

@@ -5,8 +5,6 @@ import {
   rotateTeamFeedToken,
   rotateTechnicianFeedToken,
 } from '../../domain/feeds.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 
 const feedUrlsView = z.object({
@@ -17,14 +15,15 @@ const feedUrlsView = z.object({
 });
 
 /** Admin control of the capability URLs of calendar feeds. */
-export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const adminFeedRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const security = [{ bearer: [] }];
   const technicianParams = z.object({ id: z.uuid() });
 
   app.post(
     '/technicians/:id/feed-token',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'Give the technician a new feed URL; the old one stops working at once',
         tags: ['admin', 'feeds'],
@@ -43,7 +42,7 @@ export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.delete(
     '/technicians/:id/feed-token',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: "Revoke the technician's feed URL",
         tags: ['admin', 'feeds'],
@@ -61,7 +60,7 @@ export const adminFeedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.post(
     '/settings/team-feed-token',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'Give the team feed a new URL; the old one stops working at once',
         tags: ['admin', 'feeds'],

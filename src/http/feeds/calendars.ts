@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { bookingCalendar, teamFeed, technicianFeed } from '../../domain/feeds.js';
 import { sendCalendar } from '../calendar-response.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import { safeText } from '../schemas/text.js';
 
@@ -11,7 +10,8 @@ const FEED_CACHE_CONTROL = 'private, max-age=300';
 const BOOKING_CACHE_CONTROL = 'private, max-age=60';
 
 /** Public calendar routes: the secret is in the URL, so every failure is the same 404. */
-export const feedRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const feedParams = z.object({ token: safeText(256, { trim: false }) });
 
   app.get(

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { getCompanySettings, listVisits } from '../../db/bookings.js';
+import { visitList } from '../../domain/visit-list.js';
 import { localIso } from '../../domain/local-time.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { safeDate, safeInstant, safeText } from '../schemas/text.js';
 
 const visitListItem = z.object({
@@ -28,11 +26,12 @@ const visitListItem = z.object({
   version: z.number(),
 });
 
-export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const adminVisitRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   app.get(
     '/visits',
     {
-      preHandler: requireRole(ctx.db, 'agent'),
+      config: { role: 'agent' },
       schema: {
         summary: 'Visits, filtered by time range, technician, status, or customer name/phone/reference (q)',
         tags: ['admin'],
@@ -55,9 +54,7 @@ export const adminVisitRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
     },
     async (request) => {
       const q = request.query;
-      const settings = await getCompanySettings(ctx.db);
-      const tz = settings.timezone;
-      const rows = await listVisits(ctx.db, {
+      const { timezone: tz, rows } = await visitList(ctx.db, {
         from: q.from ? new Date(q.from) : undefined,
         to: q.to ? new Date(q.to) : undefined,
         technicianId: q.technicianId,

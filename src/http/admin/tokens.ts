@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { createApiToken, ROLES } from '../../domain/auth.js';
-import { listTokens, revokeToken } from '../../db/tokens.js';
-import type { AppContext } from '../context.js';
-import { requireRole } from '../auth.js';
+import { createApiToken, listTokens, revokeToken, ROLES } from '../../domain/auth.js';
 import { HttpProblem } from '../problem.js';
 import { safeInstant, safeText } from '../schemas/text.js';
 
@@ -15,13 +12,14 @@ const tokenView = z.object({
   revokedAt: z.date().nullable(),
 });
 
-export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const adminTokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const security = [{ bearer: [] }];
 
   app.get(
     '/me',
     {
-      preHandler: requireRole(ctx.db, 'agent'),
+      config: { role: 'agent' },
       schema: {
         summary: 'Who the bearer token belongs to',
         tags: ['admin'],
@@ -35,7 +33,7 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
   app.get(
     '/tokens',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'List API tokens (never their values)',
         tags: ['admin'],
@@ -49,7 +47,7 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
   app.post(
     '/tokens',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'Create an API token; its value is shown only in this response',
         tags: ['admin'],
@@ -74,7 +72,7 @@ export const adminTokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asyn
   app.delete(
     '/tokens/:id',
     {
-      preHandler: requireRole(ctx.db, 'admin'),
+      config: { role: 'admin' },
       schema: {
         summary: 'Revoke an API token',
         tags: ['admin'],

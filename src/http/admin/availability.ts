@@ -16,9 +16,7 @@ import {
 } from '../../domain/availability-exceptions.js';
 import { availabilityView, rangeBound } from '../../domain/availability-view.js';
 import { DST_POLICY } from '../../domain/availability.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
-import { dateOrInstant, idParams, instant, isoInZone, localDate, security } from './admin-schemas.js';
+import { dateOrInstant, idParams, instant, isoInZone, localDate, security } from './schemas.js';
 import { safeText } from '../schemas/text.js';
 
 const exceptionKind = z.enum(['absence', 'extra_shift', 'closure']);
@@ -61,14 +59,14 @@ function exceptionOut(e: ExceptionRecord, timezone: string): z.infer<typeof exce
   };
 }
 
-export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const planner = requireRole(ctx.db, 'planner');
+export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const tags = ['admin', 'availability'];
 
   app.get(
     '/availability',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Working intervals of a technician (or of every active one) over a range',
         description: `Working hours minus public holidays, closures and absences, plus extra shifts. ${DST_POLICY} A date bound means the whole local day (to included).`,
@@ -108,7 +106,7 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
   app.get(
     '/availability/exceptions',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'List exceptions; with technicianId, theirs plus company closures',
         tags,
@@ -137,7 +135,7 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
   app.get(
     '/availability/exceptions/:id',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'One exception',
         tags,
@@ -153,7 +151,7 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
   app.post(
     '/availability/exceptions',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Add an absence, an extra shift or a company closure',
         description:
@@ -173,7 +171,7 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
   app.patch(
     '/availability/exceptions/:id',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Change an exception; a new range replaces the old one',
         tags,
@@ -192,7 +190,10 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }>
 
   app.delete(
     '/availability/exceptions/:id',
-    { preHandler: planner, schema: { summary: 'Delete an exception', tags, security, params: idParams } },
+    {
+      config: { role: 'planner' },
+      schema: { summary: 'Delete an exception', tags, security, params: idParams },
+    },
     async (request, reply) => {
       await removeException(ctx.db, request.params.id);
       return reply.code(204).send();

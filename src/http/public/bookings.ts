@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listActiveServices } from '../../db/bookings.js';
 import {
   cancelBooking,
   createBooking,
@@ -9,6 +8,7 @@ import {
   type Booker,
 } from '../../domain/bookings.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
+import { listActiveServices } from '../../domain/catalogue.js';
 import { readBookingRules } from '../../domain/customer-rules.js';
 import { judgePhone } from '../../domain/phone.js';
 import { serviceView, slotsView, type PublicBookingBody } from '../../domain/public-views.js';
@@ -16,7 +16,6 @@ import { bookabilityAt } from '../../domain/slot-reasons.js';
 import { clientHash } from '../../domain/holds/index.js';
 import { findSlots } from '../../domain/slots.js';
 import { optionalPrincipal } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import { coordinate, safeDate, safeInstant, safeText } from '../schemas/text.js';
 
@@ -108,7 +107,8 @@ const idempotencyHeader = z.object({
 
 const manageHeaders = z.object({ 'x-manage-token': safeText(200, { trim: false }).optional() });
 
-export const publicBookingRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const links = {
     manageUrl: (id: string, token: string) => `${ctx.publicUrl}/manage#${id}.${token}`,
     icsUrl: (id: string, token: string) =>

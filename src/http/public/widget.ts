@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildWidgetBundle } from '../../widget/build.js';
-import type { AppContext } from '../context.js';
 import { demoPageHtml, managePageHtml } from '../pages/demo-site.js';
 
 interface Bundle {
@@ -31,7 +30,8 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
  * embeds it and the customers' manage page (/manage). All static: no rate
  * limit, cacheable, no inline script.
  */
-export const widgetRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const widgetRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   app.get(
     '/widget.js',
     {

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MAX_LIVE_HOLDS, placeHold, releaseHold, renewHold } from '../../domain/holds/index.js';
 import { optionalPrincipal } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { safeInstant } from '../schemas/text.js';
 
 const windowSchema = z.object({ start: safeInstant(), end: safeInstant() });
@@ -13,7 +12,8 @@ const heldWindow = z.object({ id: z.uuid(), expiresAt: z.string(), renewable: z.
  * (5 minutes, renewable once). The client is its network address: a hold
  * is only seen, renewed, released or booked from where it was placed.
  */
-export const publicHoldRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const publicHoldRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   // A person holds a window or two; a robot trying to hold a whole day meets this first.
   const rateLimit = { max: Math.min(ctx.config.TOURNEE_RATE_LIMIT, 30), timeWindow: '1 minute' };
 

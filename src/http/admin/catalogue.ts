@@ -1,7 +1,6 @@
 /** Admin CRUD of the catalogue: skills, zones (with postal codes and centroids), services. Planners read, admins write. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getService, getZone, listServices, listSkills, listZones } from '../../db/catalogue.js';
 import {
   createService,
   createSkill,
@@ -9,14 +8,17 @@ import {
   deactivateService,
   editService,
   editZone,
+  getService,
+  getZone,
+  listServices,
+  listSkills,
+  listZones,
   removeSkill,
   removeZone,
   renameSkill,
 } from '../../domain/catalogue.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
-import { idParams, label, latitude, longitude, postcode, security, skillCode } from './admin-schemas.js';
+import { idParams, label, latitude, longitude, postcode, security, skillCode } from './schemas.js';
 import { safeText } from '../schemas/text.js';
 
 const skillView = z.object({ code: z.string(), label: z.string() });
@@ -77,16 +79,15 @@ const serviceBody = z.strictObject({
 });
 const servicePatch = z.strictObject(serviceFields).partial();
 
-export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const read = requireRole(ctx.db, 'planner');
-  const write = requireRole(ctx.db, 'admin');
+export const adminCatalogueRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const tags = ['admin', 'catalogue'];
 
   // --- skills
   app.get(
     '/skills',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: { summary: 'List skills', tags, security, response: { 200: z.array(skillView) } },
     },
     async () => listSkills(ctx.db),
@@ -95,7 +96,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.post(
     '/skills',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Create a skill',
         tags,
@@ -110,7 +111,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.patch(
     '/skills/:code',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: "Change a skill's label",
         tags,
@@ -126,7 +127,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.delete(
     '/skills/:code',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Delete a skill no technician or service uses (409 otherwise)',
         tags,
@@ -144,7 +145,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.get(
     '/zones',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: {
         summary: 'List zones with their postal codes',
         tags,
@@ -158,7 +159,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.get(
     '/zones/:id',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: { summary: 'One zone', tags, security, params: idParams, response: { 200: zoneView } },
     },
     async (request) => {
@@ -171,7 +172,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.post(
     '/zones',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: { summary: 'Create a zone', tags, security, body: zoneBody, response: { 201: zoneView } },
     },
     async (request, reply) => reply.code(201).send(await createZone(ctx.db, request.body)),
@@ -180,7 +181,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.patch(
     '/zones/:id',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Change a zone; postcodes, when given, replace the list',
         tags,
@@ -196,7 +197,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.delete(
     '/zones/:id',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Delete a zone no technician serves (409 otherwise)',
         tags,
@@ -214,7 +215,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.get(
     '/services',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: {
         summary: 'List services, active or not',
         tags,
@@ -228,7 +229,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.get(
     '/services/:id',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: { summary: 'One service', tags, security, params: idParams, response: { 200: serviceView } },
     },
     async (request) => {
@@ -241,7 +242,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.post(
     '/services',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Create a service',
         tags,
@@ -256,7 +257,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.patch(
     '/services/:id',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Change a service; skills, when given, replace the list',
         tags,
@@ -272,7 +273,7 @@ export const adminCatalogueRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = 
   app.delete(
     '/services/:id',
     {
-      preHandler: write,
+      config: { role: 'admin' },
       schema: {
         summary: 'Deactivate a service (booked visits keep it)',
         tags,

@@ -5,13 +5,15 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getTechnician, listTechnicians, type TechnicianRecord } from '../../db/technicians.js';
+import type { TechnicianRecord } from '../../db/technicians.js';
 import type { WorkingHoursRecord } from '../../db/working-hours.js';
 import { technicianFeedUrls } from '../../domain/feeds.js';
 import {
   createTechnician,
   deactivateTechnician,
   editTechnician,
+  getTechnician,
+  listTechnicians,
   type TechnicianInput,
 } from '../../domain/technicians.js';
 import {
@@ -21,8 +23,6 @@ import {
   removeWorkingHours,
   replaceWorkingHours,
 } from '../../domain/working-hours.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
 import {
   colour,
@@ -34,7 +34,7 @@ import {
   security,
   skillCode,
   wallClock,
-} from './admin-schemas.js';
+} from './schemas.js';
 import { safeText } from '../schemas/text.js';
 
 const technicianView = z.object({
@@ -138,17 +138,15 @@ function ruleOut(r: WorkingHoursRecord): z.infer<typeof ruleView> {
   };
 }
 
-export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const read = requireRole(ctx.db, 'planner');
-  const adminOnly = requireRole(ctx.db, 'admin');
-  const planner = requireRole(ctx.db, 'planner');
+export const adminTechnicianRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
   const tags = ['admin', 'technicians'];
   const hoursTags = ['admin', 'availability'];
 
   app.get(
     '/technicians',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: {
         summary: 'List technicians',
         tags,
@@ -167,7 +165,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.get(
     '/technicians/:id',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: {
         summary: 'One technician',
         tags,
@@ -186,7 +184,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.post(
     '/technicians',
     {
-      preHandler: adminOnly,
+      config: { role: 'admin' },
       schema: {
         summary: 'Create a technician (with a calendar feed URL)',
         tags,
@@ -204,7 +202,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.patch(
     '/technicians/:id',
     {
-      preHandler: adminOnly,
+      config: { role: 'admin' },
       schema: {
         summary: 'Change a technician; skills and zoneIds, when given, replace the lists',
         tags,
@@ -224,7 +222,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.delete(
     '/technicians/:id',
     {
-      preHandler: adminOnly,
+      config: { role: 'admin' },
       schema: {
         summary: 'Deactivate a technician (visits and history stay)',
         tags,
@@ -242,7 +240,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.get(
     '/technicians/:id/working-hours',
     {
-      preHandler: read,
+      config: { role: 'planner' },
       schema: {
         summary: "A technician's working-hour rules (local wall-clock time)",
         tags: hoursTags,
@@ -257,7 +255,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.post(
     '/technicians/:id/working-hours',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Add a working-hour rule; 400 if it overlaps another on a same weekday',
         tags: hoursTags,
@@ -274,7 +272,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.put(
     '/technicians/:id/working-hours',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: "Replace all of a technician's working-hour rules at once",
         tags: hoursTags,
@@ -291,7 +289,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.patch(
     '/technicians/:id/working-hours/:ruleId',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Change a working-hour rule',
         tags: hoursTags,
@@ -308,7 +306,7 @@ export const adminTechnicianRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> =
   app.delete(
     '/technicians/:id/working-hours/:ruleId',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: { summary: 'Delete a working-hour rule', tags: hoursTags, security, params: ruleParams },
     },
     async (request, reply) => {

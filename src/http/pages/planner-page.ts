@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildPlannerBundle } from '../../planner/build.js';
-import type { AppContext } from '../context.js';
-import { plannerPageHtml } from '../pages/planner.js';
+import { plannerPageHtml } from './planner.js';
 
 interface Bundle {
   code: string;
@@ -23,7 +22,7 @@ function plannerBundle(): Promise<Bundle> {
 }
 
 /** The planner's page (/planner) and its script (/planner.js). The data comes from the token-protected /v1/admin API. */
-export const plannerPageRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app) => {
+export const plannerPageRoutes: FastifyPluginAsyncZod = async (app) => {
   const page = plannerPageHtml();
   app.get(
     '/planner',

@@ -1,12 +1,10 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { pendingMigrations } from '../../db/migrate.js';
+import { databaseReadiness } from '../../domain/readiness.js';
 import { registry } from '../../observability/metrics.js';
-import type { AppContext } from '../context.js';
-import { requireRole } from '../auth.js';
+import { guardRoutesByRole } from '../auth.js';
 
-const probe = { config: { rateLimit: false }, logLevel: 'warn' as const };
+const probe = { logLevel: 'warn' as const };
 
 /**
  * Probes for a load balancer or Kubernetes: /health says the process is alive (liveness: restart
@@ -14,7 +12,10 @@ const probe = { config: { rateLimit: false }, logLevel: 'warn' as const };
  * applied, not draining before a stop). /metrics is Prometheus text, for a token holder here or
  * unauthenticated on TOURNEE_METRICS_PORT.
  */
-export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
+  // Only /metrics declares a role; the probes answer anyone.
+  guardRoutesByRole(app, ctx.db, { everyRoute: false });
   app.get(
     '/health',
     {
@@ -44,14 +45,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       },
     },
     async (_request, reply) => {
-      const checks = { database: false, migrations: false, draining: ctx.lifecycle.draining };
-      try {
-        await sql`SELECT 1`.execute(ctx.db);
-        checks.database = true;
-        checks.migrations = (await pendingMigrations(ctx.db)).length === 0;
-      } catch {
-        // reported through the checks
-      }
+      const checks = { ...(await databaseReadiness(ctx.db)), draining: ctx.lifecycle.draining };
       const ready = checks.database && checks.migrations && !checks.draining;
       reply.header('cache-control', 'no-store');
       return reply
@@ -64,9 +58,8 @@ export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
     app.get(
       '/metrics',
       {
-        config: { rateLimit: false },
         logLevel: 'warn',
-        preHandler: requireRole(ctx.db, 'admin'),
+        config: { role: 'admin' },
         schema: { summary: 'Prometheus metrics (admin token)', tags: ['ops'], security: [{ bearer: [] }] },
       },
       async (_request, reply) => {

@@ -9,8 +9,6 @@ import {
   moveVisit,
   proposePlan,
 } from '../../domain/planning/index.js';
-import { requireRole } from '../auth.js';
-import type { AppContext } from '../context.js';
 import { safeDate, safeInstant } from '../schemas/text.js';
 
 const isoDate = safeDate();
@@ -119,13 +117,13 @@ const planParams = z.object({ id: z.uuid() });
  * visit versions they were computed from), applying one, and moving or
  * pinning a visit by hand. Planner role.
  */
-export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const planner = requireRole(ctx.db, 'planner');
+export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { ctx } = app;
 
   app.get(
     '/routes',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: "Each technician's route of a day as it is booked",
         tags: ['planner'],
@@ -140,7 +138,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.post(
     '/plans',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Ask the optimiser for a better plan of a day (stored as a proposal)',
         tags: ['planner'],
@@ -167,7 +165,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.get(
     '/plans/:id',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'A stored plan',
         tags: ['planner'],
@@ -182,7 +180,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.post(
     '/plans/:id/apply',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Apply a proposal, if no visit of its day changed since (else 409: re-plan)',
         tags: ['planner'],
@@ -197,7 +195,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
   app.patch(
     '/visits/:id',
     {
-      preHandler: planner,
+      config: { role: 'planner' },
       schema: {
         summary: 'Move a visit to another technician or time, or pin it; checked against the day’s routes',
         tags: ['planner'],
