@@ -38,6 +38,8 @@ export interface SlotQuery {
   /** Local dates, inclusive. */
   from?: string;
   to?: string;
+  /** No `to`: up to the last bookable day (the service's horizon) instead of two weeks. */
+  toHorizon?: boolean;
   now: Date;
   /** Desk agents may book inside the minimum notice. */
   ignoreNotice?: boolean;
@@ -139,8 +141,9 @@ export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWit
 }
 
 /**
- * Checks and fills the date range of a query: defaults to two weeks from today, at most
- * MAX_SLOT_RANGE_DAYS or the horizon (today included), whichever is longer.
+ * Checks and fills the date range of a query: defaults to two weeks from today (or, with
+ * `toHorizon`, up to the horizon), at most MAX_SLOT_RANGE_DAYS or the horizon (today included),
+ * whichever is longer.
  */
 export function slotRange(
   timezone: string,
@@ -148,10 +151,12 @@ export function slotRange(
   from?: string,
   to?: string,
   horizonDays = 0,
+  toHorizon = false,
 ): { from: string; to: string } {
   const maxDays = Math.max(MAX_SLOT_RANGE_DAYS, horizonDays + 1);
-  const first = from ?? localDateOf(now.getTime() / 1000, timezone);
-  const last = to ?? addDays(first, DEFAULT_SLOT_RANGE_DAYS - 1);
+  const today = localDateOf(now.getTime() / 1000, timezone);
+  const first = from ?? today;
+  const last = to ?? (toHorizon ? addDays(today, horizonDays) : addDays(first, DEFAULT_SLOT_RANGE_DAYS - 1));
   if (last < first) {
     throw new DomainError(
       'invalid',
@@ -197,7 +202,14 @@ async function answerSlots(db: Executor, query: SlotQuery, reads: SlotReads): Pr
     reads.settings(),
   ]);
   const rules = windowRulesFor(settings, service);
-  const range = slotRange(settings.timezone, query.now, query.from, query.to, rules.horizonDays);
+  const range = slotRange(
+    settings.timezone,
+    query.now,
+    query.from,
+    query.to,
+    rules.horizonDays,
+    query.toHorizon,
+  );
   const base = { service, timezone: settings.timezone, ...range };
   await requirePointInPostcode(reads, query.address, 'query.postcode');
   const address = await reads.resolve(query.address);

@@ -89,6 +89,31 @@ describe('GET /v1/slots reasons', () => {
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json().field).toBe('query.to');
   });
+
+  it('range=horizon: up to each service’s own last bookable day, as the widget asks', async () => {
+    const whole = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/slots?serviceId=${services['prises-eclairage']}&postcode=69003&range=horizon`,
+      })
+    ).json() as { from: string; to: string; days: { date: string }[] };
+    expect(whole).toMatchObject({ from: TEST_TODAY, to: addDays(TEST_TODAY, 42) });
+    expect(whole.days.at(-1)!.date > addDays(TEST_TODAY, 31)).toBe(true);
+    // A repair is booked at most 14 days ahead: its horizon, not 42 days.
+    const repair = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/slots?serviceId=${services.depannage}&postcode=69003&range=horizon`,
+      })
+    ).json() as { to: string };
+    expect(repair.to).toBe(addDays(TEST_TODAY, 14));
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${services.depannage}&postcode=69003&range=forever`,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('query.range');
+  });
 });
 
 describe('GET /v1/services?postcode=', () => {

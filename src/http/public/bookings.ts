@@ -171,7 +171,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Bookable arrival windows for a service at an address, grouped by day',
         description:
-          "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today, at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon.",
+          "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today (`range=horizon`: up to the service's last bookable day, as the widget asks), at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon.",
         tags: ['booking'],
         querystring: z
           .object({
@@ -181,6 +181,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
             lon: longitude.optional(),
             from: isoDate.optional(),
             to: isoDate.optional(),
+            range: z.enum(['horizon']).optional(),
           })
           .refine((q) => (q.lat === undefined) === (q.lon === undefined), {
             message: 'lat and lon go together',
@@ -210,6 +211,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
           address: { postcode: q.postcode, lat: q.lat, lon: q.lon },
           from: q.from,
           to: q.to,
+          toHorizon: q.range === 'horizon',
           now: ctx.clock(),
           ignoreNotice: principal !== undefined,
           // Live holds count for the public (not the client's own); the desk never sees them.
