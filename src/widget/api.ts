@@ -49,10 +49,35 @@ export interface ManageKey {
   token: string;
 }
 
+/** A window kept for this customer while they type (POST /v1/holds). */
+export interface HeldWindow {
+  id: string;
+  expiresAt: string;
+  renewable: boolean;
+}
+
+/** What the widget asks of the desk: a call back, when booking online is not possible (POST /v1/requests). */
+export type RequestKind = 'callback' | 'out_of_area' | 'no_window';
+export interface CustomerRequestBody {
+  kind: RequestKind;
+  name: string;
+  phone: string;
+  email?: string;
+  postcode?: string;
+  serviceId?: string;
+  message?: string;
+  pow?: { challenge: string; nonce: string };
+}
+
 export interface Api {
-  /** The services and the rules the form applies (phone countries, e-mail, change cut-off). */
-  services(): Promise<{ services: Service[]; rules: BookingRules }>;
+  /** The services and the rules the form applies; with a postcode, whether each can be booked there. */
+  services(postcode?: string): Promise<{ services: Service[]; rules: BookingRules }>;
+  /** Every window up to the service's horizon (not two weeks: the first free day may be later). */
   slots(serviceId: string, postcode: string): Promise<Slots>;
+  hold(serviceId: string, window: TimeWindow, postcode: string): Promise<HeldWindow>;
+  renewHold(id: string): Promise<HeldWindow>;
+  releaseHold(id: string): Promise<void>;
+  request(body: CustomerRequestBody): Promise<{ id: string; reference: string }>;
   challenge(): Promise<Challenge>;
   book(request: BookingRequest, idempotencyKey: string): Promise<BookingConfirmation>;
   booking(key: ManageKey): Promise<Booking>;
@@ -76,7 +101,7 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
     } catch {
       throw new ApiError({ status: 0 });
     }
-    const body = await response.json().catch(() => undefined);
+    const body = response.status === 204 ? undefined : await response.json().catch(() => undefined);
     if (!response.ok) {
       const problem: Problem = { ...(body as Problem | undefined), status: response.status };
       if (problem.detail) problem.detail = typeset(problem.detail, lang);
@@ -85,9 +110,25 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
     return body as T;
   }
 
+  const post = <T>(path: string, body?: unknown) =>
+    call<T>(path, {
+      method: 'POST',
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+
   return {
-    services: () => call<{ services: Service[]; rules: BookingRules }>('/v1/services'),
-    slots: (serviceId, postcode) => call<Slots>(`/v1/slots?${new URLSearchParams({ serviceId, postcode })}`),
+    services: (postcode) =>
+      call<{ services: Service[]; rules: BookingRules }>(
+        `/v1/services${postcode ? `?${new URLSearchParams({ postcode })}` : ''}`,
+      ),
+    slots: (serviceId, postcode) =>
+      call<Slots>(`/v1/slots?${new URLSearchParams({ serviceId, postcode, range: 'horizon' })}`),
+    hold: (serviceId, window, postcode) => post<HeldWindow>('/v1/holds', { serviceId, window, postcode }),
+    renewHold: (id) => post<HeldWindow>(`/v1/holds/${encodeURIComponent(id)}/renew`),
+    releaseHold: (id) => call<void>(`/v1/holds/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    request: (body) => post<{ id: string; reference: string }>('/v1/requests', body),
     challenge: () => call<Challenge>('/v1/challenge'),
     book: (request, idempotencyKey) =>
       call<BookingConfirmation>('/v1/bookings', {

@@ -3,17 +3,27 @@
  * talks to the service and moves focus and announcements between steps.
  */
 import { useEffect, useMemo, useReducer, useRef } from 'preact/hooks';
-import { ApiError, createApi, type BookingConfirmation, type BookingRequest, type Problem } from './api.js';
+import {
+  ApiError,
+  createApi,
+  type BookingConfirmation,
+  type BookingRequest,
+  type Problem,
+  type RequestKind,
+} from './api.js';
 import { flow, startFlow, type FieldKey, type Form, type Step } from './flow.js';
 import { asProblem, DEFAULT_RULES, isOutage, problemMessage, SERVER_FIELDS, validate } from './form.js';
 import { formatDay, messages, type Lang } from './i18n.js';
 import { revealWindows } from './parts.js';
+import { ReasonPanel, reasonSentence } from './reasons.js';
 import { Shell, useAnnouncements } from './shell.js';
 import { AddressStep } from './steps/address.js';
+import { CallbackStep } from './steps/callback.js';
 import { DetailsStep } from './steps/details.js';
 import { DoneStep } from './steps/done.js';
 import { ServiceStep } from './steps/service.js';
-import { horizonDays, SlotsStep } from './steps/slots.js';
+import { SlotsStep } from './steps/slots.js';
+import { holdActions } from './use-hold.js';
 import { useProofOfWork } from './use-proof-of-work.js';
 
 export interface AppProps {
@@ -36,6 +46,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
   const rules = state.rules ?? DEFAULT_RULES;
   const { alert, setAlert, status, setStatus, focusOn } = useAnnouncements(host);
   const proof = useProofOfWork(api);
+  const holds = useMemo(() => holdActions(api, dispatch), [api]);
   /** One idempotency key per attempt: a retry of the very same request (after a network error) reuses it. */
   const attempt = useRef<{ key: string; fingerprint: string } | null>(null);
 
@@ -56,8 +67,10 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
   const edit = (key: keyof Form) => (value: string) => dispatch({ type: 'edited', key, value });
   /** Checks a field when the customer leaves it, but only once they have typed something. */
   const leave = (key: FieldKey) => () => {
-    if (key !== 'consent' && form[key].trim())
-      dispatch({ type: 'fieldChecked', key, error: validate(key, form, t, rules) });
+    if (key === 'consent' || !form[key].trim()) return;
+    // Only ever adds an error: typing clears one, and the service's own ("not served") must stay.
+    const error = validate(key, form, t, rules);
+    if (error) dispatch({ type: 'fieldChecked', key, error });
   };
   /** Validates the given fields; on failure announces how many and moves focus to the first. */
   const check = (keys: FieldKey[]): boolean => {
@@ -83,24 +96,32 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     focusOn(`service-${state.services?.[0]?.id}`);
   };
 
-  const searchWindows = async () => {
+  const searchWindows = async (serviceId = state.serviceId) => {
     setAlert('');
     dispatch({ type: 'searchStarted' });
     focusOn('step-title');
     setStatus(t.searching);
     try {
-      const found = await api.slots(state.serviceId, form.postcode.trim());
+      const postcode = form.postcode.trim();
+      const found = await api.slots(serviceId, postcode);
+      dispatch({ type: 'slotsFound', slots: found });
       if (found.reason?.code === 'zone-not-served') {
-        // An unserved postcode is an answer, not an error: it is still the postcode field's to show.
+        // An unserved postcode is an answer, not an error: it is still the postcode field's to show,
+        // with the areas we serve, the phone and "Être rappelé" below.
         setStatus('');
         return refuse('address', 'postcode', t.postcodeNotServed(found.postcode));
       }
-      dispatch({ type: 'slotsFound', slots: found });
+      if (found.reason?.code === 'service-not-offered-here')
+        // Which other services can be booked here, to offer them instead.
+        api.services(postcode).then(
+          ({ services }) => dispatch({ type: 'servicesHere', postcode, services }),
+          () => undefined,
+        );
       const first = found.days[0];
       setStatus(
         first
           ? t.windowCount(formatDay(first.date, lang), first.windows.length)
-          : t.noWindow(horizonDays(found)),
+          : reasonSentence(found, lang, t),
       );
     } catch (error) {
       const problem = asProblem(error);
@@ -117,6 +138,17 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     if (check(['postcode', 'line'])) void searchWindows();
   };
 
+  const chooseServiceHere = (id: string) => {
+    dispatch({ type: 'serviceChosen', id });
+    void searchWindows(id);
+  };
+
+  const askCallback = (kind: RequestKind) => {
+    setAlert('');
+    dispatch({ type: 'callbackOpened', kind });
+    focusOn('step-title');
+  };
+
   const selectDay = (date: string, pointer: boolean) => {
     if (date === state.day || !slots) return;
     dispatch({ type: 'daySelected', date });
@@ -127,7 +159,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     if (pointer) setTimeout(() => revealWindows(host), 0);
   };
 
-  const submitWindow = () => {
+  const submitWindow = async () => {
+    if (state.busy) return;
     if (!state.chosen) {
       dispatch({ type: 'checked', errors: { window: t.chooseWindow } });
       setAlert(t.chooseWindow);
@@ -135,10 +168,29 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
       return;
     }
     proof.start();
+    // Kept for this customer while they type their details.
+    dispatch({ type: 'busy', busy: true });
+    const held = await holds.place(state.hold, state.serviceId, state.chosen, form.postcode.trim());
+    dispatch({ type: 'busy', busy: false });
+    if (held.taken) return windowTaken(held.taken);
     go('details');
   };
 
-  const book = async (powRetry: boolean): Promise<BookingConfirmation> => {
+  const windowTaken = (days: NonNullable<Problem['alternatives']>['days']) => {
+    dispatch({ type: 'windowTaken', days });
+    focusOn('step-title');
+    setAlert(t.windowTaken);
+  };
+
+  /** The hold on the chosen window, if there is one. */
+  const heldId = () => {
+    const { hold, chosen } = state;
+    return hold && chosen && hold.window.start === chosen.start && hold.window.end === chosen.end
+      ? hold.id
+      : '';
+  };
+
+  const book = async (powRetry: boolean, holdId = heldId()): Promise<BookingConfirmation> => {
     const pow = await proof.take();
     if (!pow) throw new ApiError({ status: 0 });
     const request: BookingRequest = {
@@ -147,6 +199,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
       customer: { name: form.name.trim(), phone: form.phone.trim(), email: form.email.trim() || undefined },
       address: { line: form.line.trim(), postcode: form.postcode.trim(), city: form.city.trim() },
       ...(form.notes.trim() ? { notes: form.notes.trim() } : {}),
+      ...(holdId ? { holdId } : {}),
       consent: true,
       website: form.website,
       pow,
@@ -163,7 +216,9 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
         // A definite answer: the challenge is spent and the next try is a new attempt.
         proof.spend();
         attempt.current = null;
-        if (powRetry && problem.field?.startsWith('body.pow')) return book(false);
+        if (powRetry && problem.field?.startsWith('body.pow')) return book(false, holdId);
+        // A hold purged meanwhile: the booking stands on its own (the window is checked anyway).
+        if (holdId && problem.field === 'body.holdId') return book(powRetry, '');
       }
       throw error;
     }
@@ -191,12 +246,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
   };
 
   const onBookingProblem = (problem: Problem) => {
-    if (problem.status === 409 && problem.alternatives) {
-      dispatch({ type: 'windowTaken', days: problem.alternatives.days });
-      focusOn('step-title');
-      setAlert(t.windowTaken);
-      return;
-    }
+    if (problem.status === 409 && problem.alternatives) return windowTaken(problem.alternatives.days);
     if (isOutage(problem)) return setAlert(t.networkError);
     const message = problemMessage(problem, t, t.networkError, rules);
     const key = problem.field ? SERVER_FIELDS[problem.field] : undefined;
@@ -216,6 +266,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
           services={state.services}
           failed={state.servicesFailed}
           serviceId={state.serviceId}
+          here={state.here?.postcode === form.postcode.trim() ? state.here : null}
           error={errors.service}
           phone={phone}
           t={t}
@@ -237,7 +288,19 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
           onLeave={leave}
           onBack={() => go('service')}
           onSubmit={submitAddress}
-        />
+        >
+          {slots?.reason?.code === 'zone-not-served' && slots.postcode === form.postcode.trim() && (
+            <ReasonPanel
+              slots={slots}
+              here={null}
+              phone={phone}
+              lang={lang}
+              t={t}
+              onService={chooseServiceHere}
+              onCallback={askCallback}
+            />
+          )}
+        </AddressStep>
       );
       break;
     case 'slots':
@@ -247,6 +310,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
           postcode={form.postcode}
           slots={slots}
           failed={state.slotsFailed}
+          here={state.here && state.here.postcode === slots?.postcode ? state.here.services : null}
+          busy={state.busy}
           day={state.day}
           chosen={state.chosen}
           error={errors.window}
@@ -257,7 +322,9 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
           onDay={selectDay}
           onWindow={(window) => dispatch({ type: 'windowChosen', window })}
           onBack={() => go('address')}
-          onSubmit={submitWindow}
+          onService={chooseServiceHere}
+          onCallback={askCallback}
+          onSubmit={() => void submitWindow()}
         />
       );
       break;
@@ -266,6 +333,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
         <DetailsStep
           service={service}
           chosen={state.chosen}
+          hold={heldId() ? state.hold : null}
+          onRenew={(hold) => void holds.renew(hold)}
           timeZone={timeZone}
           form={form}
           errors={errors}
@@ -285,6 +354,27 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
       break;
     case 'done':
       body = state.done && <DoneStep done={state.done} timeZone={timeZone} lang={lang} t={t} />;
+      break;
+    case 'callback':
+      body = (
+        <CallbackStep
+          api={api}
+          kind={state.callback?.kind ?? 'callback'}
+          serviceId={state.serviceId}
+          form={form}
+          errors={errors}
+          company={company}
+          phone={phone}
+          t={t}
+          onEdit={edit}
+          onLeave={leave}
+          check={check}
+          onRefused={(key, message) => refuse('callback', key, message)}
+          setAlert={setAlert}
+          focusOn={focusOn}
+          onBack={() => go(state.callback?.back ?? 'service')}
+        />
+      );
   }
 
   return (

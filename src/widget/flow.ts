@@ -3,10 +3,26 @@
  * confirmation. Everything the customer typed lives in one state above the steps, so going back, a
  * network error or a window taken meanwhile (409) never loses it. Pure: no fetch, no DOM.
  */
-import type { BookingConfirmation, BookingRules, Service, Slots, TimeWindow } from './api.js';
+import type {
+  BookingConfirmation,
+  BookingRules,
+  HeldWindow,
+  RequestKind,
+  Service,
+  Slots,
+  TimeWindow,
+} from './api.js';
 
-export type Step = 'service' | 'address' | 'slots' | 'details' | 'done';
-export const STEP_NUMBER: Record<Step, number> = { service: 1, address: 2, slots: 3, details: 4, done: 4 };
+/** `callback`: "Être rappelé", the way out when nothing can be booked online. */
+export type Step = 'service' | 'address' | 'slots' | 'details' | 'done' | 'callback';
+export const STEP_NUMBER: Record<Step, number> = {
+  service: 1,
+  address: 2,
+  slots: 3,
+  details: 4,
+  done: 4,
+  callback: 4,
+};
 export const STEP_COUNT = 4;
 
 export interface Form {
@@ -17,6 +33,8 @@ export interface Form {
   phone: string;
   email: string;
   notes: string;
+  /** What the customer tells the desk when they ask to be called back. */
+  message: string;
   consent: boolean;
   /** Honeypot: hidden from people, filled by naive bots. */
   website: string;
@@ -32,6 +50,7 @@ export const EMPTY_FORM: Form = {
   phone: '',
   email: '',
   notes: '',
+  message: '',
   consent: false,
   website: '',
 };
@@ -54,6 +73,21 @@ export interface FlowState {
   autoCity: string;
   busy: boolean;
   done: BookingConfirmation | null;
+  /** The services as bookable (or not, and why) at a postcode, once a search found none there. */
+  here: { postcode: string; services: Service[] } | null;
+  /** The window kept for the customer while they type; `deadline` on this device's clock. */
+  hold: Hold | null;
+  /** "Être rappelé": why, and the step to go back to. */
+  callback: { kind: RequestKind; back: Step } | null;
+}
+
+export interface Hold {
+  id: string;
+  window: TimeWindow;
+  /** On the service's clock. */
+  expiresAt: string;
+  deadline: number;
+  renewable: boolean;
 }
 
 export const INITIAL_FLOW: FlowState = {
@@ -71,6 +105,9 @@ export const INITIAL_FLOW: FlowState = {
   autoCity: '',
   busy: false,
   done: null,
+  here: null,
+  hold: null,
+  callback: null,
 };
 
 /** The start of the flow, with what we already know of the customer (booking again after a cancel). */
@@ -95,7 +132,11 @@ export type FlowAction =
   | { type: 'windowChosen'; window: TimeWindow }
   | { type: 'busy'; busy: boolean }
   | { type: 'booked'; confirmation: BookingConfirmation }
-  | { type: 'windowTaken'; days: Slots['days'] };
+  | { type: 'windowTaken'; days: Slots['days'] }
+  | { type: 'servicesHere'; postcode: string; services: Service[] }
+  | { type: 'held'; hold: HeldWindow; window: TimeWindow; deadline: number }
+  | { type: 'holdGone' }
+  | { type: 'callbackOpened'; kind: RequestKind };
 
 export function flow(state: FlowState, action: FlowAction): FlowState {
   switch (action.type) {
@@ -115,7 +156,7 @@ export function flow(state: FlowState, action: FlowAction): FlowState {
     case 'servicesFailed':
       return { ...state, servicesFailed: true };
     case 'serviceChosen':
-      return { ...state, serviceId: action.id };
+      return { ...state, serviceId: action.id, errors: {} };
     case 'wentTo':
       return { ...state, step: action.step, errors: {} };
     case 'edited': {
@@ -150,14 +191,40 @@ export function flow(state: FlowState, action: FlowAction): FlowState {
     case 'busy':
       return { ...state, busy: action.busy };
     case 'booked':
-      return { ...state, done: action.confirmation, step: 'done', errors: {} };
+      return { ...state, done: action.confirmation, step: 'done', errors: {}, hold: null };
     case 'windowTaken':
       return {
         ...state,
         slots: state.slots ? { ...state.slots, days: action.days } : state.slots,
         day: action.days[0]?.date ?? '',
         chosen: null,
+        hold: null,
         step: 'slots',
+        errors: {},
+      };
+    case 'servicesHere':
+      return { ...state, here: { postcode: action.postcode, services: action.services } };
+    case 'held':
+      return {
+        ...state,
+        hold: {
+          id: action.hold.id,
+          window: action.window,
+          expiresAt: action.hold.expiresAt,
+          deadline: action.deadline,
+          renewable: action.hold.renewable,
+        },
+      };
+    case 'holdGone':
+      return { ...state, hold: null };
+    case 'callbackOpened':
+      return {
+        ...state,
+        callback: {
+          kind: action.kind,
+          back: state.step === 'callback' ? (state.callback?.back ?? 'service') : state.step,
+        },
+        step: 'callback',
         errors: {},
       };
   }

@@ -49,6 +49,7 @@ export function validate(key: FieldKey, form: Form, t: Messages, rules: BookingR
     case 'consent':
       return form.consent ? undefined : t.consentMissing;
     case 'notes':
+    case 'message':
       return undefined;
     default:
       return value ? undefined : t.required;

@@ -20,7 +20,6 @@ import { formatDay, formatInstant, formatWindow, messages, type Lang, type Messa
 import { CallUs, revealWindows, telHref } from './parts.js';
 import { DayPicker, WindowPicker } from './pickers.js';
 import { Shell, StepHeading, useAnnouncements } from './shell.js';
-import { horizonDays } from './steps/slots.js';
 
 export interface ManageProps {
   host: HTMLElement;
@@ -125,7 +124,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
       setStatus(
         found.days[0]
           ? t.windowCount(formatDay(found.days[0].date, lang), found.days[0].windows.length)
-          : t.noWindow(horizonDays(found)),
+          : t.noWindow(formatDay(found.to, lang)),
       );
     });
 
@@ -210,7 +209,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
           </div>
         ) : !current ? (
           <div class="info">
-            <p>{t.noWindow(horizonDays(slots))}</p>
+            <p>{t.noWindow(formatDay(slots.to, lang))}</p>
             <CallUs phone={phone} t={t} />
           </div>
         ) : (

@@ -8,7 +8,9 @@ import { StepHeading } from './shell.js';
 export function StepHeader({ step, text, t }: { step: Step; text: string; t: Messages }) {
   return (
     <>
-      {step !== 'done' && <p class="muted">{t.stepOf(STEP_NUMBER[step], STEP_COUNT)}</p>}
+      {step !== 'done' && step !== 'callback' && (
+        <p class="muted">{t.stepOf(STEP_NUMBER[step], STEP_COUNT)}</p>
+      )}
       <StepHeading text={text} />
     </>
   );

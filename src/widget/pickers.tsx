@@ -4,7 +4,7 @@
  * select); the windows of the selected day are a native radio group in the
  * tab panel, so browsers and screen readers already know how to drive them.
  */
-import { useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { SlotDay, TimeWindow } from './api.js';
 import { formatDay, formatDayShort, formatTimes, type Lang, type Messages } from './i18n.js';
 
@@ -18,6 +18,8 @@ export interface DayPickerProps {
 }
 
 const DAY_MS = 86_400_000;
+/** Days shown at once (one row on a computer, two on a phone); "Plus tard" shows the next ones. */
+export const DAYS_PER_PAGE = 6;
 
 /** Index of the day a week away from `from`, for PageUp/PageDown (days without windows are absent). */
 function weekAway(days: SlotDay[], from: number, direction: 1 | -1): number {
@@ -32,10 +34,24 @@ function weekAway(days: SlotDay[], from: number, direction: 1 | -1): number {
 
 export function DayPicker({ days, selected, onSelect, lang, t }: DayPickerProps) {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  /** A day the keyboard moved to on another page: focused once that page is rendered. */
+  const focusWanted = useRef<number | null>(null);
   const current = Math.max(
     0,
     days.findIndex((d) => d.date === selected),
   );
+  // The page is the selected day's: selecting a day (keys, "Plus tard") turns the page.
+  const first = current - (current % DAYS_PER_PAGE);
+  const shown = days.slice(first, first + DAYS_PER_PAGE);
+  // Before the next key press reaches the page (the old page's focused button is gone).
+  useLayoutEffect(() => {
+    if (focusWanted.current === null) return;
+    buttons.current[focusWanted.current]?.focus();
+    focusWanted.current = null;
+  });
+  const turn = (to: number) => {
+    if (to >= 0 && to < days.length) onSelect(days[to]!.date, false);
+  };
 
   const onKeyDown = (event: KeyboardEvent) => {
     const last = days.length - 1;
@@ -54,39 +70,68 @@ export function DayPicker({ days, selected, onSelect, lang, t }: DayPickerProps)
     event.preventDefault();
     const next = move();
     onSelect(days[next]!.date, false);
-    buttons.current[next]?.focus();
+    const button = buttons.current[next];
+    // On another page the button exists only after the next render.
+    if (button?.isConnected) button.focus();
+    else focusWanted.current = next;
   };
 
-  return (
-    <div class="days" role="tablist" aria-label={t.daysLabel} onKeyDown={onKeyDown}>
-      {days.map((day, i) => {
-        const short = formatDayShort(day.date, lang);
-        const isSelected = i === current;
-        return (
-          <button
-            key={day.date}
-            ref={(el) => {
-              buttons.current[i] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`day-${day.date}`}
-            class="day"
-            aria-selected={isSelected ? 'true' : 'false'}
-            aria-controls="windows"
-            tabIndex={isSelected ? 0 : -1}
-            // detail 0: a click synthesised from Enter or Space.
-            onClick={(e) => onSelect(day.date, e.detail > 0)}
-          >
-            {/* The full date is the name read out; the abbreviated one is what fits on a phone. */}
-            <span class="sr">{formatDay(day.date, lang)}</span>
-            <small aria-hidden="true">{short.weekday}</small>
-            <b aria-hidden="true">{short.day}</b>
-            <small aria-hidden="true">{short.month}</small>
-          </button>
-        );
-      })}
+  const pager = days.length > DAYS_PER_PAGE && (
+    <div class="pager">
+      <button
+        type="button"
+        class="link"
+        aria-disabled={first === 0 ? 'true' : undefined}
+        onClick={() => turn(first - DAYS_PER_PAGE)}
+      >
+        ‹ {t.earlier}
+      </button>
+      <button
+        type="button"
+        class="link"
+        id="later"
+        aria-disabled={first + DAYS_PER_PAGE >= days.length ? 'true' : undefined}
+        onClick={() => turn(first + DAYS_PER_PAGE)}
+      >
+        {t.later} ›
+      </button>
     </div>
+  );
+
+  return (
+    <>
+      <div class="days" role="tablist" aria-label={t.daysLabel} onKeyDown={onKeyDown}>
+        {shown.map((day, shownAt) => {
+          const i = first + shownAt;
+          const short = formatDayShort(day.date, lang);
+          const isSelected = i === current;
+          return (
+            <button
+              key={day.date}
+              ref={(el) => {
+                buttons.current[i] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`day-${day.date}`}
+              class="day"
+              aria-selected={isSelected ? 'true' : 'false'}
+              aria-controls="windows"
+              tabIndex={isSelected ? 0 : -1}
+              // detail 0: a click synthesised from Enter or Space.
+              onClick={(e) => onSelect(day.date, e.detail > 0)}
+            >
+              {/* The full date is the name read out; the abbreviated one is what fits on a phone. */}
+              <span class="sr">{formatDay(day.date, lang)}</span>
+              <small aria-hidden="true">{short.weekday}</small>
+              <b aria-hidden="true">{short.day}</b>
+              <small aria-hidden="true">{short.month}</small>
+            </button>
+          );
+        })}
+      </div>
+      {pager}
+    </>
   );
 }
 

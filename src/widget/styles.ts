@@ -45,7 +45,13 @@ input[type=radio],input[type=checkbox]{width:22px;height:22px;min-height:0;margi
 .day b{font-size:1.25rem}
 .day small{font-size:.8rem}
 .day[aria-selected=true]{background:var(--a);border-color:var(--a);color:var(--ac)}
-.windows{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
+.pager{display:flex;justify-content:space-between;margin:-8px 0 12px}
+.pager [aria-disabled=true]{color:#98a2b3;text-decoration:none;cursor:default}
+.first{font-weight:600}
+.here{margin:0 0 8px;padding-left:1.2em}
+.here li{margin:2px 0}
+.not-here{display:block;color:#b54708}
+.windows{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:8px}
 .windows .choice{margin:0;align-items:center;font-variant-numeric:tabular-nums;white-space:nowrap}
 .summary{background:#f2f4f7;border-radius:10px;padding:10px 12px;margin:8px 0}
 .summary p{margin:0}

@@ -85,8 +85,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The service on a real port over a fresh demo database, and a host site on another origin. */
-export async function startStack(): Promise<Stack> {
+/**
+ * The service on a real port over a fresh demo database, and a host site on another origin.
+ * `env` overrides the service's configuration (e.g. no read cache when a test edits the database).
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   let apiOrigin = '';
   const host: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://host.invalid');
@@ -111,6 +114,7 @@ export async function startStack(): Promise<Stack> {
     TOURNEE_PUBLIC_ORIGINS: hostOrigin,
     TOURNEE_RATE_LIMIT: '100000',
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);
   const app = await buildServer(config, { database: testDb.handle, logger: false, clock: () => now });

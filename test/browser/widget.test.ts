@@ -431,7 +431,9 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     release();
     await expect
       .poll(() => w.locator('.info').textContent())
-      .toBe('No time available in the next 14 days.Call us on 04 78 00 12 34.');
+      .toBe(
+        'No time available until Tuesday 7 April.Call us on 04 78 00 12 34.Or leave us your number: we will call you back.Call me back',
+      );
     expect(await w.getByRole('link', { name: '04 78 00 12 34' }).getAttribute('href')).toBe('tel:0478001234');
     await expectAccessible(page, 'no window');
     // Chromium logs every non-2xx response (none expected: an unserved postcode is a 200 with a reason).

@@ -77,4 +77,29 @@ describe('booking step machine', () => {
     expect(after.form).toMatchObject({ name: 'Jean Mercier', consent: true, city: 'Lyon' });
     expect(after.slots?.days.map((d) => d.date)).toEqual(['2026-03-30']);
   });
+
+  it('opens "Être rappelé" from any step and goes back to it; a hold is dropped when its window is taken', () => {
+    const onSlots = run({ type: 'slotsFound', slots: slots('Lyon', []) }, { type: 'wentTo', step: 'slots' });
+    const asked = flow(onSlots, { type: 'callbackOpened', kind: 'no_window' });
+    expect(asked).toMatchObject({ step: 'callback', callback: { kind: 'no_window', back: 'slots' } });
+    expect(flow(asked, { type: 'callbackOpened', kind: 'callback' }).callback).toEqual({
+      kind: 'callback',
+      back: 'slots',
+    });
+    const window = { start: 's', end: 'e' };
+    const held = flow(onSlots, {
+      type: 'held',
+      hold: { id: 'h1', expiresAt: '2026-03-25T07:05:00Z', renewable: true },
+      window,
+      deadline: 1000,
+    });
+    expect(held.hold).toEqual({
+      id: 'h1',
+      window,
+      expiresAt: '2026-03-25T07:05:00Z',
+      deadline: 1000,
+      renewable: true,
+    });
+    expect(flow(held, { type: 'windowTaken', days: [] }).hold).toBeNull();
+  });
 });

@@ -67,7 +67,9 @@ describe('widget dates', () => {
     expect(parseLang(null)).toBe('fr');
     expect(parseLang('EN-gb')).toBe('en');
     expect(parseLang('de')).toBe('fr');
-    expect(messages('fr').noWindow(14)).toBe('Aucun créneau disponible dans les 14 prochains jours.');
+    expect(messages('fr').noWindow('mardi 1er décembre')).toBe(
+      'Aucun créneau disponible d’ici au mardi 1er décembre.',
+    );
     expect(Object.keys(messages('en')).sort()).toEqual(Object.keys(messages('fr')).sort());
   });
 });

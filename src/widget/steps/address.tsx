@@ -1,4 +1,5 @@
 /** Step 2: where — the postal code decides who can come, the street line where they go. */
+import type { ComponentChildren } from 'preact';
 import type { Service } from '../api.js';
 import { Field } from '../fields.js';
 import type { Errors, FieldKey, Form } from '../flow.js';
@@ -16,9 +17,11 @@ export interface AddressStepProps {
   onLeave: (key: FieldKey) => () => void;
   onBack: () => void;
   onSubmit: () => void;
+  /** What to do when we do not serve the postcode (the areas we serve, the phone, a call back). */
+  children?: ComponentChildren;
 }
 
-export function AddressStep({ service, form, errors, canGoBack, t, ...on }: AddressStepProps) {
+export function AddressStep({ service, form, errors, canGoBack, t, children, ...on }: AddressStepProps) {
   return (
     <form
       noValidate
@@ -62,6 +65,7 @@ export function AddressStep({ service, form, errors, canGoBack, t, ...on }: Addr
         </button>
         {canGoBack && <BackButton onBack={on.onBack} t={t} />}
       </div>
+      {children}
     </form>
   );
 }

@@ -1,13 +1,17 @@
 /** Step 4: who to call and where exactly, the customer's consent, then the booking itself. */
+import { useEffect, useState } from 'preact/hooks';
 import type { BookingRules, Service, TimeWindow } from '../api.js';
 import { Field, type FieldProps } from '../fields.js';
-import type { Errors, FieldKey, Form } from '../flow.js';
+import type { Errors, FieldKey, Form, Hold } from '../flow.js';
 import { formatWindow, type Lang, type Messages } from '../i18n.js';
 import { BackButton, ServiceSummary, StepHeader, telHref } from '../parts.js';
 
 export interface DetailsStepProps {
   service: Service | undefined;
   chosen: TimeWindow | null;
+  /** The hold on the chosen window, when one could be placed. */
+  hold: Hold | null;
+  onRenew: (hold: Hold) => void;
   timeZone: string;
   form: Form;
   errors: Errors;
@@ -57,6 +61,7 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
         <p>
           {form.line}, {form.postcode}
         </p>
+        {props.hold && <HoldNote hold={props.hold} t={t} onRenew={props.onRenew} />}
       </div>
       {text('name', t.name, { autocomplete: 'name' })}
       {text('phone', t.phone, { type: 'tel', autocomplete: 'tel', inputMode: 'tel' })}
@@ -113,5 +118,25 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
         <BackButton onBack={props.onBack} t={t} />
       </div>
     </form>
+  );
+}
+
+/** How long the window stays kept, said quietly (no live region: a countdown read aloud is noise). */
+function HoldNote({ hold, t, onRenew }: { hold: Hold; t: Messages; onRenew: (hold: Hold) => void }) {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 10_000);
+    return () => clearInterval(tick);
+  }, []);
+  const left = hold.deadline - now;
+  const lapsing = left < 60_000;
+  // Still typing with a minute left: five more minutes, once.
+  useEffect(() => {
+    if (lapsing && left > 0 && hold.renewable) onRenew(hold);
+  }, [hold, lapsing]);
+  return (
+    <p class="muted" id="hold-note">
+      {left > 0 ? t.heldFor(Math.ceil(left / 60_000)) : t.holdExpired}
+    </p>
   );
 }

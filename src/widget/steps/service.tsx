@@ -2,11 +2,14 @@
 import type { Service } from '../api.js';
 import type { Messages } from '../i18n.js';
 import { CallUs, Loading, StepHeader } from '../parts.js';
+import { notBookableText } from '../reasons.js';
 
 export interface ServiceStepProps {
   services: Service[] | null;
   failed: boolean;
   serviceId: string;
+  /** Once a postcode is known: which services can be booked there. */
+  here: { postcode: string; services: Service[] } | null;
   error: string | undefined;
   phone: string;
   t: Messages;
@@ -15,7 +18,8 @@ export interface ServiceStepProps {
   onSubmit: () => void;
 }
 
-export function ServiceStep({ services, failed, serviceId, error, phone, t, ...on }: ServiceStepProps) {
+export function ServiceStep({ services, failed, serviceId, here, error, phone, t, ...on }: ServiceStepProps) {
+  const atPostcode = (id: string) => here?.services.find((s) => s.id === id);
   let content;
   if (failed)
     content = (
@@ -55,6 +59,9 @@ export function ServiceStep({ services, failed, serviceId, error, phone, t, ...o
                 {s.priceLabel && <span class="price">{s.priceLabel}</span>}
                 {s.priceLabel && ' · '}
                 <span class="muted">{t.duration(s.durationMinutes)}</span>
+                {atPostcode(s.id)?.bookableHere === false && (
+                  <span class="muted not-here">{notBookableText(atPostcode(s.id)!, here!.postcode, t)}</span>
+                )}
               </span>
             </label>
           ))}

@@ -1,7 +1,8 @@
 /** Step 3: the day, then the technician's arrival window on that day. */
-import type { Service, Slots, TimeWindow } from '../api.js';
-import type { Lang, Messages } from '../i18n.js';
-import { BackButton, CallUs, Loading, ServiceSummary, StepHeader } from '../parts.js';
+import type { RequestKind, Service, Slots, TimeWindow } from '../api.js';
+import { formatDay, type Lang, type Messages } from '../i18n.js';
+import { BackButton, Loading, ServiceSummary, StepHeader } from '../parts.js';
+import { ReasonPanel } from '../reasons.js';
 import { DayPicker, WindowPicker } from '../pickers.js';
 
 export interface SlotsStepProps {
@@ -9,6 +10,10 @@ export interface SlotsStepProps {
   postcode: string;
   slots: Slots | null;
   failed: string;
+  /** The services at this postcode, when this one is not offered there. */
+  here: Service[] | null;
+  /** A hold is being placed on the chosen window. */
+  busy: boolean;
   day: string;
   chosen: TimeWindow | null;
   error: string | undefined;
@@ -19,6 +24,8 @@ export interface SlotsStepProps {
   onDay: (date: string, pointer: boolean) => void;
   onWindow: (window: TimeWindow) => void;
   onBack: () => void;
+  onService: (id: string) => void;
+  onCallback: (kind: RequestKind) => void;
   onSubmit: () => void;
 }
 
@@ -40,16 +47,22 @@ export function SlotsStep(props: SlotsStepProps) {
   else if (!current)
     content = (
       <>
-        <div class="info">
-          <p>{t.noWindow(horizonDays(slots))}</p>
-          <CallUs phone={props.phone} t={t} />
-        </div>
+        <ReasonPanel
+          slots={slots}
+          here={props.here}
+          phone={props.phone}
+          lang={lang}
+          t={t}
+          onService={props.onService}
+          onCallback={props.onCallback}
+        />
         <div class="actions">{back}</div>
       </>
     );
   else
     content = (
       <>
+        <p class="first">{t.firstWindow(formatDay(slots.days[0]!.date, lang))}</p>
         <DayPicker days={slots.days} selected={day} onSelect={props.onDay} lang={lang} t={t} />
         <WindowPicker
           day={current}
@@ -61,7 +74,7 @@ export function SlotsStep(props: SlotsStepProps) {
           error={props.error}
         />
         <div class="actions">
-          <button type="submit" class="btn">
+          <button type="submit" class="btn" aria-disabled={props.busy ? 'true' : undefined}>
             {t.next}
           </button>
           {back}
@@ -86,11 +99,4 @@ export function SlotsStep(props: SlotsStepProps) {
       {content}
     </form>
   );
-}
-
-const DAY_MS = 86_400_000;
-
-/** How many days the answer covered, for "no window in the next N days". */
-export function horizonDays(slots: Slots): number {
-  return Math.round((Date.parse(slots.to) - Date.parse(slots.from)) / DAY_MS) + 1;
 }
