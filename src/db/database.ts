@@ -2,6 +2,9 @@ import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -78,7 +81,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     keepPrivate(dataDir);
   }
   const pglite = await PGlite.create(dataDir, {
-    extensions: { btree_gist },
+    // customer search (migration 0011): trigram indexes, accent folding, one-typo distance
+    extensions: { btree_gist, pg_trgm, unaccent, fuzzystrmatch },
     parsers: {
       [pgliteTypes.INT8]: (v: string) => Number(v),
       [pgliteTypes.NUMERIC]: (v: string) => Number(v),

@@ -152,6 +152,8 @@ export interface VisitsTable {
   cancelled_at: Timestamp | null;
   locale: Generated<MessageLocale>;
   done_at: Timestamp | null;
+  /** The customer record (migration 0011); null only for rows written outside a booking. */
+  customer_id: string | null;
 }
 
 /** A window kept for one client while they type (migration 0006). */
@@ -312,6 +314,30 @@ export interface Database {
   messages: MessagesTable;
   satisfaction_answers: SatisfactionAnswersTable;
   message_opt_outs: MessageOptOutsTable;
+  customers: CustomersTable;
+}
+
+export interface CustomerAddress {
+  street: string;
+  postcode: string;
+  city: string;
+}
+
+/** A person the company deals with (migration 0011); search_* are generated, folded copies. */
+export interface CustomersTable {
+  id: Generated<string>;
+  full_name: string;
+  email: string | null;
+  phones: Generated<string[]>;
+  addresses: ColumnType<CustomerAddress[], string | undefined, string>;
+  notes: Generated<string>;
+  consent_at: Timestamp | null;
+  erased_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  search_name: ColumnType<string, never, never>;
+  search_street: ColumnType<string, never, never>;
+  search_phone: ColumnType<string, never, never>;
 }
 
 export type VisitRow = Selectable<VisitsTable>;
@@ -325,3 +351,4 @@ export type CompanySettingsRow = Selectable<CompanySettingsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
+export type CustomerRow = Selectable<CustomersTable>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { HaversineTravel } from '../../solver/travel.js';
@@ -288,6 +289,8 @@ export async function seedDemoCompany(
         .insertInto('visits')
         .values(visits.slice(i, i + 500))
         .execute();
+    // The demo's customers, by the same rule as the migration's backfill (same phone or e-mail).
+    await sql`SELECT customers_backfill()`.execute(tx);
   });
   return { technicians: TECHNICIANS.length, visits: visits.length };
 }

@@ -29,6 +29,7 @@ import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { enqueueMessage, visitEventData } from './outbox/index.js';
+import { linkVisitToCustomer } from './customers/index.js';
 import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor, type AddressInput } from './slots.js';
@@ -339,6 +340,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
         created_at: now,
       });
+      await linkVisitToCustomer(tx, row, now);
       // The desk ignores holds; the holds its booking left with no timetable are released now.
       if (booker.isStaff) await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, now);
       await enqueueMessage(tx, {

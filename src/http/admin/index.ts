@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { guardRoutesByRole } from '../auth.js';
 import { adminAvailabilityRoutes } from './availability.js';
 import { adminCatalogueRoutes } from './catalogue.js';
+import { adminCustomerRoutes } from './customers.js';
 import { adminFeedRoutes } from './feeds.js';
 import { adminMessageRoutes } from './messages.js';
 import { adminPlanRoutes } from './plans.js';
@@ -27,4 +28,5 @@ export const adminScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(adminSettingsRoutes);
   await app.register(adminAvailabilityRoutes);
   await app.register(adminMessageRoutes);
+  await app.register(adminCustomerRoutes);
 };
