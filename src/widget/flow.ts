@@ -195,7 +195,7 @@ export function flow(state: FlowState, action: FlowAction): FlowState {
     case 'windowTaken':
       return {
         ...state,
-        slots: state.slots ? { ...state.slots, days: action.days } : state.slots,
+        slots: state.slots ? { ...state.slots, days: withAlternatives(state, action.days) } : state.slots,
         day: action.days[0]?.date ?? '',
         chosen: null,
         hold: null,
@@ -228,4 +228,16 @@ export function flow(state: FlowState, action: FlowAction): FlowState {
         errors: {},
       };
   }
+}
+
+/**
+ * The days after a 409: the alternatives replace what we knew from the chosen day to their last
+ * one; the days before and after stay (the whole horizon was asked, the alternatives are a few days).
+ */
+function withAlternatives(state: FlowState, alternatives: Slots['days']): Slots['days'] {
+  const known = state.slots?.days ?? [];
+  if (!alternatives.length) return known.filter((d) => d.date !== state.day);
+  const from = state.day && state.day < alternatives[0]!.date ? state.day : alternatives[0]!.date;
+  const to = alternatives.at(-1)!.date;
+  return [...known.filter((d) => d.date < from), ...alternatives, ...known.filter((d) => d.date > to)];
 }

@@ -75,7 +75,24 @@ describe('booking step machine', () => {
     const after = flow(typed, { type: 'windowTaken', days: slots('Lyon', ['2026-03-30']).days });
     expect(after).toMatchObject({ step: 'slots', day: '2026-03-30', chosen: null });
     expect(after.form).toMatchObject({ name: 'Jean Mercier', consent: true, city: 'Lyon' });
+    // The chosen day's windows are replaced by the alternatives; days outside them stay.
     expect(after.slots?.days.map((d) => d.date)).toEqual(['2026-03-30']);
+    const known = run(
+      { type: 'slotsFound', slots: slots('Lyon', ['2026-03-25', '2026-03-26', '2026-03-27', '2026-04-10']) },
+      { type: 'daySelected', date: '2026-03-26' },
+      { type: 'windowChosen', window: { start: 's', end: 'e' } },
+    );
+    const merged = flow(known, {
+      type: 'windowTaken',
+      days: slots('Lyon', ['2026-03-27', '2026-03-30']).days,
+    });
+    expect(merged.slots?.days.map((d) => d.date)).toEqual([
+      '2026-03-25',
+      '2026-03-27',
+      '2026-03-30',
+      '2026-04-10',
+    ]);
+    expect(merged.day).toBe('2026-03-27');
   });
 
   it('opens "Être rappelé" from any step and goes back to it; a hold is dropped when its window is taken', () => {
