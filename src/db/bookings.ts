@@ -36,11 +36,13 @@ export async function postcodeZoneKinds(db: Executor): Promise<Map<string, ZoneK
   return new Map(rows.map((r) => [r.postcode, r.kind]));
 }
 
+// An unassigned visit (migration 0013) is on nobody's route and holds nobody's time.
 function bookedVisitsQuery(db: Executor, technicianIds: string[], from: Date, to: Date) {
   return db
     .selectFrom('visits')
     .where('technician_id', 'in', technicianIds)
     .where('status', '=', 'booked')
+    .where('unassigned_reason', 'is', null)
     .where('planned_start', '<', to)
     .where('planned_end', '>', from)
     .orderBy('planned_start');

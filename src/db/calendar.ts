@@ -128,7 +128,9 @@ export async function listFeedVisits(
   let query = visitsQuery(db)
     .where('v.planned_start', '>=', range.from)
     .where('v.planned_start', '<', range.to);
-  if (range.technicianId) query = query.where('v.technician_id', '=', range.technicianId);
+  // An unassigned visit (migration 0013) has left its previous technician's feed.
+  if (range.technicianId)
+    query = query.where('v.technician_id', '=', range.technicianId).where('v.unassigned_reason', 'is', null);
   return query.orderBy('v.planned_start').orderBy('v.id').execute();
 }
 
@@ -209,7 +211,9 @@ export async function getFeedFreshness(
   scope: { technicianId?: string; from: Date; to: Date; cancelledDropBefore: Date },
 ): Promise<FeedFreshnessRecord> {
   const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
-  const ofTechnician = scope.technicianId ? sql`AND technician_id = ${scope.technicianId}` : sql``;
+  const ofTechnician = scope.technicianId
+    ? sql`AND technician_id = ${scope.technicianId} AND unassigned_reason IS NULL`
+    : sql``;
   const techniciansAt = scope.technicianId
     ? sql`(SELECT updated_at FROM technicians WHERE id = ${scope.technicianId})`
     : sql`(SELECT max(updated_at) FROM technicians)`;

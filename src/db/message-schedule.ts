@@ -64,7 +64,14 @@ export async function wasSent(db: Db, visitId: string, kind: string): Promise<bo
 export async function markVisitDoneRow(db: Db, id: string, at: Date): Promise<VisitRow | undefined> {
   return db
     .updateTable('visits')
-    .set((eb) => ({ status: 'done' as const, done_at: at, updated_at: at, version: eb('version', '+', 1) }))
+    .set((eb) => ({
+      status: 'done' as const,
+      done_at: at,
+      progress: 'done' as const,
+      progress_at: at,
+      updated_at: at,
+      version: eb('version', '+', 1),
+    }))
     .where('id', '=', id)
     .where('status', '=', 'booked')
     .returningAll()

@@ -161,7 +161,7 @@ export async function markOtherProposalsStale(db: Executor, date: string, applie
 }
 
 /**
- * Moves a booked visit if it is still at the version the caller read: false
+ * Moves a booked visit (routed or unassigned) if it is still at the version the caller read: false
  * when it changed or was cancelled meanwhile. Bumps the version (iCal SEQUENCE,
  * staleness of other plans) and updated_at (feed Last-Modified).
  */
@@ -184,6 +184,9 @@ export async function moveVisitIfUnchanged(
       planned_start: change.plannedStart,
       planned_end: change.plannedEnd,
       ...(change.pinned !== undefined ? { pinned: change.pinned } : {}),
+      // Placed again: out of the unassigned lane (migration 0013).
+      unassigned_reason: null,
+      unassigned_at: null,
       version: eb('version', '+', 1),
       updated_at: change.now,
     }))

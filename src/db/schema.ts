@@ -119,6 +119,10 @@ export interface ServiceSkillsTable {
 }
 
 export type VisitStatus = 'booked' | 'cancelled' | 'done';
+/** How far the technician got with a visit today (migration 0013). */
+export type VisitProgress = 'planned' | 'en_route' | 'on_site' | 'done' | 'no_show';
+/** Why a booked visit waits without a technician (migration 0013). */
+export type UnassignedReason = 'technician-absent' | 'move-failed' | 'no-technician';
 export type BookingChannel = 'web' | 'phone' | 'email' | 'desk' | 'planner';
 
 export interface VisitsTable {
@@ -154,6 +158,10 @@ export interface VisitsTable {
   done_at: Timestamp | null;
   /** The customer record (migration 0011); null only for rows written outside a booking. */
   customer_id: string | null;
+  progress: Generated<VisitProgress>;
+  progress_at: Timestamp | null;
+  unassigned_reason: UnassignedReason | null;
+  unassigned_at: Timestamp | null;
 }
 
 /** A window kept for one client while they type (migration 0006). */

@@ -19,6 +19,7 @@ import type { Db } from '../db/database.js';
 import type { ExceptionKind } from '../db/schema.js';
 import { existingTechnicianIds } from '../db/technicians.js';
 import { invalidField, notFound } from './field-errors.js';
+import { unassignForException, type UnassignedByException } from './planning/absence.js';
 
 export interface ExceptionInput {
   kind: ExceptionKind;
@@ -102,7 +103,14 @@ export async function findExceptions(db: Db, filter: ExceptionFilter): Promise<E
   return listExceptions(db, filter);
 }
 
-export async function createException(db: Db, input: ExceptionInput): Promise<ExceptionRecord> {
+/** The exception as stored, and the booked visits it took from their technician (the planner's unassigned lane). */
+export type RecordedException = ExceptionRecord & { unassignedVisits: UnassignedByException[] };
+
+export async function createException(
+  db: Db,
+  input: ExceptionInput,
+  now: Date = new Date(),
+): Promise<RecordedException> {
   return db.transaction().execute(async (tx) => {
     const technicianId = await checkOwner(tx, input.kind, input.technicianId);
     const range = exceptionRange(input, await companyTimezone(tx));
@@ -112,7 +120,12 @@ export async function createException(db: Db, input: ExceptionInput): Promise<Ex
       ...range,
       reason: input.reason ?? '',
     });
-    return (await getException(tx, id))!;
+    const unassignedVisits = await unassignForException(
+      tx,
+      { kind: input.kind, technicianId, ...range },
+      now,
+    );
+    return { ...(await getException(tx, id))!, unassignedVisits };
   });
 }
 
@@ -121,7 +134,8 @@ export async function editException(
   db: Db,
   id: string,
   changes: Partial<ExceptionInput>,
-): Promise<ExceptionRecord> {
+  now: Date = new Date(),
+): Promise<RecordedException> {
   return db.transaction().execute(async (tx) => {
     const current = await getException(tx, id);
     if (!current) throw notFound(EXCEPTION);
@@ -140,7 +154,8 @@ export async function editException(
       ? exceptionRange({ ...changes, kind }, await companyTimezone(tx))
       : { start: current.start, end: current.end };
     await updateException(tx, id, { kind, technicianId, ...range, reason: changes.reason ?? current.reason });
-    return (await getException(tx, id))!;
+    const unassignedVisits = await unassignForException(tx, { kind, technicianId, ...range }, now);
+    return { ...(await getException(tx, id))!, unassignedVisits };
   });
 }
 

@@ -22,6 +22,7 @@ import { enqueueVisitMoved } from '../outbox/index.js';
 import { shiftKey } from '../shift-key.js';
 import { buildDayProblem, newViolations, placements, samePlacement } from './day-problem.js';
 import { getPlan, type PlanView, type StoredProposal } from './propose.js';
+import { freezeAt } from './now.js';
 import { planAlreadyApplied, planNotFound, stalePlan } from './wording.js';
 
 /** Every technician's day is locked: bookings of any of them may have touched the plan's visits. */
@@ -63,15 +64,23 @@ export async function applyPlan(
       const day = await buildDayProblem(tx, plan.plan_date);
       const before = currentPlan(day.problem);
       const faults = newViolations(day.problem, stored.plan, before);
+      // Time went on since the proposal: a visit that has started or is due by now stays where it is.
+      const { frozen } = freezeAt(day, input.now.getTime() / 1000);
+      const was = placements(before);
+      const next = placements(stored.plan);
+      for (const id of frozen) {
+        const to = next.get(id);
+        if (to && !samePlacement(was.get(id), to))
+          faults.push({ code: 'pinned', visitId: id, message: `visit ${id} has started or is past` });
+      }
       if (faults.length > 0) {
         await markPlan(tx, plan.id, 'stale', input.now);
         return { stale: { violations: faults.map((f) => ({ rule: f.code, visitId: f.visitId ?? null })) } };
       }
 
       await deferOverlapCheck(tx);
-      const was = placements(before);
       let moved = 0;
-      for (const [visitId, to] of placements(stored.plan)) {
+      for (const [visitId, to] of next) {
         if (samePlacement(was.get(visitId), to)) continue;
         const row = day.visitRows.get(visitId)!;
         const duration = row.planned_end.getTime() - row.planned_start.getTime();

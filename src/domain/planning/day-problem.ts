@@ -11,13 +11,13 @@ import { checkPlan } from '../../../solver/check.js';
 import { servesArea, type Plan, type Problem, type Violation } from '../../../solver/problem.js';
 import { getCompanySettings, type Executor } from '../../db/bookings.js';
 import {
-  bookedVisitVersions,
   planningTechnicians,
   servedPostcodes,
   serviceRequirements,
   type PlanningTechnicianRow,
 } from '../../db/plans.js';
-import type { VisitRow } from '../../db/schema.js';
+import type { UnassignedReason, VisitRow } from '../../db/schema.js';
+import { bookedVisitRowsDuring } from '../../db/visit-progress.js';
 import { buildBookingProblem, localDaySpan } from '../booking-problem.js';
 import { badDate, wording } from './wording.js';
 
@@ -31,8 +31,14 @@ export interface DayProblem {
   services: Map<string, { name: string; skills: string[] }>;
   /** What a visit needs wherever it goes: its service's skills, and its postal code when some zone covers it. */
   requirementsOf: (row: VisitRow) => { skills: string[]; area?: string };
-  /** Booked visits the problem cannot route (technician absent or inactive): they stay where they are. */
+  /** Booked visits of the day on no route (unassigned, or their technician absent or inactive). */
   outsideRoutes: number;
+  /**
+   * The unassigned lane: booked, not started visits of the day on nobody's route. They are in
+   * `problem` without an assignment, so a proposal places them first (they cost the optimiser
+   * far more unserved than any detour); a manual move or a plan puts them back on a route.
+   */
+  unassigned: { row: VisitRow; reason: UnassignedReason }[];
   warnings: string[];
   placeFor: (lat: number, lon: number, postcode: string) => { key: number; lat: number; lon: number };
 }
@@ -91,11 +97,33 @@ export async function buildDayProblem(
       warnings.push(wording.visitKeptInPlace(row.reference));
     }
   }
-  const allBooked = await bookedVisitVersions(db, span.from, span.to);
+  const allBooked = await bookedVisitRowsDuring(db, span.from, span.to);
   const wanted = options.technicianIds ? new Set(options.technicianIds) : undefined;
-  const outsideRoutes = allBooked.filter(
-    (v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technicianId)),
-  ).length;
+  const outside = allBooked.filter(
+    (v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technician_id)),
+  );
+  const unassigned: DayProblem['unassigned'] = [];
+  if (!wanted) {
+    const active = new Set(allTechnicians.map((t) => t.id));
+    for (const row of outside) {
+      // A started visit stays with whoever started it, even if their day was since cut short.
+      if (row.progress !== 'planned') continue;
+      const reason =
+        row.unassigned_reason ?? (active.has(row.technician_id) ? 'technician-absent' : 'no-technician');
+      unassigned.push({ row, reason });
+      const needs = requirementsOf(row);
+      built.problem.visits.push({
+        id: row.id,
+        place: built.placeFor(row.lat, row.lon, row.postcode),
+        duration: (row.planned_end.getTime() - row.planned_start.getTime()) / 1000,
+        window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
+        skills: needs.skills,
+        ...(needs.area !== undefined ? { area: needs.area } : {}),
+      });
+      built.visitRows.set(row.id, row);
+    }
+  }
+  const outsideRoutes = outside.length;
   return {
     date,
     timezone,
@@ -106,6 +134,7 @@ export async function buildDayProblem(
     services,
     requirementsOf,
     outsideRoutes,
+    unassigned,
     warnings,
     placeFor: built.placeFor,
   };

@@ -8,6 +8,9 @@
  *   apply         writing a proposal, or marking it stale
  *   manual-move   one visit to another technician or time, or pinned
  *   wording       the planner's sentences and refusals (French first)
+ *   now           today is real: started and past visits frozen, the rest planned from where technicians are
+ *   progress      a visit's progress (en route, on site, done, no-show)
+ *   lane          the unassigned lane as the planner reads it
  */
 export { buildDayProblem, type DayProblem } from './day-problem.js';
 export {
@@ -32,3 +35,4 @@ export {
 } from './propose.js';
 export { applyPlan } from './apply.js';
 export { moveVisit, type MoveVisitInput, type PlacedVisitView } from './manual-move.js';
+export { setVisitProgress, type ProgressInput } from './progress.js';

@@ -9,7 +9,7 @@ import { currentPlan } from '../../../solver/slots.js';
 import { findVisit, getCompanySettings, lockTechnicianDays } from '../../db/bookings.js';
 import type { Db } from '../../db/database.js';
 import { moveVisitIfUnchanged, technicianLabels } from '../../db/plans.js';
-import type { VisitRow } from '../../db/schema.js';
+import type { UnassignedReason, VisitProgress, VisitRow, VisitStatus } from '../../db/schema.js';
 import { localDateOf, localIso } from '../local-time.js';
 import { enqueueVisitMoved } from '../outbox/index.js';
 import { shiftKey } from '../shift-key.js';
@@ -24,6 +24,7 @@ import {
   visitNotBooked,
   visitNotFound,
   visitOverlap,
+  visitStarted,
 } from './wording.js';
 
 export interface MoveVisitInput {
@@ -44,10 +45,14 @@ export interface PlacedVisitView {
   window: { start: string; end: string };
   planned: { start: string; end: string };
   pinned: boolean;
+  progress: VisitProgress;
+  /** Why it waits in the unassigned lane, or null when it is on a route. */
+  unassigned: UnassignedReason | null;
+  status: VisitStatus;
   version: number;
 }
 
-function placedVisitView(row: VisitRow, technicianName: string, timezone: string): PlacedVisitView {
+export function placedVisitView(row: VisitRow, technicianName: string, timezone: string): PlacedVisitView {
   const iso = (d: Date) => localIso(d.getTime() / 1000, timezone);
   return {
     id: row.id,
@@ -56,6 +61,9 @@ function placedVisitView(row: VisitRow, technicianName: string, timezone: string
     window: { start: iso(row.window_start), end: iso(row.window_end) },
     planned: { start: iso(row.planned_start), end: iso(row.planned_end) },
     pinned: row.pinned,
+    progress: row.progress,
+    unassigned: row.unassigned_reason,
+    status: row.status,
     version: row.version,
   };
 }
@@ -77,6 +85,11 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
       if (!row) throw visitNotFound();
       if (row.status !== 'booked') throw visitNotBooked();
       if (input.version !== undefined && input.version !== row.version) throw visitChanged('body.version');
+      if (
+        row.progress !== 'planned' &&
+        (input.technicianId !== undefined || input.plannedStart !== undefined)
+      )
+        throw visitStarted(input.plannedStart !== undefined ? 'body.plannedStart' : 'body.technicianId');
 
       const date = localDateOf(row.window_start.getTime() / 1000, timezone);
       const fromTech = row.technician_id;
@@ -84,7 +97,9 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
       const oldStart = row.planned_start.getTime() / 1000;
       const newStart = requestedStart ?? oldStart;
       const duration = (row.planned_end.getTime() - row.planned_start.getTime()) / 1000;
-      const moves = toTech !== fromTech || Math.abs(newStart - oldStart) >= 1;
+      // Leaving the unassigned lane is a move, even back to the same technician and time.
+      const moves =
+        toTech !== fromTech || Math.abs(newStart - oldStart) >= 1 || row.unassigned_reason !== null;
 
       await lockTechnicianDays(tx, [shiftKey(fromTech, date), shiftKey(toTech, date)]);
       // The row may have moved while we waited for the lock.

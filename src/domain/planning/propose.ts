@@ -14,9 +14,14 @@ import type { Db } from '../../db/database.js';
 import { bookedVisitVersions, findPlan, insertPlan, type PlanRow } from '../../db/plans.js';
 import { localDaySpan } from '../booking-problem.js';
 import { buildDayProblem, newViolations, placements, requireDate, samePlacement } from './day-problem.js';
+import { localIso } from '../local-time.js';
+import { notKeptText } from './lane.js';
+import { freezeAt, withoutAnchors } from './now.js';
 import {
   describePlan,
+  laneOf,
   listChanges,
+  nowOnDay,
   technicianViews,
   type ChangeView,
   type DayRoutesView,
@@ -42,6 +47,10 @@ export interface PlanView extends DayView {
   proposed: DayRoutesView;
   savings: Omit<Totals, 'visits'>;
   changes: ChangeView[];
+  /** Visits of the unassigned lane the proposal cannot place: promises to renegotiate with the customer. */
+  notKept: NotKeptView[];
+  /** max − min booked hours over the technicians at work, before and after the proposal. */
+  workloadSpread: { beforeHours: number; afterHours: number };
   optimiser: {
     timeLimitMs: number;
     seed: number;
@@ -57,11 +66,23 @@ export interface StoredProposal {
   plan: Plan;
 }
 
+export interface NotKeptView {
+  visitId: string;
+  reference: string;
+  windowStart: string;
+  windowEnd: string;
+  reasonText: string;
+}
+
 export interface ProposeInput {
   date: string;
   createdBy: string;
   timeLimitMs?: number;
   seed?: number;
+  /** The current instant: started and past visits stay, the rest is planned from where each technician is. */
+  now?: Date;
+  /** Weight of even workloads against driving (0: driving only). See planRoutes' balanceWeight. */
+  balanceWeight?: number;
 }
 
 /**
@@ -116,33 +137,47 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
   // Versions first, problem second: a visit changed in between makes the plan stale rather than silently wrong.
   const versions = await bookedVisitVersions(db, span.from, span.to);
   const day = await buildDayProblem(db, input.date);
+  const today = freezeAt(day, input.now ? input.now.getTime() / 1000 : undefined);
   const before = currentPlan(day.problem);
+  const beforeToday = currentPlan(today.problem);
 
   let proposed = before;
   let keptCurrent: string | null = null;
   let elapsedMs = 0;
   let iterations = 0;
-  if (day.problem.visits.length === 0) {
+  const movable = today.problem.visits.filter((v) => !today.frozen.has(v.id) && !today.anchors.has(v.id));
+  if (movable.length === 0) {
     keptCurrent = wording.nothingToPlan;
   } else {
-    const result = await timed(optimiserRuns, () =>
-      planRoutesInWorker(day.problem, { timeLimitMs, seed }),
-    ).catch((error: unknown) => {
-      throw optimiserUnavailable(error);
-    });
+    const options = {
+      timeLimitMs,
+      seed,
+      ...(input.balanceWeight ? { balanceWeight: input.balanceWeight } : {}),
+    };
+    const result = await timed(optimiserRuns, () => planRoutesInWorker(today.problem, options)).catch(
+      (error: unknown) => {
+        throw optimiserUnavailable(error);
+      },
+    );
     elapsedMs = Math.round(result.stats.elapsedMs);
     iterations = result.stats.iterations;
-    const candidate = tidyStarts(day.problem, result.plan, before);
+    const tidied = tidyStarts(today.problem, result.plan, beforeToday);
+    const candidate = withoutAnchors(tidied);
     const served = new Set(placements(candidate).keys());
     const lost = [...placements(before).keys()].filter((id) => !served.has(id));
-    const faults = newViolations(day.problem, candidate, before);
+    // Judged twice: on today's terms (nothing started moves, nothing before now) and on the whole day's rules.
+    const faults = [
+      ...newViolations(today.problem, tidied, beforeToday),
+      ...newViolations(day.problem, candidate, before),
+    ];
     if (lost.length > 0) keptCurrent = wording.optimiserLeftVisits(lost.length);
     else if (faults.length > 0) keptCurrent = wording.optimiserBrokeRules(faults.length);
     else proposed = candidate;
   }
 
-  const current = describePlan(day, before);
-  const next = describePlan(day, proposed);
+  const current = describePlan(day, before, today.frozen);
+  const next = describePlan(day, proposed, today.frozen);
+  const placed = placements(proposed);
   const view: StoredProposal['view'] = {
     date: input.date,
     timezone: day.timezone,
@@ -150,6 +185,8 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
     current,
     proposed: next,
     visitsOutsideRoutes: day.outsideRoutes,
+    unassigned: await laneOf(db, day),
+    now: nowOnDay(day, input.now),
     warnings: day.warnings,
     savings: {
       travelMinutes: current.totals.travelMinutes - next.totals.travelMinutes,
@@ -158,6 +195,16 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
       distanceKm: Math.round((current.totals.distanceKm - next.totals.distanceKm) * 10) / 10,
     },
     changes: listChanges(day, before, proposed),
+    notKept: day.unassigned
+      .filter((u) => !placed.has(u.row.id))
+      .map(({ row }) => ({
+        visitId: row.id,
+        reference: row.reference,
+        windowStart: localIso(row.window_start.getTime() / 1000, day.timezone),
+        windowEnd: localIso(row.window_end.getTime() / 1000, day.timezone),
+        reasonText: notKeptText(row, day.timezone, today.expired.has(row.id)),
+      })),
+    workloadSpread: { beforeHours: workloadSpread(current), afterHours: workloadSpread(next) },
     optimiser: { timeLimitMs, seed, elapsedMs, iterations, keptCurrent },
   };
   const row = await insertPlan(db, {
@@ -167,6 +214,13 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
     proposal: { view, plan: proposed } satisfies StoredProposal,
   });
   return toPlanView(row);
+}
+
+/** max − min booked hours over the technicians working that day, to the tenth. */
+export function workloadSpread(routes: DayRoutesView): number {
+  if (routes.routes.length === 0) return 0;
+  const hours = routes.routes.map((r) => r.workload.bookedMinutes / 60);
+  return Math.round((Math.max(...hours) - Math.min(...hours)) * 10) / 10;
 }
 
 export async function getPlan(db: Db, id: string): Promise<PlanView> {

@@ -7,10 +7,15 @@
 import type { Plan } from '../../../solver/problem.js';
 import { currentPlan } from '../../../solver/slots.js';
 import { routeTimeline } from '../../../solver/timeline.js';
+import type { Executor } from '../../db/bookings.js';
 import type { Db } from '../../db/database.js';
-import { localIso } from '../local-time.js';
+import { technicianLabels } from '../../db/plans.js';
+import type { VisitProgress } from '../../db/schema.js';
+import { localDateOf, localIso } from '../local-time.js';
 import { shiftKey } from '../shift-key.js';
 import { buildDayProblem, placements, requireDate, samePlacement, type DayProblem } from './day-problem.js';
+import { unassignedView, type UnassignedView } from './lane.js';
+import { freezeAt } from './now.js';
 
 export interface StopView {
   visitId: string;
@@ -25,6 +30,20 @@ export interface StopView {
   /** Time waiting before this visit, after driving and breaks. */
   idleMinutes: number;
   pinned: boolean;
+  progress: VisitProgress;
+  /** Started, or due to have started by now: no proposal moves it. */
+  frozen: boolean;
+  version: number;
+}
+
+/** What a technician's day weighs: the figures fairness is judged on. */
+export interface Workload {
+  visits: number;
+  /** Time on site (visit durations), minutes. */
+  bookedMinutes: number;
+  drivingKm: number;
+  idleMinutes: number;
+  overtimeMinutes: number;
 }
 
 export interface RouteView {
@@ -38,6 +57,7 @@ export interface RouteView {
   idleMinutes: number;
   overtimeMinutes: number;
   distanceKm: number;
+  workload: Workload;
 }
 
 export interface Totals {
@@ -69,6 +89,8 @@ export interface ChangeView {
   from: { technicianId: string; technicianName: string; start: string };
   to: { technicianId: string; technicianName: string; start: string };
   reassigned: boolean;
+  /** Placed from the unassigned lane (`from` is where it was booked). */
+  fromUnassigned: boolean;
   /** Planned start moved by this many minutes (negative: earlier). */
   shiftMinutes: number;
 }
@@ -78,8 +100,12 @@ export interface DayView {
   timezone: string;
   technicians: TechnicianView[];
   current: DayRoutesView;
-  /** Booked visits of the day outside every route (absence, inactive technician): left as they are. */
+  /** Booked visits of the day outside every route (the unassigned lane, and started visits of an absent technician). */
   visitsOutsideRoutes: number;
+  /** The unassigned lane: booked visits of the day waiting for a technician. */
+  unassigned: UnassignedView[];
+  /** The current instant when the day is today (the page's "now" line), else null. */
+  now: string | null;
   warnings: string[];
 }
 
@@ -87,7 +113,11 @@ const minutes = (seconds: number) => Math.round(seconds / 60);
 const km = (metres: number) => Math.round(metres / 100) / 10;
 
 /** Every technician working that day, with their route in `plan` (an empty one when they have none). */
-export function describePlan(day: DayProblem, plan: Plan): DayRoutesView {
+export function describePlan(
+  day: DayProblem,
+  plan: Plan,
+  frozen: ReadonlySet<string> = new Set(),
+): DayRoutesView {
   const iso = (s: number) => localIso(s, day.timezone);
   const routes: RouteView[] = [];
   const sums = { visits: 0, travel: 0, idle: 0, overtime: 0, distance: 0 };
@@ -120,6 +150,9 @@ export function describePlan(day: DayProblem, plan: Plan): DayRoutesView {
         travelMinutes: minutes(stop.travel),
         idleMinutes: minutes(stop.wait),
         pinned: row.pinned,
+        progress: row.progress,
+        frozen: frozen.has(stop.visitId),
+        version: row.version,
       };
     });
     const { totals } = timeline;
@@ -138,6 +171,13 @@ export function describePlan(day: DayProblem, plan: Plan): DayRoutesView {
       idleMinutes: minutes(totals.waiting),
       overtimeMinutes: minutes(totals.overtime),
       distanceKm: km(totals.distance),
+      workload: {
+        visits: stops.length,
+        bookedMinutes: minutes(timeline.stops.reduce((sum, s) => sum + (s.end - s.start), 0)),
+        drivingKm: km(totals.distance),
+        idleMinutes: minutes(totals.waiting),
+        overtimeMinutes: minutes(totals.overtime),
+      },
     });
     sums.visits += stops.length;
     sums.travel += totals.travelTime;
@@ -173,6 +213,12 @@ export function listChanges(day: DayProblem, before: Plan, after: Plan): ChangeV
   const nameOf = (id: string) => day.technicians.get(id)?.name ?? id;
   const iso = (s: number) => localIso(s, day.timezone);
   const changes: (ChangeView & { at: number })[] = [];
+  const lane = new Set(day.unassigned.map((u) => u.row.id));
+  for (const [visitId] of now) {
+    if (!lane.has(visitId) || was.has(visitId)) continue;
+    const row = day.visitRows.get(visitId)!;
+    was.set(visitId, { technicianId: row.technician_id, start: row.planned_start.getTime() / 1000 });
+  }
   for (const [visitId, from] of was) {
     const to = now.get(visitId);
     if (!to || samePlacement(from, to)) continue;
@@ -191,26 +237,47 @@ export function listChanges(day: DayProblem, before: Plan, after: Plan): ChangeV
       },
       to: { technicianId: to.technicianId, technicianName: nameOf(to.technicianId), start: iso(to.start) },
       reassigned: to.technicianId !== from.technicianId,
+      fromUnassigned: lane.has(visitId),
       shiftMinutes: minutes(to.start - from.start),
     });
   }
   changes.sort(
     (a, b) =>
-      Number(b.reassigned) - Number(a.reassigned) || a.at - b.at || a.reference.localeCompare(b.reference),
+      Number(b.fromUnassigned) - Number(a.fromUnassigned) ||
+      Number(b.reassigned) - Number(a.reassigned) ||
+      a.at - b.at ||
+      a.reference.localeCompare(b.reference),
   );
   return changes.map(({ at: _at, ...change }) => change);
 }
 
-/** The day's routes as the bookings left them. */
-export async function dayRoutes(db: Db, date: string): Promise<DayView> {
+/** The unassigned lane of a day, with the previous technicians' names (inactive ones too). */
+export async function laneOf(db: Executor, day: DayProblem): Promise<UnassignedView[]> {
+  const labels = await technicianLabels(db, [...new Set(day.unassigned.map((u) => u.row.technician_id))]);
+  const names = new Map(labels.map((l) => [l.id, l.name]));
+  return day.unassigned.map((entry) => unassignedView(day, entry, names));
+}
+
+/** `now` as the page's "now" line when `date` is today in the company's zone, else null. */
+export function nowOnDay(day: DayProblem, now: Date | undefined): string | null {
+  if (!now) return null;
+  const seconds = now.getTime() / 1000;
+  return localDateOf(seconds, day.timezone) === day.date ? localIso(seconds, day.timezone) : null;
+}
+
+/** The day's routes as the bookings left them; `now` freezes started and past visits (today). */
+export async function dayRoutes(db: Db, date: string, now?: Date): Promise<DayView> {
   requireDate(date, 'query.date');
   const day = await buildDayProblem(db, date);
+  const { frozen } = freezeAt(day, now ? now.getTime() / 1000 : undefined);
   return {
     date,
     timezone: day.timezone,
     technicians: technicianViews(day),
-    current: describePlan(day, currentPlan(day.problem)),
+    current: describePlan(day, currentPlan(day.problem), frozen),
     visitsOutsideRoutes: day.outsideRoutes,
+    unassigned: await laneOf(db, day),
+    now: nowOnDay(day, now),
     warnings: day.warnings,
   };
 }

@@ -162,3 +162,27 @@ export function moveBreaksRules(
     { violations, errors: violations.map((v) => ({ field: v.field, message: v.message })) },
   );
 }
+
+export function visitStarted(field: string): DomainError {
+  return new DomainError(
+    'conflict',
+    'visit-started',
+    {
+      fr: 'Cette visite a commencé (ou est passée) : elle ne se déplace plus.',
+      en: 'This visit has started (or is past): it no longer moves.',
+    },
+    field,
+  );
+}
+
+export function visitUnassigned(field: string): DomainError {
+  return new DomainError(
+    'conflict',
+    'visit-unassigned',
+    {
+      fr: 'Cette visite n’a pas de technicien : placez-la d’abord.',
+      en: 'This visit has no technician: place it first.',
+    },
+    field,
+  );
+}

@@ -13,6 +13,7 @@ import {
   findExceptions,
   readException,
   removeException,
+  type RecordedException,
 } from '../../domain/availability-exceptions.js';
 import { availabilityView, rangeBound } from '../../domain/availability-view.js';
 import { DST_POLICY } from '../../domain/availability.js';
@@ -57,6 +58,14 @@ function exceptionOut(e: ExceptionRecord, timezone: string): z.infer<typeof exce
     end: isoInZone(e.end, timezone),
     reason: e.reason,
   };
+}
+
+/** Booked visits an absence or closure took from their technician: now in the planner's unassigned lane. */
+const unassignedVisits = z.array(z.object({ visitId: z.uuid(), reference: z.string() }));
+const recordedView = exceptionView.extend({ unassignedVisits });
+
+function recordedOut(e: RecordedException, timezone: string): z.infer<typeof recordedView> {
+  return { ...exceptionOut(e, timezone), unassignedVisits: e.unassignedVisits };
 }
 
 export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -155,17 +164,22 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Add an absence, an extra shift or a company closure',
         description:
-          'Whole days with from/to (local dates, to included) or hours with start/end (ISO 8601 with offset).',
+          'Whole days with from/to (local dates, to included) or hours with start/end (ISO 8601 with offset). Booked visits it covers that have not started go to the planner’s unassigned lane (listed in unassignedVisits).',
         tags,
         security,
         body: exceptionBody,
-        response: { 201: exceptionView },
+        response: { 201: recordedView },
       },
     },
     async (request, reply) =>
       reply
         .code(201)
-        .send(exceptionOut(await createException(ctx.db, request.body), await companyTimezone(ctx.db))),
+        .send(
+          recordedOut(
+            await createException(ctx.db, request.body, ctx.clock()),
+            await companyTimezone(ctx.db),
+          ),
+        ),
   );
 
   app.patch(
@@ -178,12 +192,12 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         params: idParams,
         body: exceptionPatch,
-        response: { 200: exceptionView },
+        response: { 200: recordedView },
       },
     },
     async (request) =>
-      exceptionOut(
-        await editException(ctx.db, request.params.id, request.body),
+      recordedOut(
+        await editException(ctx.db, request.params.id, request.body, ctx.clock()),
         await companyTimezone(ctx.db),
       ),
   );

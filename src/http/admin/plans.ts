@@ -8,11 +8,36 @@ import {
   MIN_TIME_LIMIT_MS,
   moveVisit,
   proposePlan,
+  setVisitProgress,
 } from '../../domain/planning/index.js';
 import { safeDate, safeInstant } from '../schemas/text.js';
 
 const isoDate = safeDate();
 const moment = z.object({ start: z.string(), end: z.string() });
+const visitProgress = z.enum(['planned', 'en_route', 'on_site', 'done', 'no_show']);
+const unassignedReason = z.enum(['technician-absent', 'move-failed', 'no-technician']);
+const workload = z.object({
+  visits: z.number(),
+  bookedMinutes: z.number(),
+  drivingKm: z.number(),
+  idleMinutes: z.number(),
+  overtimeMinutes: z.number(),
+});
+const unassignedVisit = z.object({
+  visitId: z.uuid(),
+  reference: z.string(),
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  serviceName: z.string(),
+  postcode: z.string(),
+  city: z.string(),
+  durationMinutes: z.number(),
+  reason: unassignedReason,
+  reasonText: z.string(),
+  previousTechnicianId: z.uuid(),
+  previousTechnicianName: z.string().nullable(),
+  version: z.number(),
+});
 
 const stop = z.object({
   visitId: z.uuid(),
@@ -31,6 +56,9 @@ const stop = z.object({
   travelMinutes: z.number(),
   idleMinutes: z.number(),
   pinned: z.boolean(),
+  progress: visitProgress,
+  frozen: z.boolean(),
+  version: z.number(),
 });
 
 const route = z.object({
@@ -44,6 +72,7 @@ const route = z.object({
   idleMinutes: z.number(),
   overtimeMinutes: z.number(),
   distanceKm: z.number(),
+  workload,
 });
 
 const totals = z.object({
@@ -67,6 +96,8 @@ const dayView = z.object({
   technicians: z.array(technician),
   current: dayRoutesView,
   visitsOutsideRoutes: z.number(),
+  unassigned: z.array(unassignedVisit),
+  now: z.string().nullable(),
   warnings: z.array(z.string()),
 });
 
@@ -79,6 +110,7 @@ const change = z.object({
   from: z.object({ technicianId: z.uuid(), technicianName: z.string(), start: z.string() }),
   to: z.object({ technicianId: z.uuid(), technicianName: z.string(), start: z.string() }),
   reassigned: z.boolean(),
+  fromUnassigned: z.boolean(),
   shiftMinutes: z.number(),
 });
 
@@ -91,6 +123,16 @@ const planView = dayView.extend({
   proposed: dayRoutesView,
   savings: totals.omit({ visits: true }),
   changes: z.array(change),
+  notKept: z.array(
+    z.object({
+      visitId: z.uuid(),
+      reference: z.string(),
+      windowStart: z.string(),
+      windowEnd: z.string(),
+      reasonText: z.string(),
+    }),
+  ),
+  workloadSpread: z.object({ beforeHours: z.number(), afterHours: z.number() }),
   optimiser: z.object({
     timeLimitMs: z.number(),
     seed: z.number(),
@@ -107,6 +149,9 @@ const placedVisit = z.object({
   window: moment,
   planned: moment,
   pinned: z.boolean(),
+  progress: visitProgress,
+  unassigned: unassignedReason.nullable(),
+  status: z.enum(['booked', 'cancelled', 'done']),
   version: z.number(),
 });
 
@@ -132,7 +177,7 @@ export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: dayView },
       },
     },
-    async (request) => dayRoutes(ctx.db, request.query.date),
+    async (request) => dayRoutes(ctx.db, request.query.date, ctx.clock()),
   );
 
   app.post(
@@ -152,12 +197,22 @@ export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
             .min(0)
             .max(2 ** 31 - 1)
             .optional(),
+          balanceWeight: z
+            .number()
+            .min(0)
+            .max(10)
+            .optional()
+            .describe('0 (default): least driving; higher: even booked hours between technicians'),
         }),
         response: { 201: planView },
       },
     },
     async (request, reply) => {
-      const plan = await proposePlan(ctx.db, { ...request.body, createdBy: request.principal!.name });
+      const plan = await proposePlan(ctx.db, {
+        ...request.body,
+        createdBy: request.principal!.name,
+        now: ctx.clock(),
+      });
       return reply.code(201).header('location', `/v1/admin/plans/${plan.id}`).send(plan);
     },
   );
@@ -197,7 +252,8 @@ export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { role: 'planner' },
       schema: {
-        summary: 'Move a visit to another technician or time, or pin it; checked against the day’s routes',
+        summary:
+          'Move a visit to another technician or time, or pin it (checked against the day’s routes); or set its progress (with version)',
         tags: ['planner'],
         security: [{ bearer: [] }],
         params: planParams,
@@ -206,18 +262,41 @@ export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
             technicianId: z.uuid().optional(),
             plannedStart: safeInstant().optional(),
             pinned: z.boolean().optional(),
+            progress: visitProgress.optional(),
             version: z.number().int().min(1).optional(),
           })
           .strict()
           .refine(
-            (b) => b.technicianId !== undefined || b.plannedStart !== undefined || b.pinned !== undefined,
-            {
-              message: 'give technicianId, plannedStart or pinned',
-            },
-          ),
+            (b) =>
+              b.technicianId !== undefined ||
+              b.plannedStart !== undefined ||
+              b.pinned !== undefined ||
+              b.progress !== undefined,
+            { message: 'give technicianId, plannedStart, pinned or progress' },
+          )
+          .refine(
+            (b) =>
+              b.progress === undefined ||
+              (b.technicianId === undefined && b.plannedStart === undefined && b.pinned === undefined),
+            { message: 'progress is set on its own', path: ['progress'] },
+          )
+          .refine((b) => b.progress === undefined || b.version !== undefined, {
+            message: 'is required with progress',
+            path: ['version'],
+          }),
         response: { 200: placedVisit },
       },
     },
-    async (request) => moveVisit(ctx.db, { visitId: request.params.id, ...request.body, now: ctx.clock() }),
+    async (request) => {
+      const { progress, version, ...move } = request.body;
+      if (progress !== undefined)
+        return setVisitProgress(ctx.db, {
+          visitId: request.params.id,
+          progress,
+          version: version!,
+          now: ctx.clock(),
+        });
+      return moveVisit(ctx.db, { visitId: request.params.id, ...move, version, now: ctx.clock() });
+    },
   );
 };
