@@ -74,6 +74,17 @@ export const configSchema = z.object({
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
   /** Base URL of a BAN-compatible address search (e.g. https://api-adresse.data.gouv.fr); unset = offline, bookings sit at the postal-code centroid. */
   TOURNEE_GEOCODER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Map tiles of the planner's page ({z}/{x}/{y}, optional {s}); "off" = the offline drawing only. */
+  TOURNEE_MAP_TILES: z
+    .string()
+    .default('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png')
+    .refine(
+      (v) =>
+        v === 'off' || (/^https?:\/\/[^/]+\//.test(v) && ['{z}', '{x}', '{y}'].every((p) => v.includes(p))),
+      'must be an http(s) URL template with {z}, {x} and {y}, or "off"',
+    ),
+  /** Credit shown on the map, required by the tile provider's licence. */
+  TOURNEE_MAP_ATTRIBUTION: z.string().max(300).default('© les contributeurs d’OpenStreetMap'),
   /** When set, /metrics is served without a token on this port (bound to HOST) instead of on PORT with an admin token. */
   TOURNEE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** After SIGTERM, how long /ready answers 503 while requests are still served, so the load balancer

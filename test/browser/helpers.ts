@@ -85,14 +85,32 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** A 1×1 pale grey-blue PNG: the tile every zoom level gets from the host's stand-in tile server. */
+const TILE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGN48eY9AAWDAsRbmw5iAAAAAElFTkSuQmCC',
+  'base64',
+);
+
+export interface StackOptions {
+  /** Serve map tiles from the host origin (tests run offline): the planner's Leaflet map really loads them. */
+  localTiles?: boolean;
+}
+
 /**
  * The service on a real port over a fresh demo database, and a host site on another origin.
  * `env` overrides the service's configuration (e.g. no read cache when a test edits the database).
  */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: StackOptions = {},
+): Promise<Stack> {
   let apiOrigin = '';
   const host: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://host.invalid');
+    if (/^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url.pathname)) {
+      response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'max-age=3600' }).end(TILE_PNG);
+      return;
+    }
     if (url.pathname !== '/') {
       response.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
       return;
@@ -114,6 +132,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     TOURNEE_PUBLIC_ORIGINS: hostOrigin,
     TOURNEE_RATE_LIMIT: '100000',
     LOG_LEVEL: 'silent',
+    ...(options.localTiles ? { TOURNEE_MAP_TILES: `${hostOrigin}/tiles/{z}/{x}/{y}.png` } : {}),
     ...env,
   });
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildPlannerBundle } from '../../planner/build.js';
 import { plannerPageHtml } from './planner.js';
@@ -21,17 +23,49 @@ function plannerBundle(): Promise<Bundle> {
   return bundle;
 }
 
+/**
+ * The tile server's origin as a CSP source ("{s}" subdomains become a
+ * wildcard), so the map may load its images and nothing else from outside.
+ */
+export function tileSource(template: string): string | null {
+  if (template === 'off') return null;
+  const match = /^(https?):\/\/([^/]+)\//.exec(template);
+  if (!match) return null;
+  return `${match[1]}://${match[2]!.replace(/\{s\}/g, '*')}`;
+}
+
+/** The page's CSP: the service's own, with the tile server allowed for images. */
+function withTiles(policy: string, source: string | null): string {
+  if (!source) return policy;
+  return policy.replace(
+    /(^|;)\s*img-src ([^;]*)/,
+    (_all, lead: string, sources: string) => `${lead}img-src ${sources} ${source}`,
+  );
+}
+
+const require = createRequire(import.meta.url);
+
 /** The planner's page (/planner) and its script (/planner.js). The data comes from the token-protected /v1/admin API. */
 export const plannerPageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const page = plannerPageHtml();
+  const { config } = app.ctx;
+  const tiles = config.TOURNEE_MAP_TILES;
+  const page = plannerPageHtml({
+    tiles,
+    attribution: config.TOURNEE_MAP_ATTRIBUTION,
+    leafletCss: await readFile(require.resolve('leaflet/dist/leaflet.css'), 'utf8'),
+  });
+  const source = tileSource(tiles);
   app.get(
     '/planner',
     {
       config: { rateLimit: false },
       schema: { summary: "The planner's page", tags: ['planner'], hide: true },
     },
-    async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page),
+    async (_request, reply) => {
+      const policy = reply.raw.getHeader('content-security-policy');
+      if (typeof policy === 'string') reply.header('content-security-policy', withTiles(policy, source));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
+    },
   );
   app.get(
     '/planner.js',
