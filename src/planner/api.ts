@@ -7,19 +7,95 @@
 import type {
   ChangeView,
   DayRoutesView,
-  DayView,
-  PlanView,
+  DayView as ServerDayView,
+  PlanView as ServerPlanView,
   RouteView,
   StopView,
   TechnicianView,
   Totals,
 } from '../domain/planning/index.js';
 
-export type { DayView, PlanView, RouteView, Totals };
-export type Stop = StopView;
-export type DayRoutes = DayRoutesView;
+export type { Totals };
 export type Technician = TechnicianView;
 export type Change = ChangeView;
+
+/** Visit progress through the day (planner-day's contract, TEAM.md). */
+export type Progress = 'planned' | 'en_route' | 'on_site' | 'done' | 'no_show';
+
+/** Fields the server adds with issue #16; optional so the page works before and after they land. */
+export type Stop = StopView & { version?: number; progress?: Progress; frozen?: boolean };
+export interface Workload {
+  visits: number;
+  bookedMinutes: number;
+  drivingKm: number;
+  idleMinutes: number;
+  overtimeMinutes: number;
+}
+export interface Unassigned {
+  visitId: string;
+  reference: string;
+  windowStart: string;
+  windowEnd: string;
+  serviceName: string;
+  postcode: string;
+  reason: 'technician-absent' | 'move-failed' | 'no-technician';
+  reasonText: string;
+  city?: string;
+  durationMinutes?: number;
+  version?: number;
+}
+export type Route = Omit<RouteView, 'stops'> & { stops: Stop[]; workload?: Workload };
+export type DayRoutes = Omit<DayRoutesView, 'routes'> & { routes: Route[] };
+export type DayView = Omit<ServerDayView, 'current'> & {
+  current: DayRoutes;
+  unassigned?: Unassigned[];
+  /** Set when the day is today, by the server's clock. */
+  now?: string | null;
+};
+export type PlanView = Omit<ServerPlanView, 'current' | 'proposed'> & {
+  current: DayRoutes;
+  proposed: DayRoutes;
+  unassigned?: Unassigned[];
+  now?: string | null;
+  workloadSpread?: { beforeHours: number; afterHours: number };
+};
+
+export interface MoveCheck {
+  feasible: boolean;
+  reasons: { code: string; text: string }[];
+}
+export interface PlacedVisit {
+  id: string;
+  reference: string;
+  technician: { id: string; name: string };
+  planned: { start: string; end: string };
+  version: number;
+}
+export interface VisitListItem {
+  id: string;
+  status: string;
+  version: number;
+}
+export interface Service {
+  id: string;
+  name: string;
+  durationMinutes: number;
+}
+export interface UrgentRequest {
+  serviceId: string;
+  address: { street: string; postcode: string; city: string };
+  deadline: string;
+  durationMinutes?: number;
+}
+export interface UrgentOption {
+  technicianId: string;
+  technicianName: string;
+  start: string;
+  travelAddedMinutes: number;
+  movedVisits: { visitId: string; from: string; to: string }[];
+  lateMinutes: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -73,4 +149,34 @@ export const api = {
   apply: (id: string) => call<PlanView & { moved: number }>('POST', `/v1/admin/plans/${id}/apply`),
   pin: (visitId: string, pinned: boolean) =>
     call<unknown>('PATCH', `/v1/admin/visits/${visitId}`, { pinned }),
+  /** The day's booked visits with their versions (a day either side: the company's zone is not the browser's). */
+  visits: (date: string) => {
+    const day = Date.parse(`${date}T12:00:00Z`);
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    return call<{ visits: VisitListItem[] }>(
+      'GET',
+      `/v1/admin/visits?from=${iso(day - 86_400_000)}&to=${iso(day + 2 * 86_400_000)}&status=booked&limit=1000`,
+    );
+  },
+  move: (visitId: string, to: { technicianId: string; plannedStart: string; version?: number }) =>
+    call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, to),
+  moveCheck: (visitId: string, to: { technicianId: string; start: string }) =>
+    call<MoveCheck>('POST', `/v1/admin/visits/${visitId}/move-check`, to),
+  progress: (visitId: string, progress: Progress, version?: number) =>
+    call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, { progress, version }),
+  services: () => call<{ services: Service[] }>('GET', '/v1/services'),
+  urgentOptions: (request: UrgentRequest) =>
+    call<{ options: UrgentOption[] }>('POST', '/v1/admin/urgent/options', request),
+  urgent: (request: UrgentRequest & { technicianId: string; customer: { name: string; phone: string } }) =>
+    call<{ id: string; reference?: string }>('POST', '/v1/admin/urgent', request),
 };
+
+/** The French sentence for a failed call: the service's own detail, or what to do about the token. */
+export function explain(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return 'Jeton refusé : saisissez un jeton de planificateur valide.';
+    if (error.status === 403) return 'Ce jeton n’a pas le rôle planificateur.';
+    return error.message;
+  }
+  return 'Le service ne répond pas. Réessayez dans un instant.';
+}

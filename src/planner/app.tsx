@@ -1,26 +1,36 @@
 /**
- * Gaëtan's planning page: pick a day, read each technician's route, ask the
- * optimiser for a better plan, compare, apply. French only: it is an
- * in-house tool.
+ * Gaëtan's planning page: pick a day, read each technician's route, move
+ * visits by hand (drag, or the move dialog), place unassigned ones, follow
+ * today's progress, insert urgent work, ask the optimiser for a better plan,
+ * compare, apply. French only: it is an in-house tool.
  */
 import { useEffect, useState } from 'preact/hooks';
 import {
   api,
   ApiError,
+  explain,
   storedToken,
   storeToken,
   type DayView,
   type PlanView,
+  type Progress,
   type Stop,
-  type Technician,
-  type Totals,
+  type Unassigned,
 } from './api.js';
-import { clock, duration, kilometres, longDate, tomorrow } from './format.js';
-import { RouteMap } from './map.js';
+import { Details } from './details.js';
+import { DayList } from './day-list.js';
+import { beginDrag, blockItem, type DragItem } from './drag.js';
+import { clock, longDate, PROGRESS_LABELS, tomorrow } from './format.js';
+import { RouteMap, type MapSettings } from './map.js';
+import { MoveDialog, type MoveRequest } from './move-dialog.js';
+import { ApplyBar, Changes, Comparison, DayPicker, TokenForm, type Notice } from './summary.js';
 import { Timeline } from './timeline.js';
+import { UnassignedLane } from './unassigned.js';
+import { UrgentPanel } from './urgent.js';
+import { useMoves } from './use-moves.js';
+import { Workloads } from './workloads.js';
 
 type Shown = 'current' | 'proposed';
-type Notice = { kind: 'ok' | 'error' | 'info'; text: string } | null;
 
 function initialDate(): string {
   const fromUrl = new URLSearchParams(location.search).get('date');
@@ -33,37 +43,66 @@ function timeLimitFromUrl(): number | undefined {
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
-function explain(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 401) return 'Jeton refusé : saisissez un jeton de planificateur valide.';
-    if (error.status === 403) return 'Ce jeton n’a pas le rôle planificateur.';
-    if (error.status === 409)
-      return /relancez/i.test(error.message) ? error.message : `${error.message} Relancez une optimisation.`;
-    return error.message;
-  }
-  return 'Le service ne répond pas. Réessayez dans un instant.';
+/** Plans fail with 409 when the day changed: the way out is a new proposal. */
+function explainPlan(error: unknown): string {
+  const text = explain(error);
+  if (error instanceof ApiError && error.status === 409 && !/relancez/i.test(text))
+    return `${text} Relancez une optimisation.`;
+  return text;
 }
 
-export function App() {
+/** Visit versions by id: the move's optimistic lock (the server's stops may carry them too). */
+async function loadDay(date: string): Promise<{ day: DayView; versions: Map<string, number> }> {
+  const [day, listed] = await Promise.all([api.routes(date), api.visits(date).catch(() => ({ visits: [] }))]);
+  return { day, versions: new Map(listed.visits.map((v) => [v.id, v.version])) };
+}
+
+export function App({ map }: { map: MapSettings }) {
   const [token, setToken] = useState<string | null>(storedToken());
   const [date, setDate] = useState(initialDate());
   const [day, setDay] = useState<DayView | null>(null);
+  const [versions, setVersions] = useState(new Map<string, number>());
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [shown, setShown] = useState<Shown>('current');
   const [busy, setBusy] = useState<'load' | 'propose' | 'apply' | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
-  const [selected, setSelected] = useState<{ stop: Stop; technician: Technician } | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [moving, setMoving] = useState<MoveRequest | null>(null);
+  const [urgent, setUrgent] = useState(false);
+
+  /** Re-reads the day after a change made here; keeps the selection and the message. */
+  async function refresh(): Promise<void> {
+    const fresh = await loadDay(date);
+    setDay(fresh.day);
+    setVersions(fresh.versions);
+    setPlan(null);
+    setShown('current');
+    setConfirming(false);
+  }
+
+  const moves = useMoves({
+    technicianName: (id) => day?.technicians.find((t) => t.id === id)?.name ?? '',
+    describeTime: (iso) => clock(iso, day?.timezone ?? 'Europe/Paris'),
+    done: async (message) => {
+      await refresh().catch(() => undefined);
+      setNotice({ kind: 'ok', text: message });
+    },
+    failed: (message) => setNotice({ kind: 'error', text: message }),
+  });
 
   async function load(which = date): Promise<void> {
     setBusy('load');
     setNotice(null);
-    setSelected(null);
+    setSelectedId(null);
     try {
-      setDay(await api.routes(which));
+      const fresh = await loadDay(which);
+      setDay(fresh.day);
+      setVersions(fresh.versions);
       setPlan(null);
       setShown('current');
       setConfirming(false);
+      moves.forget();
     } catch (error) {
       setNotice({ kind: 'error', text: explain(error) });
       if (error instanceof ApiError && error.status === 401) setToken(null);
@@ -91,7 +130,7 @@ export function App() {
           text: 'Les tournées actuelles sont déjà bonnes : aucun changement proposé.',
         });
     } catch (error) {
-      setNotice({ kind: 'error', text: explain(error) });
+      setNotice({ kind: 'error', text: explainPlan(error) });
     } finally {
       setBusy(null);
     }
@@ -103,76 +142,129 @@ export function App() {
     setConfirming(false);
     try {
       const applied = await api.apply(plan.id);
-      const fresh = await api.routes(date);
-      setDay(fresh);
-      setPlan(null);
-      setShown('current');
+      await refresh();
+      const s = applied.moved > 1 ? 's' : '';
       setNotice({
         kind: 'ok',
-        text: `Plan appliqué : ${applied.moved} visite${applied.moved > 1 ? 's' : ''} modifiée${applied.moved > 1 ? 's' : ''}. Les agendas des techniciens sont à jour.`,
+        text: `Plan appliqué : ${applied.moved} visite${s} modifiée${s}. Les agendas des techniciens sont à jour.`,
       });
     } catch (error) {
-      setNotice({ kind: 'error', text: explain(error) });
+      setNotice({ kind: 'error', text: explainPlan(error) });
       if (error instanceof ApiError && error.status === 409) setPlan({ ...plan, status: 'stale' });
     } finally {
       setBusy(null);
     }
   }
 
-  async function togglePin(stop: Stop): Promise<void> {
+  async function change(what: () => Promise<unknown>, success: string): Promise<void> {
     try {
-      await api.pin(stop.visitId, !stop.pinned);
-      await load();
-      setNotice({
-        kind: 'ok',
-        text: stop.pinned
-          ? `${stop.reference} n’est plus épinglée.`
-          : `${stop.reference} est épinglée : l’optimiseur ne la déplacera pas.`,
-      });
+      await what();
+      await refresh();
+      setNotice({ kind: 'ok', text: success });
     } catch (error) {
       setNotice({ kind: 'error', text: explain(error) });
     }
   }
 
+  const versionOf = (stop: Stop) => stop.version ?? versions.get(stop.visitId);
+
   if (!token) return <TokenForm onToken={(t) => (storeToken(t), setToken(t))} notice={notice} />;
 
   const routes = shown === 'proposed' && plan ? plan.proposed : day?.current;
   const changed = new Set(plan && shown === 'proposed' ? plan.changes.map((c) => c.visitId) : []);
+  const editable = shown === 'current' && busy === null && !moves.busy;
+  const selected = (() => {
+    for (const route of routes?.routes ?? []) {
+      const stop = route.stops.find((s) => s.visitId === selectedId);
+      const technician = day?.technicians.find((t) => t.id === route.technicianId);
+      if (stop && technician) return { stop, technician };
+    }
+    return null;
+  })();
+
+  const details = selected && day && (
+    <Details
+      stop={selected.stop}
+      technician={selected.technician}
+      timezone={day.timezone}
+      editable={shown === 'current'}
+      busy={!editable}
+      onMove={() =>
+        setMoving({
+          visitId: selected.stop.visitId,
+          reference: selected.stop.reference,
+          ...(versionOf(selected.stop) !== undefined ? { version: versionOf(selected.stop)! } : {}),
+          from: { technicianId: selected.technician.id, start: selected.stop.planned.start },
+          technicianId: selected.technician.id,
+          start: selected.stop.planned.start,
+          window: selected.stop.window,
+        })
+      }
+      onPin={() =>
+        void change(
+          () => api.pin(selected.stop.visitId, !selected.stop.pinned),
+          selected.stop.pinned
+            ? `${selected.stop.reference} n’est plus épinglée.`
+            : `${selected.stop.reference} est épinglée : l’optimiseur ne la déplacera pas.`,
+        )
+      }
+      onProgress={(progress: Progress) =>
+        void change(
+          () => api.progress(selected.stop.visitId, progress, versionOf(selected.stop)),
+          `${selected.stop.reference} : ${PROGRESS_LABELS[progress].toLowerCase()}.`,
+        )
+      }
+    />
+  );
+
+  function drag(
+    event: PointerEvent,
+    item: DragItem,
+    version: number | undefined,
+    from?: { technicianId: string; start: string },
+  ) {
+    beginDrag(event, item, {
+      move: (target) => moves.hover(item, target),
+      end: (target) => {
+        moves.endDrag();
+        if (!target) return;
+        if (from && target.technicianId === from.technicianId && target.startMs === Date.parse(from.start))
+          return;
+        void moves.move(
+          {
+            visitId: item.visitId,
+            reference: item.reference,
+            ...(version !== undefined ? { version } : {}),
+            ...(from ? { from } : {}),
+          },
+          target,
+        );
+      },
+    });
+  }
+
+  function placeUnassigned(item: Unassigned): MoveRequest {
+    const version = item.version ?? versions.get(item.visitId);
+    return {
+      visitId: item.visitId,
+      reference: item.reference,
+      ...(version !== undefined ? { version } : {}),
+      technicianId: day?.technicians[0]?.id ?? '',
+      start: item.windowStart,
+      window: { start: item.windowStart, end: item.windowEnd },
+    };
+  }
 
   return (
     <main>
-      <header class="bar">
-        <h1>Planification des tournées</h1>
-        <button
-          type="button"
-          class="link"
-          onClick={() => (storeToken(null), setToken(null), setDay(null), setPlan(null))}
-        >
-          Changer de jeton
-        </button>
-      </header>
-
-      <form
-        class="day-picker"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void load(date);
-        }}
-      >
-        <label for="day">Tournées du</label>
-        <input
-          id="day"
-          name="day"
-          type="date"
-          required
-          value={date}
-          onInput={(e) => setDate((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit" disabled={busy !== null}>
-          Afficher
-        </button>
-        {day && <span class="day-label">{longDate(day.date)}</span>}
-      </form>
+      <DayPicker
+        date={date}
+        label={day ? longDate(day.date) : null}
+        busy={busy !== null}
+        onDate={setDate}
+        onShow={() => void load(date)}
+        onSignOut={() => (storeToken(null), setToken(null), setDay(null), setPlan(null))}
+      />
 
       {notice && (
         <p class={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
@@ -186,7 +278,7 @@ export function App() {
           {day.warnings.map((w) => (
             <p class="notice info">{w}</p>
           ))}
-          {day.visitsOutsideRoutes > 0 && (
+          {!day.unassigned && day.visitsOutsideRoutes > 0 && (
             <p class="notice info">
               {day.visitsOutsideRoutes} visite(s) de ce jour sont hors des horaires de leur technicien
               (absence) et ne sont pas replanifiées.
@@ -198,7 +290,7 @@ export function App() {
               type="button"
               class="primary"
               onClick={() => void propose()}
-              disabled={busy !== null || day.current.totals.visits === 0}
+              disabled={busy !== null || day.current.totals.visits + (day.unassigned?.length ?? 0) === 0}
             >
               {busy === 'propose' ? 'Optimisation en cours…' : 'Proposer une optimisation'}
             </button>
@@ -216,188 +308,134 @@ export function App() {
                 </button>
               </div>
             )}
+            {moves.canUndo && shown === 'current' && (
+              <button type="button" onClick={() => void moves.undoLast()} disabled={!editable}>
+                Annuler le dernier déplacement ({moves.lastMoved})
+              </button>
+            )}
+            <button
+              type="button"
+              class="urgent-button"
+              aria-expanded={urgent}
+              onClick={() => setUrgent(!urgent)}
+            >
+              Urgence
+            </button>
           </section>
+
+          {urgent && (
+            <UrgentPanel
+              date={day.date}
+              timezone={day.timezone}
+              now={day.now}
+              onDone={async (message) => {
+                await refresh();
+                setNotice({ kind: 'ok', text: message });
+              }}
+              onClose={() => setUrgent(false)}
+            />
+          )}
 
           <Comparison current={day.current.totals} proposed={plan?.proposed.totals} />
 
           {plan && <Changes plan={plan} />}
 
           {plan && plan.changes.length > 0 && (
-            <section class="apply">
-              {plan.status === 'stale' ? (
-                <p class="notice error">Cette proposition est périmée : relancez une optimisation.</p>
-              ) : confirming ? (
-                <div class="confirm" role="alertdialog" aria-label="Confirmer l’application">
-                  <p>
-                    Appliquer ces {plan.changes.length} changement{plan.changes.length > 1 ? 's' : ''} ? Les
-                    agendas des techniciens seront mis à jour.
-                  </p>
-                  <button type="button" class="primary" onClick={() => void apply()} disabled={busy !== null}>
-                    Confirmer
-                  </button>
-                  <button type="button" onClick={() => setConfirming(false)}>
-                    Annuler
-                  </button>
-                </div>
-              ) : (
-                <button
-                  type="button"
-                  class="primary"
-                  onClick={() => setConfirming(true)}
-                  disabled={busy !== null}
-                >
-                  {busy === 'apply' ? 'Application…' : 'Appliquer le plan'}
-                </button>
-              )}
-            </section>
+            <ApplyBar
+              plan={plan}
+              confirming={confirming}
+              busy={busy !== null}
+              applying={busy === 'apply'}
+              onConfirm={setConfirming}
+              onApply={() => void apply()}
+            />
+          )}
+
+          {shown === 'current' && (
+            <UnassignedLane
+              items={day.unassigned ?? []}
+              timezone={day.timezone}
+              {...(editable
+                ? {
+                    onDragStart: (e: PointerEvent, item: Unassigned) =>
+                      drag(
+                        e,
+                        {
+                          visitId: item.visitId,
+                          reference: item.reference,
+                          durationMs: (item.durationMinutes ?? 60) * 60_000,
+                          grabMs: 0,
+                        },
+                        item.version ?? versions.get(item.visitId),
+                      ),
+                  }
+                : {})}
+              onPlace={(item) => setMoving(placeUnassigned(item))}
+            />
           )}
 
           {routes && (
             <section class="views">
               <h2>{shown === 'proposed' ? 'Tournées proposées' : 'Tournées actuelles'}</h2>
+              {shown === 'current' && (
+                <p class="hint tl-help">
+                  Glissez une visite vers une autre heure ou un autre technicien, ou sélectionnez-la puis «
+                  Déplacer… ».
+                </p>
+              )}
               <Timeline
                 technicians={day.technicians}
                 routes={routes.routes}
                 timezone={day.timezone}
                 changed={changed}
-                onSelect={(stop, technician) => setSelected({ stop, technician })}
+                selected={selectedId}
+                now={day.now}
+                drag={moves.drag}
+                onSelect={(stop) => setSelectedId(stop.visitId)}
+                {...(editable
+                  ? {
+                      onDragStart: (e: PointerEvent, stop: Stop, tech: { id: string }) =>
+                        drag(e, blockItem(e, stop), versionOf(stop), {
+                          technicianId: tech.id,
+                          start: stop.planned.start,
+                        }),
+                    }
+                  : {})}
               />
-              {selected && (
-                <aside class="details" aria-label="Visite sélectionnée">
-                  <strong>{selected.stop.reference}</strong> · {selected.stop.service} ·{' '}
-                  {selected.stop.customer}, {selected.stop.address.line}, {selected.stop.address.city} ·{' '}
-                  {selected.technician.name}, arrivée prévue{' '}
-                  {clock(selected.stop.planned.start, day.timezone)} (créneau{' '}
-                  {clock(selected.stop.window.start, day.timezone)}–
-                  {clock(selected.stop.window.end, day.timezone)})
-                  {shown === 'current' && (
-                    <button type="button" onClick={() => void togglePin(selected.stop)}>
-                      {selected.stop.pinned ? 'Désépingler' : 'Épingler'}
-                    </button>
-                  )}
-                </aside>
-              )}
-              <RouteMap technicians={day.technicians} routes={routes.routes} changed={changed} />
+              <DayList
+                technicians={day.technicians}
+                routes={routes.routes}
+                timezone={day.timezone}
+                changed={changed}
+                selected={selectedId}
+                onSelect={(stop) => setSelectedId(stop.visitId)}
+                details={details}
+              />
+              {details && <div class="details-wide">{details}</div>}
+              <Workloads technicians={day.technicians} current={day.current.routes} plan={plan} />
+              <h2>Carte</h2>
+              <RouteMap
+                technicians={day.technicians}
+                routes={routes.routes}
+                changed={changed}
+                settings={map}
+              />
             </section>
           )}
         </>
       )}
-    </main>
-  );
-}
 
-function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: Notice }) {
-  const [value, setValue] = useState('');
-  return (
-    <main>
-      <h1>Planification des tournées</h1>
-      <form
-        class="token"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (value.trim()) onToken(value.trim());
-        }}
-      >
-        <label for="token">Jeton d’accès (planificateur)</label>
-        <input
-          id="token"
-          name="token"
-          type="password"
-          autocomplete="off"
-          value={value}
-          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+      {moving && day && (
+        <MoveDialog
+          request={moving}
+          technicians={day.technicians}
+          date={day.date}
+          timezone={day.timezone}
+          verdict={moves.verdict}
+          move={moves.move}
+          onClose={() => setMoving(null)}
         />
-        <button type="submit">Se connecter</button>
-        <p class="hint">
-          Le jeton reste dans cet onglet (sessionStorage). Le jeton d’administration de démonstration est
-          affiché par « npm start ».
-        </p>
-      </form>
-      {notice && (
-        <p class={`notice ${notice.kind}`} role="alert">
-          {notice.text}
-        </p>
       )}
     </main>
-  );
-}
-
-const FIGURES: { key: keyof Omit<Totals, 'visits'>; label: string; format: (n: number) => string }[] = [
-  { key: 'travelMinutes', label: 'Trajet', format: duration },
-  { key: 'idleMinutes', label: 'Attente', format: duration },
-  { key: 'overtimeMinutes', label: 'Heures sup.', format: duration },
-  { key: 'distanceKm', label: 'Distance', format: kilometres },
-];
-
-function Comparison({ current, proposed }: { current: Totals; proposed: Totals | undefined }) {
-  return (
-    <table class="totals">
-      <caption>Totaux de la journée ({current.visits} visites)</caption>
-      <thead>
-        <tr>
-          <th scope="col" />
-          <th scope="col">Actuel</th>
-          {proposed && <th scope="col">Proposé</th>}
-          {proposed && <th scope="col">Gain</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {FIGURES.map(({ key, label, format }) => {
-          const gain = proposed ? Math.round((current[key] - proposed[key]) * 10) / 10 : 0;
-          return (
-            <tr data-figure={key}>
-              <th scope="row">{label}</th>
-              <td>{format(current[key])}</td>
-              {proposed && <td>{format(proposed[key])}</td>}
-              {proposed && (
-                <td class={gain > 0 ? 'gain' : gain < 0 ? 'loss' : ''}>{gain === 0 ? '—' : format(gain)}</td>
-              )}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
-}
-
-function Changes({ plan }: { plan: PlanView }) {
-  const tz = plan.timezone;
-  return (
-    <section class="changes">
-      <h2>Changements ({plan.changes.length})</h2>
-      {plan.changes.length === 0 ? (
-        <p>Aucun changement.</p>
-      ) : (
-        <ul>
-          {plan.changes.map((c) => (
-            <li data-visit={c.visitId}>
-              <strong>{c.reference}</strong> · {c.service} · {c.city} :{' '}
-              {c.reassigned ? (
-                <>
-                  {c.from.technicianName} {clock(c.from.start, tz)} → <strong>{c.to.technicianName}</strong>{' '}
-                  {clock(c.to.start, tz)}
-                </>
-              ) : (
-                <>
-                  {c.to.technicianName}, {clock(c.from.start, tz)} → {clock(c.to.start, tz)}
-                </>
-              )}
-              {c.shiftMinutes !== 0 && (
-                <span class="shift">
-                  {' '}
-                  ({c.shiftMinutes > 0 ? '+' : ''}
-                  {duration(c.shiftMinutes)})
-                </span>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p class="hint">
-        Optimisation en{' '}
-        {(plan.optimiser.elapsedMs / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s (
-        {plan.optimiser.iterations.toLocaleString('fr-FR')} itérations).
-      </p>
-    </section>
   );
 }

@@ -1,0 +1,126 @@
+/**
+ * Moving a visit without a mouse: a dialog with the technician and the
+ * arrival time, the server's verdict shown as they change, "Déplacer" to
+ * confirm. Also how an unassigned visit is placed from a phone.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Technician } from './api.js';
+import { clock, instantAt } from './format.js';
+import type { Movable, Verdict } from './use-moves.js';
+import type { DropTarget } from './drag.js';
+
+export interface MoveRequest extends Movable {
+  technicianId: string;
+  /** Where the visit is now, or where the window starts for an unassigned one. */
+  start: string;
+  window: { start: string; end: string };
+}
+
+interface Props {
+  request: MoveRequest;
+  technicians: Technician[];
+  date: string;
+  timezone: string;
+  verdict: (visitId: string, target: DropTarget) => Promise<Verdict>;
+  move: (visit: Movable, target: DropTarget) => Promise<boolean>;
+  onClose: () => void;
+}
+
+export function MoveDialog({ request, technicians, date, timezone, verdict, move, onClose }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [technicianId, setTechnicianId] = useState(request.technicianId);
+  const [time, setTime] = useState(clock(request.start, timezone));
+  const [judged, setJudged] = useState<Verdict | null>(null);
+  const [sending, setSending] = useState(false);
+
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+
+  const iso = instantAt(date, time, timezone);
+  const target: DropTarget | null = iso ? { technicianId, startMs: Date.parse(iso) } : null;
+  const unchanged =
+    request.from !== undefined &&
+    technicianId === request.from.technicianId &&
+    target?.startMs === Date.parse(request.from.start);
+
+  useEffect(() => {
+    if (!target || unchanged) return setJudged(null);
+    setJudged({ state: 'checking' });
+    let current = true;
+    const t = setTimeout(() => {
+      void verdict(request.visitId, target).then((v) => current && setJudged(v));
+    }, 150);
+    return () => ((current = false), clearTimeout(t));
+  }, [technicianId, time]);
+
+  return (
+    <dialog
+      ref={dialog}
+      class="move-dialog"
+      aria-labelledby="move-title"
+      onClose={onClose}
+      onCancel={onClose}
+    >
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!target || unchanged) return;
+          setSending(true);
+          void move(request, target).then(() => dialog.current?.close());
+        }}
+      >
+        <h2 id="move-title">Déplacer {request.reference}</h2>
+        <p class="hint">
+          Créneau promis au client : {clock(request.window.start, timezone)}–
+          {clock(request.window.end, timezone)}
+        </p>
+        <label for="move-technician">Technicien</label>
+        <select
+          id="move-technician"
+          value={technicianId}
+          onChange={(e) => setTechnicianId((e.target as HTMLSelectElement).value)}
+        >
+          {technicians.map((t) => (
+            <option value={t.id}>{t.name}</option>
+          ))}
+        </select>
+        <label for="move-time">Heure d’arrivée</label>
+        <input
+          id="move-time"
+          type="time"
+          step={300}
+          required
+          value={time}
+          onInput={(e) => setTime((e.target as HTMLInputElement).value)}
+        />
+        <p class={`verdict ${judged?.state ?? ''}`} role="status" aria-live="polite">
+          {unchanged
+            ? 'C’est la place actuelle de la visite.'
+            : judged?.state === 'ok'
+              ? 'Possible : toutes les règles sont respectées.'
+              : judged?.state === 'refused'
+                ? `Impossible : ${judged.reasons.join(' ; ')}`
+                : judged?.state === 'checking'
+                  ? 'Vérification…'
+                  : judged?.state === 'unchecked'
+                    ? 'Vérifié à l’enregistrement.'
+                    : ''}
+        </p>
+        <div class="dialog-actions">
+          <button
+            type="submit"
+            class="primary"
+            disabled={sending || !target || unchanged || judged?.state === 'refused'}
+          >
+            Déplacer
+          </button>
+          <button type="button" onClick={() => dialog.current?.close()}>
+            Annuler
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

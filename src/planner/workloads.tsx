@@ -1,0 +1,96 @@
+/**
+ * Each technician's load for the day (visits, hours booked, km, waiting) and
+ * how uneven the day is: the spread of booked hours between the busiest and
+ * the least busy technician, before and after a proposal.
+ */
+import type { PlanView, Route, Technician, Workload } from './api.js';
+import { duration, kilometres } from './format.js';
+
+/** The server's figures when it sends them; the same figures from the route otherwise. */
+export function workloadOf(route: Route): Workload {
+  if (route.workload) return route.workload;
+  return {
+    visits: route.stops.length,
+    bookedMinutes: route.stops.reduce(
+      (sum, s) => sum + (Date.parse(s.planned.end) - Date.parse(s.planned.start)) / 60_000,
+      0,
+    ),
+    drivingKm: route.distanceKm,
+    idleMinutes: route.idleMinutes,
+    overtimeMinutes: route.overtimeMinutes,
+  };
+}
+
+/** Max − min booked hours among the technicians working that day. */
+export function spreadHours(routes: Route[]): number {
+  if (routes.length === 0) return 0;
+  const hours = routes.map((r) => workloadOf(r).bookedMinutes / 60);
+  return Math.round((Math.max(...hours) - Math.min(...hours)) * 10) / 10;
+}
+
+const hours = (h: number) => duration(h * 60);
+
+interface Props {
+  technicians: Technician[];
+  current: Route[];
+  plan: PlanView | null;
+}
+
+export function Workloads({ technicians, current, plan }: Props) {
+  const now = new Map(current.map((r) => [r.technicianId, workloadOf(r)]));
+  const then = plan ? new Map(plan.proposed.routes.map((r) => [r.technicianId, workloadOf(r)])) : null;
+  const before = plan?.workloadSpread?.beforeHours ?? spreadHours(current);
+  const after = plan ? (plan.workloadSpread?.afterHours ?? spreadHours(plan.proposed.routes)) : null;
+  const arrow = (a: number, b: number | undefined, format: (n: number) => string) =>
+    b === undefined || Math.round(a) === Math.round(b) ? format(a) : `${format(a)} → ${format(b)}`;
+  return (
+    <section class="workloads" aria-labelledby="workloads-title">
+      <h2 id="workloads-title">Charge par technicien</h2>
+      <p class="spread" data-spread>
+        Écart de charge (heures réservées, la plus chargée moins la moins chargée) :{' '}
+        <strong>{hours(before)}</strong>
+        {after !== null && (
+          <>
+            {' '}
+            → <strong class={after < before ? 'gain' : after > before ? 'loss' : ''}>
+              {hours(after)}
+            </strong>{' '}
+            avec la proposition
+          </>
+        )}
+      </p>
+      <div class="scroll">
+        <table class="loads">
+          <thead>
+            <tr>
+              <th scope="col">Technicien</th>
+              <th scope="col">Visites</th>
+              <th scope="col">Heures réservées</th>
+              <th scope="col">Distance</th>
+              <th scope="col">Attente</th>
+            </tr>
+          </thead>
+          <tbody>
+            {technicians.map((tech) => {
+              const w = now.get(tech.id);
+              if (!w) return null;
+              const p = then?.get(tech.id);
+              return (
+                <tr data-technician={tech.id}>
+                  <th scope="row">
+                    <span class="swatch" style={{ background: tech.colour }} />
+                    {tech.name}
+                  </th>
+                  <td>{arrow(w.visits, p?.visits, String)}</td>
+                  <td>{arrow(w.bookedMinutes, p?.bookedMinutes, duration)}</td>
+                  <td>{arrow(w.drivingKm, p?.drivingKm, kilometres)}</td>
+                  <td>{arrow(w.idleMinutes, p?.idleMinutes, duration)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
