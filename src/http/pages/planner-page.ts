@@ -52,7 +52,14 @@ export const plannerPageRoutes: FastifyPluginAsyncZod = async (app) => {
   const page = plannerPageHtml({
     tiles,
     attribution: config.TOURNEE_MAP_ATTRIBUTION,
-    leafletCss: await readFile(require.resolve('leaflet/dist/leaflet.css'), 'utf8'),
+    leafletCss: await Promise.resolve()
+      .then(() => readFile(require.resolve('leaflet/dist/leaflet.css'), 'utf8'))
+      .catch(() => {
+        // A checkout whose node_modules predates the dependency must still start (every other
+        // route works); only the planner's map is then unstyled until `npm install`.
+        app.log.warn('leaflet is not installed (run npm install): the planner map is unstyled');
+        return '';
+      }),
   });
   const source = tileSource(tiles);
   app.get(
