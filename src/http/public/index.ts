@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { feedScope } from '../feeds/index.js';
 import { devMailRoutes } from '../pages/dev-mail.js';
+import { deskPageRoutes } from '../pages/desk-page.js';
 import { plannerPageRoutes } from '../pages/planner-page.js';
 import { publicBookingRoutes } from './bookings.js';
 import { publicHoldRoutes } from './holds.js';
@@ -36,6 +37,7 @@ export const publicScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(publicHoldRoutes);
   await app.register(feedScope);
   await app.register(plannerPageRoutes);
+  await app.register(deskPageRoutes);
   await app.register(publicMessageRoutes);
   await app.register(devMailRoutes);
 };

@@ -1,0 +1,294 @@
+/**
+ * Claire's desk (/desk): find the caller, read their card, book or move a
+ * visit, record what cannot be booked now, and work the queue of requests —
+ * on one screen, keyboard first. French only: it is an in-house tool.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  api,
+  ApiError,
+  storedToken,
+  storeToken,
+  UNAUTHORISED_EVENT,
+  type CardVisit,
+  type CustomerCard,
+} from './api.js';
+import { BookingPanel, MovePanel, type NoWindow } from './booking.js';
+import { Card } from './card.js';
+import { KIND_LABELS, windowText } from './format.js';
+import { NewCustomerForm } from './new-customer.js';
+import { Queue, RequestForm, type RequestSeed } from './requests.js';
+import { Search } from './search.js';
+
+type Panel =
+  | { type: 'booking' }
+  | { type: 'move'; visit: CardVisit }
+  | { type: 'request'; seed: RequestSeed }
+  | { type: 'new-customer'; text: string }
+  | null;
+type Notice = { kind: 'ok' | 'error' | 'info'; text: string } | null;
+
+const CHANNEL_WORDS: Record<string, string> = { phone: 'téléphone', email: 'e-mail', desk: 'comptoir' };
+
+/** A telephony system opens /desk?phone=+33612345678 on an incoming call. */
+const ctiPhone = new URLSearchParams(location.search).get('phone')?.slice(0, 40) ?? '';
+
+function typing(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
+}
+
+export function App() {
+  const [token, setToken] = useState<string | null>(storedToken());
+  const [card, setCard] = useState<CustomerCard | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [queueRefresh, setQueueRefresh] = useState(0);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const queue = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    const refused = () => {
+      storeToken(null);
+      setToken(null);
+      setNotice({ kind: 'error', text: 'Jeton refusé : saisissez un jeton d’agent valide.' });
+    };
+    window.addEventListener(UNAUTHORISED_EVENT, refused);
+    return () => window.removeEventListener(UNAUTHORISED_EVENT, refused);
+  }, []);
+
+  async function openCustomer(id: string, keepPanel = false): Promise<void> {
+    try {
+      setCard(await api.customer(id));
+      if (!keepPanel) setPanel(null);
+    } catch (e) {
+      setNotice({ kind: 'error', text: e instanceof ApiError ? e.message : 'Le service ne répond pas.' });
+    }
+  }
+
+  function focusSearch(): void {
+    search.current?.focus();
+    search.current?.select();
+  }
+
+  function noWindow(what: NoWindow): void {
+    setPanel({ type: 'request', seed: what });
+  }
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent): void {
+      if (e.key === '/' && !typing(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        focusSearch();
+        return;
+      }
+      // e.code, not e.key: on a Mac, Alt+N types "˜".
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.code === 'KeyN') {
+        e.preventDefault();
+        if (card) setPanel({ type: 'booking' });
+        else {
+          setNotice({ kind: 'info', text: 'Ouvrez d’abord la fiche du client (recherche ci-dessous).' });
+          focusSearch();
+        }
+      } else if (e.code === 'KeyR') {
+        e.preventDefault();
+        setPanel({ type: 'request', seed: {} });
+      } else if (e.code === 'KeyL') {
+        e.preventDefault();
+        (queue.current?.querySelector<HTMLElement>('li[tabindex="0"]') ?? queue.current)?.focus();
+      }
+    }
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [card]);
+
+  if (!token)
+    return <TokenForm onToken={(t) => (storeToken(t), setNotice(null), setToken(t))} notice={notice} />;
+
+  const closePanel = () => setPanel(null);
+  return (
+    <main class="desk">
+      <header class="bar">
+        <h1>Accueil clients</h1>
+        <ul class="shortcuts" aria-label="Raccourcis clavier">
+          <li>
+            <kbd>/</kbd> rechercher
+          </li>
+          <li>
+            <kbd>Alt</kbd>+<kbd>N</kbd> nouveau rendez-vous
+          </li>
+          <li>
+            <kbd>Alt</kbd>+<kbd>R</kbd> nouvelle demande
+          </li>
+          <li>
+            <kbd>Alt</kbd>+<kbd>L</kbd> demandes en attente
+          </li>
+          <li>
+            <kbd>Échap</kbd> fermer
+          </li>
+        </ul>
+        <button type="button" class="link" onClick={() => (storeToken(null), setToken(null), setCard(null))}>
+          Changer de jeton
+        </button>
+      </header>
+
+      {notice && (
+        <p class={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          {notice.text}
+        </p>
+      )}
+
+      <div class="columns">
+        <div class="col-caller">
+          <Search
+            inputRef={search}
+            initial={ctiPhone}
+            onOpen={(hit) => (setNotice(null), void openCustomer(hit.id))}
+            onCreate={(text) => (setNotice(null), setPanel({ type: 'new-customer', text }))}
+            onFirstAnswer={
+              ctiPhone
+                ? (hits, text) => {
+                    if (hits.length === 1) void openCustomer(hits[0]!.id);
+                    else if (hits.length === 0) setPanel({ type: 'new-customer', text });
+                  }
+                : undefined
+            }
+          />
+          {panel?.type === 'new-customer' && (
+            <NewCustomerForm
+              key={panel.text}
+              text={panel.text}
+              onCreated={(created) => {
+                setCard(created);
+                setPanel(null);
+                setNotice({
+                  kind: 'ok',
+                  text: `Fiche de ${created.name} créée. Alt+N pour lui réserver une visite.`,
+                });
+              }}
+              onClose={closePanel}
+            />
+          )}
+          {card ? (
+            <Card
+              key={card.id}
+              card={card}
+              onBook={() => setPanel({ type: 'booking' })}
+              onRequest={() => setPanel({ type: 'request', seed: {} })}
+              onMove={(visit) => setPanel({ type: 'move', visit })}
+              onChanged={(text) => (setNotice({ kind: 'ok', text }), void openCustomer(card.id, true))}
+            />
+          ) : (
+            panel?.type !== 'new-customer' && (
+              <p class="empty intro">
+                Tapez un numéro (dans n’importe quel format), un nom, un e-mail, une rue ou une référence : la
+                fiche du client s’ouvre avec ses visites, ses demandes et ses notes.
+              </p>
+            )
+          )}
+        </div>
+
+        <div class="col-side">
+          {panel?.type === 'booking' && card && (
+            <BookingPanel
+              key={card.id}
+              card={card}
+              onClose={closePanel}
+              onNoWindow={noWindow}
+              onBooked={(booking) => {
+                setPanel(null);
+                setNotice({
+                  kind: 'ok',
+                  text: `Rendez-vous ${booking.reference} réservé pour ${booking.customer.name} : ${windowText(booking.window.start, booking.window.end, true)} (${booking.service.name}, reçu par ${CHANNEL_WORDS[booking.channel] ?? booking.channel}).`,
+                });
+                void openCustomer(card.id, true);
+                focusSearch();
+              }}
+            />
+          )}
+          {panel?.type === 'move' && (
+            <MovePanel
+              key={panel.visit.id}
+              visit={panel.visit}
+              onClose={closePanel}
+              onNoWindow={noWindow}
+              onMoved={(booking) => {
+                setPanel(null);
+                setNotice({
+                  kind: 'ok',
+                  text: `Visite ${booking.reference} déplacée : ${windowText(booking.window.start, booking.window.end, true)}.`,
+                });
+                if (card) void openCustomer(card.id, true);
+              }}
+            />
+          )}
+          {panel?.type === 'request' && (
+            <RequestForm
+              key={`${card?.id ?? 'none'}-${panel.seed.kind ?? ''}`}
+              card={card}
+              seed={panel.seed}
+              onClose={closePanel}
+              onCreated={(request) => {
+                setPanel(null);
+                setNotice({
+                  kind: 'ok',
+                  text: `Demande ${request.reference} (${KIND_LABELS[request.kind]}) enregistrée pour ${request.customer.name}.`,
+                });
+                setHighlight(request.id);
+                setQueueRefresh((n) => n + 1);
+                if (card) void openCustomer(card.id, true);
+              }}
+            />
+          )}
+          <Queue
+            listRef={queue}
+            refresh={queueRefresh}
+            highlight={highlight}
+            onOpenCustomer={(id) => void openCustomer(id)}
+          />
+        </div>
+      </div>
+    </main>
+  );
+}
+
+function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: Notice }) {
+  const [value, setValue] = useState('');
+  return (
+    <main class="desk">
+      <h1>Accueil clients</h1>
+      <form
+        class="token"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (value.trim()) onToken(value.trim());
+        }}
+      >
+        <label for="token">Jeton d’accès (agent)</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          autoFocus
+          value={value}
+          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit">Se connecter</button>
+        <p class="hint">
+          Le jeton reste dans cet onglet (sessionStorage). Un administrateur le crée avec POST
+          /v1/admin/tokens (rôle agent).
+        </p>
+      </form>
+      {notice && (
+        <p class={`notice ${notice.kind}`} role="alert">
+          {notice.text}
+        </p>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,326 @@
+/**
+ * "Nouveau rendez-vous" for the caller on the card, and "Déplacer" for one
+ * of their visits: the same slot engine as the website, booked with the
+ * agent's token (no proof of work, notice lifted, channel recorded, e-mail
+ * optional). The first window gets focus, so Enter, Enter books it.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  api,
+  ApiError,
+  type BookingView,
+  type CardVisit,
+  type Channel,
+  type CustomerCard,
+  type RequestKind,
+  type ServiceView,
+  type TimeWindow,
+} from './api.js';
+import { windowText } from './format.js';
+import { SlotPicker } from './slots.js';
+
+const CHANNELS: { value: Channel; label: string }[] = [
+  { value: 'phone', label: 'Téléphone' },
+  { value: 'email', label: 'E-mail' },
+  { value: 'desk', label: 'Au comptoir' },
+];
+
+export interface NoWindow {
+  kind: RequestKind;
+  serviceId: string;
+  postcode: string;
+}
+
+interface BookingProps {
+  card: CustomerCard;
+  onBooked: (booking: BookingView) => void;
+  onClose: () => void;
+  onNoWindow: (what: NoWindow) => void;
+}
+
+export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingProps) {
+  const latest = card.visits[0];
+  const home = card.addresses[0] ?? latest?.address ?? { street: '', postcode: '', city: '' };
+  const [address, setAddress] = useState(home);
+  const [services, setServices] = useState<ServiceView[]>([]);
+  const [serviceId, setServiceId] = useState('');
+  const [chosen, setChosen] = useState<TimeWindow | null>(null);
+  const [channel, setChannel] = useState<Channel>('phone');
+  const [notes, setNotes] = useState('');
+  const [consent, setConsent] = useState(card.consentAt !== null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [round, setRound] = useState(0);
+  // The first windows take focus; once Claire changes the service or address herself, focus stays with her.
+  const [touched, setTouched] = useState(false);
+  const idempotencyKey = useRef('');
+  const submit = useRef<HTMLButtonElement>(null);
+  const consentBox = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (!/^\d{5}$/.test(address.postcode)) return;
+    let live = true;
+    api.services(address.postcode).then(
+      ({ services: list }) => {
+        if (!live) return;
+        setServices(list);
+        setServiceId((current) => {
+          if (list.some((s) => s.id === current)) return current;
+          // The service they had last is the best guess; else the first one bookable here.
+          const usual = list.find((s) => s.id === latest?.serviceId && s.bookableHere !== false);
+          return (usual ?? list.find((s) => s.bookableHere !== false) ?? list[0])?.id ?? '';
+        });
+      },
+      (e: unknown) => live && setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [address.postcode]);
+
+  function pick(w: TimeWindow): void {
+    setChosen(w);
+    setError(null);
+    idempotencyKey.current = crypto.randomUUID();
+    // The next key is the decision itself.
+    setTimeout(() => (consent ? submit.current : consentBox.current)?.focus(), 0);
+  }
+
+  async function book(): Promise<void> {
+    if (!chosen || busy) return;
+    if (!consent) {
+      setError('Demandez au client s’il accepte que ses coordonnées servent à ce rendez-vous.');
+      consentBox.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.book(
+        {
+          serviceId,
+          window: chosen,
+          customer: { name: card.name, phone: card.phones[0] ?? '', email: card.email },
+          address: { line: address.street, postcode: address.postcode, city: address.city },
+          ...(notes.trim() ? { notes: notes.trim() } : {}),
+          consent: true,
+          channel,
+        },
+        idempotencyKey.current,
+      );
+      onBooked(created.booking);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
+      if (e instanceof ApiError && e.status === 409) {
+        setChosen(null);
+        setRound((r) => r + 1); // the window was just taken: fresh windows
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const service = services.find((s) => s.id === serviceId);
+  return (
+    <section class="panel" aria-labelledby="booking-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <h2 id="booking-title">Nouveau rendez-vous · {card.name}</h2>
+      <div class="fields">
+        <label class="wide">
+          Prestation
+          <select
+            value={serviceId}
+            onChange={(e) => (setServiceId(e.currentTarget.value), setChosen(null), setTouched(true))}
+          >
+            {services.map((s) => (
+              <option value={s.id} disabled={s.bookableHere === false}>
+                {s.name} ({s.durationMinutes} min){s.bookableHere === false ? ' — pas ici' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        {card.addresses.length > 1 && (
+          <label>
+            Adresse connue
+            <select
+              onChange={(e) => (
+                setAddress(card.addresses[Number(e.currentTarget.value)]!),
+                setChosen(null),
+                setTouched(true)
+              )}
+            >
+              {card.addresses.map((a, i) => (
+                <option value={i}>
+                  {a.street}, {a.postcode} {a.city}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label class="wide">
+          Rue
+          <input
+            value={address.street}
+            onInput={(e) => setAddress({ ...address, street: e.currentTarget.value })}
+          />
+        </label>
+        <label>
+          Code postal
+          <input
+            value={address.postcode}
+            inputMode="numeric"
+            maxLength={5}
+            onInput={(e) => (
+              setAddress({ ...address, postcode: e.currentTarget.value.trim() }),
+              setChosen(null),
+              setTouched(true)
+            )}
+          />
+        </label>
+        <label>
+          Ville
+          <input
+            value={address.city}
+            onInput={(e) => setAddress({ ...address, city: e.currentTarget.value })}
+          />
+        </label>
+      </div>
+      {serviceId && (
+        <SlotPicker
+          key={`${serviceId}-${round}`}
+          serviceId={serviceId}
+          postcode={address.postcode}
+          chosen={chosen}
+          onPick={pick}
+          onNoWindow={(kind) => onNoWindow({ kind, serviceId, postcode: address.postcode })}
+          autoFocus={!touched}
+        />
+      )}
+      {chosen && (
+        <form
+          class="confirm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void book();
+          }}
+        >
+          <p>
+            <strong>{windowText(chosen.start, chosen.end, true)}</strong> · {service?.name} · {address.street}
+            , {address.postcode} {address.city}
+          </p>
+          <fieldset class="channel">
+            <legend>Demande reçue par</legend>
+            {CHANNELS.map((c) => (
+              <label>
+                <input
+                  type="radio"
+                  name="channel"
+                  value={c.value}
+                  checked={channel === c.value}
+                  onChange={() => setChannel(c.value)}
+                />{' '}
+                {c.label}
+              </label>
+            ))}
+          </fieldset>
+          <label class="wide">
+            Note pour le technicien (facultatif)
+            <input value={notes} maxLength={2000} onInput={(e) => setNotes(e.currentTarget.value)} />
+          </label>
+          {card.consentAt === null && (
+            <label class="consent">
+              <input
+                ref={consentBox}
+                type="checkbox"
+                checked={consent}
+                onChange={(e) => setConsent(e.currentTarget.checked)}
+                onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void book())}
+              />{' '}
+              Le client accepte que ses coordonnées servent à ce rendez-vous
+            </label>
+          )}
+          <div class="buttons">
+            <button ref={submit} type="submit" class="primary" disabled={busy}>
+              {busy ? 'Réservation…' : 'Réserver ce créneau'}
+            </button>
+            <button type="button" onClick={onClose}>
+              Fermer <kbd>Échap</kbd>
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+interface MoveProps {
+  visit: CardVisit;
+  onMoved: (booking: BookingView) => void;
+  onClose: () => void;
+  onNoWindow: (what: NoWindow) => void;
+}
+
+export function MovePanel({ visit, onMoved, onClose, onNoWindow }: MoveProps) {
+  const [chosen, setChosen] = useState<TimeWindow | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [round, setRound] = useState(0);
+  const submit = useRef<HTMLButtonElement>(null);
+
+  async function move(): Promise<void> {
+    if (!chosen || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onMoved(await api.reschedule(visit.id, chosen));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
+      if (e instanceof ApiError && e.status === 409) {
+        setChosen(null);
+        setRound((r) => r + 1);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="panel" aria-labelledby="move-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+      <h2 id="move-title">Déplacer {visit.reference}</h2>
+      <p>
+        {visit.serviceName}, prévue {windowText(visit.windowStart, visit.windowEnd, true)} ·{' '}
+        {visit.address.street}, {visit.address.city}
+      </p>
+      <SlotPicker
+        key={round}
+        serviceId={visit.serviceId}
+        postcode={visit.address.postcode}
+        chosen={chosen}
+        onPick={(w) => (setChosen(w), setTimeout(() => submit.current?.focus(), 0))}
+        onNoWindow={(kind) =>
+          onNoWindow({ kind, serviceId: visit.serviceId, postcode: visit.address.postcode })
+        }
+        autoFocus
+      />
+      {chosen && (
+        <div class="buttons">
+          <button ref={submit} type="button" class="primary" disabled={busy} onClick={() => void move()}>
+            {busy ? 'Déplacement…' : `Déplacer au ${windowText(chosen.start, chosen.end, true)}`}
+          </button>
+          <button type="button" onClick={onClose}>
+            Fermer <kbd>Échap</kbd>
+          </button>
+        </div>
+      )}
+      {error && (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

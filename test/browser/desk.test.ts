@@ -1,0 +1,240 @@
+/**
+ * Claire's desk in real Chromium against the service on a real port, with the
+ * keyboard only: she finds a caller typed as "+33 6 12 34 56 78" whose
+ * booking was made on the website as "06 12 34 56 78", books them a new
+ * visit, creates another caller from the search text, records a callback
+ * request for them, takes it and closes it with a reason. The booking's
+ * keystrokes and page loads are counted and printed; screenshots at
+ * 1280×800 and 390×844 go to test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/domain/auth.js';
+import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
+
+const ARTIFACTS = 'test-artifacts';
+mkdirSync(ARTIFACTS, { recursive: true });
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let token: string;
+let webBooking: { id: string; reference: string };
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  token = (await createApiToken(stack.testDb.handle.db, 'agent', 'Claire')).token;
+  // Marie booked on the website, typing her number the French way.
+  const service = await firstService(stack.app, 'depannage');
+  const days = await slotsFor(stack.app, service.id, '69003');
+  const window = days.find((d) => d.windows.length > 0)!.windows[0]!;
+  const res = await book(
+    stack.app,
+    bookingPayload(service.id, window, '69003', {
+      customer: { name: 'Marie Dubois', phone: '06 12 34 56 78', email: 'marie.dubois@example.fr' },
+    }),
+  );
+  expect(res.statusCode).toBe(201);
+  webBooking = res.json().booking;
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+/** The keyboard, counted: a press is one key (Alt+N counts one), typed text one per character. */
+class Keys {
+  presses = 0;
+  typed = 0;
+  constructor(private readonly page: Page) {}
+  async press(key: string): Promise<void> {
+    this.presses++;
+    await this.page.keyboard.press(key);
+  }
+  async type(text: string): Promise<void> {
+    this.typed += text.length;
+    await this.page.keyboard.type(text);
+  }
+  reset(): void {
+    this.presses = 0;
+    this.typed = 0;
+  }
+}
+
+async function openDesk(viewport: { width: number; height: number }) {
+  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  let loads = 0;
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
+  );
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('framenavigated', (f) => f === page.mainFrame() && loads++);
+  await page.goto(`${stack.apiOrigin}/desk`);
+  const keys = new Keys(page);
+  // The token is entered once per tab, like the planner's.
+  await page.getByLabel('Jeton d’accès (agent)').waitFor();
+  await keys.type(token);
+  await keys.press('Enter');
+  await page.getByRole('combobox', { name: /Rechercher un client/ }).waitFor();
+  return { page, errors, keys, loads: () => loads };
+}
+
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? `${el.tagName}${el.id ? `#${el.id}` : ''} ${el.textContent?.slice(0, 40) ?? ''}` : '';
+  });
+
+describe('desk page', () => {
+  it('finds a caller by any phone format, books them with the keyboard, and works a callback request', async () => {
+    const { page, errors, keys, loads } = await openDesk(DESKTOP);
+    keys.reset();
+    const loadsBefore = loads();
+
+    // 1. "/" goes to the search box wherever focus is; the number as caller ID shows it.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await keys.press('/');
+    expect(await focused(page)).toMatch(/^INPUT#search/);
+    await keys.type('+33 6 12 34 56 78');
+    const marie = page.getByRole('option', { name: /Marie Dubois/ });
+    await marie.waitFor();
+    expect(await marie.getAttribute('aria-selected')).toBe('true');
+    expect(await marie.textContent()).toMatch(/téléphone/);
+    await keys.press('Enter');
+    const card = page.getByRole('article', { name: 'Marie Dubois' });
+    await card.waitFor();
+    await card.getByText(webBooking.reference).waitFor();
+
+    // 2. Alt+N opens the booking beside the card; the first window has focus.
+    await keys.press('Alt+N');
+    const panel = page.getByRole('region', { name: /Nouveau rendez-vous/ });
+    await panel.locator('button.window').first().waitFor();
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON/);
+    await keys.press('ArrowRight'); // the next window, to show the arrows work
+    const chosenLabel = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    await keys.press('Enter');
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-booking-1280.png` });
+    const booked = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/bookings') && r.request().method() === 'POST',
+    );
+    if (!(await focused(page)).startsWith('BUTTON')) await keys.press('Space'); // consent, if not on file
+    await keys.press('Enter');
+    const response = await booked;
+    expect(response.status()).toBe(201);
+    const created = (await response.json()).booking as { id: string; reference: string; channel: string };
+    await page.getByText(new RegExp(`Rendez-vous ${created.reference} réservé pour Marie Dubois`)).waitFor();
+    await card.getByText(created.reference).waitFor();
+
+    const bookingKeys = { presses: keys.presses, typed: keys.typed, pageLoads: loads() - loadsBefore };
+    console.log(
+      `desk booking: ${bookingKeys.presses} key presses + ${bookingKeys.typed} typed characters, ` +
+        `${bookingKeys.pageLoads} page loads after the desk was open; window ${chosenLabel}`,
+    );
+    expect(bookingKeys.pageLoads).toBe(0);
+    expect(bookingKeys.presses).toBeLessThanOrEqual(7);
+
+    const row = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['channel', 'booked_by', 'customer_phone', 'status'])
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ channel: 'phone', booked_by: 'agent:Claire', status: 'booked' });
+    await page.screenshot({ path: `${ARTIFACTS}/desk-booked-1280.png`, fullPage: true });
+
+    // 3. Another caller, not known yet: created from the search text in one step.
+    await keys.press('/');
+    await keys.type('07 11 22 33 44');
+    const create = page.getByRole('option', { name: /Nouveau client : « 07 11 22 33 44 »/ });
+    await create.waitFor();
+    await keys.press('ArrowUp'); // the create option is the last one: ArrowUp wraps to it
+    expect(await create.getAttribute('aria-selected')).toBe('true');
+    await keys.press('Enter');
+    const form = page.getByRole('region', { name: 'Nouveau client' });
+    await expect.poll(() => form.getByLabel('Téléphone').inputValue()).toBe('07 11 22 33 44');
+    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await keys.type('Jean Martin');
+    await keys.press('Enter');
+    await page.getByRole('article', { name: 'Jean Martin' }).waitFor();
+
+    // 4. Alt+R: a callback request for him.
+    await keys.press('Alt+R');
+    await page.getByRole('region', { name: /Nouvelle demande · Jean Martin/ }).waitFor();
+    await expect.poll(() => focused(page)).toMatch(/^TEXTAREA/);
+    await keys.type('Rappeler demain matin pour un devis de borne de recharge');
+    const recorded = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/admin/requests') && r.request().method() === 'POST',
+    );
+    await keys.press('Enter');
+    expect((await recorded).status()).toBe(201);
+    await page.getByText(/Demande .+ \(Rappel\) enregistrée pour Jean Martin/).waitFor();
+    const item = page.locator('ul.requests li', { hasText: 'Rappeler demain matin' });
+    await item.waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-queue-1280.png`, fullPage: true });
+
+    // 5. The queue: Alt+L lands on the new request; P takes it, C closes it with a reason.
+    await keys.press('Alt+L');
+    await expect.poll(() => item.evaluate((el) => el === document.activeElement)).toBe(true);
+    await keys.press('p');
+    await item.getByText(/En cours par Claire/).waitFor();
+    await keys.press('c');
+    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await keys.type('Rappelé, devis envoyé par e-mail');
+    await keys.press('Enter');
+    await item.waitFor({ state: 'detached' });
+
+    const requests = await fetch(`${stack.apiOrigin}/v1/admin/requests?status=done`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ items: { id: string; customer: { name: string } }[] }>);
+    const closed = requests.items.find((r) => r.customer.name === 'Jean Martin');
+    expect(closed).toBeDefined();
+    const detail = await fetch(`${stack.apiOrigin}/v1/admin/requests/${closed!.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
+    expect(detail.history.map((h) => h.to)).toEqual(['new', 'in_progress', 'done']);
+    expect(detail.history.at(-1)!.note).toMatch(/devis envoyé/);
+    expect(errors).toEqual([]);
+  });
+
+  it('reads well on a phone: one column, the search and the card first', async () => {
+    const { page, errors, keys } = await openDesk(PHONE);
+    await keys.press('/');
+    await keys.type('06 12 34 56 78');
+    await page.getByRole('option', { name: /Marie Dubois/ }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-search-390.png` });
+    await keys.press('Enter');
+    await page.getByRole('article', { name: 'Marie Dubois' }).waitFor();
+    await keys.press('Alt+N');
+    await page.locator('button.window').first().waitFor();
+    await keys.press('Enter');
+    await page.getByRole('button', { name: 'Réserver ce créneau' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-booking-390.png`, fullPage: true });
+    // Nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the page under the CSP with no inline script', async () => {
+    const res = await fetch(`${stack.apiOrigin}/desk`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const html = await res.text();
+    expect(html).toContain('<script type="module" src="/desk.js"></script>');
+    expect(html.match(/<script/g)?.length).toBe(1);
+    const js = await fetch(`${stack.apiOrigin}/desk.js`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+  });
+});
