@@ -109,7 +109,7 @@ export function App() {
   if (!token)
     return <TokenForm onToken={(t) => (storeToken(t), setNotice(null), setToken(t))} notice={notice} />;
 
-  const closePanel = () => setPanel(null);
+  const closePanel = () => (setPanel(null), focusSearch());
   return (
     <main class="desk">
       <header class="bar">
@@ -258,6 +258,8 @@ export function App() {
 
 function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: Notice }) {
   const [value, setValue] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
   return (
     <main class="desk">
       <h1>Accueil clients</h1>
@@ -274,7 +276,7 @@ function TokenForm({ onToken, notice }: { onToken: (token: string) => void; noti
           name="token"
           type="password"
           autocomplete="off"
-          autoFocus
+          ref={input}
           value={value}
           onInput={(e) => setValue((e.target as HTMLInputElement).value)}
         />

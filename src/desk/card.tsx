@@ -3,7 +3,7 @@
  * history), their open requests and the desk's notes about them, with the
  * actions on it: book, record a request, move or cancel a planned visit.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CardVisit, type CustomerCard } from './api.js';
 import { ageText, KIND_LABELS, phoneText, STATUS_LABELS, VISIT_STATUS, windowText } from './format.js';
 
@@ -50,7 +50,7 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
       ) : (
         <ul class="visits">
           {planned.map((v) => (
-            <PlannedVisit visit={v} onMove={() => onMove(v)} onCancelled={onChanged} />
+            <PlannedVisit key={v.id} visit={v} onMove={() => onMove(v)} onCancelled={onChanged} />
           ))}
         </ul>
       )}
@@ -61,7 +61,7 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
       ) : (
         <ul class="requests-mini">
           {open.map((r) => (
-            <li>
+            <li key={r.id}>
               <span class={`kind kind-${r.kind}`}>{KIND_LABELS[r.kind]}</span> {r.reference} ·{' '}
               {STATUS_LABELS[r.status]}
               {r.takenBy ? ` (${r.takenBy})` : ''} · {ageText(r.ageMinutes)}
@@ -79,7 +79,7 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
       ) : (
         <ul class="visits past">
           {history.map((v) => (
-            <li>
+            <li key={v.id}>
               <span class="when">{windowText(v.windowStart, v.windowEnd)}</span> {v.serviceName} ·{' '}
               {VISIT_STATUS[v.status]}
               {v.technicianName ? ` · ${v.technicianName}` : ''} <span class="ref">{v.reference}</span>
@@ -102,6 +102,15 @@ function PlannedVisit({
 }) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const yes = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Focus follows the question: on "Oui, annuler" when asked, back on "Annuler…" after "Non".
+  useEffect(() => {
+    if (confirming) yes.current?.focus();
+    else if (asked.current) ask.current?.focus();
+    asked.current ||= confirming;
+  }, [confirming]);
   async function cancel(): Promise<void> {
     try {
       const done = await api.cancel(v.id);
@@ -121,7 +130,7 @@ function PlannedVisit({
         (confirming ? (
           <span class="confirm-inline" role="group" aria-label={`Annuler ${v.reference}`}>
             Annuler cette visite ?{' '}
-            <button type="button" class="danger" onClick={() => void cancel()} autoFocus>
+            <button ref={yes} type="button" class="danger" onClick={() => void cancel()}>
               Oui, annuler
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
@@ -133,7 +142,7 @@ function PlannedVisit({
             <button type="button" onClick={onMove}>
               Déplacer
             </button>
-            <button type="button" onClick={() => setConfirming(true)}>
+            <button ref={ask} type="button" onClick={() => setConfirming(true)}>
               Annuler…
             </button>
           </span>

@@ -254,6 +254,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
       <ul class="requests" ref={listRef} aria-label="Demandes, les plus anciennes d’abord">
         {items?.map((r, i) => (
           <li
+            key={r.id}
             tabIndex={i === Math.min(active, count - 1) ? 0 : -1}
             data-request={r.id}
             class={`${r.status}${r.id === highlight ? ' highlight' : ''}${r.ageMinutes >= 24 * 60 ? ' old' : ''}`}

@@ -123,7 +123,6 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
           setText((e.target as HTMLInputElement).value);
           setOpen(true);
         }}
-        onFocus={() => setOpen(true)}
         onKeyDown={onKeyDown}
       />
       {state.kind === 'error' && (
@@ -145,6 +144,7 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
           <ul id="search-results" role="listbox" aria-label="Clients trouvés" class="results">
             {hits.map((hit, i) => (
               <li
+                key={hit.id}
                 id={`hit-${i}`}
                 role="option"
                 aria-selected={i === active}

@@ -8,7 +8,7 @@
  * 1280×800 and 390×844 go to test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
@@ -96,6 +96,23 @@ const focused = (page: Page) =>
     const el = document.activeElement;
     return el ? `${el.tagName}${el.id ? `#${el.id}` : ''} ${el.textContent?.slice(0, 40) ?? ''}` : '';
   });
+
+/** Tab forward until a button inside `within` whose text matches has focus. */
+async function tabToButton(page: Page, keys: Keys, within: Locator, name: RegExp): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await keys.press('Tab');
+    const here = await within.evaluate((el, source) => {
+      const active = document.activeElement;
+      return (
+        active instanceof HTMLButtonElement &&
+        el.contains(active) &&
+        new RegExp(source).test(active.textContent?.trim() ?? '')
+      );
+    }, name.source);
+    if (here) return;
+  }
+  throw new Error(`no button ${name} reached with Tab`);
+}
 
 describe('desk page', () => {
   it('finds a caller by any phone format, books them with the keyboard, and works a callback request', async () => {
@@ -205,6 +222,44 @@ describe('desk page', () => {
     }).then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
     expect(detail.history.map((h) => h.to)).toEqual(['new', 'in_progress', 'done']);
     expect(detail.history.at(-1)!.note).toMatch(/devis envoyé/);
+    expect(errors).toEqual([]);
+  });
+
+  it('moves and cancels a caller’s visit with the keyboard', async () => {
+    const { page, errors, keys } = await openDesk(DESKTOP);
+    await keys.press('/');
+    await keys.type('marie.dubois@example.fr');
+    await page.getByRole('option', { name: /Marie Dubois/ }).waitFor();
+    await keys.press('Enter');
+    const visit = page.locator(`li[data-visit="${webBooking.id}"]`);
+    await visit.waitFor();
+
+    await tabToButton(page, keys, visit, /^Déplacer$/);
+    await keys.press('Enter');
+    const panel = page.getByRole('region', { name: `Déplacer ${webBooking.reference}` });
+    await panel.locator('button.window').first().waitFor();
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON/);
+    await keys.press('ArrowDown');
+    await keys.press('ArrowDown');
+    await keys.press('Enter');
+    const moved = page.waitForResponse((r) => r.url().endsWith(`/v1/bookings/${webBooking.id}/reschedule`));
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON Déplacer au/);
+    await keys.press('Enter');
+    expect((await moved).status()).toBe(200);
+    await page.getByText(`Visite ${webBooking.reference} déplacée`, { exact: false }).waitFor();
+
+    await tabToButton(page, keys, visit, /^Annuler…$/);
+    await keys.press('Enter');
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON Oui, annuler/);
+    await keys.press('Enter');
+    await page.getByText(`Visite ${webBooking.reference} annulée.`).waitFor();
+    await visit.waitFor({ state: 'detached' });
+    const row = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select('status')
+      .where('id', '=', webBooking.id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('cancelled');
     expect(errors).toEqual([]);
   });
 
