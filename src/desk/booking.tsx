@@ -18,6 +18,7 @@ import {
 } from './api.js';
 import { windowText } from './format.js';
 import { SlotPicker } from './slots.js';
+import { Shortcut } from './shortcut.js';
 
 const CHANNELS: { value: Channel; label: string }[] = [
   { value: 'phone', label: 'Téléphone' },
@@ -243,7 +244,7 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
               {busy ? 'Réservation…' : 'Réserver ce créneau'}
             </button>
             <button type="button" onClick={onClose}>
-              Fermer <kbd>Échap</kbd>
+              Fermer <Shortcut keys={['Échap']} />
             </button>
           </div>
         </form>
@@ -312,7 +313,7 @@ export function MovePanel({ visit, onMoved, onClose, onNoWindow }: MoveProps) {
             {busy ? 'Déplacement…' : `Déplacer au ${windowText(chosen.start, chosen.end, true)}`}
           </button>
           <button type="button" onClick={onClose}>
-            Fermer <kbd>Échap</kbd>
+            Fermer <Shortcut keys={['Échap']} />
           </button>
         </div>
       )}

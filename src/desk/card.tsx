@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CardVisit, type CustomerCard } from './api.js';
 import { ageText, KIND_LABELS, phoneText, STATUS_LABELS, VISIT_STATUS, windowText } from './format.js';
+import { Shortcut } from './shortcut.js';
 
 interface Props {
   card: CustomerCard;
@@ -36,10 +37,10 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
         ))}
         <div class="buttons">
           <button type="button" class="primary" onClick={onBook}>
-            Nouveau rendez-vous <kbd>Alt</kbd>+<kbd>N</kbd>
+            Nouveau rendez-vous <Shortcut keys={['Alt', 'N']} />
           </button>
           <button type="button" onClick={onRequest}>
-            Nouvelle demande <kbd>Alt</kbd>+<kbd>R</kbd>
+            Nouvelle demande <Shortcut keys={['Alt', 'R']} />
           </button>
         </div>
       </header>
@@ -192,7 +193,7 @@ function Notes({ card, onSaved }: { card: CustomerCard; onSaved: (notice: string
       />
       <div class="buttons">
         <button type="submit" disabled={!dirty || state === 'saving'}>
-          Enregistrer la note <kbd>Ctrl</kbd>+<kbd>Entrée</kbd>
+          Enregistrer la note <Shortcut keys={['Ctrl', 'Entrée']} />
         </button>
         {state === 'error' && (
           <span class="notice error" role="alert">

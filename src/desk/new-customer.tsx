@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CustomerCard } from './api.js';
 import { guessField } from './format.js';
+import { Shortcut } from './shortcut.js';
 
 interface Props {
   text: string;
@@ -114,7 +115,7 @@ export function NewCustomerForm({ text, onCreated, onClose }: Props) {
             Créer la fiche
           </button>
           <button type="button" onClick={onClose}>
-            Fermer <kbd>Échap</kbd>
+            Fermer <Shortcut keys={['Échap']} />
           </button>
         </div>
       </form>

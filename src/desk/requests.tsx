@@ -16,6 +16,7 @@ import {
   type RequestSummary,
 } from './api.js';
 import { ageText, KIND_LABELS, phoneText, STATUS_LABELS } from './format.js';
+import { Shortcut } from './shortcut.js';
 
 export interface RequestSeed {
   kind?: RequestKind;
@@ -133,7 +134,7 @@ export function RequestForm({ card, seed, onCreated, onClose }: FormProps) {
             {busy ? 'Enregistrement…' : 'Enregistrer la demande'}
           </button>
           <button type="button" onClick={onClose}>
-            Fermer <kbd>Échap</kbd>
+            Fermer <Shortcut keys={['Échap']} />
           </button>
         </div>
       </form>
@@ -232,7 +233,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
     <section class="queue" aria-labelledby="queue-title">
       <div class="queue-head">
         <h2 id="queue-title">
-          Demandes en attente{items ? ` (${count})` : ''} <kbd>Alt</kbd>+<kbd>L</kbd>
+          Demandes en attente{items ? ` (${count})` : ''} <Shortcut keys={['Alt', 'L']} />
         </h2>
         <label>
           Type{' '}
@@ -287,11 +288,11 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
                 <span class="buttons">
                   {r.status === 'new' && (
                     <button type="button" tabIndex={-1} onClick={() => void take(r)}>
-                      Je prends <kbd>P</kbd>
+                      Je prends <Shortcut keys={['P']} />
                     </button>
                   )}
                   <button type="button" tabIndex={-1} onClick={() => setClosing(r.id)}>
-                    Clore… <kbd>C</kbd>
+                    Clore… <Shortcut keys={['C']} />
                   </button>
                   <button type="button" tabIndex={-1} onClick={() => onOpenCustomer(r.customer.id)}>
                     Fiche

@@ -8,6 +8,7 @@ import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CustomerHit } from './api.js';
 import { MATCHED_ON, phoneText } from './format.js';
+import { Shortcut } from './shortcut.js';
 
 const DEBOUNCE_MS = 180;
 
@@ -104,7 +105,7 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
   return (
     <div class="search">
       <label for="search" class="search-label">
-        Rechercher un client <kbd>/</kbd>
+        Rechercher un client <Shortcut keys={['/']} />
       </label>
       <input
         id="search"

@@ -23,7 +23,7 @@ export function deskPageHtml(): string {
   .bar { display: flex; flex-wrap: wrap; gap: 8px 20px; align-items: center; margin-bottom: 10px; }
   .shortcuts { display: flex; flex-wrap: wrap; gap: 4px 14px; list-style: none; margin: 0; padding: 0; color: var(--muted); font-size: .85rem; flex: 1; }
   kbd { display: inline-block; font: 600 .75rem/1.2 ui-monospace, monospace; padding: 1px 5px; border: 1px solid #b8c0cc; border-bottom-width: 2px; border-radius: 4px; background: #fff; color: var(--ink); }
-  button kbd { margin-left: 4px; }
+  .keys { margin-left: 4px; white-space: nowrap; }
   button.primary kbd { background: transparent; color: #fff; border-color: #ffffff99; }
   button { font: inherit; padding: 6px 12px; border: 1px solid #b8c0cc; border-radius: 6px; background: #fff; color: var(--ink); cursor: pointer; }
   button:disabled { opacity: .55; cursor: default; }
@@ -109,7 +109,7 @@ export function deskPageHtml(): string {
     .shortcuts { display: none; }
     .slot-day { grid-template-columns: 1fr; }
     /* No Alt key on a phone: the keyboard hints would only be noise. */
-    button kbd, h2 kbd, .search-label kbd, .keys-hint { display: none; }
+    .keys, .keys-hint { display: none; }
     .fields { grid-template-columns: 1fr 1fr; }
   }
 </style>
