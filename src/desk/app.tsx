@@ -80,7 +80,14 @@ export function App() {
 
   useEffect(() => {
     function onKey(e: KeyboardEvent): void {
-      if (e.key === '/' && !typing(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      // "/" in the search box only after its text was all selected (as "/" leaves it): then it is the habit, not a character.
+      const input = search.current;
+      const freshSearch =
+        e.target === input &&
+        input !== null &&
+        input.selectionStart === 0 &&
+        input.selectionEnd === input.value.length;
+      if (e.key === '/' && (freshSearch || !typing(e.target)) && !e.ctrlKey && !e.metaKey && !e.altKey) {
         e.preventDefault();
         focusSearch();
         return;
