@@ -41,7 +41,8 @@ interface BookingProps {
 
 export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingProps) {
   const latest = card.visits[0];
-  const home = card.addresses[0] ?? latest?.address ?? { street: '', postcode: '', city: '' };
+  // Where they had their last visit is the likeliest place; else their first known address.
+  const home = latest?.address ?? card.addresses[0] ?? { street: '', postcode: '', city: '' };
   const [address, setAddress] = useState(home);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [serviceId, setServiceId] = useState('');
@@ -140,24 +141,31 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
           </select>
         </label>
         {card.addresses.length > 1 && (
-          <label>
+          <label class="wide">
             Adresse connue
             <select
-              onChange={(e) => (
-                setAddress(card.addresses[Number(e.currentTarget.value)]!),
-                setChosen(null),
-                setTouched(true)
+              value={String(
+                card.addresses.findIndex(
+                  (a) => a.street === address.street && a.postcode === address.postcode,
+                ),
               )}
+              onChange={(e) => {
+                const known = card.addresses[Number(e.currentTarget.value)];
+                if (known) setAddress(known);
+                setChosen(null);
+                setTouched(true);
+              }}
             >
               {card.addresses.map((a, i) => (
-                <option value={i}>
+                <option value={String(i)}>
                   {a.street}, {a.postcode} {a.city}
                 </option>
               ))}
+              <option value="-1">Autre adresse (saisie ci-dessous)</option>
             </select>
           </label>
         )}
-        <label class="wide">
+        <label class="street">
           Rue
           <input
             value={address.street}
@@ -223,7 +231,7 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
               </label>
             ))}
           </fieldset>
-          <label class="wide">
+          <label>
             Note pour le technicien (facultatif)
             <input value={notes} maxLength={2000} onInput={(e) => setNotes(e.currentTarget.value)} />
           </label>

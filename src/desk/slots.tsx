@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type RequestKind, type SlotsView, type TimeWindow } from './api.js';
 import { clock, day } from './format.js';
 
-const DAYS_SHOWN = 6;
+const DAYS_SHOWN = 5;
 
 interface Props {
   serviceId: string;

@@ -57,6 +57,7 @@ export function deskPageHtml(): string {
   .card, .panel, .queue { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin-top: 12px; }
   .panel { border: 2px solid var(--brand); }
   .card header h2 { font-size: 1.3rem; margin: 0; }
+  .card header p { margin: 2px 0; }
   .contact { display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 4px 0; }
   .contact a { color: var(--ink); font-weight: 600; }
   .buttons { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
@@ -68,18 +69,19 @@ export function deskPageHtml(): string {
   .ref { font: .8rem ui-monospace, monospace; color: var(--muted); margin-left: 4px; }
   .confirm-inline { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 4px; padding: 6px 8px; background: #fff8e1; border-radius: 6px; }
   .notes textarea { min-height: 4.5em; }
-  .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px 12px; margin-bottom: 8px; }
+  .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 8px 12px; margin-bottom: 8px; }
+  .fields .street { grid-column: span 2; }
   .fields label, .confirm > label { display: grid; gap: 2px; font-size: .85rem; font-weight: 600; }
   .fields .wide, .confirm .wide { grid-column: 1 / -1; }
   .fields .hint, .confirm .hint { font-weight: 400; }
   .slots { margin: 8px 0; }
-  .slot-day { display: grid; grid-template-columns: 6.2em 1fr; gap: 6px; align-items: center; padding: 4px 0; border-top: 1px solid #eef0f3; }
+  .slot-day { display: grid; grid-template-columns: 7.4em 1fr; gap: 6px; align-items: center; padding: 4px 0; border-top: 1px solid #eef0f3; }
   .slot-windows { display: flex; flex-wrap: wrap; gap: 6px; }
-  .slot-date { font-weight: 600; font-size: .9rem; }
-  button.window { padding: 5px 8px; font-size: .9rem; font-variant-numeric: tabular-nums; }
+  .slot-date { font-weight: 600; font-size: .85rem; white-space: nowrap; }
+  button.window { padding: 4px 7px; font-size: .9rem; font-variant-numeric: tabular-nums; }
   button.window.chosen { background: var(--brand); color: #fff; border-color: var(--brand); }
-  .confirm { display: grid; gap: 8px; margin-top: 10px; padding: 10px 12px; background: #f0f5fb; border-radius: 6px; }
-  .confirm p { margin: 0; }
+  .confirm { display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; margin-top: 10px; padding: 10px 12px; background: #f0f5fb; border-radius: 6px; }
+  .confirm p, .confirm .buttons, .confirm .consent { margin: 0; grid-column: 1 / -1; }
   .channel { display: flex; flex-wrap: wrap; gap: 4px 16px; border: none; padding: 0; margin: 0; }
   .channel legend { font-size: .85rem; font-weight: 600; padding: 0; margin-bottom: 2px; }
   .consent { display: flex; gap: 6px; align-items: baseline; font-weight: 600; }
@@ -111,6 +113,7 @@ export function deskPageHtml(): string {
     /* No Alt key on a phone: the keyboard hints would only be noise. */
     .keys, .keys-hint { display: none; }
     .fields { grid-template-columns: 1fr 1fr; }
+    .confirm { grid-template-columns: 1fr; }
   }
 </style>
 </head>
