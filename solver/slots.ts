@@ -567,6 +567,8 @@ export interface InsertOptions {
   /** Id of the new visit in the returned route. Default "new-visit". */
   visitId?: string;
   waitingWeight?: number;
+  /** false: leave `plan` empty (callers that only need the route skip rebuilding every other one). */
+  withPlan?: boolean;
 }
 
 export interface InsertionResult {
@@ -636,7 +638,7 @@ export function insertVisit(
   const moved = visits
     .map((v, i) => ({ visitId: v.id, from: v.assigned!.plannedStart, to: timed.starts[i]! }))
     .filter((m) => m.visitId !== visitId && m.from !== m.to);
-  const plan = currentPlan(problem, index);
+  const plan = options.withPlan === false ? { routes: [], unassigned: [] } : currentPlan(problem, index);
   const at = plan.routes.findIndex(
     (r) => r.technicianId === newRoute.technicianId && r.shiftId === newRoute.shiftId,
   );
