@@ -71,3 +71,9 @@ export async function bookedVisitRowsDuring(db: Executor, from: Date, to: Date):
     .orderBy('id')
     .execute();
 }
+
+/** Each skill's label by code ("IRVE" for irve): how a refusal names what is missing. */
+export async function skillLabels(db: Executor): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('skills').select(['code', 'label']).execute();
+  return new Map(rows.map((r) => [r.code, r.label]));
+}

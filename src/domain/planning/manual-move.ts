@@ -5,7 +5,6 @@
  * refused with the rules it would break, worded for the planner.
  */
 import type { Violation } from '../../../solver/problem.js';
-import { currentPlan } from '../../../solver/slots.js';
 import { findVisit, getCompanySettings, lockTechnicianDays } from '../../db/bookings.js';
 import type { Db } from '../../db/database.js';
 import { moveVisitIfUnchanged, technicianLabels } from '../../db/plans.js';
@@ -13,7 +12,8 @@ import type { UnassignedReason, VisitProgress, VisitRow, VisitStatus } from '../
 import { localDateOf, localIso } from '../local-time.js';
 import { enqueueVisitMoved } from '../outbox/index.js';
 import { shiftKey } from '../shift-key.js';
-import { buildDayProblem, knownViolations, newViolations } from './day-problem.js';
+import { buildDayProblem } from './day-problem.js';
+import { judgePlacement } from './placement-check.js';
 import {
   badTime,
   describeViolation,
@@ -109,35 +109,10 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
 
       if (moves) {
         const day = await buildDayProblem(tx, date, { technicianIds: [...new Set([fromTech, toTech])] });
-        const target = day.problem.technicians.find((t) => t.id === toTech);
-        if (!target) throw technicianUnknown();
-        const shift = target.shifts.find((s) => s.id === shiftKey(toTech, date));
-        if (!shift) throw technicianNotWorking();
-        const known = knownViolations(day.problem, currentPlan(day.problem));
-        let visit = day.problem.visits.find((v) => v.id === row.id);
-        if (!visit) {
-          // Outside every route today (e.g. its technician is now absent): route it as a new stop.
-          visit = {
-            id: row.id,
-            place: day.placeFor(row.lat, row.lon, row.postcode),
-            duration,
-            window: { start: row.window_start.getTime() / 1000, end: row.window_end.getTime() / 1000 },
-            skills: [],
-          };
-          day.problem.visits.push(visit);
-          day.visitRows.set(row.id, row);
-        }
-        // Wherever it goes, it needs its skills and its zone, even if a drifted booking relaxed them today.
-        const needs = day.requirementsOf(row);
-        visit.skills = needs.skills;
-        if (needs.area !== undefined) visit.area = needs.area;
-        else delete visit.area;
-        visit.pinned = false;
-        visit.assigned = { technicianId: toTech, shiftId: shift.id, plannedStart: newStart };
-        const after = currentPlan(day.problem);
-        const faults = newViolations(day.problem, after, known).filter(
-          (v) => v.code !== 'pinned' || v.visitId !== row.id,
-        );
+        const judged = judgePlacement(day, row, toTech, newStart);
+        if (judged.kind === 'unknown-technician') throw technicianUnknown();
+        if (judged.kind === 'not-working') throw technicianNotWorking();
+        const faults = judged.faults;
         if (faults.length > 0) throw moveRefused(faults, input.plannedStart !== undefined);
       }
 

@@ -3,6 +3,7 @@ import { guardRoutesByRole } from '../auth.js';
 import { adminAvailabilityRoutes } from './availability.js';
 import { adminCatalogueRoutes } from './catalogue.js';
 import { adminCustomerRoutes } from './customers.js';
+import { adminDispatchRoutes } from './dispatch.js';
 import { adminFeedRoutes } from './feeds.js';
 import { adminMessageRoutes } from './messages.js';
 import { adminPlanRoutes } from './plans.js';
@@ -23,6 +24,7 @@ export const adminScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(adminVisitRoutes);
   await app.register(adminFeedRoutes);
   await app.register(adminPlanRoutes);
+  await app.register(adminDispatchRoutes);
   await app.register(adminCatalogueRoutes);
   await app.register(adminTechnicianRoutes);
   await app.register(adminSettingsRoutes);
