@@ -63,6 +63,10 @@ export async function startService(
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       TOURNEE_DEMO: 'false',
+      // The load generator books from one address as many customers: no daily caps, no growing proof of work.
+      TOURNEE_BOOKING_CAP_PER_CUSTOMER: '0',
+      TOURNEE_BOOKING_CAP_PER_CLIENT: '0',
+      TOURNEE_POW_ESCALATION_BITS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

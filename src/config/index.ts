@@ -72,6 +72,13 @@ export const configSchema = z.object({
   TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Leading zero bits of the booking proof of work (anti-spam); 0 disables it. */
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
+  /** Online bookings one customer (same phone or e-mail) may make in 24 h; 0 = no cap. Staff bookings never count. */
+  TOURNEE_BOOKING_CAP_PER_CUSTOMER: z.coerce.number().int().min(0).max(1000).default(3),
+  /** Online bookings one client network address may make in 24 h; 0 = no cap (an office or a shared
+   * mobile-carrier address books for several people: keep it above the per-customer cap). */
+  TOURNEE_BOOKING_CAP_PER_CLIENT: z.coerce.number().int().min(0).max(10_000).default(8),
+  /** Extra proof-of-work bits per online booking the same client made in the last hour (the first one is free). */
+  TOURNEE_POW_ESCALATION_BITS: z.coerce.number().int().min(0).max(8).default(2),
   /** Base URL of a BAN-compatible address search (e.g. https://api-adresse.data.gouv.fr); unset = offline, bookings sit at the postal-code centroid. */
   TOURNEE_GEOCODER_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Map tiles of the planner's page ({z}/{x}/{y}, optional {s}); "off" = the offline drawing only. */

@@ -323,6 +323,8 @@ export interface Database {
   satisfaction_answers: SatisfactionAnswersTable;
   message_opt_outs: MessageOptOutsTable;
   customers: CustomersTable;
+  web_bookings: WebBookingsTable;
+  booking_refusals: BookingRefusalsTable;
 }
 
 export interface CustomerAddress {
@@ -360,3 +362,20 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type CustomerRow = Selectable<CustomersTable>;
+
+/** An online booking's client, kept 48 h for the caps and the growing proof of work (migration 0016). */
+export interface WebBookingsTable {
+  visit_id: string;
+  /** Keyed hash of the client's network address. */
+  client_key: string;
+  customer_id: string | null;
+  created_at: Timestamp;
+}
+
+/** Refused online bookings, counted per day and guard rule. */
+export interface BookingRefusalsTable {
+  day: string;
+  rule: string;
+  count: number;
+  last_at: Timestamp;
+}

@@ -29,6 +29,7 @@ import { DomainError } from './errors.js';
 import type { Geocoder } from './geocoding.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 import { enqueueMessage, visitEventData } from './outbox/index.js';
+import { admitWebBooking, rememberWebBooking, type WebBooker } from './booking-guards/index.js';
 import { linkVisitToCustomer } from './customers/index.js';
 import { shiftKey } from './shift-key.js';
 import { freshReads } from './slot-reads.js';
@@ -175,6 +176,8 @@ export interface CreateBookingInput {
   geocoder?: Geocoder;
   /** The client's network address: whose holds are whose. */
   client?: string;
+  /** An online booker, counted against the daily caps (booking-guards); staff bookings have none. */
+  webBooker?: WebBooker;
   /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
   beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
 }
@@ -307,6 +310,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
           );
         }
       }
+      const webBooker = booker.isStaff ? undefined : input.webBooker;
+      if (webBooker) await admitWebBooking(tx, webBooker, request.customer, now);
       const placed = await placeVisit(tx, service, address, window, settings.timezone, { holds });
       // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
       if (!placed) throw new WindowGone();
@@ -340,7 +345,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
         created_at: now,
       });
-      await linkVisitToCustomer(tx, row, now);
+      const customerId = await linkVisitToCustomer(tx, row, now);
+      if (webBooker) await rememberWebBooking(tx, webBooker, { id: row.id, customerId }, now);
       // The desk ignores holds; the holds its booking left with no timetable are released now.
       if (booker.isStaff) await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, now);
       await enqueueMessage(tx, {

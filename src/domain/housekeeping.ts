@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { purgeExpiredGuards } from '../db/bookings.js';
+import { forgetOldWebBookings } from './booking-guards/index.js';
 
 /**
  * Periodic clean-up of expired one-time guards (spent proof-of-work
@@ -12,7 +13,8 @@ import { purgeExpiredGuards } from '../db/bookings.js';
 const HOUSEKEEPING_LOCK = 727_274_008;
 
 export type PurgeOutcome =
-  { ran: true; challenges: number; idempotencyKeys: number } | { ran: false; reason: 'another-instance' };
+  | { ran: true; challenges: number; idempotencyKeys: number; webBookings: number }
+  | { ran: false; reason: 'another-instance' };
 
 export async function purgeExpired(db: Db, now: Date): Promise<PurgeOutcome> {
   return db.transaction().execute(async (tx) => {
@@ -20,7 +22,8 @@ export async function purgeExpired(db: Db, now: Date): Promise<PurgeOutcome> {
       locked: boolean;
     }>`SELECT pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK}) AS locked`.execute(tx);
     if (!lock.rows[0]?.locked) return { ran: false, reason: 'another-instance' } as const;
-    return { ran: true, ...(await purgeExpiredGuards(tx, now)) } as const;
+    const guards = await purgeExpiredGuards(tx, now);
+    return { ran: true, ...guards, webBookings: await forgetOldWebBookings(tx, now) } as const;
   });
 }
 

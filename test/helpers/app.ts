@@ -15,6 +15,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Suites book many times from one address (127.0.0.1) for one customer: the daily caps and the proof
+ * of work that grows with a client's bookings are off, as the rate limit is raised. Their own test
+ * (test/security/booking-caps.test.ts) turns them on.
+ */
+export const WITHOUT_BOOKING_GUARDS = {
+  TOURNEE_BOOKING_CAP_PER_CUSTOMER: '0',
+  TOURNEE_BOOKING_CAP_PER_CLIENT: '0',
+  TOURNEE_POW_ESCALATION_BITS: '0',
+} as const;
+
 /** The service on a fresh demo database, with a clock pinned to the morning of TEST_TODAY (Paris). */
 export async function createTestApp(
   options: { env?: Record<string, string>; now?: string; demo?: boolean; kind?: 'pglite' | 'postgres' } = {},
@@ -24,6 +35,7 @@ export async function createTestApp(
   const testDb = await createTestDatabase({ demo: options.demo ?? true, kind: options.kind });
   // Tests change zones and hours and query slots right after: no read cache unless a test asks for one.
   const config = loadConfig({
+    ...WITHOUT_BOOKING_GUARDS,
     TOURNEE_RATE_LIMIT: '100000',
     LOG_LEVEL: 'info',
     TOURNEE_PUBLIC_ORIGINS: 'http://localhost:5173',

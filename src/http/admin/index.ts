@@ -7,6 +7,7 @@ import { adminDispatchRoutes } from './dispatch.js';
 import { adminFeedRoutes } from './feeds.js';
 import { adminMessageRoutes } from './messages.js';
 import { adminPlanRoutes } from './plans.js';
+import { adminRefusalRoutes } from './refusals.js';
 import { adminSettingsRoutes } from './settings.js';
 import { adminTechnicianRoutes } from './technicians.js';
 import { adminTokenRoutes } from './tokens.js';
@@ -31,4 +32,5 @@ export const adminScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(adminAvailabilityRoutes);
   await app.register(adminMessageRoutes);
   await app.register(adminCustomerRoutes);
+  await app.register(adminRefusalRoutes);
 };

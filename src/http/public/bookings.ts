@@ -7,6 +7,13 @@ import {
   rescheduleBooking,
   type Booker,
 } from '../../domain/bookings.js';
+import {
+  clientKeyFor,
+  countRefused,
+  powDifficultyFor,
+  refusalRule,
+  type WebBooker,
+} from '../../domain/booking-guards/index.js';
 import { challengeSecret, issueChallenge } from '../../domain/challenge.js';
 import { listActiveServices } from '../../domain/catalogue.js';
 import { readBookingRules } from '../../domain/customer-rules.js';
@@ -109,6 +116,14 @@ const manageHeaders = z.object({ 'x-manage-token': safeText(200, { trim: false }
 
 export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
   const { ctx } = app;
+  const powPolicy = {
+    base: ctx.config.TOURNEE_POW_DIFFICULTY,
+    stepBits: ctx.config.TOURNEE_POW_ESCALATION_BITS,
+  };
+  const bookingCaps = {
+    perCustomer: ctx.config.TOURNEE_BOOKING_CAP_PER_CUSTOMER,
+    perClient: ctx.config.TOURNEE_BOOKING_CAP_PER_CLIENT,
+  };
   const links = {
     manageUrl: (id: string, token: string) => `${ctx.publicUrl}/manage#${id}.${token}`,
     icsUrl: (id: string, token: string) =>
@@ -232,10 +247,17 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ challenge: z.string(), difficulty: z.number(), expiresAt: z.string() }) },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const secret = await challengeSecret(ctx.db);
-      return issueChallenge(secret, ctx.config.TOURNEE_POW_DIFFICULTY, ctx.clock());
+      const now = ctx.clock();
+      const difficulty = await powDifficultyFor(
+        ctx.db,
+        await clientKeyFor(ctx.db, request.ip),
+        now,
+        powPolicy,
+      );
+      return issueChallenge(secret, difficulty, now);
     },
   );
 
@@ -256,15 +278,21 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       const principal = await optionalPrincipal(ctx.db, request);
       // The widget posts exactly this type: a schema change that breaks it fails to compile here.
       const body: PublicBookingBody & { channel?: Booker['channel'] } = request.body;
-      if (body.website)
+      if (body.website) {
+        await countRefused(ctx.db, 'honeypot', ctx.clock(), ctx.config.TOURNEE_TIMEZONE);
         throw new HttpProblem(422, 'Unprocessable request', 'The request was refused.', {
           field: 'body.website',
         });
+      }
       if (body.channel && !principal)
         throw HttpProblem.badField('body.channel', 'only the desk may set the channel', 403);
       const booker: Booker = principal
         ? { channel: body.channel ?? 'phone', bookedBy: `${principal.role}:${principal.name}`, isStaff: true }
         : { channel: 'web', bookedBy: 'web', isStaff: false };
+      const now = ctx.clock();
+      const webBooker: WebBooker | undefined = principal
+        ? undefined
+        : { clientKey: await clientKeyFor(ctx.db, request.ip), caps: bookingCaps };
       const outcome = await createBooking(ctx.db, {
         request: {
           serviceId: body.serviceId,
@@ -278,11 +306,18 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         booker,
         idempotencyKey: request.headers['idempotency-key'],
         pow: body.pow,
-        powDifficulty: ctx.config.TOURNEE_POW_DIFFICULTY,
-        now: ctx.clock(),
+        powDifficulty: webBooker
+          ? await powDifficultyFor(ctx.db, webBooker.clientKey, now, powPolicy)
+          : ctx.config.TOURNEE_POW_DIFFICULTY,
+        now,
         links,
         geocoder: ctx.geocoder,
         client: request.ip,
+        ...(webBooker ? { webBooker } : {}),
+      }).catch(async (error: unknown) => {
+        const rule = refusalRule(error);
+        if (rule) await countRefused(ctx.db, rule, now, ctx.config.TOURNEE_TIMEZONE);
+        throw error;
       });
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(outcome.body);
