@@ -36,6 +36,23 @@ export default tseslint.config(
     },
   },
   {
+    // src/db is the bottom layer: its shapes are its own, it imports nothing from src/domain or src/http.
+    files: ['src/db/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/domain/*', '**/http/*'],
+              message: 'src/db imports nothing from src/domain or src/http.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read arbitrary JSON answers.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,6 +1,31 @@
 /** Queries behind availability: company calendar, working-hour rules and exceptions. */
-import type { CompanyCalendar, TechnicianAvailability } from '../domain/availability.js';
+import { findCompanySettings } from './company-settings.js';
 import type { Db } from './database.js';
+
+export interface CompanyCalendar {
+  timezone: string;
+  holidayRegion: '57' | '67' | '68' | null;
+  whitMondayWorked: boolean;
+  closures: { start: Date; end: Date }[];
+}
+
+export interface WorkingHoursRule {
+  rrule: string;
+  /** 'HH:MM' or 'HH:MM:SS', local wall-clock time. */
+  startTime: string;
+  endTime: string;
+  /** YYYY-MM-DD, inclusive. */
+  validFrom: string;
+  /** YYYY-MM-DD, inclusive; null = open-ended. */
+  validUntil: string | null;
+}
+
+export interface TechnicianAvailability {
+  technicianId: string;
+  workingHours: WorkingHoursRule[];
+  absences: { start: Date; end: Date }[];
+  extraShifts: { start: Date; end: Date }[];
+}
 
 const DAY_MS = 86_400_000;
 
@@ -11,10 +36,7 @@ function marginDate(instant: Date, days: number): string {
 
 /** The company's time zone and holiday settings, with the closures overlapping [from, to). */
 export async function loadCompanyCalendar(db: Db, from: Date, to: Date): Promise<CompanyCalendar> {
-  const settings = await db
-    .selectFrom('company_settings')
-    .select(['timezone', 'holiday_region', 'whit_monday_worked'])
-    .executeTakeFirst();
+  const settings = await findCompanySettings(db);
   const closures = await db
     .selectFrom('availability_exceptions')
     .select(['starts_at', 'ends_at'])
@@ -25,8 +47,8 @@ export async function loadCompanyCalendar(db: Db, from: Date, to: Date): Promise
     .execute();
   return {
     timezone: settings?.timezone ?? 'Europe/Paris',
-    holidayRegion: settings?.holiday_region ?? null,
-    whitMondayWorked: settings?.whit_monday_worked ?? false,
+    holidayRegion: settings?.holidayRegion ?? null,
+    whitMondayWorked: settings?.whitMondayWorked ?? false,
     closures: closures.map((c) => ({ start: c.starts_at, end: c.ends_at })),
   };
 }

@@ -27,15 +27,6 @@ export interface CalendarVisitRecord {
   cancelledAt: Date | null;
 }
 
-export interface CalendarCompanyRecord {
-  name: string;
-  phone: string;
-  timezone: string;
-  bookingHorizonDays: number;
-  teamFeedToken: string;
-  updatedAt: Date;
-}
-
 export interface FeedTechnicianRecord {
   id: string;
   name: string;
@@ -82,23 +73,6 @@ function visitsQuery(db: Db) {
       'v.updated_at as updatedAt',
       'v.cancelled_at as cancelledAt',
     ]);
-}
-
-export async function getCalendarCompany(db: Db): Promise<CalendarCompanyRecord | undefined> {
-  const row = await db
-    .selectFrom('company_settings')
-    .select(['name', 'phone', 'timezone', 'booking_horizon_days', 'team_feed_token', 'updated_at'])
-    .executeTakeFirst();
-  return (
-    row && {
-      name: row.name,
-      phone: row.phone,
-      timezone: row.timezone,
-      bookingHorizonDays: row.booking_horizon_days,
-      teamFeedToken: row.team_feed_token,
-      updatedAt: row.updated_at,
-    }
-  );
 }
 
 /** The technician whose feed URL carries this token (unique index on feed_token). */
@@ -164,14 +138,6 @@ export async function setTechnicianFeedToken(
     .updateTable('technicians')
     .set({ feed_token: token, updated_at: sql<Date>`now()` })
     .where('id', '=', technicianId)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-export async function setTeamFeedToken(db: Db, token: string): Promise<boolean> {
-  const result = await db
-    .updateTable('company_settings')
-    .set({ team_feed_token: token, updated_at: sql<Date>`now()` })
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

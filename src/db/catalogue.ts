@@ -1,5 +1,5 @@
 /** Queries for the catalogue the admin maintains: skills, zones with their postal codes, services. */
-import type { Db } from './database.js';
+import type { Db, Executor } from './database.js';
 import type { ZoneKind } from './schema.js';
 
 /** PostgreSQL unique_violation: a concurrent insert won the race a pre-check lost. */
@@ -290,4 +290,25 @@ export async function replaceServiceSkills(db: Db, serviceId: string, skills: st
       .insertInto('service_skills')
       .values(skills.map((skill_code) => ({ service_id: serviceId, skill_code })))
       .execute();
+}
+
+/** A service with the skills it needs (the catalogue's record). */
+export type ServiceWithSkills = ServiceRecord;
+
+export function findService(db: Executor, id: string): Promise<ServiceWithSkills | undefined> {
+  return getService(db, id);
+}
+
+export async function listActiveServices(db: Executor): Promise<ServiceWithSkills[]> {
+  return (await listServices(db)).filter((s) => s.active);
+}
+
+/** Zone kind of every served postal code: it sets the driving speed around a visit. */
+export async function postcodeZoneKinds(db: Executor): Promise<Map<string, ZoneKind>> {
+  const rows = await db
+    .selectFrom('zone_postcodes')
+    .innerJoin('zones', 'zones.id', 'zone_postcodes.zone_id')
+    .select(['zone_postcodes.postcode', 'zones.kind'])
+    .execute();
+  return new Map(rows.map((r) => [r.postcode, r.kind]));
 }

@@ -5,12 +5,14 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 export type Db = Kysely<Database>;
+/** The database or an open transaction: queries that may run inside one take this. */
+export type Executor = Db | Transaction<Database>;
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent, an embedded PGlite is used. */

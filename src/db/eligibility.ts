@@ -1,7 +1,7 @@
 /** Queries behind address resolution and technician eligibility. */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
-import { skillsOfTechnician } from './technician-skills.js';
+import { skillsOfTechnician } from './technicians.js';
 import type { ZoneKind } from './schema.js';
 
 export interface PostcodeZoneRow {

@@ -1,6 +1,7 @@
 /** Holds: windows kept for a client while they type (see migrations/0006_holds.sql). */
 import { sql } from 'kysely';
-import type { Executor, RouteVisitRow } from './bookings.js';
+import type { Executor } from './database.js';
+import type { RouteVisitRow } from './visits.js';
 import type { HoldRow, NewHold } from './schema.js';
 
 /** Holds appear on routes under this id prefix, so they never collide with a visit's id. */

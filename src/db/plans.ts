@@ -1,7 +1,7 @@
 /** Queries behind the planner: the day's technicians and visits, stored plans, moving visits. */
 import { sql } from 'kysely';
-import type { Executor } from './bookings.js';
-import { skillsOfTechnician } from './technician-skills.js';
+import type { Executor } from './database.js';
+import { skillsOfTechnician } from './technicians.js';
 import type { PlansTable } from './schema.js';
 import type { Selectable } from 'kysely';
 

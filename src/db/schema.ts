@@ -357,7 +357,6 @@ export type TechnicianRow = Selectable<TechniciansTable>;
 export type ServiceRow = Selectable<ServicesTable>;
 export type WorkingHoursRow = Selectable<WorkingHoursTable>;
 export type AvailabilityExceptionRow = Selectable<AvailabilityExceptionsTable>;
-export type CompanySettingsRow = Selectable<CompanySettingsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type WebhookRow = Selectable<WebhooksTable>;

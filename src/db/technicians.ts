@@ -1,5 +1,7 @@
 /** Queries for technicians, their skills and the zones they serve. */
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from './database.js';
+import type { Database } from './schema.js';
 
 export interface TechnicianRecord {
   id: string;
@@ -156,4 +158,13 @@ export async function replaceTechnicianZones(db: Db, technicianId: string, zoneI
       .insertInto('technician_zones')
       .values(zoneIds.map((zone_id) => ({ technician_id: technicianId, zone_id })))
       .execute();
+}
+
+/** A technician's skill codes as one sorted array column, for queries over `technicians as t`. */
+export function skillsOfTechnician(eb: ExpressionBuilder<Database & { t: Database['technicians'] }, 't'>) {
+  return eb
+    .selectFrom('technician_skills as ts')
+    .select(sql<string[]>`coalesce(array_agg(ts.skill_code order by ts.skill_code), '{}')`.as('skills'))
+    .whereRef('ts.technician_id', '=', 't.id')
+    .as('skills');
 }

@@ -3,7 +3,7 @@
  * visits that lost their technician (the unassigned lane), and the day's
  * booked visits outside every route.
  */
-import type { Executor } from './bookings.js';
+import type { Executor } from './database.js';
 import type { UnassignedReason, VisitProgress, VisitRow } from './schema.js';
 
 /**

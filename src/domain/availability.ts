@@ -23,34 +23,13 @@ import rrule from 'rrule';
 import type { Break, Shift } from '../../solver/problem.js';
 import { addDays, localDateOf } from './local-time.js';
 import { shiftKey } from './shift-key.js';
+import type { CompanyCalendar, TechnicianAvailability, WorkingHoursRule } from '../db/availability.js';
+
+// The shapes are the queries' (src/db imports nothing from src/domain); the rules here read them.
+export type { CompanyCalendar, TechnicianAvailability, WorkingHoursRule };
 
 // rrule's named ESM exports crash under plain Node/tsx (notes/stack-node20.md).
 const { RRule, datetime } = rrule;
-
-export interface CompanyCalendar {
-  timezone: string;
-  holidayRegion: '57' | '67' | '68' | null;
-  whitMondayWorked: boolean;
-  closures: { start: Date; end: Date }[];
-}
-
-export interface WorkingHoursRule {
-  rrule: string;
-  /** 'HH:MM' or 'HH:MM:SS', local wall-clock time. */
-  startTime: string;
-  endTime: string;
-  /** YYYY-MM-DD, inclusive. */
-  validFrom: string;
-  /** YYYY-MM-DD, inclusive; null = open-ended. */
-  validUntil: string | null;
-}
-
-export interface TechnicianAvailability {
-  technicianId: string;
-  workingHours: WorkingHoursRule[];
-  absences: { start: Date; end: Date }[];
-  extraShifts: { start: Date; end: Date }[];
-}
 
 export interface TimeInterval {
   start: Date;

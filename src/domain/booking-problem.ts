@@ -1,12 +1,7 @@
 import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import {
-  bookedVisitsOf,
-  bookedVisitTimesOf,
-  routeVisitOf,
-  type Executor,
-  type RouteVisitRow,
-} from '../db/bookings.js';
+import { bookedVisitsOf, bookedVisitTimesOf, routeVisitOf, type RouteVisitRow } from '../db/visits.js';
+import { type Executor } from '../db/database.js';
 import { liveHoldRoutesOf } from '../db/holds.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
 import { addDays, instantAt } from './local-time.js';

@@ -1,8 +1,8 @@
 /** A window a client asks for (to book or to hold): parsed, checked against the grid, and what to offer instead. */
 import type { Interval } from '../../solver/problem.js';
 import type { Db } from '../db/database.js';
-import type { ServiceWithSkills } from '../db/bookings.js';
-import type { CompanySettingsRow } from '../db/schema.js';
+import type { ServiceWithSkills } from '../db/catalogue.js';
+import type { CompanySettings } from '../db/company-settings.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
 import type { HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
@@ -49,7 +49,7 @@ export async function alternativesFor(
   db: Db,
   service: ServiceWithSkills,
   address: ResolvedAddress,
-  settings: CompanySettingsRow,
+  settings: CompanySettings,
   day: string,
   now: Date,
   isStaff: boolean,

@@ -2,17 +2,15 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import {
   cancelVisitRow,
-  claimIdempotencyKey,
   deferOverlapCheck,
-  findIdempotentResponse,
   findVisitWithService,
-  getCompanySettings,
   insertVisitRow,
   rescheduleVisitRow,
-  spendChallenge,
-  storeIdempotentOutcome,
-  type Executor,
-} from '../db/bookings.js';
+} from '../db/visits.js';
+import { claimIdempotencyKey, findIdempotentResponse, storeIdempotentOutcome } from '../db/idempotency.js';
+import { getCompanySettings } from '../db/company-settings.js';
+import { spendChallenge } from '../db/challenges.js';
+import { type Executor } from '../db/database.js';
 import type { Transaction } from 'kysely';
 import type { BookingChannel, Database, VisitRow } from '../db/schema.js';
 import { candidateWindows } from './arrival-windows.js';

@@ -30,8 +30,14 @@ import type { ZoneKind } from '../db/schema.js';
 import { conflictField, firstDuplicate, firstUnknown, invalidField, notFound } from './field-errors.js';
 
 /** Plain reads with no rule of their own: the routes reach them through this module. */
-export { getService, getZone, listServices, listSkills, listZones } from '../db/catalogue.js';
-export { listActiveServices } from '../db/bookings.js';
+export {
+  getService,
+  getZone,
+  listActiveServices,
+  listServices,
+  listSkills,
+  listZones,
+} from '../db/catalogue.js';
 
 const SKILL = { en: 'Skill', fr: 'Compétence' };
 const ZONE = { en: 'Zone', fr: 'Zone' };

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import { serviceSecret } from '../db/bookings.js';
+import { serviceSecret } from '../db/service-secrets.js';
 import { newSecret, secretsEqual } from './secrets.js';
 
 /**

@@ -3,8 +3,9 @@
  * numbers it calls back, whether an e-mail is required, and until when they may change or cancel.
  * The widget is told these rules up front (GET /v1/services) so it never offers what we refuse.
  */
-import { findCompanySettingsRow, type Executor } from '../db/bookings.js';
-import type { CompanySettingsRow } from '../db/schema.js';
+import { findCompanySettings } from '../db/company-settings.js';
+import { type Executor } from '../db/database.js';
+import type { CompanySettings } from '../db/company-settings.js';
 import { DomainError } from './errors.js';
 import { FRANCE, judgePhone } from './phone.js';
 
@@ -18,10 +19,10 @@ export interface ContactRules {
 }
 
 export function contactRules(
-  settings: Pick<CompanySettingsRow, 'phone_country_codes' | 'email_required'>,
+  settings: Pick<CompanySettings, 'phoneCountryCodes' | 'emailRequired'>,
 ): ContactRules {
-  const codes = settings.phone_country_codes.filter((c) => c !== FRANCE);
-  return { phoneCountryCodes: [FRANCE, ...codes], emailRequired: settings.email_required };
+  const codes = settings.phoneCountryCodes.filter((c) => c !== FRANCE);
+  return { phoneCountryCodes: [FRANCE, ...codes], emailRequired: settings.emailRequired };
 }
 
 /** The rules the booking form shows and applies before it sends anything. */
@@ -31,9 +32,9 @@ export interface BookingRules extends ContactRules {
 
 export async function readBookingRules(db: Executor): Promise<BookingRules> {
   // A database with no company yet offers no service either; the form still gets sane rules.
-  const settings = (await findCompanySettingsRow(db)) ?? {
-    phone_country_codes: [FRANCE],
-    email_required: false,
+  const settings = (await findCompanySettings(db)) ?? {
+    phoneCountryCodes: [FRANCE],
+    emailRequired: false,
   };
   return { ...contactRules(settings), changeCutoffHours: CUSTOMER_CHANGE_CUTOFF_HOURS };
 }

@@ -6,14 +6,12 @@ import type { Db } from '../db/database.js';
 import {
   findCalendarVisit,
   findTechnicianByFeedToken,
-  getCalendarCompany,
   getFeedFreshness,
   listFeedVisits,
-  setTeamFeedToken,
   setTechnicianFeedToken,
-  type CalendarCompanyRecord,
   type FeedWatermarkRecord,
 } from '../db/calendar.js';
+import { findCompanySettings, setTeamFeedToken, type CompanySettings } from '../db/company-settings.js';
 import {
   buildBookingCalendar,
   buildTeamFeed,
@@ -139,7 +137,7 @@ export function teamFeedUrls(publicUrl: string, teamFeedToken: string): FeedUrls
   return feedUrls(publicUrl, `/v1/feeds/team/${teamFeedToken}.ics`);
 }
 
-function calendarCompany(record: CalendarCompanyRecord) {
+function calendarCompany(record: CompanySettings) {
   return {
     name: record.name,
     phone: record.phone,
@@ -158,7 +156,7 @@ export async function technicianFeed(
   // Independent lookups, side by side: most polls need only these and the freshness probe.
   const [technician, companyRecord] = await Promise.all([
     findTechnicianByFeedToken(db, token),
-    getCalendarCompany(db),
+    findCompanySettings(db),
   ]);
   // A technician who left (inactive) keeps no customer data flowing to a phone.
   if (!technician || !technician.active || !secretsEqual(technician.feedToken, token)) return undefined;
@@ -188,7 +186,7 @@ export async function teamFeed(
   publicUrl: string,
 ): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const companyRecord = await getCalendarCompany(db);
+  const companyRecord = await findCompanySettings(db);
   if (!companyRecord || !secretsEqual(companyRecord.teamFeedToken, token)) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
@@ -215,7 +213,7 @@ export async function bookingCalendar(
   const manageMatch = secretsEqual(visit?.manageTokenHash ?? '', given);
   const matches = calendarMatch || manageMatch;
   if (!visit || !matches) return undefined;
-  const companyRecord = await getCalendarCompany(db);
+  const companyRecord = await findCompanySettings(db);
   if (!companyRecord) return undefined;
   const calendar = buildBookingCalendar({
     company: calendarCompany(companyRecord),

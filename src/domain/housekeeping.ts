@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { purgeExpiredGuards } from '../db/bookings.js';
+import { purgeSpentChallenges } from '../db/challenges.js';
+import { purgeExpiredIdempotencyKeys } from '../db/idempotency.js';
 import { forgetOldWebBookings } from './booking-guards/index.js';
 
 /**
@@ -22,8 +23,14 @@ export async function purgeExpired(db: Db, now: Date): Promise<PurgeOutcome> {
       locked: boolean;
     }>`SELECT pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK}) AS locked`.execute(tx);
     if (!lock.rows[0]?.locked) return { ran: false, reason: 'another-instance' } as const;
-    const guards = await purgeExpiredGuards(tx, now);
-    return { ran: true, ...guards, webBookings: await forgetOldWebBookings(tx, now) } as const;
+    const challenges = await purgeSpentChallenges(tx, now);
+    const idempotencyKeys = await purgeExpiredIdempotencyKeys(tx, now);
+    return {
+      ran: true,
+      challenges,
+      idempotencyKeys,
+      webBookings: await forgetOldWebBookings(tx, now),
+    } as const;
   });
 }
 

@@ -6,7 +6,8 @@
 import type { Transaction } from 'kysely';
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { insertVisit } from '../../solver/slots.js';
-import { lockTechnicianDays, retimeVisit, type ServiceWithSkills } from '../db/bookings.js';
+import { lockTechnicianDays, retimeVisit } from '../db/visits.js';
+import { type ServiceWithSkills } from '../db/catalogue.js';
 import { shiftKey } from './shift-key.js';
 import { HOLD_ROUTE_PREFIX, retimeHold } from '../db/holds.js';
 import type { Database, VisitRow } from '../db/schema.js';

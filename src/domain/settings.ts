@@ -1,11 +1,16 @@
 /** Company settings: the arrival-window grid, the booking horizon, holidays. */
 import { IANAZone } from 'luxon';
 import type { Db } from '../db/database.js';
-import { getCompanySettings, updateCompanySettings, type CompanySettingsRecord } from '../db/settings.js';
+import {
+  findCompanySettings,
+  updateCompanySettings,
+  type CompanySettings,
+  type CompanySettingsChanges,
+} from '../db/company-settings.js';
 import { parseWallClock } from './availability.js';
 import { invalidField, notFound } from './field-errors.js';
 
-export type SettingsChanges = Partial<Omit<CompanySettingsRecord, 'updatedAt'>>;
+export type SettingsChanges = CompanySettingsChanges;
 
 /**
  * The window grid must be a sorted list of non-overlapping HH:MM ranges with
@@ -39,13 +44,13 @@ function parseClock(text: string, field: string): number {
   }
 }
 
-export async function readSettings(db: Db): Promise<CompanySettingsRecord> {
-  const settings = await getCompanySettings(db);
+export async function readSettings(db: Db): Promise<CompanySettings> {
+  const settings = await findCompanySettings(db);
   if (!settings) throw notFound({ en: 'Company settings', fr: "Paramètres de l'entreprise" });
   return settings;
 }
 
-export async function changeSettings(db: Db, changes: SettingsChanges): Promise<CompanySettingsRecord> {
+export async function changeSettings(db: Db, changes: SettingsChanges): Promise<CompanySettings> {
   if (changes.windowGrid) checkWindowGrid(changes.windowGrid);
   if (changes.timezone !== undefined && !IANAZone.isValidZone(changes.timezone)) {
     throw invalidField('body.timezone', 'unknown IANA time zone', 'fuseau horaire IANA inconnu');
@@ -53,6 +58,6 @@ export async function changeSettings(db: Db, changes: SettingsChanges): Promise<
   return db.transaction().execute(async (tx) => {
     if (!(await updateCompanySettings(tx, changes)))
       throw notFound({ en: 'Company settings', fr: "Paramètres de l'entreprise" });
-    return (await getCompanySettings(tx))!;
+    return (await findCompanySettings(tx))!;
   });
 }

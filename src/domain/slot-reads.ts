@@ -1,14 +1,11 @@
 import type { Shift } from '../../solver/problem.js';
 import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
-import {
-  findService,
-  getCompanySettings,
-  postcodeZoneKinds,
-  type Executor,
-  type ServiceWithSkills,
-} from '../db/bookings.js';
+import { findService, postcodeZoneKinds, type ServiceWithSkills } from '../db/catalogue.js';
+import { getCompanySettings } from '../db/company-settings.js';
+import { type Executor } from '../db/database.js';
 import { servedAreaNames } from '../db/eligibility.js';
-import type { CompanySettingsRow, ZoneKind } from '../db/schema.js';
+import type { CompanySettings } from '../db/company-settings.js';
+import type { ZoneKind } from '../db/schema.js';
 import {
   shiftsFor,
   toSolverShifts,
@@ -37,7 +34,7 @@ import {
  */
 export interface SlotReads {
   service(id: string): Promise<ServiceWithSkills | undefined>;
-  settings(): Promise<CompanySettingsRow>;
+  settings(): Promise<CompanySettings>;
   resolve(address: {
     postcode: string;
     lat?: number;

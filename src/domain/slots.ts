@@ -1,8 +1,9 @@
 import type { Interval, SlotRequest } from '../../solver/problem.js';
 import { offerSlots } from '../../solver/slots.js';
 import { greatCircleMetres } from '../../solver/travel.js';
-import type { Executor, ServiceWithSkills } from '../db/bookings.js';
-import type { CompanySettingsRow } from '../db/schema.js';
+import type { Executor } from '../db/database.js';
+import type { ServiceWithSkills } from '../db/catalogue.js';
+import type { CompanySettings } from '../db/company-settings.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
 import { buildBookingProblem, type HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
@@ -130,13 +131,13 @@ export async function requirePointInPostcode(
   }
 }
 
-export function windowRulesFor(settings: CompanySettingsRow, service: ServiceWithSkills) {
+export function windowRulesFor(settings: CompanySettings, service: ServiceWithSkills) {
   return {
     timezone: settings.timezone,
-    grid: settings.window_grid,
+    grid: settings.windowGrid,
     windowMinutes: service.windowMinutes,
     minNoticeMinutes: service.minNoticeMinutes,
-    horizonDays: Math.min(service.maxHorizonDays, settings.booking_horizon_days),
+    horizonDays: Math.min(service.maxHorizonDays, settings.bookingHorizonDays),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { getCompanySettings, listVisits, type VisitListFilter } from '../db/bookings.js';
+import { getCompanySettings } from '../db/company-settings.js';
+import { listVisits, type VisitListFilter } from '../db/visits.js';
 
 /** The back office's list of visits: a plain read, with the company's time zone to show it in. */
 export async function visitList(db: Db, filter: VisitListFilter) {

@@ -5,7 +5,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { getCompanySettings } from '../../db/bookings.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import {
   customerRowsByIds,
   customerVisitRows,

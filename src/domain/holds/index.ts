@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Interval } from '../../../solver/problem.js';
 import { routesWithoutTimetable } from '../../../solver/route-feasibility.js';
-import { deferOverlapCheck, getCompanySettings } from '../../db/bookings.js';
+import { deferOverlapCheck } from '../../db/visits.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import {
   findHold,

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { serviceSecret } from '../../db/bookings.js';
+import { serviceSecret } from '../../db/service-secrets.js';
 import type { Db } from '../../db/database.js';
 
 /** The key signing survey and unsubscribe links; shared by every instance through the database. */

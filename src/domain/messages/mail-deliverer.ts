@@ -1,7 +1,7 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../../db/database.js';
 import { findScheduledVisit } from '../../db/message-schedule.js';
-import { messageCompany, type MessageCompany } from '../../db/message-settings.js';
+import { messageCompany, type MessageCompany } from './company.js';
 import { hasOptedOut, satisfactionAnswerOf } from '../../db/satisfaction.js';
 import type { MessageRow } from '../../db/schema.js';
 import type { Attempt, Deliverer } from '../outbox/delivery.js';

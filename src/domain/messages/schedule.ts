@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../../db/database.js';
 import { doneVisitsWithoutAnswer, visitsNeedingReminder, wasSent } from '../../db/message-schedule.js';
-import { messageCompany } from '../../db/message-settings.js';
+import { messageCompany } from './company.js';
 import { insertMessages, type NewMessage } from '../../db/outbox.js';
 import { RETRY_WINDOW_MS } from '../outbox/backoff.js';
 import { visitEventData } from '../outbox/visit-events.js';

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { findVisitWithService } from '../../db/bookings.js';
+import { findVisitWithService } from '../../db/visits.js';
 import type { Database, VisitRow } from '../../db/schema.js';
 import { enqueueMessage } from './enqueue.js';
 import { localIso } from '../local-time.js';

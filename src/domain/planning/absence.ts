@@ -4,7 +4,7 @@
  * out of the technician's calendar feed, holding none of their time — and
  * the next proposal of each day places them first.
  */
-import type { Executor } from '../../db/bookings.js';
+import type { Executor } from '../../db/database.js';
 import type { ExceptionKind } from '../../db/schema.js';
 import { unassignVisitsDuring } from '../../db/visit-progress.js';
 

@@ -7,7 +7,8 @@
  */
 import type { Transaction } from 'kysely';
 import { currentPlan } from '../../../solver/slots.js';
-import { deferOverlapCheck, getCompanySettings, lockTechnicianDays } from '../../db/bookings.js';
+import { deferOverlapCheck, lockTechnicianDays } from '../../db/visits.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import {
   bookedVisitVersions,

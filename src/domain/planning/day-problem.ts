@@ -9,7 +9,8 @@
 import { DateTime } from 'luxon';
 import { checkPlan } from '../../../solver/check.js';
 import { servesArea, type Plan, type Problem, type Violation } from '../../../solver/problem.js';
-import { getCompanySettings, type Executor } from '../../db/bookings.js';
+import { getCompanySettings } from '../../db/company-settings.js';
+import { type Executor } from '../../db/database.js';
 import {
   planningTechnicians,
   servedPostcodes,

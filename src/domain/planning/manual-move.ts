@@ -5,7 +5,8 @@
  * refused with the rules it would break, worded for the planner.
  */
 import type { Violation } from '../../../solver/problem.js';
-import { findVisit, getCompanySettings, lockTechnicianDays } from '../../db/bookings.js';
+import { findVisit, lockTechnicianDays } from '../../db/visits.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { moveVisitIfUnchanged, technicianLabels } from '../../db/plans.js';
 import type { UnassignedReason, VisitProgress, VisitRow, VisitStatus } from '../../db/schema.js';

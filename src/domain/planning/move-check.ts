@@ -5,7 +5,8 @@
  * "hors du créneau promis 10:00–12:00", "pas la compétence IRVE", "absent".
  */
 import type { Violation } from '../../../solver/problem.js';
-import { findVisit, getCompanySettings } from '../../db/bookings.js';
+import { findVisit } from '../../db/visits.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { skillLabels } from '../../db/visit-progress.js';
 import { localDateOf } from '../local-time.js';

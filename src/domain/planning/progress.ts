@@ -4,7 +4,8 @@
  * `planned` freezes the visit for proposals; `done` closes it as
  * POST /visits/:id/done does (the survey leaves from done_at).
  */
-import { findVisit, getCompanySettings } from '../../db/bookings.js';
+import { findVisit } from '../../db/visits.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { technicianLabels } from '../../db/plans.js';
 import type { VisitProgress } from '../../db/schema.js';

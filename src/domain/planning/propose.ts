@@ -9,7 +9,7 @@ import { checkPlan } from '../../../solver/check.js';
 import { planRoutesInWorker } from '../../../solver/optimiser/index.js';
 import type { Plan, Problem, Route } from '../../../solver/problem.js';
 import { currentPlan } from '../../../solver/slots.js';
-import { getCompanySettings } from '../../db/bookings.js';
+import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { bookedVisitVersions, findPlan, insertPlan, type PlanRow } from '../../db/plans.js';
 import { localDaySpan } from '../booking-problem.js';

@@ -7,7 +7,7 @@
 import type { Plan } from '../../../solver/problem.js';
 import { currentPlan } from '../../../solver/slots.js';
 import { routeTimeline } from '../../../solver/timeline.js';
-import type { Executor } from '../../db/bookings.js';
+import type { Executor } from '../../db/database.js';
 import type { Db } from '../../db/database.js';
 import { technicianLabels } from '../../db/plans.js';
 import type { VisitProgress } from '../../db/schema.js';

@@ -1,7 +1,7 @@
 /** GET/PATCH /v1/admin/settings: the company's time zone, arrival-window grid, horizon and holidays. Planners read, admins write. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { CompanySettingsRecord } from '../../db/settings.js';
+import type { CompanySettings } from '../../db/company-settings.js';
 import { HOLIDAY_REGIONS } from '../../domain/availability.js';
 import { changeSettings, readSettings } from '../../domain/settings.js';
 import { label, security, windowClock } from './schemas.js';
@@ -44,7 +44,19 @@ const settingsPatch = z.strictObject({
   emailRequired: z.boolean().optional().describe('whether online bookings must give an e-mail address'),
 });
 
-const view = (s: CompanySettingsRecord): z.infer<typeof settingsView> => s;
+/** What the admin sees: every setting but the reminder hour and the team feed's secret. */
+const view = (s: CompanySettings): z.infer<typeof settingsView> => ({
+  name: s.name,
+  phone: s.phone,
+  timezone: s.timezone,
+  windowGrid: s.windowGrid,
+  bookingHorizonDays: s.bookingHorizonDays,
+  holidayRegion: s.holidayRegion,
+  whitMondayWorked: s.whitMondayWorked,
+  phoneCountryCodes: s.phoneCountryCodes,
+  emailRequired: s.emailRequired,
+  updatedAt: s.updatedAt,
+});
 
 export const adminSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { ctx } = app;

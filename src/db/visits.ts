@@ -1,40 +1,8 @@
+/** Visit rows: the booked-time reads behind slots and routes, the per-day locks, writes, the admin list. */
 import { sql, type Transaction } from 'kysely';
-import { getService, listServices, type ServiceRecord } from './catalogue.js';
-import type { Db } from './database.js';
+import type { Executor } from './database.js';
 import { lockWait } from '../observability/metrics.js';
-import type { BookingChannel, CompanySettingsRow, Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
-
-export type Executor = Db | Transaction<Database>;
-
-/** A service with the skills it needs (the catalogue's record). */
-export type ServiceWithSkills = ServiceRecord;
-
-export function findService(db: Executor, id: string): Promise<ServiceWithSkills | undefined> {
-  return getService(db, id);
-}
-
-export async function listActiveServices(db: Executor): Promise<ServiceWithSkills[]> {
-  return (await listServices(db)).filter((s) => s.active);
-}
-
-/** The settings row, or undefined on a database with no company yet (the service still answers). */
-export async function findCompanySettingsRow(db: Executor): Promise<CompanySettingsRow | undefined> {
-  return db.selectFrom('company_settings').selectAll().where('id', '=', 1).executeTakeFirst();
-}
-
-export async function getCompanySettings(db: Executor): Promise<CompanySettingsRow> {
-  return db.selectFrom('company_settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-}
-
-/** Zone kind of every served postal code: it sets the driving speed around a visit. */
-export async function postcodeZoneKinds(db: Executor): Promise<Map<string, ZoneKind>> {
-  const rows = await db
-    .selectFrom('zone_postcodes')
-    .innerJoin('zones', 'zones.id', 'zone_postcodes.zone_id')
-    .select(['zone_postcodes.postcode', 'zones.kind'])
-    .execute();
-  return new Map(rows.map((r) => [r.postcode, r.kind]));
-}
+import type { BookingChannel, Database, NewVisit, VisitRow } from './schema.js';
 
 // An unassigned visit (migration 0013) is on nobody's route and holds nobody's time.
 function bookedVisitsQuery(db: Executor, technicianIds: string[], from: Date, to: Date) {
@@ -212,111 +180,6 @@ export async function cancelVisitRow(tx: Executor, id: string, now: Date): Promi
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-}
-
-export interface StoredIdempotentResponse {
-  requestHash: string;
-  statusCode: number;
-  /** The booking the request made; null while its transaction is still running. */
-  resourceId: string | null;
-}
-
-/** The key's record if it has not expired at `now`. */
-export async function findIdempotentResponse(
-  db: Executor,
-  scope: string,
-  key: string,
-  now: Date,
-): Promise<StoredIdempotentResponse | undefined> {
-  const row = await db
-    .selectFrom('idempotency_keys')
-    .select(['request_hash', 'status_code', 'resource_id'])
-    .where('scope', '=', scope)
-    .where('key', '=', key)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return row && { requestHash: row.request_hash, statusCode: row.status_code, resourceId: row.resource_id };
-}
-
-/**
- * Claims an idempotency key inside the booking transaction, before any work:
- * a concurrent request with the same key blocks on the primary key until this
- * transaction ends, then fails with 23505 and replays the stored answer. An
- * expired record of the same key is dropped first: after `expiresAt` the key
- * means a new request.
- */
-export async function claimIdempotencyKey(
-  tx: Executor,
-  claim: { scope: string; key: string; requestHash: string; now: Date; expiresAt: Date },
-): Promise<void> {
-  await tx
-    .deleteFrom('idempotency_keys')
-    .where('scope', '=', claim.scope)
-    .where('key', '=', claim.key)
-    .where('expires_at', '<=', claim.now)
-    .execute();
-  await tx
-    .insertInto('idempotency_keys')
-    .values({
-      scope: claim.scope,
-      key: claim.key,
-      request_hash: claim.requestHash,
-      status_code: 0,
-      response: 'null',
-      expires_at: claim.expiresAt,
-    })
-    .execute();
-}
-
-/** Records what the request made (its id), never the answer itself: answers hold secrets. */
-export async function storeIdempotentOutcome(
-  tx: Executor,
-  scope: string,
-  key: string,
-  statusCode: number,
-  resourceId: string,
-): Promise<void> {
-  await tx
-    .updateTable('idempotency_keys')
-    .set({ status_code: statusCode, resource_id: resourceId })
-    .where('scope', '=', scope)
-    .where('key', '=', key)
-    .execute();
-}
-
-/** Marks a proof-of-work challenge as spent; false when it already was (a replay). */
-export async function spendChallenge(tx: Executor, challenge: string, expiresAt: Date): Promise<boolean> {
-  const result = await tx
-    .insertInto('spent_challenges')
-    .values({ challenge, expires_at: expiresAt })
-    .onConflict((oc) => oc.column('challenge').doNothing())
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
-}
-
-/** Deletes spent challenges and idempotency keys past their expiry; the counts deleted. */
-export async function purgeExpiredGuards(
-  db: Executor,
-  now: Date,
-): Promise<{ challenges: number; idempotencyKeys: number }> {
-  const challenges = await db.deleteFrom('spent_challenges').where('expires_at', '<', now).executeTakeFirst();
-  const keys = await db.deleteFrom('idempotency_keys').where('expires_at', '<', now).executeTakeFirst();
-  return { challenges: Number(challenges.numDeletedRows), idempotencyKeys: Number(keys.numDeletedRows) };
-}
-
-/** A secret shared by every instance (HMAC key for challenges), made on first use. */
-export async function serviceSecret(db: Executor, name: string, make: () => string): Promise<string> {
-  await db
-    .insertInto('service_secrets')
-    .values({ name, value: make() })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('service_secrets')
-    .select('value')
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  return row.value;
 }
 
 export interface VisitListFilter {

@@ -1,0 +1,10 @@
+import { getCompanySettings, type CompanySettings } from '../../db/company-settings.js';
+import type { Db } from '../../db/database.js';
+
+/** The company fields messages need (its name and phone sign every e-mail; reminders leave at its hour). */
+export type MessageCompany = Pick<CompanySettings, 'name' | 'phone' | 'timezone' | 'reminderHour'>;
+
+export async function messageCompany(db: Db): Promise<MessageCompany> {
+  const { name, phone, timezone, reminderHour } = await getCompanySettings(db);
+  return { name, phone, timezone, reminderHour };
+}
