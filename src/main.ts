@@ -56,7 +56,11 @@ async function main(): Promise<void> {
       ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits`
       : undefined,
     `  public demo page : ${base}/`,
+    `  customer desk    : ${base}/desk`,
     `  planner's page   : ${base}/planner`,
+    config.TOURNEE_SMTP_URL
+      ? `  e-mails          : sent through ${new URL(config.TOURNEE_SMTP_URL).host}`
+      : `  e-mails (preview): ${base}/dev/mail?token=<admin token> (kept, not sent: no TOURNEE_SMTP_URL)`,
     `  API docs         : ${base}/docs`,
     `  health           : ${base}/health (liveness), ${base}/ready (readiness)`,
     adminTokenLine(prepared, config.TOURNEE_DATA_DIR),
