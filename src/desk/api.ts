@@ -73,8 +73,11 @@ export interface RequestSummary {
   channel: string;
   createdAt: string;
   ageMinutes: number;
+  /** "agent:Claire": role and name of the token that took it. */
   takenBy: string | null;
   bookingId: string | null;
+  /** When the customer would like to be called back (the public form asks). */
+  preferredTime?: string | null;
 }
 
 export interface CustomerCard {
@@ -202,7 +205,7 @@ export const api = {
     call<BookingView>('POST', `/v1/bookings/${encodeURIComponent(id)}/reschedule`, { window }),
   cancel: (id: string) => call<BookingView>('POST', `/v1/bookings/${encodeURIComponent(id)}/cancel`),
 
-  requests: (filter: { status: RequestStatus; kind?: RequestKind }) =>
+  requests: (filter: { status: string; kind?: RequestKind }) =>
     call<{ items: RequestSummary[]; total: number; truncated: boolean }>(
       'GET',
       `/v1/admin/requests?${query(filter)}`,

@@ -12,6 +12,7 @@ import {
   UNAUTHORISED_EVENT,
   type CardVisit,
   type CustomerCard,
+  type RequestSummary,
 } from './api.js';
 import { BookingPanel, MovePanel, type NoWindow } from './booking.js';
 import { Card } from './card.js';
@@ -26,7 +27,12 @@ type Panel =
   | { type: 'request'; seed: RequestSeed }
   | { type: 'new-customer'; text: string }
   | null;
-type Notice = { kind: 'ok' | 'error' | 'info'; text: string } | null;
+type Notice = {
+  kind: 'ok' | 'error' | 'info';
+  text: string;
+  /** One follow-up the notice offers (e.g. close the request the booking answered). */
+  action?: { label: string; run: () => Promise<void> };
+} | null;
 
 const CHANNEL_WORDS: Record<string, string> = { phone: 'téléphone', email: 'e-mail', desk: 'comptoir' };
 
@@ -47,6 +53,8 @@ export function App() {
   const [notice, setNotice] = useState<Notice>(null);
   const [queueRefresh, setQueueRefresh] = useState(0);
   const [highlight, setHighlight] = useState<string | null>(null);
+  // The request whose caller Claire opened from the queue: a booking for them can close it.
+  const [workingOn, setWorkingOn] = useState<RequestSummary | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const queue = useRef<HTMLUListElement>(null);
 
@@ -146,6 +154,7 @@ export function App() {
       {notice && (
         <p class={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
+          {notice.action && <NoticeAction {...notice.action} />}
         </p>
       )}
 
@@ -208,9 +217,30 @@ export function App() {
               onNoWindow={noWindow}
               onBooked={(booking) => {
                 setPanel(null);
+                const answered = workingOn?.customer.id === card.id ? workingOn : null;
                 setNotice({
                   kind: 'ok',
                   text: `Rendez-vous ${booking.reference} réservé pour ${booking.customer.name} : ${windowText(booking.window.start, booking.window.end, true)} (${booking.service.name}, reçu par ${CHANNEL_WORDS[booking.channel] ?? booking.channel}).`,
+                  ...(answered
+                    ? {
+                        action: {
+                          label: `Clore la demande ${answered.reference} avec ce rendez-vous`,
+                          run: async () => {
+                            await api.updateRequest(answered.id, {
+                              status: 'done',
+                              reason: `Rendez-vous ${booking.reference} réservé`,
+                              bookingId: booking.id,
+                            });
+                            setWorkingOn(null);
+                            setQueueRefresh((n) => n + 1);
+                            setNotice({
+                              kind: 'ok',
+                              text: `Demande ${answered.reference} close : rendez-vous ${booking.reference}.`,
+                            });
+                          },
+                        },
+                      }
+                    : {}),
                 });
                 void openCustomer(card.id, true);
                 focusSearch();
@@ -255,11 +285,31 @@ export function App() {
             listRef={queue}
             refresh={queueRefresh}
             highlight={highlight}
-            onOpenCustomer={(id) => void openCustomer(id)}
+            onOpenCustomer={(request) => (setWorkingOn(request), void openCustomer(request.customer.id))}
           />
         </div>
       </div>
     </main>
+  );
+}
+
+function NoticeAction({ label, run }: { label: string; run: () => Promise<void> }) {
+  const [failed, setFailed] = useState<string | null>(null);
+  return (
+    <>
+      {' '}
+      <button
+        type="button"
+        onClick={() =>
+          run().catch((e: unknown) =>
+            setFailed(e instanceof ApiError ? e.message : 'Le service ne répond pas.'),
+          )
+        }
+      >
+        {label}
+      </button>
+      {failed && <span class="error"> {failed}</span>}
+    </>
   );
 }
 

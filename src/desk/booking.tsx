@@ -58,6 +58,11 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
   const idempotencyKey = useRef('');
   const submit = useRef<HTMLButtonElement>(null);
   const consentBox = useRef<HTMLInputElement>(null);
+  const streetInput = useRef<HTMLInputElement>(null);
+  // A caller with no address yet: the street is the first thing to ask.
+  useEffect(() => {
+    if (!/^\d{5}$/.test(home.postcode)) streetInput.current?.focus();
+  }, []);
 
   useEffect(() => {
     if (!/^\d{5}$/.test(address.postcode)) return;
@@ -168,6 +173,7 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
         <label class="street">
           Rue
           <input
+            ref={streetInput}
             value={address.street}
             onInput={(e) => setAddress({ ...address, street: e.currentTarget.value })}
           />

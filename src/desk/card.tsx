@@ -5,7 +5,15 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CardVisit, type CustomerCard } from './api.js';
-import { ageText, KIND_LABELS, phoneText, STATUS_LABELS, VISIT_STATUS, windowText } from './format.js';
+import {
+  actorName,
+  ageText,
+  KIND_LABELS,
+  phoneText,
+  STATUS_LABELS,
+  VISIT_STATUS,
+  windowText,
+} from './format.js';
 import { Shortcut } from './shortcut.js';
 
 interface Props {
@@ -65,7 +73,7 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
             <li key={r.id}>
               <span class={`kind kind-${r.kind}`}>{KIND_LABELS[r.kind]}</span> {r.reference} ·{' '}
               {STATUS_LABELS[r.status]}
-              {r.takenBy ? ` (${r.takenBy})` : ''} · {ageText(r.ageMinutes)}
+              {r.takenBy ? ` (${actorName(r.takenBy)})` : ''} · {ageText(r.ageMinutes)}
               <span class="sub">{r.text}</span>
             </li>
           ))}

@@ -93,3 +93,8 @@ export function phoneText(e164: string): string {
   if (!m) return e164;
   return `0${m[1]}`.replace(/(\d{2})(?=\d)/g, '$1 ');
 }
+
+/** "agent:Claire" → "Claire": who took a request, as colleagues call each other. */
+export function actorName(actor: string): string {
+  return actor.replace(/^[a-z]+:/, '');
+}

@@ -15,7 +15,7 @@ import {
   type RequestKind,
   type RequestSummary,
 } from './api.js';
-import { ageText, KIND_LABELS, phoneText, STATUS_LABELS } from './format.js';
+import { actorName, ageText, KIND_LABELS, phoneText, STATUS_LABELS } from './format.js';
 import { Shortcut } from './shortcut.js';
 
 export interface RequestSeed {
@@ -151,7 +151,8 @@ interface QueueProps {
   listRef: RefObject<HTMLUListElement>;
   refresh: number;
   highlight: string | null;
-  onOpenCustomer: (id: string) => void;
+  /** Opens the caller's card: Claire works on this request. */
+  onOpenCustomer: (request: RequestSummary) => void;
 }
 
 export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProps) {
@@ -165,14 +166,12 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
   useEffect(() => {
     let live = true;
     const filter = kind ? { kind } : {};
-    Promise.all([
-      api.requests({ status: 'new', ...filter }),
-      api.requests({ status: 'in_progress', ...filter }),
-    ]).then(
-      ([fresh, taken]) => {
+    // Oldest first, new and taken together: the service sorts them.
+    api.requests({ status: 'new,in_progress', ...filter }).then(
+      (answer) => {
         if (!live) return;
         setError(null);
-        setItems([...fresh.items, ...taken.items].sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+        setItems(answer.items);
       },
       (e: unknown) =>
         live &&
@@ -207,9 +206,9 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
     listRef.current?.querySelectorAll<HTMLElement>(':scope > li')[index]?.focus();
   }
 
-  async function take(r: RequestSummary): Promise<void> {
+  async function take(r: RequestSummary, status: 'in_progress' | 'new' = 'in_progress'): Promise<void> {
     try {
-      await api.updateRequest(r.id, { status: 'in_progress' });
+      await api.updateRequest(r.id, { status });
       setTick((t) => t + 1);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
@@ -223,7 +222,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
     if (to !== undefined) focusItem(Math.max(0, Math.min(last, to)));
     else if (e.key === 'p' && r.status === 'new') void take(r);
     else if (e.key === 'c') setClosing(r.id);
-    else if (e.key === 'Enter') onOpenCustomer(r.customer.id);
+    else if (e.key === 'Enter') onOpenCustomer(r);
     else return;
     e.preventDefault();
   }
@@ -272,10 +271,11 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
               <span class="age">{ageText(r.ageMinutes)}</span>
             </div>
             <p class="req-text">{r.text}</p>
+            {r.preferredTime && <p class="sub">Préférence du client : {r.preferredTime}</p>}
             <div class="req-line">
               <span class="sub">
                 {r.reference} · {STATUS_LABELS[r.status]}
-                {r.takenBy ? ` par ${r.takenBy}` : ''}
+                {r.takenBy ? ` par ${actorName(r.takenBy)}` : ''}
                 {r.postcode ? ` · ${r.postcode}` : ''}
               </span>
               {closing === r.id ? (
@@ -291,10 +291,15 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
                       Je prends <Shortcut keys={['P']} />
                     </button>
                   )}
+                  {r.status === 'in_progress' && (
+                    <button type="button" tabIndex={-1} onClick={() => void take(r, 'new')}>
+                      Remettre dans la file
+                    </button>
+                  )}
                   <button type="button" tabIndex={-1} onClick={() => setClosing(r.id)}>
                     Clore… <Shortcut keys={['C']} />
                   </button>
-                  <button type="button" tabIndex={-1} onClick={() => onOpenCustomer(r.customer.id)}>
+                  <button type="button" tabIndex={-1} onClick={() => onOpenCustomer(r)}>
                     Fiche
                   </button>
                 </span>

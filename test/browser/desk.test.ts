@@ -67,7 +67,7 @@ class Keys {
   }
 }
 
-async function openDesk(viewport: { width: number; height: number }) {
+async function openDesk(viewport: { width: number; height: number }, query = '') {
   context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -83,7 +83,7 @@ async function openDesk(viewport: { width: number; height: number }) {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
   });
   page.on('framenavigated', (f) => f === page.mainFrame() && loads++);
-  await page.goto(`${stack.apiOrigin}/desk`);
+  await page.goto(`${stack.apiOrigin}/desk${query}`);
   const keys = new Keys(page);
   // The token is entered once per tab, like the planner's.
   await page.getByLabel('Jeton d’accès (agent)').waitFor();
@@ -232,6 +232,19 @@ describe('desk page', () => {
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('cancelled');
     expect(errors).toEqual([]);
+  });
+
+  it('opens on the caller from a telephony link (/desk?phone=), or on a new-caller form', async () => {
+    const known = await openDesk(DESKTOP, '?phone=%2B33612345678');
+    await known.page.getByRole('article', { name: 'Marie Dubois' }).waitFor();
+    expect(known.errors).toEqual([]);
+    await context!.close();
+
+    const unknown = await openDesk(DESKTOP, '?phone=%2B33655443322');
+    const form = unknown.page.getByRole('region', { name: 'Nouveau client' });
+    await expect.poll(() => form.getByLabel('Téléphone').inputValue()).toBe('+33655443322');
+    await expect.poll(() => focused(unknown.page)).toMatch(/^INPUT/);
+    expect(unknown.errors).toEqual([]);
   });
 
   it('reads well on a phone: one column, the search and the card first', async () => {
