@@ -271,6 +271,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
           phone={phone}
           t={t}
           onRetry={loadServices}
+          onCallback={() => askCallback('callback')}
           onChoose={(id) => dispatch({ type: 'serviceChosen', id })}
           onSubmit={submitService}
         />

@@ -52,9 +52,14 @@ const fr = {
   callbackOffer: `Ou laissez-nous votre numéro${NB}: nous vous rappelons.`,
   callbackButton: 'Être rappelé',
   callbackIntro: (kind: string): string =>
-    kind === 'no_window'
-      ? `Laissez vos coordonnées${NB}: nous vous rappelons pour trouver un créneau avec vous.`
-      : `Laissez vos coordonnées${NB}: nous vous rappelons pour voir ce qui est possible chez vous.`,
+    `Laissez vos coordonnées${NB}: nous vous rappelons${
+      kind === 'no_window'
+        ? ' pour trouver un créneau avec vous'
+        : kind === 'out_of_area'
+          ? ' pour voir ce qui est possible chez vous'
+          : ''
+    }.`,
+  preferCall: `Vous préférez en parler${TH}?`,
   message: 'Votre demande (facultatif)',
   messageHint: 'Le problème, vos disponibilités pour l’appel…',
   callbackPrivacy: (company: string) => `${company} utilise ces informations uniquement pour vous rappeler.`,
@@ -174,9 +179,14 @@ const en: Messages = {
   callbackOffer: 'Or leave us your number: we will call you back.',
   callbackButton: 'Call me back',
   callbackIntro: (kind) =>
-    kind === 'no_window'
-      ? 'Leave your details: we will call you back to find a time with you.'
-      : 'Leave your details: we will call you back to see what we can do for you.',
+    `Leave your details: we will call you back${
+      kind === 'no_window'
+        ? ' to find a time with you'
+        : kind === 'out_of_area'
+          ? ' to see what we can do for you'
+          : ''
+    }.`,
+  preferCall: 'Would you rather talk to us?',
   message: 'Your request (optional)',
   messageHint: 'The problem, when to call you…',
   callbackPrivacy: (company) => `${company} uses this information only to call you back.`,

@@ -79,6 +79,12 @@ describe('the widget says why there is no window, and what to do next', () => {
 
   it('service not offered here (in English): why, where it is, and the services bookable at that postcode', async () => {
     const { page, w } = await open({ lang: 'en' });
+    // Anyone may rather talk to us, from the first step.
+    await w.getByRole('button', { name: 'Call me back' }).click();
+    await expect
+      .poll(() => w.locator('form > p').first().textContent())
+      .toBe('Leave your details: we will call you back.');
+    await w.getByRole('button', { name: 'Back', exact: true }).click();
     await w.getByRole('radio', { name: /Entretien de pompe à chaleur/ }).check();
     await w.getByRole('button', { name: 'Continue' }).click();
     await w.locator('#postcode').fill('69220');

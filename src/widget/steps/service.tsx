@@ -14,6 +14,7 @@ export interface ServiceStepProps {
   phone: string;
   t: Messages;
   onRetry: () => void;
+  onCallback: () => void;
   onChoose: (id: string) => void;
   onSubmit: () => void;
 }
@@ -76,6 +77,12 @@ export function ServiceStep({ services, failed, serviceId, here, error, phone, t
             {t.next}
           </button>
         </div>
+        <p class="muted">
+          {t.preferCall}{' '}
+          <button type="button" class="link" onClick={on.onCallback}>
+            {t.callbackButton}
+          </button>
+        </p>
       </>
     );
   return (
