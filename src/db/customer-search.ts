@@ -11,7 +11,7 @@ export interface CustomerSearchPlan {
   phoneDigits?: string;
   /** Whole address, or its beginning. */
   email?: string;
-  /** A booking reference (DE-XXXXXX), upper case. */
+  /** A booking (DE-XXXXXX) or request (DM-XXXXXX) reference, upper case. */
   reference?: string;
   /** Free text for names and streets (folded in SQL with the same function as the stored columns). */
   text?: string;
@@ -65,7 +65,11 @@ export async function searchCustomerRows(
   if (plan.reference)
     parts.push(sql`SELECT v.customer_id AS id, 'reference' AS matched_on, 100 AS score
                      FROM visits v JOIN customers c ON c.id = v.customer_id
-                    WHERE v.reference = ${plan.reference} AND c.erased_at IS NULL`);
+                    WHERE v.reference = ${plan.reference} AND c.erased_at IS NULL
+                   UNION ALL
+                   SELECT r.customer_id, 'reference', 100
+                     FROM requests r JOIN customers c ON c.id = r.customer_id
+                    WHERE r.reference = ${plan.reference} AND c.erased_at IS NULL`);
   if (plan.phone)
     parts.push(sql`SELECT id, 'phone' AS matched_on, 95 AS score FROM customers
                     WHERE erased_at IS NULL AND phones @> ARRAY[${plan.phone}]::text[]`);

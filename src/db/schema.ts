@@ -325,6 +325,8 @@ export interface Database {
   customers: CustomersTable;
   web_bookings: WebBookingsTable;
   booking_refusals: BookingRefusalsTable;
+  requests: RequestsTable;
+  request_history: RequestHistoryTable;
 }
 
 export interface CustomerAddress {
@@ -378,3 +380,42 @@ export interface BookingRefusalsTable {
   count: number;
   last_at: Timestamp;
 }
+
+export type RequestKind = 'callback' | 'out_of_area' | 'no_window' | 'quote' | 'field' | 'other';
+export type RequestStatus = 'new' | 'in_progress' | 'done' | 'cancelled';
+export type RequestChannel = 'web' | 'phone' | 'email' | 'desk';
+
+/** A contact that is not (yet) a booking (migration 0012); never deleted. */
+export interface RequestsTable {
+  id: Generated<string>;
+  reference: string;
+  kind: RequestKind;
+  status: Generated<RequestStatus>;
+  customer_id: string;
+  text: Generated<string>;
+  service_id: string | null;
+  postcode: string | null;
+  channel: RequestChannel;
+  preferred_time: string | null;
+  created_by: string;
+  taken_by: string | null;
+  booking_id: string | null;
+  close_reason: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  closed_at: Timestamp | null;
+}
+
+/** Append-only: one row per status change, the creation included. */
+export interface RequestHistoryTable {
+  id: Generated<number>;
+  request_id: string;
+  at: Timestamp;
+  actor: string;
+  from_status: RequestStatus | null;
+  to_status: RequestStatus;
+  note: Generated<string>;
+}
+
+export type RequestRow = Selectable<RequestsTable>;
+export type RequestHistoryRow = Selectable<RequestHistoryTable>;

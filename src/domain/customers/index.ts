@@ -23,6 +23,7 @@ import { searchCustomerRows, type MatchedOn } from '../../db/customer-search.js'
 import type { CustomerAddress, CustomerRow, Database, VisitRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import { localIso } from '../local-time.js';
+import { requestsOfCustomer, type RequestSummary } from '../requests/summary.js';
 import { normalisePhone, phoneDigits } from './phone.js';
 
 export { normalisePhone } from './phone.js';
@@ -60,11 +61,8 @@ export interface CustomerCard extends CustomerSummary {
   notes: string;
   consentAt: string | null;
   visits: CustomerVisit[];
-  requests: unknown[];
+  requests: RequestSummary[];
 }
-
-/** Reads the requests of a customer for the card; the requests module plugs in here (no import cycle). */
-export type RequestsOfCustomer = (db: Db, customerId: string, now: Date) => Promise<unknown[]>;
 
 const notFound = () =>
   new DomainError('not-found', 'customer-not-found', {
@@ -145,17 +143,12 @@ async function liveCustomer(db: Db, id: string): Promise<CustomerRow> {
   return row;
 }
 
-export async function customerCard(
-  db: Db,
-  id: string,
-  now: Date,
-  requestsOf?: RequestsOfCustomer,
-): Promise<CustomerCard> {
+export async function customerCard(db: Db, id: string, now: Date): Promise<CustomerCard> {
   const row = await liveCustomer(db, id);
   const [visits, settings, requests] = await Promise.all([
     customerVisitRows(db, id),
     getCompanySettings(db),
-    requestsOf ? requestsOf(db, id, now) : Promise.resolve([]),
+    requestsOfCustomer(db, id, now),
   ]);
   const iso = (d: Date) => localIso(d.getTime() / 1000, settings.timezone);
   return {

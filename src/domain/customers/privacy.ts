@@ -8,6 +8,7 @@ import {
   upcomingBookedVisits,
 } from '../../db/customer-privacy.js';
 import { findCustomerRow } from '../../db/customers.js';
+import { customerRequestExport, eraseCustomerRequests, openRequestCount } from '../../db/requests.js';
 import { DomainError } from '../errors.js';
 
 const notFound = () =>
@@ -20,6 +21,7 @@ export async function exportCustomer(db: Db, id: string, now: Date) {
   const row = await findCustomerRow(db, id);
   if (!row) throw notFound();
   const data = await customerDataRows(db, id);
+  const requests = await customerRequestExport(db, id);
   return {
     exportedAt: now.toISOString(),
     customer: {
@@ -67,6 +69,29 @@ export async function exportCustomer(db: Db, id: string, now: Date) {
       comment: s.comment,
       answeredAt: s.answered_at.toISOString(),
     })),
+    requests: requests.requests.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      kind: r.kind,
+      status: r.status,
+      text: r.text,
+      serviceId: r.service_id,
+      postcode: r.postcode,
+      channel: r.channel,
+      preferredTime: r.preferred_time,
+      closeReason: r.close_reason,
+      createdAt: r.created_at.toISOString(),
+      closedAt: r.closed_at?.toISOString() ?? null,
+      history: requests.history
+        .filter((h) => h.request_id === r.id)
+        .map((h) => ({
+          at: h.at.toISOString(),
+          actor: h.actor,
+          from: h.from_status,
+          to: h.to_status,
+          note: h.note,
+        })),
+    })),
   };
 }
 
@@ -79,8 +104,8 @@ export interface ErasureOutcome {
 
 /**
  * Anonymises the customer everywhere they are held. Erasing again answers the first erasure's
- * outcome. A customer with a visit still to come is refused: the technician needs the address —
- * cancel the visit first.
+ * outcome. A customer with a visit still to come or an open request is refused: the technician
+ * needs the address, the desk the number — cancel or close them first.
  */
 export async function eraseCustomer(db: Db, id: string, now: Date): Promise<ErasureOutcome> {
   return db.transaction().execute(async (tx) => {
@@ -94,7 +119,14 @@ export async function eraseCustomer(db: Db, id: string, now: Date): Promise<Eras
         fr: `Ce client a ${upcoming} rendez-vous à venir : annulez-les avant d’effacer ses données.`,
         en: `This customer has ${upcoming} upcoming visit(s): cancel them before erasing their data.`,
       });
+    const open = await openRequestCount(tx, id);
+    if (open > 0)
+      throw new DomainError('conflict', 'customer-has-open-requests', {
+        fr: `Ce client a ${open} demande(s) ouverte(s) : clôturez-les avant d’effacer ses données.`,
+        en: `This customer has ${open} open request(s): close them before erasing their data.`,
+      });
     const visitsKept = await eraseCustomerRows(tx, row, now);
+    await eraseCustomerRequests(tx, id);
     return { id, erasedAt: now.toISOString(), visitsKept };
   });
 }

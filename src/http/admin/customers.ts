@@ -7,6 +7,7 @@ import {
   searchCustomers,
 } from '../../domain/customers/index.js';
 import { eraseCustomer, exportCustomer } from '../../domain/customers/privacy.js';
+import { requestSummarySchema } from '../schemas/requests.js';
 import { safeText } from '../schemas/text.js';
 
 const address = z.object({ street: z.string(), postcode: z.string(), city: z.string() });
@@ -50,7 +51,7 @@ const card = z.object({
   notes: z.string(),
   consentAt: z.string().nullable(),
   visits: z.array(visitOfCard).describe('newest first, past and future'),
-  requests: z.array(z.any()),
+  requests: z.array(requestSummarySchema).describe('newest first'),
 });
 
 const idParams = z.object({ id: z.uuid() });

@@ -4,6 +4,7 @@ import { adminAvailabilityRoutes } from './availability.js';
 import { adminCatalogueRoutes } from './catalogue.js';
 import { adminCustomerRoutes } from './customers.js';
 import { adminDispatchRoutes } from './dispatch.js';
+import { adminRequestRoutes } from './requests.js';
 import { adminFeedRoutes } from './feeds.js';
 import { adminMessageRoutes } from './messages.js';
 import { adminPlanRoutes } from './plans.js';
@@ -33,4 +34,5 @@ export const adminScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(adminMessageRoutes);
   await app.register(adminCustomerRoutes);
   await app.register(adminRefusalRoutes);
+  await app.register(adminRequestRoutes);
 };

@@ -7,6 +7,7 @@ import { plannerPageRoutes } from '../pages/planner-page.js';
 import { publicBookingRoutes } from './bookings.js';
 import { publicHoldRoutes } from './holds.js';
 import { publicMessageRoutes } from './messages.js';
+import { publicRequestRoutes } from './requests.js';
 import { widgetRoutes } from './widget.js';
 
 /**
@@ -35,6 +36,7 @@ export const publicScope: FastifyPluginAsyncZod = async (app) => {
   await app.register(widgetRoutes);
   await app.register(publicBookingRoutes);
   await app.register(publicHoldRoutes);
+  await app.register(publicRequestRoutes);
   await app.register(feedScope);
   await app.register(plannerPageRoutes);
   await app.register(deskPageRoutes);
