@@ -112,6 +112,9 @@ const idempotencyHeader = z.object({
     .regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8–128 characters of A–Z, a–z, 0–9, _ or -'),
 });
 
+/** Public, or a staff bearer token (desk overrides): /docs "Try it out" then sends the token it was given. */
+const staffOptional: { [scheme: string]: string[] }[] = [{}, { bearer: [] }];
+
 const manageHeaders = z.object({ 'x-manage-token': safeText(200, { trim: false }).optional() });
 
 export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -188,6 +191,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today (`range=horizon`: up to the service's last bookable day, as the widget asks), at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon.",
         tags: ['booking'],
+        security: staffOptional,
         querystring: z
           .object({
             serviceId: z.uuid(),
@@ -269,6 +273,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Requires an `Idempotency-Key` header: the same key always returns the same booking. The public site sends a solved `pow` challenge; desk agents (bearer token) may override the minimum notice and set the channel. 409 when the window was just taken, with fresh `alternatives`.',
         tags: ['booking'],
+        security: staffOptional,
         headers: idempotencyHeader,
         body: bookingBody,
         response: { 201: createdBooking },
@@ -285,7 +290,15 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       }
       if (body.channel && !principal)
-        throw HttpProblem.badField('body.channel', 'only the desk may set the channel', 403);
+        throw new HttpProblem(
+          403,
+          'Channel reserved for staff',
+          'body.channel: only the desk (a bearer token) may set the channel; the public site books as web.',
+          {
+            field: 'body.channel',
+            errors: [{ field: 'body.channel', message: 'only the desk may set the channel' }],
+          },
+        );
       const booker: Booker = principal
         ? { channel: body.channel ?? 'phone', bookedBy: `${principal.role}:${principal.name}`, isStaff: true }
         : { channel: 'web', bookedBy: 'web', isStaff: false };
@@ -335,6 +348,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'A booking, with its manage token (X-Manage-Token header) or a staff bearer token',
         tags: ['booking'],
+        security: staffOptional,
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
         response: { 200: bookingView },
@@ -359,6 +373,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Move a booking to another offered window',
         tags: ['booking'],
+        security: staffOptional,
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
         body: z.object({ window: windowSchema }),
@@ -384,6 +399,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Cancel a booking',
         tags: ['booking'],
+        security: staffOptional,
         params: z.object({ id: z.uuid() }),
         headers: manageHeaders,
         response: { 200: bookingView },
