@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig, publicBaseUrl } from '../config/index.js';
 import { openConfiguredDatabase } from '../app.js';
+import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { migrate } from '../db/migrate.js';
 import { listTokens, revokeToken } from '../db/tokens.js';
 import { createApiToken, ROLES } from '../domain/auth.js';
@@ -46,7 +47,11 @@ try {
     process.exit(2);
   }
   const config = loadConfig();
-  const database = await openConfiguredDatabase(config);
+  const database = await openConfiguredDatabase(config).catch((error: unknown) => {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(serviceRunning(error, publicBaseUrl(config)));
+    process.exit(1);
+  });
   try {
     await migrate(database.db);
     const args = parsed.data;
@@ -71,4 +76,17 @@ try {
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : (error as Error).message);
   process.exit(1);
+}
+
+/** What to do instead when `npm start` holds the embedded database (a token made here would not work). */
+function serviceRunning(error: DataDirInUseError, base: string): string {
+  return [
+    `The service is running on the embedded database in ${error.dataDir} (pid ${error.pid}):`,
+    'a token written here would not be seen by it. Nothing was changed.',
+    'Create the token through the running service with an admin token (the demo one is in',
+    `${error.dataDir}/admin-token), e.g.:`,
+    `  curl -X POST ${base}/v1/admin/tokens -H "Authorization: Bearer $(cat ${error.dataDir}/admin-token)" \\`,
+    `       -H 'content-type: application/json' -d '{"name":"Claire","role":"agent"}'`,
+    '(list: GET /v1/admin/tokens, revoke: DELETE /v1/admin/tokens/:id) — or stop the service and run this again.',
+  ].join('\n');
 }

@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { assertDataDirFree, holdDataDir } from './data-dir-lock.js';
 
 export type Db = Kysely<Database>;
 /** The database or an open transaction: queries that may run inside one take this. */
@@ -81,6 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   if (onDisk) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     keepPrivate(dataDir);
+    assertDataDirFree(dataDir);
   }
   const pglite = await PGlite.create(dataDir, {
     // customer search (migration 0011): trigram indexes, accent folding, one-typo distance
@@ -92,6 +94,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     },
   });
   await pglite.exec(`SET TimeZone = 'UTC'`);
+  const release = onDisk ? holdDataDir(dataDir) : () => {};
   if (onDisk) keepPrivate(dataDir);
   if (schema !== 'public') {
     await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path = "${schema}", public`);
@@ -102,6 +105,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     kind: 'pglite',
     close: async () => {
       await db.destroy();
+      release();
       // Files PGlite made while running follow the process umask; the 0700 folder already hides them.
       if (onDisk) keepPrivate(dataDir);
     },
