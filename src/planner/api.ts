@@ -7,58 +7,23 @@
 import type {
   ChangeView,
   DayRoutesView,
-  DayView as ServerDayView,
-  PlanView as ServerPlanView,
+  DayView,
+  PlanView,
   RouteView,
   StopView,
   TechnicianView,
   Totals,
 } from '../domain/planning/index.js';
 
-export type { Totals };
+export type { DayView, PlanView, Totals };
 export type Technician = TechnicianView;
 export type Change = ChangeView;
-
-/** Visit progress through the day (planner-day's contract, TEAM.md). */
-export type Progress = 'planned' | 'en_route' | 'on_site' | 'done' | 'no_show';
-
-/** Fields the server adds with issue #16; optional so the page works before and after they land. */
-export type Stop = StopView & { version?: number; progress?: Progress; frozen?: boolean };
-export interface Workload {
-  visits: number;
-  bookedMinutes: number;
-  drivingKm: number;
-  idleMinutes: number;
-  overtimeMinutes: number;
-}
-export interface Unassigned {
-  visitId: string;
-  reference: string;
-  windowStart: string;
-  windowEnd: string;
-  serviceName: string;
-  postcode: string;
-  reason: 'technician-absent' | 'move-failed' | 'no-technician';
-  reasonText: string;
-  city?: string;
-  durationMinutes?: number;
-  version?: number;
-}
-export type Route = Omit<RouteView, 'stops'> & { stops: Stop[]; workload?: Workload };
-export type DayRoutes = Omit<DayRoutesView, 'routes'> & { routes: Route[] };
-export type DayView = Omit<ServerDayView, 'current'> & {
-  current: DayRoutes;
-  unassigned?: Unassigned[];
-  /** Set when the day is today, by the server's clock. */
-  now?: string | null;
-};
-export type PlanView = Omit<ServerPlanView, 'current' | 'proposed'> & {
-  current: DayRoutes;
-  proposed: DayRoutes;
-  unassigned?: Unassigned[];
-  now?: string | null;
-  workloadSpread?: { beforeHours: number; afterHours: number };
-};
+export type Stop = StopView;
+export type Route = RouteView;
+export type DayRoutes = DayRoutesView;
+export type Progress = StopView['progress'];
+export type Workload = RouteView['workload'];
+export type Unassigned = DayView['unassigned'][number];
 
 export interface MoveCheck {
   feasible: boolean;
@@ -69,11 +34,6 @@ export interface PlacedVisit {
   reference: string;
   technician: { id: string; name: string };
   planned: { start: string; end: string };
-  version: number;
-}
-export interface VisitListItem {
-  id: string;
-  status: string;
   version: number;
 }
 export interface Service {
@@ -149,15 +109,6 @@ export const api = {
   apply: (id: string) => call<PlanView & { moved: number }>('POST', `/v1/admin/plans/${id}/apply`),
   pin: (visitId: string, pinned: boolean) =>
     call<unknown>('PATCH', `/v1/admin/visits/${visitId}`, { pinned }),
-  /** The day's booked visits with their versions (a day either side: the company's zone is not the browser's). */
-  visits: (date: string) => {
-    const day = Date.parse(`${date}T12:00:00Z`);
-    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    return call<{ visits: VisitListItem[] }>(
-      'GET',
-      `/v1/admin/visits?from=${iso(day - 86_400_000)}&to=${iso(day + 2 * 86_400_000)}&status=booked&limit=1000`,
-    );
-  },
   move: (visitId: string, to: { technicianId: string; plannedStart: string; version?: number }) =>
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, to),
   moveCheck: (visitId: string, to: { technicianId: string; start: string }) =>

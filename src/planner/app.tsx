@@ -51,17 +51,10 @@ function explainPlan(error: unknown): string {
   return text;
 }
 
-/** Visit versions by id: the move's optimistic lock (the server's stops may carry them too). */
-async function loadDay(date: string): Promise<{ day: DayView; versions: Map<string, number> }> {
-  const [day, listed] = await Promise.all([api.routes(date), api.visits(date).catch(() => ({ visits: [] }))]);
-  return { day, versions: new Map(listed.visits.map((v) => [v.id, v.version])) };
-}
-
 export function App({ map }: { map: MapSettings }) {
   const [token, setToken] = useState<string | null>(storedToken());
   const [date, setDate] = useState(initialDate());
   const [day, setDay] = useState<DayView | null>(null);
-  const [versions, setVersions] = useState(new Map<string, number>());
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [shown, setShown] = useState<Shown>('current');
   const [busy, setBusy] = useState<'load' | 'propose' | 'apply' | null>(null);
@@ -73,9 +66,7 @@ export function App({ map }: { map: MapSettings }) {
 
   /** Re-reads the day after a change made here; keeps the selection and the message. */
   async function refresh(): Promise<void> {
-    const fresh = await loadDay(date);
-    setDay(fresh.day);
-    setVersions(fresh.versions);
+    setDay(await api.routes(date));
     setPlan(null);
     setShown('current');
     setConfirming(false);
@@ -96,9 +87,7 @@ export function App({ map }: { map: MapSettings }) {
     setNotice(null);
     setSelectedId(null);
     try {
-      const fresh = await loadDay(which);
-      setDay(fresh.day);
-      setVersions(fresh.versions);
+      setDay(await api.routes(which));
       setPlan(null);
       setShown('current');
       setConfirming(false);
@@ -166,8 +155,6 @@ export function App({ map }: { map: MapSettings }) {
     }
   }
 
-  const versionOf = (stop: Stop) => stop.version ?? versions.get(stop.visitId);
-
   if (!token) return <TokenForm onToken={(t) => (storeToken(t), setToken(t))} notice={notice} />;
 
   const routes = shown === 'proposed' && plan ? plan.proposed : day?.current;
@@ -193,7 +180,7 @@ export function App({ map }: { map: MapSettings }) {
         setMoving({
           visitId: selected.stop.visitId,
           reference: selected.stop.reference,
-          ...(versionOf(selected.stop) !== undefined ? { version: versionOf(selected.stop)! } : {}),
+          version: selected.stop.version,
           from: { technicianId: selected.technician.id, start: selected.stop.planned.start },
           technicianId: selected.technician.id,
           start: selected.stop.planned.start,
@@ -210,7 +197,7 @@ export function App({ map }: { map: MapSettings }) {
       }
       onProgress={(progress: Progress) =>
         void change(
-          () => api.progress(selected.stop.visitId, progress, versionOf(selected.stop)),
+          () => api.progress(selected.stop.visitId, progress, selected.stop.version),
           `${selected.stop.reference} : ${PROGRESS_LABELS[progress].toLowerCase()}.`,
         )
       }
@@ -220,7 +207,7 @@ export function App({ map }: { map: MapSettings }) {
   function drag(
     event: PointerEvent,
     item: DragItem,
-    version: number | undefined,
+    version: number,
     from?: { technicianId: string; start: string },
   ) {
     beginDrag(event, item, {
@@ -234,7 +221,7 @@ export function App({ map }: { map: MapSettings }) {
           {
             visitId: item.visitId,
             reference: item.reference,
-            ...(version !== undefined ? { version } : {}),
+            version,
             ...(from ? { from } : {}),
           },
           target,
@@ -244,12 +231,12 @@ export function App({ map }: { map: MapSettings }) {
   }
 
   function placeUnassigned(item: Unassigned): MoveRequest {
-    const version = item.version ?? versions.get(item.visitId);
     return {
       visitId: item.visitId,
       reference: item.reference,
-      ...(version !== undefined ? { version } : {}),
-      technicianId: day?.technicians[0]?.id ?? '',
+      version: item.version,
+      // Its previous technician is absent: offer the first one of the day, the planner picks.
+      technicianId: day?.technicians.find((t) => t.id !== item.previousTechnicianId)?.id ?? '',
       start: item.windowStart,
       window: { start: item.windowStart, end: item.windowEnd },
     };
@@ -278,10 +265,10 @@ export function App({ map }: { map: MapSettings }) {
           {day.warnings.map((w) => (
             <p class="notice info">{w}</p>
           ))}
-          {!day.unassigned && day.visitsOutsideRoutes > 0 && (
+          {day.visitsOutsideRoutes > day.unassigned.length && (
             <p class="notice info">
-              {day.visitsOutsideRoutes} visite(s) de ce jour sont hors des horaires de leur technicien
-              (absence) et ne sont pas replanifiées.
+              {day.visitsOutsideRoutes - day.unassigned.length} visite(s) de ce jour sont hors des tournées
+              (commencées ou terminées chez un technicien absent) : elles ne sont pas replanifiées.
             </p>
           )}
 
@@ -290,7 +277,7 @@ export function App({ map }: { map: MapSettings }) {
               type="button"
               class="primary"
               onClick={() => void propose()}
-              disabled={busy !== null || day.current.totals.visits + (day.unassigned?.length ?? 0) === 0}
+              disabled={busy !== null || day.current.totals.visits + day.unassigned.length === 0}
             >
               {busy === 'propose' ? 'Optimisation en cours…' : 'Proposer une optimisation'}
             </button>
@@ -353,7 +340,7 @@ export function App({ map }: { map: MapSettings }) {
 
           {shown === 'current' && (
             <UnassignedLane
-              items={day.unassigned ?? []}
+              items={day.unassigned}
               timezone={day.timezone}
               {...(editable
                 ? {
@@ -366,7 +353,7 @@ export function App({ map }: { map: MapSettings }) {
                           durationMs: (item.durationMinutes ?? 60) * 60_000,
                           grabMs: 0,
                         },
-                        item.version ?? versions.get(item.visitId),
+                        item.version,
                       ),
                   }
                 : {})}
@@ -395,7 +382,7 @@ export function App({ map }: { map: MapSettings }) {
                 {...(editable
                   ? {
                       onDragStart: (e: PointerEvent, stop: Stop, tech: { id: string }) =>
-                        drag(e, blockItem(e, stop), versionOf(stop), {
+                        drag(e, blockItem(e, stop), stop.version, {
                           technicianId: tech.id,
                           start: stop.planned.start,
                         }),

@@ -91,7 +91,12 @@ export function Changes({ plan }: { plan: PlanView }) {
           {plan.changes.map((c) => (
             <li data-visit={c.visitId}>
               <strong>{c.reference}</strong> · {c.service} · {c.city} :{' '}
-              {c.reassigned ? (
+              {c.fromUnassigned ? (
+                <>
+                  à placer (était chez {c.from.technicianName} à {clock(c.from.start, tz)}) →{' '}
+                  <strong>{c.to.technicianName}</strong> {clock(c.to.start, tz)}
+                </>
+              ) : c.reassigned ? (
                 <>
                   {c.from.technicianName} {clock(c.from.start, tz)} → <strong>{c.to.technicianName}</strong>{' '}
                   {clock(c.to.start, tz)}
@@ -101,7 +106,7 @@ export function Changes({ plan }: { plan: PlanView }) {
                   {c.to.technicianName}, {clock(c.from.start, tz)} → {clock(c.to.start, tz)}
                 </>
               )}
-              {c.shiftMinutes !== 0 && (
+              {!c.fromUnassigned && c.shiftMinutes !== 0 && (
                 <span class="shift">
                   {' '}
                   ({c.shiftMinutes > 0 ? '+' : ''}
@@ -111,6 +116,18 @@ export function Changes({ plan }: { plan: PlanView }) {
             </li>
           ))}
         </ul>
+      )}
+      {plan.notKept.length > 0 && (
+        <div class="notice error" role="alert">
+          <strong>Promesses impossibles à tenir : appeler ces clients</strong>
+          <ul>
+            {plan.notKept.map((n) => (
+              <li data-visit={n.visitId}>
+                <strong>{n.reference}</strong> : {n.reasonText}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       <p class="hint">
         Optimisation en{' '}

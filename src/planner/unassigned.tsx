@@ -28,7 +28,7 @@ export function UnassignedLane({ items, timezone, onDragStart, onPlace }: Props)
             data-visit={item.visitId}
             onPointerDown={onDragStart ? (e) => onDragStart(e, item) : undefined}
           >
-            <strong>{item.reference}</strong> · {item.serviceName} · {item.postcode}
+            <strong>{item.reference}</strong> · {item.serviceName} · {item.postcode} {item.city}
             <br />
             créneau promis {clock(item.windowStart, timezone)}–{clock(item.windowEnd, timezone)}
             <br />

@@ -221,6 +221,107 @@ describe('planner page: the real day', () => {
     expect(errors).toEqual([]);
   });
 
+  it('puts an absent technician’s visits in the unassigned lane, and a proposal reassigns them', async () => {
+    const date = '2026-03-27';
+    const before = await dayJson(date);
+    const route = before.current.routes.find((r) => r.stops.length > 0)!;
+    const theirs = route.stops.map((s) => s.visitId).sort();
+    // The admin records the absence (the existing availability-exception route).
+    const res = await fetch(`${stack.apiOrigin}/v1/admin/availability/exceptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'absence',
+        technicianId: route.technicianId,
+        from: date,
+        reason: 'malade',
+      }),
+    });
+    expect(res.status).toBe(201);
+
+    const { page, errors } = await openPlanner(DESKTOP);
+    await page.getByLabel('Tournées du').fill(date);
+    await page.getByRole('button', { name: 'Afficher' }).click();
+    const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
+    await lane.waitFor();
+    expect(
+      (
+        await lane.locator('.ua-card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-visit')))
+      ).sort(),
+    ).toEqual(theirs);
+    expect(await lane.locator('.ua-card').first().textContent()).toMatch(
+      /créneau promis \d\d:\d\d–\d\d:\d\d/,
+    );
+    expect(await lane.locator('.ua-card').first().textContent()).toMatch(/absent/);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-unassigned.png`, fullPage: true });
+
+    const proposed = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/admin/plans') && r.request().method() === 'POST',
+    );
+    await page.getByRole('button', { name: 'Proposer une optimisation' }).click();
+    const plan = (await (await proposed).json()) as {
+      changes: { visitId: string; fromUnassigned: boolean; to: { technicianId: string } }[];
+      notKept: { visitId: string }[];
+    };
+    const placed = plan.changes.filter((c) => c.fromUnassigned).map((c) => c.visitId);
+    expect([...placed, ...plan.notKept.map((n) => n.visitId)].sort()).toEqual(theirs);
+    expect(placed.length).toBeGreaterThan(0);
+    for (const id of placed)
+      await page.locator(`.changes li[data-visit="${id}"]`, { hasText: 'à placer' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-repair.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Appliquer le plan' }).click();
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+    await page.getByText(/^Plan appliqué/).waitFor();
+    for (const id of placed) {
+      const row = await stack.testDb.handle.db
+        .selectFrom('visits')
+        .select(['technician_id', 'unassigned_reason'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(row.technician_id).not.toBe(route.technicianId);
+      expect(row.unassigned_reason).toBeNull();
+      await page.locator(`.tl-visit[data-visit="${id}"]`).waitFor();
+    }
+    expect(await page.locator('.ua-card').count()).toBe(plan.notKept.length);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows now on today’s timeline and records a visit’s progress', async () => {
+    const { page, errors } = await openPlanner(DESKTOP);
+    const today = stack.now.toISOString().slice(0, 10);
+    await page.getByLabel('Tournées du').fill(today);
+    await page.getByRole('button', { name: 'Afficher' }).click();
+    await page.locator('.tl-now').first().waitFor();
+    expect(await page.locator('.tl-now-label').textContent()).toBe(
+      new Intl.DateTimeFormat('fr-FR', {
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'Europe/Paris',
+      }).format(stack.now),
+    );
+    const block = page.locator('.tl-visit').first();
+    const visitId = (await block.getAttribute('data-visit'))!;
+    await block.click();
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith(`/v1/admin/visits/${visitId}`) && r.request().method() === 'PATCH',
+    );
+    const progress = page.getByRole('group', { name: 'Avancement de la visite' });
+    await progress.getByRole('button', { name: 'En route' }).click();
+    expect((await saved).status()).toBe(200);
+    await page.locator(`.tl-visit.progress-en_route[data-visit="${visitId}"]`).waitFor();
+    expect(await progress.getByRole('button', { name: 'En route' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    const row = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select('progress')
+      .where('id', '=', visitId)
+      .executeTakeFirstOrThrow();
+    expect(row.progress).toBe('en_route');
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-today.png` });
+    expect(errors).toEqual([]);
+  });
+
   it('shows the day as a list on a phone', async () => {
     const { page, errors } = await openPlanner(PHONE);
     await page.locator('.day-list .dl-tech').first().waitFor();

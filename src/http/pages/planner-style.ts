@@ -87,7 +87,7 @@ export const PLANNER_CSS = `
   .unassigned ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 8px; }
   .ua-card { background: #fff; border: 1px solid #8892a0; border-left: 5px solid #b98900; border-radius: 6px; padding: 6px 10px; font-size: .85rem; cursor: grab; touch-action: none; max-width: 320px; }
   .ua-card.dragging { opacity: .5; }
-  .ua-card button { margin-top: 4px; padding: 2px 10px; font-size: .8rem; }
+  .ua-card button { display: block; margin-top: 6px; padding: 2px 10px; font-size: .8rem; }
   .ua-reason { color: #7a4f00; }
 
   /* Workloads */
