@@ -74,8 +74,6 @@ async function openPlanner(viewport: { width: number; height: number }) {
   );
   page.on('response', (r) => {
     const refusal = [409, 422].includes(r.status()) && r.request().method() === 'PATCH';
-    // Until the server's move-check lands, the page falls back to judging on drop.
-    if (r.status() === 404 && r.url().endsWith('/move-check')) return;
     if (r.status() >= 400 && !refusal && !r.url().endsWith('/favicon.ico'))
       errors.push(`${r.status()} ${r.url()}`);
   });
@@ -146,7 +144,7 @@ describe('planner page: the real day', () => {
     const before = await visitRow(stop.visitId);
     const earlier = Date.parse(stop.planned.start) - 5 * MINUTE;
     const feasible = await dragVisit(page, stop, technicianId, earlier);
-    expect(feasible.text).not.toMatch(/Impossible/);
+    expect(feasible.text).toMatch(/^Possible : /);
     const moved = page.waitForResponse(
       (r) => r.url().endsWith(`/v1/admin/visits/${stop.visitId}`) && r.request().method() === 'PATCH',
     );
@@ -166,11 +164,19 @@ describe('planner page: the real day', () => {
       technicianId,
       late,
     );
+    // While dragging, the server's reason in French; the drop sends nothing.
+    expect(refused.text).toMatch(/^Impossible : .*hors du créneau promis \d\d:\d\d–\d\d:\d\d/);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-refusal-while-dragging.png` });
+    let patched = false;
+    page.on('request', (r) => {
+      if (r.method() === 'PATCH') patched = true;
+    });
     await refused.drop();
     await page
       .getByRole('alert')
-      .filter({ hasText: /^Déplacement refusé : .*Rien n’a changé\.$/ })
+      .filter({ hasText: /^Déplacement refusé : .*hors du créneau promis.*Rien n’a changé\.$/ })
       .waitFor();
+    expect(patched).toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/planner-day-refused.png`, fullPage: true });
     expect(await visitRow(stop.visitId)).toEqual(after);
 
