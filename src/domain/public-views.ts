@@ -5,12 +5,12 @@
  */
 import type { ServiceRecord } from '../db/catalogue.js';
 import type { DayOfWindows } from './arrival-windows.js';
-import type { BookingRequest, ProofOfWork } from './bookings.js';
+import type { BookingRequest, ProofOfWork } from './bookings/index.js';
 import type { issueChallenge } from './challenge.js';
 import type { Bookability, SlotReason } from './slot-reasons.js';
 import type { SlotAnswer } from './slots.js';
 
-export type { BookingView, CreatedBooking } from './bookings.js';
+export type { BookingView, CreatedBooking } from './bookings/index.js';
 export type { BookingRules } from './customer-rules.js';
 export type { DayOfWindows } from './arrival-windows.js';
 

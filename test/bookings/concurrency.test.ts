@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { openDatabase } from '../../src/db/database.js';
-import { createBooking } from '../../src/domain/bookings.js';
+import { createBooking } from '../../src/domain/bookings/index.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';

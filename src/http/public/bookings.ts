@@ -6,7 +6,7 @@ import {
   getBooking,
   rescheduleBooking,
   type Booker,
-} from '../../domain/bookings.js';
+} from '../../domain/bookings/index.js';
 import {
   clientKeyFor,
   countRefused,

@@ -1,0 +1,182 @@
+/** Managing a booking with its token (customer) or as staff: read, reschedule, cancel. */
+import { getCompanySettings } from '../../db/company-settings.js';
+import type { Db, Executor } from '../../db/database.js';
+import type { VisitRow } from '../../db/schema.js';
+import {
+  cancelVisitRow,
+  deferOverlapCheck,
+  findVisitWithService,
+  rescheduleVisitRow,
+} from '../../db/visits.js';
+import { candidateWindows } from '../arrival-windows.js';
+import { alternativesFor, parseWindow, windowTaken } from '../booking-windows.js';
+import { CUSTOMER_CHANGE_CUTOFF_HOURS } from '../customer-rules.js';
+import type { ResolvedAddress } from '../eligibility.js';
+import { DomainError } from '../errors.js';
+import { releaseHoldsBrokenBy } from '../holds/index.js';
+import { localDateOf } from '../local-time.js';
+import { enqueueMessage, visitEventData } from '../outbox/index.js';
+import { applyRetiming, placeVisit } from '../placement.js';
+import { secretsEqual, sha256Hex } from '../secrets.js';
+import { shiftKey } from '../shift-key.js';
+import { freshReads } from '../slot-reads.js';
+import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
+import { isOverlapViolation, WindowGone } from './conflicts.js';
+import { bookingView, type BookingLinks, type BookingView } from './view.js';
+
+export async function loadBookingForManager(
+  db: Executor,
+  id: string,
+  token: string | undefined,
+  isStaff: boolean,
+) {
+  const row = await findVisitWithService(db, id);
+  // Unknown booking and wrong token answer alike, so a token cannot be probed for ids.
+  if (!row || (!isStaff && (!token || !secretsEqual(sha256Hex(token), row.manage_token_hash)))) {
+    throw new DomainError('not-found', 'booking-not-found', {
+      fr: 'Réservation introuvable.',
+      en: 'Booking not found.',
+    });
+  }
+  return row;
+}
+
+export async function getBooking(
+  db: Db,
+  id: string,
+  token: string | undefined,
+  isStaff: boolean,
+  now: Date,
+): Promise<BookingView> {
+  const row = await loadBookingForManager(db, id, token, isStaff);
+  const settings = await getCompanySettings(db);
+  return bookingView(row, row.service_name, settings.timezone, { now, isStaff });
+}
+
+function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
+  if (row.status !== 'booked') {
+    throw new DomainError('conflict', 'booking-not-active', {
+      fr: 'Cette réservation n’est plus active.',
+      en: 'This booking is no longer active.',
+    });
+  }
+  const cutoff = row.window_start.getTime() - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  if (!isStaff && now.getTime() > cutoff) {
+    throw new DomainError('too-late', 'change-cutoff-passed', {
+      fr: `Les modifications en ligne sont possibles jusqu’à ${CUSTOMER_CHANGE_CUTOFF_HOURS} h avant le créneau ; appelez-nous.`,
+      en: `Online changes are possible until ${CUSTOMER_CHANGE_CUTOFF_HOURS} h before the window; please call us.`,
+    });
+  }
+}
+
+export async function rescheduleBooking(
+  db: Db,
+  input: {
+    id: string;
+    token?: string;
+    isStaff: boolean;
+    window: { start: string; end: string };
+    now: Date;
+    /** For the manage link in the change e-mail, when the customer's own token came with the request. */
+    links?: BookingLinks;
+  },
+): Promise<BookingView> {
+  const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
+  assertChangeable(current, input.now, input.isStaff);
+  const reads = freshReads(db);
+  const [service, settings] = await Promise.all([
+    requireActiveService(reads, current.service_id, 'body.serviceId'),
+    getCompanySettings(db),
+  ]);
+  const address: ResolvedAddress = {
+    ...(await requireServedAddress(
+      reads,
+      { postcode: current.postcode, lat: current.lat, lon: current.lon },
+      'body.address.postcode',
+    )),
+    lat: current.lat,
+    lon: current.lon,
+  };
+  const window = parseWindow(input.window, 'body.window');
+  const day = localDateOf(window.start, settings.timezone);
+  const offered = candidateWindows(windowRulesFor(settings, service), day, day, input.now, input.isStaff);
+  if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
+    throw new DomainError(
+      'unprocessable',
+      'window-not-offered',
+      { fr: 'Ce créneau n’est pas proposé.', en: 'This window is not offered.' },
+      'body.window',
+    );
+  }
+  const oldDay = localDateOf(current.planned_start.getTime() / 1000, settings.timezone);
+  try {
+    const updated = await db.transaction().execute(async (tx) => {
+      const placed = await placeVisit(tx, service, address, window, settings.timezone, {
+        excludeVisitId: current.id,
+        extraLockKeys: [shiftKey(current.technician_id, oldDay)],
+        holds: input.isStaff ? undefined : { now: input.now },
+      });
+      if (!placed) throw new WindowGone();
+      await deferOverlapCheck(tx);
+      await applyRetiming(tx, placed.placement);
+      const row = await rescheduleVisitRow(tx, current.id, {
+        technicianId: placed.placement.technicianId,
+        windowStart: new Date(window.start * 1000),
+        windowEnd: new Date(window.end * 1000),
+        plannedStart: new Date(placed.placement.plannedStart * 1000),
+        plannedEnd: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
+      });
+      if (input.isStaff)
+        await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, input.now);
+      await enqueueMessage(tx, {
+        type: 'booking.rescheduled',
+        aggregate: 'visit',
+        aggregateId: row.id,
+        payload: {
+          ...visitEventData(row, service, settings.timezone, {
+            windowStart: current.window_start,
+            windowEnd: current.window_end,
+          }),
+        },
+        // the token was checked (staff requests are not), so the link in the e-mail works
+        ...(input.token && input.links && !input.isStaff
+          ? { privatePayload: { manageUrl: input.links.manageUrl(row.id, input.token) } }
+          : {}),
+      });
+      return row;
+    });
+    return bookingView(updated, service.name, settings.timezone, input);
+  } catch (error) {
+    if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
+  }
+  throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
+}
+
+export async function cancelBooking(
+  db: Db,
+  input: { id: string; token?: string; isStaff: boolean; now: Date },
+): Promise<BookingView> {
+  const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
+  const settings = await getCompanySettings(db);
+  // Cancelling twice is not an error: the customer sees the booking cancelled either way.
+  if (current.status === 'cancelled')
+    return bookingView(current, current.service_name, settings.timezone, input);
+  assertChangeable(current, input.now, input.isStaff);
+  const row = await db.transaction().execute(async (tx) => {
+    const cancelled = await cancelVisitRow(tx, current.id, input.now);
+    await enqueueMessage(tx, {
+      type: 'booking.cancelled',
+      aggregate: 'visit',
+      aggregateId: cancelled.id,
+      payload: {
+        ...visitEventData(
+          cancelled,
+          { name: current.service_name, priceLabel: current.service_price_label },
+          settings.timezone,
+        ),
+      },
+    });
+    return cancelled;
+  });
+  return bookingView(row, current.service_name, settings.timezone, input);
+}
