@@ -30,7 +30,8 @@ export function holdActions(api: Api, dispatch: (action: FlowAction) => void) {
       window: TimeWindow,
       postcode: string,
     ): Promise<HoldOutcome> {
-      if (current && sameWindow(current.window, window)) return {};
+      // Still held: nothing to do. Lapsed: held again (the window may still be free).
+      if (current && sameWindow(current.window, window) && current.deadline > Date.now()) return {};
       if (current) {
         dispatch({ type: 'holdGone' });
         void api.releaseHold(current.id).catch(() => undefined);
