@@ -9,6 +9,7 @@
  *     time: throughput, latency percentiles per route, errors.
  * Memory: the service process's resident set, sampled every 200 ms.
  */
+import { newSecret, sha256Hex } from '../src/domain/secrets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -67,12 +68,22 @@ try {
   const postcodes = (
     await handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
   ).map((r) => r.postcode);
-  const feeds = (await handle.db.selectFrom('technicians').select('feed_token').execute()).map(
-    (r) => `/v1/feeds/technicians/${r.feed_token}.ics`,
-  );
-  const team = (
-    await handle.db.selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow()
-  ).team_feed_token;
+  // Feed tokens are stored hashed: give every feed a token this run knows, as an admin rotating them would.
+  const feeds: string[] = [];
+  for (const { id } of await handle.db.selectFrom('technicians').select('id').execute()) {
+    const token = newSecret('feed');
+    await handle.db
+      .updateTable('technicians')
+      .set({ feed_token_hash: sha256Hex(token) })
+      .where('id', '=', id)
+      .execute();
+    feeds.push(`/v1/feeds/technicians/${token}.ics`);
+  }
+  const team = newSecret('feed');
+  await handle.db
+    .updateTable('company_settings')
+    .set({ team_feed_token_hash: sha256Hex(team) })
+    .execute();
   feeds.push(`/v1/feeds/team/${team}.ics`);
   let seed = 11;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

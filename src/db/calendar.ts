@@ -31,7 +31,7 @@ export interface FeedTechnicianRecord {
   id: string;
   name: string;
   active: boolean;
-  feedToken: string;
+  feedTokenHash: string;
   updatedAt: Date;
 }
 
@@ -75,18 +75,24 @@ function visitsQuery(db: Db) {
     ]);
 }
 
-/** The technician whose feed URL carries this token (unique index on feed_token). */
-export async function findTechnicianByFeedToken(
+/** The technician whose feed token hashes to this (unique index on feed_token_hash). */
+export async function findTechnicianByFeedTokenHash(
   db: Db,
-  token: string,
+  tokenHash: string,
 ): Promise<FeedTechnicianRecord | undefined> {
   const row = await db
     .selectFrom('technicians')
-    .select(['id', 'name', 'active', 'feed_token', 'updated_at'])
-    .where('feed_token', '=', token)
+    .select(['id', 'name', 'active', 'feed_token_hash', 'updated_at'])
+    .where('feed_token_hash', '=', tokenHash)
     .executeTakeFirst();
-  return row?.feed_token
-    ? { id: row.id, name: row.name, active: row.active, feedToken: row.feed_token, updatedAt: row.updated_at }
+  return row?.feed_token_hash
+    ? {
+        id: row.id,
+        name: row.name,
+        active: row.active,
+        feedTokenHash: row.feed_token_hash,
+        updatedAt: row.updated_at,
+      }
     : undefined;
 }
 
@@ -128,15 +134,15 @@ function toDate(value: unknown): Date | null {
   return Number.isNaN(parsed.getTime()) ? null : parsed;
 }
 
-/** Replaces the technician's feed token; false when there is no such technician. */
+/** Replaces the technician's feed token (its hash); false when there is no such technician. */
 export async function setTechnicianFeedToken(
   db: Db,
   technicianId: string,
-  token: string | null,
+  tokenHash: string | null,
 ): Promise<boolean> {
   const result = await db
     .updateTable('technicians')
-    .set({ feed_token: token, updated_at: sql<Date>`now()` })
+    .set({ feed_token_hash: tokenHash, updated_at: sql<Date>`now()` })
     .where('id', '=', technicianId)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;

@@ -16,14 +16,14 @@ export interface CompanySettings {
   emailRequired: boolean;
   /** Local hour at which day-before reminders leave. */
   reminderHour: number;
-  /** The secret of the team calendar feed's URL. */
-  teamFeedToken: string;
+  /** SHA-256 (hex) of the secret in the team calendar feed's URL. */
+  teamFeedTokenHash: string;
   updatedAt: Date;
 }
 
 /** What an admin may change here (the feed token has its own rotation). */
 export type CompanySettingsChanges = Partial<
-  Omit<CompanySettings, 'updatedAt' | 'teamFeedToken' | 'reminderHour'>
+  Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash' | 'reminderHour'>
 >;
 
 function settingsQuery(db: Executor) {
@@ -40,7 +40,7 @@ function settingsQuery(db: Executor) {
       'phone_country_codes',
       'email_required',
       'reminder_hour',
-      'team_feed_token',
+      'team_feed_token_hash',
       'updated_at',
     ]);
 }
@@ -59,7 +59,7 @@ function settingsOf(row: SettingsRow): CompanySettings {
     phoneCountryCodes: row.phone_country_codes,
     emailRequired: row.email_required,
     reminderHour: row.reminder_hour,
-    teamFeedToken: row.team_feed_token,
+    teamFeedTokenHash: row.team_feed_token_hash,
     updatedAt: row.updated_at,
   };
 }
@@ -96,10 +96,10 @@ export async function updateCompanySettings(db: Executor, changes: CompanySettin
   return result.numUpdatedRows > 0n;
 }
 
-export async function setTeamFeedToken(db: Db, token: string): Promise<boolean> {
+export async function setTeamFeedToken(db: Db, tokenHash: string): Promise<boolean> {
   const result = await db
     .updateTable('company_settings')
-    .set({ team_feed_token: token, updated_at: sql<Date>`now()` })
+    .set({ team_feed_token_hash: tokenHash, updated_at: sql<Date>`now()` })
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -22,7 +22,8 @@ export interface CompanySettingsTable {
   booking_horizon_days: Generated<number>;
   holiday_region: '57' | '67' | '68' | null;
   whit_monday_worked: Generated<boolean>;
-  team_feed_token: string;
+  /** SHA-256 (hex) of the team feed URL's token (migration 0017). */
+  team_feed_token_hash: string;
   /** Local hour at which day-before reminders leave. */
   reminder_hour: Generated<number>;
   /** International dialling codes of the countries whose phone numbers the company calls back. */
@@ -62,7 +63,8 @@ export interface TechniciansTable {
   home_lat: number;
   home_lon: number;
   active: Generated<boolean>;
-  feed_token: string | null;
+  /** SHA-256 (hex) of the feed URL's token; null = no feed (migration 0017). */
+  feed_token_hash: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }

@@ -13,12 +13,13 @@ export interface TechnicianRecord {
   homeLat: number;
   homeLon: number;
   active: boolean;
-  feedToken: string | null;
+  /** Whether the technician has a calendar feed (its URL is shown only when made: the token is kept hashed). */
+  hasFeed: boolean;
   skills: string[];
   zoneIds: string[];
 }
 
-export type TechnicianFields = Omit<TechnicianRecord, 'id' | 'skills' | 'zoneIds' | 'feedToken'>;
+export type TechnicianFields = Omit<TechnicianRecord, 'id' | 'skills' | 'zoneIds' | 'hasFeed'>;
 
 async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<TechnicianRecord[]> {
   let query = db
@@ -33,7 +34,7 @@ async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<Te
       'home_lat',
       'home_lon',
       'active',
-      'feed_token',
+      'feed_token_hash',
     ])
     .orderBy('name')
     .orderBy('id');
@@ -64,7 +65,7 @@ async function withLinks(db: Db, ids?: string[], activeOnly = false): Promise<Te
     homeLat: r.home_lat,
     homeLon: r.home_lon,
     active: r.active,
-    feedToken: r.feed_token,
+    hasFeed: r.feed_token_hash !== null,
     skills: skills.filter((s) => s.technician_id === r.id).map((s) => s.skill_code),
     zoneIds: zones.filter((z) => z.technician_id === r.id).map((z) => z.zone_id),
   }));
@@ -111,7 +112,7 @@ function technicianColumns(fields: Partial<TechnicianFields>) {
 
 export async function insertTechnician(
   db: Db,
-  fields: TechnicianFields & { feedToken: string | null },
+  fields: TechnicianFields & { feedTokenHash: string | null },
 ): Promise<string> {
   const row = await db
     .insertInto('technicians')
@@ -122,7 +123,7 @@ export async function insertTechnician(
       phone: fields.phone,
       home_lat: fields.homeLat,
       home_lon: fields.homeLon,
-      feed_token: fields.feedToken,
+      feed_token_hash: fields.feedTokenHash,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -181,7 +181,8 @@ export async function seedDemoCompany(
         booking_horizon_days: COMPANY.bookingHorizonDays,
         holiday_region: null,
         phone_country_codes: COMPANY.phoneCountryCodes,
-        team_feed_token: newSecret('feed'),
+        // Kept hashed: an admin gets the URL by rotating it (POST /v1/admin/settings/team-feed-token).
+        team_feed_token_hash: sha256Hex(newSecret('feed')),
       })
       .execute();
     await tx
@@ -248,7 +249,7 @@ export async function seedDemoCompany(
             home_address: home.city,
             home_lat: home.lat,
             home_lon: home.lon,
-            feed_token: newSecret('feed'),
+            feed_token_hash: sha256Hex(newSecret('feed')),
           };
         }),
       )

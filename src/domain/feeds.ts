@@ -5,7 +5,7 @@
 import type { Db } from '../db/database.js';
 import {
   findCalendarVisit,
-  findTechnicianByFeedToken,
+  findTechnicianByFeedTokenHash,
   getFeedFreshness,
   listFeedVisits,
   setTechnicianFeedToken,
@@ -155,11 +155,11 @@ export async function technicianFeed(
   if (!TOKEN_SHAPE.test(token)) return undefined;
   // Independent lookups, side by side: most polls need only these and the freshness probe.
   const [technician, companyRecord] = await Promise.all([
-    findTechnicianByFeedToken(db, token),
+    findTechnicianByFeedTokenHash(db, sha256Hex(token)),
     findCompanySettings(db),
   ]);
   // A technician who left (inactive) keeps no customer data flowing to a phone.
-  if (!technician || !technician.active || !secretsEqual(technician.feedToken, token)) return undefined;
+  if (!technician || !technician.active) return undefined;
   if (!companyRecord) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
@@ -187,7 +187,7 @@ export async function teamFeed(
 ): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
   const companyRecord = await findCompanySettings(db);
-  if (!companyRecord || !secretsEqual(companyRecord.teamFeedToken, token)) return undefined;
+  if (!companyRecord || !secretsEqual(companyRecord.teamFeedTokenHash, sha256Hex(token))) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
   return probedFeed(db, { kind: 'team', company, range, publicUrl }, async (watermarks) => {
@@ -231,7 +231,7 @@ export async function rotateTechnicianFeedToken(
   publicUrl: string,
 ): Promise<FeedUrls | undefined> {
   const token = newSecret('feed');
-  return (await setTechnicianFeedToken(db, technicianId, token))
+  return (await setTechnicianFeedToken(db, technicianId, sha256Hex(token)))
     ? technicianFeedUrls(publicUrl, token)
     : undefined;
 }
@@ -243,5 +243,5 @@ export async function revokeTechnicianFeedToken(db: Db, technicianId: string): P
 
 export async function rotateTeamFeedToken(db: Db, publicUrl: string): Promise<FeedUrls | undefined> {
   const token = newSecret('feed');
-  return (await setTeamFeedToken(db, token)) ? teamFeedUrls(publicUrl, token) : undefined;
+  return (await setTeamFeedToken(db, sha256Hex(token))) ? teamFeedUrls(publicUrl, token) : undefined;
 }

@@ -12,7 +12,7 @@ import {
 } from '../db/technicians.js';
 import { checkSkills } from './catalogue.js';
 import { firstDuplicate, firstUnknown, invalidField, notFound } from './field-errors.js';
-import { newSecret } from './secrets.js';
+import { newSecret, sha256Hex } from './secrets.js';
 
 /** Plain reads with no rule of their own: the routes reach them through this module. */
 export { getTechnician, listTechnicians } from '../db/technicians.js';
@@ -34,16 +34,20 @@ async function checkZones(db: Db, zoneIds: string[]): Promise<void> {
     );
 }
 
-/** A new technician gets a calendar feed at once, like the demo company's. */
-export async function createTechnician(db: Db, input: TechnicianInput): Promise<TechnicianRecord> {
+/** A new technician gets a calendar feed at once; its token is returned this once (only its hash is kept). */
+export async function createTechnician(
+  db: Db,
+  input: TechnicianInput,
+): Promise<TechnicianRecord & { feedToken: string }> {
   return db.transaction().execute(async (tx) => {
     await checkSkills(tx, input.skills, 'body.skills');
     await checkZones(tx, input.zoneIds);
     const { skills, zoneIds, ...fields } = input;
-    const id = await insertTechnician(tx, { ...fields, feedToken: newSecret('feed') });
+    const feedToken = newSecret('feed');
+    const id = await insertTechnician(tx, { ...fields, feedTokenHash: sha256Hex(feedToken) });
     await replaceTechnicianSkills(tx, id, skills);
     await replaceTechnicianZones(tx, id, zoneIds);
-    return (await getTechnician(tx, id))!;
+    return { ...(await getTechnician(tx, id))!, feedToken };
   });
 }
 

@@ -10,6 +10,7 @@ import ical from 'node-ical';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { solveChallenge } from '../../src/domain/challenge.js';
+import { feedTokenOf } from '../helpers/database.js';
 import {
   DESKTOP,
   PHONE,
@@ -242,7 +243,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
         'status',
         'window_start',
         'window_end',
-        'feed_token',
+        'technician_id',
       ])
       .where('reference', '=', reference)
       .executeTakeFirstOrThrow();
@@ -261,7 +262,9 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect((visit.window_end.getTime() - visit.window_start.getTime()) / 60_000).toBe(120);
 
     // In the assigned technician's calendar feed.
-    const feed = await fetch(`${stack.apiOrigin}/v1/feeds/technicians/${visit.feed_token}.ics`);
+    const feed = await fetch(
+      `${stack.apiOrigin}/v1/feeds/technicians/${feedTokenOf(visit.technician_id)}.ics`,
+    );
     expect(feed.status).toBe(200);
     const events = Object.values(ical.sync.parseICS(await feed.text())).filter(
       (c) => c?.type === 'VEVENT',

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
+import { feedTokenOf, TEST_TEAM_FEED_TOKEN } from '../helpers/database.js';
 import { parseBoth } from './ics-check.js';
 
 let t: TestApp;
@@ -29,16 +30,10 @@ async function feedsOf(visitId: string) {
     .selectAll()
     .where('id', '=', visitId)
     .executeTakeFirstOrThrow();
-  const technician = await db()
-    .selectFrom('technicians')
-    .select(['feed_token'])
-    .where('id', '=', visit.technician_id)
-    .executeTakeFirstOrThrow();
-  const team = await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow();
   return {
     visit,
-    technicianFeed: await calendarAt(`/v1/feeds/technicians/${technician.feed_token}.ics`),
-    teamFeed: await calendarAt(`/v1/feeds/team/${team.team_feed_token}.ics`),
+    technicianFeed: await calendarAt(`/v1/feeds/technicians/${feedTokenOf(visit.technician_id)}.ics`),
+    teamFeed: await calendarAt(`/v1/feeds/team/${TEST_TEAM_FEED_TOKEN}.ics`),
   };
 }
 
@@ -103,13 +98,7 @@ describe('a booking through the API, in every calendar', () => {
     expect(feeds2.teamFeed.parsed.events.get(uid)!.sequence).toBe(1);
     if (feeds2.visit.technician_id !== feeds1.visit.technician_id) {
       // Reassigned by the reschedule: gone from the first technician's feed.
-      const oldToken = (
-        await db()
-          .selectFrom('technicians')
-          .select('feed_token')
-          .where('id', '=', feeds1.visit.technician_id)
-          .executeTakeFirstOrThrow()
-      ).feed_token;
+      const oldToken = feedTokenOf(feeds1.visit.technician_id);
       expect((await calendarAt(`/v1/feeds/technicians/${oldToken}.ics`)).parsed.events.has(uid)).toBe(false);
     }
 

@@ -10,7 +10,7 @@ import { listFeedVisits } from '../../src/db/calendar.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
-import { TEST_TODAY } from '../helpers/database.js';
+import { feedTokenOf, TEST_TEAM_FEED_TOKEN, TEST_TODAY } from '../helpers/database.js';
 
 // The real query, counted: a poll that reads rows shows up here.
 vi.mock('../../src/db/calendar.js', async (importOriginal) => {
@@ -59,13 +59,10 @@ async function feedUrlsOf(visitId: string): Promise<string[]> {
     .select('technician_id')
     .where('id', '=', visitId)
     .executeTakeFirstOrThrow();
-  const technician = await db()
-    .selectFrom('technicians')
-    .select('feed_token')
-    .where('id', '=', visit.technician_id)
-    .executeTakeFirstOrThrow();
-  const team = await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow();
-  return [`/v1/feeds/technicians/${technician.feed_token}.ics`, `/v1/feeds/team/${team.team_feed_token}.ics`];
+  return [
+    `/v1/feeds/technicians/${feedTokenOf(visit.technician_id)}.ics`,
+    `/v1/feeds/team/${TEST_TEAM_FEED_TOKEN}.ics`,
+  ];
 }
 
 /** Each feed has a new ETag, read from the rows once; the next poll is a 304 again without reading them. */

@@ -7,7 +7,7 @@ import type { NewVisit } from '../../src/db/schema.js';
 import { sha256Hex } from '../../src/domain/secrets.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { TEST_TODAY } from '../helpers/database.js';
+import { feedTokenOf, TEST_TEAM_FEED_TOKEN, TEST_TODAY } from '../helpers/database.js';
 import { parseBoth, type ParsedCalendar } from './ics-check.js';
 
 const ZONE = 'Europe/Paris';
@@ -38,16 +38,18 @@ async function appAt(now: Date): Promise<FastifyInstance> {
 }
 
 async function technician(name: string) {
-  return db()
+  const row = await db()
     .selectFrom('technicians')
-    .select(['id', 'name', 'feed_token'])
+    .select(['id', 'name'])
     .where('name', '=', name)
     .executeTakeFirstOrThrow();
+  return { ...row, feed_token: feedTokenOf(row.id) };
 }
 
+/** The team feed's token: the test database's, until a test rotates it. */
+let currentTeamToken = TEST_TEAM_FEED_TOKEN;
 async function teamToken(): Promise<string> {
-  return (await db().selectFrom('company_settings').select('team_feed_token').executeTakeFirstOrThrow())
-    .team_feed_token;
+  return currentTeamToken;
 }
 
 async function get(url: string, headers: Record<string, string> = {}, app: FastifyInstance = t.app) {
@@ -547,6 +549,13 @@ describe('feed tokens', () => {
     expect(Buffer.from(token.slice('feed_'.length), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
 
     expect((await get(oldUrl)).statusCode).toBe(404);
+    // Only the token's hash is kept: a copy of the database opens no calendar.
+    const stored = await db()
+      .selectFrom('technicians')
+      .select('feed_token_hash')
+      .where('id', '=', tech.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.feed_token_hash).toBe(sha256Hex(token));
     const fresh = await getFeed(new URL(feedUrl).pathname);
     await expectFeedMatchesDatabase(fresh.parsed, CLOCK, tech.id);
 
@@ -561,10 +570,10 @@ describe('feed tokens', () => {
       (
         await db()
           .selectFrom('technicians')
-          .select('feed_token')
+          .select('feed_token_hash')
           .where('id', '=', tech.id)
           .executeTakeFirstOrThrow()
-      ).feed_token,
+      ).feed_token_hash,
     ).toBeNull();
     // Revoking again is harmless; a new rotation brings a feed back.
     expect(
@@ -590,6 +599,7 @@ describe('feed tokens', () => {
     expect(webcalUrl.startsWith('webcal://')).toBe(true);
     expect((await get(oldUrl)).statusCode).toBe(404);
     expect((await get(new URL(feedUrl).pathname)).statusCode).toBe(200);
+    currentTeamToken = /team\/(.+)\.ics$/.exec(feedUrl)![1]!;
   });
 
   it('only admins manage feed tokens', async () => {

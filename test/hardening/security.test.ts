@@ -4,7 +4,7 @@ import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
 import { bearer } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
-import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, feedTokenOf, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
 let testDb: TestDatabase;
 const logLines: string[] = [];
@@ -85,12 +85,9 @@ describe('security', () => {
       method: 'GET',
       url: `/v1/bookings/${booking.id}/calendar.ics?token=${encodeURIComponent(calendarToken)}`,
     });
-    const tech = await testDb.handle.db
-      .selectFrom('technicians')
-      .select('feed_token')
-      .where('feed_token', 'is not', null)
-      .executeTakeFirstOrThrow();
-    await app.inject({ method: 'GET', url: `/v1/feeds/technicians/${tech.feed_token}.ics` });
+    const tech = await testDb.handle.db.selectFrom('technicians').select('id').executeTakeFirstOrThrow();
+    const feedToken = feedTokenOf(tech.id);
+    await app.inject({ method: 'GET', url: `/v1/feeds/technicians/${feedToken}.ics` });
     const { token: adminToken } = await createApiToken(testDb.handle.db, 'admin', 'log check');
     await app.inject({ method: 'GET', url: '/v1/admin/visits?q=Secretnom', headers: bearer(adminToken) });
 
@@ -108,7 +105,7 @@ describe('security', () => {
     for (const secret of [
       manageToken,
       calendarToken,
-      tech.feed_token!,
+      feedToken,
       adminToken,
       customer.name,
       customer.phone,

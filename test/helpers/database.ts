@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { seedDemoCompany } from '../../src/demo/seed.js';
+import { sha256Hex } from '../../src/domain/secrets.js';
 
 /** The day the test company is centred on: the week before the March 2026 clock change. */
 export const TEST_TODAY = '2026-03-25';
@@ -28,7 +29,10 @@ export async function createTestDatabase(
   const schema = url ? `t_${process.pid}_${randomBytes(4).toString('hex')}` : 'public';
   const handle = await openDatabase(url ? { url, schema, poolSize: 20 } : { dataDir: 'memory://' });
   await migrate(handle.db);
-  if (options.demo) await seedDemoCompany(handle.db, { today: options.today ?? TEST_TODAY });
+  if (options.demo) {
+    await seedDemoCompany(handle.db, { today: options.today ?? TEST_TODAY });
+    await giveKnownFeedTokens(handle.db);
+  }
   return {
     handle,
     url,
@@ -38,4 +42,28 @@ export async function createTestDatabase(
       await handle.close();
     },
   };
+}
+
+/** The feed token of a technician of a test database (feedTokenOf) and of the team feed. */
+export const TEST_TEAM_FEED_TOKEN = 'feed_test_team_0000';
+export function feedTokenOf(technicianId: string): string {
+  return `feed_test_${technicianId.replaceAll('-', '')}`;
+}
+
+/**
+ * Feed tokens are stored hashed, so a test cannot read them back: the demo's random ones are replaced
+ * by tokens a test can name (feedTokenOf), as an admin rotating every feed would.
+ */
+async function giveKnownFeedTokens(db: DatabaseHandle['db']): Promise<void> {
+  const technicians = await db.selectFrom('technicians').select('id').execute();
+  for (const { id } of technicians)
+    await db
+      .updateTable('technicians')
+      .set({ feed_token_hash: sha256Hex(feedTokenOf(id)) })
+      .where('id', '=', id)
+      .execute();
+  await db
+    .updateTable('company_settings')
+    .set({ team_feed_token_hash: sha256Hex(TEST_TEAM_FEED_TOKEN) })
+    .execute();
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/database.js';
+import { sha256Hex } from '../../src/domain/secrets.js';
 
 /**
  * One technician alone in a zone of their own (Grenoble, far from the demo
@@ -32,7 +33,7 @@ export async function lonelyTechnician(
       phone: null,
       home_lat: 45.19,
       home_lon: 5.72,
-      feed_token: `feed_solo_${suffix}`,
+      feed_token_hash: sha256Hex(`feed_solo_${suffix}`),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

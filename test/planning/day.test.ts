@@ -14,6 +14,7 @@ import { currentPlan } from '../../solver/slots.js';
 import { newViolations } from '../../src/domain/planning/day-problem.js';
 import { buildDayProblem } from '../../src/domain/planning/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { feedTokenOf } from '../helpers/database.js';
 
 const TIME_LIMIT_MS = 800;
 /** 09:18 in Paris on the day the morning test plans. */
@@ -151,10 +152,11 @@ describe('an absence and its repair', () => {
     const theirs = rows.filter((r) => r.technician_id === absent);
     const tech = await db
       .selectFrom('technicians')
-      .select(['feed_token', 'name'])
+      .select(['id', 'name'])
       .where('id', '=', absent)
       .executeTakeFirstOrThrow();
-    const feed = () => t.app.inject({ method: 'GET', url: `/v1/feeds/technicians/${tech.feed_token}.ics` });
+    const feed = () =>
+      t.app.inject({ method: 'GET', url: `/v1/feeds/technicians/${feedTokenOf(tech.id)}.ics` });
     expect((await feed()).body).toContain(theirs[0]!.reference);
 
     const res = await call(t, 'POST', '/v1/admin/availability/exceptions', {

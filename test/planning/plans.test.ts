@@ -476,7 +476,7 @@ describe('moving a visit by hand', () => {
         phone: null,
         home_lat: address.lat,
         home_lon: address.lon,
-        feed_token: `feed_${name.replace(/\W/g, '_')}`,
+        feed_token_hash: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -48,7 +48,11 @@ const technicianView = z.object({
   skills: z.array(z.string()),
   zoneIds: z.array(z.uuid()),
   /** The technician's iCal feed (https); null when revoked. */
-  feedUrl: z.string().nullable(),
+  hasFeed: z.boolean(),
+  feedUrl: z
+    .string()
+    .nullable()
+    .describe('only in the answer that made the feed (creation); POST …/feed-token gives a new one'),
   webcalUrl: z.string().nullable(),
 });
 
@@ -98,7 +102,11 @@ const ruleFields = {
 const ruleBody = z.strictObject({ ...ruleFields, validUntil: ruleFields.validUntil.default(null) });
 const rulePatch = z.strictObject(ruleFields).partial();
 
-function technicianOut(t: TechnicianRecord, publicUrl: string): z.infer<typeof technicianView> {
+/** The feed URL only with a token just made (creation): afterwards only its hash is kept. */
+function technicianOut(
+  t: TechnicianRecord & { feedToken?: string },
+  publicUrl: string,
+): z.infer<typeof technicianView> {
   const feed = t.feedToken ? technicianFeedUrls(publicUrl, t.feedToken) : null;
   return {
     id: t.id,
@@ -110,6 +118,7 @@ function technicianOut(t: TechnicianRecord, publicUrl: string): z.infer<typeof t
     active: t.active,
     skills: t.skills,
     zoneIds: t.zoneIds,
+    hasFeed: t.hasFeed,
     feedUrl: feed?.https ?? null,
     webcalUrl: feed?.webcal ?? null,
   };
