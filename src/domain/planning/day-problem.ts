@@ -32,6 +32,8 @@ export interface DayProblem {
   services: Map<string, { name: string; skills: string[] }>;
   /** What a visit needs wherever it goes: its service's skills, and its postal code when some zone covers it. */
   requirementsOf: (row: VisitRow) => { skills: string[]; area?: string };
+  /** The same for a visit not yet booked. */
+  requirementsFor: (serviceId: string, postcode: string) => { skills: string[]; area?: string };
   /** Booked visits of the day on no route (unassigned, or their technician absent or inactive). */
   outsideRoutes: number;
   /**
@@ -78,10 +80,11 @@ export async function buildDayProblem(
   const areas = new Map(technicians.map((t) => [t.id, t.postcodes]));
   for (const t of built.problem.technicians) t.serves = areas.get(t.id) ?? [];
 
-  const requirementsOf = (row: VisitRow) => ({
-    skills: services.get(row.service_id)?.skills ?? [],
-    ...(served.has(row.postcode) ? { area: row.postcode } : {}),
+  const requirementsFor = (serviceId: string, postcode: string) => ({
+    skills: services.get(serviceId)?.skills ?? [],
+    ...(served.has(postcode) ? { area: postcode } : {}),
   });
+  const requirementsOf = (row: VisitRow) => requirementsFor(row.service_id, row.postcode);
   const warnings: string[] = [];
   const byId = new Map(built.problem.technicians.map((t) => [t.id, t]));
   for (const visit of built.problem.visits) {
@@ -134,6 +137,7 @@ export async function buildDayProblem(
     technicians: new Map(technicians.map((t) => [t.id, t])),
     services,
     requirementsOf,
+    requirementsFor,
     outsideRoutes,
     unassigned,
     warnings,

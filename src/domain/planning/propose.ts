@@ -90,7 +90,7 @@ export interface ProposeInput {
  * 09:31:47. Round each moved start up to 5 minutes (else to the minute) when
  * the route stays valid; unchanged visits keep their time.
  */
-function tidyStarts(problem: Problem, plan: Plan, before: Plan): Plan {
+export function tidyStarts(problem: Problem, plan: Plan, before: Plan): Plan {
   const was = placements(before);
   const routes = plan.routes.map((route) => {
     for (const step of [300, 60]) {
