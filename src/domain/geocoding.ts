@@ -1,12 +1,9 @@
 /**
- * Address → coordinates. One small interface, two adapters: the French
- * national address API (BAN) when the service is configured to reach it, and
- * the offline default, the postal-code centroid from the zones table.
+ * Address → coordinates: one small interface and its adapter for the French national address API
+ * (BAN), used when the service is configured to reach it. Without one, a booking stays at the
+ * postal-code centroid its zone gives (src/domain/bookings/create.ts, streetLevel).
  */
 import { z } from 'zod';
-import type { Db } from '../db/database.js';
-import { findPostcodeZones } from '../db/eligibility.js';
-import { resolveAddress, type ResolvedAddress } from './eligibility.js';
 
 export interface GeocodeQuery {
   line: string;
@@ -88,39 +85,4 @@ export class BanGeocoder implements Geocoder {
       return null;
     }
   }
-}
-
-/** The offline default: the centroid of the postal code (of the named commune when the code has several). */
-export class PostcodeCentroidGeocoder implements Geocoder {
-  constructor(private readonly db: Db) {}
-
-  async geocode(query: GeocodeQuery): Promise<GeocodeResult | null> {
-    const address = await resolveAddress(this.db, { postcode: query.postcode, city: query.city });
-    if (!address) return null;
-    return { lat: address.lat, lon: address.lon, score: 0 };
-  }
-}
-
-/**
- * Places an address: the caller's lat/lon when given, else the geocoder's
- * answer, else the postal-code centroid. null when the postal code is in no zone.
- */
-export async function locateAddress(
-  db: Db,
-  geocoder: Geocoder | undefined,
-  input: { line?: string; postcode: string; city?: string; lat?: number; lon?: number },
-): Promise<ResolvedAddress | null> {
-  if (input.lat !== undefined && input.lon !== undefined) return resolveAddress(db, input);
-  // no zone, no booking: do not spend a geocoder call on it
-  if ((await findPostcodeZones(db, input.postcode)).length === 0) return null;
-  const found =
-    geocoder && !(geocoder instanceof PostcodeCentroidGeocoder)
-      ? await geocoder.geocode({ line: input.line ?? '', postcode: input.postcode, city: input.city ?? '' })
-      : null;
-  return resolveAddress(
-    db,
-    found
-      ? { postcode: input.postcode, city: input.city, lat: found.lat, lon: found.lon }
-      : { postcode: input.postcode, city: input.city },
-  );
 }

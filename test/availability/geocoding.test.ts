@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BanGeocoder, locateAddress, PostcodeCentroidGeocoder } from '../../src/domain/geocoding.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { BanGeocoder } from '../../src/domain/geocoding.js';
 
 /** A local stand-in for api-adresse.data.gouv.fr answering in the BAN GeoJSON format. */
 let server: Server;
@@ -104,47 +103,5 @@ describe('BanGeocoder against a local stand-in', () => {
         city: 'Lyon',
       }),
     ).toBeNull();
-  });
-});
-
-describe('locateAddress and the centroid default', () => {
-  let testDb: TestDatabase;
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ demo: true });
-  });
-  afterAll(async () => testDb?.destroy());
-
-  it('uses the postal-code centroid offline', async () => {
-    const db = testDb.handle.db;
-    expect(await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '69003', city: '' })).toEqual(
-      { lat: 45.7597, lon: 4.8503, score: 0 },
-    );
-    expect(
-      await new PostcodeCentroidGeocoder(db).geocode({ line: '', postcode: '75001', city: '' }),
-    ).toBeNull();
-    expect(await locateAddress(db, new PostcodeCentroidGeocoder(db), { postcode: '69003' })).toMatchObject({
-      lat: 45.7597,
-      precise: false,
-    });
-  });
-
-  it("prefers the caller's coordinates, then the geocoder, then the centroid", async () => {
-    const db = testDb.handle.db;
-    respond = () => ({ body: { features: [feature(4.8512, 45.7601, 0.93, '69003')] } });
-    const ban = new BanGeocoder(baseUrl);
-    expect(await locateAddress(db, ban, { postcode: '69003', lat: 45.7, lon: 4.8 })).toMatchObject({
-      lat: 45.7,
-      lon: 4.8,
-      precise: true,
-    });
-    expect(
-      await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003', city: 'Lyon' }),
-    ).toMatchObject({ lat: 45.7601, lon: 4.8512, precise: true });
-    respond = () => ({ status: 500 });
-    expect(await locateAddress(db, ban, { line: '12 rue Garibaldi', postcode: '69003' })).toMatchObject({
-      lat: 45.7597,
-      precise: false,
-    });
-    expect(await locateAddress(db, ban, { postcode: '75001' })).toBeNull();
   });
 });
