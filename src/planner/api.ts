@@ -52,7 +52,7 @@ export interface UrgentOption {
   technicianName: string;
   start: string;
   travelAddedMinutes: number;
-  movedVisits: { visitId: string; from: string; to: string }[];
+  movedVisits: { visitId: string; reference: string; from: string; to: string }[];
   lateMinutes: number;
 }
 
@@ -119,7 +119,7 @@ export const api = {
   urgentOptions: (request: UrgentRequest) =>
     call<{ options: UrgentOption[] }>('POST', '/v1/admin/urgent/options', request),
   urgent: (request: UrgentRequest & { technicianId: string; customer: { name: string; phone: string } }) =>
-    call<{ id: string; reference?: string }>('POST', '/v1/admin/urgent', request),
+    call<PlacedVisit & { movedVisits: UrgentOption['movedVisits'] }>('POST', '/v1/admin/urgent', request),
 };
 
 /** The French sentence for a failed call: the service's own detail, or what to do about the token. */

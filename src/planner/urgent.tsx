@@ -97,7 +97,10 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
         customer: { name: form.name.trim(), phone: form.phone.trim() },
       });
       await onDone(
-        `Urgence ${visit.reference ?? ''} confiée à ${option.technicianName}, arrivée ${clock(option.start, timezone)}.`,
+        `Urgence ${visit.reference} confiée à ${visit.technician.name}, arrivée ${clock(visit.planned.start, timezone)}` +
+          (visit.movedVisits.length > 0
+            ? ` ; décalées dans leur créneau : ${visit.movedVisits.map((m) => `${m.reference} ${clock(m.to, timezone)}`).join(', ')}.`
+            : '.'),
       );
       onClose();
     } catch (e) {
@@ -180,7 +183,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
                     {o.movedVisits.length === 0
                       ? 'aucune'
                       : o.movedVisits
-                          .map((m) => `${clock(m.from, timezone)} → ${clock(m.to, timezone)}`)
+                          .map((m) => `${m.reference} ${clock(m.from, timezone)} → ${clock(m.to, timezone)}`)
                           .join(', ')}
                   </td>
                   <td>{o.lateMinutes === 0 ? 'personne' : duration(o.lateMinutes)}</td>
