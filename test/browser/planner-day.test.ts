@@ -328,6 +328,74 @@ describe('planner page: the real day', () => {
     expect(errors).toEqual([]);
   });
 
+  it('inserts urgent work today on the option the planner picks, moving no started visit and breaking no promise', async () => {
+    const today = stack.now.toISOString().slice(0, 10);
+    const day = await dayJson(today);
+    // Each technician's first visit has started: no option may move it.
+    const started = day.current.routes.flatMap((r) => r.stops.slice(0, 1));
+    for (const stop of started) {
+      const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ progress: 'on_site', version: (await visitRow(stop.visitId)).version }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const startedBefore = await Promise.all(started.map((s) => visitRow(s.visitId)));
+
+    const { page, errors } = await openPlanner(DESKTOP);
+    await page.getByLabel('Tournées du').fill(today);
+    await page.getByRole('button', { name: 'Afficher' }).click();
+    await page.locator('.tl-now').first().waitFor();
+    await page.getByRole('button', { name: 'Urgence' }).click();
+    const panel = page.getByRole('region', { name: 'Urgence' });
+    await panel.getByLabel('Prestation').selectOption({ label: 'Dépannage électrique' });
+    await panel.getByLabel('Adresse').fill('12 rue de la République');
+    await panel.getByLabel('Code postal').fill('69002');
+    await panel.getByLabel('Ville').fill('Lyon');
+    await panel.getByLabel('Client').fill('Mme Urgence');
+    await panel.getByLabel('Téléphone').fill('06 12 34 56 78');
+    const asked = page.waitForResponse((r) => r.url().endsWith('/v1/admin/urgent/options'));
+    await panel.getByRole('button', { name: 'Chercher les options' }).click();
+    const { options } = (await (await asked).json()) as {
+      options: { technicianId: string; start: string; movedVisits: { visitId: string }[] }[];
+    };
+    expect(options.length).toBeGreaterThan(0);
+    await expect.poll(() => panel.locator('table.urgent-options tbody tr').count()).toBe(options.length);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-urgent.png`, fullPage: true });
+
+    const chosen = options[0]!;
+    const created = page.waitForResponse((r) => r.url().endsWith('/v1/admin/urgent'));
+    await panel
+      .locator(`tr[data-technician="${chosen.technicianId}"]`)
+      .getByRole('button', { name: 'Choisir' })
+      .click();
+    expect((await created).status()).toBe(201);
+    const visit = (await (await created).json()) as { id: string; reference: string };
+    await page.getByText(new RegExp(`^Urgence ${visit.reference} confiée à `)).waitFor();
+    await page.locator(`.tl-visit[data-visit="${visit.id}"]`).waitFor();
+
+    const row = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .selectAll()
+      .where('id', '=', visit.id)
+      .executeTakeFirstOrThrow();
+    expect(row.technician_id).toBe(chosen.technicianId);
+    expect(row.planned_start.getTime()).toBe(Date.parse(chosen.start));
+    expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(stack.now.getTime());
+    expect(await Promise.all(started.map((s) => visitRow(s.visitId)))).toEqual(startedBefore);
+    for (const moved of chosen.movedVisits) {
+      const m = await stack.testDb.handle.db
+        .selectFrom('visits')
+        .selectAll()
+        .where('id', '=', moved.visitId)
+        .executeTakeFirstOrThrow();
+      expect(m.planned_start.getTime()).toBeGreaterThanOrEqual(m.window_start.getTime());
+      expect(m.planned_start.getTime()).toBeLessThanOrEqual(m.window_end.getTime());
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('shows the day as a list on a phone', async () => {
     const { page, errors } = await openPlanner(PHONE);
     await page.locator('.day-list .dl-tech').first().waitFor();
