@@ -53,6 +53,25 @@ export default tseslint.config(
     },
   },
   {
+    // src/domain never reaches up into the HTTP layer; solver/ stays importable alone.
+    files: ['src/domain/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/http/*'], message: 'src/domain imports nothing from src/http.' }] },
+      ],
+    },
+  },
+  {
+    files: ['solver/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/src/*'], message: 'solver/ imports nothing from src/.' }] },
+      ],
+    },
+  },
+  {
     // Tests read arbitrary JSON answers.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
