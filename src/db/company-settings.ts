@@ -23,7 +23,7 @@ export interface CompanySettings {
 
 /** What an admin may change here (the feed token has its own rotation). */
 export type CompanySettingsChanges = Partial<
-  Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash' | 'reminderHour'>
+  Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash'>
 >;
 
 function settingsQuery(db: Executor) {
@@ -90,6 +90,7 @@ export async function updateCompanySettings(db: Executor, changes: CompanySettin
       ...(changes.whitMondayWorked !== undefined ? { whit_monday_worked: changes.whitMondayWorked } : {}),
       ...(changes.phoneCountryCodes !== undefined ? { phone_country_codes: changes.phoneCountryCodes } : {}),
       ...(changes.emailRequired !== undefined ? { email_required: changes.emailRequired } : {}),
+      ...(changes.reminderHour !== undefined ? { reminder_hour: changes.reminderHour } : {}),
       updated_at: new Date(),
     })
     .executeTakeFirst();

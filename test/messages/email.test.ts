@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessaging, type Messaging } from '../../src/domain/messages/messaging.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -228,6 +229,40 @@ describe('e-mails to customers', () => {
     expect(reminders.find((m) => m.text?.includes(kept.booking.reference))!.subject).toMatch(
       /^Rappel : votre rendez-vous demain, entre \d+ h/,
     );
+  });
+
+  it('sends reminders from the hour the admin sets (PATCH /v1/admin/settings reminderHour)', async () => {
+    const patch = (body: object) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: '/v1/admin/settings',
+        headers: bearer(t.tokens.admin),
+        payload: body,
+      });
+    const late = await patch({ reminderHour: 20 });
+    expect(late.statusCode).toBe(200);
+    expect(late.json().reminderHour).toBe(20);
+    expect((await patch({ reminderHour: 24 })).json().field).toBe('body.reminderHour');
+    try {
+      const booked = await bookOne('69006', 2, {
+        customer: { name: 'Paul Girard', phone: '06 22 33 44 55', email: 'paul.girard@example.fr' },
+      });
+      await drain();
+      const day = booked.booking.window.start.slice(0, 10);
+      const midnight = DateTime.fromISO(day, { zone: 'Europe/Paris' }).toMillis();
+      const mine = () =>
+        sink.mails.filter(
+          (m) => m.subject?.startsWith('Rappel') && m.text?.includes(booked.booking.reference),
+        );
+      now = new Date(midnight - 4 * 3_600_000 - 30 * 60_000); // 19:30 the evening before
+      await drain();
+      expect(mine()).toHaveLength(0);
+      now = new Date(midnight - 4 * 3_600_000 + 5 * 60_000); // 20:05
+      await drain();
+      expect(mine()).toHaveLength(1);
+    } finally {
+      expect((await patch({ reminderHour: 18 })).statusCode).toBe(200);
+    }
   });
 
   it('asks for a rating on D+2 after the visit was done, once, and stores the answer from the page', async () => {

@@ -17,6 +17,7 @@ const settingsView = z.object({
   whitMondayWorked: z.boolean(),
   phoneCountryCodes: z.array(z.string()),
   emailRequired: z.boolean(),
+  reminderHour: z.number().int(),
   updatedAt: z.date(),
 });
 
@@ -42,9 +43,16 @@ const settingsPatch = z.strictObject({
     .optional()
     .describe('countries whose phone numbers customers may give, by dialling code; French numbers always'),
   emailRequired: z.boolean().optional().describe('whether online bookings must give an e-mail address'),
+  reminderHour: z
+    .number()
+    .int()
+    .min(0)
+    .max(23)
+    .optional()
+    .describe('local hour from which the day-before reminder e-mails leave (18 = from 18:00)'),
 });
 
-/** What the admin sees: every setting but the reminder hour and the team feed's secret. */
+/** What the admin sees: every setting but the team feed's secret (kept hashed, shown at rotation). */
 const view = (s: CompanySettings): z.infer<typeof settingsView> => ({
   name: s.name,
   phone: s.phone,
@@ -55,6 +63,7 @@ const view = (s: CompanySettings): z.infer<typeof settingsView> => ({
   whitMondayWorked: s.whitMondayWorked,
   phoneCountryCodes: s.phoneCountryCodes,
   emailRequired: s.emailRequired,
+  reminderHour: s.reminderHour,
   updatedAt: s.updatedAt,
 });
 
