@@ -140,7 +140,7 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
               : state.kind === 'done' && state.truncated
                 ? `${hits.length} premiers sur ${state.total} : précisez la recherche.`
                 : `${hits.length} client${hits.length > 1 ? 's' : ''} trouvé${hits.length > 1 ? 's' : ''}.`}{' '}
-            ↑ ↓ pour choisir, Entrée pour ouvrir.
+            <span class="keys-hint">↑ ↓ pour choisir, Entrée pour ouvrir.</span>
           </p>
           <ul id="search-results" role="listbox" aria-label="Clients trouvés" class="results">
             {hits.map((hit, i) => (
