@@ -78,8 +78,6 @@ async function openDesk(viewport: { width: number; height: number }, query = '')
     (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
   );
   page.on('response', (r) => {
-    // TEMPORARY until desk-api's requests land: the queue's list answers 404 on main.
-    if (r.status() === 404 && r.url().includes('/v1/admin/requests?')) return;
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
   });
   page.on('framenavigated', (f) => f === page.mainFrame() && loads++);
@@ -175,7 +173,7 @@ describe('desk page', () => {
     expect(errors).toEqual([]);
   });
 
-  it('creates a caller from the search text in one step', async () => {
+  it('creates a caller from the search text, records a callback request for them, takes it and closes it with a reason', async () => {
     const { page, errors, keys } = await openDesk(DESKTOP);
     // 3. Another caller, not known yet: created from the search text in one step.
     await keys.press('/');
@@ -193,6 +191,58 @@ describe('desk page', () => {
     await page.getByRole('article', { name: 'Jean Martin' }).waitFor();
 
     await page.screenshot({ path: `${ARTIFACTS}/desk-new-caller-1280.png`, fullPage: true });
+
+    // 4. Alt+R: a callback request for him.
+    await keys.press('Alt+R');
+    await page.getByRole('region', { name: /Nouvelle demande · Jean Martin/ }).waitFor();
+    await expect.poll(() => focused(page)).toMatch(/^TEXTAREA/);
+    await keys.type('Rappeler demain matin pour un devis de borne de recharge');
+    const recorded = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/admin/requests') && r.request().method() === 'POST',
+    );
+    await keys.press('Enter');
+    expect((await recorded).status()).toBe(201);
+    await page.getByText(/Demande .+ \(Rappel\) enregistrée pour Jean Martin/).waitFor();
+    const item = page.locator('ul.requests li', { hasText: 'Rappeler demain matin' });
+    await item.waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-queue-1280.png`, fullPage: true });
+
+    // 5. The queue: Alt+L lands on the new request; P takes it, C closes it with a reason.
+    await keys.press('Alt+L');
+    await expect.poll(() => item.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The kind filter sits just before the list: Shift+Tab, R for "Rappel", Tab back to the request.
+    await keys.press('Shift+Tab');
+    const filtered = page.waitForResponse(
+      (r) => r.url().includes('/v1/admin/requests?') && r.url().includes('kind=callback'),
+    );
+    await keys.press('r');
+    expect((await filtered).status()).toBe(200);
+    await expect
+      .poll(() => page.locator('ul.requests li .kind').allTextContents())
+      .toEqual(expect.arrayContaining(['Rappel']));
+    expect(new Set(await page.locator('ul.requests li .kind').allTextContents())).toEqual(
+      new Set(['Rappel']),
+    );
+    await keys.press('Tab');
+    await expect.poll(() => item.evaluate((el) => el === document.activeElement)).toBe(true);
+    await keys.press('p');
+    await item.getByText(/En cours par Claire/).waitFor();
+    await keys.press('c');
+    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await keys.type('Rappelé, devis envoyé par e-mail');
+    await keys.press('Enter');
+    await item.waitFor({ state: 'detached' });
+
+    const requests = await fetch(`${stack.apiOrigin}/v1/admin/requests?status=done`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ items: { id: string; customer: { name: string } }[] }>);
+    const closed = requests.items.find((r) => r.customer.name === 'Jean Martin');
+    expect(closed).toBeDefined();
+    const detail = await fetch(`${stack.apiOrigin}/v1/admin/requests/${closed!.id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    }).then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
+    expect(detail.history.map((h) => h.to)).toEqual(['new', 'in_progress', 'done']);
+    expect(detail.history.at(-1)!.note).toMatch(/devis envoyé/);
     expect(errors).toEqual([]);
   });
 
