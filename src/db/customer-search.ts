@@ -39,17 +39,46 @@ function tokenScore(column: RawBuilder<string>, token: RawBuilder<string>) {
                         FROM unnest(string_to_array(${column}, ' ')) AS w)`;
 }
 
+/**
+ * An index-friendly superset of "some word of the column matches the token" (trigram GIN serves
+ * LIKE '%…%'): the token itself, or — for the one-typo match — either half of it, which a single
+ * edit leaves intact.
+ */
+function tokenPrefilter(col: RawBuilder<string>, token: string) {
+  const options = [token];
+  if (token.length >= 4) {
+    const half = Math.floor(token.length / 2);
+    options.push(token.slice(0, half), token.slice(half));
+  }
+  return sql`(${sql.join(
+    options.map((o) => sql`${col} LIKE ${`%${o}%`}`),
+    sql` OR `,
+  )})`;
+}
+
 /** Every token must match a word (any order: "Dupont Marie" finds Marie Dupont); score = mean. */
-function textCandidates(column: 'search_name' | 'search_street', matchedOn: MatchedOn, base: number) {
+function textCandidates(
+  column: 'search_name' | 'search_street',
+  matchedOn: MatchedOn,
+  base: number,
+  text: { folded: string; tokens: string[] },
+) {
   const col = sql<string>`c.${sql.ref(column)}`;
   const score = tokenScore(col, sql<string>`t`);
   return sql`
     SELECT c.id, ${matchedOn}::text AS matched_on,
-           ${base}::numeric + 10 * (SELECT avg(${score}) FROM unnest(q.tokens) AS t)
-             + public.similarity(${col}, q.folded) AS score
-      FROM customers c, q
-     WHERE c.erased_at IS NULL AND cardinality(q.tokens) > 0
-       AND NOT EXISTS (SELECT 1 FROM unnest(q.tokens) AS t WHERE coalesce(${score}, 0) = 0)`;
+           ${base}::numeric + 10 * s.mean + public.similarity(${col}, ${text.folded}) AS score
+      FROM customers c
+      CROSS JOIN LATERAL (
+        SELECT avg(x.score) AS mean, min(x.score) AS worst
+          FROM (SELECT coalesce(${score}, 0) AS score FROM unnest(${sql.val(text.tokens)}::text[]) AS t) AS x
+      ) AS s
+     WHERE c.erased_at IS NULL
+       AND ${sql.join(
+         text.tokens.map((t) => tokenPrefilter(col, t)),
+         sql` AND `,
+       )}
+       AND s.worst > 0`;
 }
 
 /**
@@ -91,17 +120,19 @@ export async function searchCustomerRows(
                     WHERE erased_at IS NULL AND lower(email) LIKE ${likeEscape(plan.email) + '%'}`);
   }
   if (plan.text) {
-    parts.push(textCandidates('search_name', 'name', 40));
-    parts.push(textCandidates('search_street', 'street', 20));
+    // Folded by the database, with the very function that fills the stored columns.
+    const { rows } = await sql<{ folded: string }>`SELECT search_fold(${plan.text}) AS folded`.execute(db);
+    const folded = rows[0]?.folded ?? '';
+    const tokens = folded.split(' ').filter((t) => t.length > 0);
+    if (tokens.length > 0) {
+      parts.push(textCandidates('search_name', 'name', 40, { folded, tokens }));
+      parts.push(textCandidates('search_street', 'street', 20, { folded, tokens }));
+    }
   }
   if (parts.length === 0) return { hits: [], total: 0 };
 
   const { rows } = await sql<{ id: string; matched_on: MatchedOn; score: number; total: number }>`
-    WITH q AS (
-      SELECT search_fold(${plan.text ?? ''}) AS folded,
-             array_remove(string_to_array(search_fold(${plan.text ?? ''}), ' '), '') AS tokens
-    ),
-    candidates AS (${sql.join(parts, sql` UNION ALL `)}),
+    WITH candidates AS (${sql.join(parts, sql` UNION ALL `)}),
     best AS (
       SELECT DISTINCT ON (id) id, matched_on, score FROM candidates ORDER BY id, score DESC
     )
@@ -116,11 +147,7 @@ export async function searchCustomerRows(
       ? Number(
           (
             await sql<{ n: number }>`
-              WITH q AS (
-                SELECT search_fold(${plan.text ?? ''}) AS folded,
-                       array_remove(string_to_array(search_fold(${plan.text ?? ''}), ' '), '') AS tokens
-              ),
-              candidates AS (${sql.join(parts, sql` UNION ALL `)})
+              WITH candidates AS (${sql.join(parts, sql` UNION ALL `)})
               SELECT count(DISTINCT id) AS n FROM candidates`.execute(db)
           ).rows[0]?.n ?? 0,
         )

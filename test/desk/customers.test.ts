@@ -159,14 +159,20 @@ describe('GET /v1/admin/customers?q=', () => {
     expect(found.items[0]).toMatchObject({ id: marie.customerId, matchedOn: 'phone' });
   });
 
-  it.each(['Marie Dupont', 'Dupont Marie', 'dupont', 'DUPONT marie', 'dupond', 'Dupônt', 'Marie Dupnt'])(
-    'finds her by name typed as %s',
-    async (q) => {
-      const found = await search(q);
-      const hit = found.items.find((i) => i.id === marie.customerId);
-      expect(hit, JSON.stringify(found.items.slice(0, 3))).toMatchObject({ matchedOn: 'name' });
-    },
-  );
+  it.each([
+    'Marie Dupont',
+    'Dupont Marie',
+    'dupont',
+    'DUPONT marie',
+    'dupond',
+    'dopont',
+    'Dupônt',
+    'Marie Dupnt',
+  ])('finds her by name typed as %s', async (q) => {
+    const found = await search(q);
+    const hit = found.items.find((i) => i.id === marie.customerId);
+    expect(hit, JSON.stringify(found.items.slice(0, 3))).toMatchObject({ matchedOn: 'name' });
+  });
 
   it('ranks the exact name above the one-typo match', async () => {
     const found = await search('Marie Dupont');

@@ -114,7 +114,9 @@ export async function searchCustomers(
     phoneDigits: digits ?? undefined,
     email: isEmail ? q.toLowerCase() : undefined,
     reference: reference ? `${reference[1]}-${reference[2]}`.toUpperCase() : undefined,
-    text: digits || isEmail ? undefined : q,
+    // "DE-00042" is no name or street (its digits would only match house numbers); "dupont" fits the
+    // reference pattern too, so without a digit the text search still runs.
+    text: digits || isEmail || (reference && /\d/.test(reference[2]!)) ? undefined : q,
     limit: query.limit,
     offset: query.offset,
   });
