@@ -39,6 +39,11 @@ export interface PlanRoutesOptions {
   seed: number;
   /** Weights of the changes to the current plan. Default DEFAULT_STABILITY. */
   stability?: StabilityWeights;
+  /**
+   * Weight of even workloads against travel (see StabilityWeights.balanceWeight). Default 0: the
+   * optimiser may empty one technician's day while others are full if that saves driving.
+   */
+  balanceWeight?: number;
   /** ALNS iteration cap: with it (and a generous time limit) the result is the same on every machine. */
   maxIterations?: number;
   /** Recombine pooled routes with a MIP at the end. Default true. */
@@ -122,7 +127,15 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   const startedEpochMs = Date.now();
   const useMip = options.setPartitioning ?? true;
   const maxPoolColumns = options.maxPoolColumns ?? 3000;
-  const stability = options.stability ?? DEFAULT_STABILITY;
+  if (
+    options.balanceWeight !== undefined &&
+    !(Number.isFinite(options.balanceWeight) && options.balanceWeight >= 0)
+  )
+    throw new RangeError(`balanceWeight must be a finite number ≥ 0, got ${options.balanceWeight}`);
+  const stability: StabilityWeights = {
+    ...(options.stability ?? DEFAULT_STABILITY),
+    ...(options.balanceWeight ? { balanceWeight: options.balanceWeight } : {}),
+  };
   const maxIterations = options.maxIterations ?? Infinity;
   // Load HiGHS before the clock-bound search so WASM start-up does not eat the MIP's share.
   const highs = useMip ? await loadHighs() : undefined;

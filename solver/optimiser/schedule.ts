@@ -10,7 +10,7 @@
  * Within a gap the technician drives until the break may start, takes it and
  * drives on, the timing solver/slots.ts and checkPlan use.
  */
-import { OVERTIME_WEIGHT, reassignCost, type Instance } from './instance.js';
+import { balanceCost, OVERTIME_WEIGHT, reassignCost, type Instance } from './instance.js';
 
 export interface RouteSchedule {
   /** Service start per visit, in route order. */
@@ -176,7 +176,8 @@ function costFromBuffers(inst: Instance, k: number, seq: ArrayLike<number>, end:
     travelTime +
     OVERTIME_WEIGHT * overtime +
     reassignPenalty +
-    (timeShift / 3600) * inst.stability.timeShiftPenaltyPerHour;
+    (timeShift / 3600) * inst.stability.timeShiftPenaltyPerHour +
+    balanceCost(inst, seq);
   return {
     starts: Array.from(startsBuf.subarray(0, n)),
     breakStarts: Array.from(breakBuf.subarray(0, veh.breaks.length)),
@@ -209,7 +210,7 @@ export function routeCost(inst: Instance, k: number, seq: ArrayLike<number>): nu
     prev = u;
   }
   cost += inst.time[prev * M + veh.endNode]!;
-  return cost + OVERTIME_WEIGHT * Math.max(0, end - veh.shiftEnd);
+  return cost + OVERTIME_WEIGHT * Math.max(0, end - veh.shiftEnd) + balanceCost(inst, seq);
 }
 
 /** Full timing and cost breakdown, or undefined when infeasible. */

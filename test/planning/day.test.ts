@@ -213,6 +213,28 @@ describe('an absence and its repair', () => {
     const problem = await buildDayProblem(db, date);
     expect(checkPlan(problem.problem, plan, { requireAll: true })).toEqual([]);
 
+    // Workloads: per route what its stops add up to; the spread is max − min booked hours.
+    type RouteJson = {
+      stops: { planned: { start: string; end: string } }[];
+      workload: { visits: number; bookedMinutes: number };
+    };
+    const spread = (routes: RouteJson[]) => {
+      const hours = routes.map((r) => r.workload.bookedMinutes / 60);
+      return Math.round((Math.max(...hours) - Math.min(...hours)) * 10) / 10;
+    };
+    for (const r of [...view.current.routes, ...view.proposed.routes] as RouteJson[]) {
+      expect(r.workload.visits).toBe(r.stops.length);
+      const onSite = r.stops.reduce(
+        (sum, s) => sum + Date.parse(s.planned.end) - Date.parse(s.planned.start),
+        0,
+      );
+      expect(r.workload.bookedMinutes).toBe(Math.round(onSite / 60_000));
+    }
+    expect(view.workloadSpread).toEqual({
+      beforeHours: spread(view.current.routes),
+      afterHours: spread(view.proposed.routes),
+    });
+
     const applied = await call(t, 'POST', `/v1/admin/plans/${view.id}/apply`);
     expect(applied.statusCode).toBe(200);
     const after = await dayRows(t, date);
