@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
-import { bearer } from '../helpers/app.js';
+import { bearer, WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
 import { createTestDatabase, feedTokenOf, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
@@ -14,7 +14,12 @@ let limited: Awaited<ReturnType<typeof buildServer>>;
 beforeAll(async () => {
   testDb = await createTestDatabase({ demo: true });
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);
-  const base = { TOURNEE_POW_DIFFICULTY: '0', TOURNEE_READ_CACHE_MS: '0', LOG_LEVEL: 'info' };
+  const base = {
+    ...WITHOUT_BOOKING_GUARDS,
+    TOURNEE_POW_DIFFICULTY: '0',
+    TOURNEE_READ_CACHE_MS: '0',
+    LOG_LEVEL: 'info',
+  };
   app = await buildServer(loadConfig({ ...base, TOURNEE_RATE_LIMIT: '100000' }), {
     database: testDb.handle,
     clock: () => now,

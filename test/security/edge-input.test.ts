@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
-import { bearer } from '../helpers/app.js';
+import { bearer, WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
@@ -17,7 +17,12 @@ beforeAll(async () => {
   testDb = await createTestDatabase({ demo: true });
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);
   app = await buildServer(
-    loadConfig({ TOURNEE_POW_DIFFICULTY: '0', TOURNEE_READ_CACHE_MS: '0', TOURNEE_RATE_LIMIT: '100000' }),
+    loadConfig({
+      ...WITHOUT_BOOKING_GUARDS,
+      TOURNEE_POW_DIFFICULTY: '0',
+      TOURNEE_READ_CACHE_MS: '0',
+      TOURNEE_RATE_LIMIT: '100000',
+    }),
     {
       database: testDb.handle,
       clock: () => now,
