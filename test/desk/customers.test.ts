@@ -317,6 +317,29 @@ describe('POST and PATCH /v1/admin/customers', () => {
     expect((await search('fevre')).items[0]!.id).toBe(paulId);
   });
 
+  it('two desks creating the same new caller at once make one customer', async () => {
+    const create = (phone: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/admin/customers',
+        headers: agent(),
+        payload: { name: 'Inès Roux', phone },
+      });
+    const answers = await Promise.all([
+      create('06 44 33 22 11'),
+      create('+33644332211'),
+      create('0644332211'),
+    ]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    const rows = await db()
+      .selectFrom('customers')
+      .select('id')
+      .where(sql<boolean>`phones @> ARRAY['+33644332211']`)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('a phone that is not a phone → 400 naming the field', async () => {
     const res = await t.app.inject({
       method: 'POST',
