@@ -367,7 +367,8 @@ export function App({ map }: { map: MapSettings }) {
               {shown === 'current' && (
                 <p class="hint tl-help">
                   Glissez une visite vers une autre heure ou un autre technicien, ou sélectionnez-la puis «
-                  Déplacer… ».
+                  Déplacer… ». Trait sombre en bas : en route ou sur place ; estompée : terminée ; barrée :
+                  client absent.
                 </p>
               )}
               <Timeline

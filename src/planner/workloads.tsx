@@ -6,20 +6,7 @@
 import type { PlanView, Route, Technician, Workload } from './api.js';
 import { duration, kilometres } from './format.js';
 
-/** The server's figures when it sends them; the same figures from the route otherwise. */
-export function workloadOf(route: Route): Workload {
-  if (route.workload) return route.workload;
-  return {
-    visits: route.stops.length,
-    bookedMinutes: route.stops.reduce(
-      (sum, s) => sum + (Date.parse(s.planned.end) - Date.parse(s.planned.start)) / 60_000,
-      0,
-    ),
-    drivingKm: route.distanceKm,
-    idleMinutes: route.idleMinutes,
-    overtimeMinutes: route.overtimeMinutes,
-  };
-}
+export const workloadOf = (route: Route): Workload => route.workload;
 
 /** Max − min booked hours among the technicians working that day. */
 export function spreadHours(routes: Route[]): number {
@@ -28,7 +15,8 @@ export function spreadHours(routes: Route[]): number {
   return Math.round((Math.max(...hours) - Math.min(...hours)) * 10) / 10;
 }
 
-const hours = (h: number) => duration(h * 60);
+/** The spread comes rounded to a tenth of an hour: say it so, not as a false "2 h 18". */
+const hours = (h: number) => `${h.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} h`;
 
 interface Props {
   technicians: Technician[];

@@ -230,7 +230,8 @@ describe('planner page: the real day', () => {
   it('puts an absent technician’s visits in the unassigned lane, and a proposal reassigns them', async () => {
     const date = '2026-03-27';
     const before = await dayJson(date);
-    const route = before.current.routes.find((r) => r.stops.length > 0)!;
+    // Two visits or more: one is placed by hand from the lane, the proposal places the others.
+    const route = before.current.routes.find((r) => r.stops.length >= 2)!;
     const theirs = route.stops.map((s) => s.visitId).sort();
     // The admin records the absence (the existing availability-exception route).
     const res = await fetch(`${stack.apiOrigin}/v1/admin/availability/exceptions`, {
@@ -261,6 +262,55 @@ describe('planner page: the real day', () => {
     expect(await lane.locator('.ua-card').first().textContent()).toMatch(/absent/);
     await page.screenshot({ path: `${ARTIFACTS}/planner-day-unassigned.png`, fullPage: true });
 
+    // One card dragged onto a technician's row, at a place the server's check accepts.
+    const card = lane.locator('.ua-card').first();
+    const byHand = (await card.getAttribute('data-visit'))!;
+    const stop = route.stops.find((s) => s.visitId === byHand)!;
+    let spot: { technicianId: string; startMs: number } | undefined;
+    for (const other of before.current.routes.filter((r) => r.technicianId !== route.technicianId)) {
+      for (
+        let t = Date.parse(stop.window.start);
+        !spot && t <= Date.parse(stop.window.end);
+        t += 15 * MINUTE
+      ) {
+        const check = await fetch(`${stack.apiOrigin}/v1/admin/visits/${byHand}/move-check`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ technicianId: other.technicianId, start: new Date(t).toISOString() }),
+        });
+        if (((await check.json()) as { feasible: boolean }).feasible)
+          spot = { technicianId: other.technicianId, startMs: t };
+      }
+      if (spot) break;
+    }
+    expect(spot).toBeDefined();
+    const [from, to] = await page
+      .locator('.timeline')
+      .evaluate((el) => [Number((el as HTMLElement).dataset.from), Number((el as HTMLElement).dataset.to)]);
+    const track = (await page.locator(`.tl-track[data-technician="${spot!.technicianId}"]`).boundingBox())!;
+    const cardBox = (await card.boundingBox())!;
+    await page.mouse.move(cardBox.x + 20, cardBox.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(
+      track.x + ((spot!.startMs - from!) / (to! - from!)) * track.width,
+      track.y + track.height / 2,
+      { steps: 12 },
+    );
+    await page.locator('.tl-verdict.ok').waitFor();
+    const placedByHand = page.waitForResponse(
+      (r) => r.url().endsWith(`/v1/admin/visits/${byHand}`) && r.request().method() === 'PATCH',
+    );
+    await page.mouse.up();
+    expect((await placedByHand).status()).toBe(200);
+    await page
+      .locator(`.tl-row[data-technician="${spot!.technicianId}"] .tl-visit[data-visit="${byHand}"]`)
+      .waitFor();
+    expect(await lane.locator(`.ua-card[data-visit="${byHand}"]`).count()).toBe(0);
+    const handRow = await visitRow(byHand);
+    expect(handRow.technician_id).toBe(spot!.technicianId);
+    expect(handRow.planned_start.getTime()).toBe(spot!.startMs);
+    const rest = theirs.filter((id) => id !== byHand);
+
     const proposed = page.waitForResponse(
       (r) => r.url().endsWith('/v1/admin/plans') && r.request().method() === 'POST',
     );
@@ -270,7 +320,7 @@ describe('planner page: the real day', () => {
       notKept: { visitId: string }[];
     };
     const placed = plan.changes.filter((c) => c.fromUnassigned).map((c) => c.visitId);
-    expect([...placed, ...plan.notKept.map((n) => n.visitId)].sort()).toEqual(theirs);
+    expect([...placed, ...plan.notKept.map((n) => n.visitId)].sort()).toEqual(rest);
     expect(placed.length).toBeGreaterThan(0);
     for (const id of placed)
       await page.locator(`.changes li[data-visit="${id}"]`, { hasText: 'à placer' }).waitFor();
