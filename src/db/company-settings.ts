@@ -22,9 +22,7 @@ export interface CompanySettings {
 }
 
 /** What an admin may change here (the feed token has its own rotation). */
-export type CompanySettingsChanges = Partial<
-  Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash'>
->;
+export type CompanySettingsChanges = Partial<Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash'>>;
 
 function settingsQuery(db: Executor) {
   return db
