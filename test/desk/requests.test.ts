@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchEvents } from '../../src/domain/outbox/dispatch.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { solvedPow } from '../helpers/booking.js';
 
@@ -394,6 +395,21 @@ describe('the desk’s requests', () => {
     expect((await patch(open.json().id, { status: 'done', reason: 'Hugo Martin rappelé' })).statusCode).toBe(
       200,
     );
+    // The company's CRM hears of requests: their webhook messages carry the person until the erasure.
+    await db()
+      .insertInto('webhooks')
+      .values({
+        url: 'https://crm.example.org/hook',
+        events: ['request.created', 'request.closed'],
+        secret: 'whsec_dGVzdA==',
+      })
+      .execute();
+    await dispatchEvents(db(), new Date());
+    const hooks = await sql<{ payload: { data: { reference: string } } }>`
+      SELECT m.payload FROM messages m JOIN requests r ON r.id = m.aggregate_id
+       WHERE r.customer_id = ${hugo} AND m.channel = 'webhook'`.execute(db());
+    expect(hooks.rows.length).toBe(4);
+    expect(JSON.stringify(hooks.rows)).toMatch(/Hugo Martin/);
     const erased = await t.app.inject({
       method: 'POST',
       url: `/v1/admin/customers/${hugo}/erase`,
@@ -404,7 +420,8 @@ describe('the desk’s requests', () => {
       SELECT concat_ws(' ',
         (SELECT json_agg(r)::text FROM requests r WHERE r.customer_id = ${hugo}),
         (SELECT json_agg(h)::text FROM request_history h JOIN requests r ON r.id = h.request_id WHERE r.customer_id = ${hugo}),
-        (SELECT json_agg(o)::text FROM outbox o JOIN requests r ON r.id = o.aggregate_id WHERE r.customer_id = ${hugo})) AS t`.execute(
+        (SELECT json_agg(o)::text FROM outbox o JOIN requests r ON r.id = o.aggregate_id WHERE r.customer_id = ${hugo}),
+        (SELECT json_agg(m)::text FROM messages m JOIN requests r ON r.id = m.aggregate_id WHERE r.customer_id = ${hugo})) AS t`.execute(
       db(),
     );
     expect(dump.rows[0]!.t).not.toMatch(/hugo|martin|712121212|vienne/i);
