@@ -3,7 +3,8 @@
  * domain code (database read, optimiser in its worker thread, checkPlan,
  * storing the proposal): per working day, wall time of a proposal and what
  * it saves: driving (minutes, km) and the workload spread (max − min booked
- * hours between the technicians at work), with an optional balance weight.
+ * hours between the technicians at work), with an optional balance weight;
+ * then, on the first day, the move check (p50/p95 per answer) and the urgent options.
  *
  *   npm run bench:planner -- [--json] [--days 2026-03-26,2026-03-30] [--limit-ms 4000] [--balance 1]
  *
@@ -17,7 +18,11 @@ import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
 import { seedDemoCompany } from '../src/demo/seed.js';
+import type { Db } from '../src/db/database.js';
+import { localDaySpan } from '../src/domain/booking-problem.js';
 import { DEFAULT_TIME_LIMIT_MS, proposePlan } from '../src/domain/planning/index.js';
+import { checkMove } from '../src/domain/planning/move-check.js';
+import { urgentOptions } from '../src/domain/planning/urgent-create.js';
 
 interface Args {
   json: boolean;
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
   const schema = url ? `bench_planner_${randomBytes(4).toString('hex')}` : 'public';
   const handle = await openDatabase(url ? { url, schema } : { dataDir: 'memory://' });
   const rows: Record<string, number | string>[] = [];
+  let quick: Awaited<ReturnType<typeof quickAnswers>> | undefined;
   try {
     await migrate(handle.db);
     await seedDemoCompany(handle.db, { today: '2026-03-25' });
@@ -89,6 +95,7 @@ async function main(): Promise<void> {
         kept_current: plan.optimiser.keptCurrent ?? '',
       });
     }
+    quick = await quickAnswers(handle.db, args.days[0]!);
   } finally {
     if (url) await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
     await handle.close();
@@ -101,6 +108,7 @@ async function main(): Promise<void> {
         balanceWeight: args.balance,
         database: url ? 'postgres' : 'pglite',
         days: rows,
+        ...quick,
       }),
     );
     return;
@@ -109,6 +117,79 @@ async function main(): Promise<void> {
     `planner proposals, demo company, time limit ${args.limitMs} ms, balance weight ${args.balance}, ${url ? 'PostgreSQL' : 'PGlite'}`,
   );
   console.table(rows);
+  if (quick) console.table(quick);
+}
+
+const percentile = (xs: number[], q: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
+};
+
+/**
+ * What the page asks while the planner works, timed on one day: the move check (every visit
+ * against every technician at its window's start, as a drag does) and the urgent options at 09:18.
+ */
+async function quickAnswers(db: Db, date: string) {
+  const span = localDaySpan(date, date, 'Europe/Paris');
+  const visits = await db
+    .selectFrom('visits')
+    .select(['id', 'window_start'])
+    .where('status', '=', 'booked')
+    .where('planned_start', '>=', span.from)
+    .where('planned_start', '<', span.to)
+    .limit(8)
+    .execute();
+  const technicians = await db.selectFrom('technicians').select('id').where('active', '=', true).execute();
+  const now = new Date(`${date}T08:18:00Z`);
+  const checks: number[] = [];
+  let refused = 0;
+  for (const v of visits)
+    for (const t of technicians) {
+      const t0 = performance.now();
+      const verdict = await checkMove(db, {
+        visitId: v.id,
+        technicianId: t.id,
+        start: new Date(v.window_start.getTime() + 15 * 60_000).toISOString(),
+        now: new Date(`${date}T05:00:00Z`),
+      });
+      checks.push(performance.now() - t0);
+      if (!verdict.feasible) refused++;
+    }
+  const service = await db
+    .selectFrom('services')
+    .select('id')
+    .where('slug', '=', 'depannage')
+    .executeTakeFirstOrThrow();
+  const urgent: number[] = [];
+  let options = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const answer = await urgentOptions(
+      db,
+      {
+        serviceId: service.id,
+        address: { street: '12 rue Paul Bert', postcode: '69003', city: 'Lyon 3e' },
+        deadline: new Date(now.getTime() + 4 * 3600_000).toISOString(),
+      },
+      now,
+    );
+    urgent.push(performance.now() - t0);
+    options = answer.options.length;
+  }
+  return {
+    moveCheck: {
+      runs: checks.length,
+      refused,
+      p50Ms: percentile(checks, 0.5),
+      p95Ms: percentile(checks, 0.95),
+    },
+    urgentOptions: {
+      runs: urgent.length,
+      options,
+      p50Ms: percentile(urgent, 0.5),
+      p95Ms: percentile(urgent, 0.95),
+    },
+  };
 }
 
 await main();

@@ -34,7 +34,7 @@ export interface DayProblem {
   requirementsOf: (row: VisitRow) => { skills: string[]; area?: string };
   /** The same for a visit not yet booked. */
   requirementsFor: (serviceId: string, postcode: string) => { skills: string[]; area?: string };
-  /** Booked visits of the day on no route (unassigned, or their technician absent or inactive). */
+  /** Booked visits of the day on no route (unassigned, or their technician absent or inactive); 0 for a technicianIds problem. */
   outsideRoutes: number;
   /**
    * The unassigned lane: booked, not started visits of the day on nobody's route. They are in
@@ -101,8 +101,9 @@ export async function buildDayProblem(
       warnings.push(wording.visitKeptInPlace(row.reference));
     }
   }
-  const allBooked = await bookedVisitRowsDuring(db, span.from, span.to);
   const wanted = options.technicianIds ? new Set(options.technicianIds) : undefined;
+  // A move (or its check, asked while dragging) judges two routes only: the day's other rows are not read.
+  const allBooked = wanted ? [] : await bookedVisitRowsDuring(db, span.from, span.to);
   const outside = allBooked.filter(
     (v) => !built.visitRows.has(v.id) && (!wanted || wanted.has(v.technician_id)),
   );
