@@ -160,7 +160,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
         </p>
       )}
       {options && options.length > 0 && (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0} role="region" aria-label="Options, tableau défilable">
           <table class="urgent-options">
             <caption>Options, de la moins coûteuse à la plus coûteuse</caption>
             <thead>

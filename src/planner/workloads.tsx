@@ -47,7 +47,7 @@ export function Workloads({ technicians, current, plan }: Props) {
           </>
         )}
       </p>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0} role="region" aria-label="Tableau des charges, défilable">
         <table class="loads">
           <thead>
             <tr>

@@ -6,7 +6,8 @@
  * offline), and the phone layout. Screenshots at 1280×800 and 390×844 go to
  * test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth.js';
@@ -84,6 +85,28 @@ async function openPlanner(viewport: { width: number; height: number }) {
   return { page, errors };
 }
 
+/** axe-core over the whole page: serious and critical violations, as "rule: target". */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            c: Document,
+          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run(document);
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
+  });
+}
+
 /** Presses a visit's block at its centre and drops it so that it starts at `startMs` on `technicianId`'s row. */
 async function dragVisit(page: Page, stop: StopJson, technicianId: string, startMs: number) {
   const block = page.locator(`.tl-visit[data-visit="${stop.visitId}"]`);
@@ -128,6 +151,7 @@ describe('planner page: the real day', () => {
     expect(await page.locator('.leaflet-control-attribution').textContent()).toContain('OpenStreetMap');
     expect(await page.locator('.legend li').count()).toBeGreaterThan(day.current.routes.length - 1);
     await page.screenshot({ path: `${ARTIFACTS}/planner-day-desktop.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
 
     // Feasible by construction: a visit that waits before it starts, moved 5 minutes earlier within its window.
     let movable: { stop: StopJson; technicianId: string } | undefined;
@@ -457,6 +481,7 @@ describe('planner page: the real day', () => {
     await page.locator('.dl-visit').first().click();
     await page.getByRole('complementary', { name: 'Visite sélectionnée' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/planner-day-phone-selected.png` });
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 

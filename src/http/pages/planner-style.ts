@@ -74,10 +74,7 @@ export const PLANNER_CSS = `
   .details { margin: 8px 0; padding: 8px 12px; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
   .details p { margin: 0 0 6px; }
   .details-actions { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
-  .progress { display: flex; flex-wrap: wrap; }
-  .progress button { border-radius: 0; margin-left: -1px; }
-  .progress button:first-child { border-radius: 6px 0 0 6px; }
-  .progress button:last-child { border-radius: 0 6px 6px 0; }
+  .progress { display: flex; flex-wrap: wrap; gap: 4px; }
   .progress button[aria-pressed="true"] { background: var(--ink); color: #fff; }
   .badge { font-size: .75rem; font-weight: 600; margin-left: 4px; }
 
