@@ -197,8 +197,8 @@ export const api = {
 
   services: (postcode?: string) =>
     call<{ services: ServiceView[] }>('GET', `/v1/services?${query({ postcode })}`),
-  slots: (serviceId: string, postcode: string) =>
-    call<SlotsView>('GET', `/v1/slots?${query({ serviceId, postcode })}`),
+  slots: (serviceId: string, postcode: string, from?: string) =>
+    call<SlotsView>('GET', `/v1/slots?${query({ serviceId, postcode, from })}`),
   book: (body: BookingBody, idempotencyKey: string) =>
     call<CreatedBooking>('POST', '/v1/bookings', body, { 'idempotency-key': idempotencyKey }),
   reschedule: (id: string, window: TimeWindow) =>

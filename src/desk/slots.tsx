@@ -31,6 +31,8 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
   const [slots, setSlots] = useState<SlotsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allDays, setAllDays] = useState(false);
+  // The default fortnight first (fast); when it is full, Claire jumps to the first free date.
+  const [from, setFrom] = useState<string | undefined>(undefined);
   const grid = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -38,17 +40,18 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
     setError(null);
     if (!/^\d{5}$/.test(postcode)) return;
     let live = true;
-    api.slots(serviceId, postcode).then(
+    api.slots(serviceId, postcode, from).then(
       (answer) => live && setSlots(answer),
       (e: unknown) => live && setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.'),
     );
     return () => {
       live = false;
     };
-  }, [serviceId, postcode]);
+  }, [serviceId, postcode, from]);
 
   useEffect(() => {
-    if (slots && autoFocus) grid.current?.querySelector<HTMLButtonElement>('button.window')?.focus();
+    if (slots && autoFocus)
+      grid.current?.querySelector<HTMLButtonElement>('button.window, button.instead')?.focus();
   }, [slots]);
 
   if (!/^\d{5}$/.test(postcode)) return <p class="hint">Saisissez le code postal pour voir les créneaux.</p>;
@@ -64,14 +67,20 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
   if (days.length === 0) {
     const code = slots.reason?.code ?? 'fully-booked';
     return (
-      <div class="notice info" role="status">
+      <div class="notice info" role="status" ref={grid}>
         <p>
           {REASONS[code] ?? 'Aucun créneau.'}
           {slots.reason?.nextAvailable &&
             ` Premier créneau libre : ${day(slots.reason.nextAvailable, true)}.`}
         </p>
+        {slots.reason?.nextAvailable && slots.reason.nextAvailable !== from && (
+          <button type="button" class="instead" onClick={() => setFrom(slots.reason?.nextAvailable)}>
+            Voir les créneaux à partir du {day(slots.reason.nextAvailable, true)}
+          </button>
+        )}{' '}
         <button
           type="button"
+          class="instead"
           onClick={() => onNoWindow(code === 'zone-not-served' ? 'out_of_area' : 'no_window')}
         >
           Enregistrer une demande à la place
@@ -110,7 +119,7 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
                   type="button"
                   class={`window${isChosen ? ' chosen' : ''}`}
                   aria-pressed={isChosen}
-                  aria-label={`${day(d.date, true)}, ${clock(w.start)} à ${clock(w.end)}`}
+                  aria-label={`${clock(w.start)}–${clock(w.end)}, ${day(d.date, true)}`}
                   onClick={() => onPick(w)}
                 >
                   {clock(w.start)}–{clock(w.end)}

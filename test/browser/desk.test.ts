@@ -8,6 +8,8 @@
  * 1280×800 and 390×844 go to test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth.js';
@@ -97,6 +99,40 @@ const focused = (page: Page) =>
     return el ? `${el.tagName}${el.id ? `#${el.id}` : ''} ${el.textContent?.slice(0, 40) ?? ''}` : '';
   });
 
+/** Tab forward until the focused element matches `selector` (and is `target`, when given). */
+async function tabTo(page: Page, keys: Keys, selector: string, target?: Locator): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await keys.press('Tab');
+    const here = await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector);
+    if (here && (!target || (await target.evaluate((el) => el === document.activeElement)))) return;
+  }
+  throw new Error(`focus never reached ${selector}`);
+}
+
+const require = createRequire(import.meta.url);
+
+/** axe-core on the whole desk: serious and critical violations only. */
+async function seriousViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
+  // Through the debugging protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.evaluate(await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: Document,
+          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }>;
+        };
+      }
+    ).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html.slice(0, 120)) }));
+}
+
 /** Tab forward until a button inside `within` whose text matches has focus. */
 async function tabToButton(page: Page, keys: Keys, within: Locator, name: RegExp): Promise<void> {
   for (let i = 0; i < 30; i++) {
@@ -144,6 +180,9 @@ describe('desk page', () => {
     await keys.press('Enter');
     await panel.getByRole('button', { name: 'Réserver ce créneau' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/desk-booking-1280.png` });
+    const keysBeforeAxe = keys.presses;
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(keys.presses).toBe(keysBeforeAxe);
     const booked = page.waitForResponse(
       (r) => r.url().endsWith('/v1/bookings') && r.request().method() === 'POST',
     );
@@ -243,6 +282,63 @@ describe('desk page', () => {
     }).then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
     expect(detail.history.map((h) => h.to)).toEqual(['new', 'in_progress', 'done']);
     expect(detail.history.at(-1)!.note).toMatch(/devis envoyé/);
+    expect(errors).toEqual([]);
+  });
+
+  it('turns an address out of the area into a request in two keys, and keeps notes on the caller', async () => {
+    const { page, errors, keys } = await openDesk(DESKTOP);
+    await keys.press('/');
+    await keys.type('06 98 76 54 32');
+    await page.getByRole('option', { name: /Nouveau client/ }).waitFor();
+    await keys.press('ArrowUp');
+    await keys.press('Enter');
+    const form = page.getByRole('region', { name: 'Nouveau client' });
+    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await keys.type('Paul Girard');
+    await tabTo(page, keys, 'input:not([type])', form.getByLabel('Rue'));
+    await keys.type('8 rue de Rivoli');
+    await keys.press('Tab');
+    await keys.type('75001');
+    await keys.press('Tab');
+    await keys.type('Paris');
+    await keys.press('Enter');
+    await page.getByRole('article', { name: 'Paul Girard' }).waitFor();
+
+    await keys.press('Alt+N');
+    const instead = page.getByRole('button', { name: 'Enregistrer une demande à la place' });
+    await instead.waitFor();
+    await page.getByText('Cette adresse est hors de la zone desservie.').waitFor();
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON Enregistrer une demande/);
+    await keys.press('Enter');
+    const request = page.getByRole('region', { name: /Nouvelle demande · Paul Girard/ });
+    await expect.poll(() => request.getByLabel('Type').inputValue()).toBe('out_of_area');
+    expect(await request.getByLabel('Code postal').inputValue()).toBe('75001');
+    await keys.type('Diagnostic tableau à Paris : partenaire à conseiller');
+    const recorded = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/admin/requests') && r.request().method() === 'POST',
+    );
+    await keys.press('Enter');
+    const created = await recorded;
+    expect(created.status()).toBe(201);
+    expect(await created.json()).toMatchObject({ kind: 'out_of_area', postcode: '75001' });
+
+    // Notes: Tab from the search box to the card's notes, Ctrl+Enter saves them.
+    await keys.press('/');
+    await tabTo(page, keys, 'textarea#notes');
+    await keys.type('Préfère être appelé après 18 h');
+    const saved = page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().includes('/v1/admin/customers/'),
+    );
+    await keys.press('Control+Enter');
+    expect((await saved).status()).toBe(200);
+    await page.getByText('Note enregistrée.').waitFor();
+    const stored = await stack.testDb.handle.db
+      .selectFrom('customers')
+      .select('notes')
+      .where('full_name', '=', 'Paul Girard')
+      .executeTakeFirstOrThrow();
+    expect(stored.notes).toBe('Préfère être appelé après 18 h');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 
