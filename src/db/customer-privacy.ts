@@ -1,8 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from './database.js';
+import type { Executor } from './database.js';
 import type { CustomerRow, Database } from './schema.js';
-
-type Executor = Db | Transaction<Database>;
 
 /** Every row that holds the customer, as stored (GDPR access: Art. 15), minus secrets (token hashes, manage links). */
 export async function customerDataRows(db: Executor, customerId: string) {

@@ -1,8 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from './database.js';
+import type { Executor } from './database.js';
 import type { CustomerAddress, CustomerRow, Database } from './schema.js';
-
-type Executor = Db | Transaction<Database>;
 
 export interface CustomerContact {
   name: string;

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from './database.js';
+import type { Executor } from './database.js';
 import type {
   Database,
   RequestChannel,
@@ -8,8 +8,6 @@ import type {
   RequestRow,
   RequestStatus,
 } from './schema.js';
-
-type Executor = Db | Transaction<Database>;
 
 /** A request with what its summary shows of the customer. */
 export type RequestWithCustomer = RequestRow & {
