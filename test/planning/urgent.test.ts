@@ -148,6 +148,12 @@ describe('urgent work', () => {
     const row = after.find((a) => a.id === visit.id)!;
     expect(row.customer_phone).toBe('+33612345678');
     expect(row.channel).toBe('planner');
+    const events = await db()
+      .selectFrom('outbox')
+      .select('type')
+      .where('aggregate_id', '=', visit.id)
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['booking.created']);
     // The whole day still keeps every rule it kept (the new visit included).
     const later = await buildDayProblem(db(), date);
     expect(newViolations(later.problem, currentPlan(later.problem), known)).toEqual([]);

@@ -14,7 +14,7 @@ import { normalisePhone, linkVisitToCustomer } from '../customers/index.js';
 import { DomainError } from '../errors.js';
 import { invalidField } from '../field-errors.js';
 import { localDateOf } from '../local-time.js';
-import { enqueueVisitMoved } from '../outbox/index.js';
+import { enqueueMessage, enqueueVisitMoved, visitEventData } from '../outbox/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
 import { shiftKey } from '../shift-key.js';
 import { freshReads } from '../slot-reads.js';
@@ -146,6 +146,13 @@ export async function createUrgentVisit(
       created_at: now,
     });
     await linkVisitToCustomer(tx, inserted, now);
+    // Subscribers (webhooks) learn of it like any booking; no e-mail is known, so none is sent.
+    await enqueueMessage(tx, {
+      type: 'booking.created',
+      aggregate: 'visit',
+      aggregateId: inserted.id,
+      payload: { ...visitEventData(inserted, service, settings.timezone) },
+    });
     return {
       row: inserted,
       movedVisits: placement.option.movedVisits,
