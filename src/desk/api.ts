@@ -16,23 +16,16 @@ import type {
 
 export type { BookingView, CreatedBooking, ServiceView, SlotsView, TimeWindow };
 
-export interface Address {
-  street: string;
-  postcode: string;
-  city: string;
-}
+import type {
+  CustomerCard,
+  CustomerListItem as CustomerHit,
+  CustomerVisit as CardVisit,
+} from '../domain/customers/index.js';
+import type { RequestSummary } from '../domain/requests/summary.js';
+import type { CustomerAddress as Address, RequestKind, RequestStatus } from '../db/schema.js';
 
-export type MatchedOn = 'phone' | 'name' | 'email' | 'street' | 'reference';
-
-export interface CustomerHit {
-  id: string;
-  name: string;
-  phones: string[];
-  email: string | null;
-  addresses: Address[];
-  matchedOn: MatchedOn;
-  upcomingVisits: number;
-}
+export type { Address, CardVisit, CustomerCard, CustomerHit, RequestKind, RequestStatus, RequestSummary };
+export type MatchedOn = CustomerHit['matchedOn'];
 
 export interface CustomerSearch {
   items: CustomerHit[];
@@ -41,56 +34,16 @@ export interface CustomerSearch {
   nextOffset: number | null;
 }
 
-export interface CardVisit {
-  id: string;
-  reference: string;
-  serviceId: string;
-  serviceName: string;
-  start: string;
-  end: string;
-  windowStart: string;
-  windowEnd: string;
-  status: 'booked' | 'cancelled' | 'done';
-  technicianName: string | null;
-  address: Address;
-  manageable: boolean;
-}
-
-export const REQUEST_KINDS = ['callback', 'out_of_area', 'no_window', 'quote', 'field', 'other'] as const;
-export type RequestKind = (typeof REQUEST_KINDS)[number];
-export type RequestStatus = 'new' | 'in_progress' | 'done' | 'cancelled';
+/** In the order the queue's filter lists them (the server's RequestKind, as values the page can loop over). */
+export const REQUEST_KINDS = [
+  'callback',
+  'out_of_area',
+  'no_window',
+  'quote',
+  'field',
+  'other',
+] as const satisfies readonly RequestKind[];
 export type Channel = 'phone' | 'email' | 'desk';
-
-export interface RequestSummary {
-  id: string;
-  reference: string;
-  kind: RequestKind;
-  status: RequestStatus;
-  customer: { id: string; name: string; phone: string };
-  text: string;
-  serviceId: string | null;
-  postcode: string | null;
-  channel: string;
-  createdAt: string;
-  ageMinutes: number;
-  /** "agent:Claire": role and name of the token that took it. */
-  takenBy: string | null;
-  bookingId: string | null;
-  /** When the customer would like to be called back (the public form asks). */
-  preferredTime?: string | null;
-}
-
-export interface CustomerCard {
-  id: string;
-  name: string;
-  phones: string[];
-  email: string | null;
-  addresses: Address[];
-  notes: string;
-  consentAt: string | null;
-  visits: CardVisit[];
-  requests: RequestSummary[];
-}
 
 export interface NewCustomer {
   name: string;

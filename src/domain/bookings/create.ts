@@ -1,5 +1,4 @@
 /** Booking a visit (POST /v1/bookings): the checks, then one transaction that places and inserts it. */
-import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { spendChallenge } from '../../db/challenges.js';
 import { getCompanySettings } from '../../db/company-settings.js';
@@ -41,14 +40,7 @@ import {
   type Booker,
   type CreatedBooking,
 } from './view.js';
-
-const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-
-function newReference(): string {
-  let ref = 'DE-';
-  for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-  return ref;
-}
+import { newReference } from '../references.js';
 
 export interface ProofOfWork {
   challenge: string;
@@ -205,7 +197,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       if (hold) await releaseHolds(tx, [hold.id], now);
       if (client && !booker.isStaff) await releaseClientHolds(tx, client, now);
       const row = await insertVisitRow(tx, {
-        reference: newReference(),
+        reference: newReference('visit'),
         service_id: service.id,
         technician_id: placed.placement.technicianId,
         window_start: new Date(window.start * 1000),

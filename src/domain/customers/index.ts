@@ -50,7 +50,7 @@ export interface CustomerVisit {
   end: string;
   windowStart: string;
   windowEnd: string;
-  status: string;
+  status: VisitRow['status'];
   technicianName: string;
   address: CustomerAddress;
   /** The desk may still move or cancel it. */

@@ -22,7 +22,7 @@ import { requireServedAddress } from '../slots.js';
 import { placedVisitView, type PlacedVisitView } from './manual-move.js';
 import { urgentPlacements, type UrgentJob, type UrgentOption } from './urgent.js';
 import { visitChanged } from './wording.js';
-import { randomInt } from 'node:crypto';
+import { newReference } from '../references.js';
 
 export interface UrgentInput {
   serviceId: string;
@@ -75,15 +75,6 @@ export async function urgentOptions(
   return { options: (await urgentPlacements(db, job, now)).map((p) => p.option) };
 }
 
-const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-/** Same shape as a booking's reference (DE- and six unambiguous characters). */
-function newReference(): string {
-  let ref = 'DE-';
-  for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-  return ref;
-}
-
 export async function createUrgentVisit(
   db: Db,
   input: UrgentCreateInput,
@@ -122,7 +113,7 @@ export async function createUrgentVisit(
     }
     const windowStart = Math.floor(now.getTime() / 60_000) * 60;
     const inserted = await insertVisitRow(tx, {
-      reference: newReference(),
+      reference: newReference('visit'),
       service_id: service.id,
       technician_id: input.technicianId,
       window_start: new Date(windowStart * 1000),

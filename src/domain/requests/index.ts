@@ -4,7 +4,6 @@
  * reason), keeps an append-only history, and tells the company's tools (outbox) when it is created
  * and closed. Never deleted.
  */
-import { randomInt } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { spendChallenge } from '../../db/challenges.js';
 import { getCompanySettings } from '../../db/company-settings.js';
@@ -25,20 +24,12 @@ import { normalisePhone } from '../customers/phone.js';
 import { DomainError } from '../errors.js';
 import { enqueueMessage } from '../outbox/index.js';
 import { requestEventData, requestSummary, type RequestSummary } from './summary.js';
+import { newReference } from '../references.js';
 
 export { requestSummary, requestsOfCustomer, type RequestSummary } from './summary.js';
 
 export const REQUEST_KINDS = ['callback', 'out_of_area', 'no_window', 'quote', 'field', 'other'] as const;
 export const REQUEST_STATUSES = ['new', 'in_progress', 'done', 'cancelled'] as const;
-
-const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-
-/** "DM-" (demande) and six characters, read out on the phone like a booking's "DE-…". */
-function newReference(): string {
-  let ref = 'DM-';
-  for (let i = 0; i < 6; i++) ref += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-  return ref;
-}
 
 const notFound = () =>
   new DomainError('not-found', 'request-not-found', { fr: 'Demande introuvable.', en: 'Request not found.' });
@@ -73,7 +64,7 @@ async function recordRequest(
             at: now,
           });
     const requestId = await insertRequest(tx, {
-      reference: newReference(),
+      reference: newReference('request'),
       kind: content.kind,
       customerId,
       text: content.text,
