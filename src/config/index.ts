@@ -72,6 +72,8 @@ export const configSchema = z.object({
   TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Leading zero bits of the booking proof of work (anti-spam); 0 disables it. */
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
+  /** Failed bearer-token attempts per client address and minute before it gets 429 (per instance); 0 = no limit. */
+  TOURNEE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(20),
   /** Online bookings one customer (same phone or e-mail) may make in 24 h; 0 = no cap. Staff bookings never count. */
   TOURNEE_BOOKING_CAP_PER_CUSTOMER: z.coerce.number().int().min(0).max(1000).default(3),
   /** Online bookings one client network address may make in 24 h; 0 = no cap (an office or a shared

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import type { TokenRole } from '../db/schema.js';
 import { authenticate, roleAllows, type Principal } from '../domain/auth.js';
+import { failedLoginsOf } from './failed-logins.js';
 import { HttpProblem } from './problem.js';
 
 declare module 'fastify' {
@@ -23,6 +24,24 @@ function bearer(request: FastifyRequest): string | undefined {
 
 const UNAUTHORISED_HEADERS = { 'www-authenticate': 'Bearer realm="tournee"' };
 
+/** Checks a token unless this address failed too often this minute (then 429); a failure is counted. */
+async function checkToken(db: Db, request: FastifyRequest, token: string | undefined) {
+  const failures = failedLoginsOf(request.server.ctx);
+  const now = Date.now();
+  const wait = failures.retryAfter(request.ip, now);
+  if (wait > 0)
+    throw new HttpProblem(
+      429,
+      'Too many requests',
+      'Too many failed sign-ins from this address; try again later.',
+      {},
+      { 'retry-after': String(wait) },
+    );
+  const outcome = await authenticate(db, token);
+  if (!outcome.ok) failures.record(request.ip, now);
+  return outcome;
+}
+
 /**
  * One onRequest hook for a whole scope: each route declares `config: { role }` and the request needs a
  * valid, unexpired, unrevoked bearer token with at least that role. With `everyRoute`, registering a
@@ -39,7 +58,7 @@ export function guardRoutesByRole(scope: FastifyInstance, db: Db, options: { eve
   scope.addHook('onRequest', async (request) => {
     const role = request.routeOptions.config.role;
     if (!role) return;
-    const outcome = await authenticate(db, bearer(request));
+    const outcome = await checkToken(db, request, bearer(request));
     if (!outcome.ok) {
       const detail = outcome.reason === 'missing' ? 'A bearer token is required.' : 'The token is not valid.';
       throw new HttpProblem(401, 'Unauthorized', detail, {}, UNAUTHORISED_HEADERS);
@@ -55,7 +74,7 @@ export function guardRoutesByRole(scope: FastifyInstance, db: Db, options: { eve
 export async function optionalPrincipal(db: Db, request: FastifyRequest): Promise<Principal | undefined> {
   const token = bearer(request);
   if (!token) return undefined;
-  const outcome = await authenticate(db, token);
+  const outcome = await checkToken(db, request, token);
   if (!outcome.ok)
     throw new HttpProblem(401, 'Unauthorized', 'The token is not valid.', {}, UNAUTHORISED_HEADERS);
   return outcome.principal;

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { createBooking } from '../../src/domain/bookings/index.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { buildServer } from '../../src/http/server.js';
-import { bearer, createTestApp, type TestApp, WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
+import { bearer, createTestApp, type TestApp, WITHOUT_ABUSE_GUARDS } from '../helpers/app.js';
 import { book, bookingPayload, manageTokenOf } from '../helpers/booking.js';
 import { lonelyTechnician } from '../helpers/fixtures.js';
 
@@ -94,7 +94,7 @@ describe('booking races', () => {
           days.push(iso);
       }
       const config = loadConfig({
-        ...WITHOUT_BOOKING_GUARDS,
+        ...WITHOUT_ABUSE_GUARDS,
         DATABASE_URL: process.env.DATABASE_URL,
         TOURNEE_DB_SCHEMA: t.testDb.schema,
         TOURNEE_POW_DIFFICULTY: '0',

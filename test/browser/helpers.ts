@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
-import { WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
+import { WITHOUT_ABUSE_GUARDS } from '../helpers/app.js';
 import { buildServer } from '../../src/http/server.js';
 import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
@@ -132,7 +132,7 @@ export async function startStack(
     TOURNEE_PUBLIC_URL: apiOrigin,
     TOURNEE_PUBLIC_ORIGINS: hostOrigin,
     TOURNEE_RATE_LIMIT: '100000',
-    ...WITHOUT_BOOKING_GUARDS,
+    ...WITHOUT_ABUSE_GUARDS,
     LOG_LEVEL: 'silent',
     ...(options.localTiles ? { TOURNEE_MAP_TILES: `${hostOrigin}/tiles/{z}/{x}/{y}.png` } : {}),
     ...env,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
-import { bearer, WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
+import { bearer, WITHOUT_ABUSE_GUARDS } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor, manageTokenOf } from '../helpers/booking.js';
 import { createTestDatabase, feedTokenOf, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase({ demo: true });
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);
   const base = {
-    ...WITHOUT_BOOKING_GUARDS,
+    ...WITHOUT_ABUSE_GUARDS,
     TOURNEE_POW_DIFFICULTY: '0',
     TOURNEE_READ_CACHE_MS: '0',
     LOG_LEVEL: 'info',

@@ -16,14 +16,16 @@ export interface TestApp {
 }
 
 /**
- * Suites book many times from one address (127.0.0.1) for one customer: the daily caps and the proof
- * of work that grows with a client's bookings are off, as the rate limit is raised. Their own test
- * (test/security/booking-caps.test.ts) turns them on.
+ * Suites book many times from one address (127.0.0.1) for one customer, and send bad tokens on
+ * purpose: the daily booking caps, the proof of work that grows with a client's bookings and the
+ * failed sign-in limit are off, as the rate limit is raised. Their own tests turn them on
+ * (test/security/booking-caps.test.ts, auth-failures.test.ts).
  */
-export const WITHOUT_BOOKING_GUARDS = {
+export const WITHOUT_ABUSE_GUARDS = {
   TOURNEE_BOOKING_CAP_PER_CUSTOMER: '0',
   TOURNEE_BOOKING_CAP_PER_CLIENT: '0',
   TOURNEE_POW_ESCALATION_BITS: '0',
+  TOURNEE_AUTH_FAILURE_LIMIT: '0',
 } as const;
 
 /** The service on a fresh demo database, with a clock pinned to the morning of TEST_TODAY (Paris). */
@@ -35,7 +37,7 @@ export async function createTestApp(
   const testDb = await createTestDatabase({ demo: options.demo ?? true, kind: options.kind });
   // Tests change zones and hours and query slots right after: no read cache unless a test asks for one.
   const config = loadConfig({
-    ...WITHOUT_BOOKING_GUARDS,
+    ...WITHOUT_ABUSE_GUARDS,
     TOURNEE_RATE_LIMIT: '100000',
     LOG_LEVEL: 'info',
     TOURNEE_PUBLIC_ORIGINS: 'http://localhost:5173',

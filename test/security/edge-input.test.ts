@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { buildServer } from '../../src/http/server.js';
-import { bearer, WITHOUT_BOOKING_GUARDS } from '../helpers/app.js';
+import { bearer, WITHOUT_ABUSE_GUARDS } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const now = new Date(`${TEST_TODAY}T07:00:00Z`);
   app = await buildServer(
     loadConfig({
-      ...WITHOUT_BOOKING_GUARDS,
+      ...WITHOUT_ABUSE_GUARDS,
       TOURNEE_POW_DIFFICULTY: '0',
       TOURNEE_READ_CACHE_MS: '0',
       TOURNEE_RATE_LIMIT: '100000',
