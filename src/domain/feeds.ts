@@ -201,17 +201,18 @@ export async function teamFeed(
 export async function bookingCalendar(
   db: Db,
   visitId: string,
-  calendarToken: string,
+  /** The read-only calendar token from the .ics link's URL, or the manage token from the manage page's header. */
+  token: { calendar: string } | { manage: string },
   publicUrl: string,
 ): Promise<{ calendar: BuiltCalendar; reference: string } | undefined> {
   const visit = await findCalendarVisit(db, visitId);
-  // The booking's read-only calendar token; bookings made before it existed gave out the manage token.
   // Compare even when the visit is unknown, so timing does not tell an unknown id from a wrong token.
-  // The manage page (which holds the manage token, a stronger right) offers the updated file too.
-  const given = sha256Hex(calendarToken);
-  const calendarMatch = secretsEqual(visit?.calendarTokenHash ?? visit?.manageTokenHash ?? '', given);
-  const manageMatch = secretsEqual(visit?.manageTokenHash ?? '', given);
-  const matches = calendarMatch || manageMatch;
+  // A URL carries only the calendar token (bookings made before it existed gave their .ics link the
+  // manage token, which keeps working there); the manage token otherwise travels in a header only.
+  const matches =
+    'manage' in token
+      ? secretsEqual(visit?.manageTokenHash ?? '', sha256Hex(token.manage))
+      : secretsEqual(visit?.calendarTokenHash ?? visit?.manageTokenHash ?? '', sha256Hex(token.calendar));
   if (!visit || !matches) return undefined;
   const companyRecord = await findCompanySettings(db);
   if (!companyRecord) return undefined;

@@ -83,6 +83,8 @@ export interface Api {
   booking(key: ManageKey): Promise<Booking>;
   reschedule(key: ManageKey, window: TimeWindow): Promise<Booking>;
   cancel(key: ManageKey): Promise<Booking>;
+  /** The booking's .ics, asked with the manage token in its header (a link would put the token in a URL). */
+  calendarFile(key: ManageKey): Promise<Blob>;
 }
 
 export function createApi(origin: string, lang: 'fr' | 'en'): Api {
@@ -155,5 +157,19 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
         method: 'POST',
         headers: { 'x-manage-token': key.token },
       }),
+    async calendarFile(key) {
+      let response: Response;
+      try {
+        response = await fetch(`${base}/v1/bookings/${encodeURIComponent(key.id)}/calendar.ics`, {
+          headers: { 'x-manage-token': key.token },
+          mode: 'cors',
+          credentials: 'omit',
+        });
+      } catch {
+        throw new ApiError({ status: 0 });
+      }
+      if (!response.ok) throw new ApiError({ status: response.status });
+      return response.blob();
+    },
   };
 }

@@ -176,9 +176,21 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
       />
     );
 
-  const icsUrl =
-    manageKey &&
-    `${apiOrigin.replace(/\/$/, '')}/v1/bookings/${encodeURIComponent(manageKey.id)}/calendar.ics?token=${encodeURIComponent(manageKey.token)}`;
+  // Fetched with the manage token in its header and handed over as a file: a plain link would carry
+  // the token in a URL (browser history, proxies' logs), which could then change the booking.
+  const downloadCalendar = async () => {
+    if (!manageKey || !booking) return;
+    try {
+      const file = URL.createObjectURL(await api.calendarFile(manageKey));
+      const link = document.createElement('a');
+      link.href = file;
+      link.download = `visite-${booking.reference}.ics`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(file), 60_000);
+    } catch (error) {
+      setAlert(refusalText(problemOf(error), t));
+    }
+  };
   const rebookButton = (
     <button type="button" class="btn" onClick={() => show('rebook')}>
       {t.rebook}
@@ -294,10 +306,10 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
             <button type="button" class="btn ghost" onClick={() => show('cancel', 'cancel-yes')}>
               {t.cancel}
             </button>
-            {outcome !== 'moved' && icsUrl && (
-              <a class="btn ghost" href={icsUrl} download>
+            {outcome !== 'moved' && (
+              <button type="button" class="btn ghost" onClick={() => void downloadCalendar()}>
                 {t.addToCalendar}
-              </a>
+              </button>
             )}
           </div>
         </>
@@ -315,10 +327,10 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
               </strong>
             </p>
             <div class="actions">
-              {outcome === 'moved' && icsUrl && (
-                <a class="btn" href={icsUrl} download>
+              {outcome === 'moved' && (
+                <button type="button" class="btn" onClick={() => void downloadCalendar()}>
                   {t.addNewToCalendar}
-                </a>
+                </button>
               )}
               {outcome === 'cancelled' && rebookButton}
             </div>

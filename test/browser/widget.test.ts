@@ -6,6 +6,7 @@
  * phone and desktop widths go to test-artifacts/.
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import ical from 'node-ical';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -496,11 +497,14 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await expect
       .poll(() => w.locator('[role=status]').textContent())
       .toMatch(/^Votre rendez-vous est déplacé\u00a0: /);
-    // The new time goes to the calendar: a fresh .ics of the moved visit.
-    const newIcs = (await w
-      .getByRole('link', { name: 'Ajouter le nouveau créneau à mon agenda' })
-      .getAttribute('href'))!;
-    const icsText = await (await fetch(newIcs)).text();
+    // The new time goes to the calendar: a fresh .ics of the moved visit, fetched with the manage
+    // token in a header (never in a URL) and handed over as a file.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      w.getByRole('button', { name: 'Ajouter le nouveau créneau à mon agenda' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^visite-DE-[A-Z0-9]+\.ics$/);
+    const icsText = await readFile((await download.path())!, 'utf8');
     expect(icsText).toContain('BEGIN:VEVENT');
     await screenshot(page, 'manage-moved-phone');
     const moved = await stack.testDb.handle.db

@@ -369,6 +369,24 @@ describe('per-booking .ics', () => {
     expect(badId.statusCode).toBe(400);
     expect(badId.json().field).toMatch(/^params\.id/);
   });
+
+  it('opens with the calendar token in the URL, with the manage token only in X-Manage-Token', async () => {
+    const tech = await technician('Sophie Bernard');
+    const calendarToken = `ics_${randomBytes(24).toString('base64url')}`;
+    const { row, manageToken } = await insertVisit(
+      tech.id,
+      local('2026-04-13T08:00'),
+      local('2026-04-13T09:00'),
+      { calendar_token_hash: sha256Hex(calendarToken) },
+    );
+    const url = `/v1/bookings/${row.id}/calendar.ics`;
+    expect((await get(`${url}?token=${encodeURIComponent(calendarToken)}`)).statusCode).toBe(200);
+    expect((await get(url, { 'x-manage-token': manageToken })).statusCode).toBe(200);
+    // The manage token in a URL opens nothing (it would sit in histories and proxies' logs)…
+    expect((await get(`${url}?token=${encodeURIComponent(manageToken)}`)).statusCode).toBe(404);
+    // …and the read-only calendar token does not stand in for the manage token.
+    expect((await get(url, { 'x-manage-token': calendarToken })).statusCode).toBe(404);
+  });
 });
 
 describe('caching', () => {

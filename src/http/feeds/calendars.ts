@@ -50,14 +50,25 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/bookings/:id/calendar.ics',
     {
       schema: {
-        summary: 'The booking as an .ics file for the customer (its read-only calendar token, from icsUrl)',
+        summary:
+          'The booking as an .ics file for the customer: its read-only calendar token in the URL (icsUrl), or the manage token in X-Manage-Token (the manage page)',
         tags: ['bookings'],
         params: z.object({ id: z.uuid() }),
-        querystring: z.object({ token: safeText(256, { trim: false }) }),
+        querystring: z.object({ token: safeText(256, { trim: false }).optional() }),
+        headers: z.object({ 'x-manage-token': safeText(256, { trim: false }).optional() }),
       },
     },
     async (request, reply) => {
-      const found = await bookingCalendar(ctx.db, request.params.id, request.query.token, ctx.publicUrl);
+      const manage = request.headers['x-manage-token'];
+      const calendar = request.query.token;
+      if (!manage && !calendar)
+        throw HttpProblem.badField('query.token', 'the calendar token (or X-Manage-Token) is required');
+      const found = await bookingCalendar(
+        ctx.db,
+        request.params.id,
+        manage ? { manage } : { calendar: calendar! },
+        ctx.publicUrl,
+      );
       if (!found) throw HttpProblem.notFound('Booking');
       const fileName = `visite-${found.reference.replace(/[^A-Za-z0-9_-]/g, '_')}.ics`;
       return sendCalendar(request, reply, found.calendar, {
