@@ -1,5 +1,5 @@
 /**
- * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M]
+ * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M] [--separate-worker]
  *
  * What the outbox costs and how fast it delivers, on PostgreSQL, with the service as its own process,
  * a local SMTP sink and a local webhook receiver (every booking makes one e-mail and one webhook):
@@ -28,6 +28,8 @@ const args = z
     rate: z.coerce.number().positive().default(50),
     seconds: z.coerce.number().positive().default(20),
     scenario: z.enum(Object.keys(API_SCENARIOS) as [keyof typeof API_SCENARIOS]).default('M'),
+    /** Step 3 with the worker in an instance of its own, the bookings on another (TOURNEE_OUTBOX_WORKER=false). */
+    'separate-worker': z.boolean().default(false),
   })
   .parse(
     parseArgs({
@@ -36,9 +38,11 @@ const args = z
         rate: { type: 'string' },
         seconds: { type: 'string' },
         scenario: { type: 'string' },
+        'separate-worker': { type: 'boolean' },
       },
     }).values,
   );
+const separateWorker = args['separate-worker'];
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const log = (line: string) => {
   if (!args.json) console.log(line);
@@ -137,11 +141,18 @@ log(
   `backlog of ${backlog} events/messages drained ${drained ? 'fully' : 'PARTLY'} in ${drainSeconds.toFixed(1)} s (start-up included): ${drainedMails} e-mails + ${drainedHooks} webhooks, ${drainRate.toFixed(1)} messages/s from first to last delivery`,
 );
 
-// 3. Worker on, live.
+// 3. Worker on, live: in the instance taking the bookings, or (--separate-worker) in one of its own.
+let worker: Awaited<ReturnType<typeof startService>> | undefined;
+if (separateWorker) {
+  await service.stop();
+  worker = await startService(serviceEnv(true));
+  service = await startService(serviceEnv(false));
+}
 const liveStart = new Date();
 const on = await bookAtRate(service.baseUrl, combos);
 await waitUntilDelivered(handle.db, 300_000);
 await service.stop();
+await worker?.stop();
 const delays = await sql<{ channel: string; ms: number }>`
   SELECT m.channel, EXTRACT(EPOCH FROM (m.sent_at - o.created_at)) * 1000 AS ms
   FROM messages m JOIN outbox o ON o.id = m.outbox_id
@@ -177,6 +188,7 @@ if (args.json) {
       seconds: args.seconds,
       bookings_worker_off: bookingFigures(off),
       bookings_worker_on: bookingFigures(on),
+      worker: separateWorker ? 'separate instance' : 'in the booking instance',
       booking_p95_ratio_on_off: round(p95Ratio, 3),
       drain: {
         backlog,
