@@ -10,6 +10,8 @@ export interface CalendarVisitRecord {
   serviceName: string;
   technicianId: string;
   technicianName: string;
+  /** Set when the visit waits in the planner's unassigned lane (migration 0013); technician is then the previous one. */
+  unassignedReason: string | null;
   windowStart: Date;
   windowEnd: Date;
   plannedStart: Date;
@@ -57,6 +59,7 @@ function visitsQuery(db: Db) {
       's.name as serviceName',
       'v.technician_id as technicianId',
       't.name as technicianName',
+      'v.unassigned_reason as unassignedReason',
       'v.window_start as windowStart',
       'v.window_end as windowEnd',
       'v.planned_start as plannedStart',

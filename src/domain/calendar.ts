@@ -316,13 +316,17 @@ function technicianEvent(visit: CalendarVisit, company: CalendarCompany, publicU
 
 function teamEvent(visit: CalendarVisit, company: CalendarCompany, publicUrl: string): ICalEventData {
   const cancelled = visit.status === 'cancelled' ? CANCELLED_PREFIX : '';
+  // A visit in the planner's unassigned lane is nobody's yet: not shown under the absent technician.
+  const who = visit.unassignedReason ? 'À placer' : shortName(visit.technicianName);
   return {
     ...feedEventBase(visit, company, publicUrl),
-    summary: `${cancelled}[${shortName(visit.technicianName)}] ${visit.serviceName} — ${visit.city}`,
+    summary: `${cancelled}[${who}] ${visit.serviceName} — ${visit.city}`,
     location: `${visit.postcode} ${visit.city}`,
     description: [
       `Réf. ${visit.reference}`,
-      `Technicien : ${visit.technicianName}`,
+      visit.unassignedReason
+        ? `Technicien : à placer (était prévue avec ${visit.technicianName})`
+        : `Technicien : ${visit.technicianName}`,
       ...scheduleLines(visit, company.timezone),
     ].join('\n'),
   };

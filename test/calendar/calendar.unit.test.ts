@@ -33,6 +33,7 @@ function visit(n: number, plannedStart: Date, extra: Partial<CalendarVisit> = {}
     serviceName: 'Dépannage électrique',
     technicianId: 'tech',
     technicianName: 'Karim Haddad',
+    unassignedReason: null,
     windowStart: plannedStart,
     windowEnd: new Date(plannedStart.getTime() + 2 * 3_600_000),
     plannedStart,

@@ -14,7 +14,7 @@ import { currentPlan } from '../../solver/slots.js';
 import { newViolations } from '../../src/domain/planning/day-problem.js';
 import { buildDayProblem } from '../../src/domain/planning/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
-import { feedTokenOf } from '../helpers/database.js';
+import { feedTokenOf, TEST_TEAM_FEED_TOKEN } from '../helpers/database.js';
 
 const TIME_LIMIT_MS = 800;
 /** 09:18 in Paris on the day the morning test plans. */
@@ -174,6 +174,14 @@ describe('an absence and its repair', () => {
     ).toEqual(theirs.map((r) => r.id).sort());
     const feedBody = (await feed()).body;
     for (const r of theirs) expect(feedBody).not.toContain(r.reference);
+    // The team's calendar still shows them (the promise stands), as waiting to be placed, not as his.
+    const team = (
+      await t.app.inject({ method: 'GET', url: `/v1/feeds/team/${TEST_TEAM_FEED_TOKEN}.ics` })
+    ).body.replace(/\r\n[ \t]/g, '');
+    for (const r of theirs) {
+      const event = team.split('BEGIN:VEVENT').find((e) => e.includes(`Réf. ${r.reference}`))!;
+      expect(event).toMatch(/SUMMARY:\[À placer\] /);
+    }
 
     const day = (await call(t, 'GET', `/v1/admin/routes?date=${date}`)).json();
     expect(day.now).toBeNull();
