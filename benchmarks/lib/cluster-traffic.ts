@@ -91,10 +91,13 @@ export async function mixedTraffic(options: {
           path: `/v1/bookings/${made.id}/cancel`,
           headers: { 'x-manage-token': made.token },
         });
+      // Read after the cancel's await: another client may have dropped this pair's windows meanwhile (a 409).
+      const available = windows.get(key);
+      if (!available?.length) continue;
       const idempotencyKey = randomUUID();
       const body = {
         serviceId: combo.serviceId,
-        window: pick(windows.get(key)!),
+        window: pick(available),
         customer: { name: 'Client Cluster', phone: '06 12 34 56 78', email: 'cluster@example.fr' },
         address: { line: '1 rue du Test', postcode: combo.postcode, city: 'Lyon' },
         notes: `${options.tag} ${idempotencyKey}`,
