@@ -100,6 +100,7 @@ export async function seedDemoCompany(
     );
 
   const visits: NewVisit[] = [];
+  const namesSeen = new Map<string, number>();
   TECHNICIANS.forEach((tech, index) => {
     const home = postcodeByCode.get(tech.homePostcode)!;
     const homePlace = place(home.lat, home.lon, home.postcode);
@@ -136,6 +137,10 @@ export async function seedDemoCompany(
         if (start > windowEnd || end > periodEnd) continue;
         const first = random.pick(CUSTOMER_FIRST_NAMES);
         const last = random.pick(CUSTOMER_LAST_NAMES);
+        // Two customers who share a name are two people: without a number they would share an
+        // e-mail, and the customers backfill (same phone or e-mail) would merge them into one.
+        const namesakes = (namesSeen.get(`${first} ${last}`) ?? 0) + 1;
+        namesSeen.set(`${first} ${last}`, namesakes);
         const isPast = DateTime.fromSeconds(end, { zone }) < today.startOf('day');
         visits.push({
           id: random.uuid(),
@@ -149,7 +154,7 @@ export async function seedDemoCompany(
           planned_end: new Date(end * 1000),
           customer_name: `${first} ${last}`,
           customer_phone: `06 ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)}`,
-          customer_email: `${first}.${last}@example.fr`
+          customer_email: `${first}.${last}${namesakes > 1 ? namesakes : ''}@example.fr`
             .toLowerCase()
             .normalize('NFD')
             .replace(/[\u0300-\u036f]/g, ''),

@@ -107,4 +107,19 @@ describe('demo company', () => {
       await b.destroy();
     }
   });
+
+  it('keeps namesakes apart: one customer per visit, as no demo phone or e-mail repeats', async () => {
+    const demo = await createTestDatabase({ demo: true });
+    try {
+      const db = demo.handle.db;
+      const visits = await db.selectFrom('visits').select(['customer_name', 'customer_id']).execute();
+      const names = new Set(visits.map((v) => v.customer_name));
+      expect(names.size).toBeLessThan(visits.length); // the demo has namesakes
+      const customers = new Set(visits.map((v) => v.customer_id));
+      expect(customers.has(null)).toBe(false);
+      expect(customers.size).toBe(visits.length);
+    } finally {
+      await demo.destroy();
+    }
+  });
 });
