@@ -1,14 +1,19 @@
 /**
- * Route quality on the Solomon VRPTW benchmark.
+ * Route quality on the Solomon and Gehring–Homberger VRPTW benchmarks.
  *
- *   npm run bench:vrptw [-- --json --dir D --bks F --time-limit S --only C101,R211 --seed N --iterations N --threads N --cpu --no-sp]
+ *   npm run bench:vrptw [-- --set solomon|homberger400|homberger1000 --full --json --dir D --bks F
+ *                          --time-limit S --only C101,R211 --seed N --iterations N --threads N --cpu --no-sp]
  *
- * Solves every instance of the directory (default benchmarks/data/solomon
- * of the repository, with its corrected best-known table) with planRoutes, validates each plan with
- * checkPlan (every customer must be served), and compares the total
- * distance with the best-known distance (`distance_bks`: shortest distance
- * whatever the vehicle count, the fair reference for a solver that
- * minimises travel). Default time limit: 10 s per instance.
+ * Solves every instance of the set's directory with planRoutes, validates each plan with
+ * checkPlan (every customer must be served), and compares the total distance, recomputed by the
+ * checker, with the best-known distance (`distance_bks`). Sets:
+ * - solomon (default): benchmarks/data/solomon, 56 × 100 customers; `distance_bks` is the shortest
+ *   distance whatever the vehicle count, the fair reference for a solver that minimises travel.
+ *   Default time limit 10 s per instance.
+ * - homberger400 / homberger1000: benchmarks/data/homberger_400|1000, one instance per class (6);
+ *   with --full, all 60 from ../shared/data/homberger_400|1000 when that folder exists. Their table is
+ *   hierarchical (fewest vehicles, then distance): a distance-minimising plan should end below it, so
+ *   negative gaps are expected. Default time limit 20 s (400) and 60 s (1000) per instance.
  *
  * Figures under a time limit depend on the machine's speed (the search runs
  * until the clock stops it); pass --iterations for runs that repeat exactly.
@@ -24,7 +29,7 @@
  * Figures move with the machine's load: compare the iterations column, and A/B back to back.
  * Reference: VROOM 1.14 reaches +1.61 % in 0.9 s per instance on the same machine.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,9 +44,12 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    dir: { type: 'string', default: resolve(repoRoot, 'benchmarks/data/solomon') },
+    set: { type: 'string', default: 'solomon' },
+    /** All 60 instances of a Homberger set from the shared data folder (the repository keeps 6). */
+    full: { type: 'boolean', default: false },
+    dir: { type: 'string' },
     bks: { type: 'string' },
-    'time-limit': { type: 'string', default: '10' },
+    'time-limit': { type: 'string' },
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
     /** Search trajectories (threads); default: planRoutes' own (the cores available, at most 2). */
@@ -56,7 +64,27 @@ const { values } = parseArgs({
   strict: true,
 });
 
-const timeLimitS = Number(values['time-limit']);
+const SETS: Record<string, { folder: string; timeLimitS: number; label: string }> = {
+  solomon: { folder: 'solomon', timeLimitS: 10, label: 'Solomon VRPTW' },
+  homberger400: { folder: 'homberger_400', timeLimitS: 20, label: 'Gehring–Homberger 400' },
+  homberger1000: { folder: 'homberger_1000', timeLimitS: 60, label: 'Gehring–Homberger 1000' },
+};
+const set = SETS[values.set];
+if (set === undefined)
+  throw new Error(`--set must be one of ${Object.keys(SETS).join(', ')}, got ${values.set}`);
+
+/** The shared data folder beside the checkout (main) or beside the worktrees' parent (wt/<stream>). */
+function sharedDataDir(folder: string): string {
+  const candidates = [
+    resolve(repoRoot, '../shared/data', folder),
+    resolve(repoRoot, '../../shared/data', folder),
+  ];
+  const found = candidates.find((d) => existsSync(join(d, 'BKS.csv')));
+  if (found === undefined) throw new Error(`--full: no ${folder} in ${candidates.join(' or ')}`);
+  return found;
+}
+
+const timeLimitS = Number(values['time-limit'] ?? set.timeLimitS);
 const seed = Number(values.seed);
 if (!(timeLimitS > 0))
   throw new Error(`--time-limit must be a positive number of seconds, got ${values['time-limit']}`);
@@ -67,7 +95,9 @@ const threads = values.threads === undefined ? undefined : Number(values.threads
 if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
   throw new Error(`--threads must be a positive integer, got ${values.threads}`);
 
-const dir = resolve(values.dir);
+const dir = resolve(
+  values.dir ?? (values.full ? sharedDataDir(set.folder) : resolve(repoRoot, 'benchmarks/data', set.folder)),
+);
 const bksPath = values.bks ?? join(dir, 'BKS.csv');
 const bks = parseBestKnown(readFileSync(bksPath, 'utf8'));
 const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
@@ -81,6 +111,8 @@ if (files.length === 0)
 interface Row {
   name: string;
   vehicles: number;
+  /** Vehicles of the best-known plan (Homberger: the fewest known; Solomon: those of the shortest known). */
+  vehicles_bks: number | null;
   /** The optimiser's own figure. */
   distance: number;
   /** Recomputed from the plan by the checker's planCost (independent code): the gap uses this one. */
@@ -101,7 +133,7 @@ const loadBefore = loadavg()[0]!;
 const ticksBefore = cpuTicks();
 if (!values.json) {
   console.log(
-    `Solomon VRPTW, ${files.length} instance(s), time limit ${timeLimitS} s${values.cpu ? ' of CPU per thread' : ''}, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`,
+    `${set.label}, ${files.length} instance(s) from ${dir}, time limit ${timeLimitS} s${values.cpu ? ' of CPU per thread' : ''}, seed ${seed}${maxIterations ? `, ≤ ${maxIterations} iterations` : ''}`,
   );
   console.log('instance   vehicles   distance        BKS      gap %    time s    iters  valid');
 }
@@ -133,6 +165,7 @@ for (const file of files) {
   const row: Row = {
     name,
     vehicles: result.plan.routes.length,
+    vehicles_bks: reference ? reference.vehicles_for_distance_bks : null,
     distance: Math.round(result.cost.distance * 100) / 100,
     distance_checked: Math.round(distance * 100) / 100,
     gap_pct: gap === null ? null : Math.round(gap * 1000) / 1000,
@@ -168,6 +201,13 @@ const host = {
   load_1min_start: Math.round(loadBefore * 100) / 100,
   load_1min_end: Math.round(loadavg()[0]! * 100) / 100,
   steal_pct: Math.round(stealPercent(ticksBefore) * 10) / 10,
+  /** Peak resident memory of this process (the main thread plus helper threads), MB. */
+  max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+};
+const withBks = rows.filter((r) => r.vehicles_bks !== null);
+const vehicles = {
+  used: rows.reduce((a, r) => a + r.vehicles, 0),
+  bks: withBks.length === rows.length ? withBks.reduce((a, r) => a + r.vehicles_bks!, 0) : null,
 };
 if (values.json) {
   console.log(
@@ -176,6 +216,9 @@ if (values.json) {
       mean_gap_pct: meanGap,
       worst_gap_pct: gaps.length > 0 ? Math.max(...gaps) : null,
       valid: rows.filter((r) => r.valid).length,
+      set: values.set,
+      vehicles_total: vehicles.used,
+      vehicles_bks_total: vehicles.bks,
       mean_iterations: Math.round(rows.reduce((a, r) => a + r.iterations, 0) / rows.length),
       mean_cpu_ms: Math.round(rows.reduce((a, r) => a + r.cpu_ms, 0) / rows.length),
       host,
@@ -192,6 +235,9 @@ if (values.json) {
         : '') +
       `, ${rows.filter((r) => r.valid).length}/${rows.length} valid, mean time ${(rows.reduce((a, r) => a + r.time_ms, 0) / rows.length / 1000).toFixed(2)} s` +
       `, mean CPU ${(rows.reduce((a, r) => a + r.cpu_ms, 0) / rows.length / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `vehicles ${vehicles.used}${vehicles.bks === null ? '' : ` (best-known plans: ${vehicles.bks})`}, peak RSS ${host.max_rss_mb} MB`,
   );
   console.log(
     `host: load ${host.load_1min_start} → ${host.load_1min_end} (1 min), CPU steal ${host.steal_pct} % (distances recomputed by planCost)`,
