@@ -4,6 +4,7 @@
  * requests follow the contract in TEAM.md; slots, bookings, moves and
  * cancellations are the public routes, which lift the notice for staff.
  */
+import { ApiError, staffSession } from '../staff/session.js';
 
 // Type-only imports are erased from the bundle: the page reads the server's own shapes.
 import type {
@@ -72,70 +73,12 @@ export interface BookingBody {
   channel: Channel;
 }
 
-/** An RFC 9457 problem, in French (the page asks for it). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-const TOKEN_KEY = 'tournee.desk.token';
+export { ApiError };
 export const UNAUTHORISED_EVENT = 'tournee-desk-unauthorised';
 
-export function storedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function storeToken(token: string | null): void {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
-}
-
-async function call<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  extraHeaders: Record<string, string> = {},
-  signal?: AbortSignal,
-): Promise<T> {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${storedToken() ?? ''}`,
-    'accept-language': 'fr',
-    ...extraHeaders,
-  };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError(0, 'Le service ne répond pas. Réessayez dans un instant.');
-  }
-  const payload = (await response.json().catch(() => ({}))) as {
-    detail?: string;
-    title?: string;
-    field?: string;
-    errors?: { field: string; message: string }[];
-  };
-  // Every part of the page reacts the same way to a refused token: back to the token form.
-  if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORISED_EVENT));
-  if (!response.ok)
-    throw new ApiError(
-      response.status,
-      payload.detail ?? payload.title ?? `Erreur ${response.status}`,
-      payload.field ?? payload.errors?.[0]?.field,
-    );
-  return payload as T;
-}
+const session = staffSession('desk', UNAUTHORISED_EVENT);
+export const { storedToken, storeToken } = session;
+const { call } = session;
 
 const query = (params: Record<string, string | undefined>) =>
   new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));

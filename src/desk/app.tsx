@@ -3,6 +3,7 @@
  * visit, record what cannot be booked now, and work the queue of requests —
  * on one screen, keyboard first. French only: it is an in-house tool.
  */
+import { TokenForm } from '../staff/token-form.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
@@ -122,7 +123,16 @@ export function App() {
   }, [card]);
 
   if (!token)
-    return <TokenForm onToken={(t) => (storeToken(t), setNotice(null), setToken(t))} notice={notice} />;
+    return (
+      <TokenForm
+        title="Accueil clients"
+        role="agent"
+        hint="Un administrateur le crée avec POST /v1/admin/tokens (rôle agent)."
+        mainClass="desk"
+        onToken={(t) => (storeToken(t), setNotice(null), setToken(t))}
+        notice={notice}
+      />
+    );
 
   const closePanel = () => (setPanel(null), focusSearch());
   return (
@@ -310,44 +320,5 @@ function NoticeAction({ label, run }: { label: string; run: () => Promise<void> 
       </button>
       {failed && <span class="error"> {failed}</span>}
     </>
-  );
-}
-
-function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: Notice }) {
-  const [value, setValue] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  return (
-    <main class="desk">
-      <h1>Accueil clients</h1>
-      <form
-        class="token"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (value.trim()) onToken(value.trim());
-        }}
-      >
-        <label for="token">Jeton d’accès (agent)</label>
-        <input
-          id="token"
-          name="token"
-          type="password"
-          autocomplete="off"
-          ref={input}
-          value={value}
-          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Se connecter</button>
-        <p class="hint">
-          Le jeton reste dans cet onglet (sessionStorage). Un administrateur le crée avec POST
-          /v1/admin/tokens (rôle agent).
-        </p>
-      </form>
-      {notice && (
-        <p class={`notice ${notice.kind}`} role="alert">
-          {notice.text}
-        </p>
-      )}
-    </main>
   );
 }

@@ -2,6 +2,7 @@
  * The planner API as the page sees it: same origin, bearer token from
  * sessionStorage (never a cookie, never in a URL).
  */
+import { ApiError, staffSession } from '../staff/session.js';
 
 // The page reads exactly the server's view types; type-only imports are erased from the bundle.
 import type {
@@ -56,51 +57,11 @@ export interface UrgentOption {
   lateMinutes: number;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
-const TOKEN_KEY = 'tournee.planner.token';
-
-export function storedToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function storeToken(token: string | null): void {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
-  else sessionStorage.removeItem(TOKEN_KEY);
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${storedToken() ?? ''}`,
-    'accept-language': 'fr',
-  };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const payload = (await response.json().catch(() => ({}))) as {
-    detail?: string;
-    title?: string;
-    code?: string;
-  };
-  if (!response.ok)
-    throw new ApiError(
-      response.status,
-      payload.detail ?? payload.title ?? `Erreur ${response.status}`,
-      payload.code,
-    );
-  return payload as T;
-}
+const session = staffSession('planner');
+export const { storedToken, storeToken } = session;
+const { call } = session;
 
 export const api = {
   routes: (date: string) => call<DayView>('GET', `/v1/admin/routes?date=${encodeURIComponent(date)}`),

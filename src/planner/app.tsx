@@ -23,7 +23,8 @@ import { beginDrag, blockItem, type DragItem } from './drag.js';
 import { clock, longDate, PROGRESS_LABELS, tomorrow } from './format.js';
 import { RouteMap, type MapSettings } from './map.js';
 import { MoveDialog, type MoveRequest } from './move-dialog.js';
-import { ApplyBar, Changes, Comparison, DayPicker, TokenForm, type Notice } from './summary.js';
+import { TokenForm } from '../staff/token-form.js';
+import { ApplyBar, Changes, Comparison, DayPicker, type Notice } from './summary.js';
 import { Timeline } from './timeline.js';
 import { UnassignedLane } from './unassigned.js';
 import { UrgentPanel } from './urgent.js';
@@ -155,7 +156,16 @@ export function App({ map }: { map: MapSettings }) {
     }
   }
 
-  if (!token) return <TokenForm onToken={(t) => (storeToken(t), setToken(t))} notice={notice} />;
+  if (!token)
+    return (
+      <TokenForm
+        title="Planification des tournées"
+        role="planificateur"
+        hint="Le jeton d’administration de démonstration est affiché par « npm start »."
+        onToken={(t) => (storeToken(t), setToken(t))}
+        notice={notice}
+      />
+    );
 
   const routes = shown === 'proposed' && plan ? plan.proposed : day?.current;
   const changed = new Set(plan && shown === 'proposed' ? plan.changes.map((c) => c.visitId) : []);

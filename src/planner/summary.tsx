@@ -1,45 +1,8 @@
-/** The page's plain parts: the token form, the day's totals (current vs proposed) and the proposal's changes. */
-import { useState } from 'preact/hooks';
+/** The page's plain parts: the day's totals (current vs proposed) and the proposal's changes. */
 import type { PlanView, Totals } from './api.js';
 import { clock, duration, kilometres } from './format.js';
 
-export type Notice = { kind: 'ok' | 'error' | 'info'; text: string } | null;
-
-export function TokenForm({ onToken, notice }: { onToken: (token: string) => void; notice: Notice }) {
-  const [value, setValue] = useState('');
-  return (
-    <main>
-      <h1>Planification des tournées</h1>
-      <form
-        class="token"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (value.trim()) onToken(value.trim());
-        }}
-      >
-        <label for="token">Jeton d’accès (planificateur)</label>
-        <input
-          id="token"
-          name="token"
-          type="password"
-          autocomplete="off"
-          value={value}
-          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit">Se connecter</button>
-        <p class="hint">
-          Le jeton reste dans cet onglet (sessionStorage). Le jeton d’administration de démonstration est
-          affiché par « npm start ».
-        </p>
-      </form>
-      {notice && (
-        <p class={`notice ${notice.kind}`} role="alert">
-          {notice.text}
-        </p>
-      )}
-    </main>
-  );
-}
+export type { Notice } from '../staff/token-form.js';
 
 const FIGURES: { key: keyof Omit<Totals, 'visits'>; label: string; format: (n: number) => string }[] = [
   { key: 'travelMinutes', label: 'Trajet', format: duration },
