@@ -32,6 +32,15 @@ export async function findPostcodeZones(db: Db, postcode: string): Promise<Postc
   }));
 }
 
+/** The technician aliased `t` holds every skill the service needs: none of them is missing. */
+const holdsEverySkillOf = (serviceId: string) => sql<boolean>`NOT EXISTS (
+  SELECT 1 FROM service_skills ss
+  WHERE ss.service_id = ${serviceId}
+    AND NOT EXISTS (
+      SELECT 1 FROM technician_skills ts WHERE ts.technician_id = t.id AND ts.skill_code = ss.skill_code
+    )
+)`;
+
 export interface EligibleTechnicianRow {
   id: string;
   name: string;
@@ -78,27 +87,7 @@ export async function findEligibleTechnicians(
           .where('tz.zone_id', 'in', zoneIds),
       ),
     )
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('service_skills as ss')
-            .select('ss.skill_code')
-            .where('ss.service_id', '=', serviceId)
-            .where((inner) =>
-              inner.not(
-                inner.exists(
-                  inner
-                    .selectFrom('technician_skills as ts2')
-                    .select('ts2.skill_code')
-                    .whereRef('ts2.technician_id', '=', 't.id')
-                    .whereRef('ts2.skill_code', '=', 'ss.skill_code'),
-                ),
-              ),
-            ),
-        ),
-      ),
-    )
+    .where(holdsEverySkillOf(serviceId))
     .orderBy('t.name')
     .orderBy('t.id')
     .execute();
@@ -126,27 +115,7 @@ export async function servedAreaNames(db: Db, serviceId?: string): Promise<strin
     .innerJoin('technicians as t', 't.id', 'tz.technician_id')
     .where('t.active', '=', true);
   if (serviceId !== undefined) {
-    query = query.where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('service_skills as ss')
-            .select('ss.skill_code')
-            .where('ss.service_id', '=', serviceId)
-            .where((inner) =>
-              inner.not(
-                inner.exists(
-                  inner
-                    .selectFrom('technician_skills as ts')
-                    .select('ts.skill_code')
-                    .whereRef('ts.technician_id', '=', 't.id')
-                    .whereRef('ts.skill_code', '=', 'ss.skill_code'),
-                ),
-              ),
-            ),
-        ),
-      ),
-    );
+    query = query.where(holdsEverySkillOf(serviceId));
   }
   return (await query.orderBy('z.name').execute()).map((r) => r.name);
 }
