@@ -128,6 +128,11 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Offer windows that need a few booked visits moved (make-room) on days with nothing else; "false" turns it off. */
+  TOURNEE_MAKE_ROOM: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Run the outbox worker (e-mails, webhooks, reminders, surveys) in this instance. */
   TOURNEE_OUTBOX_WORKER: z
     .enum(['true', 'false'])

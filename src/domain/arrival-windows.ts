@@ -63,7 +63,8 @@ export function candidateWindows(
 
 export interface DayOfWindows {
   date: string;
-  windows: { start: string; end: string }[];
+  /** `needsMoves`: offered by moving booked visits (make-room); the booking re-runs it under the locks. */
+  windows: { start: string; end: string; needsMoves?: true }[];
 }
 
 /** Groups windows by local day, in time order, without duplicates. */

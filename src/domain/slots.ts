@@ -8,6 +8,7 @@ import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windo
 import { buildBookingProblem, type HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { addDays, localDateOf } from './local-time.js';
+import { windowsMakingRoom, withRoomWindows } from './room/index.js';
 import { freshReads, type SlotReads } from './slot-reads.js';
 import { DomainError } from './errors.js';
 import { slotAnswers } from '../observability/metrics.js';
@@ -46,6 +47,8 @@ export interface SlotQuery {
   ignoreNotice?: boolean;
   /** Live holds to count (public requests; a client's own holds excepted); absent for the desk. */
   holds?: HoldView;
+  /** false: only windows that need no move (the make-room search is skipped). Default true. */
+  makeRoom?: boolean;
 }
 
 export interface SlotAnswer {
@@ -236,7 +239,21 @@ async function answerSlots(db: Executor, query: SlotQuery, reads: SlotReads): Pr
     bookable: (windows) => bookableWindows(db, service, address, windows, reads, query.holds),
   };
   const windows = candidateWindows(rules, range.from, range.to, query.now, query.ignoreNotice);
-  const days = groupByDay(await search.bookable(windows), settings.timezone);
+  const offered = await search.bookable(windows);
+  // Days with no window as they stand may open one by moving a few visits (make-room, bounded).
+  const room =
+    query.makeRoom === false
+      ? []
+      : await windowsMakingRoom(db, {
+          service,
+          address,
+          timezone: settings.timezone,
+          candidates: windows,
+          offered,
+          reads,
+          holds: query.holds,
+        });
+  const days = withRoomWindows(groupByDay(offered, settings.timezone), room, settings.timezone);
   const reason = days.length > 0 ? undefined : await whyNoWindow(search, range, windows.length);
   return { ...base, address, days, ...(reason ? { reason } : {}) };
 }

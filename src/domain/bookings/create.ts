@@ -21,6 +21,7 @@ import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from '../hol
 import { localDateOf } from '../local-time.js';
 import { enqueueMessage, visitEventData } from '../outbox/index.js';
 import { applyRetiming, placeVisit } from '../placement.js';
+import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
 import { freshReads } from '../slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
@@ -189,7 +190,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       }
       const webBooker = booker.isStaff ? undefined : input.webBooker;
       if (webBooker) await admitWebBooking(tx, webBooker, request.customer, now);
-      const placed = await placeVisit(tx, service, address, window, settings.timezone, { holds });
+      // A window offered by making room (needsMoves): placed, moves written, under every touched day's lock.
+      const placed = request.needsMoves
+        ? await placeMakingRoom(tx, { service, address, window, timezone: settings.timezone, holds, now })
+        : await placeVisit(tx, service, address, window, settings.timezone, { holds });
       // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
       if (!placed) throw new WindowGone();
       await deferOverlapCheck(tx);

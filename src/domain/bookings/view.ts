@@ -33,6 +33,8 @@ export interface BookingRequest {
   locale?: 'fr' | 'en';
   /** The hold placed on this window while the customer typed (POST /v1/holds): consumed by the booking. */
   holdId?: string;
+  /** The window was offered with `needsMoves`: the booking may move a few booked visits to take it. */
+  needsMoves?: boolean;
 }
 
 export interface BookingView {

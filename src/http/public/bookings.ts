@@ -40,7 +40,15 @@ const phoneNumber = safeText(40).refine(
 );
 
 const windowSchema = z.object({ start: isoDateTime, end: isoDateTime });
-const dayOfWindows = z.object({ date: isoDate, windows: z.array(windowSchema) });
+const offeredWindow = windowSchema.extend({
+  needsMoves: z
+    .literal(true)
+    .optional()
+    .describe(
+      'offered by moving a few booked visits inside their own windows; book it with `needsMoves: true`',
+    ),
+});
+const dayOfWindows = z.object({ date: isoDate, windows: z.array(offeredWindow) });
 
 const bookingView = z.object({
   id: z.uuid(),
@@ -98,6 +106,8 @@ const bookingBody = z
     locale: z.enum(['fr', 'en']).optional(),
     /** The hold placed when the customer chose the window (POST /v1/holds): consumed by the booking. */
     holdId: z.uuid().optional(),
+    /** The window was offered with `needsMoves`: the booking may move a few booked visits to take it. */
+    needsMoves: z.boolean().optional(),
     /** Desk only: how the customer reached us. */
     channel: z.enum(['phone', 'email', 'desk']).optional(),
   })
@@ -235,6 +245,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
           ignoreNotice: principal !== undefined,
           // Live holds count for the public (not the client's own); the desk never sees them.
           holds: principal ? undefined : { now: ctx.clock(), exceptClient: clientHash(request.ip) },
+          makeRoom: ctx.config.TOURNEE_MAKE_ROOM,
         },
         ctx.slotReads,
       );
@@ -314,6 +325,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
           address: body.address,
           notes: body.notes,
           ...(body.holdId ? { holdId: body.holdId } : {}),
+          ...(body.needsMoves ? { needsMoves: true } : {}),
           locale: body.locale ?? (/^\s*en\b/i.test(request.headers['accept-language'] ?? '') ? 'en' : 'fr'),
         },
         booker,

@@ -1,0 +1,114 @@
+/**
+ * Windows offered by making room: on a day where no route can take the new visit as it stands
+ * (the "fully-booked" case), the windows make-room can open by moving a few booked visits inside
+ * their own promised windows. Bounded so a slot query pays a fixed price: the first few such days
+ * of the range, a fixed number of sets tried per window and per request.
+ */
+import type { Interval } from '../../../solver/problem.js';
+import { makeRoom } from '../../../solver/make-room.js';
+import type { ServiceWithSkills } from '../../db/catalogue.js';
+import type { Executor } from '../../db/database.js';
+import type { DayOfWindows } from '../arrival-windows.js';
+import { localDaySpan, type HoldView } from '../booking-problem.js';
+import type { ResolvedAddress } from '../eligibility.js';
+import { localDateOf, localIso } from '../local-time.js';
+import type { SlotReads } from '../slot-reads.js';
+import { buildRoomProblem, dayOf, roomTechnicians } from './problem.js';
+
+/** Days of one request make-room is tried on: the first ones with nothing to offer. */
+export const ROOM_DAYS_PER_REQUEST = 3;
+/** Sets of visits tried for one window (make-room's own bound). */
+export const ROOM_TRIES_PER_WINDOW = 100;
+/** Sets tried over the whole request; a window that finds nothing is charged its full bound. */
+export const ROOM_TRIES_PER_REQUEST = 1000;
+
+export interface RoomSearch {
+  service: ServiceWithSkills;
+  address: ResolvedAddress;
+  timezone: string;
+  /** Every candidate window of the range. */
+  candidates: Interval[];
+  /** The windows offered without moving anyone. */
+  offered: Interval[];
+  reads: SlotReads;
+  holds?: HoldView;
+}
+
+/** The windows, on days with no ordinary window, that moving at most three booked visits opens. */
+export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promise<Interval[]> {
+  const { timezone } = search;
+  const offeredDays = new Set(search.offered.map((w) => localDateOf(w.start, timezone)));
+  const fullDays = new Map<string, Interval[]>();
+  for (const w of search.candidates) {
+    const day = localDateOf(w.start, timezone);
+    if (offeredDays.has(day)) continue;
+    const list = fullDays.get(day) ?? [];
+    list.push(w);
+    fullDays.set(day, list);
+  }
+  if (fullDays.size === 0) return [];
+  const eligible = await search.reads.eligible(search.service.id, search.address);
+  if (eligible.length === 0) return [];
+  const dates = [...fullDays.keys()].sort();
+  const range = localDaySpan(dates[0]!, dates[dates.length - 1]!, timezone);
+  const shifts = await search.reads.shifts(
+    eligible.map((t) => t.id),
+    range.from,
+    range.to,
+  );
+  const worked = [...shifts.values()].flat().map((s) => s.interval);
+  // A day nobody eligible works (a Sunday, a holiday) has no visit to move: not worth a try.
+  const days = dates
+    .filter((d) => fullDays.get(d)!.some((w) => worked.some((s) => s.start < w.end && w.start < s.end)))
+    .slice(0, ROOM_DAYS_PER_REQUEST);
+  if (days.length === 0) return [];
+
+  const span = localDaySpan(days[0]!, days[days.length - 1]!, timezone);
+  const room = await buildRoomProblem(db, {
+    service: search.service,
+    address: search.address,
+    eligibleIds: eligible.map((t) => t.id),
+    technicians: await roomTechnicians(
+      db,
+      eligible.map((t) => t.id),
+    ),
+    from: span.from,
+    to: span.to,
+    holds: search.holds,
+    reads: search.reads,
+  });
+  const found: Interval[] = [];
+  let budget = ROOM_TRIES_PER_REQUEST;
+  for (const day of days) {
+    const daySpan = localDaySpan(day, day, timezone);
+    const problem = dayOf(room.problem, {
+      start: daySpan.from.getTime() / 1000,
+      end: daySpan.to.getTime() / 1000,
+    });
+    for (const window of fullDays.get(day)!) {
+      if (budget <= 0) return found;
+      const maxTries = Math.min(ROOM_TRIES_PER_WINDOW, budget);
+      const offer = makeRoom(problem, { ...room.request, windows: [window] }, window, { maxTries });
+      budget -= offer?.tries ?? maxTries;
+      if (offer) found.push(window);
+    }
+  }
+  return found;
+}
+
+/** The days of the answer with the make-room windows among them, marked so the booking re-runs make-room. */
+export function withRoomWindows(days: DayOfWindows[], room: Interval[], timezone: string): DayOfWindows[] {
+  if (room.length === 0) return days;
+  const byDate = new Map(days.map((d) => [d.date, { date: d.date, windows: [...d.windows] }]));
+  for (const w of [...room].sort((a, b) => a.start - b.start)) {
+    const date = localDateOf(w.start, timezone);
+    const day = byDate.get(date) ?? { date, windows: [] };
+    day.windows.push({
+      start: localIso(w.start, timezone),
+      end: localIso(w.end, timezone),
+      needsMoves: true,
+    });
+    byDate.set(date, day);
+  }
+  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
