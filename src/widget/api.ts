@@ -76,7 +76,8 @@ export interface Api {
   slots(serviceId: string, postcode: string): Promise<Slots>;
   hold(serviceId: string, window: TimeWindow, postcode: string): Promise<HeldWindow>;
   renewHold(id: string): Promise<HeldWindow>;
-  releaseHold(id: string): Promise<void>;
+  /** `leaving`: sent as the page goes away, so the request outlives it (fetch keepalive). */
+  releaseHold(id: string, leaving?: boolean): Promise<void>;
   request(body: CustomerRequestBody): Promise<{ id: string; reference: string }>;
   challenge(): Promise<Challenge>;
   book(request: BookingRequest, idempotencyKey: string): Promise<BookingConfirmation>;
@@ -129,7 +130,8 @@ export function createApi(origin: string, lang: 'fr' | 'en'): Api {
       call<Slots>(`/v1/slots?${new URLSearchParams({ serviceId, postcode, range: 'horizon' })}`),
     hold: (serviceId, window, postcode) => post<HeldWindow>('/v1/holds', { serviceId, window, postcode }),
     renewHold: (id) => post<HeldWindow>(`/v1/holds/${encodeURIComponent(id)}/renew`),
-    releaseHold: (id) => call<void>(`/v1/holds/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    releaseHold: (id, leaving) =>
+      call<void>(`/v1/holds/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: leaving === true }),
     request: (body) => post<{ id: string; reference: string }>('/v1/requests', body),
     challenge: () => call<Challenge>('/v1/challenge'),
     book: (request, idempotencyKey) =>

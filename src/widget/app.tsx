@@ -47,6 +47,16 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
   const { alert, setAlert, status, setStatus, focusOn } = useAnnouncements(host);
   const proof = useProofOfWork(api);
   const holds = useMemo(() => holdActions(api, dispatch), [api]);
+  // A customer who closes the tab or leaves the page gives the window back to everyone at once,
+  // rather than in five minutes (pagehide, not visibilitychange: switching apps on a phone to
+  // check a calendar keeps it).
+  const heldOnLeave = state.hold?.id;
+  useEffect(() => {
+    if (!heldOnLeave) return;
+    const release = () => void api.releaseHold(heldOnLeave, true).catch(() => undefined);
+    window.addEventListener('pagehide', release);
+    return () => window.removeEventListener('pagehide', release);
+  }, [api, heldOnLeave]);
   /** One idempotency key per attempt: a retry of the very same request (after a network error) reuses it. */
   const attempt = useRef<{ key: string; fingerprint: string } | null>(null);
 
