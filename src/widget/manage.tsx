@@ -17,7 +17,7 @@ import {
 } from './api.js';
 import { App } from './app.js';
 import { formatDay, formatInstant, formatWindow, messages, type Lang, type Messages } from './i18n.js';
-import { CallUs, revealWindows, telHref } from './parts.js';
+import { CallUs, revealWindows, PhoneLink } from './parts.js';
 import { DayPicker, WindowPicker } from './pickers.js';
 import { Shell, StepHeading, useAnnouncements } from './shell.js';
 
@@ -201,7 +201,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
   if (!b) {
     body = alert.text ? (
       <p>
-        {t.badLinkHelp} <a href={telHref(phone)}>{phone}</a>.
+        {t.badLinkHelp} <PhoneLink phone={phone} />.
       </p>
     ) : (
       <div class="loading" aria-busy="true" aria-label={t.loading}>
@@ -270,7 +270,7 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
       next = (
         <div class="info" id="too-late">
           <p>
-            {t.tooLate(cutoffHours)} <a href={telHref(phone)}>{phone}</a>.
+            {t.tooLate(cutoffHours)} <PhoneLink phone={phone} />.
           </p>
         </div>
       );

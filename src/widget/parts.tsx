@@ -24,12 +24,21 @@ export function BackButton({ onBack, t }: { onBack: () => void; t: Messages }) {
   );
 }
 
-export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+
+/** The company's phone, tappable, never broken across two lines. */
+export function PhoneLink({ phone }: { phone: string }) {
+  return (
+    <a class="tel" href={telHref(phone)}>
+      {phone}
+    </a>
+  );
+}
 
 export function CallUs({ phone, t }: { phone: string; t: Messages }) {
   return (
     <p>
-      {t.callUs} <a href={telHref(phone)}>{phone}</a>.
+      {t.callUs} <PhoneLink phone={phone} />.
     </p>
   );
 }

@@ -52,6 +52,7 @@ input[type=radio],input[type=checkbox]{width:22px;height:22px;min-height:0;margi
 .here li{margin:2px 0}
 .not-here{display:block;color:#b54708}
 .windows{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:8px}
+.tel{white-space:nowrap}
 .windows .choice{margin:0;align-items:center;font-variant-numeric:tabular-nums;white-space:nowrap}
 .summary{background:#f2f4f7;border-radius:10px;padding:10px 12px;margin:8px 0}
 .summary p{margin:0}

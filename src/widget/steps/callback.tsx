@@ -8,7 +8,7 @@ import { Field } from '../fields.js';
 import type { Errors, FieldKey, Form } from '../flow.js';
 import { asProblem, isOutage, problemMessage } from '../form.js';
 import type { Messages } from '../i18n.js';
-import { BackButton, StepHeader, telHref } from '../parts.js';
+import { BackButton, StepHeader, PhoneLink } from '../parts.js';
 import { useProofOfWork } from '../use-proof-of-work.js';
 import { isPostcode } from '../validate.js';
 
@@ -141,7 +141,7 @@ export function CallbackStep({ api, form, errors, t, ...props }: CallbackStepPro
       <p class="muted">{t.callbackPrivacy(props.company)}</p>
       {failed && (
         <p class="info">
-          {t.callbackFailed} <a href={telHref(props.phone)}>{props.phone}</a>.
+          {t.callbackFailed} <PhoneLink phone={props.phone} />.
         </p>
       )}
       <div class="actions">

@@ -4,7 +4,7 @@ import type { BookingRules, Service, TimeWindow } from '../api.js';
 import { Field, type FieldProps } from '../fields.js';
 import type { Errors, FieldKey, Form, Hold } from '../flow.js';
 import { formatWindow, type Lang, type Messages } from '../i18n.js';
-import { BackButton, ServiceSummary, StepHeader, telHref } from '../parts.js';
+import { BackButton, ServiceSummary, StepHeader, PhoneLink } from '../parts.js';
 
 export interface DetailsStepProps {
   service: Service | undefined;
@@ -109,7 +109,7 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
       )}
       {/* Stated before booking: until when the customer may change their mind online. */}
       <p class="muted" id="cutoff-note">
-        {t.cutoffNote(props.rules.changeCutoffHours)} <a href={telHref(props.phone)}>{props.phone}</a>.
+        {t.cutoffNote(props.rules.changeCutoffHours)} <PhoneLink phone={props.phone} />.
       </p>
       <div class="actions">
         <button type="submit" class="btn" aria-disabled={busy ? 'true' : undefined}>
