@@ -75,7 +75,7 @@ async function dayFaults(f: MovableDay, day = DAY) {
   const built = await buildDayProblem(db(), day, {
     technicianIds: [f.heatPumpTechnician.id, f.electrician.id],
   });
-  return checkPlan(built.problem, currentPlan(built.problem), { requireAll: true });
+  return checkPlan(built.problem, currentPlan(built.problem), { requireAll: true, epsilon: 0.01 });
 }
 
 /** The VEVENT blocks of an iCal body, unfolded. */

@@ -1,18 +1,55 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentPlan } from '../../solver/slots.js';
+import { checkPlan } from '../../solver/check.js';
+import type { Violation } from '../../solver/problem.js';
+import { buildDayProblem } from '../../src/domain/planning/day-problem.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload } from '../helpers/booking.js';
 
 /**
  * End to end, through HTTP: any window the slots endpoint offers can be
  * booked right away, across services, postal codes and the days around the
- * March 2026 clock change; and no booking ever overlaps another or leaves its
- * promised window.
+ * March 2026 clock change — make-room windows (needsMoves) booked as marked —;
+ * and no booking ever overlaps another or leaves its promised window.
  */
+type OfferedWindow = { start: string; end: string; needsMoves?: true };
+const windowsOf = (body: { days: { windows: OfferedWindow[] }[] }) => body.days.flatMap((d) => d.windows);
+/** The booking sends the mark back: it may then move visits to take the window. */
+const asOffered = (w: OfferedWindow) => ({
+  window: { start: w.start, end: w.end },
+  ...(w.needsMoves ? { needsMoves: true } : {}),
+});
 let t: TestApp;
 let services: { id: string; slug: string }[];
 let postcodes: string[];
+const DAYS = [
+  '2026-03-26',
+  '2026-03-27',
+  '2026-03-30',
+  '2026-03-31',
+  '2026-04-01',
+  '2026-04-02',
+  '2026-04-03',
+];
+/** What each day's plan already broke before the bookings (seeded data): no booking may add to it. */
+const baseline = new Map<string, Set<string>>();
+
+const key = (v: Violation) => `${v.code}|${v.visitId ?? ''}|${v.technicianId ?? ''}`;
+/** Each day's plan as the rows say, judged to the millisecond the database keeps. */
+async function violationsOf(day: string): Promise<Violation[]> {
+  const built = await buildDayProblem(t.testDb.handle.db, day);
+  return checkPlan(built.problem, currentPlan(built.problem), { epsilon: 0.01 });
+}
+
+/** The rules each day's plan breaks now that it did not break before. */
+async function brokenPromises(): Promise<Violation[]> {
+  const broken = [];
+  for (const day of DAYS)
+    broken.push(...(await violationsOf(day)).filter((v) => !baseline.get(day)!.has(key(v))));
+  return broken;
+}
 
 beforeAll(async () => {
   t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '0' } });
@@ -20,6 +57,7 @@ beforeAll(async () => {
   postcodes = (
     await t.testDb.handle.db.selectFrom('zone_postcodes').select('postcode').distinct().execute()
   ).map((r) => r.postcode);
+  for (const day of DAYS) baseline.set(day, new Set((await violationsOf(day)).map(key)));
 });
 afterAll(async () => t?.close());
 
@@ -27,6 +65,7 @@ describe('offered windows are bookable', () => {
   it('books whatever /v1/slots offers, and the table stays free of overlaps', async () => {
     let booked = 0;
     let empty = 0;
+    let withMoves = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: services.length - 1 }),
@@ -41,15 +80,16 @@ describe('offered windows are bookable', () => {
             url: `/v1/slots?serviceId=${service.id}&postcode=${postcode}&from=${from}&to=2026-04-03`,
           });
           expect(res.statusCode).toBe(200);
-          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap(
-            (d) => d.windows,
-          );
+          const windows = windowsOf(res.json());
           if (windows.length === 0) {
             empty++;
             return;
           }
           const window = windows[pick % windows.length]!;
-          const created = await book(t.app, bookingPayload(service.id, window, postcode), { pow: false });
+          if (window.needsMoves) withMoves++;
+          const created = await book(t.app, bookingPayload(service.id, window, postcode, asOffered(window)), {
+            pow: false,
+          });
           expect(
             created.statusCode,
             `${service.slug} ${postcode} ${window.start}: ${created.body.slice(0, 200)}`,
@@ -73,8 +113,11 @@ describe('offered windows are bookable', () => {
       t.testDb.handle.db,
     );
     expect(overlaps.rows[0]!.n).toBe(0);
+    expect(await brokenPromises()).toEqual([]);
     expect(booked).toBeGreaterThan(10);
-    console.log(`offered windows: ${booked} booked, ${empty} queries with no window`);
+    console.log(
+      `offered windows: ${booked} booked (${withMoves} by making room), ${empty} queries with no window`,
+    );
   });
 
   it('with holds: a client with no live hold can hold any window offered to it, and every offered window books', async () => {
@@ -98,16 +141,15 @@ describe('offered windows are bookable', () => {
             remoteAddress: client,
           });
           expect(res.statusCode).toBe(200);
-          const windows = (res.json().days as { windows: { start: string; end: string }[] }[]).flatMap(
-            (d) => d.windows,
-          );
+          const windows = windowsOf(res.json());
           if (windows.length === 0) return;
           const window = windows[pick % windows.length]!;
-          if (holdFirst && !holdsOf.has(client)) {
+          // A make-room window is not held (the widget books it straight away): a hold moves nobody.
+          if (holdFirst && !holdsOf.has(client) && !window.needsMoves) {
             const h = await t.app.inject({
               method: 'POST',
               url: '/v1/holds',
-              payload: { serviceId: service.id, window, postcode },
+              payload: { serviceId: service.id, window: asOffered(window).window, postcode },
               remoteAddress: client,
             });
             expect(h.statusCode, `${service.slug} ${postcode} ${window.start}: ${h.body.slice(0, 200)}`).toBe(
@@ -120,7 +162,7 @@ describe('offered windows are bookable', () => {
           const created = await t.app.inject({
             method: 'POST',
             url: '/v1/bookings',
-            payload: bookingPayload(service.id, window, postcode),
+            payload: bookingPayload(service.id, window, postcode, asOffered(window)),
             headers: { 'idempotency-key': `prop-${Date.now()}-${Math.random().toString(36).slice(2)}` },
             remoteAddress: client,
           });
@@ -135,6 +177,7 @@ describe('offered windows are bookable', () => {
       ),
       { numRuns: Number(process.env.SLOT_RUNS ?? 40), seed: 20261201 },
     );
+    expect(await brokenPromises()).toEqual([]);
     expect(held).toBeGreaterThan(3);
     expect(booked).toBeGreaterThan(3);
     console.log(`offered windows with holds: ${held} held, ${booked} booked`);

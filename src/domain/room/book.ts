@@ -122,15 +122,16 @@ export async function placeMakingRoom(
 
 const faultKey = (v: Violation) => `${v.code}|${v.visitId ?? ''}|${v.technicianId ?? ''}`;
 
+/** Planned times come back from the database to the millisecond: a route is not judged on less. */
+const JUDGED = { requireAll: true, epsilon: 0.01 } as const;
+
 /**
  * The rules the offered plan breaks that the day did not already break, judged on the problem as
  * read (so a pinned or started visit that moved, a visit dropped, a window or skill broken all
  * count), with the new visit added as it must be served.
  */
 function newFaults(room: RoomProblem, window: Interval, offer: RoomOffer): Violation[] {
-  const known = new Set(
-    checkPlan(room.problem, currentPlan(room.problem), { requireAll: true }).map(faultKey),
-  );
+  const known = new Set(checkPlan(room.problem, currentPlan(room.problem), JUDGED).map(faultKey));
   const { request } = room;
   const judged: Problem = {
     ...room.problem,
@@ -146,5 +147,5 @@ function newFaults(room: RoomProblem, window: Interval, offer: RoomOffer): Viola
       },
     ],
   };
-  return checkPlan(judged, offer.plan, { requireAll: true }).filter((v) => !known.has(faultKey(v)));
+  return checkPlan(judged, offer.plan, JUDGED).filter((v) => !known.has(faultKey(v)));
 }
