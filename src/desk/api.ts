@@ -88,8 +88,10 @@ export const api = {
     call<CustomerSearch>('GET', `/v1/admin/customers?${query({ q, limit: '8' })}`, undefined, {}, signal),
   customer: (id: string) => call<CustomerCard>('GET', `/v1/admin/customers/${encodeURIComponent(id)}`),
   createCustomer: (body: NewCustomer) => call<CustomerCard>('POST', '/v1/admin/customers', body),
-  updateCustomer: (id: string, patch: { notes?: string }) =>
-    call<CustomerCard>('PATCH', `/v1/admin/customers/${encodeURIComponent(id)}`, patch),
+  updateCustomer: (
+    id: string,
+    patch: { notes?: string; name?: string; phones?: string[]; email?: string | null },
+  ) => call<CustomerCard>('PATCH', `/v1/admin/customers/${encodeURIComponent(id)}`, patch),
 
   services: (postcode?: string) =>
     call<{ services: ServiceView[] }>('GET', `/v1/services?${query({ postcode })}`),

@@ -14,6 +14,7 @@ import {
   VISIT_STATUS,
   windowText,
 } from './format.js';
+import { ContactEditor } from './contact.js';
 import { Shortcut } from './shortcut.js';
 
 interface Props {
@@ -28,6 +29,9 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
   const planned = card.visits.filter((v) => v.status === 'booked');
   const history = card.visits.filter((v) => v.status !== 'booked');
   const open = card.requests.filter((r) => r.status === 'new' || r.status === 'in_progress');
+  const [editing, setEditing] = useState(false);
+  // Another caller opened: their card starts read-only.
+  useEffect(() => setEditing(false), [card.id]);
   return (
     <article class="card" aria-labelledby="card-title">
       <header>
@@ -43,6 +47,13 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
             {a.street}, {a.postcode} {a.city}
           </p>
         ))}
+        {editing && (
+          <ContactEditor
+            card={card}
+            onSaved={(notice) => (setEditing(false), onChanged(notice))}
+            onClose={() => setEditing(false)}
+          />
+        )}
         <div class="buttons">
           <button type="button" class="primary" onClick={onBook}>
             Nouveau rendez-vous <Shortcut keys={['Alt', 'N']} />
@@ -50,6 +61,11 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
           <button type="button" onClick={onRequest}>
             Nouvelle demande <Shortcut keys={['Alt', 'R']} />
           </button>
+          {!editing && (
+            <button type="button" onClick={() => setEditing(true)}>
+              Modifier les coordonnées
+            </button>
+          )}
         </div>
       </header>
 

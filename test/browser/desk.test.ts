@@ -393,6 +393,55 @@ describe('desk page', () => {
     expect(unknown.errors).toEqual([]);
   });
 
+  it('corrects a caller’s name, numbers and e-mail on the card; a number of another customer is refused on its field', async () => {
+    const create = async (name: string, phone: string) => {
+      const res = await fetch(`${stack.apiOrigin}/v1/admin/customers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, phone }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const lucId = await create('Luc Bernrd', '06 11 22 33 44');
+    await create('Anne Roux', '06 55 66 77 88');
+
+    const { page, errors } = await openDesk(DESKTOP, '?phone=%2B33611223344');
+    const card = page.getByRole('article', { name: 'Luc Bernrd' });
+    await card.getByRole('button', { name: 'Modifier les coordonnées' }).click();
+    const form = page.getByRole('form', { name: 'Coordonnées du client' });
+    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await form.getByLabel('Nom').fill('Luc Bernard');
+    await form.getByRole('button', { name: '+ Autre numéro' }).click();
+    await form.getByLabel('Autre téléphone').fill('06 55 66 77 88');
+    await form.getByLabel('E-mail (facultatif)').fill('luc.bernard@example.fr');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe('Ce numéro appartient déjà à un autre client.');
+    expect(await form.getByLabel('Autre téléphone').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: `${ARTIFACTS}/desk-contact-refused-1280.png` });
+
+    await form.getByLabel('Autre téléphone').fill('04 72 10 20 30');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Coordonnées enregistrées.').waitFor();
+    const updated = page.getByRole('article', { name: 'Luc Bernard' });
+    await updated.getByRole('link', { name: 'luc.bernard@example.fr' }).waitFor();
+    expect(await form.count()).toBe(0);
+    const stored = await stack.testDb.handle.db
+      .selectFrom('customers')
+      .select(['full_name', 'phones', 'email'])
+      .where('id', '=', lucId)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      full_name: 'Luc Bernard',
+      phones: ['+33611223344', '+33472102030'],
+      email: 'luc.bernard@example.fr',
+    });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors.filter((e) => !e.startsWith('409 '))).toEqual([]);
+  });
+
   it('reads well on a phone: one column, the search and the card first', async () => {
     const { page, errors, keys } = await openDesk(PHONE);
     await keys.press('/');
