@@ -50,6 +50,8 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
           const cti = firstAnswer.current;
           firstAnswer.current = undefined;
           cti?.(answer.items, q);
+          // The telephony link opened the one caller (or the new-caller form): the list is answered.
+          if (cti && answer.items.length <= 1) setOpen(false);
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;

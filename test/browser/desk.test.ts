@@ -383,6 +383,8 @@ describe('desk page', () => {
   it('opens on the caller from a telephony link (/desk?phone=), or on a new-caller form', async () => {
     const known = await openDesk(DESKTOP, '?phone=%2B33612345678');
     await known.page.getByRole('article', { name: 'Marie Dubois' }).waitFor();
+    // The caller is open: the search's list does not stay over the page.
+    expect(await known.page.getByRole('listbox', { name: 'Clients trouvés' }).count()).toBe(0);
     expect(known.errors).toEqual([]);
     await context!.close();
 
