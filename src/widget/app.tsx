@@ -93,9 +93,12 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     return false;
   };
   /** A refusal that names a field the customer filled on an earlier step: back there, on that field. */
-  const refuse = (step: Step, key: FieldKey, message: string) => {
+  const refuse = (step: Step, key: FieldKey, message: string, as: 'alert' | 'answer' = 'alert') => {
     dispatch({ type: 'refusedOn', step, key, message });
-    setAlert(message);
+    // An answer (we do not serve this postcode) is said once, by the field, politely; only a
+    // refusal also goes in the alert banner.
+    if (as === 'alert') setAlert(message);
+    else setStatus(message);
     focusOn(key);
   };
 
@@ -118,8 +121,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
       if (found.reason?.code === 'zone-not-served') {
         // An unserved postcode is an answer, not an error: it is still the postcode field's to show,
         // with the areas we serve, the phone and "Être rappelé" below.
-        setStatus('');
-        return refuse('address', 'postcode', t.postcodeNotServed(found.postcode));
+        return refuse('address', 'postcode', t.postcodeNotServed(found.postcode), 'answer');
       }
       if (found.reason?.code === 'service-not-offered-here')
         // Which other services can be booked here, to offer them instead.

@@ -51,6 +51,8 @@ describe('the widget says why there is no window, and what to do next', () => {
       .poll(() => w.locator('#postcode-err').textContent())
       .toBe('Nous n’intervenons pas dans le 75001.');
     await expect.poll(() => deepFocus(page)).toBe('INPUT#postcode[name=postcode]');
+    // Said once, by the field: not again in a red banner above the form.
+    expect(await w.locator('[role=alert]').textContent()).toBe('');
     const reason = w.locator('#reason');
     expect(await reason.locator('p').first().textContent()).toBe(
       'Nous intervenons dans ces secteurs\u00a0: Beaujolais, Est lyonnais, Lyon intra-muros, Ouest et Monts d’Or, Sud lyonnais.',
