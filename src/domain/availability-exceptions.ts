@@ -19,7 +19,11 @@ import type { Db } from '../db/database.js';
 import type { ExceptionKind } from '../db/schema.js';
 import { existingTechnicianIds } from '../db/technicians.js';
 import { invalidField, notFound } from './field-errors.js';
-import { unassignForException, type UnassignedByException } from './planning/absence.js';
+import {
+  restoreAfterException,
+  unassignForException,
+  type UnassignedByException,
+} from './planning/absence.js';
 
 export interface ExceptionInput {
   kind: ExceptionKind;
@@ -103,8 +107,14 @@ export async function findExceptions(db: Db, filter: ExceptionFilter): Promise<E
   return listExceptions(db, filter);
 }
 
-/** The exception as stored, and the booked visits it took from their technician (the planner's unassigned lane). */
-export type RecordedException = ExceptionRecord & { unassignedVisits: UnassignedByException[] };
+/**
+ * The exception as stored, the booked visits it took from their technician (the planner's
+ * unassigned lane) and, after a change, those it gave back (they fit where they were).
+ */
+export type RecordedException = ExceptionRecord & {
+  unassignedVisits: UnassignedByException[];
+  restoredVisits: UnassignedByException[];
+};
 
 export async function createException(
   db: Db,
@@ -125,7 +135,7 @@ export async function createException(
       { kind: input.kind, technicianId, ...range },
       now,
     );
-    return { ...(await getException(tx, id))!, unassignedVisits };
+    return { ...(await getException(tx, id))!, unassignedVisits, restoredVisits: [] };
   });
 }
 
@@ -155,12 +165,23 @@ export async function editException(
       : { start: current.start, end: current.end };
     await updateException(tx, id, { kind, technicianId, ...range, reason: changes.reason ?? current.reason });
     const unassignedVisits = await unassignForException(tx, { kind, technicianId, ...range }, now);
-    return { ...(await getException(tx, id))!, unassignedVisits };
+    // What the old range covered and the new one does not goes back where it was, if it fits.
+    const restoredVisits = await restoreAfterException(tx, current, now);
+    return { ...(await getException(tx, id))!, unassignedVisits, restoredVisits };
   });
 }
 
-export async function removeException(db: Db, id: string): Promise<void> {
-  if (!(await deleteException(db, id))) throw notFound(EXCEPTION);
+/** Deleted: the visits it sent to the unassigned lane go back where they were, when they fit. */
+export async function removeException(
+  db: Db,
+  id: string,
+  now: Date = new Date(),
+): Promise<{ restoredVisits: UnassignedByException[] }> {
+  return db.transaction().execute(async (tx) => {
+    const current = await getException(tx, id);
+    if (!current || !(await deleteException(tx, id))) throw notFound(EXCEPTION);
+    return { restoredVisits: await restoreAfterException(tx, current, now) };
+  });
 }
 
 export async function readException(db: Db, id: string): Promise<ExceptionRecord> {

@@ -30,7 +30,7 @@ afterAll(async () => {
   await Promise.all([t?.close(), morning?.close()]);
 });
 
-function call(app: TestApp, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) {
+function call(app: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {
   return app.app.inject({
     method,
     url,
@@ -252,6 +252,95 @@ describe('an absence and its repair', () => {
       expect(now.technician_id).toBe(placementOf(plan, r.id)!.technicianId);
     }
     expect((await call(t, 'GET', `/v1/admin/routes?date=${date}`)).json().unassigned).toEqual([]);
+  });
+});
+
+describe('an absence entered by mistake', () => {
+  const date = '2026-03-31';
+
+  it('shortened, gives back the visits it no longer covers; deleted, gives back the rest, each where it was', async () => {
+    const rows = await dayRows(t, date);
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.technician_id, (counts.get(r.technician_id) ?? 0) + 1);
+    const [absent] = [...counts.entries()].find(([, n]) => n >= 2)!;
+    const theirs = rows.filter((r) => r.technician_id === absent);
+    const ids = (list: { visitId: string }[]) => list.map((v) => v.visitId).sort();
+    const lane = async () => ids((await call(t, 'GET', `/v1/admin/routes?date=${date}`)).json().unassigned);
+
+    const recorded = await call(t, 'POST', '/v1/admin/availability/exceptions', {
+      kind: 'absence',
+      technicianId: absent,
+      from: date,
+      reason: 'saisie par erreur',
+    });
+    expect(recorded.statusCode).toBe(201);
+    expect(ids(recorded.json().unassignedVisits)).toEqual(theirs.map((r) => r.id).sort());
+    expect(await lane()).toEqual(theirs.map((r) => r.id).sort());
+
+    // Only the first visit's hours are really lost: the others come back at once.
+    const [first, ...others] = theirs;
+    const shortened = await call(t, 'PATCH', `/v1/admin/availability/exceptions/${recorded.json().id}`, {
+      start: first!.planned_start.toISOString(),
+      end: first!.planned_end.toISOString(),
+    });
+    expect(shortened.statusCode).toBe(200);
+    expect(ids(shortened.json().restoredVisits)).toEqual(others.map((r) => r.id).sort());
+    expect(await lane()).toEqual([first!.id]);
+
+    const removed = await call(t, 'DELETE', `/v1/admin/availability/exceptions/${recorded.json().id}`);
+    expect(removed.statusCode).toBe(200);
+    expect(ids(removed.json().restoredVisits)).toEqual([first!.id]);
+    expect(await lane()).toEqual([]);
+
+    // Each is back with its technician at its planned time, and in their calendar feed.
+    const after = await dayRows(t, date);
+    for (const r of theirs) {
+      const now = after.find((a) => a.id === r.id)!;
+      expect(now).toMatchObject({
+        technician_id: absent,
+        planned_start: r.planned_start,
+        unassigned_reason: null,
+      });
+    }
+    const feed = (
+      await t.app.inject({ method: 'GET', url: `/v1/feeds/technicians/${feedTokenOf(absent)}.ics` })
+    ).body;
+    for (const r of theirs) expect(feed).toContain(r.reference);
+    const day = await buildDayProblem(t.testDb.handle.db, date);
+    expect(checkPlan(day.problem, currentPlan(day.problem), { requireAll: true })).toEqual([]);
+  });
+
+  it('deleted while another absence still covers a visit, leaves that one in the lane', async () => {
+    const other = '2026-04-01';
+    const rows = await dayRows(t, other);
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.technician_id, (counts.get(r.technician_id) ?? 0) + 1);
+    const [absent] = [...counts.entries()].find(([, n]) => n >= 2)!;
+    const [first, ...others] = rows.filter((r) => r.technician_id === absent);
+    const ids = (list: { visitId: string }[]) => list.map((v) => v.visitId).sort();
+    const lane = async () => ids((await call(t, 'GET', `/v1/admin/routes?date=${other}`)).json().unassigned);
+
+    const day = await call(t, 'POST', '/v1/admin/availability/exceptions', {
+      kind: 'absence',
+      technicianId: absent,
+      from: other,
+    });
+    const dentist = await call(t, 'POST', '/v1/admin/availability/exceptions', {
+      kind: 'absence',
+      technicianId: absent,
+      start: first!.planned_start.toISOString(),
+      end: first!.planned_end.toISOString(),
+      reason: 'dentiste',
+    });
+    expect([day.statusCode, dentist.statusCode]).toEqual([201, 201]);
+    expect(await lane()).toEqual([first!, ...others].map((r) => r.id).sort());
+
+    const removed = await call(t, 'DELETE', `/v1/admin/availability/exceptions/${day.json().id}`);
+    expect(removed.statusCode).toBe(200);
+    expect(ids(removed.json().restoredVisits)).toEqual(others.map((r) => r.id).sort());
+    expect(await lane()).toEqual([first!.id]);
+    const unassigned = (await call(t, 'GET', `/v1/admin/routes?date=${other}`)).json().unassigned;
+    expect(unassigned[0]).toMatchObject({ reason: 'technician-absent', previousTechnicianId: absent });
   });
 });
 

@@ -62,10 +62,19 @@ function exceptionOut(e: ExceptionRecord, timezone: string): z.infer<typeof exce
 
 /** Booked visits an absence or closure took from their technician: now in the planner's unassigned lane. */
 const unassignedVisits = z.array(z.object({ visitId: z.uuid(), reference: z.string() }));
-const recordedView = exceptionView.extend({ unassignedVisits });
+const recordedView = exceptionView.extend({
+  unassignedVisits,
+  restoredVisits: unassignedVisits.describe(
+    'After a change: visits the old range had sent to the unassigned lane, back with their technician at their planned time',
+  ),
+});
 
 function recordedOut(e: RecordedException, timezone: string): z.infer<typeof recordedView> {
-  return { ...exceptionOut(e, timezone), unassignedVisits: e.unassignedVisits };
+  return {
+    ...exceptionOut(e, timezone),
+    unassignedVisits: e.unassignedVisits,
+    restoredVisits: e.restoredVisits,
+  };
 }
 
 export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -206,11 +215,16 @@ export const adminAvailabilityRoutes: FastifyPluginAsyncZod = async (app) => {
     '/availability/exceptions/:id',
     {
       config: { role: 'planner' },
-      schema: { summary: 'Delete an exception', tags, security, params: idParams },
+      schema: {
+        summary: 'Delete an exception',
+        description:
+          'Visits it had sent to the unassigned lane go back to their technician at their planned time when that still fits (listed in restoredVisits); the others stay in the lane.',
+        tags,
+        security,
+        params: idParams,
+        response: { 200: z.object({ restoredVisits: unassignedVisits }) },
+      },
     },
-    async (request, reply) => {
-      await removeException(ctx.db, request.params.id);
-      return reply.code(204).send();
-    },
+    async (request) => removeException(ctx.db, request.params.id, ctx.clock()),
   );
 };
