@@ -4,11 +4,22 @@
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then
  * bookings, under a closed-loop load; latency percentiles, requests/s, and
- * double bookings counted in the table afterwards. Bookings run without the
- * proof of work (TOURNEE_POW_DIFFICULTY=0): it is the customer's CPU, not the
- * server's. A 409 (window just taken) is a correct answer, not an error.
- * Each booking is cancelled (untimed) before that client's next one, so the
- * company does not run out of free windows during the run.
+ * double bookings counted in the table afterwards. A 409 (window just taken)
+ * is a correct answer, not an error.
+ *
+ * Bookings are made as real customers make them, with the guards on at their
+ * defaults (daily caps per customer and per address, escalating proof of
+ * work): each booking is a new customer from a new address (X-Forwarded-For
+ * behind TOURNEE_TRUST_PROXY=1), fetches a challenge, solves it and books.
+ * The proof of work is 2 bits (TOURNEE_POW_DIFFICULTY=2): verifying costs the
+ * server the same at any difficulty, solving is the customer's CPU, not the
+ * server's, and must not load this machine. Timed: the POST /v1/bookings
+ * only. Untimed but on the same server: the challenge, and the cancellation of
+ * the client's previous booking (so the company keeps its free windows).
+ * The outbox worker runs elsewhere (TOURNEE_OUTBOX_WORKER=false, as README
+ * recommends; bench:outbox measures it): events are written by every booking.
+ * --unguarded: the previous set-up (no proof of work, caps off, one customer).
+ * --outbox-worker: the worker in the same process.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -28,6 +39,8 @@ import { round } from './lib/stats.js';
 const args = z
   .object({
     json: z.boolean().default(false),
+    unguarded: z.boolean().default(false),
+    'outbox-worker': z.boolean().default(false),
     seconds: z.coerce.number().positive().default(10),
     /** Concurrent clients: a light load (latency) and a heavy one (throughput). */
     connections: z
@@ -45,6 +58,8 @@ const args = z
     parseArgs({
       options: {
         json: { type: 'boolean' },
+        unguarded: { type: 'boolean' },
+        'outbox-worker': { type: 'boolean' },
         seconds: { type: 'string' },
         connections: { type: 'string' },
         scenarios: { type: 'string' },
@@ -99,14 +114,26 @@ function toRun(
 }
 
 for (const name of args.scenarios) {
-  log(`\nscenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
+  log(
+    `\nbookings ${args.unguarded ? 'unguarded (no proof of work, caps off, one customer)' : 'as distinct customers: challenge + 2-bit proof of work, caps on'}; outbox worker ${args['outbox-worker'] ? 'in the service' : 'elsewhere'}`,
+  );
+  log(`scenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
   const { schema, handle, visits } = await loadScenario(url, name);
   const service = await startService({
     DATABASE_URL: url,
     TOURNEE_DB_SCHEMA: schema,
-    TOURNEE_POW_DIFFICULTY: '0',
     TOURNEE_RATE_LIMIT: '100000000',
     TOURNEE_DB_POOL_SIZE: '20',
+    TOURNEE_OUTBOX_WORKER: String(args['outbox-worker']),
+    ...(args.unguarded
+      ? { TOURNEE_POW_DIFFICULTY: '0' }
+      : {
+          TOURNEE_POW_DIFFICULTY: '2',
+          TOURNEE_TRUST_PROXY: '1',
+          TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
+          TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
+          TOURNEE_POW_ESCALATION_BITS: '2',
+        }),
   });
   try {
     const combos = await bookingCombos(service.baseUrl, handle);
@@ -144,7 +171,10 @@ for (const name of args.scenarios) {
 
     // Every booking made is cancelled before the client's next one (untimed), so the company keeps
     // its free windows through the runs instead of filling up and answering cheap 422s.
-    const traffic = bookingTraffic(service.baseUrl, combos, { cancelEach: true });
+    const traffic = bookingTraffic(service.baseUrl, combos, {
+      cancelEach: true,
+      asCustomers: !args.unguarded,
+    });
     for (const connections of args.connections) {
       const before = cpuTicks();
       const bookings = await runLoad({
@@ -173,6 +203,7 @@ for (const name of args.scenarios) {
   }
 }
 
-if (args.json) console.log(JSON.stringify({ runs, double_bookings: doubleBookings }));
+const setup = { guards: !args.unguarded, outbox_worker: args['outbox-worker'] };
+if (args.json) console.log(JSON.stringify({ setup, runs, double_bookings: doubleBookings }));
 else console.log(`\ndouble bookings: ${doubleBookings}`);
 process.exit(0);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseHandle } from '../../src/db/database.js';
+import { solveChallenge } from '../../src/domain/challenge.js';
 import type { LoadRequest } from './load.js';
 
 type Window = { start: string; end: string };
@@ -22,12 +23,26 @@ export async function bookingCombos(baseUrl: string, handle: DatabaseHandle): Pr
  * a 409 says they went stale) and books one. With `cancelEach`, a booking made is cancelled (untimed,
  * with its manage token) before the next one starts, so a long run does not fill the company up.
  */
-export function bookingTraffic(baseUrl: string, combos: Combo[], options: { cancelEach: boolean }) {
+export function bookingTraffic(
+  baseUrl: string,
+  combos: Combo[],
+  options: {
+    cancelEach: boolean;
+    /**
+     * Book as distinct customers from distinct addresses (X-Forwarded-For, for a service started with
+     * TOURNEE_TRUST_PROXY=1), each fetching a proof-of-work challenge and solving it first: the
+     * server then does all a real customer's booking costs it (challenge, verification, spent
+     * challenge, caps counted) while the caps, which count per customer and per address, never bite.
+     */
+    asCustomers?: boolean;
+  },
+) {
   let seed = 7;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   const windowCache = new Map<string, Window[]>();
   const toCancel: { id: string; token: string }[] = [];
+  let customer = 1 + Math.floor(rand() * 1_000_000);
 
   const next = async (): Promise<LoadRequest> => {
     const made = options.cancelEach ? toCancel.shift() : undefined;
@@ -50,17 +65,37 @@ export function bookingTraffic(baseUrl: string, combos: Combo[], options: { canc
     const window = windows.length
       ? pick(windows)
       : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
+    const body = {
+      serviceId: c.serviceId,
+      window,
+      customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
+      address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
+      consent: true,
+      website: '',
+    };
+    if (!options.asCustomers)
+      return { method: 'POST', path: '/v1/bookings', headers: { 'idempotency-key': randomUUID() }, body };
+    const n = customer++;
+    const digits = String(n).padStart(8, '0').slice(-8);
+    const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+    const challenge = (await (
+      await fetch(`${baseUrl}/v1/challenge`, { headers: { 'x-forwarded-for': address } })
+    ).json()) as { challenge: string; difficulty: number };
     return {
       method: 'POST',
       path: '/v1/bookings',
-      headers: { 'idempotency-key': randomUUID() },
+      headers: { 'idempotency-key': randomUUID(), 'x-forwarded-for': address },
       body: {
-        serviceId: c.serviceId,
-        window,
-        customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
-        address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
-        consent: true,
-        website: '',
+        ...body,
+        customer: {
+          name: 'Client Bench',
+          phone: `06 ${digits.replace(/(\d\d)(?=\d)/g, '$1 ')}`,
+          email: `bench.${n}@example.fr`,
+        },
+        pow: {
+          challenge: challenge.challenge,
+          nonce: solveChallenge(challenge.challenge, challenge.difficulty),
+        },
       },
     };
   };

@@ -22,31 +22,6 @@ export async function countWebBookings(
   return Number(row.n);
 }
 
-/**
- * Serialises the online bookings of one client and of one customer until the transaction ends, so
- * two bookings sent at once cannot both pass a cap that only one of them fits under.
- */
-export async function lockBookers(tx: Transaction<Database>, keys: string[]): Promise<void> {
-  for (const key of [...keys].sort()) {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`booking-cap:${key}`}, 0))`.execute(tx);
-  }
-}
-
-export async function insertWebBooking(
-  tx: Transaction<Database>,
-  row: { visitId: string; clientKey: string; customerId: string | null; at: Date },
-): Promise<void> {
-  await tx
-    .insertInto('web_bookings')
-    .values({
-      visit_id: row.visitId,
-      client_key: row.clientKey,
-      customer_id: row.customerId,
-      created_at: row.at,
-    })
-    .execute();
-}
-
 export async function purgeWebBookings(db: Executor, before: Date): Promise<number> {
   const result = await db.deleteFrom('web_bookings').where('created_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);

@@ -14,7 +14,13 @@ export interface CustomerContact {
 
 // Advisory-lock namespace of customer contacts (two-key form: it cannot collide with the
 // one-key locks of technician days and migrations).
-const CONTACT_LOCK = 1_311;
+export const CONTACT_LOCK = 1_311;
+
+/** The contact's lock keys, phone first then e-mail: the order every caller takes them in. */
+export function contactLockKeys(phone: string | null, email: string | null | undefined): string[] {
+  const folded = email?.trim().toLowerCase() || null;
+  return [phone && `phone:${phone}`, folded && `email:${folded}`].filter((k): k is string => !!k);
+}
 
 /** Serialises find-or-create on a phone and an e-mail until the transaction ends (re-entrant). */
 export async function lockContact(
@@ -22,9 +28,8 @@ export async function lockContact(
   phone: string | null,
   email: string | null | undefined,
 ): Promise<void> {
-  const folded = email?.trim().toLowerCase() || null;
-  for (const key of [phone && `phone:${phone}`, folded && `email:${folded}`]) {
-    if (key) await sql`SELECT pg_advisory_xact_lock(${CONTACT_LOCK}, hashtext(${key}))`.execute(tx);
+  for (const key of contactLockKeys(phone, email)) {
+    await sql`SELECT pg_advisory_xact_lock(${CONTACT_LOCK}, hashtext(${key}))`.execute(tx);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Queries behind address resolution and technician eligibility. */
 import { sql } from 'kysely';
-import type { Db } from './database.js';
+import type { Db, Executor } from './database.js';
 import { skillsOfTechnician } from './technicians.js';
 import type { ZoneKind } from './schema.js';
 
@@ -58,7 +58,13 @@ export async function findEligibleTechnicians(
   zoneIds: string[],
 ): Promise<EligibleTechnicianRow[]> {
   if (zoneIds.length === 0) return [];
-  const rows = await db
+  const rows = await eligibleTechniciansQuery(db, serviceId, zoneIds).execute();
+  return rows.map(eligibleTechnicianOf);
+}
+
+/** The query behind findEligibleTechnicians, for a statement that reads them along with other work (zoneIds non-empty). */
+export function eligibleTechniciansQuery(db: Executor, serviceId: string, zoneIds: string[]) {
+  return db
     .selectFrom('technicians as t')
     .select((eb) => [
       't.id',
@@ -89,16 +95,25 @@ export async function findEligibleTechnicians(
     )
     .where(holdsEverySkillOf(serviceId))
     .orderBy('t.name')
-    .orderBy('t.id')
-    .execute();
-  return rows.map((r) => ({
+    .orderBy('t.id');
+}
+
+export function eligibleTechnicianOf(r: {
+  id: string;
+  name: string;
+  skills: unknown;
+  home_lat: number;
+  home_lon: number;
+  home_zone_kind: unknown;
+}): EligibleTechnicianRow {
+  return {
     id: r.id,
     name: r.name,
     skills: (r.skills as string[] | null) ?? [],
     homeLat: r.home_lat,
     homeLon: r.home_lon,
     homeZoneKind: (r.home_zone_kind as ZoneKind | null) ?? null,
-  }));
+  };
 }
 
 /**

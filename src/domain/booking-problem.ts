@@ -1,4 +1,4 @@
-import type { Place, Problem, Technician, Visit } from '../../solver/problem.js';
+import type { Place, Problem, Shift, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
 import { bookedVisitsOf, bookedVisitTimesOf, routeVisitOf, type RouteVisitRow } from '../db/visits.js';
 import { type Executor } from '../db/database.js';
@@ -63,7 +63,29 @@ export async function buildBookingProblem(
     reads.zoneKinds(),
   ]);
   const rows: (VisitRow | RouteVisitRow)[] = holds.length > 0 ? [...booked, ...holds] : booked;
+  return assembleBookingProblem(
+    technicians,
+    { timezone: settings.timezone, shifts, rows, zoneKinds },
+    options,
+  );
+}
 
+/** What a booking problem is made of, however it was read (several queries, or a booking's one statement). */
+export interface BookingProblemData {
+  timezone: string;
+  shifts: Map<string, Shift[]>;
+  /** Booked visits (full rows or route rows) and live holds in the route shape. */
+  rows: (VisitRow | RouteVisitRow)[];
+  zoneKinds: Map<string, ZoneKind>;
+}
+
+/** The solver's problem from rows already read: no database access. */
+export function assembleBookingProblem(
+  technicians: RoutedTechnician[],
+  data: BookingProblemData,
+  options: { excludeVisitId?: string } = {},
+): BookingProblem {
+  const { shifts, rows, zoneKinds } = data;
   let nextKey = 0;
   const kindOfKey = new Map<number, ZoneKind>();
   const placeFor = (lat: number, lon: number, postcode: string): Place => {
@@ -106,7 +128,7 @@ export async function buildBookingProblem(
     problem: { technicians: solverTechnicians, visits, travel },
     visitRows,
     placeFor,
-    timezone: settings.timezone,
+    timezone: data.timezone,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Where an address is (zones, coordinates) and which technicians may serve it. */
 import type { Db } from '../db/database.js';
-import { findEligibleTechnicians, findPostcodeZones } from '../db/eligibility.js';
+import { findEligibleTechnicians, findPostcodeZones, type EligibleTechnicianRow } from '../db/eligibility.js';
 import type { ZoneKind } from '../db/schema.js';
 
 export interface ResolvedAddress {
@@ -65,11 +65,15 @@ export async function eligibleTechnicians(
   address: ResolvedAddress,
 ): Promise<EligibleTechnician[]> {
   const rows = await findEligibleTechnicians(db, serviceId, address.zoneIds);
-  return rows.map((r) => ({
+  return rows.map(eligibleTechnicianFrom);
+}
+
+export function eligibleTechnicianFrom(r: EligibleTechnicianRow): EligibleTechnician {
+  return {
     id: r.id,
     name: r.name,
     skills: r.skills,
     home: { lat: r.homeLat, lon: r.homeLon },
     zoneKind: r.homeZoneKind ?? 'periurban',
-  }));
+  };
 }

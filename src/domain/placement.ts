@@ -11,7 +11,7 @@ import { type ServiceWithSkills } from '../db/catalogue.js';
 import { shiftKey } from './shift-key.js';
 import { HOLD_ROUTE_PREFIX, retimeHold } from '../db/holds.js';
 import type { Database, VisitRow } from '../db/schema.js';
-import { buildBookingProblem, localDaySpan, type HoldView } from './booking-problem.js';
+import { buildBookingProblem, localDaySpan, type BookingProblem, type HoldView } from './booking-problem.js';
 import { eligibleTechnicians, type EligibleTechnician, type ResolvedAddress } from './eligibility.js';
 import { localDateOf } from './local-time.js';
 
@@ -52,6 +52,17 @@ export async function placeVisit(
     excludeVisitId: options.excludeVisitId,
     holds: options.holds,
   });
+  const placement = placeOnProblem(built, service, address, window);
+  return placement && { placement, rows: built.visitRows, technicians };
+}
+
+/** Where the solver fits the visit in the window on routes already read; null when nobody can take it. */
+export function placeOnProblem(
+  built: BookingProblem,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  window: Interval,
+): Placement | null {
   const request: SlotRequest = {
     place: built.placeFor(address.lat, address.lon, address.postcode),
     duration: service.durationMinutes * 60,
@@ -62,17 +73,13 @@ export async function placeVisit(
   if (!inserted) return null;
   const durations = new Map(built.problem.visits.map((v) => [v.id, v.duration]));
   return {
-    placement: {
-      technicianId: inserted.technicianId,
-      plannedStart: inserted.plannedStart,
-      moved: inserted.moved.map((m) => ({
-        visitId: m.visitId,
-        to: m.to,
-        duration: durations.get(m.visitId) ?? 0,
-      })),
-    },
-    rows: built.visitRows,
-    technicians,
+    technicianId: inserted.technicianId,
+    plannedStart: inserted.plannedStart,
+    moved: inserted.moved.map((m) => ({
+      visitId: m.visitId,
+      to: m.to,
+      duration: durations.get(m.visitId) ?? 0,
+    })),
   };
 }
 

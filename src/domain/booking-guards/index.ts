@@ -9,14 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import {
-  countRefusal,
-  countWebBookings,
-  insertWebBooking,
-  lockBookers,
-  purgeWebBookings,
-  refusalRows,
-} from '../../db/booking-guards.js';
+import { countRefusal, countWebBookings, purgeWebBookings, refusalRows } from '../../db/booking-guards.js';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { challengeSecret } from '../challenge.js';
@@ -74,43 +67,34 @@ function capReached(code: 'booking-cap-client' | 'booking-cap-customer', field?:
 }
 
 /**
- * First step of an online booking's transaction: serialises it with the same client's and contact's
- * other bookings, then refuses it if the client is at its cap.
+ * The advisory-lock keys that serialise an online booking with the same client's and the same
+ * contact's other bookings until its transaction ends, so two bookings sent at once cannot both
+ * pass a cap that only one of them fits under. Taken before anything is counted.
  */
-export async function admitWebBooking(
-  tx: Transaction<Database>,
+export function bookerLockKeys(
   booker: WebBooker,
   contact: { phone: string; email?: string | null },
-  now: Date,
-): Promise<void> {
+): string[] {
   const phone = normalisePhone(contact.phone) ?? contact.phone;
   const keys = [`client:${booker.clientKey}`, `phone:${phone}`];
   if (contact.email) keys.push(`email:${contact.email.trim().toLowerCase()}`);
-  await lockBookers(tx, keys);
-  if (booker.caps.perClient === 0) return;
-  const since = new Date(now.getTime() - DAY_MS);
-  if ((await countWebBookings(tx, { clientKey: booker.clientKey }, since)) >= booker.caps.perClient)
-    throw capReached('booking-cap-client');
+  return keys;
 }
 
-/** Last step, once the visit has its customer: the customer's cap, then the booking is remembered. */
-export async function rememberWebBooking(
-  tx: Transaction<Database>,
-  booker: WebBooker,
-  visit: { id: string; customerId: string },
-  now: Date,
-): Promise<void> {
-  if (booker.caps.perCustomer > 0) {
-    const since = new Date(now.getTime() - DAY_MS);
-    const made = await countWebBookings(tx, { customerId: visit.customerId }, since);
-    if (made >= booker.caps.perCustomer) throw capReached('booking-cap-customer', 'body.customer.phone');
-  }
-  await insertWebBooking(tx, {
-    visitId: visit.id,
-    clientKey: booker.clientKey,
-    customerId: visit.customerId,
-    at: now,
-  });
+/** Since when the caps count online bookings (the last 24 h). */
+export function capWindowStart(now: Date): Date {
+  return new Date(now.getTime() - DAY_MS);
+}
+
+/** Under the booker's locks: refuses the booking when this client is at its cap (`made`: its online bookings in 24 h). */
+export function admitClient(booker: WebBooker, made: number): void {
+  if (booker.caps.perClient > 0 && made >= booker.caps.perClient) throw capReached('booking-cap-client');
+}
+
+/** Once the visit has its customer: refuses it when the customer is at its cap (`made`: theirs in 24 h, this one excluded). */
+export function admitCustomer(booker: WebBooker, made: number): void {
+  if (booker.caps.perCustomer > 0 && made >= booker.caps.perCustomer)
+    throw capReached('booking-cap-customer', 'body.customer.phone');
 }
 
 /** The guard rule behind a refused online booking, or undefined when the refusal is not a guard's. */

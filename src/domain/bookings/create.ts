@@ -1,31 +1,37 @@
 /** Booking a visit (POST /v1/bookings): the checks, then one transaction that places and inserts it. */
 import type { Transaction } from 'kysely';
-import { spendChallenge } from '../../db/challenges.js';
+import { openBooking, recordBooking, type RetimedStop } from '../../db/booking-statements.js';
 import { getCompanySettings } from '../../db/company-settings.js';
+import { contactLockKeys } from '../../db/customers.js';
 import type { Db } from '../../db/database.js';
-import { releaseClientHolds, releaseHolds } from '../../db/holds.js';
-import { claimIdempotencyKey, storeIdempotentOutcome } from '../../db/idempotency.js';
+import { HOLD_ROUTE_PREFIX } from '../../db/holds.js';
 import type { Database } from '../../db/schema.js';
-import { deferOverlapCheck, insertVisitRow } from '../../db/visits.js';
 import { candidateWindows } from '../arrival-windows.js';
-import type { HoldView } from '../booking-problem.js';
-import { admitWebBooking, rememberWebBooking, type WebBooker } from '../booking-guards/index.js';
+import { localDaySpan, type HoldView, type RoutedTechnician } from '../booking-problem.js';
+import {
+  admitClient,
+  admitCustomer,
+  bookerLockKeys,
+  capWindowStart,
+  type WebBooker,
+} from '../booking-guards/index.js';
 import { alternativesFor, parseWindow, windowTaken } from '../booking-windows.js';
 import { challengeSecret, verifyChallenge } from '../challenge.js';
 import { checkContact, contactRules } from '../customer-rules.js';
-import { linkVisitToCustomer } from '../customers/index.js';
-import type { ResolvedAddress } from '../eligibility.js';
+import { normalisePhone } from '../customers/index.js';
+import { eligibleTechnicianFrom, type ResolvedAddress } from '../eligibility.js';
 import { DomainError } from '../errors.js';
 import type { Geocoder } from '../geocoding.js';
 import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from '../holds/index.js';
 import { localDateOf } from '../local-time.js';
 import { enqueueMessage, visitEventData } from '../outbox/index.js';
-import { applyRetiming, placeVisit } from '../placement.js';
+import { placeOnProblem, type Placement } from '../placement.js';
 import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
 import { freshReads } from '../slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
 import { isOverlapViolation, isUniqueViolation, WindowGone } from './conflicts.js';
+import { readFreshDay } from './fresh-day.js';
 import {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_SCOPE,
@@ -53,7 +59,8 @@ export interface CreateBookingInput {
   booker: Booker;
   idempotencyKey: string;
   pow?: ProofOfWork;
-  powDifficulty: number;
+  /** The proof of work this booker must have solved; a promise, so that its read joins the booking's first reads. */
+  powDifficulty: number | Promise<number>;
   now: Date;
   links: BookingLinks;
   /** Places the street address when the caller sent no lat/lon; without one the visit sits at the postal-code centroid. */
@@ -67,27 +74,48 @@ export interface CreateBookingInput {
 }
 
 /**
- * Books a visit: one transaction that claims the idempotency key, locks the
- * candidate technicians' day, re-checks the window with the solver on what it
- * just read, picks the technician and planned arrival, and inserts. The
- * exclusion constraint on (technician, planned interval) guards the rest.
+ * Books a visit. Outside the transaction, the cheap checks on reads made at once (service,
+ * settings, address, hold, a replay of the key). Then one transaction of three statements
+ * (src/db/booking-statements.ts): open (claim the idempotency key, spend the proof of work, take the
+ * booker's and the candidate technician-days' advisory locks), the fresh read of that day, and —
+ * after the solver placed the visit on what was just read — record (customer, re-timed stops,
+ * holds, the visit, the online booking, the key's outcome); then the outbox event. The exclusion
+ * constraint on (technician, planned interval) guards the rest.
  */
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
-  const replay = await replayIfKnown(db, input.idempotencyKey, fingerprint, {
-    now: input.now,
-    isStaff: input.booker.isStaff,
-  });
-  if (replay) return replay;
-
   const { request, booker, now } = input;
   const reads = freshReads(db);
-  const [service, settings] = await Promise.all([
-    requireActiveService(reads, request.serviceId, 'body.serviceId'),
-    getCompanySettings(db),
-  ]);
+  const powDifficulty = booker.isStaff ? Promise.resolve(0) : Promise.resolve(input.powDifficulty);
+  // Independent reads start together (each on its own pooled connection) and are awaited in the
+  // order the checks run, so the first failing check is still the one reported.
+  const reading = {
+    replay: replayIfKnown(db, input.idempotencyKey, fingerprint, { now, isStaff: booker.isStaff }),
+    service: requireActiveService(reads, request.serviceId, 'body.serviceId'),
+    settings: getCompanySettings(db),
+    served: requireServedAddress(reads, request.address, 'body.address.postcode'),
+    // A live hold of this client on this window is consumed (not counted against it); an expired or
+    // released one changes nothing: the booking goes through if the window is still free.
+    hold: (async () =>
+      holdForBooking(db, {
+        holdId: request.holdId,
+        client: input.client,
+        serviceId: request.serviceId,
+        window: parseWindow(request.window, 'body.window'),
+        now,
+      }))(),
+    powDifficulty,
+    // Kept in memory once read: costs a round trip once per process.
+    powSecret: booker.isStaff ? Promise.resolve(undefined) : challengeSecret(db),
+  };
+  for (const pending of Object.values(reading)) pending.catch(() => undefined);
+  const replay = await reading.replay;
+  if (replay) return replay;
+
+  const service = await reading.service;
+  const settings = await reading.settings;
   checkContact(request.customer, contactRules(settings), booker.isStaff);
-  const served = await requireServedAddress(reads, request.address, 'body.address.postcode');
+  const served = await reading.served;
   const window = parseWindow(request.window, 'body.window');
   const day = localDateOf(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
@@ -103,9 +131,9 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     );
   }
 
-  let powSecret: string | undefined;
-  const requiresPow = !booker.isStaff && input.powDifficulty > 0;
-  if (requiresPow) {
+  let challenge: { challenge: string; expiresAt: Date } | undefined;
+  const minDifficulty = await reading.powDifficulty;
+  if (minDifficulty > 0) {
     if (!input.pow)
       throw new DomainError(
         'invalid',
@@ -113,12 +141,11 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' },
         'body.pow',
       );
-    powSecret = await challengeSecret(db);
     const verdict = verifyChallenge(
-      powSecret,
+      (await reading.powSecret)!,
       input.pow.challenge,
       input.pow.nonce,
-      input.powDifficulty,
+      minDifficulty,
       now,
     );
     if (!verdict.ok) {
@@ -132,17 +159,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         'body.pow',
       );
     }
+    challenge = { challenge: input.pow.challenge, expiresAt: verdict.expiresAt };
   }
 
-  // A live hold of this client on this window is consumed (not counted against it); an expired or
-  // released one changes nothing: the booking goes through if the window is still free.
-  const hold = await holdForBooking(db, {
-    holdId: request.holdId,
-    client: input.client,
-    serviceId: service.id,
-    window,
-    now,
-  });
+  const hold = await reading.hold;
   // The client's own holds never block their booking (as they never hide windows from them), and
   // booking releases them all: a customer books one visit, the other window they held is moot.
   const client = input.client === undefined ? undefined : clientHash(input.client);
@@ -159,77 +179,123 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const manageToken = newSecret('mng', 24);
   // Read-only, for the .ics link: whoever fetches the calendar cannot change the booking.
   const calendarToken = newSecret('ics', 24);
+  const webBooker = booker.isStaff ? undefined : input.webBooker;
+  const phone = normalisePhone(request.customer.phone);
   try {
     const created = await db.transaction().execute(async (tx) => {
-      await claimIdempotencyKey(tx, {
-        scope: IDEMPOTENCY_SCOPE,
-        key: input.idempotencyKey,
-        requestHash: fingerprint,
-        now,
-        expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
-      });
-      if (requiresPow && input.pow) {
-        const verdict = verifyChallenge(
-          powSecret!,
-          input.pow.challenge,
-          input.pow.nonce,
-          input.powDifficulty,
+      // 1. Open: the key, the challenge, the booker's locks and, for an ordinary window, the
+      // candidate technician-days' locks; the candidates are read with them.
+      const opened = await openBooking(tx, {
+        claim: {
+          scope: IDEMPOTENCY_SCOPE,
+          key: input.idempotencyKey,
+          requestHash: fingerprint,
           now,
-        );
-        if (!verdict.ok || !(await spendChallenge(tx, input.pow.challenge, verdict.expiresAt))) {
-          throw new DomainError(
-            'unprocessable',
-            'pow-replayed',
-            {
-              fr: 'La vérification anti-robot a déjà servi, réessayez.',
-              en: 'The anti-robot check was already used; please retry.',
-            },
-            'body.pow',
-          );
-        }
-      }
-      const webBooker = booker.isStaff ? undefined : input.webBooker;
-      if (webBooker) await admitWebBooking(tx, webBooker, request.customer, now);
-      // A window offered by making room (needsMoves): placed, moves written, under every touched day's lock.
-      const placed = request.needsMoves
-        ? await placeMakingRoom(tx, { service, address, window, timezone: settings.timezone, holds, now })
-        : await placeVisit(tx, service, address, window, settings.timezone, { holds });
-      // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
-      if (!placed) throw new WindowGone();
-      await deferOverlapCheck(tx);
-      await applyRetiming(tx, placed.placement);
-      if (hold) await releaseHolds(tx, [hold.id], now);
-      if (client && !booker.isStaff) await releaseClientHolds(tx, client, now);
-      const row = await insertVisitRow(tx, {
-        reference: newReference('visit'),
-        service_id: service.id,
-        technician_id: placed.placement.technicianId,
-        window_start: new Date(window.start * 1000),
-        window_end: new Date(window.end * 1000),
-        planned_start: new Date(placed.placement.plannedStart * 1000),
-        planned_end: new Date((placed.placement.plannedStart + service.durationMinutes * 60) * 1000),
-        customer_name: request.customer.name,
-        customer_phone: request.customer.phone,
-        customer_email: request.customer.email ?? null,
-        address_line: request.address.line,
-        postcode: address.postcode,
-        city: request.address.city,
-        lat: address.lat,
-        lon: address.lon,
-        notes: request.notes ?? '',
-        channel: booker.channel,
-        booked_by: booker.bookedBy,
-        manage_token_hash: sha256Hex(manageToken),
-        calendar_token_hash: sha256Hex(calendarToken),
-        cancelled_at: null,
-        locale: request.locale ?? 'fr',
-        // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
-        created_at: now,
+          expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
+        },
+        ...(challenge ? { challenge } : {}),
+        bookerKeys: webBooker ? bookerLockKeys(webBooker, request.customer) : [],
+        serviceId: service.id,
+        zoneIds: address.zoneIds,
+        // Make-room locks every day it may touch itself, in one sorted call.
+        day: request.needsMoves ? null : day,
       });
-      const customerId = await linkVisitToCustomer(tx, row, now);
-      if (webBooker) await rememberWebBooking(tx, webBooker, { id: row.id, customerId }, now);
+      if (!opened.claimed) throw new KeyInUse();
+      if (!opened.challengeSpent) throw powReplayed();
+      const span = localDaySpan(day, day, settings.timezone);
+      const freshQuery = {
+        from: span.from,
+        to: span.to,
+        ...(holds ? { holds } : {}),
+        ...(webBooker && webBooker.caps.perClient > 0
+          ? { clientBookings: { clientKey: webBooker.clientKey, since: capWindowStart(now) } }
+          : {}),
+        // Taken after the technician-days' locks, the order every path takes them in.
+        contactKeys: contactLockKeys(phone, request.customer.email),
+      };
+
+      // 2-3. Fresh read of the technician-day now that nobody else can book it, and placement on
+      // what was just read. A window offered by making room (needsMoves): make-room reads, places
+      // and writes its moves under every touched day's lock; the fresh read then only counts.
+      let placement: Placement | null;
+      let technicians: RoutedTechnician[];
+      let clientBookings: number;
+      if (request.needsMoves) {
+        const room = await placeMakingRoom(tx, {
+          service,
+          address,
+          window,
+          timezone: settings.timezone,
+          holds,
+          now,
+        });
+        if (!room) throw new WindowGone();
+        ({ placement, technicians } = room);
+        ({ clientBookings } = await readFreshDay(tx, [], freshQuery));
+      } else {
+        technicians = opened.technicians.map(eligibleTechnicianFrom);
+        const fresh = await readFreshDay(tx, technicians, freshQuery);
+        clientBookings = fresh.clientBookings;
+        placement = placeOnProblem(fresh.built, service, address, window);
+      }
+      if (webBooker) admitClient(webBooker, clientBookings);
+      // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
+      if (!placement) throw new WindowGone();
+
+      // 4. Record.
+      const { row, customerBookings } = await recordBooking(tx, {
+        visit: {
+          reference: newReference('visit'),
+          service_id: service.id,
+          technician_id: placement.technicianId,
+          window_start: new Date(window.start * 1000),
+          window_end: new Date(window.end * 1000),
+          planned_start: new Date(placement.plannedStart * 1000),
+          planned_end: new Date((placement.plannedStart + service.durationMinutes * 60) * 1000),
+          customer_name: request.customer.name,
+          customer_phone: request.customer.phone,
+          customer_email: request.customer.email ?? null,
+          address_line: request.address.line,
+          postcode: address.postcode,
+          city: request.address.city,
+          lat: address.lat,
+          lon: address.lon,
+          notes: request.notes ?? '',
+          channel: booker.channel,
+          booked_by: booker.bookedBy,
+          manage_token_hash: sha256Hex(manageToken),
+          calendar_token_hash: sha256Hex(calendarToken),
+          cancelled_at: null,
+          locale: request.locale ?? 'fr',
+          // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
+          created_at: now,
+        },
+        customer: {
+          name: request.customer.name,
+          phone,
+          email: request.customer.email ?? null,
+          street: request.address.line,
+          postcode: address.postcode,
+          city: request.address.city,
+          at: now,
+        },
+        retimed: retimedStops(placement),
+        release: { holdId: hold?.id ?? null, clientHash: client && !booker.isStaff ? client : null, now },
+        ...(webBooker
+          ? {
+              webBooking: {
+                clientKey: webBooker.clientKey,
+                at: now,
+                countSince: webBooker.caps.perCustomer > 0 ? capWindowStart(now) : null,
+              },
+            }
+          : {}),
+        outcome: { scope: IDEMPOTENCY_SCOPE, key: input.idempotencyKey, statusCode: 201 },
+        now,
+      });
+      if (webBooker) admitCustomer(webBooker, customerBookings);
       // The desk ignores holds; the holds its booking left with no timetable are released now.
-      if (booker.isStaff) await releaseHoldsBrokenBy(tx, placed.technicians, day, settings.timezone, now);
+      if (booker.isStaff) await releaseHoldsBrokenBy(tx, technicians, day, settings.timezone, now);
       await enqueueMessage(tx, {
         type: 'booking.created',
         aggregate: 'visit',
@@ -242,24 +308,65 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         manageUrl: input.links.manageUrl(row.id, manageToken),
         icsUrl: input.links.icsUrl(row.id, calendarToken),
       };
-      await storeIdempotentOutcome(tx, IDEMPOTENCY_SCOPE, input.idempotencyKey, 201, row.id);
       await input.beforeCommit?.(tx);
       return body;
     });
     return { replayed: false, status: 201, body: created };
   } catch (error) {
-    if (isUniqueViolation(error, 'idempotency_keys')) {
+    if (error instanceof KeyInUse || isUniqueViolation(error, 'idempotency_keys')) {
       const again = await replayIfKnown(db, input.idempotencyKey, fingerprint, {
         now,
         isStaff: booker.isStaff,
       });
       if (again) return again;
+      if (error instanceof KeyInUse) throw keyInUse();
     }
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
   throw windowTaken(
     await alternativesFor(db, service, address, settings, day, now, booker.isStaff, holds && { now }),
   );
+}
+
+/** The key is claimed by a request that is still running or left no booking to replay. */
+class KeyInUse extends Error {}
+
+function keyInUse(): DomainError {
+  return new DomainError(
+    'conflict',
+    'idempotency-key-in-use',
+    {
+      fr: 'Cette demande est déjà en cours de traitement ; réessayez dans un instant.',
+      en: 'A request with this Idempotency-Key is still being processed; retry in a moment.',
+    },
+    'headers.idempotency-key',
+  );
+}
+
+function powReplayed(): DomainError {
+  return new DomainError(
+    'unprocessable',
+    'pow-replayed',
+    {
+      fr: 'La vérification anti-robot a déjà servi, réessayez.',
+      en: 'The anti-robot check was already used; please retry.',
+    },
+    'body.pow',
+  );
+}
+
+/** The placement's re-timed stops, split into booked visits and holds, as instants. */
+function retimedStops(placement: Placement): { visits: RetimedStop[]; holds: RetimedStop[] } {
+  const visits: RetimedStop[] = [];
+  const holds: RetimedStop[] = [];
+  for (const move of placement.moved) {
+    const start = new Date(move.to * 1000);
+    const end = new Date((move.to + move.duration) * 1000);
+    if (move.visitId.startsWith(HOLD_ROUTE_PREFIX))
+      holds.push({ id: move.visitId.slice(HOLD_ROUTE_PREFIX.length), start, end });
+    else visits.push({ id: move.visitId, start, end });
+  }
+  return { visits, holds };
 }
 
 /**

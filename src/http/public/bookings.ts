@@ -332,7 +332,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         idempotencyKey: request.headers['idempotency-key'],
         pow: body.pow,
         powDifficulty: webBooker
-          ? await powDifficultyFor(ctx.db, webBooker.clientKey, now, powPolicy)
+          ? powDifficultyFor(ctx.db, webBooker.clientKey, now, powPolicy)
           : ctx.config.TOURNEE_POW_DIFFICULTY,
         now,
         links,

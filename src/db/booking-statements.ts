@@ -1,0 +1,379 @@
+/**
+ * The three statements of a booking transaction (POST /v1/bookings), each doing in one round trip
+ * what used to take several:
+ *  1. open: claim the idempotency key, spend the proof-of-work challenge, read the eligible
+ *     technicians and take every advisory lock (the booker's caps, then each technician-day);
+ *  2. read the technician-day as it is now — settings, calendar, working hours, absences, booked
+ *     visits, live holds, zone kinds, the client's recent bookings — in a statement that starts after
+ *     the locks are held, so its snapshot sees every booking committed before them;
+ *  3. record: find-or-create the customer, re-time the stops the insertion moved, release holds,
+ *     insert the visit, remember the online booking and count the customer's, store the outcome.
+ * Under READ COMMITTED a statement sees the rows committed when it started: a lock and the read it
+ * protects must therefore be separate statements, which is why there are three and not one.
+ */
+import { sql, type Transaction } from 'kysely';
+import { CONTACT_LOCK } from './customers.js';
+import { eligibleTechniciansQuery, eligibleTechnicianOf, type EligibleTechnicianRow } from './eligibility.js';
+import { HOLD_ROUTE_PREFIX } from './holds.js';
+import type { Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
+import type { RouteVisitRow } from './visits.js';
+
+type Tx = Transaction<Database>;
+
+export interface OpenBooking {
+  claim: { scope: string; key: string; requestHash: string; now: Date; expiresAt: Date };
+  /** A verified proof-of-work challenge to spend (a challenge buys one booking). */
+  challenge?: { challenge: string; expiresAt: Date };
+  /** Booker keys (client, phone, e-mail) serialising one client's and one contact's online bookings. */
+  bookerKeys: string[];
+  serviceId: string;
+  zoneIds: string[];
+  /** Local date of the window: the technician-day whose lock is taken (shift-key form `<id>:<date>`);
+   * null when the caller locks technician-days itself. */
+  day: string | null;
+}
+
+export interface OpenedBooking {
+  /** false: a live record of this key exists (another request with it committed or is running). */
+  claimed: boolean;
+  /** false: the challenge was already spent (a replay). true when there was none to spend. */
+  challengeSpent: boolean;
+  technicians: EligibleTechnicianRow[];
+}
+
+/**
+ * Statement 1. The claim runs first (the locks' input depends on it), so a retry of the same key
+ * waits on the key's row before it takes any lock, as it did when the claim was its own statement.
+ * Locks are taken in one sorted order (byte order: booker caps before technician-days, the same
+ * order as JavaScript's sort in lockTechnicianDays), so no two transactions can wait on each other.
+ * An expired record of the key is overwritten: after its expiry a key means a new request.
+ */
+export async function openBooking(tx: Tx, input: OpenBooking): Promise<OpenedBooking> {
+  const { claim, challenge } = input;
+  if (input.zoneIds.length === 0) throw new Error('openBooking: an address in no zone cannot be booked');
+  const technicians = eligibleTechniciansQuery(tx, input.serviceId, input.zoneIds);
+  const { rows } = await sql<{ claimed: number; spent: number; technicians: Record<string, unknown>[] }>`
+    WITH claim AS (
+      INSERT INTO idempotency_keys AS ik (scope, key, request_hash, status_code, response, expires_at)
+      VALUES (${claim.scope}, ${claim.key}, ${claim.requestHash}, 0, 'null', ${claim.expiresAt})
+      ON CONFLICT (scope, key) DO UPDATE
+        SET request_hash = excluded.request_hash, status_code = 0, response = excluded.response,
+            resource_id = NULL, expires_at = excluded.expires_at, created_at = now()
+        WHERE ik.expires_at <= ${claim.now}
+      RETURNING 1
+    ),
+    spent AS (
+      INSERT INTO spent_challenges (challenge, expires_at)
+      SELECT c, e FROM (VALUES (${challenge?.challenge ?? null}::text, ${challenge?.expiresAt ?? null}::timestamptz)) AS s(c, e)
+       WHERE c IS NOT NULL
+      ON CONFLICT (challenge) DO NOTHING
+      RETURNING 1
+    ),
+    techs AS ${technicians},
+    keys AS (
+      SELECT 'booking-cap:' || k AS key FROM unnest(${input.bookerKeys}::text[]) AS k
+      UNION
+      SELECT 'tech-day:' || techs.id || ':' || ${input.day}::text FROM techs WHERE ${input.day}::text IS NOT NULL
+    ),
+    locked AS (
+      SELECT count(pg_advisory_xact_lock(hashtextextended(o.key, 0))) AS n
+        FROM (SELECT keys.key FROM keys, (SELECT count(*) FROM claim) AS c ORDER BY keys.key COLLATE "C") AS o
+    )
+    SELECT (SELECT count(*) FROM claim)::int AS claimed,
+           (SELECT count(*) FROM spent)::int AS spent,
+           (SELECT n FROM locked)::int AS locked,
+           (SELECT coalesce(json_agg(techs ORDER BY techs.name, techs.id), '[]'::json) FROM techs) AS technicians`.execute(
+    tx,
+  );
+  const row = rows[0]!;
+  return {
+    claimed: row.claimed > 0,
+    challengeSpent: challenge === undefined || row.spent > 0,
+    technicians: row.technicians.map((r) =>
+      eligibleTechnicianOf(r as Parameters<typeof eligibleTechnicianOf>[0]),
+    ),
+  };
+}
+
+export interface BookingDayQuery {
+  technicianIds: string[];
+  /** The local day's span [from, to). */
+  from: Date;
+  to: Date;
+  /** Live holds counted as booked time (public bookings): all at `now` but the client's own and the consumed one. */
+  holds?: { now: Date; exceptClient?: string; exceptHold?: string };
+  /** Online bookings of this client since `since` (the per-client cap); absent when uncapped. */
+  clientBookings?: { clientKey: string; since: Date };
+  /** Contact lock keys (`phone:…`, `email:…`) in order: taken now, before the customer is found or made. */
+  contactKeys: string[];
+}
+
+export interface BookingDay {
+  calendar: {
+    timezone: string;
+    holidayRegion: '57' | '67' | '68' | null;
+    whitMondayWorked: boolean;
+    closures: { start: Date; end: Date }[];
+  };
+  workingHours: {
+    technicianId: string;
+    rrule: string;
+    startTime: string;
+    endTime: string;
+    validFrom: string;
+    validUntil: string | null;
+  }[];
+  exceptions: { technicianId: string; kind: 'absence' | 'extra_shift'; start: Date; end: Date }[];
+  visits: VisitRow[];
+  holdRoutes: RouteVisitRow[];
+  zoneKinds: Map<string, ZoneKind>;
+  clientBookings: number;
+}
+
+const DAY_MS = 86_400_000;
+/** ISO date a day either side of an instant, as loadTechnicianAvailability reads rules. */
+function marginDate(instant: Date, days: number): string {
+  return new Date(instant.getTime() + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+interface DayData {
+  settings: {
+    timezone: string;
+    holiday_region: '57' | '67' | '68' | null;
+    whit_monday_worked: boolean;
+  } | null;
+  closures: { s: number; e: number }[];
+  hours: {
+    t: string;
+    rrule: string;
+    start: string;
+    end: string;
+    from: string;
+    until: string | null;
+  }[];
+  exceptions: { t: string; kind: 'absence' | 'extra_shift'; s: number; e: number }[];
+  holds: Omit<RouteVisitRow, 'pinned'>[];
+  zones: { p: string; k: ZoneKind }[];
+  client_bookings: number;
+}
+
+/**
+ * Statement 2: everything the placement needs, read after the locks. The booked visits are the
+ * rows; the rest rides as one JSON value on the first row (or on the only row when the day is empty).
+ * The same filters as loadCompanyCalendar, loadTechnicianAvailability, bookedVisitsOf,
+ * liveHoldRoutesOf and postcodeZoneKinds, in one round trip instead of seven.
+ */
+export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<BookingDay> {
+  const ids = q.technicianIds;
+  const holds = q.holds;
+  const { rows } = await sql<VisitRow & { booking_day: DayData | null; booking_rn: number | null }>`
+    WITH locks AS (
+      SELECT count(pg_advisory_xact_lock(${CONTACT_LOCK}, hashtext(o.k))) AS n
+        FROM (SELECT k FROM unnest(${q.contactKeys}::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i) AS o
+    ),
+    day AS (
+      SELECT json_build_object(
+        'locks', (SELECT n FROM locks),
+        'settings', (SELECT json_build_object('timezone', timezone, 'holiday_region', holiday_region,
+                                              'whit_monday_worked', whit_monday_worked)
+                       FROM company_settings LIMIT 1),
+        'closures', (SELECT coalesce(json_agg(json_build_object(
+                              's', extract(epoch from starts_at)::float8, 'e', extract(epoch from ends_at)::float8)
+                            ORDER BY starts_at), '[]'::json)
+                       FROM availability_exceptions
+                      WHERE kind = 'closure' AND starts_at < ${q.to} AND ends_at > ${q.from}),
+        'hours', (SELECT coalesce(json_agg(json_build_object(
+                           't', technician_id, 'rrule', rrule, 'start', start_time, 'end', end_time,
+                           'from', valid_from, 'until', valid_until)
+                         ORDER BY technician_id, valid_from, start_time), '[]'::json)
+                    FROM working_hours
+                   WHERE technician_id = ANY(${ids}::uuid[])
+                     AND valid_from <= ${marginDate(q.to, 1)}::date
+                     AND (valid_until IS NULL OR valid_until >= ${marginDate(q.from, -1)}::date)),
+        'exceptions', (SELECT coalesce(json_agg(json_build_object(
+                                't', technician_id, 'kind', kind,
+                                's', extract(epoch from starts_at)::float8, 'e', extract(epoch from ends_at)::float8)
+                              ORDER BY starts_at), '[]'::json)
+                         FROM availability_exceptions
+                        WHERE technician_id = ANY(${ids}::uuid[]) AND kind IN ('absence', 'extra_shift')
+                          AND starts_at < ${q.to} AND ends_at > ${q.from}),
+        'holds', (SELECT coalesce(json_agg(json_build_object(
+                           'id', id, 'technician_id', technician_id,
+                           'planned_start_s', extract(epoch from planned_start)::float8,
+                           'planned_end_s', extract(epoch from planned_end)::float8,
+                           'window_start_s', extract(epoch from window_start)::float8,
+                           'window_end_s', extract(epoch from window_end)::float8,
+                           'lat', lat, 'lon', lon, 'postcode', postcode)), '[]'::json)
+                    FROM holds
+                   WHERE ${holds !== undefined} AND technician_id = ANY(${ids}::uuid[])
+                     AND released_at IS NULL AND expires_at > ${holds?.now ?? null}::timestamptz
+                     AND planned_start < ${q.to} AND planned_end > ${q.from}
+                     AND (${holds?.exceptClient ?? null}::text IS NULL OR client_hash <> ${holds?.exceptClient ?? null}::text)
+                     AND (${holds?.exceptHold ?? null}::uuid IS NULL OR id <> ${holds?.exceptHold ?? null}::uuid)),
+        'zones', (SELECT coalesce(json_agg(json_build_object('p', zp.postcode, 'k', z.kind)), '[]'::json)
+                    FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id),
+        'client_bookings', (SELECT count(*) FROM web_bookings
+                             WHERE client_key = ${q.clientBookings?.clientKey ?? null}::text
+                               AND created_at >= ${q.clientBookings?.since ?? null}::timestamptz)
+      ) AS data
+    )
+    SELECT CASE WHEN v.booking_rn IS NULL OR v.booking_rn = 1 THEN day.data END AS booking_day, v.*
+      FROM day
+      LEFT JOIN LATERAL (
+        SELECT visits.*, row_number() OVER (ORDER BY planned_start) AS booking_rn
+          FROM visits
+         WHERE technician_id = ANY(${ids}::uuid[]) AND status = 'booked' AND unassigned_reason IS NULL
+           AND planned_start < ${q.to} AND planned_end > ${q.from}
+      ) AS v ON true
+     ORDER BY v.booking_rn`.execute(tx);
+  const data = rows[0]!.booking_day!;
+  const visits: VisitRow[] = [];
+  for (const row of rows) {
+    if (row.booking_rn === null) continue;
+    const { booking_day: _day, booking_rn: _rn, ...visit } = row;
+    visits.push(visit as VisitRow);
+  }
+  const at = (s: number) => new Date(s * 1000);
+  return {
+    calendar: {
+      timezone: data.settings?.timezone ?? 'Europe/Paris',
+      holidayRegion: data.settings?.holiday_region ?? null,
+      whitMondayWorked: data.settings?.whit_monday_worked ?? false,
+      closures: data.closures.map((c) => ({ start: at(c.s), end: at(c.e) })),
+    },
+    workingHours: data.hours.map((h) => ({
+      technicianId: h.t,
+      rrule: h.rrule,
+      startTime: h.start,
+      endTime: h.end,
+      validFrom: h.from,
+      validUntil: h.until,
+    })),
+    exceptions: data.exceptions.map((e) => ({
+      technicianId: e.t,
+      kind: e.kind,
+      start: at(e.s),
+      end: at(e.e),
+    })),
+    visits,
+    holdRoutes: data.holds.map((h) => ({ ...h, id: HOLD_ROUTE_PREFIX + h.id, pinned: false })),
+    zoneKinds: new Map(data.zones.map((z) => [z.p, z.k])),
+    clientBookings: Number(data.client_bookings),
+  };
+}
+
+export interface RetimedStop {
+  id: string;
+  start: Date;
+  end: Date;
+}
+
+export interface RecordBooking {
+  visit: Omit<NewVisit, 'customer_id'>;
+  /** Who the customer is, by the rule of customer_link (migration 0011); the contact locks are held. */
+  customer: {
+    name: string;
+    phone: string | null;
+    email: string | null;
+    street: string;
+    postcode: string;
+    city: string;
+    at: Date;
+  };
+  /** Other stops the insertion re-timed: booked visits (version bumped for feeds and caches) and holds. */
+  retimed: { visits: RetimedStop[]; holds: RetimedStop[] };
+  /** Holds released by this booking: the one consumed, and every live hold of the booking client. */
+  release: { holdId: string | null; clientHash: string | null; now: Date };
+  /** An online booking is remembered for the caps; `countSince`: count the customer's before this one. */
+  webBooking?: { clientKey: string; at: Date; countSince: Date | null };
+  outcome: { scope: string; key: string; statusCode: number };
+  now: Date;
+}
+
+/**
+ * Statement 3: every write of the booking. Re-timed stops and the new visit are one statement, so
+ * the exclusion constraint (deferrable, checked at the end of each statement) sees the route as a
+ * whole, with no SET CONSTRAINTS round trip. `customerBookings` counts the customer's online
+ * bookings before this one (the snapshot predates this statement's own insert).
+ */
+export async function recordBooking(
+  tx: Tx,
+  input: RecordBooking,
+): Promise<{ row: VisitRow; customerId: string; customerBookings: number }> {
+  const v = input.visit;
+  const c = input.customer;
+  const { retimed, release, webBooking } = input;
+  const column = <K extends keyof RetimedStop>(stops: RetimedStop[], key: K) => stops.map((s) => s[key]);
+  const { rows } = await sql<VisitRow & { customer_bookings: number }>`
+    WITH customer AS (
+      SELECT customer_link(${c.name}, ${c.phone}, ${c.email}, ${c.street}, ${c.postcode}, ${c.city},
+                           ${c.at}::timestamptz) AS id
+    ),
+    moved AS (
+      UPDATE visits AS mv SET planned_start = m.s, planned_end = m.e, version = mv.version + 1, updated_at = ${input.now}
+        FROM unnest(${column(retimed.visits, 'id')}::uuid[], ${column(retimed.visits, 'start')}::timestamptz[],
+                     ${column(retimed.visits, 'end')}::timestamptz[]) AS m(id, s, e)
+       WHERE mv.id = m.id
+      RETURNING 1
+    ),
+    moved_holds AS (
+      UPDATE holds AS mh SET planned_start = m.s, planned_end = m.e
+        FROM unnest(${column(retimed.holds, 'id')}::uuid[], ${column(retimed.holds, 'start')}::timestamptz[],
+                     ${column(retimed.holds, 'end')}::timestamptz[]) AS m(id, s, e)
+       WHERE mh.id = m.id
+      RETURNING 1
+    ),
+    released AS (
+      UPDATE holds SET released_at = ${release.now}
+       WHERE released_at IS NULL
+         AND (id = ${release.holdId}::uuid
+              OR (client_hash = ${release.clientHash}::text AND expires_at > ${release.now}))
+      RETURNING 1
+    ),
+    visit AS (
+      INSERT INTO visits (reference, service_id, technician_id, window_start, window_end, planned_start,
+                          planned_end, customer_name, customer_phone, customer_email, address_line, postcode,
+                          city, lat, lon, notes, channel, booked_by, manage_token_hash, calendar_token_hash,
+                          cancelled_at, locale, created_at, customer_id)
+      SELECT ${v.reference}, ${v.service_id}::uuid, ${v.technician_id}::uuid, ${v.window_start}::timestamptz,
+             ${v.window_end}::timestamptz, ${v.planned_start}::timestamptz, ${v.planned_end}::timestamptz,
+             ${v.customer_name}, ${v.customer_phone}, ${v.customer_email ?? null}, ${v.address_line},
+             ${v.postcode}, ${v.city}, ${v.lat}::float8, ${v.lon}::float8, ${v.notes ?? ''}, ${v.channel},
+             ${v.booked_by}, ${v.manage_token_hash}, ${v.calendar_token_hash ?? null}, ${v.cancelled_at ?? null}::timestamptz,
+             ${v.locale ?? 'fr'}, coalesce(${v.created_at ?? null}::timestamptz, now()), customer.id
+        FROM customer
+      RETURNING *
+    ),
+    made AS (
+      SELECT count(*) AS n FROM web_bookings, customer
+       WHERE ${webBooking?.countSince ?? null}::timestamptz IS NOT NULL
+         AND web_bookings.customer_id = customer.id
+         AND web_bookings.created_at >= ${webBooking?.countSince ?? null}::timestamptz
+    ),
+    remembered AS (
+      INSERT INTO web_bookings (visit_id, client_key, customer_id, created_at)
+      SELECT visit.id, ${webBooking?.clientKey ?? null}::text, visit.customer_id, ${webBooking?.at ?? null}::timestamptz
+        FROM visit
+       WHERE ${webBooking?.clientKey ?? null}::text IS NOT NULL
+      RETURNING 1
+    ),
+    outcome AS (
+      UPDATE idempotency_keys SET status_code = ${input.outcome.statusCode}, resource_id = visit.id
+        FROM visit
+       WHERE scope = ${input.outcome.scope} AND key = ${input.outcome.key}
+      RETURNING 1
+    )
+    SELECT visit.*, (SELECT n FROM made)::int AS customer_bookings,
+           (SELECT count(*) FROM moved) + (SELECT count(*) FROM moved_holds) + (SELECT count(*) FROM released)
+             + (SELECT count(*) FROM remembered) + (SELECT count(*) FROM outcome) AS writes
+      FROM visit`.execute(tx);
+  const {
+    customer_bookings,
+    writes: _writes,
+    ...row
+  } = rows[0]! as VisitRow & {
+    customer_bookings: number;
+    writes: number;
+  };
+  return { row: row as VisitRow, customerId: row.customer_id!, customerBookings: customer_bookings };
+}
