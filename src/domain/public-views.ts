@@ -17,6 +17,8 @@ export type { DayOfWindows } from './arrival-windows.js';
 export interface TimeWindow {
   start: string;
   end: string;
+  /** Offered by moving a few booked visits (make-room): the booking sends it back as `needsMoves`. */
+  needsMoves?: true;
 }
 
 /** A service as a customer chooses it: no skills, no internal rules. */

@@ -27,6 +27,14 @@ export type BookingRequest = PublicBookingBody;
 export type Booking = BookingView;
 export type BookingConfirmation = CreatedBooking;
 
+/** The answer without the windows that need other visits moved (make-room): a reschedule moves only its own visit. */
+export function withoutMoves(slots: Slots): Slots {
+  const days = slots.days
+    .map((d) => ({ ...d, windows: d.windows.filter((w) => !w.needsMoves) }))
+    .filter((d) => d.windows.length > 0);
+  return { ...slots, days };
+}
+
 /** An RFC 9457 problem; status 0 means the service could not be reached at all. */
 export interface Problem {
   status: number;

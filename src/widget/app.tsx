@@ -205,9 +205,12 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
   const book = async (powRetry: boolean, holdId = heldId()): Promise<BookingConfirmation> => {
     const pow = await proof.take();
     if (!pow) throw new ApiError({ status: 0 });
+    const { start, end, needsMoves } = state.chosen!;
     const request: BookingRequest = {
       serviceId: state.serviceId,
-      window: state.chosen!,
+      window: { start, end },
+      // Offered by moving other visits: the booking may move them, under the same locks.
+      ...(needsMoves ? { needsMoves: true } : {}),
       customer: { name: form.name.trim(), phone: form.phone.trim(), email: form.email.trim() || undefined },
       address: { line: form.line.trim(), postcode: form.postcode.trim(), city: form.city.trim() },
       ...(form.notes.trim() ? { notes: form.notes.trim() } : {}),

@@ -14,6 +14,7 @@ import {
   type Problem,
   type Slots,
   type TimeWindow,
+  withoutMoves,
 } from './api.js';
 import { App } from './app.js';
 import { formatDay, formatInstant, formatWindow, messages, type Lang, type Messages } from './i18n.js';
@@ -118,7 +119,8 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
       setSlots(null);
       setChosen(null);
       setStatus(t.searching);
-      const found = await api.slots(booking!.service.id, booking!.address.postcode);
+      // A reschedule moves only this visit: windows that need others moved are not offered here.
+      const found = withoutMoves(await api.slots(booking!.service.id, booking!.address.postcode));
       setSlots(found);
       setDay(found.days[0]?.date ?? '');
       setStatus(

@@ -36,6 +36,8 @@ export function holdActions(api: Api, dispatch: (action: FlowAction) => void) {
         dispatch({ type: 'holdGone' });
         void api.releaseHold(current.id).catch(() => undefined);
       }
+      // A window that needs other visits moved is not held (a hold moves nobody): the booking makes the room.
+      if (window.needsMoves) return {};
       try {
         const held = await api.hold(serviceId, window, postcode);
         dispatch({ type: 'held', hold: held, window, deadline: deadlineOf(held, Date.now()) });
