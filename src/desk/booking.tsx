@@ -18,7 +18,7 @@ import {
 } from './api.js';
 import { windowText } from './format.js';
 import { SlotPicker } from './slots.js';
-import { Shortcut } from './shortcut.js';
+import { CloseButton, ErrorNotice } from './controls.js';
 
 const CHANNELS: { value: Channel; label: string }[] = [
   { value: 'phone', label: 'Téléphone' },
@@ -257,17 +257,11 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
             <button ref={submit} type="submit" class="primary" disabled={busy}>
               {busy ? 'Réservation…' : 'Réserver ce créneau'}
             </button>
-            <button type="button" onClick={onClose}>
-              Fermer <Shortcut keys={['Échap']} />
-            </button>
+            <CloseButton onClose={onClose} />
           </div>
         </form>
       )}
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
     </section>
   );
 }
@@ -326,16 +320,10 @@ export function MovePanel({ visit, onMoved, onClose, onNoWindow }: MoveProps) {
           <button ref={submit} type="button" class="primary" disabled={busy} onClick={() => void move()}>
             {busy ? 'Déplacement…' : `Déplacer au ${windowText(chosen.start, chosen.end, true)}`}
           </button>
-          <button type="button" onClick={onClose}>
-            Fermer <Shortcut keys={['Échap']} />
-          </button>
+          <CloseButton onClose={onClose} />
         </div>
       )}
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
     </section>
   );
 }

@@ -15,6 +15,7 @@ import {
   windowText,
 } from './format.js';
 import { ContactEditor } from './contact.js';
+import { ErrorNotice } from './controls.js';
 import { Shortcut } from './shortcut.js';
 
 interface Props {
@@ -172,11 +173,7 @@ function PlannedVisit({
             </button>
           </span>
         ))}
-      {error && (
-        <span class="notice error" role="alert">
-          {error}
-        </span>
-      )}
+      {error && <ErrorNotice inline>{error}</ErrorNotice>}
     </li>
   );
 }
@@ -219,11 +216,7 @@ function Notes({ card, onSaved }: { card: CustomerCard; onSaved: (notice: string
         <button type="submit" disabled={!dirty || state === 'saving'}>
           Enregistrer la note <Shortcut keys={['Ctrl', 'Entrée']} />
         </button>
-        {state === 'error' && (
-          <span class="notice error" role="alert">
-            La note n’a pas été enregistrée.
-          </span>
-        )}
+        {state === 'error' && <ErrorNotice inline>La note n’a pas été enregistrée.</ErrorNotice>}
       </div>
     </form>
   );

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CustomerCard } from './api.js';
 import { phoneText } from './format.js';
-import { Shortcut } from './shortcut.js';
+import { CloseButton, ErrorNotice } from './controls.js';
 
 interface Props {
   card: CustomerCard;
@@ -95,15 +95,9 @@ export function ContactEditor({ card, onSaved, onClose }: Props) {
             + Autre numéro
           </button>
         )}
-        <button type="button" onClick={onClose}>
-          Fermer <Shortcut keys={['Échap']} />
-        </button>
+        <CloseButton onClose={onClose} />
       </div>
-      {error && (
-        <p class="notice error wide" role="alert">
-          {error.text}
-        </p>
-      )}
+      {error && <ErrorNotice wide>{error.text}</ErrorNotice>}
     </form>
   );
 }

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CustomerCard } from './api.js';
 import { guessField } from './format.js';
-import { Shortcut } from './shortcut.js';
+import { CloseButton, ErrorNotice } from './controls.js';
 
 interface Props {
   text: string;
@@ -114,16 +114,10 @@ export function NewCustomerForm({ text, onCreated, onClose }: Props) {
           <button type="submit" class="primary" disabled={busy}>
             Créer la fiche
           </button>
-          <button type="button" onClick={onClose}>
-            Fermer <Shortcut keys={['Échap']} />
-          </button>
+          <CloseButton onClose={onClose} />
         </div>
       </form>
-      {error && (
-        <p class="notice error" role="alert">
-          {error.text}
-        </p>
-      )}
+      {error && <ErrorNotice>{error.text}</ErrorNotice>}
     </section>
   );
 }

@@ -16,6 +16,7 @@ import {
   type RequestSummary,
 } from './api.js';
 import { actorName, ageText, KIND_LABELS, phoneText, STATUS_LABELS } from './format.js';
+import { CloseButton, ErrorNotice } from './controls.js';
 import { Shortcut } from './shortcut.js';
 
 export interface RequestSeed {
@@ -133,16 +134,10 @@ export function RequestForm({ card, seed, onCreated, onClose }: FormProps) {
           <button type="submit" class="primary" disabled={busy}>
             {busy ? 'Enregistrement…' : 'Enregistrer la demande'}
           </button>
-          <button type="button" onClick={onClose}>
-            Fermer <Shortcut keys={['Échap']} />
-          </button>
+          <CloseButton onClose={onClose} />
         </div>
       </form>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
     </section>
   );
 }
@@ -245,11 +240,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
         </label>
       </div>
       <p class="hint keys-hint">↑ ↓ parcourir · P je prends · C clore · Entrée ouvre la fiche du client</p>
-      {error && (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <ErrorNotice>{error}</ErrorNotice>}
       {items && count === 0 && <p class="empty">Aucune demande en attente.</p>}
       <ul class="requests" ref={listRef} aria-label="Demandes, les plus anciennes d’abord">
         {items?.map((r, i) => (
@@ -368,11 +359,7 @@ function CloseForm({
       <button type="submit" class="primary">
         Clore
       </button>
-      {error && (
-        <span class="notice error" role="alert">
-          {error}
-        </span>
-      )}
+      {error && <ErrorNotice inline>{error}</ErrorNotice>}
     </form>
   );
 }

@@ -8,6 +8,7 @@ import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type CustomerHit } from './api.js';
 import { MATCHED_ON, phoneText } from './format.js';
+import { ErrorNotice } from './controls.js';
 import { Shortcut } from './shortcut.js';
 
 const DEBOUNCE_MS = 180;
@@ -128,11 +129,7 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
         }}
         onKeyDown={onKeyDown}
       />
-      {state.kind === 'error' && (
-        <p class="notice error" role="alert">
-          {state.text}
-        </p>
-      )}
+      {state.kind === 'error' && <ErrorNotice>{state.text}</ErrorNotice>}
       {q.length >= 2 && state.kind === 'loading' && <p class="hint">Recherche…</p>}
       {shown && (
         <>

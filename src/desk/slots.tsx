@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type RequestKind, type SlotsView, type TimeWindow } from './api.js';
 import { clock, day } from './format.js';
+import { ErrorNotice } from './controls.js';
 
 const DAYS_SHOWN = 5;
 
@@ -55,12 +56,7 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
   }, [slots]);
 
   if (!/^\d{5}$/.test(postcode)) return <p class="hint">Saisissez le code postal pour voir les créneaux.</p>;
-  if (error)
-    return (
-      <p class="notice error" role="alert">
-        {error}
-      </p>
-    );
+  if (error) return <ErrorNotice>{error}</ErrorNotice>;
   if (!slots) return <p class="hint">Recherche des créneaux…</p>;
 
   const days = slots.days.filter((d) => d.windows.length > 0);

@@ -256,16 +256,22 @@ describe('an absence and its repair', () => {
 });
 
 describe('an absence entered by mistake', () => {
-  const date = '2026-03-31';
-
-  it('shortened, gives back the visits it no longer covers; deleted, gives back the rest, each where it was', async () => {
+  const ids = (list: { visitId: string }[]) => list.map((v) => v.visitId).sort();
+  const laneOf = async (date: string) =>
+    ids((await call(t, 'GET', `/v1/admin/routes?date=${date}`)).json().unassigned);
+  /** The first technician (in the day's order) with at least two visits that day, and those visits. */
+  async function technicianWithTwoVisits(date: string) {
     const rows = await dayRows(t, date);
     const counts = new Map<string, number>();
     for (const r of rows) counts.set(r.technician_id, (counts.get(r.technician_id) ?? 0) + 1);
     const [absent] = [...counts.entries()].find(([, n]) => n >= 2)!;
-    const theirs = rows.filter((r) => r.technician_id === absent);
-    const ids = (list: { visitId: string }[]) => list.map((v) => v.visitId).sort();
-    const lane = async () => ids((await call(t, 'GET', `/v1/admin/routes?date=${date}`)).json().unassigned);
+    return { absent, theirs: rows.filter((r) => r.technician_id === absent) };
+  }
+  const date = '2026-03-31';
+
+  it('shortened, gives back the visits it no longer covers; deleted, gives back the rest, each where it was', async () => {
+    const { absent, theirs } = await technicianWithTwoVisits(date);
+    const lane = () => laneOf(date);
 
     const recorded = await call(t, 'POST', '/v1/admin/availability/exceptions', {
       kind: 'absence',
@@ -312,13 +318,9 @@ describe('an absence entered by mistake', () => {
 
   it('deleted while another absence still covers a visit, leaves that one in the lane', async () => {
     const other = '2026-04-01';
-    const rows = await dayRows(t, other);
-    const counts = new Map<string, number>();
-    for (const r of rows) counts.set(r.technician_id, (counts.get(r.technician_id) ?? 0) + 1);
-    const [absent] = [...counts.entries()].find(([, n]) => n >= 2)!;
-    const [first, ...others] = rows.filter((r) => r.technician_id === absent);
-    const ids = (list: { visitId: string }[]) => list.map((v) => v.visitId).sort();
-    const lane = async () => ids((await call(t, 'GET', `/v1/admin/routes?date=${other}`)).json().unassigned);
+    const { absent, theirs } = await technicianWithTwoVisits(other);
+    const [first, ...others] = theirs;
+    const lane = () => laneOf(other);
 
     const day = await call(t, 'POST', '/v1/admin/availability/exceptions', {
       kind: 'absence',
