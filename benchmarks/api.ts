@@ -1,5 +1,6 @@
 /**
  * npm run bench:api [-- --json] [--seconds 10] [--connections 1,8] [--scenarios S,M] (L: 600 technicians)
+ *   [--routes slots,bookings] [--cpu-prof DIR] (the service's V8 CPU profile, written to DIR when it stops)
  *
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
-import { cpuTicks, stealPercent } from './lib/machine.js';
+import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
 import {
   API_SCENARIOS,
   countOverlaps,
@@ -53,18 +54,29 @@ const args = z
       .default('S,M')
       .transform((s) => s.split(','))
       .pipe(z.array(z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName, ...ApiScenarioName[]]))),
+    /** Which runs: profiling the slot path alone needs the bookings left out. */
+    routes: z
+      .string()
+      .default('slots,bookings')
+      .transform((s) => s.split(','))
+      .pipe(z.array(z.enum(['slots', 'bookings']))),
+    cpuProf: z.string().optional(),
   })
   .parse(
-    parseArgs({
-      options: {
-        json: { type: 'boolean' },
-        unguarded: { type: 'boolean' },
-        'outbox-worker': { type: 'boolean' },
-        seconds: { type: 'string' },
-        connections: { type: 'string' },
-        scenarios: { type: 'string' },
-      },
-    }).values,
+    ((values) => ({ ...values, cpuProf: values['cpu-prof'] }))(
+      parseArgs({
+        options: {
+          json: { type: 'boolean' },
+          unguarded: { type: 'boolean' },
+          'outbox-worker': { type: 'boolean' },
+          seconds: { type: 'string' },
+          connections: { type: 'string' },
+          scenarios: { type: 'string' },
+          routes: { type: 'string' },
+          'cpu-prof': { type: 'string' },
+        },
+      }).values,
+    ),
   );
 
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -85,6 +97,10 @@ interface Run {
   conflicts?: number;
   /** CPU the host stole from this VM during the run, %. */
   cpu_steal_pct: number;
+  /** CPU the service process used per request, ms (user + system; slot runs). */
+  service_cpu_ms?: number;
+  /** CPU this load generator used per request, ms: on one machine it competes with the service. */
+  client_cpu_ms?: number;
 }
 
 const runs: Run[] = [];
@@ -119,22 +135,25 @@ for (const name of args.scenarios) {
   );
   log(`scenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
   const { schema, handle, visits } = await loadScenario(url, name);
-  const service = await startService({
-    DATABASE_URL: url,
-    TOURNEE_DB_SCHEMA: schema,
-    TOURNEE_RATE_LIMIT: '100000000',
-    TOURNEE_DB_POOL_SIZE: '20',
-    TOURNEE_OUTBOX_WORKER: String(args['outbox-worker']),
-    ...(args.unguarded
-      ? { TOURNEE_POW_DIFFICULTY: '0' }
-      : {
-          TOURNEE_POW_DIFFICULTY: '2',
-          TOURNEE_TRUST_PROXY: '1',
-          TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
-          TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
-          TOURNEE_POW_ESCALATION_BITS: '2',
-        }),
-  });
+  const service = await startService(
+    {
+      DATABASE_URL: url,
+      TOURNEE_DB_SCHEMA: schema,
+      TOURNEE_RATE_LIMIT: '100000000',
+      TOURNEE_DB_POOL_SIZE: '20',
+      TOURNEE_OUTBOX_WORKER: String(args['outbox-worker']),
+      ...(args.unguarded
+        ? { TOURNEE_POW_DIFFICULTY: '0' }
+        : {
+            TOURNEE_POW_DIFFICULTY: '2',
+            TOURNEE_TRUST_PROXY: '1',
+            TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
+            TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
+            TOURNEE_POW_ESCALATION_BITS: '2',
+          }),
+    },
+    args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
+  );
   try {
     const combos = await bookingCombos(service.baseUrl, handle);
     let seed = 7;
@@ -153,8 +172,10 @@ for (const name of args.scenarios) {
       expected: (s) => s === 200,
       next: slotRequest,
     });
-    for (const connections of args.connections) {
+    for (const connections of args.routes.includes('slots') ? args.connections : []) {
       const before = cpuTicks();
+      const serviceBefore = processCpuMs(service.process.pid!);
+      const clientBefore = process.cpuUsage();
       const slots = await runLoad({
         baseUrl: service.baseUrl,
         connections,
@@ -163,9 +184,17 @@ for (const name of args.scenarios) {
         next: slotRequest,
       });
       const steal = stealPercent(before);
-      runs.push(toRun(name, 'slots', connections, slots, steal));
+      const serviceCpu = (processCpuMs(service.process.pid!) - serviceBefore) / slots.requests;
+      const clientCpu = process.cpuUsage(clientBefore);
+      const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / slots.requests;
+      runs.push(
+        toRun(name, 'slots', connections, slots, steal, {
+          service_cpu_ms: round(serviceCpu, 3),
+          client_cpu_ms: round(clientCpuMs, 3),
+        }),
+      );
       log(
-        `  slots,    ${connections} client(s): ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors} (visits loaded: ${visits}; CPU stolen ${steal.toFixed(0)} %)`,
+        `  slots,    ${connections} client(s): ${slots.requests} requests, ${slots.rps.toFixed(1)} req/s, p50 ${slots.p50_ms.toFixed(1)} ms, p95 ${slots.p95_ms.toFixed(1)} ms, p99 ${slots.p99_ms.toFixed(1)} ms, errors ${slots.errors}, CPU per request: service ${serviceCpu.toFixed(3)} ms, load generator ${clientCpuMs.toFixed(3)} ms (visits loaded: ${visits}; CPU stolen ${steal.toFixed(0)} %)`,
       );
     }
 
@@ -175,7 +204,7 @@ for (const name of args.scenarios) {
       cancelEach: true,
       asCustomers: !args.unguarded,
     });
-    for (const connections of args.connections) {
+    for (const connections of args.routes.includes('bookings') ? args.connections : []) {
       const before = cpuTicks();
       const bookings = await runLoad({
         baseUrl: service.baseUrl,

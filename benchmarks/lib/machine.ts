@@ -28,3 +28,19 @@ export function stealPercent(before: CpuTicks): number {
   const now = cpuTicks();
   return now.total > before.total ? (100 * (now.steal - before.steal)) / (now.total - before.total) : 0;
 }
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (10 ms ticks). On a
+ * shared machine a process's own CPU per request is steadier than its requests/s: others' load lengthens
+ * the wait, not the work.
+ */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Place, Problem, Shift, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
-import { bookedVisitsOf, bookedVisitTimesOf, routeVisitOf, type RouteVisitRow } from '../db/visits.js';
+import { bookedVisitsOf, routeVisitOf, type RouteVisitRow } from '../db/visits.js';
 import { type Executor } from '../db/database.js';
 import { liveHoldRoutesOf } from '../db/holds.js';
 import type { VisitRow, ZoneKind } from '../db/schema.js';
@@ -58,8 +58,10 @@ export async function buildBookingProblem(
   const [settings, shifts, booked, holds, zoneKinds] = await Promise.all([
     reads.settings(),
     reads.shifts(ids, from, to),
-    options.withRows === false ? bookedVisitTimesOf(db, ids, from, to) : bookedVisitsOf(db, ids, from, to),
-    options.holds ? liveHoldRoutesOf(db, ids, from, to, options.holds) : [],
+    options.withRows === false
+      ? reads.routes(ids, from, to, options.holds)
+      : bookedVisitsOf(db, ids, from, to),
+    options.holds && options.withRows !== false ? liveHoldRoutesOf(db, ids, from, to, options.holds) : [],
     reads.zoneKinds(),
   ]);
   const rows: (VisitRow | RouteVisitRow)[] = holds.length > 0 ? [...booked, ...holds] : booked;

@@ -6,6 +6,10 @@ import { type Executor } from '../db/database.js';
 import { servedAreaNames } from '../db/eligibility.js';
 import type { CompanySettings } from '../db/company-settings.js';
 import type { ZoneKind } from '../db/schema.js';
+import { liveHoldRoutesOf } from '../db/holds.js';
+import { bookedVisitTimesOf, type RouteVisitRow } from '../db/visits.js';
+import { BookedRouteCache } from './booked-routes.js';
+import type { HoldView } from './booking-problem.js';
 import {
   shiftsFor,
   toSolverShifts,
@@ -20,19 +24,23 @@ import {
 } from './eligibility.js';
 
 /**
- * The slowly-changing data a slot or booking decision reads: the catalogue,
- * the company settings, zones, technicians and their working hours. Booked
- * visits are not here: they are always read fresh.
+ * What a slot or booking decision reads: the catalogue, the company
+ * settings, zones, technicians and their working hours (slowly changing),
+ * and the booked routes (visits and holds).
  *
  * Two implementations: `freshReads` asks the database every time (booking
  * transactions, so the re-check sees exactly what is committed), and
- * `CachedReads` keeps answers for a couple of seconds for slot queries, which
- * is what lets one instance answer hundreds of slot requests a second. An
- * admin change therefore shows in offered slots within that TTL (plus one
- * refresh, as an expired answer is served while it is re-read); a booking
- * re-checks everything fresh, so a stale offer can at worst be refused.
+ * `CachedReads` for slot queries, which is what lets one instance answer
+ * thousands of slot requests a second. It keeps the slowly-changing answers
+ * for a couple of seconds, so an admin change shows in offered slots within
+ * that TTL (plus one refresh, as an expired answer is served while it is
+ * re-read); booked routes it keeps until a change to them is committed,
+ * which the next request sees (booked-routes.ts). A booking re-checks
+ * everything fresh, so a stale offer can at worst be refused.
  */
 export interface SlotReads {
+  /** These reads, seeing every booked-route change committed before the call (the start of a request). */
+  upToDate(): Promise<SlotReads>;
   service(id: string): Promise<ServiceWithSkills | undefined>;
   settings(): Promise<CompanySettings>;
   resolve(address: {
@@ -48,6 +56,8 @@ export interface SlotReads {
   calendar(from: Date, to: Date): Promise<CompanyCalendar>;
   /** The solver shifts of each technician over [from, to). */
   shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
+  /** Booked visits, and with `holds` the live holds that count, of these technicians overlapping [from, to). */
+  routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]>;
 }
 
 async function computeShifts(
@@ -72,7 +82,8 @@ async function computeShifts(
 }
 
 export function freshReads(db: Executor): SlotReads {
-  return {
+  const reads: SlotReads = {
+    upToDate: () => Promise.resolve(reads),
     service: (id) => findService(db, id),
     settings: () => getCompanySettings(db),
     resolve: (address) => resolveAddress(db, address),
@@ -82,7 +93,15 @@ export function freshReads(db: Executor): SlotReads {
     calendar: (from, to) => loadCompanyCalendar(db, from, to),
     shifts: async (ids, from, to) =>
       computeShifts(db, await loadCompanyCalendar(db, from, to), ids, from, to),
+    routes: async (ids, from, to, holds) => {
+      const [booked, held] = await Promise.all([
+        bookedVisitTimesOf(db, ids, from, to),
+        holds ? liveHoldRoutesOf(db, ids, from, to, holds) : [],
+      ]);
+      return held.length > 0 ? [...booked, ...held] : booked;
+    },
   };
+  return reads;
 }
 
 interface CacheEntry {
@@ -97,6 +116,7 @@ interface CacheEntry {
 export class CachedReads implements SlotReads {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly fresh: SlotReads;
+  readonly bookedRoutes: BookedRouteCache;
 
   constructor(
     private readonly db: Executor,
@@ -104,6 +124,16 @@ export class CachedReads implements SlotReads {
     private readonly maxEntries = 5000,
   ) {
     this.fresh = freshReads(db);
+    this.bookedRoutes = new BookedRouteCache(db);
+  }
+
+  async upToDate(): Promise<SlotReads> {
+    await this.bookedRoutes.upToDate();
+    return this;
+  }
+
+  routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]> {
+    return this.bookedRoutes.routes(technicianIds, from, to, holds);
   }
 
   /**

@@ -195,7 +195,7 @@ export async function findSlots(
   query: SlotQuery,
   reads: SlotReads = freshReads(db),
 ): Promise<SlotAnswer> {
-  const answer = await answerSlots(db, query, reads);
+  const answer = await answerSlots(db, query, await reads.upToDate());
   slotAnswers.inc({ outcome: answer.reason?.code ?? (answer.days.length > 0 ? 'offered' : 'none') });
   return answer;
 }

@@ -1,0 +1,197 @@
+import { HOLD_ROUTE_PREFIX } from '../db/holds.js';
+import type { Executor } from '../db/database.js';
+import { routeChangesSince, routesOf, type HoldRouteRow } from '../db/route-changes.js';
+import type { RouteVisitRow } from '../db/visits.js';
+import type { HoldView } from './booking-problem.js';
+
+const DAY_S = 86_400;
+
+/** One technician's booked visits and unreleased holds overlapping one UTC day. */
+interface DayRoute {
+  visits: RouteVisitRow[];
+  holds: HoldRouteRow[];
+}
+
+/** A read of some technician-days under way; `stale` once a change to its key was seen after it began. */
+interface Fill {
+  done: Promise<Map<string, DayRoute>>;
+  stale: boolean;
+}
+
+function utcDate(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * Every technician-day's booked route (visits and holds), kept in memory for
+ * slot queries, so that a slot request reads the database only when
+ * something it needs has changed.
+ *
+ * Freshness: `upToDate()` asks the database which technician-days changed
+ * since the previous question (one small query, shared by the requests that
+ * arrive while it runs) and forgets them; a request that awaits it sees
+ * every booking, hold, cancellation or move committed before the request
+ * arrived, on any instance, through any code path (database triggers mark
+ * the days). So no instance offers a window filled before the request came
+ * in; a booking still re-reads everything under its locks, which is what
+ * makes a double booking impossible rather than unlikely.
+ */
+export class BookedRouteCache {
+  private readonly entries = new Map<string, DayRoute>();
+  private readonly fills = new Map<string, Fill>();
+  private snapshot: string | null = null;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  /** Counts forgetting rounds: an answer computed from routes may be kept while it has not moved. */
+  private epochValue = 0;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly maxEntries = 200_000,
+  ) {}
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  /**
+   * Resolves when every change committed before the call is forgotten. A
+   * question already under way may have been asked before the caller's
+   * commit: then the caller waits for the next one, which starts as soon as
+   * it ends and serves everyone who arrived meanwhile.
+   */
+  upToDate(): Promise<void> {
+    if (this.running === undefined) return this.ask();
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.ask();
+      });
+    return this.queued;
+  }
+
+  private ask(): Promise<void> {
+    const since = this.snapshot;
+    const run = routeChangesSince(this.db, since).then((answer) => {
+      if (answer.changed.length > 0) {
+        for (const key of answer.changed) {
+          this.entries.delete(key);
+          const fill = this.fills.get(key);
+          if (fill) {
+            fill.stale = true;
+            this.fills.delete(key);
+          }
+        }
+        this.epochValue++;
+      }
+      // Concurrent questions may land out of order: an older snapshot only makes the next answer longer.
+      this.snapshot = answer.snapshot;
+    });
+    const settled = run.finally(() => {
+      if (this.running === settled) this.running = undefined;
+    });
+    this.running = settled;
+    return settled;
+  }
+
+  /**
+   * Booked visits and (with `holds`) the holds that count, of these
+   * technicians overlapping [from, to), in route shape. Call after
+   * `upToDate()` resolved for this request.
+   */
+  async routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]> {
+    const fromS = from.getTime() / 1000;
+    const toS = to.getTime() / 1000;
+    const days: string[] = [];
+    for (let day = Math.floor(fromS / DAY_S) * DAY_S; day < toS; day += DAY_S) days.push(utcDate(day));
+
+    const found = new Map<string, DayRoute>();
+    const waiting: Promise<Map<string, DayRoute>>[] = [];
+    const missing: string[] = [];
+    const missingTechnicians = new Set<string>();
+    let firstMissing = '';
+    let lastMissing = '';
+    for (const technicianId of technicianIds) {
+      for (const day of days) {
+        const key = `${technicianId} ${day}`;
+        const entry = this.entries.get(key);
+        if (entry) found.set(key, entry);
+        else {
+          const fill = this.fills.get(key);
+          if (fill) waiting.push(fill.done);
+          else {
+            missing.push(key);
+            missingTechnicians.add(technicianId);
+            if (firstMissing === '' || day < firstMissing) firstMissing = day;
+            if (day > lastMissing) lastMissing = day;
+          }
+        }
+      }
+    }
+    if (missing.length > 0)
+      waiting.push(this.fill(missing, [...missingTechnicians], firstMissing, lastMissing));
+    for (const filled of await Promise.all(waiting)) for (const [key, route] of filled) found.set(key, route);
+
+    const now = holds ? holds.now.getTime() / 1000 : 0;
+    const exceptHold = holds?.exceptHold !== undefined ? HOLD_ROUTE_PREFIX + holds.exceptHold : undefined;
+    const rows: RouteVisitRow[] = [];
+    for (const technicianId of technicianIds) {
+      for (let i = 0; i < days.length; i++) {
+        const route = found.get(`${technicianId} ${days[i]}`);
+        if (!route) continue;
+        const dayStart = Date.parse(`${days[i]}T00:00:00Z`) / 1000;
+        // A row that began on an earlier day of the range was taken there.
+        for (const visit of route.visits) {
+          if (i > 0 && visit.planned_start_s < dayStart) continue;
+          if (visit.planned_start_s < toS && visit.planned_end_s > fromS) rows.push(visit);
+        }
+        if (!holds) continue;
+        for (const hold of route.holds) {
+          if (i > 0 && hold.planned_start_s < dayStart) continue;
+          if (hold.expires_at_s <= now || hold.client_hash === holds.exceptClient || hold.id === exceptHold)
+            continue;
+          if (hold.planned_start_s < toS && hold.planned_end_s > fromS) rows.push(hold);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Reads the missing technician-days in one go and keeps those no change has overtaken meanwhile. */
+  private fill(
+    keys: string[],
+    technicianIds: string[],
+    firstDay: string,
+    lastDay: string,
+  ): Promise<Map<string, DayRoute>> {
+    const from = Date.parse(`${firstDay}T00:00:00Z`);
+    const to = Date.parse(`${lastDay}T00:00:00Z`) + DAY_S * 1000;
+    const fill: Fill = {
+      stale: false,
+      done: routesOf(this.db, technicianIds, new Date(from), new Date(to)).then(({ visits, holds }) => {
+        const routes = new Map<string, DayRoute>(keys.map((key) => [key, { visits: [], holds: [] }]));
+        const place = (row: RouteVisitRow, into: 'visits' | 'holds') => {
+          const last = Math.min(row.planned_end_s, to / 1000);
+          for (let day = Math.floor(row.planned_start_s / DAY_S) * DAY_S; day <= last; day += DAY_S) {
+            const route = routes.get(`${row.technician_id} ${utcDate(day)}`);
+            if (route) (route[into] as RouteVisitRow[]).push(row);
+          }
+        };
+        for (const visit of visits) place(visit, 'visits');
+        for (const hold of holds) place(hold, 'holds');
+        if (!fill.stale) {
+          if (this.entries.size + routes.size > this.maxEntries) this.entries.clear();
+          for (const [key, route] of routes) this.entries.set(key, route);
+        }
+        for (const key of keys) if (this.fills.get(key) === fill) this.fills.delete(key);
+        return routes;
+      }),
+    };
+    fill.done.catch(() => {
+      for (const key of keys) if (this.fills.get(key) === fill) this.fills.delete(key);
+    });
+    for (const key of keys) this.fills.set(key, fill);
+    return fill.done;
+  }
+}
