@@ -101,6 +101,12 @@ describe('make room', () => {
     expect(after.days.find((d) => d.date === NEXT)).toEqual(before.days.find((d) => d.date === NEXT));
     expect(after.reason).toBeUndefined();
 
+    // A full day after the first ordinary window is not searched (the customer has earlier
+    // windows), until the range starts on it.
+    const later = await slots(t.app, f, '2026-03-27', DAY);
+    expect(later.days.flatMap((d) => d.windows).some((w) => w.needsMoves)).toBe(false);
+    expect(later.days.map((d) => d.date)).not.toContain(DAY);
+
     // The desk (a bearer token) sees them the same way.
     const desk = await slots(t.app, f, DAY, DAY, bearer(t.tokens.agent));
     expect(desk.days[0]!.windows.every((w) => w.needsMoves === true)).toBe(true);

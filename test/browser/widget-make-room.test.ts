@@ -18,6 +18,18 @@ const DAY = '2026-03-30';
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ TOURNEE_READ_CACHE_MS: '0' }), launchChromium()]);
   f = await movableDay(stack.testDb.handle.db, { suffix: 'widget', postcode: '73100', day: DAY });
+  // The heat-pump technician is away until then: the full Monday is the customer's first option
+  // (make-room searches the days before the first ordinary window).
+  await stack.testDb.handle.db
+    .insertInto('availability_exceptions')
+    .values({
+      technician_id: f.heatPumpTechnician.id,
+      kind: 'absence',
+      starts_at: new Date('2026-03-24T23:00:00Z'),
+      ends_at: new Date('2026-03-29T22:00:00Z'),
+      reason: 'formation',
+    })
+    .execute();
 });
 afterAll(async () => {
   await browser?.close();
@@ -46,7 +58,8 @@ describe('make-room windows in the widget', () => {
     await w.locator('#postcode').fill(f.postcode);
     await w.locator('#line').fill('3 rue de Boigne');
     await w.getByRole('button', { name: 'Voir les créneaux' }).click();
-    await w.locator(`#day-${DAY}`).click();
+    // The first day offered, and selected: its windows are all make-room ones.
+    await expect.poll(() => w.locator(`#day-${DAY}`).getAttribute('aria-selected')).toBe('true');
     // The same list as the API's, with nothing that sets them apart for the customer.
     const shown = await w
       .locator('input[name=window]')

@@ -1,8 +1,9 @@
 /**
  * Windows offered by making room: on a day where no route can take the new visit as it stands
  * (the "fully-booked" case), the windows make-room can open by moving a few booked visits inside
- * their own promised windows. Bounded so a slot query pays a fixed price: the first few such days
- * of the range, a fixed number of sets tried per window and per request.
+ * their own promised windows. Bounded so a slot query pays a fixed price: only days before the
+ * first ordinary window (an answer with a window on its first working day costs nothing more),
+ * the first few such days, a fixed number of sets tried per window and per request.
  */
 import type { Interval } from '../../../solver/problem.js';
 import { makeRoom } from '../../../solver/make-room.js';
@@ -34,14 +35,21 @@ export interface RoomSearch {
   holds?: HoldView;
 }
 
-/** The windows, on days with no ordinary window, that moving at most three booked visits opens. */
+/**
+ * The windows that moving at most three booked visits opens, on the first working days of the
+ * range that have no ordinary window and come before the first one that has.
+ */
 export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promise<Interval[]> {
   const { timezone } = search;
-  const offeredDays = new Set(search.offered.map((w) => localDateOf(w.start, timezone)));
+  // Only the days before the first ordinary window: the customer's earliest options, where a
+  // window is missing. A later full day is asked for by starting the range on it (as the desk does).
+  let firstOffered = Infinity;
+  for (const w of search.offered) if (w.start < firstOffered) firstOffered = w.start;
+  const firstDay = firstOffered === Infinity ? undefined : localDateOf(firstOffered, timezone);
   const fullDays = new Map<string, Interval[]>();
   for (const w of search.candidates) {
     const day = localDateOf(w.start, timezone);
-    if (offeredDays.has(day)) continue;
+    if (firstDay !== undefined && day >= firstDay) continue;
     const list = fullDays.get(day) ?? [];
     list.push(w);
     fullDays.set(day, list);
