@@ -66,6 +66,8 @@ export interface NewRequest {
 export interface BookingBody {
   serviceId: string;
   window: TimeWindow;
+  /** The window was offered with needsMoves: the booking may move a few booked visits to take it. */
+  needsMoves?: boolean;
   customer: { name: string; phone: string; email?: string | null };
   address: { line: string; postcode: string; city: string };
   notes?: string;

@@ -106,7 +106,9 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
       const created = await api.book(
         {
           serviceId,
-          window: chosen,
+          window: { start: chosen.start, end: chosen.end },
+          // Offered by moving other visits (make-room): the booking moves them, as offered.
+          ...(chosen.needsMoves ? { needsMoves: true } : {}),
           customer: { name: card.name, phone: card.phones[0] ?? '', email: card.email },
           address: { line: address.street, postcode: address.postcode, city: address.city },
           ...(notes.trim() ? { notes: notes.trim() } : {}),

@@ -194,6 +194,33 @@ describe('make room', () => {
     expect(await dayFaults(f)).toEqual([]);
   });
 
+  it('the desk books a make-room window the same way (bearer token, notice lifted)', async () => {
+    const f = await movableDay(db(), { suffix: 'desk', postcode: '73006', day: DAY });
+    const offered = (await slots(t.app, f, DAY, DAY, bearer(t.tokens.agent))).days[0]!.windows[0]!;
+    expect(offered.needsMoves).toBe(true);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: { 'idempotency-key': randomUUID(), ...bearer(t.tokens.agent) },
+      payload: bookingPayload(f.heatPumpServiceId, { start: offered.start, end: offered.end }, f.postcode, {
+        needsMoves: true,
+        channel: 'phone',
+      }),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const moved = await db()
+      .selectFrom('visits')
+      .select('technician_id')
+      .where(
+        'id',
+        'in',
+        f.repairs.map((r) => r.id),
+      )
+      .execute();
+    expect(moved.map((m) => m.technician_id)).toContain(f.electrician.id);
+    expect(await dayFaults(f)).toEqual([]);
+  });
+
   it('concurrent bookings of make-room windows never break a plan', async () => {
     const f = await movableDay(db(), { suffix: 'race', postcode: '73005', day: DAY });
     const offered = (await slots(t.app, f, DAY, DAY)).days[0]!.windows;
