@@ -57,6 +57,24 @@ export interface UrgentOption {
   lateMinutes: number;
 }
 
+/** A technician as GET /v1/admin/technicians lists them (the fields the page reads). */
+export interface StaffTechnician {
+  id: string;
+  name: string;
+  active: boolean;
+}
+/** An absence as the availability API answers it. */
+export interface AbsenceView {
+  id: string;
+  technicianId: string | null;
+  start: string;
+  end: string;
+  reason: string;
+}
+export interface RecordedAbsence extends AbsenceView {
+  unassignedVisits: { visitId: string; reference: string }[];
+}
+
 export { ApiError };
 
 const session = staffSession('planner');
@@ -77,6 +95,20 @@ export const api = {
   progress: (visitId: string, progress: Progress, version?: number) =>
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, { progress, version }),
   services: () => call<{ services: Service[] }>('GET', '/v1/services'),
+  technicians: () => call<StaffTechnician[]>('GET', '/v1/admin/technicians'),
+  absences: (date: string) =>
+    call<AbsenceView[]>(
+      'GET',
+      `/v1/admin/availability/exceptions?${new URLSearchParams({ kind: 'absence', from: date, to: date })}`,
+    ),
+  recordAbsence: (
+    body: { technicianId: string; reason?: string } & ({ from: string } | { start: string; end: string }),
+  ) => call<RecordedAbsence>('POST', '/v1/admin/availability/exceptions', { kind: 'absence', ...body }),
+  deleteAbsence: (id: string) =>
+    call<{ restoredVisits: { visitId: string; reference: string }[] }>(
+      'DELETE',
+      `/v1/admin/availability/exceptions/${encodeURIComponent(id)}`,
+    ),
   urgentOptions: (request: UrgentRequest) =>
     call<{ options: UrgentOption[] }>('POST', '/v1/admin/urgent/options', request),
   urgent: (request: UrgentRequest & { technicianId: string; customer: { name: string; phone: string } }) =>

@@ -17,6 +17,7 @@ import {
   type Stop,
   type Unassigned,
 } from './api.js';
+import { AbsencePanel } from './absence.js';
 import { Details } from './details.js';
 import { DayList } from './day-list.js';
 import { beginDrag, blockItem, type DragItem } from './drag.js';
@@ -64,6 +65,7 @@ export function App({ map }: { map: MapSettings }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [moving, setMoving] = useState<MoveRequest | null>(null);
   const [urgent, setUrgent] = useState(false);
+  const [absence, setAbsence] = useState(false);
 
   /** Re-reads the day after a change made here; keeps the selection and the message. */
   async function refresh(): Promise<void> {
@@ -318,7 +320,22 @@ export function App({ map }: { map: MapSettings }) {
             >
               Urgence
             </button>
+            <button type="button" aria-expanded={absence} onClick={() => setAbsence(!absence)}>
+              Absence
+            </button>
           </section>
+
+          {absence && (
+            <AbsencePanel
+              date={day.date}
+              timezone={day.timezone}
+              onDone={async (message) => {
+                await refresh();
+                setNotice({ kind: 'ok', text: message });
+              }}
+              onClose={() => setAbsence(false)}
+            />
+          )}
 
           {urgent && (
             <UrgentPanel

@@ -366,6 +366,62 @@ describe('planner page: the real day', () => {
     expect(errors).toEqual([]);
   });
 
+  it('records an absence from the page (its visits go to the lane) and deletes it (they come back)', async () => {
+    const date = '2026-03-31';
+    const before = await dayJson(date);
+    const route = before.current.routes.find((r) => r.stops.length >= 2)!;
+    const technician = before.technicians.find((t) => t.id === route.technicianId)!;
+    const theirs = route.stops.map((s) => s.visitId).sort();
+
+    const { page, errors } = await openPlanner(DESKTOP);
+    await page.getByLabel('Tournées du').fill(date);
+    await page.getByRole('button', { name: 'Afficher' }).click();
+    await page.locator('.timeline').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Absence' }).click();
+    const panel = page.getByRole('region', { name: 'Absences' });
+    await panel.getByText('Aucune absence ce jour-là.').waitFor();
+    await panel.getByLabel('Technicien').selectOption(technician.id);
+    await panel.getByLabel('Motif (facultatif)').fill('malade');
+    await panel.getByRole('button', { name: 'Enregistrer l’absence' }).click();
+    await page
+      .getByText(
+        `Absence de ${technician.name} enregistrée : ${theirs.length} visites passent dans « À placer » (proposez une optimisation pour les replacer).`,
+      )
+      .waitFor();
+    const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
+    await expect
+      .poll(async () =>
+        (
+          await lane
+            .locator('.ua-card')
+            .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-visit')))
+        ).sort(),
+      )
+      .toEqual(theirs);
+    await panel.getByText(`${technician.name}, toute la journée (malade)`).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-absence-recorded.png`, fullPage: true });
+
+    // Entered by mistake: deleted, and every visit is back where it was.
+    await panel.getByRole('button', { name: 'Supprimer' }).click();
+    await page
+      .getByText(`Absence de ${technician.name} supprimée : ${theirs.length} visites reprises à leur place.`)
+      .waitFor();
+    await expect.poll(() => lane.count()).toBe(0);
+    for (const stop of route.stops) {
+      const row = await visitRow(stop.visitId);
+      expect(row.technician_id).toBe(route.technicianId);
+      expect(row.planned_start.getTime()).toBe(Date.parse(stop.planned.start));
+      await page
+        .locator(`.tl-row[data-technician="${route.technicianId}"] .tl-visit[data-visit="${stop.visitId}"]`)
+        .waitFor();
+    }
+    await panel.getByText('Aucune absence ce jour-là.').waitFor();
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-absence-phone.png`, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
   it('shows now on today’s timeline and records a visit’s progress', async () => {
     const { page, errors } = await openPlanner(DESKTOP);
     const today = stack.now.toISOString().slice(0, 10);

@@ -120,6 +120,10 @@ export const PLANNER_CSS = `
   .urgent-form { grid-template-columns: max-content minmax(0, 320px); align-items: center; }
   .urgent-form .dialog-actions { grid-column: 1 / -1; }
   .urgent-options td:nth-child(4) { white-space: normal; text-align: left; }
+  .absence { border-color: var(--line); }
+  .absences { padding-left: 1.2em; }
+  .absences li { margin: 4px 0; }
+  .urgent-form .check { grid-column: 2; font-weight: 400; }
 
   /* Phone: the day as a list, the timeline is unreadable below 600 px. */
   .day-list { display: none; }
@@ -139,6 +143,7 @@ export const PLANNER_CSS = `
     .day-list { display: block; }
     .leaflet-map { height: 320px; }
     .urgent-form { grid-template-columns: 1fr; }
+    .urgent-form .check { grid-column: auto; }
     .ua-card { max-width: none; width: 100%; }
   }
 `;
