@@ -1,5 +1,5 @@
 /**
- * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M] [--separate-worker]
+ * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M] [--separate-worker] [--profile DIR]
  *
  * What the outbox costs and how fast it delivers, on PostgreSQL, with the service as its own process,
  * a local SMTP sink and a local webhook receiver (every booking makes one e-mail and one webhook):
@@ -17,9 +17,19 @@ import { insertWebhook } from '../src/db/webhooks.js';
 import { newWebhookSecret } from '../src/domain/webhooks/signature.js';
 import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic.js';
 import { runRate, type LoadResult } from './lib/load.js';
-import { cpuTicks, stealPercent } from './lib/machine.js';
-import { API_SCENARIOS, DEFAULT_DATABASE_URL, loadScenario, startService } from './lib/service.js';
-import { startSmtpCounter, startWebhookCounter } from './lib/sinks.js';
+import { cpus } from 'node:os';
+import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+
+/** A process's CPU so far (ms), 0 when there is none or it is gone. */
+const cpuOf = (pid: number | undefined) => (pid ? processCpuMs(pid) || 0 : 0);
+import {
+  API_SCENARIOS,
+  DEFAULT_DATABASE_URL,
+  loadScenario,
+  startService,
+  type RunningService,
+} from './lib/service.js';
+import { startSinkProcess } from './lib/sinks.js';
 import { round, summarise } from './lib/stats.js';
 
 const args = z
@@ -30,6 +40,8 @@ const args = z
     scenario: z.enum(Object.keys(API_SCENARIOS) as [keyof typeof API_SCENARIOS]).default('M'),
     /** Step 3 with the worker in an instance of its own, the bookings on another (TOURNEE_OUTBOX_WORKER=false). */
     'separate-worker': z.boolean().default(false),
+    /** Writes each service instance's CPU profile (node --cpu-prof) into this folder, read at its exit. */
+    profile: z.string().optional(),
   })
   .parse(
     parseArgs({
@@ -39,21 +51,23 @@ const args = z
         seconds: { type: 'string' },
         scenario: { type: 'string' },
         'separate-worker': { type: 'boolean' },
+        profile: { type: 'string' },
       },
     }).values,
   );
 const separateWorker = args['separate-worker'];
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
 const log = (line: string) => {
   if (!args.json) console.log(line);
 };
 
-const smtp = await startSmtpCounter();
-const hooks = await startWebhookCounter();
+// The SMTP sink and the webhook receiver run in a process of their own (not in the load generator's).
+const sinks = await startSinkProcess();
 log(`scenario ${args.scenario}: loading the company into PostgreSQL…`);
 const { schema, handle } = await loadScenario(url, args.scenario, 'bench_outbox');
 await insertWebhook(handle.db, {
-  url: hooks.url,
+  url: sinks.hookUrl,
   events: ['booking.created', 'booking.cancelled'],
   secret: newWebhookSecret(),
 });
@@ -64,19 +78,38 @@ const serviceEnv = (worker: boolean) => ({
   TOURNEE_POW_DIFFICULTY: '0',
   TOURNEE_RATE_LIMIT: '100000000',
   TOURNEE_DB_POOL_SIZE: '20',
-  TOURNEE_SMTP_URL: smtp.url,
+  TOURNEE_SMTP_URL: sinks.smtpUrl,
   TOURNEE_WEBHOOK_ALLOW_PRIVATE: 'true',
   TOURNEE_OUTBOX_WORKER: String(worker),
   TOURNEE_PURGE_INTERVAL_MS: '0',
 });
 
-async function bookAtRate(baseUrl: string, combos: Combo[]): Promise<LoadResult & { steal: number }> {
+interface RateRun extends LoadResult {
+  steal: number;
+  /** CPU the instance taking the bookings used during the run, ms. */
+  serviceCpuMs: number;
+  /** CPU of the separate worker instance, if any, ms. */
+  workerCpuMs: number;
+  /** CPU of the SMTP sink and webhook receiver's process, ms. */
+  sinkCpuMs: number;
+  /** The whole machine's busy time (both cores, PostgreSQL and the load generator included), in cores. */
+  busyCores: number;
+}
+
+async function bookAtRate(
+  service: RunningService,
+  combos: Combo[],
+  workerInstance?: RunningService,
+): Promise<RateRun> {
   // Each booking made is cancelled before the next starts: the company keeps free windows, and the
   // cancellation's own e-mail and webhook go through the outbox too.
-  const traffic = bookingTraffic(baseUrl, combos, { cancelEach: true });
+  const traffic = bookingTraffic(service.baseUrl, combos, { cancelEach: true });
   const before = cpuTicks();
+  const serviceBefore = cpuOf(service.process.pid);
+  const workerBefore = cpuOf(workerInstance?.process.pid);
+  const sinkBefore = cpuOf(sinks.pid);
   const result = await runRate({
-    baseUrl,
+    baseUrl: service.baseUrl,
     rate: args.rate,
     seconds: args.seconds,
     next: traffic.next,
@@ -84,7 +117,18 @@ async function bookAtRate(baseUrl: string, combos: Combo[]): Promise<LoadResult 
     // 409: the window was taken meanwhile; 422: none left for that pair. Both correct answers.
     expected: (s) => s === 201 || s === 409 || s === 422,
   });
-  return { ...result, steal: stealPercent(before) };
+  const after = cpuTicks();
+  return {
+    ...result,
+    steal: stealPercent(before),
+    serviceCpuMs: cpuOf(service.process.pid) - serviceBefore,
+    workerCpuMs: workerInstance ? cpuOf(workerInstance.process.pid) - workerBefore : 0,
+    sinkCpuMs: cpuOf(sinks.pid) - sinkBefore,
+    busyCores:
+      after.total > before.total
+        ? ((after.busy - before.busy) / (after.total - before.total)) * cpus().length
+        : 0,
+  };
 }
 
 async function undelivered(db: DatabaseHandle['db']): Promise<number> {
@@ -103,7 +147,7 @@ async function waitUntilDelivered(db: DatabaseHandle['db'], timeoutMs: number): 
   return false;
 }
 
-const bookingFigures = (r: LoadResult & { steal: number }) => ({
+const bookingFigures = (r: RateRun) => ({
   requests: r.requests,
   booked: r.statuses['201'] ?? 0,
   p50_ms: round(r.p50_ms),
@@ -111,13 +155,17 @@ const bookingFigures = (r: LoadResult & { steal: number }) => ({
   p99_ms: round(r.p99_ms),
   errors: r.errors,
   cpu_steal_pct: round(r.steal, 1),
+  service_cpu_s: round(r.serviceCpuMs / 1000, 2),
+  ...(r.workerCpuMs ? { worker_cpu_s: round(r.workerCpuMs / 1000, 2) } : {}),
+  sinks_cpu_s: round(r.sinkCpuMs / 1000, 2),
+  machine_busy_cores: round(r.busyCores, 2),
 });
 
 // 1. Worker off.
-let service = await startService(serviceEnv(false));
+let service = await startService(serviceEnv(false), nodeArgs);
 const combos = await bookingCombos(service.baseUrl, handle);
-await bookAtRate(service.baseUrl, combos.slice(0, 20)).catch(() => undefined); // warm-up
-const off = await bookAtRate(service.baseUrl, combos);
+await bookAtRate(service, combos.slice(0, 20)).catch(() => undefined); // warm-up
+const off = await bookAtRate(service, combos);
 await service.stop();
 log(
   `bookings at ${args.rate}/s, outbox worker off: p50 ${off.p50_ms.toFixed(1)} ms, p95 ${off.p95_ms.toFixed(1)} ms, p99 ${off.p99_ms.toFixed(1)} ms (${off.statuses['201'] ?? 0} booked)`,
@@ -125,16 +173,18 @@ log(
 
 // 2. Drain the backlog.
 const backlog = await undelivered(handle.db);
-const mailsBefore = smtp.arrivals.length;
-const hooksBefore = hooks.arrivals.length;
+const before = await sinks.arrivals();
+const mailsBefore = before.smtp.length;
+const hooksBefore = before.hooks.length;
 const drainStart = Date.now();
-service = await startService(serviceEnv(true));
+service = await startService(serviceEnv(true), nodeArgs);
 const drained = await waitUntilDelivered(handle.db, 600_000);
 const drainSeconds = (Date.now() - drainStart) / 1000;
-const drainedMails = smtp.arrivals.length - mailsBefore;
-const drainedHooks = hooks.arrivals.length - hooksBefore;
+const afterDrain = await sinks.arrivals();
+const drainedMails = afterDrain.smtp.length - mailsBefore;
+const drainedHooks = afterDrain.hooks.length - hooksBefore;
 // From the first delivery to the last: the worker's own pace, without the service's start-up.
-const drainArrivals = [...smtp.arrivals.slice(mailsBefore), ...hooks.arrivals.slice(hooksBefore)];
+const drainArrivals = [...afterDrain.smtp.slice(mailsBefore), ...afterDrain.hooks.slice(hooksBefore)];
 const drainSpan = (Math.max(...drainArrivals) - Math.min(...drainArrivals)) / 1000;
 const drainRate = drainArrivals.length / Math.max(drainSpan, 0.001);
 log(
@@ -145,11 +195,11 @@ log(
 let worker: Awaited<ReturnType<typeof startService>> | undefined;
 if (separateWorker) {
   await service.stop();
-  worker = await startService(serviceEnv(true));
-  service = await startService(serviceEnv(false));
+  worker = await startService(serviceEnv(true), nodeArgs);
+  service = await startService(serviceEnv(false), nodeArgs);
 }
 const liveStart = new Date();
-const on = await bookAtRate(service.baseUrl, combos);
+const on = await bookAtRate(service, combos, worker);
 await waitUntilDelivered(handle.db, 300_000);
 await service.stop();
 await worker?.stop();
@@ -178,6 +228,12 @@ for (const [channel, d] of Object.entries(delay)) {
     `  commit → ${channel} delivered: ${d.messages} messages, p50 ${d.p50_ms} ms, p95 ${d.p95_ms} ms, p99 ${d.p99_ms} ms, max ${d.max_ms} ms`,
   );
 }
+// What the deliveries cost the service: its CPU with the worker on less the same traffic's with it off.
+const liveMessages = delay.email.messages + delay.webhook.messages;
+const outboxCpuPerMessage = (on.serviceCpuMs + on.workerCpuMs - off.serviceCpuMs) / Math.max(liveMessages, 1);
+log(
+  `service CPU: ${(off.serviceCpuMs / 1000).toFixed(1)} s (off), ${((on.serviceCpuMs + on.workerCpuMs) / 1000).toFixed(1)} s (on${separateWorker ? ', both instances' : ''}): ${outboxCpuPerMessage.toFixed(2)} ms per message; machine busy ${off.busyCores.toFixed(2)} cores (off), ${on.busyCores.toFixed(2)} (on)`,
+);
 log(`CPU stolen by the host: ${off.steal.toFixed(0)} % (off), ${on.steal.toFixed(0)} % (on)`);
 
 if (args.json) {
@@ -200,11 +256,11 @@ if (args.json) {
         messages_per_s: round(drainRate, 1),
       },
       commit_to_delivery: delay,
+      outbox_cpu_ms_per_message: round(outboxCpuPerMessage, 2),
     }),
   );
 }
 await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
 await handle.close();
-await smtp.close();
-await hooks.close();
+await sinks.close();
 process.exit(0);

@@ -34,6 +34,12 @@ export async function findWebhook(db: Executor, id: string): Promise<WebhookRow 
   return db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Several subscriptions in one query (a batch of webhook messages). */
+export async function findWebhooks(db: Executor, ids: string[]): Promise<WebhookRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('webhooks').selectAll().where('id', 'in', ids).execute();
+}
+
 /** Soft delete: messages already made keep their trace; no new message is made for it. */
 export async function deleteWebhook(db: Executor, id: string, now: Date): Promise<boolean> {
   const result = await db

@@ -11,6 +11,11 @@ export type Attempt =
   | { outcome: 'skipped'; reason: string };
 
 /** Delivers one channel's messages. Implementations never throw: every failure is an Attempt. */
-export interface Deliverer {
-  deliver(message: MessageRow, now: Date): Promise<Attempt>;
+export interface Deliverer<Prepared = unknown> {
+  /**
+   * Reads once what a whole batch of this channel's messages needs (one query, not one per
+   * message); its result is handed to each `deliver` of that batch. May throw: the batch is retried.
+   */
+  prepare?(messages: MessageRow[]): Promise<Prepared>;
+  deliver(message: MessageRow, now: Date, prepared?: Prepared): Promise<Attempt>;
 }

@@ -1,13 +1,13 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import {
+  hasUndispatchedEvents,
   insertMessages,
   lockUndispatchedEvents,
   markEventsDispatched,
   type NewMessage,
 } from '../../db/outbox.js';
-import type { Database, OutboxRow } from '../../db/schema.js';
-import { webhooksFor } from '../../db/webhooks.js';
+import type { OutboxRow, WebhookRow } from '../../db/schema.js';
+import { listWebhooks } from '../../db/webhooks.js';
 import { RETRY_WINDOW_MS } from './backoff.js';
 import type { VisitEventData } from './visit-events.js';
 
@@ -49,42 +49,46 @@ function emailFor(event: OutboxRow, now: Date): NewMessage | null {
   };
 }
 
-async function webhookMessagesFor(
-  db: Db | Transaction<Database>,
-  event: OutboxRow,
-  now: Date,
-): Promise<NewMessage[]> {
-  const subscriptions = await webhooksFor(db, event.type);
-  return subscriptions.map((webhook) => ({
-    dedupeKey: `event:${event.id}:webhook:${webhook.id}`,
-    outboxId: event.id,
-    channel: 'webhook' as const,
-    kind: event.type,
-    aggregate: event.aggregate,
-    aggregateId: event.aggregate_id,
-    webhookId: webhook.id,
-    recipient: webhook.url,
-    // The Standard Webhooks payload shape; the body is fixed here so every retry sends the same bytes.
-    payload: { type: event.type, timestamp: event.created_at.toISOString(), data: event.payload },
-    nextAttemptAt: now,
-    giveUpAt: new Date(now.getTime() + RETRY_WINDOW_MS),
-  }));
+function webhookMessagesFor(subscriptions: WebhookRow[], event: OutboxRow, now: Date): NewMessage[] {
+  return subscriptions
+    .filter((webhook) => webhook.events.includes(event.type))
+    .map((webhook) => ({
+      dedupeKey: `event:${event.id}:webhook:${webhook.id}`,
+      outboxId: event.id,
+      channel: 'webhook' as const,
+      kind: event.type,
+      aggregate: event.aggregate,
+      aggregateId: event.aggregate_id,
+      webhookId: webhook.id,
+      recipient: webhook.url,
+      // The Standard Webhooks payload shape; the body is fixed here so every retry sends the same bytes.
+      payload: { type: event.type, timestamp: event.created_at.toISOString(), data: event.payload },
+      nextAttemptAt: now,
+      giveUpAt: new Date(now.getTime() + RETRY_WINDOW_MS),
+    }));
 }
+
+/** Events turned into messages per transaction. */
+export const DISPATCH_BATCH = 100;
 
 /**
  * Turns committed events into messages, oldest first, in one transaction per batch: the events are
  * locked (SKIP LOCKED: another instance takes the next batch), their messages inserted under dedupe
  * keys, and the events marked dispatched. A crash rolls the batch back whole. Returns how many events.
  */
-export async function dispatchEvents(db: Db, now: Date, batch = 100): Promise<number> {
+export async function dispatchEvents(db: Db, now: Date, batch = DISPATCH_BATCH): Promise<number> {
+  // One plain read when there is nothing to do (most polls), instead of a BEGIN, a locking read and a COMMIT.
+  if (!(await hasUndispatchedEvents(db))) return 0;
   return db.transaction().execute(async (tx) => {
     const events = await lockUndispatchedEvents(tx, batch);
     if (events.length === 0) return 0;
+    // The live subscriptions once for the whole batch (a handful of rows), not a query per event.
+    const subscriptions = await listWebhooks(tx);
     const messages: NewMessage[] = [];
     for (const event of events) {
       const email = emailFor(event, now);
       if (email) messages.push(email);
-      messages.push(...(await webhookMessagesFor(tx, event, now)));
+      messages.push(...webhookMessagesFor(subscriptions, event, now));
     }
     await insertMessages(tx, messages);
     await markEventsDispatched(

@@ -1,10 +1,11 @@
 import type { Db } from '../../db/database.js';
-import { claimDueMessages, recordOutcome } from '../../db/outbox.js';
+import { claimDueMessages } from '../../db/outbox.js';
 import type { MessageChannel, MessageRow } from '../../db/schema.js';
 import { nextAttemptAt } from './backoff.js';
 import type { Attempt, Deliverer } from './delivery.js';
-import { dispatchEvents } from './dispatch.js';
+import { DISPATCH_BATCH, dispatchEvents } from './dispatch.js';
 import { onEventEnqueued } from './enqueue.js';
+import { OutcomeBatcher } from './outcome-batcher.js';
 
 /** Something the worker runs now and then besides deliveries (day-before reminders, surveys). */
 export interface Scheduled {
@@ -26,8 +27,14 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   /** How long a taken message stays reserved to this worker; longer than any delivery (10 s webhook timeout). */
   leaseMs?: number;
-  /** Messages delivered at once by this worker. */
+  /** Messages taken and delivered at once by this worker. */
   concurrency?: number;
+  /**
+   * After a wake (an event committed in this process), how long the worker waits for more to come
+   * before it runs: at 50 bookings a second one run takes a few events together, and its fixed
+   * cost (a handful of queries) is paid once for them rather than for each.
+   */
+  gatherMs?: number;
   /** Minimum time between two runs of the scheduled jobs (by the worker's clock). */
   scheduleEveryMs?: number;
   log?: WorkerLog;
@@ -54,8 +61,11 @@ export class OutboxWorker {
   private readonly leaseMs: number;
   private readonly concurrency: number;
   private readonly scheduleEveryMs: number;
+  private readonly gatherMs: number;
+  private readonly outcomes: OutcomeBatcher;
   private lastSchedule = -Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private wakeRequested = false;
@@ -68,8 +78,10 @@ export class OutboxWorker {
     this.clock = options.clock ?? (() => new Date());
     this.pollMs = options.pollMs ?? 500;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 16;
     this.scheduleEveryMs = options.scheduleEveryMs ?? 60_000;
+    this.gatherMs = options.gatherMs ?? 50;
+    this.outcomes = new OutcomeBatcher(db);
   }
 
   start(): void {
@@ -94,13 +106,24 @@ export class OutboxWorker {
       this.wakeRequested = true;
       return;
     }
-    this.schedule(0);
+    this.scheduleWithin(this.gatherMs);
   }
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), ms);
+    this.timerDue = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = Infinity;
+      void this.loop();
+    }, ms);
     this.timer.unref?.();
+  }
+
+  /** Runs within `ms` at the latest: a run already due sooner is kept (a stream of wakes must not postpone it forever). */
+  private scheduleWithin(ms: number): void {
+    if (this.timerDue <= Date.now() + ms) return;
+    this.schedule(ms);
   }
 
   private async loop(): Promise<void> {
@@ -114,23 +137,23 @@ export class OutboxWorker {
     await this.running;
     this.running = undefined;
     if (this.stopped) return;
-    // Keep going at once while there is work (a full batch) or a wake arrived meanwhile.
-    const busy = report !== undefined && (report.attempted >= this.concurrency || report.dispatched > 0);
-    const again = busy || this.wakeRequested;
+    // Keep going at once while there is a backlog (a full batch); after a wake, gather a little first.
+    const busy =
+      report !== undefined && (report.attempted >= this.concurrency || report.dispatched >= DISPATCH_BATCH);
+    const woken = this.wakeRequested;
     this.wakeRequested = false;
-    this.schedule(again ? 0 : this.pollMs);
+    this.schedule(busy ? 0 : woken ? this.gatherMs : this.pollMs);
   }
 
   /** One pass: dispatch events, run due schedules, deliver one batch of due messages. Tests call it with their own clock. */
   async runOnce(): Promise<RunReport> {
     const now = this.clock();
-    let dispatched = 0;
-    for (let n = -1; n !== 0; dispatched += n) n = await dispatchEvents(this.db, now);
+    let dispatched = await this.dispatchAll(now);
     let scheduled = 0;
     if (now.getTime() - this.lastSchedule >= this.scheduleEveryMs) {
       this.lastSchedule = now.getTime();
       for (const job of this.options.scheduled ?? []) scheduled += await job.run(now);
-      if (scheduled > 0) for (let n = -1; n !== 0; dispatched += n) n = await dispatchEvents(this.db, now);
+      if (scheduled > 0) dispatched += await this.dispatchAll(now);
     }
     const claimed = await claimDueMessages(
       this.db,
@@ -138,47 +161,97 @@ export class OutboxWorker {
       new Date(now.getTime() + this.leaseMs),
       this.concurrency,
     );
-    const outcomes = await Promise.all(claimed.map((m) => this.deliverOne(m)));
-    return { dispatched, scheduled, attempted: claimed.length, sent: outcomes.filter(Boolean).length };
+    const sent = await this.deliverBatch(claimed);
+    return { dispatched, scheduled, attempted: claimed.length, sent };
   }
 
-  private async deliverOne(message: MessageRow): Promise<boolean> {
+  private async dispatchAll(now: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await dispatchEvents(this.db, now, DISPATCH_BATCH);
+      total += n;
+      if (n < DISPATCH_BATCH) return total;
+    }
+  }
+
+  /** Delivers a claimed batch; returns how many were sent. */
+  private async deliverBatch(claimed: MessageRow[]): Promise<number> {
+    if (claimed.length === 0) return 0;
+    const prepared = new Map<MessageChannel, { value?: unknown; error?: string }>();
+    for (const channel of new Set(claimed.map((m) => m.channel))) {
+      const prepare = this.options.deliverers[channel]?.prepare;
+      if (!prepare) continue;
+      try {
+        const value = await prepare.call(
+          this.options.deliverers[channel],
+          claimed.filter((m) => m.channel === channel),
+        );
+        prepared.set(channel, { value });
+      } catch (error) {
+        prepared.set(channel, { error: (error as Error).message });
+      }
+    }
+    const deliveries: Promise<boolean>[] = [];
+    for (const message of claimed) {
+      // One message composed per turn of the event loop: requests waiting meanwhile (bookings in this
+      // instance) are served between two compositions, not after the whole batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      deliveries.push(this.deliverOne(message, prepared.get(message.channel)));
+    }
+    return (await Promise.all(deliveries)).filter(Boolean).length;
+  }
+
+  private async deliverOne(
+    message: MessageRow,
+    prepared: { value?: unknown; error?: string } | undefined,
+  ): Promise<boolean> {
     const deliverer = this.options.deliverers[message.channel];
     const now = this.clock();
     let attempt: Attempt;
     try {
-      attempt = deliverer
-        ? await deliverer.deliver(message, now)
-        : { outcome: 'retry', error: `no ${message.channel} transport configured` };
+      attempt = !deliverer
+        ? { outcome: 'retry', error: `no ${message.channel} transport configured` }
+        : prepared?.error !== undefined
+          ? { outcome: 'retry', error: prepared.error }
+          : await deliverer.deliver(message, now, prepared?.value);
     } catch (error) {
       attempt = { outcome: 'retry', error: (error as Error).message };
     }
     const at = this.clock();
     if (attempt.outcome === 'sent') {
-      await recordOutcome(this.db, message, {
-        status: 'sent',
-        at,
-        responseStatus: attempt.responseStatus,
-        responseBody: attempt.responseBody,
-        payload: attempt.payload,
+      await this.outcomes.record({
+        claimed: message,
+        outcome: {
+          status: 'sent',
+          at,
+          responseStatus: attempt.responseStatus,
+          responseBody: attempt.responseBody,
+          payload: attempt.payload,
+        },
       });
       return true;
     }
     if (attempt.outcome === 'skipped') {
-      await recordOutcome(this.db, message, { status: 'skipped', at, error: attempt.reason });
+      await this.outcomes.record({
+        claimed: message,
+        outcome: { status: 'skipped', at, error: attempt.reason },
+      });
       return false;
     }
     const next =
       attempt.outcome === 'retry'
         ? nextAttemptAt(message.attempts, at, message.give_up_at, this.options.random)
         : null;
-    await recordOutcome(this.db, message, {
-      status: next ? 'retry' : 'failed',
-      at,
-      nextAttemptAt: next ?? at,
-      error: attempt.error,
-      responseStatus: attempt.responseStatus,
-      responseBody: attempt.responseBody,
+    await this.outcomes.record({
+      claimed: message,
+      outcome: {
+        status: next ? 'retry' : 'failed',
+        at,
+        nextAttemptAt: next ?? at,
+        error: attempt.error,
+        responseStatus: attempt.responseStatus,
+        responseBody: attempt.responseBody,
+      },
     });
     // Only the channel, the kind and the error: no recipient, no payload (personal data).
     this.options.log?.[next ? 'info' : 'warn'](

@@ -1,6 +1,6 @@
-import { findWebhook } from '../../db/webhooks.js';
+import { findWebhook, findWebhooks } from '../../db/webhooks.js';
 import type { Db } from '../../db/database.js';
-import type { MessageRow } from '../../db/schema.js';
+import type { MessageRow, WebhookRow } from '../../db/schema.js';
 import type { Attempt, Deliverer } from '../outbox/delivery.js';
 import { checkWebhookUrl, resolvesPublicly } from './address-guard.js';
 import { signatureHeaders } from './signature.js';
@@ -31,14 +31,24 @@ async function firstBytes(response: Response, limit: number): Promise<string> {
 }
 
 /** Signed POSTs (Standard Webhooks) to the subscriptions' URLs. */
-export class WebhookDeliverer implements Deliverer {
+export class WebhookDeliverer implements Deliverer<Map<string, WebhookRow>> {
   constructor(
     private readonly db: Db,
     private readonly options: { allowPrivate: boolean; timeoutMs?: number },
   ) {}
 
-  async deliver(message: MessageRow, now: Date): Promise<Attempt> {
-    const webhook = message.webhook_id ? await findWebhook(this.db, message.webhook_id) : undefined;
+  /** The batch's subscriptions in one query. */
+  async prepare(messages: MessageRow[]): Promise<Map<string, WebhookRow>> {
+    const ids = [...new Set(messages.flatMap((m) => (m.webhook_id ? [m.webhook_id] : [])))];
+    return new Map((await findWebhooks(this.db, ids)).map((w) => [w.id, w]));
+  }
+
+  async deliver(message: MessageRow, now: Date, prepared?: Map<string, WebhookRow>): Promise<Attempt> {
+    const webhook = !message.webhook_id
+      ? undefined
+      : prepared
+        ? prepared.get(message.webhook_id)
+        : await findWebhook(this.db, message.webhook_id);
     if (!webhook || webhook.deleted_at) return { outcome: 'skipped', reason: 'subscription deleted' };
     const rule = checkWebhookUrl(webhook.url, this.options.allowPrivate);
     if (!rule.ok) return { outcome: 'failed', error: `url ${rule.reason}` };
