@@ -254,7 +254,9 @@ export class Solution {
   /** Replaces route k's visits wholesale (local search, set partitioning). */
   setRoute(k: number, visits: number[]): void {
     const r = this.routes[k]!;
-    for (const u of r.visits) this.routeOf[u] = -1;
+    // Only visits still recorded here: a move that rewrites two routes in turn (swap, 2-opt*) has
+    // already given some of them to the other route, which must keep them.
+    for (const u of r.visits) if (this.routeOf[u] === k) this.routeOf[u] = -1;
     r.visits = visits;
     for (const u of visits) this.routeOf[u] = k;
     this.refresh(k);

@@ -79,6 +79,8 @@ describe('local-search operators, one hand-built case each', () => {
       ['c', 'x'],
     ]);
     expect(sol.cost()).toBe(220);
+    // Each visit knows its new route (setRoute on the second route once forgot the visit it received).
+    expect([sol.routeOf[index('x')], sol.routeOf[index('y')]]).toEqual([1, 0]);
     expect(valid()).toEqual([]);
   });
 
@@ -95,6 +97,7 @@ describe('local-search operators, one hand-built case each', () => {
       ['c', 'b'],
     ]);
     expect(sol.cost()).toBe(240);
+    expect(['a', 'b', 'c', 'd'].map((n) => sol.routeOf[index(n)])).toEqual([0, 1, 1, 0]);
     expect(valid()).toEqual([]);
   });
 
