@@ -18,6 +18,8 @@ import { at, movableDay, type MovableDay } from './make-room-fixture.js';
 let t: TestApp;
 /** The same service with make-room off (TOURNEE_MAKE_ROOM=false): the answer as it was. */
 let plain: FastifyInstance;
+/** Another instance with the read cache on, as in production: make-room then reads through it. */
+let cached: FastifyInstance;
 
 beforeAll(async () => {
   t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '0' } });
@@ -26,8 +28,14 @@ beforeAll(async () => {
     { database: t.testDb.handle, logger: false, clock: () => new Date('2026-03-25T07:00:00Z') },
   );
   await plain.ready();
+  cached = await buildServer(
+    { ...t.config, TOURNEE_READ_CACHE_MS: 2000 },
+    { database: t.testDb.handle, logger: false, clock: () => new Date('2026-03-25T07:00:00Z') },
+  );
+  await cached.ready();
 });
 afterAll(async () => {
+  await cached?.close();
   await plain?.close();
   await t?.close();
 });
@@ -97,6 +105,8 @@ describe('make room', () => {
     expect(full.windows.length).toBeGreaterThan(0);
     expect(full.windows.every((w) => w.needsMoves === true)).toBe(true);
     expect(full.windows.map((w) => w.start)).toContain(`${DAY}T08:00:00+02:00`);
+    // The same through the read cache.
+    expect(await slots(cached, f, DAY, NEXT)).toEqual(after);
     // A day that had windows is answered exactly as before, with no mark.
     expect(after.days.find((d) => d.date === NEXT)).toEqual(before.days.find((d) => d.date === NEXT));
     expect(after.reason).toBeUndefined();

@@ -76,6 +76,7 @@ export async function placeMakingRoom(
     from: span.from,
     to: span.to,
     holds: booking.holds,
+    withRows: true,
   });
   const offer = makeRoom(room.problem, { ...room.request, windows: [window] }, window, {
     visitId: NEW_VISIT,

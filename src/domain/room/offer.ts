@@ -79,11 +79,13 @@ export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promi
     technicians: await roomTechnicians(
       db,
       eligible.map((t) => t.id),
+      search.reads,
     ),
     from: span.from,
     to: span.to,
     holds: search.holds,
     reads: search.reads,
+    withRows: false,
   });
   const found: Interval[] = [];
   let budget = ROOM_TRIES_PER_REQUEST;

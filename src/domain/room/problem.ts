@@ -14,10 +14,11 @@ import {
   serviceRequirements,
   type PlanningTechnicianRow,
 } from '../../db/plans.js';
-import type { VisitRow } from '../../db/schema.js';
+import { visitNeedsOf } from '../../db/room.js';
+import type { VisitProgress, VisitRow } from '../../db/schema.js';
 import { buildBookingProblem, type HoldView, type RoutedTechnician } from '../booking-problem.js';
 import type { ResolvedAddress } from '../eligibility.js';
-import type { SlotReads } from '../slot-reads.js';
+import { CachedReads, type SlotReads } from '../slot-reads.js';
 
 export interface RoomProblem {
   problem: Problem;
@@ -25,6 +26,40 @@ export interface RoomProblem {
   request: SlotRequest;
   visitRows: Map<string, VisitRow>;
   technicians: RoutedTechnician[];
+}
+
+/** The slowly-changing data make-room reads: technicians with their postal codes, services' skills, served codes. */
+interface RoomCatalogue {
+  technicians: PlanningTechnicianRow[];
+  services: Map<string, { name: string; skills: string[] }>;
+  served: Set<string>;
+}
+
+/** As long as CachedReads keeps its answers (TOURNEE_READ_CACHE_MS' default): a slot query may be that stale. */
+const CATALOGUE_TTL_MS = 2000;
+const catalogues = new WeakMap<Executor, { expires: number; value: Promise<RoomCatalogue> }>();
+
+/**
+ * Read fresh, unless `reads` caches (slot queries of a service with a read cache): then shared for
+ * a couple of seconds, like every other slow-changing read of a slot query. Bookings read fresh.
+ */
+function roomCatalogue(db: Executor, reads?: SlotReads): Promise<RoomCatalogue> {
+  const load = async (): Promise<RoomCatalogue> => {
+    const [technicians, services, served] = await Promise.all([
+      planningTechnicians(db),
+      serviceRequirements(db),
+      servedPostcodes(db),
+    ]);
+    return { technicians, services, served };
+  };
+  if (!(reads instanceof CachedReads)) return load();
+  const now = Date.now();
+  const hit = catalogues.get(db);
+  if (hit && hit.expires > now) return hit.value;
+  const value = load();
+  catalogues.set(db, { expires: now + CATALOGUE_TTL_MS, value });
+  value.catch(() => catalogues.delete(db));
+  return value;
 }
 
 /**
@@ -35,8 +70,9 @@ export interface RoomProblem {
 export async function roomTechnicians(
   db: Executor,
   eligibleIds: readonly string[],
+  reads?: SlotReads,
 ): Promise<PlanningTechnicianRow[]> {
-  const all = await planningTechnicians(db);
+  const all = (await roomCatalogue(db, reads)).technicians;
   const wanted = new Set(eligibleIds);
   const postcodes = new Set(all.filter((t) => wanted.has(t.id)).flatMap((t) => t.postcodes));
   return all.filter((t) => wanted.has(t.id) || t.postcodes.some((p) => postcodes.has(p)));
@@ -52,7 +88,10 @@ export async function buildRoomProblem(
     from: Date;
     to: Date;
     holds?: HoldView;
+    /** Slot queries: the routes as the slot engine reads them (cached), the visits' needs aside. */
     reads?: SlotReads;
+    /** Bookings: the full rows, read now (under the locks), for the moves to write. */
+    withRows: boolean;
   },
 ): Promise<RoomProblem> {
   const routed: RoutedTechnician[] = input.technicians.map((t) => ({
@@ -60,20 +99,26 @@ export async function buildRoomProblem(
     skills: t.skills,
     home: { lat: t.homeLat, lon: t.homeLon },
   }));
-  const [built, services, served] = await Promise.all([
+  const ids = routed.map((t) => t.id);
+  const [built, { services, served }, needRows] = await Promise.all([
     buildBookingProblem(db, routed, input.from, input.to, {
       holds: input.holds,
+      withRows: input.withRows,
       ...(input.reads ? { reads: input.reads } : {}),
     }),
-    serviceRequirements(db),
-    servedPostcodes(db),
+    roomCatalogue(db, input.reads),
+    input.withRows ? [] : visitNeedsOf(db, ids, input.from, input.to),
   ]);
+  const needs = new Map<string, { service_id: string; postcode: string; progress: VisitProgress }>(
+    input.withRows ? [...built.visitRows].map(([id, row]) => [id, row]) : needRows.map((r) => [r.id, r]),
+  );
   const areas = new Map(input.technicians.map((t) => [t.id, t.postcodes]));
   for (const t of built.problem.technicians) t.serves = areas.get(t.id) ?? [];
   const byId = new Map(built.problem.technicians.map((t) => [t.id, t]));
   for (const visit of built.problem.visits) {
-    const row = built.visitRows.get(visit.id);
-    // No row: a live hold of another client. It keeps its place, as a booked visit would.
+    const row = needs.get(visit.id);
+    // None: a live hold of another client (or a visit booked since the routes were read). It keeps
+    // its place, as a booked visit would.
     if (!row) {
       visit.pinned = true;
       continue;
