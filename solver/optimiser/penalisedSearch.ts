@@ -1,0 +1,536 @@
+/**
+ * Local search through infeasible space (the "education" of hybrid genetic
+ * search, Vidal et al. 2013): late arrivals and overloads are allowed at a
+ * price, time warp × warp weight plus excess load × load weight, so a
+ * sequence of moves may cross plans that break a window to reach a better
+ * feasible one. Every move is costed in O(1) by joining time-warp segments
+ * (timeWarp.ts). The weights adapt so that about a third of the searches end
+ * feasible; one that ends infeasible is repaired by searching again with the
+ * weights ×10, then ×100, and dropped if it still breaks a window.
+ *
+ * Moves, tried from each visit u towards its nearest neighbours v, first
+ * improvement: relocate a string of 1–3 visits (also reversed) after or
+ * before v, swap strings of 1–2 visits, 2-opt* (two variants), moves within
+ * a route (relocate, two 2-opt reversals), and moving u to an empty route.
+ * A visit's neighbourhood is re-examined only when its route or the
+ * neighbour's changed since it was last examined.
+ *
+ * Arc-cost instances only (Instance.arcCost); others keep the feasible-only
+ * local search of localSearch.ts.
+ */
+import type { Instance } from './instance.js';
+import type { Random } from './prng.js';
+import { routeCost } from './schedule.js';
+import type { Solution } from './solution.js';
+import { penalisedCost, Segment, WarpRoute } from './timeWarp.js';
+
+const EPS = 1e-7;
+/** Warp below this counts as none (rounding in the joins); the exact check afterwards decides. */
+const WARP_TOLERANCE = 1e-6;
+
+export class PenaltyWeights {
+  warp: number;
+  load: number;
+  private warpFeasible = 0;
+  private loadFeasible = 0;
+  private seen = 0;
+
+  constructor(
+    inst: Instance,
+    /** Searches between two updates of the weights. */
+    private readonly every = 40,
+    /** Share of searches that should end without warp / overload. */
+    private readonly target: readonly [number, number] = [0.2, 0.45],
+  ) {
+    // One unit of warp costs about one unit of travel at first; a unit of excess load about an average arc
+    // per average demand (HGS's starting point).
+    let maxT = 0;
+    let maxQ = 0;
+    const M = inst.nodeCount;
+    for (let u = 0; u < inst.visitCount; u++) {
+      maxQ = Math.max(maxQ, inst.demand[u]!);
+      for (let v = 0; v < inst.visitCount; v++) {
+        const t = inst.time[u * M + v]!;
+        if (t > maxT && t < Infinity) maxT = t;
+      }
+    }
+    this.warp = 1;
+    this.load = maxQ > 0 ? Math.max(0.1, Math.min(1000, (maxT || 1) / maxQ)) : 1;
+  }
+
+  /** Records how a search ended (before repair) and adapts the weights every `every` searches. */
+  record(warpFree: boolean, loadFree: boolean): void {
+    this.seen++;
+    if (warpFree) this.warpFeasible++;
+    if (loadFree) this.loadFeasible++;
+    if (this.seen < this.every) return;
+    this.warp = adapt(this.warp, this.warpFeasible / this.seen, this.target);
+    this.load = adapt(this.load, this.loadFeasible / this.seen, this.target);
+    this.seen = this.warpFeasible = this.loadFeasible = 0;
+  }
+}
+
+function adapt(weight: number, feasibleShare: number, [low, high]: readonly [number, number]): number {
+  if (feasibleShare < low) return Math.min(1e5, weight * 1.2);
+  if (feasibleShare > high) return Math.max(0.01, weight * 0.85);
+  return weight;
+}
+
+export interface PenalisedSearchStats {
+  moves: number;
+  /** Ended feasible before any repair. */
+  feasible: boolean;
+  /** Ended feasible (possibly after repair) and was written back. */
+  applied: boolean;
+}
+
+export class PenalisedSearch {
+  readonly routes: WarpRoute[];
+  private readonly routeOf: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly cost: Float64Array;
+  private readonly testedAt: Int32Array;
+  private readonly order: number[] = [];
+  private counter = 0;
+  private warpWeight = 1;
+  private loadWeight = 1;
+  private readonly s = new Segment();
+  private readonly seenClass: Uint8Array;
+  private readonly V: number;
+  private readonly oneClass: boolean;
+
+  constructor(readonly inst: Instance) {
+    this.routes = inst.vehicles.map((v) => new WarpRoute(inst, v.index));
+    this.routeOf = new Int32Array(inst.visitCount).fill(-1);
+    this.pos = new Int32Array(inst.visitCount);
+    this.cost = new Float64Array(inst.vehicles.length);
+    this.testedAt = new Int32Array(inst.visitCount);
+    this.V = inst.vehicles.length;
+    this.oneClass = inst.classCount <= 1;
+    this.seenClass = new Uint8Array(inst.classCount);
+  }
+
+  /**
+   * Takes the routes of `sol` (its unserved visits stay unserved). With `changed`, the first search
+   * examines only pairs of visits of which at least one is on a flagged route (the others are taken
+   * to be a local optimum already). Returns the counter value to pass to run() as `since`.
+   */
+  loadFrom(sol: Solution, changed?: Uint8Array): number {
+    this.routeOf.fill(-1);
+    for (let k = 0; k < this.V; k++) {
+      const r = this.routes[k]!;
+      const visits = sol.routes[k]!.visits;
+      r.visits.length = visits.length;
+      for (let i = 0; i < visits.length; i++) r.visits[i] = visits[i]!;
+      this.refresh(k);
+    }
+    if (changed === undefined) return -1;
+    const since = this.counter;
+    for (let k = 0; k < this.V; k++) if (changed[k]) this.routes[k]!.changedAt = ++this.counter;
+    return since;
+  }
+
+  /**
+   * Searches with the given weights until no move improves (or maxPasses). Pairs whose routes have not
+   * changed after `since` are skipped (-1: examine all). Returns the moves made.
+   */
+  run(
+    rng: Random,
+    neighbours: number,
+    maxPasses: number,
+    warpWeight: number,
+    loadWeight: number,
+    since = -1,
+  ): number {
+    this.warpWeight = warpWeight;
+    this.loadWeight = loadWeight;
+    for (let k = 0; k < this.V; k++) this.cost[k] = this.routeCostOf(k);
+    const inst = this.inst;
+    const order = this.order;
+    order.length = 0;
+    for (let u = 0; u < inst.visitCount; u++) if (this.routeOf[u]! >= 0) order.push(u);
+    this.testedAt.fill(since);
+    let moves = 0;
+    for (let pass = 0; pass < maxPasses; pass++) {
+      let improved = false;
+      rng.shuffle(order);
+      for (const u of order) {
+        const last = this.testedAt[u]!;
+        this.testedAt[u] = this.counter;
+        const nbrs = inst.neighbours[u]!;
+        const K = Math.min(neighbours, nbrs.length);
+        for (let x = 0; x < K; x++) {
+          const v = nbrs[x]!;
+          const a = this.routeOf[u]!;
+          const b = this.routeOf[v]!;
+          if (b < 0) continue;
+          if (last >= 0 && this.routes[a]!.changedAt <= last && this.routes[b]!.changedAt <= last) continue;
+          const moved = a === b ? this.intra(u, v) : this.inter(u, v);
+          if (moved) {
+            moves++;
+            improved = true;
+          }
+        }
+        const a = this.routeOf[u]!;
+        if ((last < 0 || this.routes[a]!.changedAt > last) && this.toEmptyRoute(u)) {
+          moves++;
+          improved = true;
+        }
+      }
+      if (!improved) break;
+    }
+    return moves;
+  }
+
+  /** True when no route has time warp or excess load. */
+  feasibility(): { warpFree: boolean; loadFree: boolean } {
+    let warpFree = true;
+    let loadFree = true;
+    for (let k = 0; k < this.V; k++) {
+      const r = this.routes[k]!;
+      if (r.size === 0) continue;
+      const w = r.whole();
+      if (w.tw > WARP_TOLERANCE) warpFree = false;
+      if (w.q > this.inst.vehicles[k]!.capacity) loadFree = false;
+    }
+    return { warpFree, loadFree };
+  }
+
+  /**
+   * Writes the routes into `sol` when each changed one holds exactly (schedule.ts's own check) and
+   * together they cost less.
+   * Returns whether it did; `sol` is unchanged otherwise.
+   */
+  writeTo(sol: Solution): boolean {
+    const inst = this.inst;
+    const changed: number[] = [];
+    let delta = 0;
+    for (let k = 0; k < this.V; k++) {
+      const mine = this.routes[k]!.visits;
+      const theirs = sol.routes[k]!.visits;
+      let same = mine.length === theirs.length;
+      for (let i = 0; same && i < mine.length; i++) same = mine[i] === theirs[i];
+      if (same) continue;
+      const c = mine.length > 0 ? routeCost(inst, k, mine) : 0;
+      if (!(c < Infinity)) return false;
+      delta += c - sol.routes[k]!.cost;
+      changed.push(k);
+    }
+    // A repair (heavier weights) may end costlier than the start: keep the start then.
+    if (!(delta < 0)) return false;
+    for (const k of changed) sol.setRoute(k, this.routes[k]!.visits.slice());
+    return true;
+  }
+
+  // --- moves -------------------------------------------------------------------------------------
+
+  private refresh(k: number): void {
+    const r = this.routes[k]!;
+    r.update(this.s);
+    r.changedAt = ++this.counter;
+    const visits = r.visits;
+    for (let i = 0; i < visits.length; i++) {
+      this.routeOf[visits[i]!] = k;
+      this.pos[visits[i]!] = i + 1;
+    }
+    this.cost[k] = this.routeCostOf(k);
+  }
+
+  private routeCostOf(k: number): number {
+    const r = this.routes[k]!;
+    return penalisedCost(
+      r.loadPrefix(this.s, r.size + 1),
+      r.size,
+      this.inst.vehicles[k]!.capacity,
+      this.warpWeight,
+      this.loadWeight,
+    );
+  }
+
+  private finish(s: Segment, n: number, k: number): number {
+    return penalisedCost(s, n, this.inst.vehicles[k]!.capacity, this.warpWeight, this.loadWeight);
+  }
+
+  private servable(u: number, k: number): boolean {
+    return this.oneClass || this.inst.canServe[u * this.V + k] === 1;
+  }
+
+  /** Visits from..to of route r (positions, inclusive) appended to s, forwards or backwards. */
+  private joinRun(s: Segment, r: WarpRoute, from: number, to: number, reversed: boolean): void {
+    const inst = this.inst;
+    if (reversed) for (let p = to; p >= from; p--) s.joinVisit(inst, r.visits[p - 1]!);
+    else for (let p = from; p <= to; p++) s.joinVisit(inst, r.visits[p - 1]!);
+  }
+
+  private inter(u: number, v: number): boolean {
+    return this.relocate(u, v) || this.swap(u, v) || this.twoOptStar(u, v);
+  }
+
+  private intra(u: number, v: number): boolean {
+    return this.intraRelocate(u, v) || this.intraTwoOpt(u, v);
+  }
+
+  /** A string of 1–3 visits from u (also reversed) moves after or before v in v's route. */
+  private relocate(u: number, v: number): boolean {
+    const a = this.routeOf[u]!;
+    const b = this.routeOf[v]!;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const pu = this.pos[u]!;
+    const pv = this.pos[v]!;
+    const nA = A.size;
+    const nB = B.size;
+    const before = this.cost[a]! + this.cost[b]!;
+    const s = this.s;
+    for (let len = 1; len <= 3 && pu + len - 1 <= nA; len++) {
+      if (!this.servable(A.visits[pu + len - 2]!, b)) break;
+      A.loadPrefix(s, pu - 1);
+      A.joinSuffix(s, pu + len);
+      const costA = this.finish(s, nA - len, a);
+      // Adding visits to B never makes it cheaper (triangle inequality): A must gain something.
+      if (costA >= this.cost[a]! - EPS) continue;
+      for (let rev = 0; rev <= (len > 1 ? 1 : 0); rev++) {
+        for (let p = pv; p >= pv - 1; p--) {
+          B.loadPrefix(s, p);
+          this.joinRun(s, A, pu, pu + len - 1, rev === 1);
+          B.joinSuffix(s, p + 1);
+          const costB = this.finish(s, nB + len, b);
+          if (costA + costB < before - EPS) {
+            const seg = A.visits.slice(pu - 1, pu - 1 + len);
+            if (rev === 1) seg.reverse();
+            A.visits.splice(pu - 1, len);
+            B.visits.splice(p, 0, ...seg);
+            this.refresh(a);
+            this.refresh(b);
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Strings of 1–2 visits starting at u and at v change places. */
+  private swap(u: number, v: number): boolean {
+    const a = this.routeOf[u]!;
+    const b = this.routeOf[v]!;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const pu = this.pos[u]!;
+    const pv = this.pos[v]!;
+    const nA = A.size;
+    const nB = B.size;
+    const before = this.cost[a]! + this.cost[b]!;
+    const s = this.s;
+    for (let lx = 1; lx <= 2 && pu + lx - 1 <= nA; lx++) {
+      if (!this.servable(A.visits[pu + lx - 2]!, b)) break;
+      for (let ly = 1; ly <= 2 && pv + ly - 1 <= nB; ly++) {
+        if (!this.servable(B.visits[pv + ly - 2]!, a)) break;
+        A.loadPrefix(s, pu - 1);
+        this.joinRun(s, B, pv, pv + ly - 1, false);
+        A.joinSuffix(s, pu + lx);
+        const costA = this.finish(s, nA - lx + ly, a);
+        // costB ≥ 0: a head that already costs too much needs no tail.
+        if (costA >= before - EPS) continue;
+        B.loadPrefix(s, pv - 1);
+        this.joinRun(s, A, pu, pu + lx - 1, false);
+        B.joinSuffix(s, pv + ly);
+        const costB = this.finish(s, nB - ly + lx, b);
+        if (costA + costB < before - EPS) {
+          const x = A.visits.slice(pu - 1, pu - 1 + lx);
+          const y = B.visits.slice(pv - 1, pv - 1 + ly);
+          A.visits.splice(pu - 1, lx, ...y);
+          B.visits.splice(pv - 1, ly, ...x);
+          this.refresh(a);
+          this.refresh(b);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * 2-opt*: route tails change vehicle. Variant 1: u then v (A keeps its head to u and takes B's tail
+   * from v; B's head to v's predecessor takes A's tail after u). Variant 2: u then v's successor, v then
+   * u's successor.
+   */
+  private twoOptStar(u: number, v: number): boolean {
+    const inst = this.inst;
+    const a = this.routeOf[u]!;
+    const b = this.routeOf[v]!;
+    // Tails take the other vehicle's end: only between vehicles that end at the same place and time.
+    if (inst.endPlace[a] !== inst.endPlace[b]) return false;
+    if (inst.vehicles[a]!.endLimit !== inst.vehicles[b]!.endLimit) return false;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const pu = this.pos[u]!;
+    const pv = this.pos[v]!;
+    const nA = A.size;
+    const nB = B.size;
+    const before = this.cost[a]! + this.cost[b]!;
+    const s = this.s;
+    for (let variant = 0; variant < 2; variant++) {
+      // A keeps positions 1..pu and takes B from position qb; B keeps 1..qb-1 and takes A from pu+1.
+      const qb = variant === 0 ? pv : pv + 1;
+      if (!this.tailsServable(A, pu + 1, b) || !this.tailsServable(B, qb, a)) continue;
+      A.loadPrefix(s, pu);
+      B.joinSuffix(s, qb);
+      const costA = this.finish(s, pu + (nB - qb + 1), a);
+      B.loadPrefix(s, qb - 1);
+      A.joinSuffix(s, pu + 1);
+      const costB = this.finish(s, qb - 1 + (nA - pu), b);
+      if (costA + costB < before - EPS) {
+        const tailA = A.visits.slice(pu);
+        const tailB = B.visits.slice(qb - 1);
+        A.visits.length = pu;
+        B.visits.length = qb - 1;
+        A.visits.push(...tailB);
+        B.visits.push(...tailA);
+        this.refresh(a);
+        this.refresh(b);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private tailsServable(r: WarpRoute, from: number, k: number): boolean {
+    if (this.oneClass) return true;
+    for (let p = from; p <= r.size; p++) if (!this.servable(r.visits[p - 1]!, k)) return false;
+    return true;
+  }
+
+  /** Within one route: a string of 1–3 visits from u (also reversed) moves after or before v. */
+  private intraRelocate(u: number, v: number): boolean {
+    const k = this.routeOf[u]!;
+    const R = this.routes[k]!;
+    const pu = this.pos[u]!;
+    const pv = this.pos[v]!;
+    const n = R.size;
+    const before = this.cost[k]!;
+    const s = this.s;
+    for (let len = 1; len <= 3 && pu + len - 1 <= n; len++) {
+      if (pv >= pu && pv <= pu + len - 1) break;
+      for (let rev = 0; rev <= (len > 1 ? 1 : 0); rev++) {
+        // Insert after position `at` of the current route (at = pv: after v; pv − 1: before v).
+        for (let at = pv; at >= pv - 1; at--) {
+          if (at >= pu - 1 && at <= pu + len - 1) continue;
+          if (at < pu) {
+            R.loadPrefix(s, at);
+            this.joinRun(s, R, pu, pu + len - 1, rev === 1);
+            this.joinRun(s, R, at + 1, pu - 1, false);
+            R.joinSuffix(s, pu + len);
+          } else {
+            R.loadPrefix(s, pu - 1);
+            this.joinRun(s, R, pu + len, at, false);
+            this.joinRun(s, R, pu, pu + len - 1, rev === 1);
+            R.joinSuffix(s, at + 1);
+          }
+          if (this.finish(s, n, k) < before - EPS) {
+            const seg = R.visits.slice(pu - 1, pu - 1 + len);
+            if (rev === 1) seg.reverse();
+            if (at < pu) {
+              R.visits.splice(pu - 1, len);
+              R.visits.splice(at, 0, ...seg);
+            } else {
+              R.visits.splice(at, 0, ...seg);
+              R.visits.splice(pu - 1, len);
+            }
+            this.refresh(k);
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Within one route: reverses the stretch between u and v so that they become consecutive. */
+  private intraTwoOpt(u: number, v: number): boolean {
+    const k = this.routeOf[u]!;
+    const R = this.routes[k]!;
+    let a = this.pos[u]!;
+    let b = this.pos[v]!;
+    if (a > b) [a, b] = [b, a];
+    if (b - a < 2) return false;
+    const before = this.cost[k]!;
+    const s = this.s;
+    const n = R.size;
+    // Reverse a+1..b (a then b), or a..b−1 (… a then b).
+    for (let variant = 0; variant < 2; variant++) {
+      const from = variant === 0 ? a + 1 : a;
+      const to = variant === 0 ? b : b - 1;
+      R.loadPrefix(s, from - 1);
+      this.joinRun(s, R, from, to, true);
+      R.joinSuffix(s, to + 1);
+      if (this.finish(s, n, k) < before - EPS) {
+        const mid = R.visits.slice(from - 1, to).reverse();
+        R.visits.splice(from - 1, to - from + 1, ...mid);
+        this.refresh(k);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Moves u alone into an empty route (one per vehicle class) when that costs less. */
+  private toEmptyRoute(u: number): boolean {
+    const inst = this.inst;
+    const a = this.routeOf[u]!;
+    const A = this.routes[a]!;
+    if (A.size <= 1) return false;
+    const pu = this.pos[u]!;
+    const s = this.s;
+    A.loadPrefix(s, pu - 1);
+    A.joinSuffix(s, pu + 1);
+    const costA = this.finish(s, A.size - 1, a);
+    const seen = this.seenClass;
+    seen.fill(0);
+    for (let b = 0; b < this.V; b++) {
+      const B = this.routes[b]!;
+      const c = inst.vehicleClass[b]!;
+      if (B.size !== 0 || seen[c] || !this.servable(u, b)) continue;
+      // Interchangeable empty vehicles would give the same figure: one try per class is enough.
+      seen[c] = 1;
+      B.loadPrefix(s, 0);
+      s.joinVisit(inst, u);
+      B.joinSuffix(s, 1);
+      const costB = this.finish(s, 1, b);
+      if (costA + costB < this.cost[a]! - EPS) {
+        A.visits.splice(pu - 1, 1);
+        B.visits.push(u);
+        this.refresh(a);
+        this.refresh(b);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+/**
+ * Penalised local search on `sol` (in place when it ends feasible): search with the current weights,
+ * record whether it ended feasible, repair with heavier weights when not. Returns what happened.
+ */
+export function educate(
+  sol: Solution,
+  search: PenalisedSearch,
+  weights: PenaltyWeights,
+  rng: Random,
+  neighbours = 12,
+  maxPasses = 30,
+  changed?: Uint8Array,
+): PenalisedSearchStats {
+  const since = search.loadFrom(sol, changed);
+  let moves = search.run(rng, neighbours, maxPasses, weights.warp, weights.load, since);
+  let state = search.feasibility();
+  weights.record(state.warpFree, state.loadFree);
+  const feasible = state.warpFree && state.loadFree;
+  for (let factor = 10; !(state.warpFree && state.loadFree) && factor <= 100; factor *= 10) {
+    moves += search.run(rng, neighbours, maxPasses, weights.warp * factor, weights.load * factor, since);
+    state = search.feasibility();
+  }
+  if (!(state.warpFree && state.loadFree)) return { moves, feasible, applied: false };
+  return { moves, feasible, applied: search.writeTo(sol) };
+}
