@@ -11,8 +11,11 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const API_SCENARIOS = {
   S: { technicians: 12, weeksAhead: 3 },
   M: { technicians: 60, weeksAhead: 5 },
-  /** A regional company (or several): 600 technicians, about 60,000 visits over eight weeks. */
-  L: { technicians: 600, weeksAhead: 7, occupancy: 0.75 },
+  /**
+   * A regional company: 600 technicians, about 60,000 visits over eight weeks, in ten regions of
+   * 60 technicians (each region the demo's area at M's density; technicians do not cross regions).
+   */
+  L: { technicians: 600, weeksAhead: 7, occupancy: 0.75, regions: 10 },
 } as const;
 
 export type ApiScenarioName = keyof typeof API_SCENARIOS;
@@ -41,6 +44,8 @@ export async function loadScenario(
   const handle = await openDatabase({ url, schema, poolSize: 4 });
   await migrate(handle.db);
   const seeded = await seedDemoCompany(handle.db, API_SCENARIOS[name]);
+  // Planner statistics, as a database in service has them (autovacuum would get there later).
+  await sql`ANALYZE`.execute(handle.db);
   return { schema, handle, visits: seeded.visits };
 }
 

@@ -223,7 +223,9 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
         SELECT visits.*, row_number() OVER (ORDER BY planned_start) AS booking_rn
           FROM visits
          WHERE technician_id = ANY(${ids}::uuid[]) AND status = 'booked' AND unassigned_reason IS NULL
-           AND planned_start < ${q.to} AND planned_end > ${q.from}
+           -- planned_start < to AND planned_end > from, as the exclusion constraint's GiST index reads it
+           -- (a visit's range is never empty: planned_end > planned_start)
+           AND tstzrange(planned_start, planned_end) && tstzrange(${q.from}::timestamptz, ${q.to}::timestamptz)
       ) AS v ON true
      ORDER BY v.booking_rn`.execute(tx);
   const data = rows[0]!.booking_day!;

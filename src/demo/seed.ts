@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { HaversineTravel } from '../../solver/travel.js';
 import type { Place } from '../../solver/problem.js';
 import type { Db } from '../db/database.js';
 import type { NewVisit } from '../db/schema.js';
+import { normalisePhone } from '../domain/customers/phone.js';
 import { newSecret, sha256Hex } from '../domain/secrets.js';
 import {
   COMPANY,
@@ -16,9 +16,10 @@ import {
   STREETS,
   TECHNICIANS as DEMO_TECHNICIANS,
   WORKING_PERIODS,
-  ZONES,
+  ZONES as DEMO_ZONES,
   type DemoPostcode,
   type DemoTechnician,
+  type DemoZone,
 } from './company.js';
 import { SeededRandom } from './random.js';
 
@@ -33,19 +34,48 @@ export interface SeedOptions {
   weeksAhead?: number;
   /** The company's time zone (TOURNEE_TIMEZONE); afterwards it lives in the company settings. */
   timezone?: string;
+  /** Regions for a benchmark company: the demo's area repeated, the technicians shared out (default 1). */
+  regions?: number;
 }
 
-/** The demo technicians, repeated to reach `count` for benchmark-sized companies. */
-function technicianRoster(count: number, random: SeededRandom): DemoTechnician[] {
+/**
+ * The demo's area, repeated as `count` regions for a benchmark company: region 1 is the demo's own
+ * zones; each other region has the same zones and places shifted east, under postal codes of its
+ * own (9RRNN: region, place). Technicians never cross regions, as in a company with branches.
+ */
+function regionZones(count: number): DemoZone[][] {
+  const ZONES = DEMO_ZONES;
+  const codes = [...new Set(ZONES.flatMap((z) => z.postcodes.map((p) => p.postcode)))];
+  return Array.from({ length: count }, (_, r) =>
+    r === 0
+      ? ZONES
+      : ZONES.map((z) => ({
+          ...z,
+          name: `${z.name} (région ${r + 1})`,
+          postcodes: z.postcodes.map((p) => ({
+            ...p,
+            postcode: `9${String(r).padStart(2, '0')}${String(codes.indexOf(p.postcode)).padStart(2, '0')}`,
+            city: `${p.city} (région ${r + 1})`,
+            lon: p.lon + r * 1.5,
+          })),
+        })),
+  );
+}
+
+/** The demo technicians, repeated to reach `count` for benchmark-sized companies, spread evenly over the regions. */
+function technicianRoster(count: number, regions: DemoZone[][], random: SeededRandom): DemoTechnician[] {
   return Array.from({ length: count }, (_, i) => {
     const template = DEMO_TECHNICIANS[i % DEMO_TECHNICIANS.length]!;
     const round = Math.floor(i / DEMO_TECHNICIANS.length);
-    if (round === 0) return template;
-    const zone = ZONES.find((z) => z.name === template.zones[0])!;
+    const region = Math.floor((i * regions.length) / count);
+    if (round === 0 && region === 0) return template;
+    const zones = regions[region]!;
+    const named = (demoName: string) => zones[DEMO_ZONES.findIndex((z) => z.name === demoName)]!;
     return {
       ...template,
       name: `${template.name} ${round + 1}`,
-      homePostcode: random.pick(zone.postcodes).postcode,
+      homePostcode: random.pick(named(template.zones[0]!).postcodes).postcode,
+      zones: template.zones.map((z) => named(z).name),
     };
   });
 }
@@ -72,7 +102,9 @@ export async function seedDemoCompany(
     .startOf('week')
     .plus({ weeks: options.weeksAhead ?? 3 })
     .minus({ days: 1 });
-  const TECHNICIANS = technicianRoster(options.technicians ?? DEMO_TECHNICIANS.length, random);
+  const regions = regionZones(options.regions ?? 1);
+  const TECHNICIANS = technicianRoster(options.technicians ?? DEMO_TECHNICIANS.length, regions, random);
+  const ZONES = regions.flat();
 
   const zoneIds = new Map(ZONES.map((z) => [z.name, random.uuid()]));
   const postcodeByCode = new Map<string, DemoPostcode>(
@@ -101,6 +133,29 @@ export async function seedDemoCompany(
 
   const visits: NewVisit[] = [];
   const namesSeen = new Map<string, number>();
+  // Each day's instants once, not once per technician: a benchmark company has 600 of them.
+  const todayStart = today.startOf('day').toSeconds();
+  const days: {
+    weekday: number;
+    dayStart: number;
+    lunchStart: number;
+    dayEnd: number;
+    windows: { start: number; end: number }[];
+  }[] = [];
+  for (let day = firstDay; day <= lastDay; day = day.plus({ days: 1 })) {
+    if (isHoliday(day)) continue;
+    days.push({
+      weekday: day.weekday,
+      dayStart: localTime(day, WORKING_PERIODS[0]!.start).toSeconds(),
+      lunchStart: localTime(day, WORKING_PERIODS[0]!.end).toSeconds(),
+      dayEnd: localTime(day, WORKING_PERIODS[1]!.end).toSeconds(),
+      windows: COMPANY.windowGrid.map((w) => ({
+        start: localTime(day, w.start).toSeconds(),
+        end: localTime(day, w.end).toSeconds(),
+      })),
+    });
+  }
+
   TECHNICIANS.forEach((tech, index) => {
     const home = postcodeByCode.get(tech.homePostcode)!;
     const homePlace = place(home.lat, home.lon, home.postcode);
@@ -108,21 +163,20 @@ export async function seedDemoCompany(
     const servable = SERVICES.filter((s) => s.skills.every((k) => tech.skills.includes(k)));
     const postcodes = ZONES.filter((z) => tech.zones.includes(z.name)).flatMap((z) => z.postcodes);
 
-    for (let day = firstDay; day <= lastDay; day = day.plus({ days: 1 })) {
-      if (!workDays.has(day.weekday) || isHoliday(day)) continue;
+    for (const day of days) {
+      if (!workDays.has(day.weekday)) continue;
       let cursorPlace = homePlace;
-      let cursorFree = localTime(day, WORKING_PERIODS[0]!.start).toSeconds();
-      const lunchStart = localTime(day, WORKING_PERIODS[0]!.end).toSeconds();
-      const dayEnd = localTime(day, WORKING_PERIODS[1]!.end).toSeconds();
-      for (const window of COMPANY.windowGrid) {
+      let cursorFree = day.dayStart;
+      const { lunchStart, dayEnd } = day;
+      for (const window of day.windows) {
         if (!random.chance(occupancy)) continue;
         const service = random.pick(servable);
         const pc = random.pick(postcodes);
         const lat = pc.lat + (random.next() - 0.5) * 0.016;
         const lon = pc.lon + (random.next() - 0.5) * 0.022;
         const visitPlace = place(lat, lon, pc.postcode);
-        const windowStart = localTime(day, window.start).toSeconds();
-        const windowEnd = localTime(day, window.end).toSeconds();
+        const windowStart = window.start;
+        const windowEnd = window.end;
         const afternoon = windowStart >= lunchStart;
         const legTime = travel.time(cursorPlace, visitPlace);
         // Round planned starts to 5 minutes, as a dispatcher would write them.
@@ -141,7 +195,7 @@ export async function seedDemoCompany(
         // e-mail, and the customers backfill (same phone or e-mail) would merge them into one.
         const namesakes = (namesSeen.get(`${first} ${last}`) ?? 0) + 1;
         namesSeen.set(`${first} ${last}`, namesakes);
-        const isPast = DateTime.fromSeconds(end, { zone }) < today.startOf('day');
+        const isPast = end < todayStart;
         visits.push({
           id: random.uuid(),
           reference: `DE-${(visits.length + 1).toString().padStart(5, '0')}`,
@@ -290,13 +344,20 @@ export async function seedDemoCompany(
         ),
       )
       .execute();
-    for (let i = 0; i < visits.length; i += 500)
+    // The demo's customers, by the rule of the migration's backfill, worked out here so that a
+    // benchmark company of 60,000 visits loads in seconds (the backfill links them one by one).
+    const customers = customersOf(visits, random, new Date());
+    // Multi-row inserts, as large as PostgreSQL's 65,535 parameters allow.
+    for (let i = 0; i < customers.length; i += 5000)
+      await tx
+        .insertInto('customers')
+        .values(customers.slice(i, i + 5000))
+        .execute();
+    for (let i = 0; i < visits.length; i += 2000)
       await tx
         .insertInto('visits')
-        .values(visits.slice(i, i + 500))
+        .values(visits.slice(i, i + 2000))
         .execute();
-    // The demo's customers, by the same rule as the migration's backfill (same phone or e-mail).
-    await sql`SELECT customers_backfill()`.execute(tx);
   });
   return { technicians: TECHNICIANS.length, visits: visits.length };
 }
@@ -304,4 +365,77 @@ export async function seedDemoCompany(
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   const row = await db.selectFrom('company_settings').select('id').executeTakeFirst();
   return !row;
+}
+
+interface SeedCustomer {
+  id: string;
+  full_name: string;
+  email: string | null;
+  phones: string[];
+  addresses: string;
+  consent_at: Date;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Text as search_fold (migration 0011) compares it: lower case, no accents, single spaces. */
+function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/**
+ * customers_backfill (migration 0011) done in memory: visits in its order (created_at, then id;
+ * the seed's share one created_at), each linked to the customer with its phone, else its e-mail,
+ * else a new one; a match gains the phone, the e-mail if it had none and a new street. Sets each
+ * visit's customer_id.
+ */
+function customersOf(visits: NewVisit[], random: SeededRandom, at: Date): SeedCustomer[] {
+  const customers: (Omit<SeedCustomer, 'addresses'> & { addresses: CustomerAddressSeed[] })[] = [];
+  const byPhone = new Map<string, (typeof customers)[number]>();
+  const byEmail = new Map<string, (typeof customers)[number]>();
+  const ordered = [...visits].sort((a, b) => (a.id! < b.id! ? -1 : a.id! > b.id! ? 1 : 0));
+  for (const v of ordered) {
+    const phone = normalisePhone(v.customer_phone);
+    const email = v.customer_email || null;
+    const address = v.address_line ? { street: v.address_line, postcode: v.postcode, city: v.city } : null;
+    let match = (phone && byPhone.get(phone)) || (email && byEmail.get(email.toLowerCase())) || undefined;
+    if (!match) {
+      match = {
+        id: random.uuid(),
+        full_name: v.customer_name,
+        email,
+        phones: phone ? [phone] : [],
+        addresses: address ? [address] : [],
+        consent_at: at,
+        created_at: at,
+        updated_at: at,
+      };
+      customers.push(match);
+    } else {
+      if (phone && !match.phones.includes(phone)) match.phones.push(phone);
+      match.email ??= email;
+      if (
+        address &&
+        !match.addresses.some(
+          (a) => fold(a.street) === fold(address.street) && a.postcode === address.postcode,
+        )
+      )
+        match.addresses.push(address);
+    }
+    if (phone) byPhone.set(phone, byPhone.get(phone) ?? match);
+    if (match.email && !byEmail.has(match.email.toLowerCase())) byEmail.set(match.email.toLowerCase(), match);
+    v.customer_id = match.id;
+  }
+  return customers.map((c) => ({ ...c, addresses: JSON.stringify(c.addresses) }));
+}
+
+interface CustomerAddressSeed {
+  street: string;
+  postcode: string;
+  city: string;
 }
