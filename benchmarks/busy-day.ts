@@ -5,7 +5,14 @@
  *
  *   npm run bench:make-room            human-readable
  *   npm run bench:make-room -- --json  one JSON object
- *   options: --requests 300  --seed 1  --tries 150
+ *   options: --requests 300  --seed 1  --tries N (make-room's try budget per window)
+ *            --compare (also run the first, subset search of test/solver/make-room.reference.ts on
+ *            every window, --reference-tries 150, and count what one finds that the other misses)
+ *            --warmup 20 (untimed requests first)
+ *
+ * Costs, in ms (p50/p95/p99/max): offerSlots alone; one makeRoom call (one window); one
+ * makeRoomForWindows call for the day's windows offerSlots did not offer (what a slot query
+ * pays for a full day); and the slot query with it. Host CPU steal over the timed part.
  *
  * Fullness = (service time + driving) / working time (shift minus lunch), over all technicians.
  * A request has "no window" when none of the day's 4 grid windows can be offered.
@@ -13,11 +20,14 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { checkPlan } from '../solver/check.js';
-import { makeRoom } from '../solver/make-room.js';
+import { makeRoom, makeRoomForWindows } from '../solver/make-room.js';
 import type { Problem, SlotRequest } from '../solver/problem.js';
 import { currentPlan, offerSlots } from '../solver/slots.js';
 import { routeTimeline } from '../solver/timeline.js';
 import { greatCircleMetres } from '../solver/travel.js';
+import { makeRoomBySubsets } from '../test/solver/make-room.reference.js';
+import { cpuTicks, stealPercent } from './lib/machine.js';
+import { round, summarise } from './lib/stats.js';
 import { DAY, LYON, WINDOW_GRID, generateScenario, prng, randomPlaceNear } from './scenario.js';
 
 const BUSY = { name: 'busy', technicians: 12, weeks: 1, visits: 290, areaKm: 30 };
@@ -83,76 +93,160 @@ export function requestsForDay(day: BusyDay, count: number, seed = 2): SlotReque
   return out;
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+interface Options {
+  json: boolean;
+  count: number;
+  seed: number;
+  tries: number | undefined;
+  compare: boolean;
+  referenceTries: number;
+  warmup: number;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = {
+    json: false,
+    count: 300,
+    seed: 1,
+    tries: undefined,
+    compare: false,
+    referenceTries: 150,
+    warmup: 20,
+  };
+  const num = (i: number): number => {
+    const x = Number(argv[i]);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`${argv[i - 1]} needs a number >= 0`);
+    return x;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') o.json = true;
+    else if (a === '--requests') o.count = num(++i);
+    else if (a === '--seed') o.seed = num(++i);
+    else if (a === '--tries') o.tries = num(++i);
+    else if (a === '--compare') o.compare = true;
+    else if (a === '--reference-tries') o.referenceTries = num(++i);
+    else if (a === '--warmup') o.warmup = num(++i);
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const ms = (xs: number[]) => {
+  const s = summarise(xs);
+  return { p50: round(s.p50, 3), p95: round(s.p95, 3), p99: round(s.p99, 3), max: round(s.max, 3) };
 };
-const round = (x: number, d = 3) => Number(x.toFixed(d));
 
 function main(argv: string[]): void {
-  let json = false;
-  let count = 300;
-  let seed = 1;
-  let tries = 150;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--json') json = true;
-    else if (argv[i] === '--requests') count = Number(argv[++i]);
-    else if (argv[i] === '--seed') seed = Number(argv[++i]);
-    else if (argv[i] === '--tries') tries = Number(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  const day = busyDay(seed);
+  const o = parse(argv);
+  const day = busyDay(o.seed);
   const violations = checkPlan(day.problem, currentPlan(day.problem)).length;
-  const requests = requestsForDay(day, count, seed + 1);
+  const requests = requestsForDay(day, o.count, o.seed + 1);
+  const options = o.tries === undefined ? {} : { maxTries: o.tries };
+  // The JIT warms up on other requests of the same day, so the first timed calls are not compile time.
+  for (const request of requestsForDay(day, o.warmup, o.seed + 1000)) {
+    const offered = new Set(offerSlots(day.problem, request).map((x) => x.window.start));
+    const windows = request.windows.filter((w) => !offered.has(w.start));
+    makeRoomForWindows(day.problem, request, windows, options);
+    for (const w of windows) makeRoom(day.problem, request, w, options);
+  }
+
   let noneBefore = 0;
   let noneAfter = 0;
   let windowsBefore = 0;
   let windowsAfter = 0;
   let badRooms = 0;
+  let lost = 0;
+  let gained = 0;
+  let moreMoves = 0;
+  let fewerMoves = 0;
+  let noneReference = 0;
   const moves: number[] = [];
+  const tries: number[] = [];
   const offerMs: number[] = [];
-  const withRoomMs: number[] = [];
+  const dayMs: number[] = [];
+  const callMs: number[] = [];
+  const slotQueryMs: number[] = [];
+  const referenceMs: number[] = [];
+  const steal = cpuTicks();
   for (const request of requests) {
     const t0 = performance.now();
     const offered = offerSlots(day.problem, request);
     const t1 = performance.now();
-    const taken = new Set(offered.map((o) => o.window.start));
-    let extra = 0;
-    for (const window of request.windows) {
-      if (taken.has(window.start)) continue;
-      const room = makeRoom(day.problem, request, window, { maxTries: tries });
-      if (!room) continue;
-      extra++;
-      moves.push(room.moves.length);
-      if (checkPlan(room.problem, room.plan, { requireAll: true }).length > 0) badRooms++;
-    }
+    const taken = new Set(offered.map((x) => x.window.start));
+    const windows = request.windows.filter((w) => !taken.has(w.start));
+    const rooms = makeRoomForWindows(day.problem, request, windows, options);
     const t2 = performance.now();
     offerMs.push(t1 - t0);
-    withRoomMs.push(t2 - t0);
+    if (windows.length > 0) dayMs.push(t2 - t1);
+    slotQueryMs.push(t2 - t0);
+    for (const w of windows) {
+      const c0 = performance.now();
+      makeRoom(day.problem, request, w, options);
+      callMs.push(performance.now() - c0);
+    }
+    let extra = 0;
+    let extraReference = 0;
+    rooms.forEach((room, i) => {
+      if (room) {
+        extra++;
+        moves.push(room.moves.length);
+        if (checkPlan(room.problem, room.plan, { requireAll: true }).length > 0) badRooms++;
+      }
+      tries.push(room?.tries ?? NaN);
+      if (!o.compare) return;
+      const r0 = performance.now();
+      const reference = makeRoomBySubsets(day.problem, request, windows[i]!, { maxTries: o.referenceTries });
+      referenceMs.push(performance.now() - r0);
+      if (reference) extraReference++;
+      if (reference && !room) lost++;
+      if (room && !reference) gained++;
+      if (room && reference && room.moves.length > reference.moves.length) moreMoves++;
+      if (room && reference && room.moves.length < reference.moves.length) fewerMoves++;
+    });
     windowsBefore += offered.length;
     windowsAfter += offered.length + extra;
     if (offered.length === 0) noneBefore++;
     if (offered.length + extra === 0) noneAfter++;
+    if (offered.length + extraReference === 0) noneReference++;
   }
+  const count = requests.length;
   const result = {
     technicians: day.problem.technicians.length,
     visits: day.problem.visits.length,
-    fullness: round(day.fullness),
+    fullness: round(day.fullness, 3),
     booked_plan_violations: violations,
     requests: count,
-    no_window_before: round(noneBefore / count),
-    no_window_after: round(noneAfter / count),
-    windows_per_request_before: round(windowsBefore / count),
-    windows_per_request_after: round(windowsAfter / count),
+    no_window_before: round(noneBefore / count, 3),
+    no_window_after: round(noneAfter / count, 3),
+    windows_per_request_before: round(windowsBefore / count, 3),
+    windows_per_request_after: round(windowsAfter / count, 3),
     mean_moves: round(moves.reduce((a, b) => a + b, 0) / Math.max(1, moves.length), 2),
     rooms_breaking_a_promise: badRooms,
-    offer_p95_ms: round(quantile(offerMs, 0.95)),
-    with_make_room_p50_ms: round(quantile(withRoomMs, 0.5)),
-    with_make_room_p95_ms: round(quantile(withRoomMs, 0.95)),
-    max_tries: tries,
+    max_tries: o.tries ?? 'default',
+    offer_slots_ms: ms(offerMs),
+    make_room_per_call_ms: ms(callMs),
+    make_room_per_day_ms: ms(dayMs),
+    slot_query_with_make_room_ms: ms(slotQueryMs),
+    cpu_steal_pct: round(stealPercent(steal), 1),
+    ...(o.compare
+      ? {
+          reference: {
+            max_tries: o.referenceTries,
+            no_window_after: round(noneReference / count, 3),
+            per_call_ms: ms(referenceMs),
+            windows_it_finds_and_we_miss: lost,
+            windows_we_find_and_it_misses: gained,
+            windows_where_we_move_more: moreMoves,
+            windows_where_we_move_fewer: fewerMoves,
+          },
+        }
+      : {}),
   };
-  if (json) console.log(JSON.stringify(result));
-  else for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(28)} ${v}`);
+  if (o.json) console.log(JSON.stringify(result));
+  else
+    for (const [k, v] of Object.entries(result))
+      console.log(`${k.padEnd(30)} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

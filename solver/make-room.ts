@@ -1,30 +1,69 @@
 /**
- * Make room: when no route can take a new visit in a window as the day stands, try moving a few
- * booked visits of that day (at most 3) to another technician or another place in a route, each
- * inside its own promised window, never a pinned one. A bounded search, fewest moves first:
+ * Make room: when no route can take a new visit in a window as the day stands, move a few booked
+ * visits of that day (at most 3) to another technician or another place in a route, each inside
+ * its own promised window, never a pinned one.
  *
- *   for k = 1, 2, 3: for each set S of k movable visits near the window (closest first),
- *     take S off their routes; if the new visit now fits in the window, put S back one by one
- *     (every order) with the exact insertion test of slots.ts; the first set that all fit wins.
+ * The search is an ejection chain with iterative deepening on the number of moves, so the first
+ * level that finds anything has the fewest moves:
  *
- * The result is a whole plan, checked by checkPlan before it is returned: a room made here
- * never breaks a promise. The search is pure and deterministic, and stops after `maxTries`
- * sets, so a slot query pays a bounded price for it.
+ *   place(x): for each route that may take x, for each set E of its movable visits (E = ∅ first,
+ *     then 1, 2, 3 visits, never more than the moves left), test x in the route without E at
+ *     every position; where it fits, E becomes visits to place in turn (E's own removal counts
+ *     as its moves).
+ *
+ * The new visit is the first x. Every test is the exact insertion test of slots.ts (forward and
+ * backward slack per route position, breaks included), on the route as changed so far, so a
+ * test costs one route build of a handful of visits and O(1) per position, not a simulation of
+ * the day. Routes with a visit taken off are cached for the whole call: the windows of one day
+ * share them. Pruning, all deterministic:
+ *   - only visits whose planned time lies within `near` of the window of the visit being placed
+ *     are taken off, and only sets no smaller set already makes room for;
+ *   - a route is not opened for a visit if the visit does not fit even with every such movable
+ *     visit taken off (with travel times obeying the triangle inequality, taking visits off a
+ *     route never makes it tighter);
+ *   - `maxTries` route tests per window, counted the same whether a route came from the cache.
+ *
+ * Within the level of fewest moves, the offer that adds the least driving wins (then the one
+ * found first). Only that winner becomes a whole plan, checked by checkPlan before it is returned:
+ * a room made here never breaks a promise. Pure and deterministic.
  */
 import { checkPlan } from './check.js';
-import type { Interval, Plan, Problem, Seconds, SlotRequest, Visit } from './problem.js';
+import type {
+  Interval,
+  Plan,
+  Problem,
+  Route,
+  Seconds,
+  SlotRequest,
+  Technician,
+  TravelModel,
+  Visit,
+} from './problem.js';
 import { servesArea } from './problem.js';
-import { currentPlan, insertVisit } from './slots.js';
+import {
+  buildShiftRoute,
+  currentPlan,
+  movableWindow,
+  prepareSlotIndex,
+  schedule,
+  tryPosition,
+  type ShiftRoute,
+  type SlotIndex,
+} from './slots.js';
 
 export interface MakeRoomOptions {
   /** Most booked visits moved for one new visit. Default 3. */
   maxMoves?: number;
-  /** Most sets of visits tried before giving up. Default 150. */
+  /** Most route tests (a route, some visits taken off, one visit to fit) per window. Default 500. */
   maxTries?: number;
-  /** Booked visits farther than this from the window (in time) are not moved. Default 3 h. */
+  /** Booked visits farther than this (in time) from the new visit's window are not moved. Default 3 h. */
   near?: Seconds;
+  /** The same for making room for a moved visit, further down a chain. Default 1 h. */
+  chainNear?: Seconds;
   /** Id of the new visit in the returned plan. Default "new-visit". */
   visitId?: string;
+  /** A prepared slot index for this problem (the one the slot query built), to skip building it again. */
+  index?: SlotIndex;
 }
 
 export interface RoomMove {
@@ -38,7 +77,7 @@ export interface RoomOffer {
   technicianId: string;
   shiftId: string;
   plannedStart: Seconds;
-  /** The booked visits moved to another technician or another place in a route (fewest first). */
+  /** The booked visits moved to another technician or another place in a route (none when the window was free). */
   moves: RoomMove[];
   /** Booked visits only re-timed within their windows, as any insertion may do. */
   retimed: { visitId: string; from: Seconds; to: Seconds }[];
@@ -46,80 +85,476 @@ export interface RoomOffer {
   plan: Plan;
   /** The problem the plan is for: the original visits re-assigned, plus the new one. */
   problem: Problem;
-  /** Sets of visits tried. */
+  /** Route tests spent on this window. */
   tries: number;
 }
 
-/** The problem with the visits of one route re-timed (and assigned) as the route says. */
-function withRoute(
-  problem: Problem,
-  added: Visit | null,
-  plan: { technicianId: string; shiftId: string; stops: { visitId: string; start: Seconds }[] },
-): Problem {
-  const starts = new Map(plan.stops.map((s) => [s.visitId, s.start]));
-  const assign = (v: Visit): Visit => {
-    const start = starts.get(v.id);
-    return start === undefined
-      ? v
-      : { ...v, assigned: { technicianId: plan.technicianId, shiftId: plan.shiftId, plannedStart: start } };
-  };
-  const visits = problem.visits.map(assign);
-  if (added) visits.push(assign(added));
-  return { ...problem, visits };
+/** Slack on time comparisons, as in slots.ts. */
+const EPS = 1e-7;
+/** Ranking weight of added idle time in slots.ts; positions are all kept here, the weight only fills the field. */
+const WAITING_WEIGHT = 0.5;
+
+/** Everything that does not depend on the window: built once per call, shared by a day's windows. */
+interface Context {
+  problem: Problem;
+  index: SlotIndex;
+  travel: TravelModel;
+  /** Every technician-shift of the index, numbered. */
+  routes: ShiftRoute[];
+  /** Route numbers eligible for the new visit (skills, area, request.technicianIds). */
+  forRequest: number[];
+  /** Route numbers whose technician may take a booked visit (skills, area), per visit id. */
+  forVisit: Map<string, number[]>;
+  /** Original driving time per route number. */
+  baseTravel: Float64Array;
+  /** Routes built for visit lists without the new visit: shared by every window. */
+  built: Map<string, ShiftRoute>;
+  /** Insertion tests without the new visit, by route list and visit: shared by every window. */
+  fits: Map<string, readonly number[]>;
+  /** A small number per booked visit, for cache keys. */
+  number: Map<Visit, number>;
+  near: Seconds;
+  chainNear: Seconds;
+  maxMoves: number;
+  maxTries: number;
+  visitId: string;
+  basePlan?: Plan;
 }
 
-function* combinations<T>(items: readonly T[], k: number, from = 0): Generator<T[]> {
+/** One way of making room: the changed routes' visit lists and the visits moved. */
+interface Solution {
+  routes: Map<number, readonly Visit[]>;
+  moved: readonly Visit[];
+  cost: number;
+}
+
+/** The search for one window. */
+interface Search {
+  ctx: Context;
+  newVisit: Visit;
+  /** Routes built for lists holding the new visit (its window is this search's). */
+  built: Map<string, ShiftRoute>;
+  /** Insertion tests asked in this search (iterative deepening asks again at every level): their positions. */
+  fits: Map<string, readonly number[]>;
+  limit: number;
+  tries: number;
+  exhausted: boolean;
+  found: Solution[];
+}
+
+function eligibleFor(t: Technician, skills: readonly string[], area: string | undefined): boolean {
+  return skills.every((s) => t.skills.includes(s)) && servesArea(t, area);
+}
+
+function overlaps(route: ShiftRoute, window: Interval): boolean {
+  return route.shift.interval.start <= window.end && route.deadline >= window.start;
+}
+
+function routeTravel(travel: TravelModel, route: ShiftRoute, list: readonly Visit[]): number {
+  if (list.length === 0) return 0;
+  let sum = travel.time(route.technician.start, list[0]!.place);
+  for (let i = 1; i < list.length; i++) sum += travel.time(list[i - 1]!.place, list[i]!.place);
+  return sum + travel.time(list[list.length - 1]!.place, route.technician.end);
+}
+
+function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOptions): Context {
+  const index = options.index ?? prepareSlotIndex(problem);
+  if (index.problem !== problem) throw new Error('makeRoom: the index was prepared for another Problem');
+  const routes: ShiftRoute[] = [];
+  const forRequest: number[] = [];
+  for (const entry of index.technicians) {
+    const t = entry.technician;
+    const mayTake =
+      (request.technicianIds === undefined || request.technicianIds.includes(t.id)) &&
+      eligibleFor(t, request.skills, request.area);
+    for (const route of entry.routes) {
+      if (mayTake) forRequest.push(routes.length);
+      routes.push(route);
+    }
+  }
+  const baseTravel = Float64Array.from(routes, (r) => routeTravel(problem.travel, r, r.visits));
+  return {
+    problem,
+    index,
+    travel: problem.travel,
+    routes,
+    forRequest,
+    forVisit: new Map(),
+    baseTravel,
+    built: new Map(),
+    fits: new Map(),
+    number: new Map(problem.visits.map((v, i) => [v, i])),
+    near: options.near ?? 3 * 3600,
+    chainNear: options.chainNear ?? 3 * 3600,
+    maxMoves: Math.min(3, Math.max(0, options.maxMoves ?? 3)),
+    maxTries: options.maxTries ?? 500,
+    visitId: options.visitId ?? 'new-visit',
+  };
+}
+
+function routesFor(ctx: Context, v: Visit): number[] {
+  let out = ctx.forVisit.get(v.id);
+  if (out === undefined) {
+    out = [];
+    for (let rid = 0; rid < ctx.routes.length; rid++) {
+      const route = ctx.routes[rid]!;
+      if (overlaps(route, v.window) && eligibleFor(route.technician, v.skills, v.area)) out.push(rid);
+    }
+    ctx.forVisit.set(v.id, out);
+  }
+  return out;
+}
+
+/** A key for route `rid` holding exactly `list`, in order. */
+function keyOf(s: Search, rid: number, list: readonly Visit[]): string {
+  let key = String(rid);
+  for (const v of list) key += ',' + (v === s.newVisit ? -1 : s.ctx.number.get(v)!);
+  return key;
+}
+
+/** The route `rid` with exactly these visits, in this order, with its slack. */
+function buildRoute(s: Search, rid: number, list: readonly Visit[], key: string): ShiftRoute {
+  const cache = list.includes(s.newVisit) ? s.built : s.ctx.built;
+  let route = cache.get(key);
+  if (route === undefined) {
+    const base = s.ctx.routes[rid]!;
+    route = buildShiftRoute(s.ctx.travel, base.technician, base.shift, list, list.map(movableWindow));
+    cache.set(key, route);
+  }
+  return route;
+}
+
+/**
+ * Positions (0 = before the first visit) where `x` fits in `list` on route `rid`, arriving
+ * within its window: the exact test of slots.ts. A test not made before in this search counts
+ * one try (iterative deepening asks the same questions again at every level).
+ */
+function fitPositions(s: Search, rid: number, list: readonly Visit[], x: Visit): readonly number[] {
+  const key = keyOf(s, rid, list);
+  const isNew = x === s.newVisit;
+  const asked = key + '|' + (isNew ? -1 : s.ctx.number.get(x)!);
+  const known = s.fits.get(asked);
+  if (known !== undefined) return known;
+  s.tries++;
+  // Questions without the new visit have the same answer for every window: shared.
+  const shared = !isNew && !list.includes(s.newVisit);
+  if (shared) {
+    const answer = s.ctx.fits.get(asked);
+    if (answer !== undefined) {
+      s.fits.set(asked, answer);
+      return answer;
+    }
+  }
+  const r = buildRoute(s, rid, list, key);
+  const window = x.window;
+  const travel = s.ctx.travel;
+  const n = list.length;
+  const K = r.breaks.length + 1;
+  const out: number[] = [];
+  for (let i = 0; i <= n; i++) {
+    let minE = Infinity;
+    let maxL = -Infinity;
+    for (let j = 0; j < K; j++) {
+      minE = Math.min(minE, r.earliest[i * K + j]!);
+      maxL = Math.max(maxL, r.latest[(i + 1) * K + j]!);
+    }
+    // Positions are in time order: once node i cannot end before the window closes, none later can.
+    if (minE === Infinity || minE + r.duration[i]! > window.end + EPS) break;
+    if (maxL < window.start - EPS) continue;
+    const toNew = travel.time(r.places[i]!, x.place);
+    const fromNew = travel.time(x.place, r.places[i + 1]!);
+    if (tryPosition(r, i, toNew, fromNew, x.duration, window, WAITING_WEIGHT) !== undefined) out.push(i);
+  }
+  s.fits.set(asked, out);
+  if (shared) s.ctx.fits.set(asked, out);
+  return out;
+}
+
+/** Visits of `list` that may be taken off to make room for `x`: booked, not pinned, not moved yet, near x's window. */
+function takeable(s: Search, list: readonly Visit[], x: Visit, moved: ReadonlySet<string>): Visit[] {
+  const near = x === s.newVisit ? s.ctx.near : s.ctx.chainNear;
+  const from = x.window.start - near;
+  const to = x.window.end + x.duration + near;
+  const out: Visit[] = [];
+  for (const v of list) {
+    if (v === s.newVisit || v.pinned === true || moved.has(v.id) || v.assigned === undefined) continue;
+    const start = v.assigned.plannedStart;
+    if (start + v.duration >= from && start <= to) out.push(v);
+  }
+  return out;
+}
+
+function* subsets<T>(items: readonly T[], k: number, from = 0): Generator<T[]> {
   if (k === 0) {
     yield [];
     return;
   }
   for (let i = from; i <= items.length - k; i++)
-    for (const rest of combinations(items, k - 1, i + 1)) yield [items[i]!, ...rest];
+    for (const rest of subsets(items, k - 1, i + 1)) yield [items[i]!, ...rest];
 }
 
-function* permutations<T>(items: readonly T[]): Generator<T[]> {
-  if (items.length <= 1) {
-    yield [...items];
-    return;
+function record(s: Search, routes: Map<number, readonly Visit[]>, moved: readonly Visit[]): void {
+  let cost = 0;
+  for (const [rid, list] of routes) {
+    cost += routeTravel(s.ctx.travel, s.ctx.routes[rid]!, list) - s.ctx.baseTravel[rid]!;
   }
-  for (let i = 0; i < items.length; i++) {
-    const rest = [...items.slice(0, i), ...items.slice(i + 1)];
-    for (const p of permutations(rest)) yield [items[i]!, ...p];
-  }
-}
-
-/** Booked visits whose moving could free the window: on an eligible technician's shift, near it in time. */
-function movableNear(problem: Problem, request: SlotRequest, window: Interval, near: Seconds): Visit[] {
-  const allowed = new Set(
-    problem.technicians
-      .filter(
-        (t) =>
-          (request.technicianIds === undefined || request.technicianIds.includes(t.id)) &&
-          request.skills.every((s) => t.skills.includes(s)) &&
-          servesArea(t, request.area),
-      )
-      .map((t) => t.id),
-  );
-  const centre = (window.start + window.end) / 2;
-  return problem.visits
-    .filter(
-      (v) =>
-        v.assigned !== undefined &&
-        v.pinned !== true &&
-        allowed.has(v.assigned.technicianId) &&
-        v.assigned.plannedStart + v.duration >= window.start - near &&
-        v.assigned.plannedStart <= window.end + near,
-    )
-    .sort(
-      (a, b) =>
-        Math.abs(a.assigned!.plannedStart - centre) - Math.abs(b.assigned!.plannedStart - centre) ||
-        (a.id < b.id ? -1 : 1),
-    );
+  s.found.push({ routes, moved, cost });
 }
 
 /**
- * A way to take the new visit in `window` by moving at most `maxMoves` booked visits; null when
- * none is found within the bounds. Call it only for windows offerSlots does not offer.
+ * Test `x` in route `rid` holding `without` (the route as changed so far, minus `taken`) and
+ * go on with every position where it fits. True when it fits somewhere.
+ */
+function tryIn(
+  s: Search,
+  step: Step,
+  rid: number,
+  without: readonly Visit[],
+  taken: readonly Visit[],
+): boolean {
+  if (s.tries >= s.ctx.maxTries) {
+    s.exhausted = true;
+    return false;
+  }
+  const positions = fitPositions(s, rid, without, step.x);
+  for (const p of positions) {
+    const next = new Map(step.routes);
+    next.set(rid, [...without.slice(0, p), step.x, ...without.slice(p)]);
+    if (taken.length === 0) place(s, step.rest, next, step.moved, step.movedIds);
+    else {
+      const ids = new Set(step.movedIds);
+      for (const v of taken) ids.add(v.id);
+      place(s, [...step.rest, ...taken], next, [...step.moved, ...taken], ids);
+    }
+    if (s.exhausted) break;
+  }
+  return positions.length > 0;
+}
+
+/** The state `place` works from: the visit to place now and the rest. */
+interface Step {
+  x: Visit;
+  rest: readonly Visit[];
+  routes: Map<number, readonly Visit[]>;
+  moved: readonly Visit[];
+  movedIds: ReadonlySet<string>;
+}
+
+/** A route x might go in once some visits are off it. */
+interface Opening {
+  rid: number;
+  list: readonly Visit[];
+  candidates: Visit[];
+  /** Sets taken off that made room: their supersets are not tried. */
+  enough: Visit[][];
+}
+
+/**
+ * Place the pending visits in order, taking off at most `limit - used` more; every way found is
+ * recorded. Every route as it stands first, then every route with one visit off, then two…
+ */
+function place(
+  s: Search,
+  pending: readonly Visit[],
+  routes: Map<number, readonly Visit[]>,
+  moved: readonly Visit[],
+  movedIds: ReadonlySet<string>,
+): void {
+  if (s.exhausted) return;
+  if (pending.length === 0) {
+    record(s, routes, moved);
+    // Past one move a level is too wide to rank every way: the first found wins.
+    if (s.limit >= 2) s.exhausted = true;
+    return;
+  }
+  const x = pending[0]!;
+  const isNew = x === s.newVisit;
+  const step: Step = { x, rest: pending.slice(1), routes, moved, movedIds };
+  const left = s.limit - moved.length;
+  const openings: Opening[] = [];
+  for (const rid of isNew ? s.ctx.forRequest : routesFor(s.ctx, x)) {
+    const route = s.ctx.routes[rid]!;
+    if (!overlaps(route, x.window)) continue;
+    const list = routes.get(rid) ?? route.visits;
+    // Where it fits as the route stands, taking visits off would only move more.
+    if (tryIn(s, step, rid, list, [])) continue;
+    if (s.exhausted) return;
+    if (left === 0) continue;
+    const candidates = takeable(s, list, x, movedIds);
+    if (candidates.length > 0) openings.push({ rid, list, candidates, enough: [] });
+  }
+  if (openings.length === 0) return;
+  const centre = (x.window.start + x.window.end) / 2;
+  for (const o of openings) {
+    // Closest to x's window first: the likeliest to free it.
+    o.candidates.sort(
+      (a, b) =>
+        Math.abs(a.assigned!.plannedStart - centre) - Math.abs(b.assigned!.plannedStart - centre) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+  for (let k = 1; k <= left; k++) {
+    for (const o of openings) {
+      if (k === 1 && o.candidates.length > 1) {
+        // If x does not fit even with every candidate off, no subset of them makes room.
+        if (s.tries >= s.ctx.maxTries) {
+          s.exhausted = true;
+          return;
+        }
+        const bare = o.list.filter((v) => !o.candidates.includes(v));
+        if (fitPositions(s, o.rid, bare, x).length === 0) o.candidates = [];
+      }
+      if (k > o.candidates.length) continue;
+      for (const taken of subsets(o.candidates, k)) {
+        // Further down a chain, only sets no smaller set already makes room with. Not for the new
+        // visit: with more taken off it may fit at another place, which can leave room for the
+        // others (taking visits off a route later does not move what was put in it).
+        if (!isNew && o.enough.some((e) => e.every((v) => taken.includes(v)))) continue;
+        const without = o.list.filter((v) => !taken.includes(v));
+        if (tryIn(s, step, o.rid, without, taken)) o.enough.push(taken);
+        if (s.exhausted) return;
+      }
+    }
+  }
+}
+
+function checkWindow(request: SlotRequest, window: Interval): void {
+  if (!(request.duration >= 0) || !Number.isFinite(request.duration)) {
+    throw new RangeError(`slot request duration must be a finite number >= 0, got ${request.duration}`);
+  }
+  if (!(window.end >= window.start))
+    throw new RangeError(`slot request window [${window.start}, ${window.end}] ends before it starts`);
+}
+
+/** The solution as a whole plan and problem, checked; null if checkPlan finds anything. */
+function offerOf(
+  ctx: Context,
+  newVisit: Visit,
+  window: Interval,
+  found: Solution,
+  tries: number,
+): RoomOffer | null {
+  const assigned = new Map<string, { technicianId: string; shiftId: string; plannedStart: Seconds }>();
+  const changed = new Map<ShiftRoute, Route | null>();
+  for (const [rid, list] of found.routes) {
+    const base = ctx.routes[rid]!;
+    if (list.length === 0) {
+      changed.set(base, null);
+      continue;
+    }
+    const built = buildShiftRoute(ctx.travel, base.technician, base.shift, list, list.map(movableWindow));
+    // Everyone as close to their booked time as the route allows; the new visit as early as it can.
+    const timed = schedule(
+      built,
+      list.map((v) => (v === newVisit ? window.start : v.assigned!.plannedStart)),
+    );
+    if (timed === null) return null;
+    const route: Route = {
+      technicianId: base.technician.id,
+      shiftId: base.shift.id,
+      stops: list.map((v, i) => ({ visitId: v.id, start: timed.starts[i]! })),
+      ...(base.breaks.length > 0 ? { breakStarts: timed.breakStarts } : {}),
+    };
+    changed.set(base, route);
+    list.forEach((v, i) =>
+      assigned.set(v.id, {
+        technicianId: base.technician.id,
+        shiftId: base.shift.id,
+        plannedStart: timed.starts[i]!,
+      }),
+    );
+  }
+  ctx.basePlan ??= currentPlan(ctx.problem, ctx.index);
+  const byKey = new Map<string, ShiftRoute>();
+  for (const r of changed.keys()) byKey.set(r.technician.id + '\u0000' + r.shift.id, r);
+  const routes: Route[] = [];
+  for (const r of ctx.basePlan.routes) {
+    const key = byKey.get(r.technicianId + '\u0000' + r.shiftId);
+    if (key === undefined) routes.push(r);
+    else {
+      const route = changed.get(key);
+      if (route) routes.push(route);
+      changed.delete(key);
+    }
+  }
+  for (const route of changed.values()) if (route) routes.push(route);
+  const plan: Plan = { routes, unassigned: ctx.basePlan.unassigned };
+  const mine = assigned.get(newVisit.id)!;
+  const problem: Problem = {
+    ...ctx.problem,
+    visits: [
+      ...ctx.problem.visits.map((v) => {
+        const a = assigned.get(v.id);
+        return a === undefined ? v : { ...v, assigned: a };
+      }),
+      { ...newVisit, assigned: mine },
+    ],
+  };
+  if (checkPlan(problem, plan).length > 0) return null;
+  const movedIds = new Set(found.moved.map((v) => v.id));
+  const retimed: RoomOffer['retimed'] = [];
+  for (const v of ctx.problem.visits) {
+    const a = assigned.get(v.id);
+    if (a === undefined || movedIds.has(v.id) || v.assigned === undefined) continue;
+    if (a.plannedStart !== v.assigned.plannedStart)
+      retimed.push({ visitId: v.id, from: v.assigned.plannedStart, to: a.plannedStart });
+  }
+  return {
+    window,
+    technicianId: mine.technicianId,
+    shiftId: mine.shiftId,
+    plannedStart: mine.plannedStart,
+    moves: found.moved.map((v) => ({
+      visitId: v.id,
+      from: { ...v.assigned! },
+      to: { ...assigned.get(v.id)! },
+    })),
+    retimed,
+    plan,
+    problem,
+    tries,
+  };
+}
+
+function roomFor(ctx: Context, request: SlotRequest, window: Interval): RoomOffer | null {
+  checkWindow(request, window);
+  const newVisit: Visit = {
+    id: ctx.visitId,
+    place: request.place,
+    duration: request.duration,
+    window: { start: window.start, end: window.end },
+    skills: [...request.skills],
+    ...(request.area !== undefined ? { area: request.area } : {}),
+  };
+  const s: Search = {
+    ctx,
+    newVisit,
+    built: new Map(),
+    fits: new Map(),
+    limit: 0,
+    tries: 0,
+    exhausted: false,
+    found: [],
+  };
+  for (let limit = 0; limit <= ctx.maxMoves && !s.exhausted; limit++) {
+    s.limit = limit;
+    place(s, [newVisit], new Map(), [], new Set());
+    if (s.found.length === 0) continue;
+    // Least added driving first; the sort is stable, so ties keep the order they were found in.
+    const ranked = [...s.found].sort((a, b) => a.cost - b.cost);
+    for (const found of ranked) {
+      const offer = offerOf(ctx, newVisit, window, found, s.tries);
+      if (offer !== null) return offer;
+    }
+    s.found = [];
+  }
+  return null;
+}
+
+/**
+ * A way to take the new visit in `window` by moving at most `maxMoves` booked visits, fewest
+ * first; null when none is found within the bounds. A window the day can take as it stands
+ * comes back with no moves.
  */
 export function makeRoom(
   problem: Problem,
@@ -127,82 +562,19 @@ export function makeRoom(
   window: Interval,
   options: MakeRoomOptions = {},
 ): RoomOffer | null {
-  const maxMoves = options.maxMoves ?? 3;
-  const maxTries = options.maxTries ?? 150;
-  const visitId = options.visitId ?? 'new-visit';
-  const candidates = movableNear(problem, request, window, options.near ?? 3 * 3600);
-  let tries = 0;
-  for (let k = 1; k <= maxMoves; k++) {
-    for (const set of combinations(candidates, k)) {
-      if (++tries > maxTries) return null;
-      const out = new Set(set.map((v) => v.id));
-      const without: Problem = {
-        ...problem,
-        visits: problem.visits.map((v) => (out.has(v.id) ? { ...v, assigned: undefined } : v)),
-      };
-      // Only the routes the set leaves can have room now: ask them alone first (cheap), then for real.
-      const freed = new Set(set.map((v) => v.assigned!.technicianId));
-      const fits = insertVisit(
-        {
-          technicians: problem.technicians.filter((t) => freed.has(t.id)),
-          visits: without.visits.filter(
-            (v) => v.assigned !== undefined && freed.has(v.assigned.technicianId),
-          ),
-          travel: problem.travel,
-        },
-        request,
-        window,
-        undefined,
-        { visitId, withPlan: false },
-      );
-      if (fits === null) continue;
-      const placed = insertVisit(without, request, window, fits.technicianId, { visitId, withPlan: false });
-      if (placed === null) continue;
-      const withNew = withRoute(without, { ...placed.visit, assigned: undefined }, placed.route);
-      for (const order of permutations(set)) {
-        let current: Problem | null = withNew;
-        for (const v of order) {
-          const back = insertVisit(
-            current,
-            { place: v.place, duration: v.duration, skills: v.skills, area: v.area, windows: [v.window] },
-            v.window,
-            undefined,
-            { visitId: v.id, withPlan: false },
-          );
-          if (back === null) {
-            current = null;
-            break;
-          }
-          // The visit is already in `current.visits` (unassigned): withRoute assigns it.
-          current = withRoute(current, null, back.route);
-        }
-        if (current === null) continue;
-        const plan = currentPlan(current);
-        if (checkPlan(current, plan).length > 0) continue;
-        const after = new Map(current.visits.map((v) => [v.id, v.assigned]));
-        const moves: RoomMove[] = set.map((v) => ({
-          visitId: v.id,
-          from: { ...v.assigned! },
-          to: { ...after.get(v.id)! },
-        }));
-        const retimed = problem.visits
-          .filter((v) => v.assigned !== undefined && !out.has(v.id))
-          .map((v) => ({ visitId: v.id, from: v.assigned!.plannedStart, to: after.get(v.id)!.plannedStart }))
-          .filter((m) => m.from !== m.to);
-        const mine = after.get(visitId)!;
-        return {
-          window,
-          technicianId: mine.technicianId,
-          shiftId: mine.shiftId,
-          plannedStart: mine.plannedStart,
-          moves,
-          retimed,
-          plan,
-          problem: current,
-          tries,
-        };
-      }
-    }
-  }
-  return null;
+  return roomFor(prepare(problem, request, options), request, window);
+}
+
+/**
+ * makeRoom for several windows of the same request (a day's grid), sharing the set-up and the
+ * routes built with visits taken off. Entry i is exactly makeRoom(problem, request, windows[i]).
+ */
+export function makeRoomForWindows(
+  problem: Problem,
+  request: SlotRequest,
+  windows: readonly Interval[],
+  options: MakeRoomOptions = {},
+): (RoomOffer | null)[] {
+  const ctx = prepare(problem, request, options);
+  return windows.map((w) => roomFor(ctx, request, w));
 }

@@ -734,3 +734,9 @@ export function currentPlan(problem: Problem, index: SlotIndex = prepareSlotInde
   }
   return { routes, unassigned: problem.visits.filter((v) => v.assigned === undefined).map((v) => v.id) };
 }
+
+/**
+ * The insertion test's building blocks, for searches that change several routes at once
+ * (make-room.ts): they must judge an insertion exactly as offerSlots does.
+ */
+export { buildShiftRoute, movableWindow, schedule, tryPosition };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
-import { makeRoom } from '../../solver/make-room.js';
+import { makeRoom, makeRoomForWindows } from '../../solver/make-room.js';
 import type {
   Place,
   Problem,
@@ -25,11 +25,11 @@ const shift: Shift = {
   interval: { start: 8 * H, end: 17.5 * H },
   breaks: [{ earliestStart: 12 * H, latestStart: 12 * H, duration: 90 }],
 };
-const tech = (id: string, skills: string[]): Technician => ({
+const tech = (id: string, skills: string[], home = 0): Technician => ({
   id,
   skills,
-  start: at(0),
-  end: at(0),
+  start: at(home),
+  end: at(home),
   shifts: [shift],
 });
 const morning = { start: 8 * H, end: 10 * H };
@@ -74,6 +74,78 @@ describe('makeRoom', () => {
     expect(room.plannedStart >= morning.start && room.plannedStart <= morning.end).toBe(true);
   });
 
+  it('needs no move when the window is free as the day stands', () => {
+    const p = problem();
+    const afternoon = { start: 13.5 * H, end: 15.5 * H };
+    const room = makeRoom(p, { ...heatPump, windows: [afternoon] }, afternoon)!;
+    expect(room.moves).toEqual([]);
+    expect(room.technicianId).toBe('pac-tech');
+    expect(checkPlan(room.problem, room.plan, { requireAll: true })).toEqual([]);
+  });
+
+  it('moves two visits down a chain when no single move frees the window', () => {
+    // Only pac-tech can do the heat pump; its morning repair needs an EV-charger technician,
+    // whose own morning is full with a job anyone can do, and the third technician is free.
+    const charger: Visit = {
+      id: 'charger',
+      place: at(5),
+      duration: 3.5 * H,
+      window: morning,
+      skills: ['irve'],
+      assigned: { technicianId: 'pac-tech', shiftId: 'day0', plannedStart: 8 * H + 5 },
+    };
+    const socket: Visit = {
+      id: 'socket',
+      place: at(4),
+      duration: 3.5 * H,
+      window: morning,
+      skills: ['elec'],
+      assigned: { technicianId: 'irve-tech', shiftId: 'day0', plannedStart: 8 * H + 4 },
+    };
+    const p: Problem = {
+      technicians: [
+        tech('pac-tech', ['elec', 'pac', 'irve']),
+        tech('irve-tech', ['elec', 'irve']),
+        tech('helper', ['elec']),
+      ],
+      visits: [charger, socket],
+      travel: line,
+    };
+    expect(offerSlots(p, heatPump)).toEqual([]);
+    expect(makeRoom(p, heatPump, morning, { maxMoves: 1 })).toBeNull();
+    const room = makeRoom(p, heatPump, morning)!;
+    expect(room.technicianId).toBe('pac-tech');
+    expect(room.moves.map((m) => [m.visitId, m.from.technicianId, m.to.technicianId])).toEqual([
+      ['charger', 'pac-tech', 'irve-tech'],
+      ['socket', 'irve-tech', 'helper'],
+    ]);
+    expect(checkPlan(room.problem, room.plan, { requireAll: true })).toEqual([]);
+  });
+
+  it('of the ways with fewest moves, takes the one that adds the least driving', () => {
+    const repair: Visit = {
+      id: 'repair',
+      place: at(5),
+      duration: 2.5 * H,
+      window: morning,
+      skills: ['elec'],
+      assigned: { technicianId: 'pac-tech', shiftId: 'day0', plannedStart: 8 * H + 5 },
+    };
+    const p: Problem = {
+      technicians: [
+        tech('pac-tech', ['elec', 'pac']),
+        tech('far', ['elec'], 50),
+        tech('next-door', ['elec'], 5),
+      ],
+      visits: [repair],
+      travel: line,
+    };
+    expect(offerSlots(p, heatPump)).toEqual([]);
+    const room = makeRoom(p, heatPump, morning)!;
+    expect(room.moves).toHaveLength(1);
+    expect(room.moves[0]!.to.technicianId).toBe('next-door');
+  });
+
   it('never moves a pinned visit, nor one no other technician may take', () => {
     expect(makeRoom(problem({ pinned: true }), heatPump, morning)).toBeNull();
     expect(makeRoom(problem({ skills: ['pac'] }), heatPump, morning)).toBeNull();
@@ -87,7 +159,7 @@ describe('makeRoom', () => {
       const offered = new Set(offerSlots(day.problem, request).map((o) => o.window.start));
       for (const window of request.windows) {
         if (offered.has(window.start)) continue;
-        const room = makeRoom(day.problem, request, window, { maxTries: 40 });
+        const room = makeRoom(day.problem, request, window);
         if (!room) continue;
         made++;
         expect(room.moves.length).toBeGreaterThan(0);
@@ -103,5 +175,13 @@ describe('makeRoom', () => {
       }
     }
     expect(made).toBeGreaterThan(0);
+  });
+
+  it('on a busy day: a day of windows at once gives what one window at a time gives', () => {
+    const day = busyDay(2);
+    for (const request of requestsForDay(day, 8, 7)) {
+      const one = request.windows.map((w) => makeRoom(day.problem, request, w));
+      expect(makeRoomForWindows(day.problem, request, request.windows)).toEqual(one);
+    }
   });
 });
