@@ -199,7 +199,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Bookable arrival windows for a service at an address, grouped by day',
         description:
-          "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today (`range=horizon`: up to the service's last bookable day, as the widget asks), at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon.",
+          "Give `postcode`, optionally with `lat`/`lon` for a precise address. Range defaults to 14 days from today (`range=horizon`: up to the service's last bookable day, as the widget asks), at most 31 or up to the service's horizon. With no window the answer has a `reason` (`zone-not-served` with `servedAreas` — still 200, with no days —, `service-not-offered-here`, `fully-booked`, `beyond-horizon`, `too-soon`) and, when one exists, `nextAvailable`: the first date with a window up to the horizon. On the days before the first window that have none, windows that moving a few booked visits would open are offered too, marked `needsMoves: true` (book them with `needsMoves: true`).",
         tags: ['booking'],
         security: staffOptional,
         querystring: z
