@@ -6,7 +6,7 @@
  * the first few such days, a fixed number of sets tried per window and per request.
  */
 import type { Interval } from '../../../solver/problem.js';
-import { makeRoom } from '../../../solver/make-room.js';
+import { makeRoomForWindows } from '../../../solver/make-room.js';
 import type { ServiceWithSkills } from '../../db/catalogue.js';
 import type { Executor } from '../../db/database.js';
 import type { DayOfWindows } from '../arrival-windows.js';
@@ -18,10 +18,12 @@ import { buildRoomProblem, dayOf, roomTechnicians } from './problem.js';
 
 /** Days of one request make-room is tried on: the first ones with nothing to offer. */
 export const ROOM_DAYS_PER_REQUEST = 3;
-/** Sets of visits tried for one window (make-room's own bound). */
-export const ROOM_TRIES_PER_WINDOW = 100;
-/** Sets tried over the whole request; a window that finds nothing is charged its full bound. */
-export const ROOM_TRIES_PER_REQUEST = 1000;
+/** Route tests for one window: make-room's own default (one visit tested in one route, some visits taken off). */
+export const ROOM_TRIES_PER_WINDOW = 500;
+/** Route tests over the whole request; a window that finds nothing is charged its full bound. */
+export const ROOM_TRIES_PER_REQUEST = 6000;
+/** Below this a window's search finds too little to be worth its set-up. */
+const MIN_TRIES_PER_WINDOW = 100;
 
 export interface RoomSearch {
   service: ServiceWithSkills;
@@ -90,18 +92,21 @@ export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promi
   const found: Interval[] = [];
   let budget = ROOM_TRIES_PER_REQUEST;
   for (const day of days) {
+    const windows = fullDays.get(day)!;
+    // The search's own bound per window, less when the request's budget runs low.
+    const maxTries = Math.min(ROOM_TRIES_PER_WINDOW, Math.floor(budget / windows.length));
+    if (maxTries < MIN_TRIES_PER_WINDOW) break;
     const daySpan = localDaySpan(day, day, timezone);
     const problem = dayOf(room.problem, {
       start: daySpan.from.getTime() / 1000,
       end: daySpan.to.getTime() / 1000,
     });
-    for (const window of fullDays.get(day)!) {
-      if (budget <= 0) return found;
-      const maxTries = Math.min(ROOM_TRIES_PER_WINDOW, budget);
-      const offer = makeRoom(problem, { ...room.request, windows: [window] }, window, { maxTries });
+    // One call per day: the windows share its set-up and the routes built with visits taken off.
+    const offers = makeRoomForWindows(problem, { ...room.request, windows }, windows, { maxTries });
+    offers.forEach((offer, i) => {
       budget -= offer?.tries ?? maxTries;
-      if (offer) found.push(window);
-    }
+      if (offer) found.push(windows[i]!);
+    });
   }
   return found;
 }
