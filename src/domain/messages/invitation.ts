@@ -1,4 +1,5 @@
 import ical, {
+  type ICalCalendar,
   ICalAlarmType,
   ICalAttendeeRole,
   ICalAttendeeStatus,
@@ -22,13 +23,54 @@ export interface InvitationInput {
   now: Date;
 }
 
+/** UTF-8 length of one character (a code point, or a lone surrogate, which UTF-8 writes as U+FFFD). */
+function octets(code: number): number {
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+}
+
+/**
+ * RFC 5545 §3.1 line folding at 75 octets, byte for byte as ical-generator 10's foldLines does it
+ * (test/messages/invitation.test.ts holds them equal), without its TextEncoder made for every
+ * character: that was half the cost of an invitation (bench:outbox profile). ical-generator 11
+ * fixed it but needs Node 22.
+ */
+export function foldLines(text: string): string {
+  return text
+    .split('\r\n')
+    .map((line) => {
+      let folded = '';
+      let length = 0;
+      let from = 0;
+      for (let i = 0; i < line.length; i++) {
+        const at = i;
+        const code = line.charCodeAt(i);
+        let size: number;
+        if (code >= 0xd800 && code <= 0xdbff && i + 1 < line.length) {
+          // ical-generator takes the next unit with a high surrogate, whatever it is.
+          const next = line.charCodeAt(++i);
+          size = next >= 0xdc00 && next <= 0xdfff ? 4 : 3 + octets(next);
+        } else {
+          size = octets(code);
+        }
+        length += size;
+        if (length > 74) {
+          folded += line.slice(from, at) + '\r\n ';
+          from = at;
+          length = size;
+        }
+      }
+      return folded + line.slice(from);
+    })
+    .join('\r\n');
+}
+
 /**
  * The visit as an iTIP calendar object (RFC 5546) for the customer's mail client: METHOD:REQUEST
  * with an ORGANIZER (the company) and an ATTENDEE (the customer), the same UID as the booking's
  * .ics and SEQUENCE from the visit's version, so a change or a METHOD:CANCEL updates the event the
  * client already has instead of adding a second one. A VALARM rings at 18:00 the evening before.
  */
-export function buildInvitation(input: InvitationInput): string {
+export function invitationCalendar(input: InvitationInput): ICalCalendar {
   const { visit, company, locale } = input;
   const cancel = input.method === 'CANCEL';
   const start = DateTime.fromISO(visit.window.start, { zone: company.timezone });
@@ -87,5 +129,22 @@ export function buildInvitation(input: InvitationInput): string {
       description: locale === 'fr' ? `Demain : ${words}` : `Tomorrow: ${words}`,
     });
   }
-  return calendar.toString();
+  return calendar;
+}
+
+/** The invitation's text: ical-generator's calendar.toString(), with the folding above. */
+export function buildInvitation(input: InvitationInput): string {
+  const calendar = invitationCalendar(input);
+  // The same head ical-generator writes for a calendar with a product id and a method, and nothing else.
+  const head = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    `PRODID:-//Tournee//Messages//${input.locale === 'fr' ? 'FR' : 'EN'}`,
+    `METHOD:${input.method}`,
+  ].join('\r\n');
+  const events = calendar
+    .events()
+    .map((event) => event.toString())
+    .join('');
+  return foldLines(`${head}\r\n${events}END:VCALENDAR`);
 }

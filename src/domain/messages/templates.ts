@@ -75,55 +75,151 @@ function render(subject: string, blocks: Block[], footer: string): EmailContent 
   };
 }
 
-/** French first; English when the booking's locale is en. */
+/** What differs between the languages: every sentence, nothing of the layout. */
+interface Wording {
+  hello(name: string): string;
+  facts: { service: string; arrival: string; address: string; price: string; reference: string };
+  manageLink: string;
+  manageWithoutLink: string;
+  calendarNote: string;
+  confirmation: { subject(when: string, reference: string): string; body(company: string): string };
+  change: {
+    subject(when: string, reference: string): string;
+    body(when: string): string;
+    replaces(previous: string): string;
+  };
+  cancellation: {
+    subject(reference: string): string;
+    body(when: string): string;
+    bookAgain(phone: string): string;
+  };
+  reminder: { subject(hours: string): string; body(day: string): string };
+  survey: {
+    subject(reference: string): string;
+    followUpSubject(reference: string): string;
+    body(day: string, service: string): string;
+    unsubscribe(url: string): string;
+  };
+}
+
+const WORDING: Record<Locale, Wording> = {
+  fr: {
+    hello: (name) => `Bonjour ${name},`,
+    facts: {
+      service: 'Prestation',
+      arrival: 'Arrivée du technicien',
+      address: 'Adresse',
+      price: 'Tarif',
+      reference: 'Référence',
+    },
+    manageLink: 'Modifier ou annuler le rendez-vous',
+    manageWithoutLink:
+      'Pour modifier ou annuler, utilisez le lien de votre e-mail de confirmation ou appelez-nous.',
+    calendarNote:
+      'Le rendez-vous est joint pour votre agenda. Y répondre depuis l’agenda ne change rien : utilisez le lien ci-dessus.',
+    confirmation: {
+      subject: (when, reference) => `Rendez-vous confirmé : ${when} (${reference})`,
+      body: (company) => `Votre rendez-vous avec ${company} est confirmé.`,
+    },
+    change: {
+      subject: (when, reference) => `Rendez-vous modifié : ${when} (${reference})`,
+      body: (when) => `Votre rendez-vous a été déplacé. Nouveau créneau : ${when}.`,
+      replaces: (previous) => `Il remplace le créneau du ${previous}.`,
+    },
+    cancellation: {
+      subject: (reference) => `Rendez-vous annulé (${reference})`,
+      body: (when) => `Votre rendez-vous du ${when} est annulé.`,
+      bookAgain: (phone) =>
+        `Pour reprendre rendez-vous, réservez en ligne ou appelez-nous${phone ? ` au ${phone}` : ''}.`,
+    },
+    reminder: {
+      subject: (hours) => `Rappel : votre rendez-vous demain, ${hours}`,
+      body: (day) => `Nous vous rappelons votre rendez-vous de demain, ${day}.`,
+    },
+    survey: {
+      subject: (reference) => `Votre avis sur notre intervention (${reference})`,
+      followUpSubject: (reference) => `Rappel : votre avis nous aide (${reference})`,
+      body: (day, service) =>
+        `Notre technicien est intervenu le ${day} (${service}). Comment l’avez-vous trouvé ? Un clic suffit, de 1 (pas satisfait) à 5 (très satisfait).`,
+      unsubscribe: (url) => `Ne plus recevoir ces questionnaires : ${url}`,
+    },
+  },
+  en: {
+    hello: (name) => `Hello ${name},`,
+    facts: {
+      service: 'Service',
+      arrival: 'Technician arrives',
+      address: 'Address',
+      price: 'Price',
+      reference: 'Reference',
+    },
+    manageLink: 'Change or cancel the appointment',
+    manageWithoutLink: 'To change or cancel, use the link in your confirmation e-mail or call us.',
+    calendarNote:
+      'The appointment is attached for your calendar. Answering it from the calendar changes nothing: use the link above.',
+    confirmation: {
+      subject: (when, reference) => `Appointment confirmed: ${when} (${reference})`,
+      body: (company) => `Your appointment with ${company} is confirmed.`,
+    },
+    change: {
+      subject: (when, reference) => `Appointment changed: ${when} (${reference})`,
+      body: (when) => `Your appointment was moved. New window: ${when}.`,
+      replaces: (previous) => `It replaces ${previous}.`,
+    },
+    cancellation: {
+      subject: (reference) => `Appointment cancelled (${reference})`,
+      body: (when) => `Your appointment on ${when} is cancelled.`,
+      bookAgain: (phone) => `To book again, book online or call us${phone ? ` on ${phone}` : ''}.`,
+    },
+    reminder: {
+      subject: (hours) => `Reminder: your appointment tomorrow, ${hours}`,
+      body: (day) => `A reminder of your appointment tomorrow, ${day}.`,
+    },
+    survey: {
+      subject: (reference) => `How did our visit go? (${reference})`,
+      followUpSubject: (reference) => `Reminder: your opinion helps us (${reference})`,
+      body: (day, service) =>
+        `Our technician came on ${day} (${service}). How was it? One click is enough, from 1 (not satisfied) to 5 (very satisfied).`,
+      unsubscribe: (url) => `Stop receiving these surveys: ${url}`,
+    },
+  },
+};
+
+/** French first; English when the booking's locale is en: one layout, the sentences from WORDING. */
 export function composeEmail(ctx: EmailContext): EmailContent {
-  return ctx.locale === 'en' ? english(ctx) : french(ctx);
-}
-
-function french(ctx: EmailContext): EmailContent {
-  const { visit, company } = ctx;
-  const when = windowInWords(visit.window, 'fr', company.timezone);
+  const { visit, company, locale } = ctx;
+  const w = WORDING[locale];
+  const when = windowInWords(visit.window, locale, company.timezone);
+  const day = () => dayInWords(visit.window.start, locale, company.timezone);
   const address = `${visit.address.line}, ${visit.address.postcode} ${visit.address.city}`;
   const facts: [string, string][] = [
-    ['Prestation', visit.service.name],
-    ['Arrivée du technicien', when],
-    ['Adresse', address],
-    ...(visit.service.priceLabel ? ([['Tarif', visit.service.priceLabel]] as [string, string][]) : []),
-    ['Référence', visit.reference],
+    [w.facts.service, visit.service.name],
+    [w.facts.arrival, when],
+    [w.facts.address, address],
+    ...(visit.service.priceLabel ? ([[w.facts.price, visit.service.priceLabel]] as [string, string][]) : []),
+    [w.facts.reference, visit.reference],
   ];
   const footer = `${company.name}${company.phone ? ` — ${company.phone}` : ''}`;
-  const hello = { p: `Bonjour ${visit.customer.name},` };
-  const manage = ctx.manageUrl
-    ? ({ link: { label: 'Modifier ou annuler le rendez-vous', url: ctx.manageUrl } } as Block)
-    : { p: 'Pour modifier ou annuler, utilisez le lien de votre e-mail de confirmation ou appelez-nous.' };
-  const calendarNote = {
-    p: 'Le rendez-vous est joint pour votre agenda. Y répondre depuis l’agenda ne change rien : utilisez le lien ci-dessus.',
-  };
+  const hello = { p: w.hello(visit.customer.name) };
+  const manage: Block = ctx.manageUrl
+    ? { link: { label: w.manageLink, url: ctx.manageUrl } }
+    : { p: w.manageWithoutLink };
+  const calendarNote = { p: w.calendarNote };
   switch (ctx.kind) {
     case 'confirmation':
       return render(
-        `Rendez-vous confirmé : ${when} (${visit.reference})`,
-        [
-          hello,
-          { p: `Votre rendez-vous avec ${company.name} est confirmé.` },
-          { facts },
-          manage,
-          calendarNote,
-        ],
+        w.confirmation.subject(when, visit.reference),
+        [hello, { p: w.confirmation.body(company.name) }, { facts }, manage, calendarNote],
         footer,
       );
     case 'change':
       return render(
-        `Rendez-vous modifié : ${when} (${visit.reference})`,
+        w.change.subject(when, visit.reference),
         [
           hello,
-          { p: `Votre rendez-vous a été déplacé. Nouveau créneau : ${when}.` },
+          { p: w.change.body(when) },
           ...(visit.previousWindow
-            ? [
-                {
-                  p: `Il remplace le créneau du ${windowInWords(visit.previousWindow, 'fr', company.timezone)}.`,
-                },
-              ]
+            ? [{ p: w.change.replaces(windowInWords(visit.previousWindow, locale, company.timezone)) }]
             : []),
           { facts },
           manage,
@@ -133,145 +229,35 @@ function french(ctx: EmailContext): EmailContent {
       );
     case 'cancellation':
       return render(
-        `Rendez-vous annulé (${visit.reference})`,
+        w.cancellation.subject(visit.reference),
         [
           hello,
-          { p: `Votre rendez-vous du ${when} est annulé.` },
+          { p: w.cancellation.body(when) },
           {
             facts: [
-              ['Prestation', visit.service.name],
-              ['Référence', visit.reference],
+              [w.facts.service, visit.service.name],
+              [w.facts.reference, visit.reference],
             ],
           },
-          {
-            p: `Pour reprendre rendez-vous, réservez en ligne ou appelez-nous${company.phone ? ` au ${company.phone}` : ''}.`,
-          },
+          { p: w.cancellation.bookAgain(company.phone) },
         ],
         footer,
       );
     case 'reminder':
       return render(
-        `Rappel : votre rendez-vous demain, ${when.replace(/^[^,]*, /, '')}`,
-        [
-          hello,
-          {
-            p: `Nous vous rappelons votre rendez-vous de demain, ${dayInWords(visit.window.start, 'fr', company.timezone)}.`,
-          },
-          { facts },
-          manage,
-        ],
+        w.reminder.subject(when.replace(/^[^,]*, /, '')),
+        [hello, { p: w.reminder.body(day()) }, { facts }, manage],
         footer,
       );
     case 'survey':
     case 'survey_followup':
       return render(
-        ctx.kind === 'survey'
-          ? `Votre avis sur notre intervention (${visit.reference})`
-          : `Rappel : votre avis nous aide (${visit.reference})`,
+        ctx.kind === 'survey' ? w.survey.subject(visit.reference) : w.survey.followUpSubject(visit.reference),
         [
           hello,
-          {
-            p: `Notre technicien est intervenu le ${dayInWords(visit.window.start, 'fr', company.timezone)} (${visit.service.name}). Comment l’avez-vous trouvé ? Un clic suffit, de 1 (pas satisfait) à 5 (très satisfait).`,
-          },
+          { p: w.survey.body(day(), visit.service.name) },
           { ratings: ctx.ratingUrls ?? [] },
-          ...(ctx.unsubscribeUrl
-            ? [{ p: `Ne plus recevoir ces questionnaires : ${ctx.unsubscribeUrl}` }]
-            : []),
-        ],
-        footer,
-      );
-  }
-}
-
-function english(ctx: EmailContext): EmailContent {
-  const { visit, company } = ctx;
-  const when = windowInWords(visit.window, 'en', company.timezone);
-  const address = `${visit.address.line}, ${visit.address.postcode} ${visit.address.city}`;
-  const facts: [string, string][] = [
-    ['Service', visit.service.name],
-    ['Technician arrives', when],
-    ['Address', address],
-    ...(visit.service.priceLabel ? ([['Price', visit.service.priceLabel]] as [string, string][]) : []),
-    ['Reference', visit.reference],
-  ];
-  const footer = `${company.name}${company.phone ? ` — ${company.phone}` : ''}`;
-  const hello = { p: `Hello ${visit.customer.name},` };
-  const manage = ctx.manageUrl
-    ? ({ link: { label: 'Change or cancel the appointment', url: ctx.manageUrl } } as Block)
-    : { p: 'To change or cancel, use the link in your confirmation e-mail or call us.' };
-  const calendarNote = {
-    p: 'The appointment is attached for your calendar. Answering it from the calendar changes nothing: use the link above.',
-  };
-  switch (ctx.kind) {
-    case 'confirmation':
-      return render(
-        `Appointment confirmed: ${when} (${visit.reference})`,
-        [
-          hello,
-          { p: `Your appointment with ${company.name} is confirmed.` },
-          { facts },
-          manage,
-          calendarNote,
-        ],
-        footer,
-      );
-    case 'change':
-      return render(
-        `Appointment changed: ${when} (${visit.reference})`,
-        [
-          hello,
-          { p: `Your appointment was moved. New window: ${when}.` },
-          ...(visit.previousWindow
-            ? [{ p: `It replaces ${windowInWords(visit.previousWindow, 'en', company.timezone)}.` }]
-            : []),
-          { facts },
-          manage,
-          calendarNote,
-        ],
-        footer,
-      );
-    case 'cancellation':
-      return render(
-        `Appointment cancelled (${visit.reference})`,
-        [
-          hello,
-          { p: `Your appointment on ${when} is cancelled.` },
-          {
-            facts: [
-              ['Service', visit.service.name],
-              ['Reference', visit.reference],
-            ],
-          },
-          { p: `To book again, book online or call us${company.phone ? ` on ${company.phone}` : ''}.` },
-        ],
-        footer,
-      );
-    case 'reminder':
-      return render(
-        `Reminder: your appointment tomorrow, ${when.replace(/^[^,]*, /, '')}`,
-        [
-          hello,
-          {
-            p: `A reminder of your appointment tomorrow, ${dayInWords(visit.window.start, 'en', company.timezone)}.`,
-          },
-          { facts },
-          manage,
-        ],
-        footer,
-      );
-    case 'survey':
-    case 'survey_followup':
-      return render(
-        ctx.kind === 'survey'
-          ? `How did our visit go? (${visit.reference})`
-          : `Reminder: your opinion helps us (${visit.reference})`,
-        [
-          hello,
-          {
-            p: `Our technician came on ${dayInWords(visit.window.start, 'en', company.timezone)} (${visit.service.name}). How was it? One click is enough, from 1 (not satisfied) to 5 (very satisfied).`,
-          },
-          { ratings: ctx.ratingUrls ?? [] },
-          ...(ctx.unsubscribeUrl ? [{ p: `Stop receiving these surveys: ${ctx.unsubscribeUrl}` }] : []),
+          ...(ctx.unsubscribeUrl ? [{ p: w.survey.unsubscribe(ctx.unsubscribeUrl) }] : []),
         ],
         footer,
       );

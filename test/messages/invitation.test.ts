@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { foldLines as libraryFold } from 'ical-generator';
+import { describe, expect, it } from 'vitest';
+import { buildInvitation, foldLines, invitationCalendar } from '../../src/domain/messages/invitation.js';
+import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
+
+const visit = (overrides: Partial<VisitEventData> = {}): VisitEventData => ({
+  id: '0b6f5c3e-1234-4abc-8def-0123456789ab',
+  reference: 'DE-ABC123',
+  status: 'booked',
+  version: 3,
+  locale: 'fr',
+  service: { id: 's', name: 'Dépannage électrique', priceLabel: '89 € TTC' },
+  window: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T12:00:00+01:00' },
+  planned: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T11:00:00+01:00', technicianId: 't' },
+  address: { line: '12 rue de la République', postcode: '69003', city: 'Lyon' },
+  customer: { name: 'Jeanne Martin', phone: '+33600000000', email: 'jeanne@example.org' },
+  channel: 'web',
+  ...overrides,
+});
+
+describe('invitation text', () => {
+  it('folds at 75 octets exactly as ical-generator does, for any text', () => {
+    const line = fc.array(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 120 }),
+        fc.string({ unit: 'grapheme', maxLength: 60 }),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+      ),
+      { maxLength: 6 },
+    );
+    fc.assert(
+      fc.property(line, (lines) => {
+        const text = lines.join('\r\n');
+        expect(foldLines(text)).toBe(libraryFold(text));
+      }),
+      { numRuns: 500 },
+    );
+    // A lone high surrogate at the end, and one before an ordinary character.
+    for (const text of [
+      '\ud83d',
+      `${'é'.repeat(40)}\ud83dx${'a'.repeat(80)}`,
+      '\ud83d\ud83d\ude00'.repeat(30),
+    ]) {
+      expect(foldLines(text)).toBe(libraryFold(text));
+    }
+  });
+
+  it('is the text ical-generator would write for the same calendar', () => {
+    const long = 'Société Coopérative d’Électricité et de Dépannage 😀 du Grand Lyon, agence Part-Dieu';
+    const visits = [
+      visit(),
+      visit({ locale: 'en', customer: { name: long, phone: '', email: 'x@example.org' } }),
+      visit({
+        service: { id: 's', name: long, priceLabel: null },
+        customer: { name: 'A', phone: '', email: null },
+      }),
+    ];
+    for (const v of visits)
+      for (const method of ['REQUEST', 'CANCEL'] as const)
+        for (const manageUrl of [undefined, `https://rdv.example.org/manage/${'x'.repeat(90)}`]) {
+          const input = {
+            visit: v,
+            method,
+            company: { name: long, phone: '04 78 00 00 00', timezone: 'Europe/Paris' },
+            organizerEmail: 'noreply@rdv.example.org',
+            publicUrl: 'https://rdv.example.org',
+            manageUrl,
+            locale: v.locale,
+            now: new Date('2026-12-01T10:00:00Z'),
+          };
+          const text = buildInvitation(input);
+          expect(text).toBe(invitationCalendar(input).toString());
+          expect(text).toContain(`METHOD:${method}`);
+        }
+  });
+});
