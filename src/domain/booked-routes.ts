@@ -3,6 +3,7 @@ import type { Executor } from '../db/database.js';
 import { routeChangesSince, routesOf, type HoldRouteRow } from '../db/route-changes.js';
 import type { RouteVisitRow } from '../db/visits.js';
 import type { HoldView } from './booking-problem.js';
+import { slotCache } from '../observability/metrics.js';
 
 const DAY_S = 86_400;
 
@@ -44,6 +45,10 @@ export class BookedRouteCache {
   private queued: Promise<void> | undefined;
   /** Counts forgetting rounds: an answer computed from routes may be kept while it has not moved. */
   private epochValue = 0;
+  /** The kept days that hold holds (few: a hold lives minutes), and what was last found in them. */
+  private readonly heldDays = new Set<DayRoute>();
+  private heldDaysChanged = true;
+  private firstExpiry = { atOrAfter: 0, expiry: Infinity };
 
   constructor(
     private readonly db: Executor,
@@ -52,6 +57,40 @@ export class BookedRouteCache {
 
   get epoch(): number {
     return this.epochValue;
+  }
+
+  /**
+   * When the first hold still live at `nowS` among the kept days expires (Unix seconds), Infinity when
+   * none is. Expired holds are dropped from the kept days as they are met: expiry never moves back
+   * without a write (a renewal), and a write makes the day read again.
+   */
+  firstLiveHoldExpiry(nowS: number): number {
+    const memo = this.firstExpiry;
+    if (!this.heldDaysChanged && nowS >= memo.atOrAfter && nowS < memo.expiry) return memo.expiry;
+    let first = Infinity;
+    for (const day of this.heldDays) {
+      const live = day.holds.filter((h) => h.expires_at_s > nowS);
+      if (live.length !== day.holds.length) day.holds = live;
+      if (live.length === 0) this.heldDays.delete(day);
+      for (const hold of live) if (hold.expires_at_s < first) first = hold.expires_at_s;
+    }
+    this.heldDaysChanged = false;
+    this.firstExpiry = { atOrAfter: nowS, expiry: first };
+    return first;
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    if (this.heldDays.delete(entry)) this.heldDaysChanged = true;
+  }
+
+  private forgetAll(): void {
+    this.entries.clear();
+    this.heldDays.clear();
+    this.heldDaysChanged = true;
+    this.epochValue++;
   }
 
   /**
@@ -73,10 +112,12 @@ export class BookedRouteCache {
 
   private ask(): Promise<void> {
     const since = this.snapshot;
+    slotCache.inc({ event: 'probe' });
     const run = routeChangesSince(this.db, since).then((answer) => {
       if (answer.changed.length > 0) {
+        slotCache.inc({ event: 'changed' }, answer.changed.length);
         for (const key of answer.changed) {
-          this.entries.delete(key);
+          this.forget(key);
           const fill = this.fills.get(key);
           if (fill) {
             fill.stale = true;
@@ -167,6 +208,7 @@ export class BookedRouteCache {
   ): Promise<Map<string, DayRoute>> {
     const from = Date.parse(`${firstDay}T00:00:00Z`);
     const to = Date.parse(`${lastDay}T00:00:00Z`) + DAY_S * 1000;
+    slotCache.inc({ event: 'read' }, keys.length);
     const fill: Fill = {
       stale: false,
       done: routesOf(this.db, technicianIds, new Date(from), new Date(to)).then(({ visits, holds }) => {
@@ -181,8 +223,15 @@ export class BookedRouteCache {
         for (const visit of visits) place(visit, 'visits');
         for (const hold of holds) place(hold, 'holds');
         if (!fill.stale) {
-          if (this.entries.size + routes.size > this.maxEntries) this.entries.clear();
-          for (const [key, route] of routes) this.entries.set(key, route);
+          if (this.entries.size + routes.size > this.maxEntries) this.forgetAll();
+          for (const [key, route] of routes) {
+            this.forget(key);
+            this.entries.set(key, route);
+            if (route.holds.length > 0) {
+              this.heldDays.add(route);
+              this.heldDaysChanged = true;
+            }
+          }
         }
         for (const key of keys) if (this.fills.get(key) === fill) this.fills.delete(key);
         return routes;

@@ -10,6 +10,8 @@ import { liveHoldRoutesOf } from '../db/holds.js';
 import { bookedVisitTimesOf, type RouteVisitRow } from '../db/visits.js';
 import { BookedRouteCache } from './booked-routes.js';
 import type { HoldView } from './booking-problem.js';
+import { SlotAnswerCache } from './slot-answers.js';
+import type { SlotQuery } from './slots.js';
 import {
   shiftsFor,
   toSolverShifts,
@@ -58,6 +60,8 @@ export interface SlotReads {
   shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
   /** Booked visits, and with `holds` the live holds that count, of these technicians overlapping [from, to). */
   routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]>;
+  /** The answer to `query`: computed, or the same object again while nothing it was built from changed. */
+  answer<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T>;
 }
 
 async function computeShifts(
@@ -100,6 +104,7 @@ export function freshReads(db: Executor): SlotReads {
       ]);
       return held.length > 0 ? [...booked, ...held] : booked;
     },
+    answer: (_query, compute) => compute(),
   };
   return reads;
 }
@@ -117,6 +122,7 @@ export class CachedReads implements SlotReads {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly fresh: SlotReads;
   readonly bookedRoutes: BookedRouteCache;
+  private readonly answers: SlotAnswerCache;
 
   constructor(
     private readonly db: Executor,
@@ -125,6 +131,11 @@ export class CachedReads implements SlotReads {
   ) {
     this.fresh = freshReads(db);
     this.bookedRoutes = new BookedRouteCache(db);
+    this.answers = new SlotAnswerCache(this.bookedRoutes, ttlMs);
+  }
+
+  answer<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T> {
+    return this.answers.remember(query, compute);
   }
 
   async upToDate(): Promise<SlotReads> {

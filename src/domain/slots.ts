@@ -195,7 +195,8 @@ export async function findSlots(
   query: SlotQuery,
   reads: SlotReads = freshReads(db),
 ): Promise<SlotAnswer> {
-  const answer = await answerSlots(db, query, await reads.upToDate());
+  const current = await reads.upToDate();
+  const answer = await current.answer(query, () => answerSlots(db, query, current));
   slotAnswers.inc({ outcome: answer.reason?.code ?? (answer.days.length > 0 ? 'offered' : 'none') });
   return answer;
 }

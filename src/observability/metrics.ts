@@ -26,6 +26,13 @@ export const slotAnswers = new Counter({
   registers: [registry],
 });
 
+export const slotCache = new Counter({
+  name: 'tournee_slot_cache_total',
+  help: 'Slot read cache: "probe" (asked what changed), "changed" (technician-days forgotten), "read" (technician-days read from the database), "answer_hit" / "answer_miss" (whole answers)',
+  labelNames: ['event'] as const,
+  registers: [registry],
+});
+
 export const bookingOutcomes = new Counter({
   name: 'tournee_booking_outcomes_total',
   help: 'Public and desk booking requests by HTTP status (201 booked, 409 window gone, 422, 429, ...)',

@@ -73,6 +73,20 @@ const slotReason = z.object({
   servedAreas: z.array(z.string()).optional(),
 });
 
+const slotsAnswer = z.object({
+  serviceId: z.uuid(),
+  postcode: z.string(),
+  city: z.string(),
+  timezone: z.string(),
+  from: isoDate,
+  to: isoDate,
+  days: z.array(dayOfWindows),
+  reason: slotReason.optional(),
+});
+
+/** Slot answers as sent, by answer: the read cache hands the same answer to many requests. */
+const encodedAnswers = new WeakMap<object, string>();
+
 /** A replay of the Idempotency-Key answers the booking without its links: they hold secrets shown once. */
 const createdBooking = z.object({
   booking: bookingView,
@@ -216,21 +230,10 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
             message: 'lat and lon go together',
             path: ['lon'],
           }),
-        response: {
-          200: z.object({
-            serviceId: z.uuid(),
-            postcode: z.string(),
-            city: z.string(),
-            timezone: z.string(),
-            from: isoDate,
-            to: isoDate,
-            days: z.array(dayOfWindows),
-            reason: slotReason.optional(),
-          }),
-        },
+        response: { 200: slotsAnswer },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = await optionalPrincipal(ctx.db, request);
       const q = request.query;
       const answer = await findSlots(
@@ -249,7 +252,14 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         ctx.slotReads,
       );
-      return slotsView(answer);
+      // A remembered answer is the same object again: encoded once, as the route's serializer would.
+      let body = encodedAnswers.get(answer);
+      if (body === undefined) {
+        body = JSON.stringify(z.encode(slotsAnswer, slotsView(answer)));
+        encodedAnswers.set(answer, body);
+      }
+      // A JSON string with a JSON type is sent as it is (the typed send() expects the object it encodes).
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 
