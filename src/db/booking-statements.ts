@@ -12,13 +12,118 @@
  * protects must therefore be separate statements, which is why there are three and not one.
  */
 import { sql, type Transaction } from 'kysely';
+import type { ServiceWithSkills } from './catalogue.js';
+import { settingsOf, settingsQuery, type CompanySettings, type SettingsRow } from './company-settings.js';
 import { CONTACT_LOCK } from './customers.js';
+import type { Executor } from './database.js';
+import type { PostcodeZoneRow } from './eligibility.js';
+import type { StoredIdempotentResponse } from './idempotency.js';
 import { eligibleTechniciansQuery, eligibleTechnicianOf, type EligibleTechnicianRow } from './eligibility.js';
 import { HOLD_ROUTE_PREFIX } from './holds.js';
 import type { Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
 import type { RouteVisitRow } from './visits.js';
 
 type Tx = Transaction<Database>;
+
+export interface BookingContext {
+  /** The key's live record, if any. */
+  stored: StoredIdempotentResponse | undefined;
+  service: ServiceWithSkills | undefined;
+  settings: CompanySettings;
+  /** Every zone entry of the requested postal code (as findPostcodeZones). */
+  postcodeZones: PostcodeZoneRow[];
+}
+
+/**
+ * Before the transaction, one statement for what the request's checks read: the key's record (a
+ * replay answers before any check), the service and its skills, the settings, the postal code's
+ * zones. Same filters and orders as findIdempotentResponse, getService, getCompanySettings and
+ * findPostcodeZones.
+ */
+export async function readBookingContext(
+  db: Executor,
+  q: { scope: string; key: string; now: Date; serviceId: string; postcode: string },
+): Promise<BookingContext> {
+  const { rows } = await sql<{
+    stored: { request_hash: string; status_code: number; resource_id: string | null } | null;
+    service: {
+      id: string;
+      slug: string;
+      name: string;
+      description: string;
+      duration_minutes: number;
+      window_minutes: number;
+      min_notice_minutes: number;
+      max_horizon_days: number;
+      price_label: string | null;
+      active: boolean;
+      skills: string[];
+    } | null;
+    settings: (Omit<SettingsRow, 'updated_at'> & { updated_at: string }) | null;
+    zones: {
+      zone_id: string;
+      kind: PostcodeZoneRow['zoneKind'];
+      postcode: string;
+      city: string;
+      lat: number;
+      lon: number;
+    }[];
+  }>`
+    SELECT
+      (SELECT json_build_object('request_hash', request_hash, 'status_code', status_code, 'resource_id', resource_id)
+         FROM idempotency_keys
+        WHERE scope = ${q.scope} AND key = ${q.key} AND expires_at > ${q.now}) AS stored,
+      (SELECT json_build_object(
+                'id', s.id, 'slug', s.slug, 'name', s.name, 'description', s.description,
+                'duration_minutes', s.duration_minutes, 'window_minutes', s.window_minutes,
+                'min_notice_minutes', s.min_notice_minutes, 'max_horizon_days', s.max_horizon_days,
+                'price_label', s.price_label, 'active', s.active,
+                'skills', (SELECT coalesce(json_agg(ss.skill_code ORDER BY ss.skill_code), '[]'::json)
+                             FROM service_skills AS ss WHERE ss.service_id = s.id))
+         FROM services AS s
+        WHERE s.id::text = ${q.serviceId}) AS service,
+      (SELECT row_to_json(cs) FROM (${settingsQuery(db)}) AS cs LIMIT 1) AS settings,
+      (SELECT coalesce(json_agg(json_build_object('zone_id', zp.zone_id, 'kind', z.kind, 'postcode', zp.postcode,
+                                                  'city', zp.city, 'lat', zp.lat, 'lon', zp.lon) ORDER BY z.name), '[]'::json)
+         FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id
+        WHERE zp.postcode = ${q.postcode}) AS zones`.execute(db);
+  const row = rows[0]!;
+  if (!row.settings) throw new Error('no company settings');
+  const s = row.service;
+  return {
+    stored: row.stored
+      ? {
+          requestHash: row.stored.request_hash,
+          statusCode: row.stored.status_code,
+          resourceId: row.stored.resource_id,
+        }
+      : undefined,
+    service: s
+      ? {
+          id: s.id,
+          slug: s.slug,
+          name: s.name,
+          description: s.description,
+          durationMinutes: s.duration_minutes,
+          windowMinutes: s.window_minutes,
+          minNoticeMinutes: s.min_notice_minutes,
+          maxHorizonDays: s.max_horizon_days,
+          priceLabel: s.price_label,
+          active: s.active,
+          skills: s.skills,
+        }
+      : undefined,
+    settings: settingsOf({ ...row.settings, updated_at: new Date(row.settings.updated_at) }),
+    postcodeZones: row.zones.map((z) => ({
+      zoneId: z.zone_id,
+      zoneKind: z.kind,
+      postcode: z.postcode,
+      city: z.city,
+      lat: z.lat,
+      lon: z.lon,
+    })),
+  };
+}
 
 export interface OpenBooking {
   claim: { scope: string; key: string; requestHash: string; now: Date; expiresAt: Date };

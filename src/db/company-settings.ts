@@ -24,7 +24,8 @@ export interface CompanySettings {
 /** What an admin may change here (the feed token has its own rotation). */
 export type CompanySettingsChanges = Partial<Omit<CompanySettings, 'updatedAt' | 'teamFeedTokenHash'>>;
 
-function settingsQuery(db: Executor) {
+/** The settings row's query, for a statement that reads it along with other work. */
+export function settingsQuery(db: Executor) {
   return db
     .selectFrom('company_settings')
     .select([
@@ -43,9 +44,9 @@ function settingsQuery(db: Executor) {
     ]);
 }
 
-type SettingsRow = Awaited<ReturnType<ReturnType<typeof settingsQuery>['executeTakeFirstOrThrow']>>;
+export type SettingsRow = Awaited<ReturnType<ReturnType<typeof settingsQuery>['executeTakeFirstOrThrow']>>;
 
-function settingsOf(row: SettingsRow): CompanySettings {
+export function settingsOf(row: SettingsRow): CompanySettings {
   return {
     name: row.name,
     phone: row.phone,

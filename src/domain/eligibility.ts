@@ -1,6 +1,11 @@
 /** Where an address is (zones, coordinates) and which technicians may serve it. */
 import type { Db } from '../db/database.js';
-import { findEligibleTechnicians, findPostcodeZones, type EligibleTechnicianRow } from '../db/eligibility.js';
+import {
+  findEligibleTechnicians,
+  findPostcodeZones,
+  type EligibleTechnicianRow,
+  type PostcodeZoneRow,
+} from '../db/eligibility.js';
 import type { ZoneKind } from '../db/schema.js';
 
 export interface ResolvedAddress {
@@ -30,7 +35,14 @@ export async function resolveAddress(
   db: Db,
   input: { postcode: string; lat?: number; lon?: number; city?: string },
 ): Promise<ResolvedAddress | null> {
-  const rows = await findPostcodeZones(db, input.postcode);
+  return resolveFromZones(await findPostcodeZones(db, input.postcode), input);
+}
+
+/** resolveAddress on the postal code's zone rows already read. */
+export function resolveFromZones(
+  rows: PostcodeZoneRow[],
+  input: { postcode: string; lat?: number; lon?: number; city?: string },
+): ResolvedAddress | null {
   if (rows.length === 0) return null;
   // A postal code can cover several communes: prefer the one the caller named for the centroid.
   const wanted = input.city ? normaliseCity(input.city) : undefined;

@@ -1,7 +1,12 @@
 /** Booking a visit (POST /v1/bookings): the checks, then one transaction that places and inserts it. */
 import type { Transaction } from 'kysely';
-import { openBooking, recordBooking, type RetimedStop } from '../../db/booking-statements.js';
-import { getCompanySettings } from '../../db/company-settings.js';
+import {
+  openBooking,
+  readBookingContext,
+  recordBooking,
+  type BookingContext,
+  type RetimedStop,
+} from '../../db/booking-statements.js';
 import { contactLockKeys } from '../../db/customers.js';
 import type { Db } from '../../db/database.js';
 import { HOLD_ROUTE_PREFIX } from '../../db/holds.js';
@@ -19,7 +24,7 @@ import { alternativesFor, parseWindow, windowTaken } from '../booking-windows.js
 import { challengeSecret, verifyChallenge } from '../challenge.js';
 import { checkContact, contactRules } from '../customer-rules.js';
 import { normalisePhone } from '../customers/index.js';
-import { eligibleTechnicianFrom, type ResolvedAddress } from '../eligibility.js';
+import { eligibleTechnicianFrom, resolveFromZones, type ResolvedAddress } from '../eligibility.js';
 import { DomainError } from '../errors.js';
 import type { Geocoder } from '../geocoding.js';
 import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from '../holds/index.js';
@@ -28,7 +33,7 @@ import { enqueueMessage, visitEventData } from '../outbox/index.js';
 import { placeOnProblem, type Placement } from '../placement.js';
 import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
-import { freshReads } from '../slot-reads.js';
+import { freshReads, type SlotReads } from '../slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
 import { isOverlapViolation, isUniqueViolation, WindowGone } from './conflicts.js';
 import { readFreshDay } from './fresh-day.js';
@@ -36,6 +41,7 @@ import {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_SCOPE,
   replayIfKnown,
+  replayStored,
   requestFingerprint,
   type BookingOutcome,
 } from './idempotency.js';
@@ -85,14 +91,22 @@ export interface CreateBookingInput {
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
   const { request, booker, now } = input;
-  const reads = freshReads(db);
   const powDifficulty = booker.isStaff ? Promise.resolve(0) : Promise.resolve(input.powDifficulty);
-  // Independent reads start together (each on its own pooled connection) and are awaited in the
-  // order the checks run, so the first failing check is still the one reported.
+  // What the checks read comes in one statement (readBookingContext); the client's hold and the
+  // proof-of-work difficulty start at the same time, on other pooled connections. They are awaited
+  // in the order the checks run, so the first failing check is still the one reported.
+  const context = readBookingContext(db, {
+    scope: IDEMPOTENCY_SCOPE,
+    key: input.idempotencyKey,
+    now,
+    serviceId: request.serviceId,
+    postcode: request.address.postcode,
+  });
+  const reads = prefetchedReads(db, context, request.address.postcode);
   const reading = {
-    replay: replayIfKnown(db, input.idempotencyKey, fingerprint, { now, isStaff: booker.isStaff }),
+    context,
     service: requireActiveService(reads, request.serviceId, 'body.serviceId'),
-    settings: getCompanySettings(db),
+    settings: context.then((c) => c.settings),
     served: requireServedAddress(reads, request.address, 'body.address.postcode'),
     // A live hold of this client on this window is consumed (not counted against it); an expired or
     // released one changes nothing: the booking goes through if the window is still free.
@@ -109,7 +123,10 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     powSecret: booker.isStaff ? Promise.resolve(undefined) : challengeSecret(db),
   };
   for (const pending of Object.values(reading)) pending.catch(() => undefined);
-  const replay = await reading.replay;
+  const replay = await replayStored(db, (await context).stored, fingerprint, {
+    now,
+    isStaff: booker.isStaff,
+  });
   if (replay) return replay;
 
   const service = await reading.service;
@@ -386,4 +403,25 @@ async function streetLevel(
     .geocode({ line: requested.line, postcode: served.postcode, city: requested.city })
     .catch(() => null);
   return found ? { ...served, lat: found.lat, lon: found.lon, precise: true } : served;
+}
+
+/**
+ * The checks' reads (requireActiveService, requireServedAddress) answered from the booking's context
+ * statement; anything else they might ask goes to the database.
+ */
+function prefetchedReads(db: Db, context: Promise<BookingContext>, postcode: string): SlotReads {
+  const fresh = freshReads(db);
+  return {
+    ...fresh,
+    service: async (id) => {
+      const c = await context;
+      return c.service?.id === id ? c.service : fresh.service(id);
+    },
+    settings: async () => (await context).settings,
+    resolve: async (address) => {
+      return address.postcode === postcode
+        ? resolveFromZones((await context).postcodeZones, address)
+        : fresh.resolve(address);
+    },
+  };
 }

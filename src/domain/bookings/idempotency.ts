@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
-import { findIdempotentResponse } from '../../db/idempotency.js';
+import { findIdempotentResponse, type StoredIdempotentResponse } from '../../db/idempotency.js';
 import { findVisitWithService } from '../../db/visits.js';
 import { DomainError } from '../errors.js';
 import { bookingView, type CreatedBooking, type Reader } from './view.js';
@@ -24,7 +24,21 @@ export async function replayIfKnown(
   fingerprint: string,
   reader: Reader,
 ): Promise<BookingOutcome | null> {
-  const stored = await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key, reader.now);
+  return replayStored(
+    db,
+    await findIdempotentResponse(db, IDEMPOTENCY_SCOPE, key, reader.now),
+    fingerprint,
+    reader,
+  );
+}
+
+/** replayIfKnown on the key's record already read. */
+export async function replayStored(
+  db: Db,
+  stored: StoredIdempotentResponse | undefined,
+  fingerprint: string,
+  reader: Reader,
+): Promise<BookingOutcome | null> {
   if (!stored || stored.statusCode === 0 || !stored.resourceId) return null;
   if (stored.requestHash !== fingerprint) {
     throw new DomainError(
