@@ -236,12 +236,32 @@ describe('make room', () => {
     const offered = (await slots(t.app, f, DAY, DAY)).days[0]!.windows;
     expect(offered.length).toBeGreaterThan(1);
     const wanted = [...offered, ...offered, ...offered];
-    const results = await Promise.all(
-      wanted.map((w) => bookWindow(f, { start: w.start, end: w.end }, { needsMoves: true })),
-    );
-    for (const r of results) expect([201, 409], r.body).toContain(r.statusCode);
+    // Meanwhile ordinary repair bookings compete for the electrician's day (the moves' target).
+    const repairs = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/slots?serviceId=${f.repairServiceId}&postcode=${f.postcode}&from=${DAY}&to=${DAY}`,
+      })
+    ).json().days[0].windows as { start: string; end: string; needsMoves?: true }[];
+    const ordinary = repairs.filter((w) => !w.needsMoves);
+    expect(ordinary.length).toBeGreaterThan(0);
+    const [results, repairResults] = await Promise.all([
+      Promise.all(wanted.map((w) => bookWindow(f, { start: w.start, end: w.end }, { needsMoves: true }))),
+      Promise.all(
+        ordinary.map((w) =>
+          t.app.inject({
+            method: 'POST',
+            url: '/v1/bookings',
+            headers: { 'idempotency-key': randomUUID() },
+            payload: bookingPayload(f.repairServiceId, { start: w.start, end: w.end }, f.postcode),
+          }),
+        ),
+      ),
+    ]);
+    for (const r of [...results, ...repairResults]) expect([201, 409], r.body).toContain(r.statusCode);
     const won = results.filter((r) => r.statusCode === 201);
-    expect(won.length).toBeGreaterThan(0);
+    const repairsWon = repairResults.filter((r) => r.statusCode === 201);
+    expect(won.length + repairsWon.length).toBeGreaterThan(0);
     // The heat-pump technician's 8 hours hold four visits of 2 h, once the repairs went to the other.
     expect(won.length).toBeLessThanOrEqual(4);
     for (const r of results.filter((r) => r.statusCode === 409)) expect(r.json().alternatives).toBeDefined();
@@ -253,7 +273,7 @@ describe('make room', () => {
       .where('technician_id', 'in', [f.heatPumpTechnician.id, f.electrician.id])
       .where('status', '=', 'booked')
       .execute();
-    expect(visits.length).toBe(2 + won.length);
+    expect(visits.length).toBe(2 + won.length + repairsWon.length);
     for (const v of visits) {
       expect(v.planned_start.getTime()).toBeGreaterThanOrEqual(v.window_start.getTime());
       expect(v.planned_start.getTime()).toBeLessThanOrEqual(v.window_end.getTime());
