@@ -8,7 +8,7 @@
 import type { Transaction } from 'kysely';
 import { checkPlan } from '../../../solver/check.js';
 import { makeRoom, type RoomOffer } from '../../../solver/make-room.js';
-import type { Interval, Problem, Violation } from '../../../solver/problem.js';
+import type { Interval, Plan, Problem, Violation } from '../../../solver/problem.js';
 import { currentPlan } from '../../../solver/slots.js';
 import type { ServiceWithSkills } from '../../db/catalogue.js';
 import { moveVisitIfUnchanged } from '../../db/plans.js';
@@ -20,6 +20,7 @@ import { localDateOf } from '../local-time.js';
 import { enqueueVisitMoved } from '../outbox/index.js';
 import { applyRetiming, placeVisit, type Placement } from '../placement.js';
 import { shiftKey } from '../shift-key.js';
+import { healDay, wholeDay } from './heal.js';
 import { buildRoomProblem, roomTechnicians, type RoomProblem } from './problem.js';
 
 /** The new visit's id in the solver's plan (it has no row yet). */
@@ -78,11 +79,13 @@ export async function placeMakingRoom(
     holds: booking.holds,
     withRows: true,
   });
-  const offer = makeRoom(room.problem, { ...room.request, windows: [window] }, window, {
+  const healed = healDay(room.problem);
+  const offer = makeRoom(healed.problem, { ...room.request, windows: [window] }, window, {
     visitId: NEW_VISIT,
   });
-  if (!offer || !eligibleIds.includes(offer.technicianId) || newFaults(room, window, offer).length > 0)
-    return null;
+  if (!offer || !eligibleIds.includes(offer.technicianId)) return null;
+  const plan = wholeDay(offer.plan, healed);
+  if (newFaults(room, window, plan).length > 0) return null;
 
   await deferOverlapCheck(tx);
   const moved: string[] = [];
@@ -103,15 +106,10 @@ export async function placeMakingRoom(
     if (!ok) return null;
     moved.push(row.id);
   }
-  const durations = new Map(room.problem.visits.map((v) => [v.id, v.duration]));
   await applyRetiming(tx, {
     technicianId: offer.technicianId,
     plannedStart: offer.plannedStart,
-    moved: offer.retimed.map((r) => ({
-      visitId: r.visitId,
-      to: r.to,
-      duration: durations.get(r.visitId) ?? 0,
-    })),
+    moved: retimes(room, offer, plan, new Set(moved)),
   });
   for (const id of moved) await enqueueVisitMoved(tx, id, timezone);
   return {
@@ -119,6 +117,35 @@ export async function placeMakingRoom(
     technicians: routed,
     movedVisitIds: moved,
   };
+}
+
+/**
+ * The other visits of the routes the room changed whose planned time the plan changes, as the
+ * rows have it (the search ran on the day re-timed, so its own `retimed` list is relative to that).
+ * Differences under a millisecond are what the rows cannot hold anyway.
+ */
+function retimes(
+  room: RoomProblem,
+  offer: RoomOffer,
+  plan: Plan,
+  moved: ReadonlySet<string>,
+): { visitId: string; to: number; duration: number }[] {
+  const touched = new Set([
+    offer.technicianId,
+    ...offer.moves.flatMap((m) => [m.from.technicianId, m.to.technicianId]),
+  ]);
+  const out = [];
+  for (const route of plan.routes) {
+    if (!touched.has(route.technicianId)) continue;
+    for (const stop of route.stops) {
+      const row = room.visitRows.get(stop.visitId);
+      if (!row || moved.has(row.id)) continue;
+      const from = row.planned_start.getTime() / 1000;
+      if (Math.abs(stop.start - from) < 0.001) continue;
+      out.push({ visitId: row.id, to: stop.start, duration: row.planned_end.getTime() / 1000 - from });
+    }
+  }
+  return out;
 }
 
 const faultKey = (v: Violation) => `${v.code}|${v.visitId ?? ''}|${v.technicianId ?? ''}`;
@@ -131,7 +158,7 @@ const JUDGED = { requireAll: true, epsilon: 0.01 } as const;
  * read (so a pinned or started visit that moved, a visit dropped, a window or skill broken all
  * count), with the new visit added as it must be served.
  */
-function newFaults(room: RoomProblem, window: Interval, offer: RoomOffer): Violation[] {
+function newFaults(room: RoomProblem, window: Interval, plan: Plan): Violation[] {
   const known = new Set(checkPlan(room.problem, currentPlan(room.problem), JUDGED).map(faultKey));
   const { request } = room;
   const judged: Problem = {
@@ -148,5 +175,5 @@ function newFaults(room: RoomProblem, window: Interval, offer: RoomOffer): Viola
       },
     ],
   };
-  return checkPlan(judged, offer.plan, JUDGED).filter((v) => !known.has(faultKey(v)));
+  return checkPlan(judged, plan, JUDGED).filter((v) => !known.has(faultKey(v)));
 }
