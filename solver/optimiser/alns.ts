@@ -10,7 +10,7 @@
  * is the only non-deterministic stop; pass maxIterations for runs that must
  * repeat exactly (the temperature then follows iterations, not the clock).
  */
-import { greedyInsert, regretInsert } from './insertion.js';
+import { GRANULAR_FROM, greedyInsert, regretInsert } from './insertion.js';
 import { localSearch } from './localSearch.js';
 import { educate, PenalisedSearch, PenaltyWeights } from './penalisedSearch.js';
 import type { Random } from './prng.js';
@@ -25,6 +25,11 @@ export interface SearchLimits {
   maxIterations: number;
   /** The budget's clock (wall or thread CPU, see clock.ts), milliseconds. */
   now: () => number;
+  /**
+   * Starting temperature in typical arcs (default 4). A search that starts from an already good solution
+   * (a decomposition's subproblem) starts cooler, or it spends its short budget climbing back.
+   */
+  startTemperatureArcs?: number;
 }
 
 /**
@@ -140,7 +145,7 @@ export function improveSolution(
   // colder starts (0.3–1 arc) were worse, eight arcs too hot for short runs.
   const served = N - best.unassigned.length;
   const avgArc = served > 0 ? best.routingCost() / (served + best.usedVehicles()) : 1;
-  const t0 = 4 * avgArc;
+  const t0 = (limits.startTemperatureArcs ?? 4) * avgArc;
   const tEnd = 0.04 * avgArc;
 
   // New bests are polished through infeasible space where route costs are sums of arcs (penalisedSearch.ts):
@@ -149,9 +154,18 @@ export function improveSolution(
   const penalised = inst.arcCost
     ? { search: new PenalisedSearch(inst), weights: new PenaltyWeights(inst) }
     : undefined;
+  // On large instances only from the routes this iteration changed (the rest was searched when it last
+  // changed): a full pass costs O(N) per new best. Below GRANULAR_FROM the whole solution, as tuned on Solomon.
+  const changedOnly = N >= GRANULAR_FROM;
   const polish = (sol: Solution): void => {
-    if (penalised) educate(sol, penalised.search, penalised.weights, rng, 12, 30);
-    else localSearch(sol, rng, { neighbours: 12, maxPasses: 20 });
+    if (penalised)
+      educate(sol, penalised.search, penalised.weights, rng, 12, 30, changedOnly ? sol.touched : undefined);
+    else
+      localSearch(sol, rng, {
+        neighbours: 12,
+        maxPasses: 20,
+        ...(changedOnly ? { routes: sol.touched } : {}),
+      });
   };
 
   const timeBound = Number.isFinite(limits.deadline);

@@ -80,12 +80,61 @@ function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefine
   return best + extra;
 }
 
+/**
+ * From this many visits on, a visit is tried only in the routes of its nearest served neighbours plus
+ * one empty vehicle per class (granular insertion, as in Vidal 2013's granular neighbourhoods): a route
+ * far from every neighbour of u almost never holds its cheapest place, and scanning all routes makes
+ * each insertion O(N). Below it every route is tried, as before (planner-sized days, Solomon).
+ */
+export const GRANULAR_FROM = 200;
+/** Served neighbours whose routes are tried. */
+const INSERT_NEIGHBOURS = 30;
+
+let routeMark = new Int32Array(0);
+let markEpoch = 0;
+
 /** The vehicles worth trying for u: those that can serve it, one empty vehicle per class. */
 function candidateVehicles(sol: Solution, u: number, out: number[], seenEmpty: Uint8Array): number[] {
   const inst = sol.inst;
   const V = inst.vehicles.length;
   out.length = 0;
   seenEmpty.fill(0);
+  if (inst.visitCount >= GRANULAR_FROM) {
+    if (routeMark.length < V) routeMark = new Int32Array(V);
+    if (++markEpoch > 0x3fffffff) {
+      routeMark.fill(0);
+      markEpoch = 1;
+    }
+    const nbrs = inst.neighbours[u]!;
+    let served = 0;
+    for (let x = 0; x < nbrs.length && served < INSERT_NEIGHBOURS; x++) {
+      const k = sol.routeOf[nbrs[x]!]!;
+      if (k < 0) continue;
+      served++;
+      if (routeMark[k] === markEpoch || !inst.canServe[u * V + k]) continue;
+      routeMark[k] = markEpoch;
+      out.push(k);
+    }
+    // A visit booked to one technician keeps that route in view (its stability cost is lowest there).
+    const booked = inst.bookedVehicle[u]!;
+    if (
+      booked >= 0 &&
+      routeMark[booked] !== markEpoch &&
+      inst.canServe[u * V + booked] &&
+      sol.routes[booked]!.visits.length > 0
+    ) {
+      routeMark[booked] = markEpoch;
+      out.push(booked);
+    }
+    for (let k = 0; k < V; k++) {
+      if (sol.routes[k]!.visits.length !== 0 || !inst.canServe[u * V + k]) continue;
+      const c = inst.vehicleClass[k]!;
+      if (seenEmpty[c]) continue;
+      seenEmpty[c] = 1;
+      out.push(k);
+    }
+    return out;
+  }
   for (let k = 0; k < V; k++) {
     if (!inst.canServe[u * V + k]) continue;
     if (sol.routes[k]!.visits.length === 0) {
@@ -165,12 +214,33 @@ export function regretInsert(
       cost[i * V + v] = Infinity;
       return;
     }
-    cost[i * V + v] = bestInRoute(sol, u, v, undefined, 0);
+    const c = bestInRoute(sol, u, v, undefined, 0);
+    cost[i * V + v] = c;
     pos[i * V + v] = foundPosition;
+    if (options !== undefined && c < Infinity) {
+      // Kept sorted by vehicle so that ties resolve as in a scan of every vehicle.
+      const list = options[i]!;
+      let at = list.length;
+      while (at > 0 && list[at - 1]! > v) at--;
+      if (list[at - 1] !== v) list.splice(at, 0, v);
+    }
   };
 
+  // Granular mode: per pending visit, the vehicles with a finite cost (a superset of where it fits), so
+  // that picking the next visit scans those rather than every vehicle.
+  const options =
+    inst.visitCount >= GRANULAR_FROM ? Array.from({ length: P }, (): number[] => []) : undefined;
   chooseReps();
-  for (let i = 0; i < P; i++) for (let v = 0; v < V; v++) evaluate(i, v);
+  if (options !== undefined) {
+    // Granular: only the candidate routes at first; a route that later receives a visit is re-evaluated
+    // for every pending visit below, so a route that becomes close is not missed.
+    const vehicles: number[] = [];
+    const seen = new Uint8Array(inst.classCount);
+    for (let i = 0; i < P; i++)
+      for (const v of candidateVehicles(sol, left[i]!, vehicles, seen)) evaluate(i, v);
+  } else {
+    for (let i = 0; i < P; i++) for (let v = 0; v < V; v++) evaluate(i, v);
+  }
 
   for (let remaining = P; remaining > 0; remaining--) {
     let pick = -1;
@@ -182,7 +252,10 @@ export function regretInsert(
       if (!active[i]) continue;
       top.fill(Infinity);
       let bestV = -1;
-      for (let v = 0; v < V; v++) {
+      const list = options?.[i];
+      const n = list === undefined ? V : list.length;
+      for (let x = 0; x < n; x++) {
+        const v = list === undefined ? x : list[x]!;
         const c = cost[i * V + v]!;
         if (c >= top[k - 1]!) continue;
         let j = k - 1;

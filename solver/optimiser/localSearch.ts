@@ -16,6 +16,8 @@ export interface LocalSearchOptions {
   neighbours: number;
   /** Stop after this many passes without reaching a local optimum (bounds the work). */
   maxPasses: number;
+  /** Start only from the visits of these routes (flag per vehicle); see localSearch. */
+  routes?: Uint8Array;
 }
 
 /** Arc-cost feasibility and travel of a whole sequence for vehicle k (intra-route moves). */
@@ -304,14 +306,30 @@ export function tryIntraTwoOpt(sol: Solution, u: number, v: number): boolean {
   return true;
 }
 
-/** Runs first-improvement passes until no move improves (or maxPasses). Returns the number of moves made. */
+/**
+ * Runs first-improvement passes until no move improves (or maxPasses). Returns the number of moves made.
+ * With `routes`, the first pass starts only from the visits of the flagged routes and each later pass
+ * only from the routes the previous one changed: on a large solution that was locally optimal before a
+ * few routes changed, the rest has nothing new to offer and a full pass would cost O(N).
+ */
 export function localSearch(sol: Solution, rng: Random, options: LocalSearchOptions): number {
   const inst = sol.inst;
   const order: number[] = [];
-  for (let u = 0; u < inst.visitCount; u++) order.push(u);
+  let active = options.routes;
+  // Routes changed by this search are read from sol.touched, which the caller may own: keep its flags.
+  const callerTouched = active ? sol.touched.slice() : undefined;
   let moves = 0;
   for (let pass = 0; pass < options.maxPasses; pass++) {
     let improved = false;
+    if (active === undefined) {
+      if (order.length !== inst.visitCount) for (let u = 0; u < inst.visitCount; u++) order.push(u);
+    } else {
+      order.length = 0;
+      for (let k = 0; k < active.length; k++)
+        if (active[k]) for (const u of sol.routes[k]!.visits) order.push(u);
+      order.sort((a, b) => a - b);
+      sol.touched.fill(0);
+    }
     rng.shuffle(order);
     for (const u of order) {
       const nbrs = inst.neighbours[u]!;
@@ -329,6 +347,11 @@ export function localSearch(sol: Solution, rng: Random, options: LocalSearchOpti
           improved = true;
         }
       }
+    }
+    if (active !== undefined) {
+      active = sol.touched.slice();
+      for (let k = 0; k < active.length; k++) if (callerTouched![k]) sol.touched[k] = 1;
+      for (let k = 0; k < active.length; k++) if (active[k]) callerTouched![k] = 1;
     }
     if (!improved) break;
   }

@@ -4,6 +4,7 @@
  * else). Removal that would break a route (possible only without the
  * triangle inequality or around breaks) is skipped.
  */
+import { GRANULAR_FROM } from './insertion.js';
 import type { Random } from './prng.js';
 import type { Solution } from './solution.js';
 
@@ -46,6 +47,17 @@ export const worstRemoval: RuinOperator = (sol, q, rng) => {
 
 let relatednessBuf = new Float64Array(0);
 
+/** Up to `count` served, movable visits nearest to `seed`, nearest first. */
+function nearServed(sol: Solution, seed: number, count: number): number[] {
+  const out: number[] = [];
+  const nbrs = sol.inst.neighbours[seed]!;
+  for (let x = 0; x < nbrs.length && out.length < count; x++) {
+    const u = nbrs[x]!;
+    if (sol.routeOf[u]! >= 0 && !sol.inst.pinned[u]) out.push(u);
+  }
+  return out;
+}
+
 /** Shaw removal: visits related to a random seed by place, time window and route. */
 export const relatedRemoval: RuinOperator = (sol, q, rng) => {
   const inst = sol.inst;
@@ -53,22 +65,27 @@ export const relatedRemoval: RuinOperator = (sol, q, rng) => {
   if (served.length === 0) return [];
   const M = inst.nodeCount;
   const seed = rng.pick(served);
+  // On large instances the related visits are looked for among the seed's nearest neighbours only
+  // (Shaw removal from neighbour lists): ranking every served visit costs O(N log N) per iteration.
+  const candidates = inst.visitCount >= GRANULAR_FROM ? nearServed(sol, seed, Math.max(4 * q, 60)) : served;
   let maxT = 1e-9;
   let maxW = 1e-9;
-  for (const u of served) {
+  for (const u of candidates) {
     maxT = Math.max(maxT, inst.time[seed * M + u]! + inst.time[u * M + seed]!);
     maxW = Math.max(maxW, Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!));
   }
   // Indexed by visit (a typed array rather than a Map: this runs every iteration).
   if (relatednessBuf.length < inst.visitCount) relatednessBuf = new Float64Array(inst.visitCount);
   const relatedness = relatednessBuf;
-  for (const u of served) {
+  for (const u of candidates) {
     relatedness[u] =
       (inst.time[seed * M + u]! + inst.time[u * M + seed]!) / maxT +
       Math.abs(inst.windowStart[seed]! - inst.windowStart[u]!) / maxW +
       (sol.routeOf[u] === sol.routeOf[seed] ? 0 : 0.2);
   }
-  const ranked = served.filter((u) => u !== seed).sort((a, b) => relatedness[a]! - relatedness[b]! || a - b);
+  const ranked = candidates
+    .filter((u) => u !== seed)
+    .sort((a, b) => relatedness[a]! - relatedness[b]! || a - b);
   const chosen = [seed];
   while (chosen.length < q && ranked.length > 0) {
     chosen.push(ranked.splice(Math.floor(rng.next() ** 4 * ranked.length), 1)[0]!);

@@ -14,6 +14,7 @@ import { Random } from './prng.js';
 import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
 import type { Solution } from './solution.js';
+import { decompositionRound, DECOMPOSE_FROM } from './decomposition.js';
 
 export interface TrajectoryOptions {
   seed: number;
@@ -31,11 +32,25 @@ export interface TrajectoryOptions {
 export interface TrajectoryResult {
   best: Solution;
   pool: RoutePool;
-  stats: SearchStats & { checkpointImprovements: number };
+  stats: SearchStats & {
+    checkpointImprovements: number;
+    /** Decomposition rounds run (large instances), subproblems solved, and those that improved the best. */
+    decomposition: { rounds: number; subproblems: number; improved: number };
+  };
 }
 
 /** Checkpoint MIPs: short, since they run several times; the final one gets the reserved share. */
 const CHECKPOINTS = 4;
+/** Large instances: decomposition rounds, and the share of the search budget they take together. */
+const DECOMPOSE_ROUNDS = 5;
+const DECOMPOSE_SHARE = 0.5;
+/** Iterations per subproblem in runs bounded by iterations (which must repeat exactly). */
+const SUBPROBLEM_ITERATIONS = 2000;
+/**
+ * Subproblems start from good routes: a start at one typical arc beat 0.3 and 3 on rc1_10_1 (3 rounds of
+ * 2,000 iterations per subproblem between 3,000 of the whole: 47,675 against 47,809 and 48,005).
+ */
+const SUBPROBLEM_TEMPERATURE_ARCS = 1;
 
 export function runTrajectory(start: Solution, options: TrajectoryOptions): TrajectoryResult {
   const rng = new Random(options.seed);
@@ -45,27 +60,60 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
   let checkpointImprovements = 0;
   const budgetMs = options.deadline - options.startedAt;
   const highs = options.highs;
-  const checkpoints: Checkpoints | undefined =
-    highs === undefined
-      ? undefined
-      : {
-          count: CHECKPOINTS,
-          run: (best) => {
-            if (pool.size === 0) return undefined;
-            // 50–300 ms: enough for HiGHS on a few hundred columns, a small share of the budget. Runs bounded by
-            // iterations (which must repeat exactly) give it more room, so its time limit is not what stops it.
-            const limitMs = Number.isFinite(options.maxIterations)
-              ? 5000
-              : Math.min(300, Math.max(50, 0.03 * budgetMs));
-            const limitS = options.clock.wallSeconds(limitMs);
-            const sp = recombineRoutes(highs, best.inst, best, pool.best(options.checkpointColumns), limitS);
-            if (!sp.improved) return undefined;
-            localSearch(sp.solution, rng, { neighbours: 12, maxPasses: 20 });
-            pool.add(sp.solution);
-            checkpointImprovements++;
-            return sp.solution;
-          },
-        };
+  const mip = (best: Solution): Solution | undefined => {
+    if (highs === undefined || pool.size === 0) return undefined;
+    // 50–300 ms: enough for HiGHS on a few hundred columns, a small share of the budget. Runs bounded by
+    // iterations (which must repeat exactly) give it more room, so its time limit is not what stops it.
+    const limitMs = Number.isFinite(options.maxIterations)
+      ? 5000
+      : Math.min(300, Math.max(50, 0.03 * budgetMs));
+    const limitS = options.clock.wallSeconds(limitMs);
+    const sp = recombineRoutes(highs, best.inst, best, pool.best(options.checkpointColumns), limitS);
+    if (!sp.improved) return undefined;
+    localSearch(sp.solution, rng, { neighbours: 12, maxPasses: 20 });
+    pool.add(sp.solution);
+    checkpointImprovements++;
+    return sp.solution;
+  };
+  let checkpoints: Checkpoints | undefined =
+    highs === undefined ? undefined : { count: CHECKPOINTS, run: mip };
+  const decomposition = { rounds: 0, subproblems: 0, improved: 0 };
+  if (sol.inst.visitCount >= DECOMPOSE_FROM) {
+    // Large instances: each checkpoint first solves the subproblems of the best solution in turn (a
+    // DECOMPOSE_SHARE of the budget over all rounds), then recombines the pool.
+    const roundMs = (DECOMPOSE_SHARE * budgetMs) / DECOMPOSE_ROUNDS;
+    checkpoints = {
+      count: DECOMPOSE_ROUNDS,
+      run: (best) => {
+        const work = best.clone();
+        const round = decompositionRound(work, rng, (i, n) => {
+          if (Number.isFinite(options.maxIterations))
+            return {
+              deadline: Infinity,
+              startedAt: 0,
+              maxIterations: SUBPROBLEM_ITERATIONS,
+              now: options.clock.now,
+              startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+            };
+          const now = options.clock.now();
+          return {
+            deadline: Math.min(options.deadline, now + roundMs / n),
+            startedAt: now,
+            maxIterations: Infinity,
+            now: options.clock.now,
+            startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+          };
+        });
+        decomposition.rounds++;
+        decomposition.subproblems += round.subproblems;
+        decomposition.improved += round.improved;
+        if (round.improved > 0) pool.add(work);
+        const recombined = mip(work);
+        const out = recombined !== undefined && recombined.cost() < work.cost() ? recombined : work;
+        return out.cost() < best.cost() ? out : undefined;
+      },
+    };
+  }
   const searched = improveSolution(
     sol,
     rng,
@@ -78,7 +126,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     pool,
     checkpoints,
   );
-  return { best: searched.best, pool, stats: { ...searched.stats, checkpointImprovements } };
+  return { best: searched.best, pool, stats: { ...searched.stats, checkpointImprovements, decomposition } };
 }
 
 /** Seed of trajectory `index` (0 = the caller's seed): distinct, and the same for the same seed and index. */
