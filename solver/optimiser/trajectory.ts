@@ -94,6 +94,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
               maxIterations: SUBPROBLEM_ITERATIONS,
               now: options.clock.now,
               startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+              penalisedPolish: false,
             };
           const now = options.clock.now();
           return {
@@ -102,6 +103,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
             maxIterations: Infinity,
             now: options.clock.now,
             startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+            penalisedPolish: false,
           };
         });
         decomposition.rounds++;
