@@ -54,7 +54,7 @@ import {
 export interface MakeRoomOptions {
   /** Most booked visits moved for one new visit. Default 3. */
   maxMoves?: number;
-  /** Most route tests (a route, some visits taken off, one visit to fit) per window. Default 500. */
+  /** Most route tests (a route, some visits taken off, one visit to fit) per window. Default 800. */
   maxTries?: number;
   /** Booked visits farther than this (in time) from the new visit's window are not moved. Default 3 h. */
   near?: Seconds;
@@ -94,6 +94,24 @@ const EPS = 1e-7;
 /** Ranking weight of added idle time in slots.ts; positions are all kept here, the weight only fills the field. */
 const WAITING_WEIGHT = 0.5;
 
+/**
+ * One route holding exactly `list`, in order: built once, asked many questions. States without
+ * the new visit are shared by every window of a call; those with it belong to one search.
+ */
+interface RouteState {
+  rid: number;
+  list: readonly Visit[];
+  built?: ShiftRoute;
+  /** Positions where a booked visit (by number) fits. */
+  fits?: Map<number, readonly number[]>;
+  /** The search that last asked about each visit: a question counts one try once per search. */
+  askedIn?: Map<number, number>;
+  /** This route without some visits (key: their numbers). */
+  without?: Map<string, RouteState>;
+  /** This route with a booked visit put in (key: number * 1024 + position). */
+  with?: Map<number, RouteState>;
+}
+
 /** Everything that does not depend on the window: built once per call, shared by a day's windows. */
 interface Context {
   problem: Problem;
@@ -101,16 +119,14 @@ interface Context {
   travel: TravelModel;
   /** Every technician-shift of the index, numbered. */
   routes: ShiftRoute[];
+  /** Each route as booked. */
+  roots: RouteState[];
   /** Route numbers eligible for the new visit (skills, area, request.technicianIds). */
   forRequest: number[];
   /** Route numbers whose technician may take a booked visit (skills, area), per visit id. */
   forVisit: Map<string, number[]>;
   /** Original driving time per route number. */
   baseTravel: Float64Array;
-  /** Routes built for visit lists without the new visit: shared by every window. */
-  built: Map<string, ShiftRoute>;
-  /** Insertion tests without the new visit, by route list and visit: shared by every window. */
-  fits: Map<string, readonly number[]>;
   /** A small number per booked visit, for cache keys. */
   number: Map<Visit, number>;
   near: Seconds;
@@ -118,12 +134,14 @@ interface Context {
   maxMoves: number;
   maxTries: number;
   visitId: string;
+  /** Searches started, to tell them apart in RouteState.askedIn. */
+  searches: number;
   basePlan?: Plan;
 }
 
-/** One way of making room: the changed routes' visit lists and the visits moved. */
+/** One way of making room: the changed routes and the visits moved. */
 interface Solution {
-  routes: Map<number, readonly Visit[]>;
+  routes: Map<number, RouteState>;
   moved: readonly Visit[];
   cost: number;
 }
@@ -131,11 +149,12 @@ interface Solution {
 /** The search for one window. */
 interface Search {
   ctx: Context;
+  serial: number;
   newVisit: Visit;
-  /** Routes built for lists holding the new visit (its window is this search's). */
-  built: Map<string, ShiftRoute>;
-  /** Insertion tests asked in this search (iterative deepening asks again at every level): their positions. */
-  fits: Map<string, readonly number[]>;
+  /** Where the new visit fits in a shared state (its window is this search's). */
+  newFits: Map<RouteState, readonly number[]>;
+  /** A shared state with the new visit put in, by position. */
+  withNew: Map<RouteState, Map<number, RouteState>>;
   limit: number;
   tries: number;
   exhausted: boolean;
@@ -155,6 +174,10 @@ function routeTravel(travel: TravelModel, route: ShiftRoute, list: readonly Visi
   let sum = travel.time(route.technician.start, list[0]!.place);
   for (let i = 1; i < list.length; i++) sum += travel.time(list[i - 1]!.place, list[i]!.place);
   return sum + travel.time(list[list.length - 1]!.place, route.technician.end);
+}
+
+function stateOf(rid: number, list: readonly Visit[], built?: ShiftRoute): RouteState {
+  return built ? { rid, list, built } : { rid, list };
 }
 
 function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOptions): Context {
@@ -178,17 +201,18 @@ function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOption
     index,
     travel: problem.travel,
     routes,
+    // The index's routes are the booked ones, slack included.
+    roots: routes.map((r, rid) => stateOf(rid, r.visits, r)),
     forRequest,
     forVisit: new Map(),
     baseTravel,
-    built: new Map(),
-    fits: new Map(),
     number: new Map(problem.visits.map((v, i) => [v, i])),
     near: options.near ?? 3 * 3600,
     chainNear: options.chainNear ?? 3 * 3600,
     maxMoves: Math.min(3, Math.max(0, options.maxMoves ?? 3)),
-    maxTries: options.maxTries ?? 500,
+    maxTries: options.maxTries ?? 800,
     visitId: options.visitId ?? 'new-visit',
+    searches: 0,
   };
 }
 
@@ -205,50 +229,71 @@ function routesFor(ctx: Context, v: Visit): number[] {
   return out;
 }
 
-/** A key for route `rid` holding exactly `list`, in order. */
-function keyOf(s: Search, rid: number, list: readonly Visit[]): string {
-  let key = String(rid);
-  for (const v of list) key += ',' + (v === s.newVisit ? -1 : s.ctx.number.get(v)!);
-  return key;
+/** `state` without the visits `taken` (all in it). */
+function without(s: Search, state: RouteState, taken: readonly Visit[]): RouteState {
+  let key = '';
+  for (const v of taken) key += s.ctx.number.get(v)! + ',';
+  state.without ??= new Map();
+  let child = state.without.get(key);
+  if (child === undefined) {
+    child = stateOf(
+      state.rid,
+      state.list.filter((v) => !taken.includes(v)),
+    );
+    state.without.set(key, child);
+  }
+  return child;
 }
 
-/** The route `rid` with exactly these visits, in this order, with its slack. */
-function buildRoute(s: Search, rid: number, list: readonly Visit[], key: string): ShiftRoute {
-  const cache = list.includes(s.newVisit) ? s.built : s.ctx.built;
-  let route = cache.get(key);
-  if (route === undefined) {
-    const base = s.ctx.routes[rid]!;
-    route = buildShiftRoute(s.ctx.travel, base.technician, base.shift, list, list.map(movableWindow));
-    cache.set(key, route);
+/** `state` with `x` put in at position p. */
+function withVisit(s: Search, state: RouteState, p: number, x: Visit): RouteState {
+  const list = [...state.list.slice(0, p), x, ...state.list.slice(p)];
+  if (x === s.newVisit) {
+    let byPosition = s.withNew.get(state);
+    if (byPosition === undefined) s.withNew.set(state, (byPosition = new Map()));
+    let child = byPosition.get(p);
+    if (child === undefined) byPosition.set(p, (child = stateOf(state.rid, list)));
+    return child;
   }
-  return route;
+  const key = s.ctx.number.get(x)! * 1024 + p;
+  state.with ??= new Map();
+  let child = state.with.get(key);
+  if (child === undefined) state.with.set(key, (child = stateOf(state.rid, list)));
+  return child;
 }
 
 /**
- * Positions (0 = before the first visit) where `x` fits in `list` on route `rid`, arriving
- * within its window: the exact test of slots.ts. A test not made before in this search counts
- * one try (iterative deepening asks the same questions again at every level).
+ * Positions (0 = before the first visit) where `x` fits in the route, arriving within its
+ * window: the exact test of slots.ts. A question not asked before in this search counts one
+ * try (iterative deepening asks the same questions again at every level).
  */
-function fitPositions(s: Search, rid: number, list: readonly Visit[], x: Visit): readonly number[] {
-  const key = keyOf(s, rid, list);
+function fitPositions(s: Search, state: RouteState, x: Visit): readonly number[] {
   const isNew = x === s.newVisit;
-  const asked = key + '|' + (isNew ? -1 : s.ctx.number.get(x)!);
-  const known = s.fits.get(asked);
-  if (known !== undefined) return known;
-  s.tries++;
-  // Questions without the new visit have the same answer for every window: shared.
-  const shared = !isNew && !list.includes(s.newVisit);
-  if (shared) {
-    const answer = s.ctx.fits.get(asked);
-    if (answer !== undefined) {
-      s.fits.set(asked, answer);
-      return answer;
+  const xn = isNew ? -1 : s.ctx.number.get(x)!;
+  if (isNew) {
+    const known = s.newFits.get(state);
+    if (known !== undefined) return known;
+  } else {
+    state.askedIn ??= new Map();
+    if (state.askedIn.get(xn) !== s.serial) {
+      state.askedIn.set(xn, s.serial);
+      s.tries++;
     }
+    const known = state.fits?.get(xn);
+    if (known !== undefined) return known;
   }
-  const r = buildRoute(s, rid, list, key);
+  if (isNew) s.tries++;
+  const base = s.ctx.routes[state.rid]!;
+  const r = (state.built ??= buildShiftRoute(
+    s.ctx.travel,
+    base.technician,
+    base.shift,
+    state.list,
+    state.list.map(movableWindow),
+  ));
   const window = x.window;
   const travel = s.ctx.travel;
-  const n = list.length;
+  const n = state.list.length;
   const K = r.breaks.length + 1;
   const out: number[] = [];
   for (let i = 0; i <= n; i++) {
@@ -265,8 +310,8 @@ function fitPositions(s: Search, rid: number, list: readonly Visit[], x: Visit):
     const fromNew = travel.time(x.place, r.places[i + 1]!);
     if (tryPosition(r, i, toNew, fromNew, x.duration, window, WAITING_WEIGHT) !== undefined) out.push(i);
   }
-  s.fits.set(asked, out);
-  if (shared) s.ctx.fits.set(asked, out);
+  if (isNew) s.newFits.set(state, out);
+  else (state.fits ??= new Map()).set(xn, out);
   return out;
 }
 
@@ -293,33 +338,36 @@ function* subsets<T>(items: readonly T[], k: number, from = 0): Generator<T[]> {
     for (const rest of subsets(items, k - 1, i + 1)) yield [items[i]!, ...rest];
 }
 
-function record(s: Search, routes: Map<number, readonly Visit[]>, moved: readonly Visit[]): void {
+function record(s: Search, routes: Map<number, RouteState>, moved: readonly Visit[]): void {
   let cost = 0;
-  for (const [rid, list] of routes) {
-    cost += routeTravel(s.ctx.travel, s.ctx.routes[rid]!, list) - s.ctx.baseTravel[rid]!;
+  for (const [rid, state] of routes) {
+    cost += routeTravel(s.ctx.travel, s.ctx.routes[rid]!, state.list) - s.ctx.baseTravel[rid]!;
   }
   s.found.push({ routes, moved, cost });
 }
 
+/** The state `place` works from: the visit to place now and the rest. */
+interface Step {
+  x: Visit;
+  rest: readonly Visit[];
+  routes: Map<number, RouteState>;
+  moved: readonly Visit[];
+  movedIds: ReadonlySet<string>;
+}
+
 /**
- * Test `x` in route `rid` holding `without` (the route as changed so far, minus `taken`) and
- * go on with every position where it fits. True when it fits somewhere.
+ * Test `step.x` in `state` (a route as changed so far, minus `taken`) and go on with every
+ * position where it fits. True when it fits somewhere.
  */
-function tryIn(
-  s: Search,
-  step: Step,
-  rid: number,
-  without: readonly Visit[],
-  taken: readonly Visit[],
-): boolean {
+function tryIn(s: Search, step: Step, state: RouteState, taken: readonly Visit[]): boolean {
   if (s.tries >= s.ctx.maxTries) {
     s.exhausted = true;
     return false;
   }
-  const positions = fitPositions(s, rid, without, step.x);
+  const positions = fitPositions(s, state, step.x);
   for (const p of positions) {
     const next = new Map(step.routes);
-    next.set(rid, [...without.slice(0, p), step.x, ...without.slice(p)]);
+    next.set(state.rid, withVisit(s, state, p, step.x));
     if (taken.length === 0) place(s, step.rest, next, step.moved, step.movedIds);
     else {
       const ids = new Set(step.movedIds);
@@ -331,19 +379,9 @@ function tryIn(
   return positions.length > 0;
 }
 
-/** The state `place` works from: the visit to place now and the rest. */
-interface Step {
-  x: Visit;
-  rest: readonly Visit[];
-  routes: Map<number, readonly Visit[]>;
-  moved: readonly Visit[];
-  movedIds: ReadonlySet<string>;
-}
-
 /** A route x might go in once some visits are off it. */
 interface Opening {
-  rid: number;
-  list: readonly Visit[];
+  state: RouteState;
   candidates: Visit[];
   /** Sets taken off that made room: their supersets are not tried. */
   enough: Visit[][];
@@ -356,7 +394,7 @@ interface Opening {
 function place(
   s: Search,
   pending: readonly Visit[],
-  routes: Map<number, readonly Visit[]>,
+  routes: Map<number, RouteState>,
   moved: readonly Visit[],
   movedIds: ReadonlySet<string>,
 ): void {
@@ -373,15 +411,14 @@ function place(
   const left = s.limit - moved.length;
   const openings: Opening[] = [];
   for (const rid of isNew ? s.ctx.forRequest : routesFor(s.ctx, x)) {
-    const route = s.ctx.routes[rid]!;
-    if (!overlaps(route, x.window)) continue;
-    const list = routes.get(rid) ?? route.visits;
+    if (!overlaps(s.ctx.routes[rid]!, x.window)) continue;
+    const state = routes.get(rid) ?? s.ctx.roots[rid]!;
     // Where it fits as the route stands, taking visits off would only move more.
-    if (tryIn(s, step, rid, list, [])) continue;
+    if (tryIn(s, step, state, [])) continue;
     if (s.exhausted) return;
     if (left === 0) continue;
-    const candidates = takeable(s, list, x, movedIds);
-    if (candidates.length > 0) openings.push({ rid, list, candidates, enough: [] });
+    const candidates = takeable(s, state.list, x, movedIds);
+    if (candidates.length > 0) openings.push({ state, candidates, enough: [] });
   }
   if (openings.length === 0) return;
   const centre = (x.window.start + x.window.end) / 2;
@@ -401,8 +438,7 @@ function place(
           s.exhausted = true;
           return;
         }
-        const bare = o.list.filter((v) => !o.candidates.includes(v));
-        if (fitPositions(s, o.rid, bare, x).length === 0) o.candidates = [];
+        if (fitPositions(s, without(s, o.state, o.candidates), x).length === 0) o.candidates = [];
       }
       if (k > o.candidates.length) continue;
       for (const taken of subsets(o.candidates, k)) {
@@ -410,8 +446,7 @@ function place(
         // visit: with more taken off it may fit at another place, which can leave room for the
         // others (taking visits off a route later does not move what was put in it).
         if (!isNew && o.enough.some((e) => e.every((v) => taken.includes(v)))) continue;
-        const without = o.list.filter((v) => !taken.includes(v));
-        if (tryIn(s, step, o.rid, without, taken)) o.enough.push(taken);
+        if (tryIn(s, step, without(s, o.state, taken), taken)) o.enough.push(taken);
         if (s.exhausted) return;
       }
     }
@@ -436,7 +471,8 @@ function offerOf(
 ): RoomOffer | null {
   const assigned = new Map<string, { technicianId: string; shiftId: string; plannedStart: Seconds }>();
   const changed = new Map<ShiftRoute, Route | null>();
-  for (const [rid, list] of found.routes) {
+  for (const [rid, state] of found.routes) {
+    const list = state.list;
     const base = ctx.routes[rid]!;
     if (list.length === 0) {
       changed.set(base, null);
@@ -528,9 +564,10 @@ function roomFor(ctx: Context, request: SlotRequest, window: Interval): RoomOffe
   };
   const s: Search = {
     ctx,
+    serial: ++ctx.searches,
     newVisit,
-    built: new Map(),
-    fits: new Map(),
+    newFits: new Map(),
+    withNew: new Map(),
     limit: 0,
     tries: 0,
     exhausted: false,
