@@ -403,9 +403,11 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.locator('#postcode').fill('75001');
     await w.locator('#line').fill('1 rue de Rivoli');
     await w.getByRole('button', { name: 'See available times' }).click();
-    // The service's refusal, shown next to the field, announced, with focus on the field.
+    // The service's answer, shown next to the field, announced (politely: it is an answer, not an
+    // error, and it is said once, not again in a banner), with focus on the field.
     await expect.poll(() => w.locator('#postcode-err').textContent()).toBe('We do not serve 75001.');
-    await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('We do not serve 75001.');
+    await expect.poll(() => w.locator('[role=status]').textContent()).toBe('We do not serve 75001.');
+    expect(await w.locator('[role=alert]').textContent()).toBe('');
     await expect.poll(() => deepFocus(page)).toBe('INPUT#postcode[name=postcode]');
     await expectAccessible(page, 'postcode refused');
 

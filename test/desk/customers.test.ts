@@ -511,24 +511,41 @@ describe('GDPR export and erasure', () => {
 });
 
 describe('backfill from existing visits', () => {
-  it('links every demo visit; Patrick Dumont’s numbers all share one e-mail, so he is one customer', async () => {
+  it('links every demo visit; one e-mail behind several numbers makes one customer', async () => {
     const unlinked = await db().selectFrom('visits').select('id').where('customer_id', 'is', null).execute();
     expect(unlinked).toEqual([]);
     const visits = await db()
       .selectFrom('visits')
-      .select(['customer_phone', 'customer_id'])
+      .select(['id', 'customer_phone', 'customer_id'])
       .where('customer_name', '=', 'Patrick Dumont')
       .execute();
     expect(visits.length).toBeGreaterThan(1);
     const phones = new Set(visits.map((v) => normalisePhone(v.customer_phone)));
     expect(phones.size).toBeGreaterThan(1);
-    expect(new Set(visits.map((v) => v.customer_id)).size).toBe(1);
+    // The demo's namesakes are different people (one customer each)…
+    expect(new Set(visits.map((v) => v.customer_id)).size).toBe(visits.length);
+    // …until they turn out to share one e-mail: then they are one person with several numbers.
+    const ids = visits.map((v) => v.id);
+    await sql`UPDATE visits SET customer_email = 'patrick.dumont@example.fr', customer_id = NULL
+               WHERE id IN (${sql.join(ids)})`.execute(db());
+    await db()
+      .deleteFrom('customers')
+      .where(
+        'id',
+        'in',
+        visits.map((v) => v.customer_id!),
+      )
+      .execute();
+    await sql`SELECT customers_backfill()`.execute(db());
+    const after = await db().selectFrom('visits').select('customer_id').where('id', 'in', ids).execute();
+    expect(new Set(after.map((v) => v.customer_id)).size).toBe(1);
     const c = await db()
       .selectFrom('customers')
       .selectAll()
-      .where('id', '=', visits[0]!.customer_id!)
+      .where('id', '=', after[0]!.customer_id!)
       .executeTakeFirstOrThrow();
     expect(new Set(c.phones)).toEqual(phones);
+    expect(c.email).toBe('patrick.dumont@example.fr');
   });
 
   it('same name, different numbers and no shared e-mail: one customer per number; one number in two formats: one', async () => {
