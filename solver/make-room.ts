@@ -14,18 +14,24 @@
  * The new visit is the first x. Every test is the exact insertion test of slots.ts (forward and
  * backward slack per route position, breaks included), on the route as changed so far, so a
  * test costs one route build of a handful of visits and O(1) per position, not a simulation of
- * the day. Routes with a visit taken off are cached for the whole call: the windows of one day
- * share them. Pruning, all deterministic:
- *   - only visits whose planned time lies within `near` of the window of the visit being placed
- *     are taken off, and only sets no smaller set already makes room for;
+ * the day. Each route looked at is a cached state (its visits, its slack, the answers it gave);
+ * states without the new visit are shared by all windows of a call (makeRoomForWindows).
+ * Pruning, all deterministic:
+ *   - only visits whose planned time lies within `near` (`chainNear` down a chain) of the window
+ *     of the visit being placed are taken off;
  *   - a route is not opened for a visit if the visit does not fit even with every such movable
  *     visit taken off (with travel times obeying the triangle inequality, taking visits off a
  *     route never makes it tighter);
- *   - `maxTries` route tests per window, counted the same whether a route came from the cache.
+ *   - down a chain, only sets no smaller set already makes room with (not for the new visit:
+ *     with more off it may fit at another place, leaving room for the visits taken off);
+ *   - `maxTries` route tests per window: a question counts once per window, cached or not, so
+ *     one window's answer does not depend on the others of the call.
  *
- * Within the level of fewest moves, the offer that adds the least driving wins (then the one
- * found first). Only that winner becomes a whole plan, checked by checkPlan before it is returned:
- * a room made here never breaks a promise. Pure and deterministic.
+ * Within the level of fewest moves, one move ranks every way by added driving (then the one
+ * found first); two or three moves take the first found. Only that winner becomes a whole plan,
+ * checked by checkPlan before it is returned: it breaks no rule the day as booked did not
+ * already break (a route elsewhere that is already off by a millisecond must not hide a room),
+ * and a room made here never breaks a promise. Pure and deterministic.
  */
 import { checkPlan } from './check.js';
 import type {
@@ -37,6 +43,7 @@ import type {
   SlotRequest,
   Technician,
   TravelModel,
+  Violation,
   Visit,
 } from './problem.js';
 import { servesArea } from './problem.js';
@@ -81,7 +88,7 @@ export interface RoomOffer {
   moves: RoomMove[];
   /** Booked visits only re-timed within their windows, as any insertion may do. */
   retimed: { visitId: string; from: Seconds; to: Seconds }[];
-  /** The whole plan with the new visit and the moves, checked by checkPlan. */
+  /** The whole plan with the new visit and the moves, checked by checkPlan: it breaks no rule the booked day did not already break. */
   plan: Plan;
   /** The problem the plan is for: the original visits re-assigned, plus the new one. */
   problem: Problem;
@@ -137,6 +144,8 @@ interface Context {
   /** Searches started, to tell them apart in RouteState.askedIn. */
   searches: number;
   basePlan?: Plan;
+  /** What checkPlan already finds wrong with the day as booked (see violationKey). */
+  knownFaults?: Set<string>;
 }
 
 /** One way of making room: the changed routes and the visits moved. */
@@ -461,7 +470,17 @@ function checkWindow(request: SlotRequest, window: Interval): void {
     throw new RangeError(`slot request window [${window.start}, ${window.end}] ends before it starts`);
 }
 
-/** The solution as a whole plan and problem, checked; null if checkPlan finds anything. */
+/** A violation's identity: the same rule broken at the same place. */
+function violationKey(v: Violation): string {
+  return `${v.code}|${v.visitId ?? ''}|${v.technicianId ?? ''}|${v.shiftId ?? ''}`;
+}
+
+/**
+ * The solution as a whole plan and problem, checked; null if checkPlan finds anything the day
+ * as booked did not already have. A route elsewhere that already breaks a rule (planned starts
+ * read back truncated to the millisecond, a desk booking that ignored a hold) is not this
+ * room's doing and must not hide it; the routes the room changes are re-timed and checked whole.
+ */
 function offerOf(
   ctx: Context,
   newVisit: Visit,
@@ -526,7 +545,9 @@ function offerOf(
       { ...newVisit, assigned: mine },
     ],
   };
-  if (checkPlan(problem, plan).length > 0) return null;
+  ctx.knownFaults ??= new Set(checkPlan(ctx.problem, ctx.basePlan).map(violationKey));
+  const known = ctx.knownFaults;
+  if (checkPlan(problem, plan).some((v) => !known.has(violationKey(v)))) return null;
   const movedIds = new Set(found.moved.map((v) => v.id));
   const retimed: RoomOffer['retimed'] = [];
   for (const v of ctx.problem.visits) {

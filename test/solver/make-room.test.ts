@@ -10,7 +10,7 @@ import type {
   TravelModel,
   Visit,
 } from '../../solver/problem.js';
-import { offerSlots } from '../../solver/slots.js';
+import { currentPlan, offerSlots } from '../../solver/slots.js';
 import { busyDay, requestsForDay } from '../../benchmarks/busy-day.js';
 
 /** Places on a line, x = key; travel time = |Δx| (minutes as seconds, for readability). */
@@ -144,6 +144,29 @@ describe('makeRoom', () => {
     const room = makeRoom(p, heatPump, morning)!;
     expect(room.moves).toHaveLength(1);
     expect(room.moves[0]!.to.technicianId).toBe('next-door');
+  });
+
+  it('is not stopped by a route elsewhere that already breaks a rule, and adds no fault of its own', () => {
+    const clash = (id: string): Visit => ({
+      id,
+      place: at(20),
+      duration: H,
+      window: morning,
+      skills: ['irve'],
+      assigned: { technicianId: 'irve-only', shiftId: 'day0', plannedStart: 9 * H },
+    });
+    const base = problem();
+    // Two visits at the same time on a route nobody here touches (as a desk booking could leave it).
+    const p: Problem = {
+      ...base,
+      technicians: [...base.technicians, tech('irve-only', ['irve'])],
+      visits: [...base.visits, clash('first'), clash('second')],
+    };
+    const before = checkPlan(p, currentPlan(p));
+    expect(before.map((v) => v.code)).toContain('overlap');
+    const room = makeRoom(p, heatPump, morning)!;
+    expect(room.moves.map((m) => m.visitId)).toEqual(['repair']);
+    expect(checkPlan(room.problem, room.plan)).toEqual(before);
   });
 
   it('never moves a pinned visit, nor one no other technician may take', () => {
