@@ -1,5 +1,5 @@
 /**
- * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M] [--separate-worker] [--profile DIR]
+ * npm run bench:outbox [-- --json] [--rate 50] [--seconds 20] [--scenario M] [--separate-worker [--worker-nice N]] [--profile DIR]
  *
  * What the outbox costs and how fast it delivers, on PostgreSQL, with the service as its own process,
  * a local SMTP sink and a local webhook receiver (every booking makes one e-mail and one webhook):
@@ -17,7 +17,8 @@ import { insertWebhook } from '../src/db/webhooks.js';
 import { newWebhookSecret } from '../src/domain/webhooks/signature.js';
 import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic.js';
 import { runRate, type LoadResult } from './lib/load.js';
-import { cpus } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { cpus, getPriority, setPriority } from 'node:os';
 import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
 
 /** A process's CPU so far (ms), 0 when there is none or it is gone. */
@@ -40,6 +41,11 @@ const args = z
     scenario: z.enum(Object.keys(API_SCENARIOS) as [keyof typeof API_SCENARIOS]).default('M'),
     /** Step 3 with the worker in an instance of its own, the bookings on another (TOURNEE_OUTBOX_WORKER=false). */
     'separate-worker': z.boolean().default(false),
+    /**
+     * With --separate-worker: the worker instance's CPU priority this much below the booking
+     * instance's (nice), so on a shared host deliveries take the CPU the bookings leave.
+     */
+    'worker-nice': z.coerce.number().int().min(0).max(19).default(0),
     /** Writes each service instance's CPU profile (node --cpu-prof) into this folder, read at its exit. */
     profile: z.string().optional(),
   })
@@ -51,6 +57,7 @@ const args = z
         seconds: { type: 'string' },
         scenario: { type: 'string' },
         'separate-worker': { type: 'boolean' },
+        'worker-nice': { type: 'string' },
         profile: { type: 'string' },
       },
     }).values,
@@ -196,6 +203,13 @@ let worker: Awaited<ReturnType<typeof startService>> | undefined;
 if (separateWorker) {
   await service.stop();
   worker = await startService(serviceEnv(true), nodeArgs);
+  if (args['worker-nice'] > 0 && worker.process.pid) {
+    // Every thread of it (on Linux a priority is a thread's; threads made later inherit it).
+    for (const task of readdirSync(`/proc/${worker.process.pid}/task`)) {
+      const tid = Number(task);
+      setPriority(tid, Math.min(19, getPriority(tid) + args['worker-nice']));
+    }
+  }
   service = await startService(serviceEnv(false), nodeArgs);
 }
 const liveStart = new Date();
@@ -244,7 +258,9 @@ if (args.json) {
       seconds: args.seconds,
       bookings_worker_off: bookingFigures(off),
       bookings_worker_on: bookingFigures(on),
-      worker: separateWorker ? 'separate instance' : 'in the booking instance',
+      worker: separateWorker
+        ? `separate instance${args['worker-nice'] ? `, nice +${args['worker-nice']}` : ''}`
+        : 'in the booking instance',
       booking_p95_ratio_on_off: round(p95Ratio, 3),
       drain: {
         backlog,
