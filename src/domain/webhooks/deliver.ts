@@ -3,32 +3,12 @@ import type { Db } from '../../db/database.js';
 import type { MessageRow, WebhookRow } from '../../db/schema.js';
 import type { Attempt, Deliverer } from '../outbox/delivery.js';
 import { checkWebhookUrl, resolvesPublicly } from './address-guard.js';
+import { postJson } from './http-post.js';
 import { signatureHeaders } from './signature.js';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** Response bodies are kept for the trace up to this size, never more. */
 export const KEPT_RESPONSE_BYTES = 1024;
-
-async function firstBytes(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // The rest is never read nor stored.
-    await reader.cancel().catch(() => {});
-  }
-  const text = Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-  // A multi-byte character cut at the limit decodes to U+FFFD; the stored text must stay within 1 KB.
-  return text.length > limit ? text.slice(0, limit) : text;
-}
 
 /** Signed POSTs (Standard Webhooks) to the subscriptions' URLs. */
 export class WebhookDeliverer implements Deliverer<Map<string, WebhookRow>> {
@@ -58,27 +38,25 @@ export class WebhookDeliverer implements Deliverer<Map<string, WebhookRow>> {
     }
     const body = JSON.stringify(message.payload);
     try {
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        headers: {
+      // A redirect could lead into the private network: postJson follows none (a 3xx is a failure).
+      const answer = await postJson(
+        new URL(webhook.url),
+        {
           'content-type': 'application/json',
           'user-agent': 'Tournee-Webhooks/1',
           ...signatureHeaders(webhook.secret, message.id, body, now),
         },
         body,
-        // A redirect could lead into the private network: not followed, counted as a failure.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS),
-      });
-      const kept = await firstBytes(response, KEPT_RESPONSE_BYTES);
-      if (response.status >= 200 && response.status < 300) {
-        return { outcome: 'sent', responseStatus: response.status, responseBody: kept };
+        { timeoutMs: this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS, keepBytes: KEPT_RESPONSE_BYTES },
+      );
+      if (answer.status >= 200 && answer.status < 300) {
+        return { outcome: 'sent', responseStatus: answer.status, responseBody: answer.body };
       }
       return {
         outcome: 'retry',
-        error: `HTTP ${response.status}`,
-        responseStatus: response.status,
-        responseBody: kept,
+        error: `HTTP ${answer.status}`,
+        responseStatus: answer.status,
+        responseBody: answer.body,
       };
     } catch (error) {
       const name = (error as Error).name;
