@@ -217,7 +217,8 @@ async function busyDayRun() {
         continue;
       }
       misses = 0;
-      if (++filled % 5 === 0) state = await dayState(handle, day);
+      filled++;
+      state = await dayState(handle, day);
     }
     state = await dayState(handle, day);
     log(`  ${filled} bookings made: ${(state.fullness * 100).toFixed(1)} % full`);
