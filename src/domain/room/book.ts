@@ -20,7 +20,6 @@ import { localDateOf } from '../local-time.js';
 import { enqueueVisitMoved } from '../outbox/index.js';
 import { applyRetiming, placeVisit, type Placement } from '../placement.js';
 import { shiftKey } from '../shift-key.js';
-import { healDay, wholeDay } from './heal.js';
 import { buildRoomProblem, roomTechnicians, type RoomProblem } from './problem.js';
 
 /** The new visit's id in the solver's plan (it has no row yet). */
@@ -79,12 +78,11 @@ export async function placeMakingRoom(
     holds: booking.holds,
     withRows: true,
   });
-  const healed = healDay(room.problem);
-  const offer = makeRoom(healed.problem, { ...room.request, windows: [window] }, window, {
+  const offer = makeRoom(room.problem, { ...room.request, windows: [window] }, window, {
     visitId: NEW_VISIT,
   });
   if (!offer || !eligibleIds.includes(offer.technicianId)) return null;
-  const plan = wholeDay(offer.plan, healed);
+  const { plan } = offer;
   if (newFaults(room, window, plan).length > 0) return null;
 
   await deferOverlapCheck(tx);
@@ -120,9 +118,8 @@ export async function placeMakingRoom(
 }
 
 /**
- * The other visits of the routes the room changed whose planned time the plan changes, as the
- * rows have it (the search ran on the day re-timed, so its own `retimed` list is relative to that).
- * Differences under a millisecond are what the rows cannot hold anyway.
+ * The other visits of the routes the room changed whose planned time the plan changes, against
+ * the rows themselves. Differences under a millisecond are what the rows cannot hold anyway.
  */
 function retimes(
   room: RoomProblem,

@@ -14,7 +14,6 @@ import { localDaySpan, type HoldView } from '../booking-problem.js';
 import type { ResolvedAddress } from '../eligibility.js';
 import { localDateOf, localIso } from '../local-time.js';
 import type { SlotReads } from '../slot-reads.js';
-import { healDay } from './heal.js';
 import { buildRoomProblem, dayOf, roomTechnicians } from './problem.js';
 
 /** Days of one request make-room is tried on: the first ones with nothing to offer. */
@@ -98,12 +97,10 @@ export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promi
     const maxTries = Math.min(ROOM_TRIES_PER_WINDOW, Math.floor(budget / windows.length));
     if (maxTries < MIN_TRIES_PER_WINDOW) break;
     const daySpan = localDaySpan(day, day, timezone);
-    const { problem } = healDay(
-      dayOf(room.problem, {
-        start: daySpan.from.getTime() / 1000,
-        end: daySpan.to.getTime() / 1000,
-      }),
-    );
+    const problem = dayOf(room.problem, {
+      start: daySpan.from.getTime() / 1000,
+      end: daySpan.to.getTime() / 1000,
+    });
     // One call per day: the windows share its set-up and the routes built with visits taken off.
     const offers = makeRoomForWindows(problem, { ...room.request, windows }, windows, { maxTries });
     offers.forEach((offer, i) => {
