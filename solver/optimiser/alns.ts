@@ -11,8 +11,7 @@
  * repeat exactly (the temperature then follows iterations, not the clock).
  */
 import { GRANULAR_FROM, greedyInsert, regretInsert } from './insertion.js';
-import { localSearch } from './localSearch.js';
-import { educate, PenalisedSearch, PenaltyWeights } from './penalisedSearch.js';
+import { polishSolution } from './polish.js';
 import type { Random } from './prng.js';
 import type { RoutePool } from './routePool.js';
 import { RUIN_OPERATORS } from './ruin.js';
@@ -154,26 +153,19 @@ export function improveSolution(
   const t0 = (limits.startTemperatureArcs ?? 4) * avgArc;
   const tEnd = 0.04 * avgArc;
 
-  // New bests are polished through infeasible space where route costs are sums of arcs (penalisedSearch.ts):
-  // on 14 hard Solomon instances (2 s of CPU, seeds 1 and 2) the mean gap fell from 1.96/3.40 % to 1.43/1.21 %.
-  // Elsewhere (breaks, overtime, stability terms) the feasible-only local search stays.
-  const penalised =
-    inst.arcCost && N < GRANULAR_FROM && limits.penalisedPolish !== false
-      ? { search: new PenalisedSearch(inst), weights: new PenaltyWeights(inst) }
-      : undefined;
+  // New bests are polished through infeasible space where route costs are sums of arcs (polish.ts): on 14
+  // hard Solomon instances (2 s of CPU, seeds 1 and 2) the mean gap fell from 1.96/3.40 % to 1.43/1.21 %.
   // On large instances the feasible-only local search, only from the routes this iteration changed (the
   // rest was searched when it last changed): the penalised search there cut r1_10_1 from ~28,000 to
   // 3,321 iterations in 20 s (+3.97 % instead of +2.21 %). Below GRANULAR_FROM, as tuned on Solomon.
   const changedOnly = N >= GRANULAR_FROM;
-  const polish = (sol: Solution): void => {
-    if (penalised) educate(sol, penalised.search, penalised.weights, rng, 12, 30);
-    else
-      localSearch(sol, rng, {
-        neighbours: 12,
-        maxPasses: 20,
-        ...(changedOnly ? { routes: sol.touched } : {}),
-      });
-  };
+  const polish = (sol: Solution): void =>
+    polishSolution(
+      sol,
+      rng,
+      { neighbours: 12, maxPasses: 20, ...(changedOnly ? { routes: sol.touched } : {}) },
+      limits.penalisedPolish !== false,
+    );
 
   const timeBound = Number.isFinite(limits.deadline);
   let nextCheckpoint = 1;

@@ -20,7 +20,7 @@ import { startHelper, type HelperReply, type RunningHelper } from './helpers.js'
 import { checkPlanRoutesInput, unassignedReasons, type UnassignedReason } from './inputCheck.js';
 import { currentPlanSolution } from './initial.js';
 import { compileInstance, DEFAULT_STABILITY, type Instance, type StabilityWeights } from './instance.js';
-import { localSearch } from './localSearch.js';
+import { polishSolution } from './polish.js';
 import { Random } from './prng.js';
 import { scheduleRoute } from './schedule.js';
 import { loadHighs, recombineRoutes } from './setPartitioning.js';
@@ -219,7 +219,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       const sp = recombineRoutes(highs, inst, sol, pool.best(maxPoolColumns), remaining);
       if (sp.improved) {
         sol = sp.solution;
-        localSearch(sol, new Random(trajectorySeed(options.seed, threads)), {
+        polishSolution(sol, new Random(trajectorySeed(options.seed, threads)), {
           neighbours: 12,
           maxPasses: 50,
         });

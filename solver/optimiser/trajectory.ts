@@ -9,7 +9,7 @@
 import type { Highs } from 'highs';
 import { improveSolution, type Checkpoints, type SearchStats } from './alns.js';
 import type { Clock } from './clock.js';
-import { localSearch } from './localSearch.js';
+import { polishSolution } from './polish.js';
 import { Random } from './prng.js';
 import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
@@ -55,7 +55,7 @@ const SUBPROBLEM_TEMPERATURE_ARCS = 1;
 export function runTrajectory(start: Solution, options: TrajectoryOptions): TrajectoryResult {
   const rng = new Random(options.seed);
   const sol = start.clone();
-  localSearch(sol, rng, { neighbours: 12, maxPasses: 50 });
+  polishSolution(sol, rng, { neighbours: 12, maxPasses: 50 });
   const pool = new RoutePool();
   let checkpointImprovements = 0;
   const budgetMs = options.deadline - options.startedAt;
@@ -70,7 +70,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     const limitS = options.clock.wallSeconds(limitMs);
     const sp = recombineRoutes(highs, best.inst, best, pool.best(options.checkpointColumns), limitS);
     if (!sp.improved) return undefined;
-    localSearch(sp.solution, rng, { neighbours: 12, maxPasses: 20 });
+    polishSolution(sp.solution, rng, { neighbours: 12, maxPasses: 20 });
     pool.add(sp.solution);
     checkpointImprovements++;
     return sp.solution;
