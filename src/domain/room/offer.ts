@@ -3,7 +3,7 @@
  * (the "fully-booked" case), the windows make-room can open by moving a few booked visits inside
  * their own promised windows. Bounded so a slot query pays a fixed price: only days before the
  * first ordinary window (an answer with a window on its first working day costs nothing more),
- * the first few such days, a fixed number of sets tried per window and per request.
+ * the first few such days, a fixed number of route tests per window and per request.
  */
 import type { Interval } from '../../../solver/problem.js';
 import { makeRoomForWindows } from '../../../solver/make-room.js';
@@ -18,10 +18,10 @@ import { buildRoomProblem, dayOf, roomTechnicians } from './problem.js';
 
 /** Days of one request make-room is tried on: the first ones with nothing to offer. */
 export const ROOM_DAYS_PER_REQUEST = 3;
-/** Route tests for one window: make-room's own default (one visit tested in one route, some visits taken off). */
-export const ROOM_TRIES_PER_WINDOW = 500;
-/** Route tests over the whole request; a window that finds nothing is charged its full bound. */
-export const ROOM_TRIES_PER_REQUEST = 6000;
+/** Route tests for one window (one visit tested in one route, some visits taken off): make-room's own default. */
+export const ROOM_TRIES_PER_WINDOW = 800;
+/** Route tests over the whole request (3 full days of 4 windows); a window that finds nothing is charged its full bound. */
+export const ROOM_TRIES_PER_REQUEST = 9600;
 /** Below this a window's search finds too little to be worth its set-up. */
 const MIN_TRIES_PER_WINDOW = 100;
 
