@@ -122,6 +122,16 @@ describe('decomposition', () => {
     expect(checkPlan(problem, toPlan(inst, sol).plan, { requireAll: true })).toEqual([]);
   });
 
+  it('repeats exactly for the same seed', () => {
+    const inst = compileInstance(solomon('RC101'));
+    const run = (seed: number) => {
+      const sol = currentPlanSolution(inst);
+      decompositionRound(sol, new Random(seed), () => byIterations(200), 30);
+      return sol.routes.map((r) => r.visits.join(','));
+    };
+    expect(run(5)).toEqual(run(5));
+  });
+
   it('on booked field-service days (breaks, skills, overtime, pins) a round keeps every promise', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 1_000_000 }), async (seed) => {
