@@ -28,6 +28,9 @@
  *   (the previous optimiser, 2 s, same session, load ≈ 6: +1.46 %, median +0.96 %, 19/56, worst +8.43 %)
  * Figures move with the machine's load: compare the iterations column, and A/B back to back.
  * Reference: VROOM 1.14 reaches +1.61 % in 0.9 s per instance on the same machine.
+ * Gehring–Homberger subsets (2026-12-01, 2 threads, seed 1, 6/6 valid each; gaps against the hierarchical table):
+ *   --set homberger400 (20 s):  mean −3.84 %, worst +0.77 % (rc1_4_1), 166 vehicles (table 147), peak RSS 453 MB, load 10 → 5
+ *   --set homberger1000 (60 s): mean −1.59 %, worst +2.13 % (r1_10_1), 383 vehicles (table 359), peak RSS 728 MB, load 5 → 4
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
