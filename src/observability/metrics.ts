@@ -26,6 +26,20 @@ export const slotAnswers = new Counter({
   registers: [registry],
 });
 
+export const makeRoomDays = new Counter({
+  name: 'tournee_make_room_days_total',
+  help: 'Days a slot query searched with make-room, by outcome: "opened" (some window found) or "none"',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const makeRoomBookings = new Counter({
+  name: 'tournee_make_room_bookings_total',
+  help: 'Bookings of make-room windows inside their transaction: "plain" (the window had come free), "moved" (visits moved), "gone"',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const slotCache = new Counter({
   name: 'tournee_slot_cache_total',
   help: 'Slot read cache: "probe" (asked what changed), "changed" (technician-days forgotten), "read" (technician-days read from the database), "answer_hit" / "answer_miss" (whole answers)',

@@ -202,6 +202,12 @@ describe('make room', () => {
     expect(event).not.toContain(f.heatPumpTechnician.name);
 
     expect(await dayFaults(f)).toEqual([]);
+
+    // Operators see it: days searched and bookings that moved visits.
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(t.tokens.admin) }))
+      .body;
+    expect(metrics).toMatch(/tournee_make_room_days_total\{outcome="opened"\} [1-9]/);
+    expect(metrics).toMatch(/tournee_make_room_bookings_total\{outcome="moved"\} [1-9]/);
   });
 
   it('the desk books a make-room window the same way (bearer token, notice lifted)', async () => {

@@ -12,6 +12,7 @@ import type { Interval, Plan, Problem, Violation } from '../../../solver/problem
 import { currentPlan } from '../../../solver/slots.js';
 import type { ServiceWithSkills } from '../../db/catalogue.js';
 import { moveVisitIfUnchanged } from '../../db/plans.js';
+import { makeRoomBookings } from '../../observability/metrics.js';
 import type { Database } from '../../db/schema.js';
 import { deferOverlapCheck } from '../../db/visits.js';
 import { localDaySpan, type HoldView, type RoutedTechnician } from '../booking-problem.js';
@@ -65,7 +66,10 @@ export async function placeMakingRoom(
     skills: t.skills,
     home: { lat: t.homeLat, lon: t.homeLon },
   }));
-  if (plain) return { placement: plain.placement, technicians: routed, movedVisitIds: [] };
+  if (plain) {
+    makeRoomBookings.inc({ outcome: 'plain' });
+    return { placement: plain.placement, technicians: routed, movedVisitIds: [] };
+  }
 
   const span = localDaySpan(day, day, timezone);
   const room = await buildRoomProblem(tx, {
@@ -81,9 +85,16 @@ export async function placeMakingRoom(
   const offer = makeRoom(room.problem, { ...room.request, windows: [window] }, window, {
     visitId: NEW_VISIT,
   });
-  if (!offer || !eligibleIds.includes(offer.technicianId)) return null;
-  const { plan } = offer;
-  if (newFaults(room, window, plan).length > 0) return null;
+  const plan = offer?.plan;
+  if (
+    !offer ||
+    !plan ||
+    !eligibleIds.includes(offer.technicianId) ||
+    newFaults(room, window, plan).length > 0
+  ) {
+    makeRoomBookings.inc({ outcome: 'gone' });
+    return null;
+  }
 
   await deferOverlapCheck(tx);
   const moved: string[] = [];
@@ -110,6 +121,7 @@ export async function placeMakingRoom(
     moved: retimes(room, offer, plan, new Set(moved)),
   });
   for (const id of moved) await enqueueVisitMoved(tx, id, timezone);
+  makeRoomBookings.inc({ outcome: 'moved' });
   return {
     placement: { technicianId: offer.technicianId, plannedStart: offer.plannedStart, moved: [] },
     technicians: routed,

@@ -13,6 +13,7 @@ import type { DayOfWindows } from '../arrival-windows.js';
 import { localDaySpan, type HoldView } from '../booking-problem.js';
 import type { ResolvedAddress } from '../eligibility.js';
 import { localDateOf, localIso } from '../local-time.js';
+import { makeRoomDays } from '../../observability/metrics.js';
 import type { SlotReads } from '../slot-reads.js';
 import { buildRoomProblem, dayOf, roomTechnicians } from './problem.js';
 
@@ -103,10 +104,13 @@ export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promi
     });
     // One call per day: the windows share its set-up and the routes built with visits taken off.
     const offers = makeRoomForWindows(problem, { ...room.request, windows }, windows, { maxTries });
+    let opened = false;
     offers.forEach((offer, i) => {
       budget -= offer?.tries ?? maxTries;
       if (offer) found.push(windows[i]!);
+      if (offer) opened = true;
     });
+    makeRoomDays.inc({ outcome: opened ? 'opened' : 'none' });
   }
   return found;
 }
