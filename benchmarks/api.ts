@@ -206,6 +206,7 @@ for (const name of args.scenarios) {
     });
     for (const connections of args.routes.includes('bookings') ? args.connections : []) {
       const before = cpuTicks();
+      const serviceBefore = processCpuMs(service.process.pid!);
       const bookings = await runLoad({
         baseUrl: service.baseUrl,
         connections,
@@ -216,11 +217,17 @@ for (const name of args.scenarios) {
         onResponse: traffic.onResponse,
       });
       const steal = stealPercent(before);
+      // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
+      // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
+      const serviceCpu = (processCpuMs(service.process.pid!) - serviceBefore) / bookings.requests;
       runs.push(
-        toRun(name, 'bookings', connections, bookings, steal, { conflicts: bookings.statuses['409'] ?? 0 }),
+        toRun(name, 'bookings', connections, bookings, steal, {
+          conflicts: bookings.statuses['409'] ?? 0,
+          service_cpu_ms: round(serviceCpu, 3),
+        }),
       );
       log(
-        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors} (CPU stolen ${steal.toFixed(0)} %)`,
+        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}, service CPU per booking (with its challenge and a cancellation) ${serviceCpu.toFixed(2)} ms (CPU stolen ${steal.toFixed(0)} %)`,
       );
     }
     const overlaps = await countOverlaps(handle);
