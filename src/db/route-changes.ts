@@ -1,7 +1,8 @@
 /**
  * What an in-memory copy of booked routes needs from the database: which
  * technician-days changed since a snapshot (migration 0019's triggers mark
- * them), and the routes of some technician-days, visits and holds together.
+ * them) and whether the slowly-changing data did, and the routes of some
+ * technician-days, visits and holds together.
  */
 import { sql } from 'kysely';
 import type { Executor } from './database.js';
@@ -13,6 +14,8 @@ export interface RouteChanges {
   snapshot: string;
   /** "technicianId UTC-date" of every technician-day a transaction that `since` did not see has changed. */
   changed: string[];
+  /** Such a transaction wrote settings, services, zones, technicians, hours or absences (migration 0019). */
+  referenceChanged: boolean;
 }
 
 /**
@@ -22,15 +25,18 @@ export interface RouteChanges {
  * next call's answer, even one whose transaction id is older than ours.
  */
 export async function routeChangesSince(db: Executor, since: string | null): Promise<RouteChanges> {
-  const { rows } = await sql<{ snapshot: string; changed: string[] | null }>`
+  const { rows } = await sql<{ snapshot: string; changed: string[] | null; reference_changed: boolean }>`
     SELECT pg_current_snapshot()::text AS snapshot,
-           array_agg(c.technician_id::text || ' ' || c.day::text) AS changed
+           array_agg(c.technician_id::text || ' ' || c.day::text) AS changed,
+           EXISTS (SELECT 1 FROM reference_changes r
+                    WHERE ${since}::pg_snapshot IS NOT NULL
+                      AND NOT pg_visible_in_snapshot(r.changed_by, ${since}::pg_snapshot)) AS reference_changed
       FROM route_day_changes c
      WHERE ${since}::pg_snapshot IS NOT NULL
        AND c.changed_by >= pg_snapshot_xmin(${since}::pg_snapshot)
        AND NOT pg_visible_in_snapshot(c.changed_by, ${since}::pg_snapshot)`.execute(db);
   const row = rows[0]!;
-  return { snapshot: row.snapshot, changed: row.changed ?? [] };
+  return { snapshot: row.snapshot, changed: row.changed ?? [], referenceChanged: row.reference_changed };
 }
 
 /** A hold on a route, with what decides whom it blocks and until when. */

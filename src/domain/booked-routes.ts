@@ -49,6 +49,7 @@ export class BookedRouteCache {
   private readonly heldDays = new Set<DayRoute>();
   private heldDaysChanged = true;
   private firstExpiry = { atOrAfter: 0, expiry: Infinity };
+  private readonly referenceListeners: (() => void)[] = [];
 
   constructor(
     private readonly db: Executor,
@@ -57,6 +58,11 @@ export class BookedRouteCache {
 
   get epoch(): number {
     return this.epochValue;
+  }
+
+  /** Called when a probe finds that settings, services, zones, technicians, hours or absences changed. */
+  onReferenceChange(listener: () => void): void {
+    this.referenceListeners.push(listener);
   }
 
   /**
@@ -125,6 +131,11 @@ export class BookedRouteCache {
           }
         }
         this.epochValue++;
+      }
+      if (answer.referenceChanged) {
+        slotCache.inc({ event: 'reference_changed' });
+        this.epochValue++;
+        for (const listener of this.referenceListeners) listener();
       }
       // Concurrent questions may land out of order: an older snapshot only makes the next answer longer.
       this.snapshot = answer.snapshot;

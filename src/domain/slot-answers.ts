@@ -8,15 +8,16 @@ interface Remembered {
   epoch: number;
   /** The minute it was computed in (see minuteOf). */
   minute: number;
-  /** Ms since 1970: the read cache's TTL, or the first counted hold's expiry. */
+  /** Ms since 1970: a minute at most, or when the first counted hold expires. */
   validUntil: number;
 }
 
 /**
  * Whole slot answers, for the requests that ask the same thing again: the
- * same service, address, range and kind of asker, while no booked route has
- * changed (the route cache's epoch), within one minute, and no longer than
- * the read cache's TTL (the slowly-changing data the answer was built from).
+ * same service, address, range and kind of asker, while nothing it was built
+ * from has changed — no booked route, no setting, service, zone, technician,
+ * working hour or absence (the route cache's epoch moves on any of them) —
+ * and within one minute.
  *
  * Why a minute: the windows a query may be offered depend on the clock only
  * through "now + minimum notice" passing a window's start and "today"
@@ -32,8 +33,9 @@ export class SlotAnswerCache {
 
   constructor(
     private readonly routes: BookedRouteCache,
-    private readonly ttlMs: number,
     private readonly maxEntries = 20_000,
+    /** A safety net only: every input an answer is built from is watched (the route cache's epoch). */
+    private readonly maxAgeMs = 60_000,
   ) {}
 
   async remember<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T> {
@@ -57,7 +59,7 @@ export class SlotAnswerCache {
         answer,
         epoch,
         minute,
-        validUntil: Math.min(nowMs + this.ttlMs, firstExpiry * 1000),
+        validUntil: Math.min(nowMs + this.maxAgeMs, firstExpiry * 1000),
       });
     }
     return answer;

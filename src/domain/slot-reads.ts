@@ -120,6 +120,8 @@ interface CacheEntry {
 /** Answers kept `ttlMs`; concurrent misses for one key share one database read. */
 export class CachedReads implements SlotReads {
   private readonly entries = new Map<string, CacheEntry>();
+  /** Moves when the slowly-changing data changed: a read begun before must not be kept. */
+  private generation = 0;
   private readonly fresh: SlotReads;
   readonly bookedRoutes: BookedRouteCache;
   private readonly answers: SlotAnswerCache;
@@ -131,7 +133,11 @@ export class CachedReads implements SlotReads {
   ) {
     this.fresh = freshReads(db);
     this.bookedRoutes = new BookedRouteCache(db);
-    this.answers = new SlotAnswerCache(this.bookedRoutes, ttlMs);
+    this.answers = new SlotAnswerCache(this.bookedRoutes);
+    this.bookedRoutes.onReferenceChange(() => {
+      this.entries.clear();
+      this.generation++;
+    });
   }
 
   answer<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T> {
@@ -156,16 +162,19 @@ export class CachedReads implements SlotReads {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && (hit.expires > now || hit.refreshing)) return hit.value as Promise<T>;
+    const generation = this.generation;
     if (hit && hit.settled) {
       hit.refreshing = true;
       load().then(
-        (value) =>
+        (value) => {
+          if (this.generation !== generation) return;
           this.entries.set(key, {
             expires: Date.now() + this.ttlMs,
             value: Promise.resolve(value),
             settled: true,
             refreshing: false,
-          }),
+          });
+        },
         () => this.entries.delete(key),
       );
       return hit.value as Promise<T>;
@@ -176,7 +185,9 @@ export class CachedReads implements SlotReads {
     entry.value.then(
       () => (entry.settled = true),
       // A failed read (database down) must not be remembered.
-      () => this.entries.delete(key),
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
     );
     return entry.value as Promise<T>;
   }

@@ -176,6 +176,26 @@ describe.skipIf(!url)('booked routes cached per instance, on PostgreSQL', () => 
     expect(await startsSeen(other, early)).toContain(window(early, '08:00').start);
   });
 
+  it('an absence entered elsewhere shows in the next answer of both instances', async () => {
+    const day = '2026-04-16';
+    const w = window(day, '08:00');
+    expect(await startsSeen(other, day)).toContain(w.start);
+    expect(await startsSeen(t.app, day)).toContain(w.start);
+    await elsewhere.db
+      .insertInto('availability_exceptions')
+      .values({
+        technician_id: solo.technicianId,
+        kind: 'absence',
+        starts_at: `${day}T00:00:00+02:00`,
+        ends_at: `${day}T12:00:00+02:00`,
+        reason: 'formation',
+      })
+      .execute();
+    expect(await startsSeen(other, day)).not.toContain(w.start);
+    expect(await startsSeen(t.app, day)).not.toContain(w.start);
+    expect((await startsSeen(other, day)).length).toBeGreaterThan(0);
+  });
+
   it('a write that changes nothing a route reads (notes) leaves the cached day alone', async () => {
     const day = '2026-04-15';
     const booked = await bookOn(t.app, window(day, '08:00'));
