@@ -9,6 +9,7 @@
  *            --compare (also run the first, subset search of test/solver/make-room.reference.ts on
  *            every window, --reference-tries 150, and count what one finds that the other misses)
  *            --warmup 20 (untimed requests first)
+ *            --technicians 60 (an M-like company: 60 technicians, as busy, 50 km around Lyon)
  *
  * Costs, in ms (p50/p95/p99/max): offerSlots alone; one makeRoom call (one window); one
  * makeRoomForWindows call for the day's windows offerSlots did not offer (what a slot query
@@ -37,14 +38,28 @@ const DURATIONS_MIN = [30, 45, 60, 60, 90, 90, 120, 150, 180];
 
 export interface BusyDay {
   problem: Problem;
+  /** Radius of the served area, km (requests fall in it). */
+  areaKm: number;
   day: number;
   /** (service + driving) / working time. */
   fullness: number;
 }
 
-/** One day of a company booked as full as the scenario generator can make it. */
-export function busyDay(seed = 1): BusyDay {
-  const scenario = generateScenario(BUSY, seed);
+/**
+ * One day of a company booked as full as the scenario generator can make it: the S-like company
+ * by default; with more technicians, an M-like one (as many visits per technician, a wider area).
+ */
+export function busyDay(seed = 1, staff = BUSY.technicians): BusyDay {
+  const size =
+    staff === BUSY.technicians
+      ? BUSY
+      : {
+          ...BUSY,
+          technicians: staff,
+          visits: Math.round((BUSY.visits / BUSY.technicians) * staff),
+          areaKm: staff >= 60 ? 50 : BUSY.areaKm,
+        };
+  const scenario = generateScenario(size, seed);
   const shiftId = `d${DAY_INDEX}`;
   const technicians = scenario.problem.technicians.map((t) => ({
     ...t,
@@ -60,7 +75,7 @@ export function busyDay(seed = 1): BusyDay {
   for (const v of visits) busy += v.duration;
   for (const route of currentPlan(problem).routes)
     busy += routeTimeline(problem, route)?.totals.travelTime ?? 0;
-  return { problem, day: DAY_INDEX, fullness: busy / working };
+  return { problem, areaKm: size.areaKm, day: DAY_INDEX, fullness: busy / working };
 }
 
 /** Requests for that day: a place in the area, a duration, skills, the day's 4 windows, the technicians within 25 km. */
@@ -68,7 +83,7 @@ export function requestsForDay(day: BusyDay, count: number, seed = 2): SlotReque
   const rand = prng(seed * 104_729 + 17);
   const out: SlotRequest[] = [];
   for (let i = 0; i < count; i++) {
-    const place = randomPlaceNear(rand, LYON, BUSY.areaKm, 20_000_000 + i);
+    const place = randomPlaceNear(rand, LYON, day.areaKm, 20_000_000 + i);
     const r = rand();
     const skills =
       r < 0.55
@@ -102,6 +117,7 @@ interface Options {
   compare: boolean;
   referenceTries: number;
   warmup: number;
+  technicians: number;
 }
 
 function parse(argv: string[]): Options {
@@ -113,6 +129,7 @@ function parse(argv: string[]): Options {
     compare: false,
     referenceTries: 150,
     warmup: 20,
+    technicians: 12,
   };
   const num = (i: number): number => {
     const x = Number(argv[i]);
@@ -128,6 +145,7 @@ function parse(argv: string[]): Options {
     else if (a === '--compare') o.compare = true;
     else if (a === '--reference-tries') o.referenceTries = num(++i);
     else if (a === '--warmup') o.warmup = num(++i);
+    else if (a === '--technicians') o.technicians = num(++i);
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -140,7 +158,7 @@ const ms = (xs: number[]) => {
 
 function main(argv: string[]): void {
   const o = parse(argv);
-  const day = busyDay(o.seed);
+  const day = busyDay(o.seed, o.technicians);
   const violations = checkPlan(day.problem, currentPlan(day.problem)).length;
   const requests = requestsForDay(day, o.count, o.seed + 1);
   const options = o.tries === undefined ? {} : { maxTries: o.tries };

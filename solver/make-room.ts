@@ -25,7 +25,9 @@
  *   - down a chain, only sets no smaller set already makes room with (not for the new visit:
  *     with more off it may fit at another place, leaving room for the visits taken off);
  *   - `maxTries` route tests per window: a question counts once per window, cached or not, so
- *     one window's answer does not depend on the others of the call.
+ *     one window's answer does not depend on the others of the call; a moved visit read
+ *     against every route as booked counts once, not once per route (those answers are the
+ *     same in every search, and a company of 60 would otherwise spend its budget on them).
  *
  * Within the level of fewest moves, one move ranks every way by added driving (then the one
  * found first); two or three moves take the first found. Only that winner becomes a whole plan,
@@ -36,6 +38,7 @@
 import { checkPlan } from './check.js';
 import type {
   Interval,
+  Place,
   Plan,
   Problem,
   Route,
@@ -164,6 +167,8 @@ interface Search {
   newFits: Map<RouteState, readonly number[]>;
   /** A shared state with the new visit put in, by position. */
   withNew: Map<RouteState, Map<number, RouteState>>;
+  /** Booked visits (by number) already tested against the routes as booked in this search. */
+  readBooked: Set<number>;
   limit: number;
   tries: number;
   exhausted: boolean;
@@ -204,6 +209,8 @@ function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOption
       routes.push(route);
     }
   }
+  // Nearest technicians first, for the new visit as for a moved one (see routesFor).
+  byDistance(problem.travel, routes, forRequest, request.place);
   const baseTravel = Float64Array.from(routes, (r) => routeTravel(problem.travel, r, r.visits));
   return {
     problem,
@@ -225,6 +232,12 @@ function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOption
   };
 }
 
+/** Sort route numbers by the drive from their technician's base to `place` (then by number). */
+function byDistance(travel: TravelModel, routes: readonly ShiftRoute[], rids: number[], place: Place): void {
+  const drive = new Map(rids.map((rid) => [rid, travel.time(routes[rid]!.technician.start, place)]));
+  rids.sort((a, b) => drive.get(a)! - drive.get(b)! || a - b);
+}
+
 function routesFor(ctx: Context, v: Visit): number[] {
   let out = ctx.forVisit.get(v.id);
   if (out === undefined) {
@@ -233,6 +246,9 @@ function routesFor(ctx: Context, v: Visit): number[] {
       const route = ctx.routes[rid]!;
       if (overlaps(route, v.window) && eligibleFor(route.technician, v.skills, v.area)) out.push(rid);
     }
+    // A moved visit tries the nearest technicians first: past one move the first way found wins,
+    // and on a company of 60 the near ones are where a chain closes.
+    byDistance(ctx.travel, ctx.routes, out, v.place);
     ctx.forVisit.set(v.id, out);
   }
   return out;
@@ -276,17 +292,27 @@ function withVisit(s: Search, state: RouteState, p: number, x: Visit): RouteStat
  * window: the exact test of slots.ts. A question not asked before in this search counts one
  * try (iterative deepening asks the same questions again at every level).
  */
-function fitPositions(s: Search, state: RouteState, x: Visit): readonly number[] {
+function fitPositions(s: Search, state: RouteState, x: Visit, booked = false): readonly number[] {
   const isNew = x === s.newVisit;
   const xn = isNew ? -1 : s.ctx.number.get(x)!;
   if (isNew) {
     const known = s.newFits.get(state);
     if (known !== undefined) return known;
   } else {
-    state.askedIn ??= new Map();
-    if (state.askedIn.get(xn) !== s.serial) {
-      state.askedIn.set(xn, s.serial);
-      s.tries++;
+    if (booked) {
+      // The routes as booked (and as booked minus what x may take off) give a booked visit the
+      // same answers in every search: they count as one try per visit and window, not one per
+      // route, or a company of 60 technicians would spend its budget re-reading them.
+      if (!s.readBooked.has(xn)) {
+        s.readBooked.add(xn);
+        s.tries++;
+      }
+    } else {
+      state.askedIn ??= new Map();
+      if (state.askedIn.get(xn) !== s.serial) {
+        state.askedIn.set(xn, s.serial);
+        s.tries++;
+      }
     }
     const known = state.fits?.get(xn);
     if (known !== undefined) return known;
@@ -373,7 +399,7 @@ function tryIn(s: Search, step: Step, state: RouteState, taken: readonly Visit[]
     s.exhausted = true;
     return false;
   }
-  const positions = fitPositions(s, state, step.x);
+  const positions = fitPositions(s, state, step.x, state === s.ctx.roots[state.rid]);
   for (const p of positions) {
     const next = new Map(step.routes);
     next.set(state.rid, withVisit(s, state, p, step.x));
@@ -447,7 +473,8 @@ function place(
           s.exhausted = true;
           return;
         }
-        if (fitPositions(s, without(s, o.state, o.candidates), x).length === 0) o.candidates = [];
+        const booked = o.state === s.ctx.roots[o.state.rid];
+        if (fitPositions(s, without(s, o.state, o.candidates), x, booked).length === 0) o.candidates = [];
       }
       if (k > o.candidates.length) continue;
       for (const taken of subsets(o.candidates, k)) {
@@ -589,6 +616,7 @@ function roomFor(ctx: Context, request: SlotRequest, window: Interval): RoomOffe
     newVisit,
     newFits: new Map(),
     withNew: new Map(),
+    readBooked: new Set(),
     limit: 0,
     tries: 0,
     exhausted: false,
