@@ -134,7 +134,10 @@ export class BookedRouteCache {
       }
       if (answer.referenceChanged) {
         slotCache.inc({ event: 'reference_changed' });
-        this.epochValue++;
+        // Rare (an admin's edit, a TRUNCATE): every kept route goes too, and any read under way.
+        this.forgetAll();
+        for (const fill of this.fills.values()) fill.stale = true;
+        this.fills.clear();
         for (const listener of this.referenceListeners) listener();
       }
       // Concurrent questions may land out of order: an older snapshot only makes the next answer longer.

@@ -251,5 +251,17 @@ describe('booked routes cached on the embedded database (PGlite)', () => {
       t.testDb.handle.db,
     );
     expect(await starts()).toContain(start);
+
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: { 'idempotency-key': randomUUID() },
+      payload: bookingPayload(solo.serviceId, { start, end: `${day}T10:00:00+02:00` }, solo.postcode),
+    });
+    expect(again.statusCode).toBe(201);
+    expect(await starts()).not.toContain(start);
+    // TRUNCATE marks no day: it counts as a change of everything.
+    await sql`TRUNCATE visits CASCADE`.execute(t.testDb.handle.db);
+    expect(await starts()).toContain(start);
   });
 });
