@@ -103,7 +103,9 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
       }
       setAlert(refusalText(p, t));
       if (p.status === 409 || p.status === 422 || p.status === 403) {
-        // Refused (too late, no longer active): back to the booking as it now is, without the actions.
+        // Refused (too late, no longer active): back to the booking as it now is, without the actions —
+        // hidden at once, not only when the re-read arrives (they would flash back meanwhile).
+        setBooking((current) => (current ? { ...current, changeable: false } : current));
         show('view');
         await api.booking(manageKey!).then(setBooking, () => undefined);
       }
