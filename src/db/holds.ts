@@ -1,7 +1,7 @@
 /** Holds: windows kept for a client while they type (see migrations/0006_holds.sql). */
 import { sql } from 'kysely';
 import type { Executor } from './database.js';
-import type { RouteVisitRow } from './visits.js';
+import { routeTimes, type RouteVisitRow } from './visits.js';
 import type { HoldRow, NewHold } from './schema.js';
 
 /** Holds appear on routes under this id prefix, so they never collide with a visit's id. */
@@ -61,19 +61,7 @@ export async function liveHoldRoutesOf(
     .where('planned_end', '>', from);
   if (options.exceptClient !== undefined) query = query.where('client_hash', '<>', options.exceptClient);
   if (options.exceptHold !== undefined) query = query.where('id', '<>', options.exceptHold);
-  const rows = await query
-    .select([
-      'id',
-      'technician_id',
-      sql<number>`extract(epoch from planned_start)::float8`.as('planned_start_s'),
-      sql<number>`extract(epoch from planned_end)::float8`.as('planned_end_s'),
-      sql<number>`extract(epoch from window_start)::float8`.as('window_start_s'),
-      sql<number>`extract(epoch from window_end)::float8`.as('window_end_s'),
-      'lat',
-      'lon',
-      'postcode',
-    ])
-    .execute();
+  const rows = await query.select(['id', 'technician_id', ...routeTimes, 'lat', 'lon', 'postcode']).execute();
   return rows.map((r) => ({ ...r, id: HOLD_ROUTE_PREFIX + r.id, pinned: false }));
 }
 

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Executor } from './database.js';
-import { bookedVisitTimesOf, type RouteVisitRow } from './visits.js';
+import { bookedVisitTimesOf, routeTimes, type RouteVisitRow } from './visits.js';
 import { HOLD_ROUTE_PREFIX } from './holds.js';
 
 export interface RouteChanges {
@@ -62,10 +62,7 @@ export async function unreleasedHoldRoutesOf(
     .select([
       'id',
       'technician_id',
-      sql<number>`extract(epoch from planned_start)::float8`.as('planned_start_s'),
-      sql<number>`extract(epoch from planned_end)::float8`.as('planned_end_s'),
-      sql<number>`extract(epoch from window_start)::float8`.as('window_start_s'),
-      sql<number>`extract(epoch from window_end)::float8`.as('window_end_s'),
+      ...routeTimes,
       sql<number>`extract(epoch from expires_at)::float8`.as('expires_at_s'),
       'lat',
       'lon',

@@ -16,6 +16,17 @@ function bookedVisitsQuery(db: Executor, technicianIds: string[], from: Date, to
     .orderBy('planned_start');
 }
 
+/**
+ * A route row's planned times and promised window in epoch seconds, as the solver reads them
+ * (visits and holds alike: both tables name these columns the same).
+ */
+export const routeTimes = [
+  sql<number>`extract(epoch from planned_start)::float8`.as('planned_start_s'),
+  sql<number>`extract(epoch from planned_end)::float8`.as('planned_end_s'),
+  sql<number>`extract(epoch from window_start)::float8`.as('window_start_s'),
+  sql<number>`extract(epoch from window_end)::float8`.as('window_end_s'),
+] as const;
+
 /** Booked visits of these technicians whose planned time overlaps [from, to). */
 export async function bookedVisitsOf(
   db: Executor,
@@ -40,18 +51,7 @@ export async function bookedVisitTimesOf(
 ): Promise<RouteVisitRow[]> {
   if (technicianIds.length === 0) return [];
   return bookedVisitsQuery(db, technicianIds, from, to)
-    .select([
-      'id',
-      'technician_id',
-      sql<number>`extract(epoch from planned_start)::float8`.as('planned_start_s'),
-      sql<number>`extract(epoch from planned_end)::float8`.as('planned_end_s'),
-      sql<number>`extract(epoch from window_start)::float8`.as('window_start_s'),
-      sql<number>`extract(epoch from window_end)::float8`.as('window_end_s'),
-      'lat',
-      'lon',
-      'postcode',
-      'pinned',
-    ])
+    .select(['id', 'technician_id', ...routeTimes, 'lat', 'lon', 'postcode', 'pinned'])
     .execute();
 }
 
