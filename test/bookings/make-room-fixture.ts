@@ -7,6 +7,7 @@
 import type { Db } from '../../src/db/database.js';
 import { sha256Hex } from '../../src/domain/secrets.js';
 import { feedTokenOf } from '../helpers/database.js';
+import { giveWeekdayHours } from '../helpers/fixtures.js';
 
 export interface MovableDay {
   postcode: string;
@@ -48,22 +49,7 @@ export async function technicianOf(
   for (const skill of input.skills)
     await db.insertInto('technician_skills').values({ technician_id: tech.id, skill_code: skill }).execute();
   await db.insertInto('technician_zones').values({ technician_id: tech.id, zone_id: input.zoneId }).execute();
-  for (const [start, end] of [
-    ['08:00:00', '12:00:00'],
-    ['13:30:00', '17:30:00'],
-  ] as const) {
-    await db
-      .insertInto('working_hours')
-      .values({
-        technician_id: tech.id,
-        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
-        start_time: start,
-        end_time: end,
-        valid_from: '2026-01-01',
-        valid_until: null,
-      })
-      .execute();
-  }
+  await giveWeekdayHours(db, tech.id);
   return { id: tech.id, name: input.name };
 }
 

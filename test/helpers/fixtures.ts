@@ -39,22 +39,7 @@ export async function lonelyTechnician(
     .executeTakeFirstOrThrow();
   await db.insertInto('technician_skills').values({ technician_id: tech.id, skill_code: skill }).execute();
   await db.insertInto('technician_zones').values({ technician_id: tech.id, zone_id: zone.id }).execute();
-  for (const [start, end] of [
-    ['08:00:00', '12:00:00'],
-    ['13:30:00', '17:30:00'],
-  ] as const) {
-    await db
-      .insertInto('working_hours')
-      .values({
-        technician_id: tech.id,
-        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
-        start_time: start,
-        end_time: end,
-        valid_from: '2026-01-01',
-        valid_until: null,
-      })
-      .execute();
-  }
+  await giveWeekdayHours(db, tech.id);
   const service = await db
     .insertInto('services')
     .values({
@@ -70,4 +55,24 @@ export async function lonelyTechnician(
     .executeTakeFirstOrThrow();
   await db.insertInto('service_skills').values({ service_id: service.id, skill_code: skill }).execute();
   return { technicianId: tech.id, serviceId: service.id, postcode };
+}
+
+/** The demo's working week: weekdays 08:00–12:00 and 13:30–17:30, from 2026-01-01 on. */
+export async function giveWeekdayHours(db: Db, technicianId: string): Promise<void> {
+  for (const [start, end] of [
+    ['08:00:00', '12:00:00'],
+    ['13:30:00', '17:30:00'],
+  ] as const) {
+    await db
+      .insertInto('working_hours')
+      .values({
+        technician_id: technicianId,
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+        start_time: start,
+        end_time: end,
+        valid_from: '2026-01-01',
+        valid_until: null,
+      })
+      .execute();
+  }
 }
