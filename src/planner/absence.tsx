@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain, type AbsenceView, type StaffTechnician } from './api.js';
 import { clock, instantAt } from './format.js';
+import { useAction } from './use-action.js';
 
 interface Props {
   date: string;
@@ -28,8 +29,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
     to: '12:00',
     reason: '',
   });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const loadAbsences = () => api.absences(date).then(setAbsences, (e: unknown) => setError(explain(e)));
   useEffect(() => {
@@ -59,8 +59,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
       : { start: instantAt(date, form.from, timezone), end: instantAt(date, form.to, timezone) };
     if (hours && (!hours.start || !hours.end || hours.start >= hours.end))
       return setError('Heures invalides : la fin doit suivre le début.');
-    setBusy(true);
-    try {
+    await run(async () => {
       const recorded = await api.recordAbsence({
         technicianId: form.technicianId,
         ...(hours ? { start: hours.start!, end: hours.end! } : { from: date }),
@@ -75,17 +74,11 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
       );
       setForm({ ...form, reason: '' });
       await loadAbsences();
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove(absence: AbsenceView): Promise<void> {
-    setError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       const { restoredVisits } = await api.deleteAbsence(absence.id);
       const n = restoredVisits.length;
       await onDone(
@@ -93,11 +86,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
           (n > 0 ? ` : ${visits(n)} reprise${n > 1 ? 's' : ''} à leur place.` : '.'),
       );
       await loadAbsences();
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain, type Service, type UrgentOption, type UrgentRequest } from './api.js';
 import { clock, duration, instantAt } from './format.js';
+import { useAction } from './use-action.js';
 
 interface Props {
   date: string;
@@ -35,8 +36,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
     phone: '',
   });
   const [options, setOptions] = useState<UrgentOption[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
     api.services().then(
@@ -72,15 +72,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
   async function search(): Promise<void> {
     const body = request();
     if (!body) return setError('Heure limite invalide.');
-    setBusy(true);
-    setError(null);
-    try {
-      setOptions((await api.urgentOptions(body)).options);
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setOptions((await api.urgentOptions(body)).options));
   }
 
   async function pick(option: UrgentOption): Promise<void> {
@@ -88,9 +80,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
     if (!body) return;
     if (!form.name.trim() || !form.phone.trim())
       return setError('Indiquez le nom et le téléphone du client.');
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const visit = await api.urgent({
         ...body,
         technicianId: option.technicianId,
@@ -103,11 +93,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
             : '.'),
       );
       onClose();
-    } catch (e) {
-      setError(explain(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
