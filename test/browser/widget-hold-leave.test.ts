@@ -40,6 +40,9 @@ describe('leaving the page', () => {
         .where('window_start', '=', start)
         .executeTakeFirst();
     await expect.poll(async () => (await live())?.released_at, { timeout: 15_000 }).toBeNull();
+    // The customer leaves once the page says the window is kept: the row can be committed before
+    // the widget has the hold's answer (under load), and a hold the page does not know it cannot give back.
+    await w.locator('#hold-note').waitFor();
 
     await opened.page.goto('about:blank');
     await expect.poll(async () => (await live())?.released_at, { timeout: 15_000 }).toBeInstanceOf(Date);
