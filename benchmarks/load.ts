@@ -7,16 +7,20 @@
  *  2. sustained mixed traffic from closed-loop clients — 70 % slot requests,
  *     20 % calendar feeds (technician and team), 10 % bookings — for a fixed
  *     time: throughput, latency percentiles per route, errors.
- * Memory: the service process's resident set, sampled every 200 ms.
+ * Memory: the service process's resident set, sampled every 200 ms. Per phase: the service's CPU per
+ * request (steadier than latency on a shared machine), the host's load average, and what the slot
+ * read cache did (its counters on the service's metrics port: whole answers and make-room searches
+ * served from memory or computed, technician-days forgotten).
  */
 import { newSecret, sha256Hex } from '../src/domain/secrets.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runLoad, runRate, type LoadRequest, type LoadResult } from './lib/load.js';
-import { cpuTicks, stealPercent } from './lib/machine.js';
-import { DEFAULT_DATABASE_URL, loadScenario, startService } from './lib/service.js';
+import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import { DEFAULT_DATABASE_URL, freePort, loadScenario, startService } from './lib/service.js';
 import { round, summarise } from './lib/stats.js';
 
 const args = z
@@ -52,13 +56,47 @@ function residentMegabytes(pid: number): number {
 }
 
 const { schema, handle } = await loadScenario(url, 'S');
+const metricsPort = await freePort();
 const service = await startService({
   DATABASE_URL: url,
   TOURNEE_DB_SCHEMA: schema,
   TOURNEE_POW_DIFFICULTY: '0',
   TOURNEE_RATE_LIMIT: '100000000',
   TOURNEE_DB_POOL_SIZE: '20',
+  TOURNEE_METRICS_PORT: String(metricsPort),
 });
+
+/** The slot read cache's counters (tournee_slot_cache_total by event) and make-room's searched days. */
+async function cacheCounters(): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const counters: Record<string, number> = {};
+  for (const m of text.matchAll(/^tournee_slot_cache_total\{event="(\w+)"\} (\S+)$/gm))
+    counters[m[1]!] = Number(m[2]);
+  for (const m of text.matchAll(/^tournee_make_room_days_total\{outcome="(\w+)"\} (\S+)$/gm))
+    counters.room_days_searched = (counters.room_days_searched ?? 0) + Number(m[2]);
+  return counters;
+}
+
+/** What one phase cost: the service's CPU per request, the host's load, the cache's counters. */
+async function phaseStart() {
+  return { cpu: processCpuMs(service.process.pid!), counters: await cacheCounters() };
+}
+async function phaseCost(start: Awaited<ReturnType<typeof phaseStart>>, requests: number) {
+  const counters = await cacheCounters();
+  const delta = Object.fromEntries(
+    Object.entries(counters).map(([k, v]) => [k, round(v - (start.counters[k] ?? 0), 0)]),
+  );
+  const hits = delta.answer_hit ?? 0;
+  const misses = delta.answer_miss ?? 0;
+  return {
+    service_cpu_ms_per_request: round((processCpuMs(service.process.pid!) - start.cpu) / requests, 3),
+    load_1m: round(loadavg()[0]!, 2),
+    answers_from_memory_pct: hits + misses > 0 ? round((100 * hits) / (hits + misses), 1) : 0,
+    cache: delta,
+  };
+}
+const describeCost = (c: Awaited<ReturnType<typeof phaseCost>>) =>
+  `service CPU ${c.service_cpu_ms_per_request} ms/request, host load ${c.load_1m}, answers from memory ${c.answers_from_memory_pct} %, cache ${JSON.stringify(c.cache)}`;
 const memory: number[] = [];
 const sampler = setInterval(() => memory.push(residentMegabytes(service.process.pid!)), 200);
 try {
@@ -97,6 +135,7 @@ try {
   const baseline = memory.at(-1) ?? NaN;
 
   const stealBefore = cpuTicks();
+  const fixedStart = await phaseStart();
   const fixed = await runRate({
     baseUrl: base,
     rate: args.rate,
@@ -105,9 +144,11 @@ try {
     next: slotRequest,
   });
   const fixedSteal = stealPercent(stealBefore);
+  const fixedCost = await phaseCost(fixedStart, fixed.requests);
   log(
     `slots at ${args.rate} req/s for ${args.seconds} s: achieved ${fixed.rps.toFixed(1)} req/s, p50 ${fixed.p50_ms.toFixed(1)} ms, p95 ${fixed.p95_ms.toFixed(1)} ms, p99 ${fixed.p99_ms.toFixed(1)} ms, max ${fixed.max_ms.toFixed(0)} ms, errors ${fixed.errors} (CPU stolen by the host: ${fixedSteal.toFixed(0)} %)`,
   );
+  log(`  ${describeCost(fixedCost)}`);
 
   // Mixed traffic: record per-route latencies through the request path.
   const perRoute: Record<string, number[]> = { slots: [], feeds: [], bookings: [] };
@@ -146,6 +187,7 @@ try {
   };
   const started = new Map<LoadRequest, number>();
   const mixedStealBefore = cpuTicks();
+  const mixedStart = await phaseStart();
   const mixed: LoadResult = await runLoad({
     baseUrl: base,
     connections: args.connections,
@@ -173,6 +215,7 @@ try {
     }),
   );
   const mixedSteal = stealPercent(mixedStealBefore);
+  const mixedCost = await phaseCost(mixedStart, mixed.requests);
   const mem = {
     baseline_mb: round(baseline, 1),
     peak_mb: round(Math.max(...memory.filter(Number.isFinite)), 1),
@@ -185,6 +228,7 @@ try {
     log(
       `  ${name.padEnd(8)}: ${r.requests} requests, p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, p99 ${r.p99_ms} ms`,
     );
+  log(`  ${describeCost(mixedCost)}`);
   log(
     `memory (RSS of the service): ${mem.baseline_mb} MB after warm-up, peak ${mem.peak_mb} MB, end ${mem.end_mb} MB`,
   );
@@ -200,6 +244,7 @@ try {
           p99_ms: round(fixed.p99_ms),
           errors: fixed.errors,
           cpu_steal_pct: round(fixedSteal, 1),
+          ...fixedCost,
         },
         mixed: {
           seconds: round(mixed.seconds, 1),
@@ -209,6 +254,7 @@ try {
           statuses: mixed.statuses,
           routes,
           cpu_steal_pct: round(mixedSteal, 1),
+          ...mixedCost,
         },
         memory: mem,
       }),
