@@ -23,6 +23,26 @@ function utcDate(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(0, 10);
 }
 
+/** The UTC dates [from, to) touches, as `routes` reads them. */
+function utcDays(from: Date, to: Date): string[] {
+  const fromS = from.getTime() / 1000;
+  const toS = to.getTime() / 1000;
+  const days: string[] = [];
+  for (let day = Math.floor(fromS / DAY_S) * DAY_S; day < toS; day += DAY_S) days.push(utcDate(day));
+  return days;
+}
+
+/**
+ * The technician-days ("technicianId UTC-date", as route_day_changes names them) that `routes` reads
+ * for these technicians over [from, to): what an answer built from that read depends on.
+ */
+export function routeDayKeys(technicianIds: readonly string[], from: Date, to: Date): string[] {
+  const days = utcDays(from, to);
+  const keys: string[] = [];
+  for (const technicianId of technicianIds) for (const day of days) keys.push(`${technicianId} ${day}`);
+  return keys;
+}
+
 /**
  * Every technician-day's booked route (visits and holds), kept in memory for
  * slot queries, so that a slot request reads the database only when
@@ -43,13 +63,18 @@ export class BookedRouteCache {
   private snapshot: string | null = null;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
-  /** Counts forgetting rounds: an answer computed from routes may be kept while it has not moved. */
+  /**
+   * Moves when everything is forgotten at once (a reference change, a TRUNCATE, the cache full): an
+   * answer computed from routes may be kept while it has not moved. Single technician-days changing
+   * are told to `onRoutesChanged` listeners instead.
+   */
   private epochValue = 0;
   /** The kept days that hold holds (few: a hold lives minutes), and what was last found in them. */
   private readonly heldDays = new Set<DayRoute>();
   private heldDaysChanged = true;
   private firstExpiry = { atOrAfter: 0, expiry: Infinity };
   private readonly referenceListeners: (() => void)[] = [];
+  private readonly routeListeners: ((keys: readonly string[]) => void)[] = [];
 
   constructor(
     private readonly db: Executor,
@@ -63,6 +88,14 @@ export class BookedRouteCache {
   /** Called when a probe finds that settings, services, zones, technicians, hours or absences changed. */
   onReferenceChange(listener: () => void): void {
     this.referenceListeners.push(listener);
+  }
+
+  /**
+   * Called, synchronously as the probe's answer is taken in (before any request waiting on it goes
+   * on), with the technician-days ("technicianId UTC-date") changed since the previous probe.
+   */
+  onRoutesChanged(listener: (keys: readonly string[]) => void): void {
+    this.routeListeners.push(listener);
   }
 
   /**
@@ -130,7 +163,7 @@ export class BookedRouteCache {
             this.fills.delete(key);
           }
         }
-        this.epochValue++;
+        for (const listener of this.routeListeners) listener(answer.changed);
       }
       if (answer.referenceChanged) {
         slotCache.inc({ event: 'reference_changed' });
@@ -158,8 +191,7 @@ export class BookedRouteCache {
   async routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]> {
     const fromS = from.getTime() / 1000;
     const toS = to.getTime() / 1000;
-    const days: string[] = [];
-    for (let day = Math.floor(fromS / DAY_S) * DAY_S; day < toS; day += DAY_S) days.push(utcDate(day));
+    const days = utcDays(from, to);
 
     const found = new Map<string, DayRoute>();
     const waiting: Promise<Map<string, DayRoute>>[] = [];

@@ -1,17 +1,24 @@
-import type { Shift } from '../../solver/problem.js';
+import type { Interval, Shift } from '../../solver/problem.js';
 import { loadCompanyCalendar, loadTechnicianAvailability } from '../db/availability.js';
 import { findService, postcodeZoneKinds, type ServiceWithSkills } from '../db/catalogue.js';
 import { getCompanySettings } from '../db/company-settings.js';
 import { type Executor } from '../db/database.js';
 import { servedAreaNames } from '../db/eligibility.js';
+import {
+  planningTechnicians,
+  servedPostcodes,
+  serviceRequirements,
+  type PlanningTechnicianRow,
+} from '../db/plans.js';
 import type { CompanySettings } from '../db/company-settings.js';
 import type { ZoneKind } from '../db/schema.js';
 import { liveHoldRoutesOf } from '../db/holds.js';
 import { bookedVisitTimesOf, type RouteVisitRow } from '../db/visits.js';
-import { BookedRouteCache } from './booked-routes.js';
+import { BookedRouteCache, routeDayKeys } from './booked-routes.js';
 import type { HoldView } from './booking-problem.js';
-import { SlotAnswerCache } from './slot-answers.js';
+import { RouteDependentCache, SlotAnswerCache, type RouteDependencies } from './slot-answers.js';
 import type { SlotQuery } from './slots.js';
+import { slotCache } from '../observability/metrics.js';
 import {
   shiftsFor,
   toSolverShifts,
@@ -33,11 +40,12 @@ import {
  * Two implementations: `freshReads` asks the database every time (booking
  * transactions, so the re-check sees exactly what is committed), and
  * `CachedReads` for slot queries, which is what lets one instance answer
- * thousands of slot requests a second. It keeps the slowly-changing answers
- * for a couple of seconds, so an admin change shows in offered slots within
- * that TTL (plus one refresh, as an expired answer is served while it is
- * re-read); booked routes it keeps until a change to them is committed,
- * which the next request sees (booked-routes.ts). A booking re-checks
+ * thousands of slot requests a second. It keeps the slowly-changing reads
+ * until a change to any of them is committed (re-read in the background as
+ * well, every TOURNEE_READ_CACHE_MS, as a safety net), booked routes until a
+ * change to them is committed, and whole answers and make-room results until
+ * a technician-day they read changes (slot-answers.ts); the next request sees
+ * every change committed before it (booked-routes.ts). A booking re-checks
  * everything fresh, so a stale offer can at worst be refused.
  */
 export interface SlotReads {
@@ -60,8 +68,37 @@ export interface SlotReads {
   shifts(technicianIds: string[], from: Date, to: Date): Promise<Map<string, Shift[]>>;
   /** Booked visits, and with `holds` the live holds that count, of these technicians overlapping [from, to). */
   routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]>;
-  /** The answer to `query`: computed, or the same object again while nothing it was built from changed. */
-  answer<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T>;
+  /** The slowly-changing data make-room reads: technicians with their postal codes, services' skills, served codes. */
+  roomCatalogue(): Promise<RoomCatalogue>;
+  /**
+   * The answer to `query`: computed (from the reads `compute` is given, which note the technician-days
+   * it reads), or the same object again while nothing it was built from changed.
+   */
+  answer<T>(query: SlotQuery, compute: (reads: SlotReads) => Promise<T>): Promise<T>;
+  /**
+   * Make-room's windows for one search, `key` naming all it depends on besides the data read (service,
+   * address, days and their windows): computed, or the same again while nothing it read changed.
+   */
+  roomWindows(
+    key: string,
+    holds: HoldView | undefined,
+    compute: (reads: SlotReads) => Promise<Interval[]>,
+  ): Promise<Interval[]>;
+}
+
+export interface RoomCatalogue {
+  technicians: PlanningTechnicianRow[];
+  services: Map<string, { name: string; skills: string[] }>;
+  served: Set<string>;
+}
+
+async function loadRoomCatalogue(db: Executor): Promise<RoomCatalogue> {
+  const [technicians, services, served] = await Promise.all([
+    planningTechnicians(db),
+    serviceRequirements(db),
+    servedPostcodes(db),
+  ]);
+  return { technicians, services, served };
 }
 
 async function computeShifts(
@@ -104,7 +141,9 @@ export function freshReads(db: Executor): SlotReads {
       ]);
       return held.length > 0 ? [...booked, ...held] : booked;
     },
-    answer: (_query, compute) => compute(),
+    roomCatalogue: () => loadRoomCatalogue(db),
+    answer: (_query, compute) => compute(reads),
+    roomWindows: (_key, _holds, compute) => compute(reads),
   };
   return reads;
 }
@@ -125,6 +164,7 @@ export class CachedReads implements SlotReads {
   private readonly fresh: SlotReads;
   readonly bookedRoutes: BookedRouteCache;
   private readonly answers: SlotAnswerCache;
+  private readonly room: RouteDependentCache<Interval[]>;
 
   constructor(
     private readonly db: Executor,
@@ -134,14 +174,55 @@ export class CachedReads implements SlotReads {
     this.fresh = freshReads(db);
     this.bookedRoutes = new BookedRouteCache(db);
     this.answers = new SlotAnswerCache(this.bookedRoutes);
+    this.room = new RouteDependentCache(this.bookedRoutes, 20_000);
     this.bookedRoutes.onReferenceChange(() => {
       this.entries.clear();
       this.generation++;
     });
   }
 
-  answer<T>(query: SlotQuery, compute: () => Promise<T>): Promise<T> {
-    return this.answers.remember(query, compute);
+  answer<T>(query: SlotQuery, compute: (reads: SlotReads) => Promise<T>): Promise<T> {
+    return this.answers.remember(query, (dependencies) => compute(new TrackedReads(this, [dependencies])));
+  }
+
+  roomWindows(
+    key: string,
+    holds: HoldView | undefined,
+    compute: (reads: SlotReads) => Promise<Interval[]>,
+  ): Promise<Interval[]> {
+    return this.roomWindowsFor([], key, holds, compute);
+  }
+
+  /**
+   * Make-room's windows, kept per search while none of the technician-days it read changes. The
+   * answers being computed around it (`within`) depend on those days too, kept or computed. Not kept
+   * for a public asker while some hold is live: which holds count depends on who asks, and when.
+   */
+  roomWindowsFor(
+    within: readonly RouteDependencies[],
+    key: string,
+    holds: HoldView | undefined,
+    compute: (reads: SlotReads) => Promise<Interval[]>,
+  ): Promise<Interval[]> {
+    const noLiveHold = () =>
+      !holds || this.bookedRoutes.firstLiveHoldExpiry(holds.now.getTime() / 1000) === Infinity;
+    const fullKey = `${holds ? 'public' : 'staff'}|${key}`;
+    const hit = noLiveHold() ? this.room.entry(fullKey) : undefined;
+    if (hit) {
+      slotCache.inc({ event: 'room_hit' });
+      for (const dependencies of within) for (const day of hit.days) dependencies.days.add(day);
+      return Promise.resolve(hit.value);
+    }
+    slotCache.inc({ event: 'room_miss' });
+    return this.room.compute(
+      (dependencies) => compute(new TrackedReads(this, [...within, dependencies])),
+      () => (noLiveHold() ? fullKey : undefined),
+    );
+  }
+
+  /** Make-room's catalogue: slowly-changing, kept and forgotten like the other such reads. */
+  roomCatalogue(): Promise<RoomCatalogue> {
+    return this.remember('room-catalogue', () => loadRoomCatalogue(this.db));
   }
 
   async upToDate(): Promise<SlotReads> {
@@ -230,5 +311,62 @@ export class CachedReads implements SlotReads {
       ),
     );
     return new Map(technicianIds.map((id, i) => [id, perTechnician[i]!]));
+  }
+}
+
+/**
+ * The cached reads as one computation sees them: every booked-route read notes its technician-days
+ * in the computations' dependencies (before it begins, so a change seen while it runs spoils them).
+ */
+class TrackedReads implements SlotReads {
+  constructor(
+    private readonly base: CachedReads,
+    private readonly dependencies: readonly RouteDependencies[],
+  ) {}
+
+  upToDate(): Promise<SlotReads> {
+    return Promise.resolve(this);
+  }
+  routes(technicianIds: string[], from: Date, to: Date, holds?: HoldView): Promise<RouteVisitRow[]> {
+    const days = routeDayKeys(technicianIds, from, to);
+    for (const dependencies of this.dependencies) for (const day of days) dependencies.days.add(day);
+    return this.base.routes(technicianIds, from, to, holds);
+  }
+  answer<T>(_query: SlotQuery, compute: (reads: SlotReads) => Promise<T>): Promise<T> {
+    return compute(this);
+  }
+  roomWindows(
+    key: string,
+    holds: HoldView | undefined,
+    compute: (reads: SlotReads) => Promise<Interval[]>,
+  ): Promise<Interval[]> {
+    return this.base.roomWindowsFor(this.dependencies, key, holds, compute);
+  }
+  roomCatalogue() {
+    return this.base.roomCatalogue();
+  }
+  service(id: string) {
+    return this.base.service(id);
+  }
+  settings() {
+    return this.base.settings();
+  }
+  resolve(address: { postcode: string; lat?: number; lon?: number; city?: string }) {
+    return this.base.resolve(address);
+  }
+  eligible(serviceId: string, address: ResolvedAddress) {
+    return this.base.eligible(serviceId, address);
+  }
+  zoneKinds() {
+    return this.base.zoneKinds();
+  }
+  servedAreas(serviceId?: string) {
+    return this.base.servedAreas(serviceId);
+  }
+  calendar(from: Date, to: Date) {
+    return this.base.calendar(from, to);
+  }
+  shifts(technicianIds: string[], from: Date, to: Date) {
+    return this.base.shifts(technicianIds, from, to);
   }
 }

@@ -196,7 +196,7 @@ export async function findSlots(
   reads: SlotReads = freshReads(db),
 ): Promise<SlotAnswer> {
   const current = await reads.upToDate();
-  const answer = await current.answer(query, () => answerSlots(db, query, current));
+  const answer = await current.answer(query, (reads) => answerSlots(db, query, reads));
   slotAnswers.inc({ outcome: answer.reason?.code ?? (answer.days.length > 0 ? 'offered' : 'none') });
   return answer;
 }

@@ -74,6 +74,36 @@ export async function windowsMakingRoom(db: Executor, search: RoomSearch): Promi
     .slice(0, ROOM_DAYS_PER_REQUEST);
   if (days.length === 0) return [];
 
+  // The same search again (a recomputed answer) while none of the routes it reads changed: kept.
+  const { service, address } = search;
+  const key = [
+    service.id,
+    address.postcode,
+    address.lat,
+    address.lon,
+    timezone,
+    ...days.map(
+      (d) =>
+        `${d}:${fullDays
+          .get(d)!
+          .map((w) => `${w.start}-${w.end}`)
+          .join(',')}`,
+    ),
+  ].join('|');
+  return search.reads.roomWindows(key, search.holds, (reads) =>
+    searchDays(db, { ...search, reads }, eligible, days, fullDays),
+  );
+}
+
+/** Make-room on each of `days`, within one budget of route tests for the whole request. */
+async function searchDays(
+  db: Executor,
+  search: RoomSearch,
+  eligible: { id: string }[],
+  days: string[],
+  fullDays: Map<string, Interval[]>,
+): Promise<Interval[]> {
+  const { timezone } = search;
   const span = localDaySpan(days[0]!, days[days.length - 1]!, timezone);
   const room = await buildRoomProblem(db, {
     service: search.service,

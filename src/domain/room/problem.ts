@@ -8,17 +8,12 @@
 import { servesArea, type Interval, type Problem, type SlotRequest } from '../../../solver/problem.js';
 import type { ServiceWithSkills } from '../../db/catalogue.js';
 import type { Executor } from '../../db/database.js';
-import {
-  planningTechnicians,
-  servedPostcodes,
-  serviceRequirements,
-  type PlanningTechnicianRow,
-} from '../../db/plans.js';
+import type { PlanningTechnicianRow } from '../../db/plans.js';
 import { visitNeedsOf } from '../../db/room.js';
 import type { VisitProgress, VisitRow } from '../../db/schema.js';
 import { buildBookingProblem, type HoldView, type RoutedTechnician } from '../booking-problem.js';
 import type { ResolvedAddress } from '../eligibility.js';
-import { CachedReads, type SlotReads } from '../slot-reads.js';
+import { freshReads, type RoomCatalogue, type SlotReads } from '../slot-reads.js';
 
 export interface RoomProblem {
   problem: Problem;
@@ -28,38 +23,12 @@ export interface RoomProblem {
   technicians: RoutedTechnician[];
 }
 
-/** The slowly-changing data make-room reads: technicians with their postal codes, services' skills, served codes. */
-interface RoomCatalogue {
-  technicians: PlanningTechnicianRow[];
-  services: Map<string, { name: string; skills: string[] }>;
-  served: Set<string>;
-}
-
-/** As long as CachedReads keeps its answers (TOURNEE_READ_CACHE_MS' default): a slot query may be that stale. */
-const CATALOGUE_TTL_MS = 2000;
-const catalogues = new WeakMap<Executor, { expires: number; value: Promise<RoomCatalogue> }>();
-
 /**
- * Read fresh, unless `reads` caches (slot queries of a service with a read cache): then shared for
- * a couple of seconds, like every other slow-changing read of a slot query. Bookings read fresh.
+ * The slowly-changing data make-room reads: through `reads` for slot queries (kept, and forgotten
+ * on a change, like every other such read of a slot query), fresh for bookings.
  */
 function roomCatalogue(db: Executor, reads?: SlotReads): Promise<RoomCatalogue> {
-  const load = async (): Promise<RoomCatalogue> => {
-    const [technicians, services, served] = await Promise.all([
-      planningTechnicians(db),
-      serviceRequirements(db),
-      servedPostcodes(db),
-    ]);
-    return { technicians, services, served };
-  };
-  if (!(reads instanceof CachedReads)) return load();
-  const now = Date.now();
-  const hit = catalogues.get(db);
-  if (hit && hit.expires > now) return hit.value;
-  const value = load();
-  catalogues.set(db, { expires: now + CATALOGUE_TTL_MS, value });
-  value.catch(() => catalogues.delete(db));
-  return value;
+  return (reads ?? freshReads(db)).roomCatalogue();
 }
 
 /**
