@@ -22,6 +22,13 @@ interface Props {
   onFirstAnswer?: (hits: CustomerHit[], text: string) => void;
 }
 
+/**
+ * The option the arrows chose: a caller (by id), or the create option; none yet = the first. Kept
+ * by what it is, not by its place, so an answer arriving after the choice (the list shown meanwhile
+ * was the previous text's) never moves it: only typing does.
+ */
+type Choice = { id: string } | 'create' | undefined;
+
 type State =
   | { kind: 'idle' }
   | { kind: 'loading' }
@@ -31,7 +38,7 @@ type State =
 export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: Props) {
   const [text, setText] = useState(initial);
   const [state, setState] = useState<State>({ kind: 'idle' });
-  const [active, setActive] = useState(0);
+  const [choice, setChoice] = useState<Choice>(undefined);
   const [open, setOpen] = useState(initial.trim().length >= 2);
   const firstAnswer = useRef(onFirstAnswer);
 
@@ -47,7 +54,6 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
       api.searchCustomers(q, controller.signal).then(
         (answer) => {
           setState({ kind: 'done', hits: answer.items, total: answer.total, truncated: answer.truncated });
-          setActive(0);
           const cti = firstAnswer.current;
           firstAnswer.current = undefined;
           cti?.(answer.items, q);
@@ -79,6 +85,17 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
   // The last option always offers to create the caller from the text.
   const optionCount = q.length >= 2 && state.kind === 'done' ? hits.length + 1 : 0;
   const shown = open && optionCount > 0;
+  const indexOf = (c: Choice) =>
+    c === 'create'
+      ? hits.length
+      : c
+        ? Math.max(
+            0,
+            hits.findIndex((h) => h.id === c.id),
+          )
+        : 0;
+  const choiceAt = (index: number): Choice => (index >= hits.length ? 'create' : { id: hits[index]!.id });
+  const active = optionCount > 0 ? Math.min(indexOf(choice), optionCount - 1) : 0;
 
   function choose(index: number): void {
     const hit = hits[index];
@@ -91,14 +108,14 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
     if (e.key === 'ArrowDown' && optionCount > 0) {
       e.preventDefault();
       setOpen(true);
-      setActive((i) => (shown ? (i + 1) % optionCount : 0));
+      setChoice(choiceAt(shown ? (active + 1) % optionCount : 0));
     } else if (e.key === 'ArrowUp' && optionCount > 0) {
       e.preventDefault();
       setOpen(true);
-      setActive((i) => (i - 1 + optionCount) % optionCount);
+      setChoice(choiceAt((active - 1 + optionCount) % optionCount));
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      if (optionCount > 0) choose(Math.min(active, optionCount - 1));
+      if (optionCount > 0) choose(active);
     } else if (e.key === 'Escape') {
       if (shown) setOpen(false);
       else setText('');
@@ -125,6 +142,7 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
         value={text}
         onInput={(e) => {
           setText((e.target as HTMLInputElement).value);
+          setChoice(undefined);
           setOpen(true);
         }}
         onKeyDown={onKeyDown}

@@ -99,6 +99,19 @@ const focused = (page: Page) =>
     return el ? `${el.tagName}${el.id ? `#${el.id}` : ''} ${el.textContent?.slice(0, 40) ?? ''}` : '';
   });
 
+/**
+ * The focused element as `focused` words it, when it lies inside `within` (else ''): a panel that
+ * appears moves focus to its field a moment after it shows, and until then the search box, an
+ * input too, still has it.
+ */
+const focusedIn = (page: Page, within: Locator) =>
+  within.evaluate((el) => {
+    const active = document.activeElement;
+    return active && el.contains(active)
+      ? `${active.tagName}${active.id ? `#${active.id}` : ''} ${active.textContent?.slice(0, 40) ?? ''}`
+      : '';
+  });
+
 /** Tab forward until the focused element matches `selector` (and is `target`, when given). */
 async function tabTo(page: Page, keys: Keys, selector: string, target?: Locator): Promise<void> {
   for (let i = 0; i < 30; i++) {
@@ -224,7 +237,7 @@ describe('desk page', () => {
     await keys.press('Enter');
     const form = page.getByRole('region', { name: 'Nouveau client' });
     await expect.poll(() => form.getByLabel('Téléphone').inputValue()).toBe('07 11 22 33 44');
-    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await expect.poll(() => focusedIn(page, form)).toMatch(/^INPUT/);
     await keys.type('Jean Martin');
     await keys.press('Enter');
     await page.getByRole('article', { name: 'Jean Martin' }).waitFor();
@@ -233,8 +246,9 @@ describe('desk page', () => {
 
     // 4. Alt+R: a callback request for him.
     await keys.press('Alt+R');
-    await page.getByRole('region', { name: /Nouvelle demande · Jean Martin/ }).waitFor();
-    await expect.poll(() => focused(page)).toMatch(/^TEXTAREA/);
+    const requestPanel = page.getByRole('region', { name: /Nouvelle demande · Jean Martin/ });
+    await requestPanel.waitFor();
+    await expect.poll(() => focusedIn(page, requestPanel)).toMatch(/^TEXTAREA/);
     await keys.type('Rappeler demain matin pour un devis de borne de recharge');
     const recorded = page.waitForResponse(
       (r) => r.url().endsWith('/v1/admin/requests') && r.request().method() === 'POST',
@@ -293,7 +307,7 @@ describe('desk page', () => {
     await keys.press('ArrowUp');
     await keys.press('Enter');
     const form = page.getByRole('region', { name: 'Nouveau client' });
-    await expect.poll(() => focused(page)).toMatch(/^INPUT/);
+    await expect.poll(() => focusedIn(page, form)).toMatch(/^INPUT/);
     await keys.type('Paul Girard');
     await tabTo(page, keys, 'input:not([type])', form.getByLabel('Rue'));
     await keys.type('8 rue de Rivoli');
@@ -313,6 +327,7 @@ describe('desk page', () => {
     const request = page.getByRole('region', { name: /Nouvelle demande · Paul Girard/ });
     await expect.poll(() => request.getByLabel('Type').inputValue()).toBe('out_of_area');
     expect(await request.getByLabel('Code postal').inputValue()).toBe('75001');
+    await expect.poll(() => focusedIn(page, request)).toMatch(/^TEXTAREA/);
     await keys.type('Diagnostic tableau à Paris : partenaire à conseiller');
     const recorded = page.waitForResponse(
       (r) => r.url().endsWith('/v1/admin/requests') && r.request().method() === 'POST',
@@ -391,7 +406,7 @@ describe('desk page', () => {
     const unknown = await openDesk(DESKTOP, '?phone=%2B33655443322');
     const form = unknown.page.getByRole('region', { name: 'Nouveau client' });
     await expect.poll(() => form.getByLabel('Téléphone').inputValue()).toBe('+33655443322');
-    await expect.poll(() => focused(unknown.page)).toMatch(/^INPUT/);
+    await expect.poll(() => focusedIn(unknown.page, form)).toMatch(/^INPUT/);
     expect(unknown.errors).toEqual([]);
   });
 
