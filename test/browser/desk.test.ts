@@ -299,6 +299,40 @@ describe('desk page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('keeps the option chosen with the arrows when the answer for the text arrives after the choice', async () => {
+    const { page, errors, keys } = await openDesk(DESKTOP);
+    await keys.press('/');
+    await keys.type('Mar');
+    const hint = page.locator('.search p.hint[role=status]');
+    await page.getByRole('option', { name: /Nouveau client : « Mar »/ }).waitFor();
+    const firstHint = await hint.textContent();
+    // The answer for the whole name is held until the create option was chosen on the list shown
+    // meanwhile (the previous text's callers): the order a slow answer gives, without waiting on time.
+    let release!: () => void;
+    const chosen = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/v1\/admin\/customers\?/, async (route) => {
+      await chosen;
+      // A request the page gave up meanwhile (the text changed again) cannot be continued.
+      await route.continue().catch(() => undefined);
+    });
+    await keys.type('ie Dubois');
+    const create = page.getByRole('option', { name: /Nouveau client : « Marie Dubois »/ });
+    await create.waitFor();
+    await keys.press('ArrowUp');
+    expect(await create.getAttribute('aria-selected')).toBe('true');
+    release();
+    await expect.poll(() => hint.textContent()).not.toBe(firstHint);
+    await page
+      .getByRole('option', { name: /Marie Dubois/ })
+      .first()
+      .waitFor();
+    expect(await create.getAttribute('aria-selected')).toBe('true');
+    await keys.press('Enter');
+    const form = page.getByRole('region', { name: 'Nouveau client' });
+    await expect.poll(() => form.getByLabel('Nom').inputValue()).toBe('Marie Dubois');
+    expect(errors).toEqual([]);
+  });
+
   it('turns an address out of the area into a request in two keys, and keeps notes on the caller', async () => {
     const { page, errors, keys } = await openDesk(DESKTOP);
     await keys.press('/');
