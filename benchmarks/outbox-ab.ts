@@ -1,0 +1,274 @@
+/**
+ * npm run bench:outbox-ab [-- --json] [--rounds 2] [--seconds 5] [--connections 1,8] [--scenario M]
+ *   [--smtp] [--cpu-prof DIR]
+ *
+ * What the in-process outbox worker costs a booking, as bench:api measures it (`--routes bookings`
+ * with and without `--outbox-worker`), but A/B on one loaded company: the scenario is loaded once,
+ * then the service is started with TOURNEE_OUTBOX_WORKER=false and =true in turn (off, on, off, on…,
+ * seconds apart rather than minutes), each time warmed up the same way, with the same guarded
+ * customer traffic as bench:api (challenge, 2-bit proof of work, caps on; each booking cancelled
+ * before the client's next one, untimed). Per phase: booking p50/p95/p99 and req/s, the service's
+ * CPU per booking, its PostgreSQL backends' CPU per booking (the connections it opened, found by
+ * application_name), the messages the worker delivered meanwhile, and the host's steal. At the end:
+ * p95 on/off per round and the outbox's CPU per message (service and PostgreSQL: on less off).
+ *
+ * E-mails go where bench:api's go (no SMTP: the data-folder transport), or with --smtp to a local
+ * SMTP sink in a process of its own.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { DatabaseHandle } from '../src/db/database.js';
+import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
+import { runLoad, type LoadRequest } from './lib/load.js';
+import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import {
+  API_SCENARIOS,
+  DEFAULT_DATABASE_URL,
+  freePort,
+  loadScenario,
+  startService,
+  type ApiScenarioName,
+} from './lib/service.js';
+import { startSinkProcess, type SinkProcess } from './lib/sinks.js';
+import { round } from './lib/stats.js';
+
+const args = z
+  .object({
+    json: z.boolean().default(false),
+    rounds: z.coerce.number().int().positive().default(2),
+    seconds: z.coerce.number().positive().default(5),
+    connections: z
+      .string()
+      .default('1')
+      .transform((s) => s.split(',').map(Number)),
+    scenario: z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName]).default('M'),
+    smtp: z.boolean().default(false),
+    cpuProf: z.string().optional(),
+  })
+  .parse(
+    ((values) => ({ ...values, cpuProf: values['cpu-prof'] }))(
+      parseArgs({
+        options: {
+          json: { type: 'boolean' },
+          rounds: { type: 'string' },
+          seconds: { type: 'string' },
+          connections: { type: 'string' },
+          scenario: { type: 'string' },
+          smtp: { type: 'boolean' },
+          'cpu-prof': { type: 'string' },
+        },
+      }).values,
+    ),
+  );
+const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const log = (line: string) => {
+  if (!args.json) console.log(line);
+};
+
+/** CPU (ms) of the PostgreSQL backends serving `appName`, by pid. */
+async function backendCpu(db: DatabaseHandle['db'], appName: string): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity WHERE application_name = ${appName}`.execute(db);
+  return new Map(rows.map((r) => [r.pid, processCpuMs(r.pid) || 0]));
+}
+
+/** CPU the backends used between two readings; a backend that appeared meanwhile counts whole. */
+function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** WAL flushes of the whole server (pg_stat_wal): others' tests count too, so a hint only. */
+async function walSyncs(db: DatabaseHandle['db']): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT wal_sync AS n FROM pg_stat_wal`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function undelivered(db: DatabaseHandle['db']): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT (SELECT count(*) FROM outbox WHERE dispatched_at IS NULL)
+         + (SELECT count(*) FROM messages WHERE status = 'pending') AS n`.execute(db);
+  return Number(rows[0]!.n);
+}
+
+async function delivered(db: DatabaseHandle['db']): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM messages WHERE status IN ('sent', 'skipped', 'failed')`.execute(db);
+  return Number(rows[0]!.n);
+}
+
+interface Phase {
+  round: number;
+  worker: boolean;
+  connections: number;
+  requests: number;
+  rps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  errors: number;
+  /** Service process CPU per booking (with its challenge and the previous one's cancellation), ms. */
+  service_cpu_ms: number;
+  /** Its PostgreSQL backends' CPU per booking, ms. */
+  pg_cpu_ms: number;
+  /** Messages the worker finished during the timed run, per booking. */
+  messages_per_booking: number;
+  wal_syncs_per_booking: number;
+  cpu_steal_pct: number;
+  machine_busy_cores: number;
+}
+
+let sinks: SinkProcess | undefined;
+if (args.smtp) sinks = await startSinkProcess();
+log(`scenario ${args.scenario}: loading ${API_SCENARIOS[args.scenario].technicians} technicians…`);
+const { schema, handle } = await loadScenario(url, args.scenario, 'bench_outbox_ab');
+const dataDir = mkdtempSync(join(tmpdir(), 'outbox-ab-'));
+// One port and one customer sequence for every phase: customers and addresses never repeat, so the
+// caps (per customer, per address) never bite, as in bench:api.
+const port = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+let combos: Awaited<ReturnType<typeof bookingCombos>> | undefined;
+let traffic: ReturnType<typeof bookingTraffic> | undefined;
+const phases: Phase[] = [];
+const appName = `outbox-ab-${process.pid}`;
+
+try {
+  for (let round_ = 1; round_ <= args.rounds; round_++) {
+    // off, on in odd rounds; on, off in even ones: a drift of the host's load falls on both.
+    const order = round_ % 2 === 1 ? [false, true] : [true, false];
+    for (const worker of order) {
+      const service = await startService(
+        {
+          PORT: String(port),
+          PGAPPNAME: appName,
+          DATABASE_URL: url,
+          TOURNEE_DB_SCHEMA: schema,
+          TOURNEE_DATA_DIR: dataDir,
+          TOURNEE_RATE_LIMIT: '100000000',
+          TOURNEE_DB_POOL_SIZE: '20',
+          TOURNEE_OUTBOX_WORKER: String(worker),
+          TOURNEE_POW_DIFFICULTY: '2',
+          TOURNEE_TRUST_PROXY: '1',
+          TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
+          TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
+          TOURNEE_POW_ESCALATION_BITS: '2',
+          TOURNEE_PURGE_INTERVAL_MS: '0',
+          ...(sinks ? { TOURNEE_SMTP_URL: sinks.smtpUrl } : {}),
+        },
+        args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
+      );
+      try {
+        combos ??= await bookingCombos(baseUrl, handle);
+        traffic ??= bookingTraffic(baseUrl, combos, { cancelEach: true, asCustomers: true });
+        const bookings = traffic;
+        const run = (connections: number, seconds: number) =>
+          runLoad({
+            baseUrl,
+            connections,
+            seconds,
+            expected: (s) => s === 201 || s === 409 || s === 422,
+            next: bookings.next,
+            onResponse: bookings.onResponse,
+          });
+        // Warm-up as bench:api's (slots), then bookings untimed; the worker catches up on the backlog.
+        let seed = 7;
+        const pick = <T>(xs: T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length]!;
+        await runLoad({
+          baseUrl,
+          connections: 2,
+          seconds: 2,
+          expected: (s) => s === 200,
+          next: (): LoadRequest => {
+            const c = pick(combos!);
+            return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
+          },
+        });
+        await run(2, 3);
+        if (worker) {
+          const deadline = Date.now() + 300_000;
+          while ((await undelivered(handle.db)) > 0 && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+        for (const connections of args.connections) {
+          const ticks = cpuTicks();
+          const cpuBefore = processCpuMs(service.process.pid!);
+          const pgBefore = await backendCpu(handle.db, appName);
+          const walBefore = await walSyncs(handle.db);
+          const deliveredBefore = await delivered(handle.db);
+          const result = await run(connections, args.seconds);
+          const after = cpuTicks();
+          const steal = stealPercent(ticks);
+          const cpu = processCpuMs(service.process.pid!) - cpuBefore;
+          const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
+          const wal = (await walSyncs(handle.db)) - walBefore;
+          const messages = (await delivered(handle.db)) - deliveredBefore;
+          const phase: Phase = {
+            round: round_,
+            worker,
+            connections,
+            requests: result.requests,
+            rps: round(result.rps, 1),
+            p50_ms: round(result.p50_ms),
+            p95_ms: round(result.p95_ms),
+            p99_ms: round(result.p99_ms),
+            errors: result.errors,
+            service_cpu_ms: round(cpu / result.requests, 3),
+            pg_cpu_ms: round(pg / result.requests, 3),
+            messages_per_booking: round(messages / result.requests, 2),
+            wal_syncs_per_booking: round(wal / result.requests, 2),
+            cpu_steal_pct: round(steal, 1),
+            machine_busy_cores: round(
+              after.total > ticks.total ? ((after.busy - ticks.busy) / (after.total - ticks.total)) * 2 : 0,
+              2,
+            ),
+          };
+          phases.push(phase);
+          log(
+            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms, PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %`,
+          );
+        }
+      } finally {
+        await service.stop();
+      }
+    }
+  }
+} finally {
+  await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
+  await handle.close();
+  await sinks?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const summary = args.connections.map((connections) => {
+  const of = (worker: boolean) => phases.filter((p) => p.connections === connections && p.worker === worker);
+  const on = of(true);
+  const off = of(false);
+  const perMessage = (key: 'service_cpu_ms' | 'pg_cpu_ms') =>
+    (mean(on.map((p) => p[key])) - mean(off.map((p) => p[key]))) /
+    Math.max(mean(on.map((p) => p.messages_per_booking)), 0.001);
+  return {
+    connections,
+    p95_ms_off: off.map((p) => p.p95_ms),
+    p95_ms_on: on.map((p) => p.p95_ms),
+    p95_ratio_per_round: on.map((p, i) => round(p.p95_ms / (off[i]?.p95_ms ?? NaN), 3)),
+    p95_ratio_of_means: round(mean(on.map((p) => p.p95_ms)) / mean(off.map((p) => p.p95_ms)), 3),
+    rps_off: round(mean(off.map((p) => p.rps)), 1),
+    rps_on: round(mean(on.map((p) => p.rps)), 1),
+    outbox_service_cpu_ms_per_message: round(perMessage('service_cpu_ms'), 3),
+    outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
+  };
+});
+for (const s of summary) {
+  log(
+    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')}, of the means ${s.p95_ratio_of_means}; bookings/s off ${s.rps_off}, on ${s.rps_on}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms, PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
+  );
+}
+if (args.json) console.log(JSON.stringify({ scenario: args.scenario, smtp: args.smtp, phases, summary }));
+process.exit(0);

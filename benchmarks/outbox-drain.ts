@@ -1,0 +1,204 @@
+/**
+ * npm run bench:outbox-drain [-- --json] [--events 400] [--per-run 4] [--smtp] [--webhook] [--cpu-prof]
+ *
+ * The outbox worker's own cost, without booking traffic around it: `--events` booking.created events
+ * of the S company's visits are written `--per-run` at a time (as a few bookings committing between
+ * two runs of the worker would), and after each group the worker makes one pass (dispatch, claim,
+ * deliver, record). Measured: this process's CPU (the worker's JavaScript) and its PostgreSQL
+ * backend's CPU (found by application_name) per message, and the server's
+ * WAL flushes per message (server-wide: others' work counts too). E-mails to the data-folder
+ * transport (as bench:api), or with --smtp to a local SMTP sink; --webhook adds one subscription
+ * (a local receiver) so each event makes two messages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { z } from 'zod';
+import { openDatabase } from '../src/db/database.js';
+import type { Database } from '../src/db/schema.js';
+import type { VisitEventData } from '../src/domain/outbox/visit-events.js';
+import { migrate } from '../src/db/migrate.js';
+import { insertOutboxEvent } from '../src/db/outbox.js';
+import { findVisitWithService } from '../src/db/visits.js';
+import { insertWebhook } from '../src/db/webhooks.js';
+import { seedDemoCompany } from '../src/demo/seed.js';
+import { createMessaging } from '../src/domain/messages/messaging.js';
+import { visitEventData } from '../src/domain/outbox/visit-events.js';
+import { newWebhookSecret } from '../src/domain/webhooks/signature.js';
+import { processCpuMs } from './lib/machine.js';
+import { DEFAULT_DATABASE_URL } from './lib/service.js';
+import { startSinkProcess, type SinkProcess } from './lib/sinks.js';
+import { round } from './lib/stats.js';
+
+const args = z
+  .object({
+    json: z.boolean().default(false),
+    events: z.coerce.number().int().positive().default(400),
+    'per-run': z.coerce.number().int().positive().default(4),
+    smtp: z.boolean().default(false),
+    webhook: z.boolean().default(false),
+    'cpu-prof': z.string().optional(),
+  })
+  .parse(
+    parseArgs({
+      options: {
+        json: { type: 'boolean' },
+        events: { type: 'string' },
+        'per-run': { type: 'string' },
+        smtp: { type: 'boolean' },
+        webhook: { type: 'boolean' },
+        'cpu-prof': { type: 'string' },
+      },
+    }).values,
+  );
+const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const log = (line: string) => {
+  if (!args.json) console.log(line);
+};
+const schema = `bench_outbox_drain_${process.pid}`;
+const appName = `outbox-drain-${process.pid}`;
+
+// The bench's own connections under another application_name than the worker's.
+const ownPool = (search: string) =>
+  new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({
+        connectionString: url,
+        max: 2,
+        application_name: `${appName}-bench`,
+        options: `-c search_path=${search} -c TimeZone=UTC`,
+      }),
+    }),
+  });
+const admin = { db: ownPool('public'), close: () => admin.db.destroy() };
+await sql.raw(`CREATE SCHEMA "${schema}"`).execute(admin.db);
+const producer = { db: ownPool(`"${schema}",public`), close: () => producer.db.destroy() };
+await migrate(producer.db);
+await seedDemoCompany(producer.db, { technicians: 12, weeksAhead: 3 });
+// The worker's own pool, recognisable in pg_stat_activity (node-postgres reads PGAPPNAME at each connection).
+process.env.PGAPPNAME = appName;
+const handle = await openDatabase({ url, schema, poolSize: 10 });
+
+let sinks: SinkProcess | undefined;
+if (args.smtp || args.webhook) sinks = await startSinkProcess();
+if (args.webhook) {
+  await insertWebhook(producer.db, {
+    url: sinks!.hookUrl,
+    events: ['booking.created'],
+    secret: newWebhookSecret(),
+  });
+}
+const dataDir = mkdtempSync(join(tmpdir(), 'outbox-drain-'));
+const messaging = createMessaging(handle.db, {
+  smtpUrl: args.smtp ? sinks!.smtpUrl : undefined,
+  dataDir,
+  publicUrl: 'http://127.0.0.1:3000',
+  allowPrivateWebhooks: true,
+});
+
+const ids = (
+  await producer.db
+    .selectFrom('visits')
+    .select('id')
+    .where('status', '=', 'booked')
+    .where('customer_email', 'is not', null)
+    .orderBy('id')
+    .limit(args.events)
+    .execute()
+).map((r) => r.id);
+const events: VisitEventData[] = [];
+for (const id of ids) {
+  const row = (await findVisitWithService(producer.db, id))!;
+  events.push(
+    visitEventData(row, { name: row.service_name, priceLabel: row.service_price_label }, 'Europe/Paris'),
+  );
+}
+while (events.length < args.events) events.push(...events.slice(0, args.events - events.length));
+
+async function backendCpu(): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity WHERE application_name = ${appName}`.execute(admin.db);
+  return new Map(rows.map((r) => [r.pid, processCpuMs(r.pid) || 0]));
+}
+async function walSyncs(): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT wal_sync AS n FROM pg_stat_wal`.execute(admin.db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+// Warm-up: one group through the whole path (JIT, pool, company settings).
+const write = async (group: typeof events) => {
+  for (const visit of group) {
+    await insertOutboxEvent(producer.db, {
+      type: 'booking.created',
+      aggregate: 'visit',
+      aggregateId: visit.id,
+      payload: { ...visit },
+      privatePayload: { manageUrl: `http://127.0.0.1:3000/manage#${visit.id}.token` },
+    });
+  }
+};
+await write(events.slice(0, 8));
+while ((await messaging.worker.runOnce()).attempted > 0);
+
+const session = args['cpu-prof'] ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+let workerCpuUs = 0;
+const pgBefore = await backendCpu();
+const walBefore = await walSyncs();
+let messages = 0;
+let runs = 0;
+const started = performance.now();
+for (let i = 0; i < events.length; i += args['per-run']) {
+  await write(events.slice(i, i + args['per-run']));
+  const cpu = process.cpuUsage();
+  for (;;) {
+    const report = await messaging.worker.runOnce();
+    runs++;
+    messages += report.attempted;
+    if (report.attempted === 0) break;
+  }
+  const used = process.cpuUsage(cpu);
+  workerCpuUs += used.user + used.system;
+}
+const seconds = (performance.now() - started) / 1000;
+const pgAfter = await backendCpu();
+let pgMs = 0;
+for (const [pid, ms] of pgAfter) pgMs += ms - (pgBefore.get(pid) ?? 0);
+const wal = (await walSyncs()) - walBefore;
+if (session) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(args['cpu-prof']!, JSON.stringify(profile));
+}
+
+const result = {
+  events: events.length,
+  per_run: args['per-run'],
+  transport: args.smtp ? 'smtp' : 'folder',
+  messages,
+  runs,
+  seconds: round(seconds, 2),
+  worker_cpu_ms_per_message: round(workerCpuUs / 1000 / messages, 3),
+  pg_cpu_ms_per_message: round(pgMs / messages, 3),
+  wal_syncs_per_message: round(wal / messages, 2),
+};
+log(
+  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message, its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
+);
+if (args.json) console.log(JSON.stringify(result));
+await messaging.close();
+await handle.close();
+await producer.close();
+await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(admin.db);
+await admin.close();
+await sinks?.close();
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(0);
