@@ -82,7 +82,8 @@ await migrate(producer.db);
 await seedDemoCompany(producer.db, { technicians: 12, weeksAhead: 3 });
 // The worker's own pool, recognisable in pg_stat_activity (node-postgres reads PGAPPNAME at each connection).
 process.env.PGAPPNAME = appName;
-const handle = await openDatabase({ url, schema, poolSize: 10 });
+// As the service opens the worker's pool: two connections, commits not waiting for the disk.
+const handle = await openDatabase({ url, schema, poolSize: 2, synchronousCommit: false });
 
 let sinks: SinkProcess | undefined;
 if (args.smtp || args.webhook) sinks = await startSinkProcess();

@@ -23,6 +23,12 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PGlite data folder; 'memory://' for an in-memory database. */
   dataDir?: string;
+  /**
+   * false: this pool's commits return before their WAL reaches the disk (PostgreSQL's
+   * synchronous_commit = off; a database crash may lose its last fraction of a second of commits,
+   * never corrupt anything). Only for writes whose loss is harmless (the outbox worker's).
+   */
+  synchronousCommit?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -62,7 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       // bounded wait for a pooled connection (a booking race queues on the locks); a database that is down fails at once with ECONNREFUSED
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
-      options: `-c search_path="${schema}",public -c TimeZone=UTC`,
+      options: `-c search_path="${schema}",public -c TimeZone=UTC${options.synchronousCommit === false ? ' -c synchronous_commit=off' : ''}`,
     });
     // A connection dying (database restart, killed backend) must not crash the process: the
     // query in flight rejects and the caller answers 503; idle and checked-out clients alike.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from './database.js';
 import type {
@@ -46,27 +47,31 @@ export async function hasUndispatchedEvents(db: Executor): Promise<boolean> {
   return row !== undefined;
 }
 
-/** Oldest events not yet turned into messages, locked for this transaction; other instances skip them. */
-export async function lockUndispatchedEvents(tx: Transaction<Database>, limit: number): Promise<OutboxRow[]> {
-  return tx
-    .selectFrom('outbox')
-    .selectAll()
-    .where('dispatched_at', 'is', null)
-    .orderBy('created_at')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-}
-
-/** Marks events dispatched and drops their secrets: they now live only in the messages that need them. */
-export async function markEventsDispatched(tx: Executor, ids: string[], now: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await tx
-    .updateTable('outbox')
-    .set({ dispatched_at: now, private_payload: null })
-    .where('id', 'in', ids)
-    .execute();
+/**
+ * Takes the oldest events not yet turned into messages, in one statement: locked for this
+ * transaction (SKIP LOCKED: other instances take the next ones), marked dispatched and their
+ * secrets dropped (they now live only in the messages that need them). Returned as they were
+ * before the update (with their private payload), oldest first. The caller's transaction inserts
+ * their messages: a rollback leaves the events undispatched.
+ */
+export async function takeUndispatchedEvents(
+  tx: Transaction<Database>,
+  limit: number,
+  now: Date,
+): Promise<OutboxRow[]> {
+  const result = await sql<OutboxRow>`
+    UPDATE outbox o SET dispatched_at = ${now}, private_payload = NULL
+    FROM (
+      SELECT id, private_payload FROM outbox
+      WHERE dispatched_at IS NULL
+      ORDER BY created_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ) AS taken
+    WHERE o.id = taken.id
+    RETURNING o.id, o.type, o.aggregate, o.aggregate_id, o.payload, taken.private_payload,
+      o.created_at, NULL::timestamptz AS dispatched_at`.execute(tx);
+  return result.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
 
 export interface NewMessage {
@@ -85,31 +90,70 @@ export interface NewMessage {
   giveUpAt: Date;
 }
 
+/**
+ * A message's id, from its dedupe key: the same message made twice (an event dispatched again
+ * because the worker's asynchronously committed dispatch was lost in a database crash, a reminder
+ * decided again) gets the same id, so what was already delivered under it is deduped by the
+ * receiver (Message-ID, webhook-id). A UUID (version 8, RFC 9562) of the key's SHA-256.
+ */
+export function messageIdOf(dedupeKey: string): string {
+  const hex = createHash('sha256').update(`tournee-message:${dedupeKey}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function messageValues(m: NewMessage, claim?: { leaseUntil: Date }) {
+  const status = m.status ?? 'pending';
+  const claimed = claim !== undefined && status === 'pending';
+  return {
+    id: messageIdOf(m.dedupeKey),
+    dedupe_key: m.dedupeKey,
+    outbox_id: m.outboxId,
+    channel: m.channel,
+    kind: m.kind,
+    aggregate: m.aggregate,
+    aggregate_id: m.aggregateId,
+    webhook_id: m.webhookId ?? null,
+    recipient: m.recipient,
+    payload: JSON.stringify(m.payload),
+    status,
+    last_error: m.lastError ?? null,
+    next_attempt_at: m.nextAttemptAt,
+    give_up_at: m.giveUpAt,
+    ...(claimed ? { attempts: 1, locked_until: claim.leaseUntil } : {}),
+  };
+}
+
 /** Inserts messages; one already made under the same dedupe key is kept as it is. Returns how many were new. */
 export async function insertMessages(tx: Executor, messages: NewMessage[]): Promise<number> {
   if (messages.length === 0) return 0;
   const result = await tx
     .insertInto('messages')
-    .values(
-      messages.map((m) => ({
-        dedupe_key: m.dedupeKey,
-        outbox_id: m.outboxId,
-        channel: m.channel,
-        kind: m.kind,
-        aggregate: m.aggregate,
-        aggregate_id: m.aggregateId,
-        webhook_id: m.webhookId ?? null,
-        recipient: m.recipient,
-        payload: JSON.stringify(m.payload),
-        status: m.status ?? 'pending',
-        last_error: m.lastError ?? null,
-        next_attempt_at: m.nextAttemptAt,
-        give_up_at: m.giveUpAt,
-      })),
-    )
+    .values(messages.map((m) => messageValues(m)))
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * Inserts messages already taken by the inserting worker until `leaseUntil` (as claimDueMessages
+ * would take them: attempts 1, locked), so it delivers them at once without claiming them in a
+ * statement of their own. Returns the pending ones inserted (not those already made under their
+ * dedupe key, nor those inserted as skipped).
+ */
+export async function insertClaimedMessages(
+  tx: Executor,
+  messages: NewMessage[],
+  leaseUntil: Date,
+): Promise<MessageRow[]> {
+  if (messages.length === 0) return [];
+  const rows = await tx
+    .insertInto('messages')
+    .values(messages.map((m) => messageValues(m, { leaseUntil })))
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returningAll()
+    .execute();
+  return rows.filter((r) => r.status === 'pending');
 }
 
 /**

@@ -211,7 +211,21 @@ export async function buildServer(
   }
 
   if (options.outboxWorker) {
-    const messaging = createMessaging(database.db, {
+    // On PostgreSQL the worker has a pool of its own, two connections whose commits do not wait for
+    // the disk (synchronous_commit = off): its claims, outcomes and dispatches then never queue a
+    // booking's commit behind a WAL flush of theirs. Losing one in a database crash is harmless:
+    // the message is delivered again under the same id (ids come from dedupe keys), which the
+    // receivers dedupe on, as after any crash mid-delivery. The embedded database has one connection.
+    const workerDatabase =
+      database.kind === 'postgres' && config.DATABASE_URL
+        ? await openDatabase({
+            url: config.DATABASE_URL,
+            schema: config.TOURNEE_DB_SCHEMA,
+            poolSize: 2,
+            synchronousCommit: false,
+          })
+        : undefined;
+    const messaging = createMessaging((workerDatabase ?? database).db, {
       smtpUrl: config.TOURNEE_SMTP_URL,
       mailFrom: config.TOURNEE_MAIL_FROM,
       dataDir: config.TOURNEE_DATA_DIR,
@@ -224,7 +238,10 @@ export async function buildServer(
     });
     app.addHook('onReady', async () => messaging.worker.start());
     // Before the database closes: the delivery in progress records its outcome first.
-    app.addHook('onClose', async () => messaging.close());
+    app.addHook('onClose', async () => {
+      await messaging.close();
+      await workerDatabase?.close();
+    });
   }
 
   if (ownsDatabase) app.addHook('onClose', async () => database.close());

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { insertWebhook } from '../../src/db/webhooks.js';
 import { nextAttemptAt, RETRY_WINDOW_MS } from '../../src/domain/outbox/backoff.js';
+import { messageIdOf } from '../../src/db/outbox.js';
 import { enqueueMessage } from '../../src/domain/outbox/index.js';
 import { OutboxWorker } from '../../src/domain/outbox/worker.js';
 import { WebhookDeliverer } from '../../src/domain/webhooks/deliver.js';
@@ -134,5 +136,122 @@ describe('outbox', () => {
       await receiver.close();
       if (second !== t.testDb.handle) await second.close();
     }
+  });
+  describe('the worker’s writes, lost in a database crash (they commit without waiting for the disk)', () => {
+    const lease = 60_000;
+    let receiver: Awaited<ReturnType<typeof startReceiver>>;
+    let now: Date;
+    let worker: OutboxWorker;
+    let workerDb: DatabaseHandle;
+
+    beforeAll(async () => {
+      receiver = await startReceiver();
+      // Only this receiver's subscription from here on (earlier tests' receivers are closed).
+      await db().updateTable('webhooks').set({ deleted_at: new Date() }).execute();
+      await insertWebhook(db(), {
+        url: receiver.url,
+        events: ['request.closed'],
+        secret: newWebhookSecret(),
+      });
+      // The worker's own pool, as the service opens it on PostgreSQL.
+      workerDb = t.testDb.url
+        ? await openDatabase({
+            url: t.testDb.url,
+            schema: t.testDb.schema,
+            poolSize: 2,
+            synchronousCommit: false,
+          })
+        : t.testDb.handle;
+      now = new Date('2026-03-25T08:00:00Z');
+      worker = new OutboxWorker(workerDb.db, {
+        deliverers: { webhook: new WebhookDeliverer(workerDb.db, { allowPrivate: true }) },
+        clock: () => now,
+        leaseMs: lease,
+      });
+    });
+    afterAll(async () => {
+      await receiver?.close();
+      if (workerDb && workerDb !== t.testDb.handle) await workerDb.close();
+    });
+
+    const closeRequest = (n: number) =>
+      db()
+        .transaction()
+        .execute((tx) =>
+          enqueueMessage(tx, {
+            type: 'request.closed',
+            aggregate: 'request',
+            aggregateId: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+            payload: { n },
+          }),
+        );
+    const messageOf = (eventId: string) =>
+      db().selectFrom('messages').selectAll().where('outbox_id', '=', eventId).executeTakeFirstOrThrow();
+
+    it('commits them without waiting for the WAL flush', async () => {
+      if (!t.testDb.url) return; // the embedded database has one connection, the service's own
+      const { rows } = await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(
+        workerDb.db,
+      );
+      expect(rows[0]!.synchronous_commit).toBe('off');
+    });
+
+    it('a lost outcome: the message goes again after its lease, under the same id, then once only', async () => {
+      const eventId = await closeRequest(1);
+      const before = receiver.calls.length;
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 1);
+      const sent = await messageOf(eventId);
+      expect(sent.status).toBe('sent');
+      expect(sent.id).toBe(messageIdOf(`event:${eventId}:webhook:${sent.webhook_id}`));
+
+      // The database comes back without the outcome: the row is as the worker's claim left it.
+      await db()
+        .updateTable('messages')
+        .set({
+          status: 'pending',
+          locked_until: new Date(now.getTime() + lease),
+          sent_at: null,
+          response_status: null,
+          response_body: null,
+        })
+        .where('id', '=', sent.id)
+        .execute();
+      now = new Date(now.getTime() + 1000);
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 1); // its lease still runs: nobody takes it
+
+      now = new Date(now.getTime() + lease);
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 2);
+      const [first, again] = receiver.calls.slice(before);
+      expect(again!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+      expect(again!.body).toBe(first!.body);
+      expect((await messageOf(eventId)).status).toBe('sent');
+      now = new Date(now.getTime() + 2 * lease);
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 2);
+    });
+
+    it('a lost dispatch: the event makes the same message again, under the same id', async () => {
+      const eventId = await closeRequest(2);
+      const before = receiver.calls.length;
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 1);
+      const first = await messageOf(eventId);
+
+      // The database comes back without the dispatch and all that followed: the event waits, no message.
+      await db().deleteFrom('messages').where('outbox_id', '=', eventId).execute();
+      await db().updateTable('outbox').set({ dispatched_at: null }).where('id', '=', eventId).execute();
+      now = new Date(now.getTime() + 1000);
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 2);
+      const [lost, again] = receiver.calls.slice(before);
+      expect(again!.headers['webhook-id']).toBe(lost!.headers['webhook-id']);
+      expect((await messageOf(eventId)).id).toBe(first.id);
+      now = new Date(now.getTime() + 2 * lease);
+      await worker.runOnce();
+      expect(receiver.calls.length).toBe(before + 2);
+    });
   });
 });

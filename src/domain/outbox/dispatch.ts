@@ -1,12 +1,12 @@
 import type { Db } from '../../db/database.js';
 import {
   hasUndispatchedEvents,
+  insertClaimedMessages,
   insertMessages,
-  lockUndispatchedEvents,
-  markEventsDispatched,
+  takeUndispatchedEvents,
   type NewMessage,
 } from '../../db/outbox.js';
-import type { OutboxRow, WebhookRow } from '../../db/schema.js';
+import type { MessageRow, OutboxRow, WebhookRow } from '../../db/schema.js';
 import { listWebhooks } from '../../db/webhooks.js';
 import { RETRY_WINDOW_MS } from './backoff.js';
 import type { VisitEventData } from './visit-events.js';
@@ -71,17 +71,33 @@ function webhookMessagesFor(subscriptions: WebhookRow[], event: OutboxRow, now: 
 /** Events turned into messages per transaction. */
 export const DISPATCH_BATCH = 100;
 
+export interface DispatchOptions {
+  batch?: number;
+  /** Skip the cheap "anything to do?" read (the caller knows an event was just committed). */
+  known?: boolean;
+  /**
+   * Insert the new pending messages already taken by the caller until then (attempts 1, locked):
+   * it delivers them at once, without a claiming statement of their own.
+   */
+  leaseUntil?: Date;
+}
+
 /**
  * Turns committed events into messages, oldest first, in one transaction per batch: the events are
- * locked (SKIP LOCKED: another instance takes the next batch), their messages inserted under dedupe
- * keys, and the events marked dispatched. A crash rolls the batch back whole. Returns how many events.
+ * taken (SKIP LOCKED: another instance takes the next batch) and marked dispatched in one statement,
+ * their messages inserted under dedupe keys. A crash rolls the batch back whole. Returns how many
+ * events, and with `leaseUntil` the messages taken for the caller.
  */
-export async function dispatchEvents(db: Db, now: Date, batch = DISPATCH_BATCH): Promise<number> {
-  // One plain read when there is nothing to do (most polls), instead of a BEGIN, a locking read and a COMMIT.
-  if (!(await hasUndispatchedEvents(db))) return 0;
+export async function dispatchAndClaim(
+  db: Db,
+  now: Date,
+  options: DispatchOptions = {},
+): Promise<{ events: number; claimed: MessageRow[] }> {
+  // One plain read when there is nothing to do (most polls), instead of a BEGIN, a locking update and a COMMIT.
+  if (!options.known && !(await hasUndispatchedEvents(db))) return { events: 0, claimed: [] };
   return db.transaction().execute(async (tx) => {
-    const events = await lockUndispatchedEvents(tx, batch);
-    if (events.length === 0) return 0;
+    const events = await takeUndispatchedEvents(tx, options.batch ?? DISPATCH_BATCH, now);
+    if (events.length === 0) return { events: 0, claimed: [] };
     // The live subscriptions once for the whole batch (a handful of rows), not a query per event.
     const subscriptions = await listWebhooks(tx);
     const messages: NewMessage[] = [];
@@ -90,12 +106,18 @@ export async function dispatchEvents(db: Db, now: Date, batch = DISPATCH_BATCH):
       if (email) messages.push(email);
       messages.push(...webhookMessagesFor(subscriptions, event, now));
     }
+    if (options.leaseUntil) {
+      return {
+        events: events.length,
+        claimed: await insertClaimedMessages(tx, messages, options.leaseUntil),
+      };
+    }
     await insertMessages(tx, messages);
-    await markEventsDispatched(
-      tx,
-      events.map((e) => e.id),
-      now,
-    );
-    return events.length;
+    return { events: events.length, claimed: [] };
   });
+}
+
+/** dispatchAndClaim without taking the messages: they wait for a worker's claim. Returns how many events. */
+export async function dispatchEvents(db: Db, now: Date, batch = DISPATCH_BATCH): Promise<number> {
+  return (await dispatchAndClaim(db, now, { batch })).events;
 }

@@ -3,7 +3,7 @@ import { claimDueMessages } from '../../db/outbox.js';
 import type { MessageChannel, MessageRow } from '../../db/schema.js';
 import { nextAttemptAt } from './backoff.js';
 import type { Attempt, Deliverer } from './delivery.js';
-import { DISPATCH_BATCH, dispatchEvents } from './dispatch.js';
+import { DISPATCH_BATCH, dispatchAndClaim } from './dispatch.js';
 import { onEventEnqueued } from './enqueue.js';
 import { OutcomeBatcher } from './outcome-batcher.js';
 
@@ -69,6 +69,9 @@ export class OutboxWorker {
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private wakeRequested = false;
+  /** An event was committed in this process since the last run began: the next run need not ask whether any waits. */
+  private eventsKnown = false;
+  private lastClaim = -Infinity;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -102,6 +105,7 @@ export class OutboxWorker {
   /** Runs now rather than at the next poll (called after an event is enqueued in this process). */
   wake(): void {
     if (this.stopped) return;
+    this.eventsKnown = true;
     if (this.running) {
       this.wakeRequested = true;
       return;
@@ -139,28 +143,42 @@ export class OutboxWorker {
     if (this.stopped) return;
     // Keep going at once while there is a backlog (a full batch); after a wake, gather a little first.
     const busy =
-      report !== undefined && (report.attempted >= this.concurrency || report.dispatched >= DISPATCH_BATCH);
+      report !== undefined && (report.attempted >= this.concurrency || report.dispatched >= this.concurrency);
     const woken = this.wakeRequested;
     this.wakeRequested = false;
     this.schedule(busy ? 0 : woken ? this.gatherMs : this.pollMs);
   }
 
-  /** One pass: dispatch events, run due schedules, deliver one batch of due messages. Tests call it with their own clock. */
+  /**
+   * One pass: dispatch events (the first `concurrency` of them with their messages taken for this
+   * worker in the same transaction), run due schedules, claim the other due messages (retries,
+   * reminders, surveys, a backlog) and deliver. Tests call it with their own clock.
+   */
   async runOnce(): Promise<RunReport> {
     const now = this.clock();
-    let dispatched = await this.dispatchAll(now);
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const known = this.eventsKnown;
+    this.eventsKnown = false;
+    const fresh = await dispatchAndClaim(this.db, now, { batch: this.concurrency, known, leaseUntil });
+    let dispatched = fresh.events;
+    if (fresh.events >= this.concurrency) dispatched += await this.dispatchAll(now);
     let scheduled = 0;
     if (now.getTime() - this.lastSchedule >= this.scheduleEveryMs) {
       this.lastSchedule = now.getTime();
       for (const job of this.options.scheduled ?? []) scheduled += await job.run(now);
       if (scheduled > 0) dispatched += await this.dispatchAll(now);
     }
-    const claimed = await claimDueMessages(
-      this.db,
-      now,
-      new Date(now.getTime() + this.leaseMs),
-      this.concurrency,
-    );
+    // The others due (retries, scheduled messages, what the dispatch above left): at every poll, and
+    // in a run woken by new events only when those did not fill the batch or a poll's time has passed.
+    const room = this.concurrency - fresh.claimed.length;
+    const claimDue =
+      room > 0 &&
+      (fresh.claimed.length === 0 || scheduled > 0 || now.getTime() - this.lastClaim >= this.pollMs);
+    let claimed = fresh.claimed;
+    if (claimDue) {
+      this.lastClaim = now.getTime();
+      claimed = [...claimed, ...(await claimDueMessages(this.db, now, leaseUntil, room))];
+    }
     const sent = await this.deliverBatch(claimed);
     return { dispatched, scheduled, attempted: claimed.length, sent };
   }
@@ -168,9 +186,9 @@ export class OutboxWorker {
   private async dispatchAll(now: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await dispatchEvents(this.db, now, DISPATCH_BATCH);
-      total += n;
-      if (n < DISPATCH_BATCH) return total;
+      const { events } = await dispatchAndClaim(this.db, now, { batch: DISPATCH_BATCH });
+      total += events;
+      if (events < DISPATCH_BATCH) return total;
     }
   }
 
