@@ -267,47 +267,106 @@ export class PenalisedSearch {
   }
 
   private intra(u: number, v: number): boolean {
-    return this.intraRelocate(u, v) || this.intraTwoOpt(u, v);
+    return this.relocate(u, v) || this.intraTwoOpt(u, v);
   }
 
-  /** A string of 1–3 visits from u (also reversed) moves after or before v in v's route. */
+  /**
+   * A string of 1–3 visits from u (also reversed) moves after or before v, in v's route, which may be
+   * u's own. Positions are those of the routes before the move.
+   */
   private relocate(u: number, v: number): boolean {
     const a = this.routeOf[u]!;
     const b = this.routeOf[v]!;
+    const same = a === b;
     const A = this.routes[a]!;
-    const B = this.routes[b]!;
     const pu = this.pos[u]!;
     const pv = this.pos[v]!;
     const nA = A.size;
-    const nB = B.size;
-    const before = this.cost[a]! + this.cost[b]!;
+    const before = same ? this.cost[a]! : this.cost[a]! + this.cost[b]!;
     const s = this.s;
     for (let len = 1; len <= 3 && pu + len - 1 <= nA; len++) {
-      if (!this.servable(A.visits[pu + len - 2]!, b)) break;
-      A.loadPrefix(s, pu - 1);
-      A.joinSuffix(s, pu + len);
-      const costA = this.finish(s, nA - len, a);
-      // Adding visits to B never makes it cheaper (triangle inequality): A must gain something.
-      if (costA >= this.cost[a]! - EPS) continue;
+      let costA = 0;
+      if (same) {
+        if (pv >= pu && pv <= pu + len - 1) break;
+      } else {
+        if (!this.servable(A.visits[pu + len - 2]!, b)) break;
+        A.loadPrefix(s, pu - 1);
+        A.joinSuffix(s, pu + len);
+        costA = this.finish(s, nA - len, a);
+        // Adding visits to B never makes it cheaper (triangle inequality): A must gain something.
+        if (costA >= this.cost[a]! - EPS) continue;
+      }
       for (let rev = 0; rev <= (len > 1 ? 1 : 0); rev++) {
-        for (let p = pv; p >= pv - 1; p--) {
-          B.loadPrefix(s, p);
-          this.joinRun(s, A, pu, pu + len - 1, rev === 1);
-          B.joinSuffix(s, p + 1);
-          const costB = this.finish(s, nB + len, b);
-          if (costA + costB < before - EPS) {
-            const seg = A.visits.slice(pu - 1, pu - 1 + len);
-            if (rev === 1) seg.reverse();
-            A.visits.splice(pu - 1, len);
-            B.visits.splice(p, 0, ...seg);
-            this.refresh(a);
-            this.refresh(b);
+        // After position `at` of v's route: at = pv (after v) or pv − 1 (before v).
+        for (let at = pv; at >= pv - 1; at--) {
+          if (same && at >= pu - 1 && at <= pu + len - 1) continue;
+          const after = costA + this.movedStringCost(a, pu, len, rev === 1, b, at);
+          if (after < before - EPS) {
+            this.moveString(a, pu, len, rev === 1, b, at);
             return true;
           }
         }
       }
     }
     return false;
+  }
+
+  /**
+   * Penalised cost of route b once the string pu..pu+len−1 of route a (reversed or not) sits after its
+   * position `at`. For a ≠ b, route b's cost alone; for a = b, the route's with the string taken out of
+   * its place (`at` outside the string).
+   */
+  private movedStringCost(
+    a: number,
+    pu: number,
+    len: number,
+    reversed: boolean,
+    b: number,
+    at: number,
+  ): number {
+    const A = this.routes[a]!;
+    const s = this.s;
+    if (a !== b) {
+      const B = this.routes[b]!;
+      B.loadPrefix(s, at);
+      this.joinRun(s, A, pu, pu + len - 1, reversed);
+      B.joinSuffix(s, at + 1);
+      return this.finish(s, B.size + len, b);
+    }
+    if (at < pu) {
+      A.loadPrefix(s, at);
+      this.joinRun(s, A, pu, pu + len - 1, reversed);
+      this.joinRun(s, A, at + 1, pu - 1, false);
+      A.joinSuffix(s, pu + len);
+    } else {
+      A.loadPrefix(s, pu - 1);
+      this.joinRun(s, A, pu + len, at, false);
+      this.joinRun(s, A, pu, pu + len - 1, reversed);
+      A.joinSuffix(s, at + 1);
+    }
+    return this.finish(s, A.size, a);
+  }
+
+  /** Applies what movedStringCost costed. */
+  private moveString(a: number, pu: number, len: number, reversed: boolean, b: number, at: number): void {
+    const A = this.routes[a]!;
+    const seg = A.visits.slice(pu - 1, pu - 1 + len);
+    if (reversed) seg.reverse();
+    if (a !== b) {
+      A.visits.splice(pu - 1, len);
+      this.routes[b]!.visits.splice(at, 0, ...seg);
+      this.refresh(a);
+      this.refresh(b);
+    } else {
+      if (at < pu) {
+        A.visits.splice(pu - 1, len);
+        A.visits.splice(at, 0, ...seg);
+      } else {
+        A.visits.splice(at, 0, ...seg);
+        A.visits.splice(pu - 1, len);
+      }
+      this.refresh(a);
+    }
   }
 
   /** Strings of 1–2 visits starting at u and at v change places. */
@@ -399,51 +458,6 @@ export class PenalisedSearch {
     if (this.oneClass) return true;
     for (let p = from; p <= r.size; p++) if (!this.servable(r.visits[p - 1]!, k)) return false;
     return true;
-  }
-
-  /** Within one route: a string of 1–3 visits from u (also reversed) moves after or before v. */
-  private intraRelocate(u: number, v: number): boolean {
-    const k = this.routeOf[u]!;
-    const R = this.routes[k]!;
-    const pu = this.pos[u]!;
-    const pv = this.pos[v]!;
-    const n = R.size;
-    const before = this.cost[k]!;
-    const s = this.s;
-    for (let len = 1; len <= 3 && pu + len - 1 <= n; len++) {
-      if (pv >= pu && pv <= pu + len - 1) break;
-      for (let rev = 0; rev <= (len > 1 ? 1 : 0); rev++) {
-        // Insert after position `at` of the current route (at = pv: after v; pv − 1: before v).
-        for (let at = pv; at >= pv - 1; at--) {
-          if (at >= pu - 1 && at <= pu + len - 1) continue;
-          if (at < pu) {
-            R.loadPrefix(s, at);
-            this.joinRun(s, R, pu, pu + len - 1, rev === 1);
-            this.joinRun(s, R, at + 1, pu - 1, false);
-            R.joinSuffix(s, pu + len);
-          } else {
-            R.loadPrefix(s, pu - 1);
-            this.joinRun(s, R, pu + len, at, false);
-            this.joinRun(s, R, pu, pu + len - 1, rev === 1);
-            R.joinSuffix(s, at + 1);
-          }
-          if (this.finish(s, n, k) < before - EPS) {
-            const seg = R.visits.slice(pu - 1, pu - 1 + len);
-            if (rev === 1) seg.reverse();
-            if (at < pu) {
-              R.visits.splice(pu - 1, len);
-              R.visits.splice(at, 0, ...seg);
-            } else {
-              R.visits.splice(at, 0, ...seg);
-              R.visits.splice(pu - 1, len);
-            }
-            this.refresh(k);
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   /** Within one route: reverses the stretch between u and v so that they become consecutive. */
