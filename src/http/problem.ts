@@ -91,6 +91,8 @@ function isDatabaseUnavailable(error: unknown): boolean {
       '57P01',
       '57P02',
       '57P03',
+      // too_many_connections: the server's (or role's) connection limit is reached, by us or others
+      '53300',
       '08006',
       '08001',
       '08003',
