@@ -5,9 +5,10 @@
  *
  * A "vehicle" is one technician during one shift: routes are per shift.
  * Node numbering for the travel matrices: visits are 0..visitCount-1, then
- * each technician's start and end places (shared by all of its shifts).
+ * the technicians' start and end places, one node per distinct place (shared
+ * by all shifts, and by technicians leaving from or returning to the same place).
  */
-import type { Break, Problem } from '../problem.js';
+import type { Break, Place, Problem } from '../problem.js';
 import { servesArea } from '../problem.js';
 import { invalidVisit } from './inputCheck.js';
 
@@ -121,9 +122,23 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
   const visits = problem.visits;
   const N = visits.length;
   const techs = problem.technicians;
-  const M = N + 2 * techs.length;
+  // Technicians' start and end places share nodes when they are the same place (same key and
+  // coordinates): a company of 250 technicians from one depot has N + 1 nodes, not N + 500, so the
+  // matrices are a third of the size at 1000 visits and the hot loops read fewer cache lines.
   const places = [...visits.map((v) => v.place)];
-  for (const t of techs) places.push(t.start, t.end);
+  const placeNode = new Map<string, number>();
+  const nodeOf = (p: Place): number => {
+    const key = `${p.key},${p.lat},${p.lon}`;
+    let node = placeNode.get(key);
+    if (node === undefined) {
+      node = places.length;
+      places.push(p);
+      placeNode.set(key, node);
+    }
+    return node;
+  };
+  const techNodes = techs.map((t) => ({ start: nodeOf(t.start), end: nodeOf(t.end) }));
+  const M = places.length;
 
   const time = new Float64Array(M * M);
   const distance = new Float64Array(M * M);
@@ -162,8 +177,8 @@ export function compileInstance(problem: Problem, stability: StabilityWeights = 
       const breaks = breakOrder.map((i) => s.breaks![i]!);
       const endLimit = s.interval.end + (s.maxOvertime ?? 0);
       const capacity = t.capacity ?? Infinity;
-      const startNode = N + 2 * ti;
-      const endNode = N + 2 * ti + 1;
+      const startNode = techNodes[ti]!.start;
+      const endNode = techNodes[ti]!.end;
       const classKey = JSON.stringify([
         [...t.skills].sort(),
         // The zone rule: technicians serving different areas are never interchangeable.

@@ -1,7 +1,7 @@
 /**
  * Each local-search operator on hand-built routes where its improving move is known (one test per
  * operator, as PyVRP does). Places lie on a line, travel = |x_a − x_b|, every window wide open, so each
- * cost can be checked by hand. Two technicians share one depot at x = 0 (different end nodes, one place).
+ * cost can be checked by hand. Two technicians share one depot at x = 0 (one place, so one node).
  */
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
@@ -90,7 +90,7 @@ describe('local-search operators, one hand-built case each', () => {
       ['a', 'b'],
       ['c', 'd'],
     ]);
-    expect(inst.vehicles[0]!.endNode).not.toBe(inst.vehicles[1]!.endNode);
+    expect(inst.endPlace[0]).toBe(inst.endPlace[1]);
     expect(tryTwoOptStar(sol, index('a'), index('d'))).toBe(true);
     expect(routesOf()).toEqual([
       ['a', 'd'],
