@@ -93,12 +93,43 @@ const INSERT_NEIGHBOURS = 30;
 let routeMark = new Int32Array(0);
 let markEpoch = 0;
 
+/**
+ * Per vehicle class, the first empty vehicle (-1 if none), and those vehicles in index order: the one
+ * empty vehicle per class that insertion tries. Vehicles of one class can serve the same visits (the
+ * class key holds skills, areas, places, shift, capacity, and the technician itself once anything is
+ * booked), so one representative stands for all. Kept across the insertions of one repair, refreshed
+ * only when a representative receives a visit, instead of a scan of every vehicle per visit.
+ */
+interface EmptyReps {
+  rep: Int32Array;
+  list: number[];
+}
+
+function emptyReps(sol: Solution, reps?: EmptyReps): EmptyReps {
+  const inst = sol.inst;
+  const out = reps ?? { rep: new Int32Array(inst.classCount), list: [] };
+  out.rep.fill(-1);
+  out.list.length = 0;
+  for (let k = 0; k < inst.vehicles.length; k++) {
+    if (sol.routes[k]!.visits.length !== 0) continue;
+    const c = inst.vehicleClass[k]!;
+    if (out.rep[c] !== -1) continue;
+    out.rep[c] = k;
+    out.list.push(k);
+  }
+  return out;
+}
+
+/** After u went into vehicle k: the representatives change only if k was one. */
+function afterInsert(sol: Solution, reps: EmptyReps, k: number): void {
+  if (reps.rep[sol.inst.vehicleClass[k]!] === k) emptyReps(sol, reps);
+}
+
 /** The vehicles worth trying for u: those that can serve it, one empty vehicle per class. */
-function candidateVehicles(sol: Solution, u: number, out: number[], seenEmpty: Uint8Array): number[] {
+function candidateVehicles(sol: Solution, u: number, out: number[], reps: EmptyReps): number[] {
   const inst = sol.inst;
   const V = inst.vehicles.length;
   out.length = 0;
-  seenEmpty.fill(0);
   if (inst.visitCount >= GRANULAR_FROM) {
     if (routeMark.length < V) routeMark = new Int32Array(V);
     if (++markEpoch > 0x3fffffff) {
@@ -126,22 +157,12 @@ function candidateVehicles(sol: Solution, u: number, out: number[], seenEmpty: U
       routeMark[booked] = markEpoch;
       out.push(booked);
     }
-    for (let k = 0; k < V; k++) {
-      if (sol.routes[k]!.visits.length !== 0 || !inst.canServe[u * V + k]) continue;
-      const c = inst.vehicleClass[k]!;
-      if (seenEmpty[c]) continue;
-      seenEmpty[c] = 1;
-      out.push(k);
-    }
+    for (const k of reps.list) if (inst.canServe[u * V + k]) out.push(k);
     return out;
   }
   for (let k = 0; k < V; k++) {
     if (!inst.canServe[u * V + k]) continue;
-    if (sol.routes[k]!.visits.length === 0) {
-      const c = inst.vehicleClass[k]!;
-      if (seenEmpty[c]) continue;
-      seenEmpty[c] = 1;
-    }
+    if (sol.routes[k]!.visits.length === 0 && reps.rep[inst.vehicleClass[k]!] !== k) continue;
     out.push(k);
   }
   return out;
@@ -150,9 +171,8 @@ function candidateVehicles(sol: Solution, u: number, out: number[], seenEmpty: U
 /** Best placement of u over all vehicles. */
 export function bestPlacement(sol: Solution, u: number, rng?: Random, blink = 0): Placement {
   const vehicles: number[] = [];
-  const seen = new Uint8Array(sol.inst.classCount);
   let best: Placement = { cost: Infinity, vehicle: -1, position: -1 };
-  for (const k of candidateVehicles(sol, u, vehicles, seen)) {
+  for (const k of candidateVehicles(sol, u, vehicles, emptyReps(sol))) {
     const c = bestInRoute(sol, u, k, rng, blink);
     if (c < best.cost) best = { cost: c, vehicle: k, position: foundPosition };
   }
@@ -162,12 +182,12 @@ export function bestPlacement(sol: Solution, u: number, rng?: Random, blink = 0)
 /** Inserts `pending` one by one, in the given order, each at its cheapest place. */
 export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Random, blink = 0): void {
   const vehicles: number[] = [];
-  const seen = new Uint8Array(sol.inst.classCount);
+  const reps = emptyReps(sol);
   for (const u of pending) {
     let bestCost = Infinity;
     let bestVehicle = -1;
     let bestPosition = -1;
-    for (const k of candidateVehicles(sol, u, vehicles, seen)) {
+    for (const k of candidateVehicles(sol, u, vehicles, reps)) {
       const c = bestInRoute(sol, u, k, rng, blink);
       if (c < bestCost) {
         bestCost = c;
@@ -175,7 +195,10 @@ export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Ra
         bestPosition = foundPosition;
       }
     }
-    if (bestVehicle >= 0) sol.insert(u, bestVehicle, bestPosition);
+    if (bestVehicle >= 0) {
+      sol.insert(u, bestVehicle, bestPosition);
+      afterInsert(sol, reps, bestVehicle);
+    }
   }
 }
 
@@ -235,9 +258,9 @@ export function regretInsert(
     // Granular: only the candidate routes at first; a route that later receives a visit is re-evaluated
     // for every pending visit below, so a route that becomes close is not missed.
     const vehicles: number[] = [];
-    const seen = new Uint8Array(inst.classCount);
+    const reps = emptyReps(sol);
     for (let i = 0; i < P; i++)
-      for (const v of candidateVehicles(sol, left[i]!, vehicles, seen)) evaluate(i, v);
+      for (const v of candidateVehicles(sol, left[i]!, vehicles, reps)) evaluate(i, v);
   } else {
     for (let i = 0; i < P; i++) for (let v = 0; v < V; v++) evaluate(i, v);
   }

@@ -27,20 +27,28 @@ export const randomRemoval: RuinOperator = (sol, q, rng) => {
   return removeAll(sol, pool.slice(0, q));
 };
 
+let gainBuf = new Float64Array(0);
+
 /** Removes the visits whose detour costs most, with randomisation (Ropke & Pisinger, p = 3). */
 export const worstRemoval: RuinOperator = (sol, q, rng) => {
   // Gains are computed once: recomputing after each removal costs O(n) per visit for little change.
-  const scored: { u: number; gain: number }[] = [];
+  // Typed scratch (gains indexed by visit) rather than an object per visit: this runs every few iterations.
+  const inst = sol.inst;
+  if (gainBuf.length < inst.visitCount) gainBuf = new Float64Array(inst.visitCount);
+  const gain = gainBuf;
+  const scored: number[] = [];
   for (const r of sol.routes) {
     for (let p = 1; p <= r.visits.length; p++) {
       const u = r.visits[p - 1]!;
-      if (!sol.inst.pinned[u]) scored.push({ u, gain: sol.removalGain(r, p) });
+      if (inst.pinned[u]) continue;
+      gain[u] = sol.removalGain(r, p);
+      scored.push(u);
     }
   }
-  scored.sort((a, b) => b.gain - a.gain || a.u - b.u);
+  scored.sort((a, b) => gain[b]! - gain[a]! || a - b);
   const chosen: number[] = [];
   while (chosen.length < q && scored.length > 0) {
-    chosen.push(scored.splice(Math.floor(rng.next() ** 3 * scored.length), 1)[0]!.u);
+    chosen.push(scored.splice(Math.floor(rng.next() ** 3 * scored.length), 1)[0]!);
   }
   return removeAll(sol, chosen);
 };
