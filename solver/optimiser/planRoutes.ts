@@ -89,6 +89,8 @@ export interface PlanRoutesStats {
   poolSize: number;
   /** Checkpoint MIPs that improved the best solution, over all trajectories. */
   checkpointImprovements: number;
+  /** Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that improved. */
+  decomposition?: { rounds: number; subproblems: number; improved: number };
   /** Helper trajectories that failed or overran (left out of the result). */
   helperFailures?: string[];
   setPartitioning?: { columns: number; status: string; improved: boolean; ms: number };
@@ -241,6 +243,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       checkpointImprovements,
       ruinUse: own.stats.ruinUse,
       repairUse: own.stats.repairUse,
+      ...(own.stats.decomposition.rounds > 0 ? { decomposition: own.stats.decomposition } : {}),
       ...(helperFailures.length > 0 ? { helperFailures } : {}),
       ...(spStats ? { setPartitioning: spStats } : {}),
     };
