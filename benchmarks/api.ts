@@ -22,7 +22,9 @@
  * --unguarded: the previous set-up (no proof of work, caps off, one customer).
  * --outbox-worker: the worker in the same process.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
@@ -101,9 +103,28 @@ interface Run {
   service_cpu_ms?: number;
   /** CPU this load generator used per request, ms: on one machine it competes with the service. */
   client_cpu_ms?: number;
+  /** CPU the service's PostgreSQL backends used per request, ms (bookings runs). */
+  postgres_cpu_ms?: number;
+  /** The host's 1-minute load average at the end of the run (2 cores). */
+  load_1min?: number;
 }
 
 const runs: Run[] = [];
+/** The service's connections carry this application_name, so their backends' CPU can be read. */
+const appName = `bench-api-${process.pid}`;
+
+/** CPU (ms) used so far by each PostgreSQL backend serving the service, by pid. */
+async function backendCpu(db: Parameters<typeof countOverlaps>[0]['db']): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity WHERE application_name = ${appName}`.execute(db);
+  return new Map(rows.map((r) => [r.pid, processCpuMs(r.pid)]));
+}
+/** CPU the backends used since `before`; a backend that appeared since counts whole. */
+function backendCpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) if (Number.isFinite(now)) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
 let doubleBookings = 0;
 
 function toRun(
@@ -142,6 +163,7 @@ for (const name of args.scenarios) {
       TOURNEE_RATE_LIMIT: '100000000',
       TOURNEE_DB_POOL_SIZE: '20',
       TOURNEE_OUTBOX_WORKER: String(args['outbox-worker']),
+      PGAPPNAME: appName,
       ...(args.unguarded
         ? { TOURNEE_POW_DIFFICULTY: '0' }
         : {
@@ -207,6 +229,8 @@ for (const name of args.scenarios) {
     for (const connections of args.routes.includes('bookings') ? args.connections : []) {
       const before = cpuTicks();
       const serviceBefore = processCpuMs(service.process.pid!);
+      const clientBefore = process.cpuUsage();
+      const pgBefore = await backendCpu(handle.db);
       const bookings = await runLoad({
         baseUrl: service.baseUrl,
         connections,
@@ -220,14 +244,21 @@ for (const name of args.scenarios) {
       // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
       // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
       const serviceCpu = (processCpuMs(service.process.pid!) - serviceBefore) / bookings.requests;
+      const clientUsage = process.cpuUsage(clientBefore);
+      const clientCpu = (clientUsage.user + clientUsage.system) / 1000 / bookings.requests;
+      const pgCpu = backendCpuSince(pgBefore, await backendCpu(handle.db)) / bookings.requests;
+      const load = loadavg()[0]!;
       runs.push(
         toRun(name, 'bookings', connections, bookings, steal, {
           conflicts: bookings.statuses['409'] ?? 0,
           service_cpu_ms: round(serviceCpu, 3),
+          postgres_cpu_ms: round(pgCpu, 3),
+          client_cpu_ms: round(clientCpu, 3),
+          load_1min: round(load, 2),
         }),
       );
       log(
-        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}, service CPU per booking (with its challenge and a cancellation) ${serviceCpu.toFixed(2)} ms (CPU stolen ${steal.toFixed(0)} %)`,
+        `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}, CPU per booking (with its challenge and a cancellation): service ${serviceCpu.toFixed(2)} ms, its PostgreSQL backends ${pgCpu.toFixed(2)} ms, load generator ${clientCpu.toFixed(2)} ms (CPU stolen ${steal.toFixed(0)} %, load ${load.toFixed(1)})`,
       );
     }
     const overlaps = await countOverlaps(handle);
