@@ -15,7 +15,7 @@ import { sql, type Transaction } from 'kysely';
 import type { ServiceWithSkills } from './catalogue.js';
 import { settingsOf, settingsQuery, type CompanySettings, type SettingsRow } from './company-settings.js';
 import { CONTACT_LOCK } from './customers.js';
-import type { Executor } from './database.js';
+import { PREPARED, type Executor } from './database.js';
 import type { PostcodeZoneRow } from './eligibility.js';
 import type { StoredIdempotentResponse } from './idempotency.js';
 import { eligibleTechniciansQuery, eligibleTechnicianOf, type EligibleTechnicianRow } from './eligibility.js';
@@ -24,6 +24,9 @@ import type { Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
 import type { RouteVisitRow } from './visits.js';
 
 type Tx = Transaction<Database>;
+
+/** Each statement below runs as a prepared statement: planned once per connection (see PREPARED). */
+const prepared = sql.raw(PREPARED);
 
 export interface BookingContext {
   /** The key's live record, if any. */
@@ -68,7 +71,7 @@ export async function readBookingContext(
       lat: number;
       lon: number;
     }[];
-  }>`
+  }>`${prepared}
     SELECT
       (SELECT json_build_object('request_hash', request_hash, 'status_code', status_code, 'resource_id', resource_id)
          FROM idempotency_keys
@@ -156,8 +159,12 @@ export interface OpenedBooking {
 export async function openBooking(tx: Tx, input: OpenBooking): Promise<OpenedBooking> {
   const { claim, challenge } = input;
   if (input.zoneIds.length === 0) throw new Error('openBooking: an address in no zone cannot be booked');
-  const technicians = eligibleTechniciansQuery(tx, input.serviceId, input.zoneIds);
-  const { rows } = await sql<{ claimed: number; spent: number; technicians: Record<string, unknown>[] }>`
+  const technicians = eligibleTechniciansQuery(input.serviceId, input.zoneIds);
+  const { rows } = await sql<{
+    claimed: number;
+    spent: number;
+    technicians: Record<string, unknown>[];
+  }>`${prepared}
     WITH claim AS (
       INSERT INTO idempotency_keys AS ik (scope, key, request_hash, status_code, response, expires_at)
       VALUES (${claim.scope}, ${claim.key}, ${claim.requestHash}, 0, 'null', ${claim.expiresAt})
@@ -174,7 +181,7 @@ export async function openBooking(tx: Tx, input: OpenBooking): Promise<OpenedBoo
       ON CONFLICT (challenge) DO NOTHING
       RETURNING 1
     ),
-    techs AS ${technicians},
+    techs AS (${technicians}),
     keys AS (
       SELECT 'booking-cap:' || k AS key FROM unnest(${input.bookerKeys}::text[]) AS k
       UNION
@@ -271,7 +278,9 @@ interface DayData {
 export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<BookingDay> {
   const ids = q.technicianIds;
   const holds = q.holds;
-  const { rows } = await sql<VisitRow & { booking_day: DayData | null; booking_rn: number | null }>`
+  const { rows } = await sql<
+    VisitRow & { booking_day: DayData | null; booking_rn: number | null }
+  >`${prepared}
     WITH locks AS (
       SELECT count(pg_advisory_xact_lock(${CONTACT_LOCK}, hashtext(o.k))) AS n
         FROM (SELECT k FROM unnest(${q.contactKeys}::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i) AS o
@@ -411,7 +420,7 @@ export async function recordBooking(
   const c = input.customer;
   const { retimed, release, webBooking } = input;
   const column = <K extends keyof RetimedStop>(stops: RetimedStop[], key: K) => stops.map((s) => s[key]);
-  const { rows } = await sql<VisitRow & { customer_bookings: number }>`
+  const { rows } = await sql<VisitRow & { customer_bookings: number }>`${prepared}
     WITH customer AS (
       SELECT customer_link(${c.name}, ${c.phone}, ${c.email}, ${c.street}, ${c.postcode}, ${c.city},
                            ${c.at}::timestamptz) AS id

@@ -50,6 +50,38 @@ pg.types.setTypeParser(INT8, (v) => Number(v));
 pg.types.setTypeParser(NUMERIC, (v) => Number(v));
 pg.types.setTypeParser(DATE, (v) => v);
 
+/**
+ * Statements whose text starts with this comment run as named prepared statements on PostgreSQL:
+ * each connection parses and plans them once and keeps the plan, instead of planning them on every
+ * execution (a booking's statements are large CTEs whose planning cost more than their execution:
+ * 0.5 against 4 ms of backend CPU for the fresh read). Only for statements run often with the same
+ * text; the parameters change, the text must not grow without bound (each text is one statement
+ * kept per connection). PGlite ignores the comment.
+ */
+export const PREPARED = '/* prepared */';
+
+const preparedNames = new Map<string, string>();
+/** The statement's name: one per distinct text, the same on every connection. */
+function preparedName(text: string): string {
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    name = `tq${preparedNames.size + 1}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/** Sends the marked statements of this connection as named ones (Kysely's driver sends text and values). */
+function preparedOnMark(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    return args.length === 2 && typeof text === 'string' && text.startsWith(PREPARED) && Array.isArray(values)
+      ? query({ name: preparedName(text), text, values })
+      : query(...args);
+  }) as typeof client.query;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   const schema = options.schema ?? 'public';
   if (options.url) {
@@ -73,7 +105,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // A connection dying (database restart, killed backend) must not crash the process: the
     // query in flight rejects and the caller answers 503; idle and checked-out clients alike.
     pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      preparedOnMark(client);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -1,7 +1,6 @@
 /** Queries behind address resolution and technician eligibility. */
 import { sql } from 'kysely';
-import type { Db, Executor } from './database.js';
-import { skillsOfTechnician } from './technicians.js';
+import type { Db } from './database.js';
 import type { ZoneKind } from './schema.js';
 
 export interface PostcodeZoneRow {
@@ -35,7 +34,7 @@ export async function findPostcodeZones(db: Db, postcode: string): Promise<Postc
 /** The technician aliased `t` holds every skill the service needs: none of them is missing. */
 const holdsEverySkillOf = (serviceId: string) => sql<boolean>`NOT EXISTS (
   SELECT 1 FROM service_skills ss
-  WHERE ss.service_id = ${serviceId}
+  WHERE ss.service_id = ${serviceId}::uuid
     AND NOT EXISTS (
       SELECT 1 FROM technician_skills ts WHERE ts.technician_id = t.id AND ts.skill_code = ss.skill_code
     )
@@ -58,44 +57,31 @@ export async function findEligibleTechnicians(
   zoneIds: string[],
 ): Promise<EligibleTechnicianRow[]> {
   if (zoneIds.length === 0) return [];
-  const rows = await eligibleTechniciansQuery(db, serviceId, zoneIds).execute();
+  const { rows } = await eligibleTechniciansQuery(serviceId, zoneIds).execute(db);
   return rows.map(eligibleTechnicianOf);
 }
 
-/** The query behind findEligibleTechnicians, for a statement that reads them along with other work (zoneIds non-empty). */
-export function eligibleTechniciansQuery(db: Executor, serviceId: string, zoneIds: string[]) {
-  return db
-    .selectFrom('technicians as t')
-    .select((eb) => [
-      't.id',
-      't.name',
-      't.home_lat',
-      't.home_lon',
-      skillsOfTechnician(eb),
-      eb
-        .selectFrom('zone_postcodes as zp')
-        .innerJoin('zones as z', 'z.id', 'zp.zone_id')
-        .select('z.kind')
-        // equirectangular distance is enough to rank centroids a few km apart
-        .orderBy(
-          sql`power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)`,
-        )
-        .limit(1)
-        .as('home_zone_kind'),
-    ])
-    .where('t.active', '=', true)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('technician_zones as tz')
-          .select('tz.zone_id')
-          .whereRef('tz.technician_id', '=', 't.id')
-          .where('tz.zone_id', 'in', zoneIds),
-      ),
-    )
-    .where(holdsEverySkillOf(serviceId))
-    .orderBy('t.name')
-    .orderBy('t.id');
+/**
+ * The statement behind findEligibleTechnicians, for a statement that reads them along with other work
+ * (zoneIds non-empty). Plain text with the zones as one array parameter: the same text whatever the
+ * number of zones (so it can be prepared), and nothing for a query builder to compile per booking.
+ */
+export function eligibleTechniciansQuery(serviceId: string, zoneIds: string[]) {
+  return sql<Parameters<typeof eligibleTechnicianOf>[0]>`
+    SELECT t.id, t.name, t.home_lat, t.home_lon,
+           (SELECT coalesce(array_agg(ts.skill_code ORDER BY ts.skill_code), '{}')
+              FROM technician_skills AS ts WHERE ts.technician_id = t.id) AS skills,
+           -- kind of the zone whose centroid is nearest home: equirectangular distance is enough to
+           -- rank centroids a few km apart
+           (SELECT z.kind FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id
+             ORDER BY power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)
+             LIMIT 1) AS home_zone_kind
+      FROM technicians AS t
+     WHERE t.active = true
+       AND EXISTS (SELECT 1 FROM technician_zones AS tz
+                    WHERE tz.technician_id = t.id AND tz.zone_id = ANY(${zoneIds}::uuid[]))
+       AND ${holdsEverySkillOf(serviceId)}
+     ORDER BY t.name, t.id`;
 }
 
 export function eligibleTechnicianOf(r: {
