@@ -15,7 +15,7 @@
  * E-mails go where bench:api's go (no SMTP: the data-folder transport), or with --smtp to a local
  * SMTP sink in a process of its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -69,6 +69,17 @@ const log = (line: string) => {
   if (!args.json) console.log(line);
 };
 
+/** CPU (ms) of a process's main thread (on Linux its thread id is the process id): the event loop. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** CPU (ms) of the PostgreSQL backends serving `appName`, by pid. */
 async function backendCpu(db: DatabaseHandle['db'], appName: string): Promise<Map<number, number>> {
   const { rows } = await sql<{ pid: number }>`
@@ -114,6 +125,8 @@ interface Phase {
   errors: number;
   /** Service process CPU per booking (with its challenge and the previous one's cancellation), ms. */
   service_cpu_ms: number;
+  /** Of which its main thread's (the event loop serving requests), ms. */
+  main_thread_cpu_ms: number;
   /** Its PostgreSQL backends' CPU per booking, ms. */
   pg_cpu_ms: number;
   /** Messages the worker finished during the timed run, per booking. */
@@ -198,6 +211,7 @@ try {
         for (const connections of args.connections) {
           const ticks = cpuTicks();
           const cpuBefore = processCpuMs(service.process.pid!);
+          const mainBefore = mainThreadCpuMs(service.process.pid!);
           const pgBefore = await backendCpu(handle.db, appName);
           const walBefore = await walSyncs(handle.db);
           const deliveredBefore = await delivered(handle.db);
@@ -205,6 +219,7 @@ try {
           const after = cpuTicks();
           const steal = stealPercent(ticks);
           const cpu = processCpuMs(service.process.pid!) - cpuBefore;
+          const mainCpu = mainThreadCpuMs(service.process.pid!) - mainBefore;
           const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
           const wal = (await walSyncs(handle.db)) - walBefore;
           const messages = (await delivered(handle.db)) - deliveredBefore;
@@ -219,6 +234,7 @@ try {
             p99_ms: round(result.p99_ms),
             errors: result.errors,
             service_cpu_ms: round(cpu / result.requests, 3),
+            main_thread_cpu_ms: round(mainCpu / result.requests, 3),
             pg_cpu_ms: round(pg / result.requests, 3),
             messages_per_booking: round(messages / result.requests, 2),
             wal_syncs_per_booking: round(wal / result.requests, 2),
@@ -230,7 +246,7 @@ try {
           };
           phases.push(phase);
           log(
-            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms, PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %`,
+            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %`,
           );
         }
       } finally {
@@ -250,7 +266,7 @@ const summary = args.connections.map((connections) => {
   const of = (worker: boolean) => phases.filter((p) => p.connections === connections && p.worker === worker);
   const on = of(true);
   const off = of(false);
-  const perMessage = (key: 'service_cpu_ms' | 'pg_cpu_ms') =>
+  const perMessage = (key: 'service_cpu_ms' | 'main_thread_cpu_ms' | 'pg_cpu_ms') =>
     (mean(on.map((p) => p[key])) - mean(off.map((p) => p[key]))) /
     Math.max(mean(on.map((p) => p.messages_per_booking)), 0.001);
   return {
@@ -262,12 +278,13 @@ const summary = args.connections.map((connections) => {
     rps_off: round(mean(off.map((p) => p.rps)), 1),
     rps_on: round(mean(on.map((p) => p.rps)), 1),
     outbox_service_cpu_ms_per_message: round(perMessage('service_cpu_ms'), 3),
+    outbox_main_thread_cpu_ms_per_message: round(perMessage('main_thread_cpu_ms'), 3),
     outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
   };
 });
 for (const s of summary) {
   log(
-    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')}, of the means ${s.p95_ratio_of_means}; bookings/s off ${s.rps_off}, on ${s.rps_on}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms, PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
+    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')}, of the means ${s.p95_ratio_of_means}; bookings/s off ${s.rps_off}, on ${s.rps_on}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
   );
 }
 if (args.json) console.log(JSON.stringify({ scenario: args.scenario, smtp: args.smtp, phases, summary }));

@@ -16,6 +16,7 @@ import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
 import { startHousekeeping } from '../domain/housekeeping.js';
 import { createMessaging } from '../domain/messages/messaging.js';
+import { OutboxThread } from '../domain/messages/outbox-thread.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import type { AppContext, Lifecycle } from './context.js';
 import { registerMetrics } from './metrics.js';
@@ -211,21 +212,7 @@ export async function buildServer(
   }
 
   if (options.outboxWorker) {
-    // On PostgreSQL the worker has a pool of its own, two connections whose commits do not wait for
-    // the disk (synchronous_commit = off): its claims, outcomes and dispatches then never queue a
-    // booking's commit behind a WAL flush of theirs. Losing one in a database crash is harmless:
-    // the message is delivered again under the same id (ids come from dedupe keys), which the
-    // receivers dedupe on, as after any crash mid-delivery. The embedded database has one connection.
-    const workerDatabase =
-      database.kind === 'postgres' && config.DATABASE_URL
-        ? await openDatabase({
-            url: config.DATABASE_URL,
-            schema: config.TOURNEE_DB_SCHEMA,
-            poolSize: 2,
-            synchronousCommit: false,
-          })
-        : undefined;
-    const messaging = createMessaging((workerDatabase ?? database).db, {
+    const messagingOptions = {
       smtpUrl: config.TOURNEE_SMTP_URL,
       mailFrom: config.TOURNEE_MAIL_FROM,
       dataDir: config.TOURNEE_DATA_DIR,
@@ -233,15 +220,44 @@ export async function buildServer(
       allowPrivateWebhooks: config.TOURNEE_WEBHOOK_ALLOW_PRIVATE,
       leaseMs: config.TOURNEE_OUTBOX_LEASE_SECONDS * 1000,
       pollMs: config.TOURNEE_OUTBOX_POLL_MS,
-      clock: ctx.clock,
-      log: app.log,
-    });
-    app.addHook('onReady', async () => messaging.worker.start());
-    // Before the database closes: the delivery in progress records its outcome first.
-    app.addHook('onClose', async () => {
-      await messaging.close();
-      await workerDatabase?.close();
-    });
+    };
+    if (database.kind === 'postgres' && config.DATABASE_URL && !options.clock) {
+      // On PostgreSQL, in a thread of this instance (outbox-thread.ts): composing messages never
+      // holds up a request, and its pool of two connections commits without waiting for the disk.
+      const thread = new OutboxThread(
+        { url: config.DATABASE_URL, schema: config.TOURNEE_DB_SCHEMA, messaging: messagingOptions },
+        app.log,
+      );
+      app.addHook('onReady', async () => thread.start());
+      app.addHook('onClose', async () => thread.stop());
+    } else {
+      // In this thread: the embedded database (one connection), or a test's own clock. On
+      // PostgreSQL the worker still has its own pool, whose commits do not wait for the disk
+      // (synchronous_commit = off): its claims, outcomes and dispatches never queue a booking's
+      // commit behind a WAL flush of theirs. Losing one in a database crash is harmless: the
+      // message is delivered again under the same id (ids come from dedupe keys), which the
+      // receivers dedupe on, as after any crash mid-delivery.
+      const workerDatabase =
+        database.kind === 'postgres' && config.DATABASE_URL
+          ? await openDatabase({
+              url: config.DATABASE_URL,
+              schema: config.TOURNEE_DB_SCHEMA,
+              poolSize: 2,
+              synchronousCommit: false,
+            })
+          : undefined;
+      const messaging = createMessaging((workerDatabase ?? database).db, {
+        ...messagingOptions,
+        clock: ctx.clock,
+        log: app.log,
+      });
+      app.addHook('onReady', async () => messaging.worker.start());
+      // Before the database closes: the delivery in progress records its outcome first.
+      app.addHook('onClose', async () => {
+        await messaging.close();
+        await workerDatabase?.close();
+      });
+    }
   }
 
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
