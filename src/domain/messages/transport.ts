@@ -57,11 +57,24 @@ export interface StoredMail {
 export function folderTransport(dataDir: string): MailTransport {
   const dir = join(dataDir, 'mail');
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // Made once (and again only if it went missing), not before every e-mail.
+  let made: Promise<unknown> | undefined;
+  const folder = () => (made ??= mkdir(dir, { recursive: true, mode: 0o700 }));
+  const write = async (file: string, content: string | Buffer) => {
+    await folder();
+    try {
+      await writeFile(file, content, { mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      made = undefined;
+      await folder();
+      await writeFile(file, content, { mode: 0o600 });
+    }
+  };
   return {
     kind: 'folder',
     async send(mail) {
       const info = await composer.sendMail(mail);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       const date = (mail.date instanceof Date ? mail.date : new Date()).toISOString().replace(/[:.]/g, '-');
       const id = String(mail.messageId ?? '')
         .replace(/[^A-Za-z0-9-]/g, '')
@@ -83,8 +96,8 @@ export function folderTransport(dataDir: string): MailTransport {
             ? String(mail.icalEvent.content)
             : null,
       };
-      await writeFile(join(dir, `${file}.eml`), info.message as Buffer, { mode: 0o600 });
-      await writeFile(join(dir, `${file}.json`), JSON.stringify(summary), { mode: 0o600 });
+      await write(join(dir, `${file}.eml`), info.message as Buffer);
+      await write(join(dir, `${file}.json`), JSON.stringify(summary));
     },
     close: () => composer.close(),
   };
