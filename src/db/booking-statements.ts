@@ -35,17 +35,32 @@ export interface BookingContext {
   settings: CompanySettings;
   /** Every zone entry of the requested postal code (as findPostcodeZones). */
   postcodeZones: PostcodeZoneRow[];
+  /** The client's live hold on this very window and service (as holdForBooking without a holdId). */
+  clientHoldId: string | null;
+  /** The client's online bookings since `recentOf.since` (the proof of work grows with them); 0 when not asked. */
+  clientRecent: number;
 }
 
 /**
  * Before the transaction, one statement for what the request's checks read: the key's record (a
  * replay answers before any check), the service and its skills, the settings, the postal code's
- * zones. Same filters and orders as findIdempotentResponse, getService, getCompanySettings and
- * findPostcodeZones.
+ * zones, the client's live hold on the window and their recent online bookings. Same filters and
+ * orders as findIdempotentResponse, getService, getCompanySettings, findPostcodeZones,
+ * liveHoldsOfClient and countWebBookings.
  */
 export async function readBookingContext(
   db: Executor,
-  q: { scope: string; key: string; now: Date; serviceId: string; postcode: string },
+  q: {
+    scope: string;
+    key: string;
+    now: Date;
+    serviceId: string;
+    postcode: string;
+    /** The client's hold on this window (its hash); absent or an unreadable window: none looked for. */
+    hold?: { clientHash: string; windowStart: Date; windowEnd: Date };
+    /** Count this client's online bookings since `since`. */
+    recentOf?: { clientKey: string; since: Date };
+  },
 ): Promise<BookingContext> {
   const { rows } = await sql<{
     stored: { request_hash: string; status_code: number; resource_id: string | null } | null;
@@ -71,6 +86,8 @@ export async function readBookingContext(
       lat: number;
       lon: number;
     }[];
+    client_hold: string | null;
+    client_recent: number;
   }>`${prepared}
     SELECT
       (SELECT json_build_object('request_hash', request_hash, 'status_code', status_code, 'resource_id', resource_id)
@@ -89,7 +106,16 @@ export async function readBookingContext(
       (SELECT coalesce(json_agg(json_build_object('zone_id', zp.zone_id, 'kind', z.kind, 'postcode', zp.postcode,
                                                   'city', zp.city, 'lat', zp.lat, 'lon', zp.lon) ORDER BY z.name), '[]'::json)
          FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id
-        WHERE zp.postcode = ${q.postcode}) AS zones`.execute(db);
+        WHERE zp.postcode = ${q.postcode}) AS zones,
+      (SELECT h.id FROM holds AS h
+        WHERE h.client_hash = ${q.hold?.clientHash ?? null}::text AND h.released_at IS NULL
+          AND h.expires_at > ${q.now} AND h.service_id::text = ${q.serviceId}
+          AND h.window_start = ${q.hold?.windowStart ?? null}::timestamptz
+          AND h.window_end = ${q.hold?.windowEnd ?? null}::timestamptz
+        ORDER BY h.created_at LIMIT 1) AS client_hold,
+      (SELECT count(*) FROM web_bookings AS wb
+        WHERE wb.client_key = ${q.recentOf?.clientKey ?? null}::text
+          AND wb.created_at >= ${q.recentOf?.since ?? null}::timestamptz)::int AS client_recent`.execute(db);
   const row = rows[0]!;
   if (!row.settings) throw new Error('no company settings');
   const s = row.service;
@@ -125,6 +151,8 @@ export async function readBookingContext(
       lat: z.lat,
       lon: z.lon,
     })),
+    clientHoldId: row.client_hold,
+    clientRecent: row.client_recent,
   };
 }
 

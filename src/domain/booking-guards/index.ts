@@ -41,16 +41,36 @@ export async function clientKeyFor(db: Db, clientAddress: string): Promise<strin
   return createHmac('sha256', secret).update(`booking-client:${clientAddress}`).digest('base64url');
 }
 
+export interface PowPolicy {
+  base: number;
+  stepBits: number;
+}
+
 /** The proof of work this client must solve now: the base, plus `stepBits` per booking of theirs in the last hour. */
 export async function powDifficultyFor(
   db: Db,
   clientKey: string,
   now: Date,
-  policy: { base: number; stepBits: number },
+  policy: PowPolicy,
 ): Promise<number> {
+  if (!powCountsBookings(policy)) return powDifficultyOf(policy, 0);
+  return powDifficultyOf(policy, await countWebBookings(db, { clientKey }, powCountSince(now)));
+}
+
+/** Whether the difficulty depends on the client's recent bookings (else no count is needed). */
+export function powCountsBookings(policy: PowPolicy): boolean {
+  return policy.base > 0 && policy.stepBits > 0;
+}
+
+/** Since when the growing proof of work counts a client's bookings (the last hour). */
+export function powCountSince(now: Date): Date {
+  return new Date(now.getTime() - HOUR_MS);
+}
+
+/** The difficulty for a client with `recent` online bookings since powCountSince. */
+export function powDifficultyOf(policy: PowPolicy, recent: number): number {
   if (policy.base === 0) return 0;
   if (policy.stepBits === 0) return policy.base;
-  const recent = await countWebBookings(db, { clientKey }, new Date(now.getTime() - HOUR_MS));
   return Math.min(MAX_POW_BITS, policy.base + policy.stepBits * recent);
 }
 

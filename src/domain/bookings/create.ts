@@ -1,5 +1,6 @@
 /** Booking a visit (POST /v1/bookings): the checks, then one transaction that places and inserts it. */
 import type { Transaction } from 'kysely';
+import type { Interval } from '../../../solver/problem.js';
 import {
   openBooking,
   readBookingContext,
@@ -18,6 +19,10 @@ import {
   admitCustomer,
   bookerLockKeys,
   capWindowStart,
+  powCountsBookings,
+  powCountSince,
+  powDifficultyOf,
+  type PowPolicy,
   type WebBooker,
 } from '../booking-guards/index.js';
 import { alternativesFor, parseWindow, windowTaken } from '../booking-windows.js';
@@ -65,8 +70,13 @@ export interface CreateBookingInput {
   booker: Booker;
   idempotencyKey: string;
   pow?: ProofOfWork;
-  /** The proof of work this booker must have solved; a promise, so that its read joins the booking's first reads. */
-  powDifficulty: number | Promise<number>;
+  /**
+   * The proof of work this booker must have solved. With `powPolicy` and a webBooker, it is worked out
+   * from the client's recent bookings, counted in the booking's first statement (this is then ignored).
+   */
+  powDifficulty?: number | Promise<number>;
+  /** The growing proof of work (booking-guards): counted for the webBooker's client key. */
+  powPolicy?: PowPolicy;
   now: Date;
   links: BookingLinks;
   /** Places the street address when the caller sent no lat/lon; without one the visit sits at the postal-code centroid. */
@@ -91,16 +101,30 @@ export interface CreateBookingInput {
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
   const { request, booker, now } = input;
-  const powDifficulty = booker.isStaff ? Promise.resolve(0) : Promise.resolve(input.powDifficulty);
-  // What the checks read comes in one statement (readBookingContext); the client's hold and the
-  // proof-of-work difficulty start at the same time, on other pooled connections. They are awaited
-  // in the order the checks run, so the first failing check is still the one reported.
+  // What the checks read comes in one statement (readBookingContext): the key, the service, the
+  // settings, the postal code's zones, the client's hold on this window and their recent bookings
+  // (the proof of work's difficulty). Only a named hold is read on its own, at the same time.
+  const client = input.client === undefined ? undefined : clientHash(input.client);
+  const webBooker = booker.isStaff ? undefined : input.webBooker;
+  const countRecent =
+    webBooker && input.powPolicy && powCountsBookings(input.powPolicy) ? webBooker.clientKey : undefined;
+  const heldWindow = client && request.holdId === undefined ? windowOrUndefined(request.window) : undefined;
   const context = readBookingContext(db, {
     scope: IDEMPOTENCY_SCOPE,
     key: input.idempotencyKey,
     now,
     serviceId: request.serviceId,
     postcode: request.address.postcode,
+    ...(client && heldWindow
+      ? {
+          hold: {
+            clientHash: client,
+            windowStart: new Date(heldWindow.start * 1000),
+            windowEnd: new Date(heldWindow.end * 1000),
+          },
+        }
+      : {}),
+    ...(countRecent ? { recentOf: { clientKey: countRecent, since: powCountSince(now) } } : {}),
   });
   const reads = prefetchedReads(db, context, request.address.postcode);
   const reading = {
@@ -110,15 +134,26 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     served: requireServedAddress(reads, request.address, 'body.address.postcode'),
     // A live hold of this client on this window is consumed (not counted against it); an expired or
     // released one changes nothing: the booking goes through if the window is still free.
-    hold: (async () =>
-      holdForBooking(db, {
+    hold: (async (): Promise<ConsumedHold | undefined> => {
+      if (request.holdId === undefined) {
+        if (!client) return undefined;
+        const id = (await context).clientHoldId;
+        return id === null ? undefined : { id, live: true };
+      }
+      const row = await holdForBooking(db, {
         holdId: request.holdId,
         client: input.client,
         serviceId: request.serviceId,
         window: parseWindow(request.window, 'body.window'),
         now,
-      }))(),
-    powDifficulty,
+      });
+      return row && { id: row.id, live: isLive(row, now) };
+    })(),
+    powDifficulty: booker.isStaff
+      ? Promise.resolve(0)
+      : webBooker && input.powPolicy
+        ? context.then((c) => powDifficultyOf(input.powPolicy!, c.clientRecent))
+        : Promise.resolve(input.powDifficulty ?? 0),
     // Kept in memory once read: costs a round trip once per process.
     powSecret: booker.isStaff ? Promise.resolve(undefined) : challengeSecret(db),
   };
@@ -182,12 +217,11 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const hold = await reading.hold;
   // The client's own holds never block their booking (as they never hide windows from them), and
   // booking releases them all: a customer books one visit, the other window they held is moot.
-  const client = input.client === undefined ? undefined : clientHash(input.client);
   const holds: HoldView | undefined = booker.isStaff
     ? undefined
     : {
         now,
-        ...(client ? { exceptClient: client } : hold && isLive(hold, now) ? { exceptHold: hold.id } : {}),
+        ...(client ? { exceptClient: client } : hold?.live ? { exceptHold: hold.id } : {}),
       };
 
   // Geocode only now, once the request passed every cheap check (a robot must not make us call the upstream),
@@ -196,7 +230,6 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const manageToken = newSecret('mng', 24);
   // Read-only, for the .ics link: whoever fetches the calendar cannot change the booking.
   const calendarToken = newSecret('ics', 24);
-  const webBooker = booker.isStaff ? undefined : input.webBooker;
   const phone = normalisePhone(request.customer.phone);
   try {
     const created = await db.transaction().execute(async (tx) => {
@@ -343,6 +376,21 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   throw windowTaken(
     await alternativesFor(db, service, address, settings, day, now, booker.isStaff, holds && { now }),
   );
+}
+
+/** The hold a booking consumes: its id, and whether it was still live. */
+interface ConsumedHold {
+  id: string;
+  live: boolean;
+}
+
+/** The requested window, or undefined when it does not parse (parseWindow reports that later, in its turn). */
+function windowOrUndefined(window: { start: string; end: string }): Interval | undefined {
+  try {
+    return parseWindow(window, 'body.window');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The key is claimed by a request that is still running or left no booking to replay. */

@@ -341,9 +341,9 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         booker,
         idempotencyKey: request.headers['idempotency-key'],
         pow: body.pow,
-        powDifficulty: webBooker
-          ? powDifficultyFor(ctx.db, webBooker.clientKey, now, powPolicy)
-          : ctx.config.TOURNEE_POW_DIFFICULTY,
+        // An online booker's difficulty grows with their recent bookings, counted in the booking's first read.
+        powDifficulty: ctx.config.TOURNEE_POW_DIFFICULTY,
+        powPolicy,
         now,
         links,
         geocoder: ctx.geocoder,
