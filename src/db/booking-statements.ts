@@ -7,7 +7,8 @@
  *     visits, live holds, zone kinds, the client's recent bookings — in a statement that starts after
  *     the locks are held, so its snapshot sees every booking committed before them;
  *  3. record: find-or-create the customer, re-time the stops the insertion moved, release holds,
- *     insert the visit, remember the online booking and count the customer's, store the outcome.
+ *     insert the visit, remember the online booking and count the customer's, store the outcome,
+ *     write the outbox event.
  * Under READ COMMITTED a statement sees the rows committed when it started: a lock and the read it
  * protects must therefore be separate statements, which is why there are three and not one.
  */
@@ -431,6 +432,17 @@ export interface RecordBooking {
   /** An online booking is remembered for the caps; `countSince`: count the customer's before this one. */
   webBooking?: { clientKey: string; at: Date; countSince: Date | null };
   outcome: { scope: string; key: string; statusCode: number };
+  /**
+   * The outbox event of the booking, written by the same statement (as insertOutboxEvent writes it):
+   * it exists exactly when the visit does. Its payload was made from the row as it will be stored
+   * (the visit's id is chosen by the caller).
+   */
+  event?: {
+    type: string;
+    aggregate: 'visit';
+    payload: Record<string, unknown>;
+    privatePayload?: Record<string, unknown>;
+  };
   now: Date;
 }
 
@@ -446,7 +458,7 @@ export async function recordBooking(
 ): Promise<{ row: VisitRow; customerId: string; customerBookings: number }> {
   const v = input.visit;
   const c = input.customer;
-  const { retimed, release, webBooking } = input;
+  const { retimed, release, webBooking, event } = input;
   const column = <K extends keyof RetimedStop>(stops: RetimedStop[], key: K) => stops.map((s) => s[key]);
   const { rows } = await sql<VisitRow & { customer_bookings: number }>`${prepared}
     WITH customer AS (
@@ -475,11 +487,11 @@ export async function recordBooking(
       RETURNING 1
     ),
     visit AS (
-      INSERT INTO visits (reference, service_id, technician_id, window_start, window_end, planned_start,
+      INSERT INTO visits (id, reference, service_id, technician_id, window_start, window_end, planned_start,
                           planned_end, customer_name, customer_phone, customer_email, address_line, postcode,
                           city, lat, lon, notes, channel, booked_by, manage_token_hash, calendar_token_hash,
                           cancelled_at, locale, created_at, customer_id)
-      SELECT ${v.reference}, ${v.service_id}::uuid, ${v.technician_id}::uuid, ${v.window_start}::timestamptz,
+      SELECT coalesce(${v.id ?? null}::uuid, gen_random_uuid()), ${v.reference}, ${v.service_id}::uuid, ${v.technician_id}::uuid, ${v.window_start}::timestamptz,
              ${v.window_end}::timestamptz, ${v.planned_start}::timestamptz, ${v.planned_end}::timestamptz,
              ${v.customer_name}, ${v.customer_phone}, ${v.customer_email ?? null}, ${v.address_line},
              ${v.postcode}, ${v.city}, ${v.lat}::float8, ${v.lon}::float8, ${v.notes ?? ''}, ${v.channel},
@@ -506,10 +518,20 @@ export async function recordBooking(
         FROM visit
        WHERE scope = ${input.outcome.scope} AND key = ${input.outcome.key}
       RETURNING 1
+    ),
+    event AS (
+      INSERT INTO outbox (type, aggregate, aggregate_id, payload, private_payload)
+      SELECT ${event?.type ?? null}::text, ${event?.aggregate ?? null}::text, visit.id,
+             ${event ? JSON.stringify(event.payload) : null}::jsonb,
+             ${event?.privatePayload ? JSON.stringify(event.privatePayload) : null}::jsonb
+        FROM visit
+       WHERE ${event?.type ?? null}::text IS NOT NULL
+      RETURNING 1
     )
     SELECT visit.*, (SELECT n FROM made)::int AS customer_bookings,
            (SELECT count(*) FROM moved) + (SELECT count(*) FROM moved_holds) + (SELECT count(*) FROM released)
-             + (SELECT count(*) FROM remembered) + (SELECT count(*) FROM outcome) AS writes
+             + (SELECT count(*) FROM remembered) + (SELECT count(*) FROM outcome)
+             + (SELECT count(*) FROM event) AS writes
       FROM visit`.execute(tx);
   const {
     customer_bookings,

@@ -1,4 +1,5 @@
 /** Booking a visit (POST /v1/bookings): the checks, then one transaction that places and inserts it. */
+import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Interval } from '../../../solver/problem.js';
 import {
@@ -11,7 +12,7 @@ import {
 import { contactLockKeys } from '../../db/customers.js';
 import type { Db } from '../../db/database.js';
 import { HOLD_ROUTE_PREFIX } from '../../db/holds.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, NewVisit, VisitRow } from '../../db/schema.js';
 import { candidateWindows } from '../arrival-windows.js';
 import { localDaySpan, type HoldView, type RoutedTechnician } from '../booking-problem.js';
 import {
@@ -34,7 +35,7 @@ import { DomainError } from '../errors.js';
 import type { Geocoder } from '../geocoding.js';
 import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from '../holds/index.js';
 import { localDateOf } from '../local-time.js';
-import { enqueueMessage, visitEventData } from '../outbox/index.js';
+import { visitEventData, wakeWorkersSoon } from '../outbox/index.js';
 import { placeOnProblem, type Placement } from '../placement.js';
 import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
@@ -292,34 +293,50 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       // Roll back, so the idempotency claim goes too and a retry of this key is tried afresh.
       if (!placement) throw new WindowGone();
 
-      // 4. Record.
+      // 4. Record, with the booking.created event in the same statement: the visit's id is chosen
+      // here, so the event is made from the row as it will be stored.
+      const visit = {
+        id: randomUUID(),
+        reference: newReference('visit'),
+        service_id: service.id,
+        technician_id: placement.technicianId,
+        window_start: new Date(window.start * 1000),
+        window_end: new Date(window.end * 1000),
+        planned_start: new Date(placement.plannedStart * 1000),
+        planned_end: new Date((placement.plannedStart + service.durationMinutes * 60) * 1000),
+        customer_name: request.customer.name,
+        customer_phone: request.customer.phone,
+        customer_email: request.customer.email ?? null,
+        address_line: request.address.line,
+        postcode: address.postcode,
+        city: request.address.city,
+        lat: address.lat,
+        lon: address.lon,
+        notes: request.notes ?? '',
+        channel: booker.channel,
+        booked_by: booker.bookedBy,
+        manage_token_hash: sha256Hex(manageToken),
+        calendar_token_hash: sha256Hex(calendarToken),
+        cancelled_at: null,
+        locale: request.locale ?? 'fr',
+        // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
+        created_at: now,
+      } satisfies NewVisit;
+      const eventRow: VisitRow = {
+        ...visit,
+        status: 'booked',
+        version: 1,
+        pinned: false,
+        updated_at: now,
+        done_at: null,
+        customer_id: null,
+        progress: 'planned',
+        progress_at: null,
+        unassigned_reason: null,
+        unassigned_at: null,
+      };
       const { row, customerBookings } = await recordBooking(tx, {
-        visit: {
-          reference: newReference('visit'),
-          service_id: service.id,
-          technician_id: placement.technicianId,
-          window_start: new Date(window.start * 1000),
-          window_end: new Date(window.end * 1000),
-          planned_start: new Date(placement.plannedStart * 1000),
-          planned_end: new Date((placement.plannedStart + service.durationMinutes * 60) * 1000),
-          customer_name: request.customer.name,
-          customer_phone: request.customer.phone,
-          customer_email: request.customer.email ?? null,
-          address_line: request.address.line,
-          postcode: address.postcode,
-          city: request.address.city,
-          lat: address.lat,
-          lon: address.lon,
-          notes: request.notes ?? '',
-          channel: booker.channel,
-          booked_by: booker.bookedBy,
-          manage_token_hash: sha256Hex(manageToken),
-          calendar_token_hash: sha256Hex(calendarToken),
-          cancelled_at: null,
-          locale: request.locale ?? 'fr',
-          // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
-          created_at: now,
-        },
+        visit,
         customer: {
           name: request.customer.name,
           phone,
@@ -341,18 +358,18 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
             }
           : {}),
         outcome: { scope: IDEMPOTENCY_SCOPE, key: input.idempotencyKey, statusCode: 201 },
+        event: {
+          type: 'booking.created',
+          aggregate: 'visit',
+          payload: { ...visitEventData(eventRow, service, settings.timezone) },
+          privatePayload: { manageUrl: input.links.manageUrl(visit.id, manageToken) },
+        },
         now,
       });
       if (webBooker) admitCustomer(webBooker, customerBookings);
       // The desk ignores holds; the holds its booking left with no timetable are released now.
       if (booker.isStaff) await releaseHoldsBrokenBy(tx, technicians, day, settings.timezone, now);
-      await enqueueMessage(tx, {
-        type: 'booking.created',
-        aggregate: 'visit',
-        aggregateId: row.id,
-        payload: { ...visitEventData(row, service, settings.timezone) },
-        privatePayload: { manageUrl: input.links.manageUrl(row.id, manageToken) },
-      });
+      wakeWorkersSoon();
       const body: CreatedBooking = {
         booking: bookingView(row, service.name, settings.timezone, { now, isStaff: booker.isStaff }),
         manageUrl: input.links.manageUrl(row.id, manageToken),

@@ -37,7 +37,14 @@ export function onEventEnqueued(wake: () => void): () => void {
  */
 export async function enqueueMessage(trx: Transaction<Database>, event: OutboxEvent): Promise<string> {
   const id = await insertOutboxEvent(trx, event);
-  // Wake local workers soon after the commit (a wake before the commit finds nothing: harmless).
-  setTimeout(() => wakers.forEach((wake) => wake()), 5).unref();
+  wakeWorkersSoon();
   return id;
+}
+
+/**
+ * Wakes local workers soon after the commit (a wake before the commit finds nothing: harmless). For
+ * a caller that wrote its event in a statement of its own (the booking's record statement).
+ */
+export function wakeWorkersSoon(): void {
+  setTimeout(() => wakers.forEach((wake) => wake()), 5).unref();
 }

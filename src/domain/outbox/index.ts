@@ -1,2 +1,2 @@
-export { enqueueMessage, EVENT_TYPES, type EventType, type OutboxEvent } from './enqueue.js';
+export { enqueueMessage, EVENT_TYPES, wakeWorkersSoon, type EventType, type OutboxEvent } from './enqueue.js';
 export { enqueueVisitMoved, visitEventData, type VisitEventData } from './visit-events.js';

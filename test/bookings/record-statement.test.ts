@@ -1,0 +1,132 @@
+/**
+ * The booking's record statement also writes its booking.created event (one CTE): the event is made
+ * from the row as it will be stored, and a statement that fails writes nothing at all.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBooking } from '../../src/db/booking-statements.js';
+import { isOverlapViolation } from '../../src/domain/bookings/conflicts.js';
+import { visitEventData } from '../../src/domain/outbox/index.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+
+describe('booking record statement', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  const db = () => t.testDb.handle.db;
+
+  it('writes the event the stored row makes, with the manage link kept private', async () => {
+    const service = await firstService(t.app, 'depannage');
+    const [day] = await slotsFor(t.app, service.id, '69003');
+    const res = await book(t.app, bookingPayload(service.id, day!.windows[0]!, '69003'));
+    expect(res.statusCode).toBe(201);
+    const id = res.json().booking.id as string;
+    const row = await db().selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const services = await db()
+      .selectFrom('services')
+      .select(['name', 'price_label'])
+      .where('id', '=', service.id)
+      .execute();
+    const settings = await db().selectFrom('company_settings').select('timezone').executeTakeFirstOrThrow();
+    const events = await db().selectFrom('outbox').selectAll().where('aggregate_id', '=', id).execute();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.type).toBe('booking.created');
+    expect(events[0]!.aggregate).toBe('visit');
+    // Field for field what the event of the stored row would say (status, version, times, contact).
+    expect(events[0]!.payload).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          visitEventData(
+            row,
+            { name: services[0]!.name, priceLabel: services[0]!.price_label },
+            settings.timezone,
+          ),
+        ),
+      ),
+    );
+    expect(events[0]!.private_payload).toEqual({ manageUrl: res.json().manageUrl });
+  });
+
+  it('a record that fails (the interval is taken) leaves no visit, no event, no online booking', async () => {
+    const service = await firstService(t.app, 'depannage');
+    const [day] = await slotsFor(t.app, service.id, '69003');
+    const res = await book(t.app, bookingPayload(service.id, day!.windows[0]!, '69003'));
+    expect(res.statusCode).toBe(201);
+    const taken = await db()
+      .selectFrom('visits')
+      .selectAll()
+      .where('id', '=', res.json().booking.id)
+      .executeTakeFirstOrThrow();
+    const id = randomUUID();
+    const now = new Date();
+    const counts = async (tx: Parameters<typeof recordBooking>[0]) => {
+      const { rows } = await sql<{ visits: number; events: number; web: number }>`
+        SELECT (SELECT count(*) FROM visits WHERE id = ${id})::int AS visits,
+               (SELECT count(*) FROM outbox WHERE aggregate_id = ${id})::int AS events,
+               (SELECT count(*) FROM web_bookings WHERE visit_id = ${id})::int AS web`.execute(tx);
+      return rows[0]!;
+    };
+    await db()
+      .transaction()
+      .execute(async (tx) => {
+        await sql`SAVEPOINT record`.execute(tx);
+        const failed = await recordBooking(tx, {
+          visit: {
+            id,
+            reference: `TEST-${id.slice(0, 8)}`,
+            service_id: taken.service_id,
+            technician_id: taken.technician_id,
+            window_start: taken.window_start,
+            window_end: taken.window_end,
+            planned_start: taken.planned_start,
+            planned_end: taken.planned_end,
+            customer_name: 'Paul Martin',
+            customer_phone: '06 98 76 54 32',
+            customer_email: null,
+            address_line: '3 place Bellecour',
+            postcode: '69002',
+            city: 'Lyon',
+            lat: taken.lat,
+            lon: taken.lon,
+            channel: 'web',
+            booked_by: 'web',
+            manage_token_hash: `test-${id}`,
+          },
+          customer: {
+            name: 'Paul Martin',
+            phone: '+33698765432',
+            email: null,
+            street: '3 place Bellecour',
+            postcode: '69002',
+            city: 'Lyon',
+            at: now,
+          },
+          retimed: { visits: [], holds: [] },
+          release: { holdId: null, clientHash: null, now },
+          webBooking: { clientKey: 'test-client', at: now, countSince: null },
+          outcome: { scope: 'booking:create', key: `test-${id}`, statusCode: 201 },
+          event: {
+            type: 'booking.created',
+            aggregate: 'visit',
+            payload: { id },
+            privatePayload: { manageUrl: 'x' },
+          },
+          now,
+        }).catch((error: unknown) => error);
+        expect(isOverlapViolation(failed)).toBe(true);
+        await sql`ROLLBACK TO SAVEPOINT record`.execute(tx);
+        // Inside the same transaction, after the failed statement: none of its writes exist.
+        expect(await counts(tx)).toEqual({ visits: 0, events: 0, web: 0 });
+      });
+    expect(await counts(db() as unknown as Parameters<typeof recordBooking>[0])).toEqual({
+      visits: 0,
+      events: 0,
+      web: 0,
+    });
+  });
+});
