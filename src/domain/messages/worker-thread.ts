@@ -10,6 +10,12 @@ import type { OutboxThreadData, ToThread } from './outbox-thread.js';
  * instance's main thread.
  */
 const port = parentPort!;
+
+// No stack traces in this thread. nodemailer joins its MIME parts with stream.pipeline, and Node 20's
+// pipeline aborts an AbortController when it finishes, which builds an AbortError DOMException and
+// captures its stack: for nothing, a fifth of composing an e-mail (0.4 of ~2 ms on this host). The
+// worker logs errors by their message only; the main thread keeps its stacks.
+Error.stackTraceLimit = 0;
 const data = workerData as OutboxThreadData;
 
 const forward =
