@@ -6,13 +6,16 @@
  * through the balancer at each size; then, with 3 instances, one is killed with SIGKILL mid-run
  * (clients retry bookings with their Idempotency-Key) and all three are restarted one after the other
  * (SIGTERM, drain, start) while clients do not retry at all. Prints req/s and p99 per size, the CPU
- * time per request, the double bookings and failed requests, and the host's CPU steal.
+ * time per request (the whole machine's, and the service instances' own: on a shared host only the
+ * latter says whether the cost per request stays flat), the double bookings and failed requests, and
+ * the host's load and CPU steal.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startCluster } from './lib/cluster.js';
 import { bookingIntegrity, mixedTraffic, type Combo } from './lib/cluster-traffic.js';
-import { cpuTicks, stealPercent } from './lib/machine.js';
+import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
 import { DEFAULT_DATABASE_URL, loadScenario } from './lib/service.js';
 import { round } from './lib/stats.js';
 
@@ -59,11 +62,18 @@ function cpuMsPerRequest(before: ReturnType<typeof cpuTicks>, requests: number):
   return requests ? ((cpuTicks().busy - before.busy) * 1000) / ticksPerSecond / requests : NaN;
 }
 
+/** CPU time (ms) the cluster's service instances have used so far. */
+function servicesCpuMs(cluster: { instances: ({ process: { pid?: number } } | null)[] }): number {
+  return cluster.instances.reduce((sum, i) => sum + (i?.process.pid ? processCpuMs(i.process.pid) : 0), 0);
+}
+
 const instances: {
   n: number;
   rps: number;
   p99_ms: number;
   cpu_ms_per_request: number;
+  service_cpu_ms_per_request: number;
+  load_1m: number;
   cpu_steal_pct: number;
 }[] = [];
 for (const n of [1, 2, 3]) {
@@ -79,6 +89,7 @@ for (const n of [1, 2, 3]) {
       tag: 'warmup',
     });
     const before = cpuTicks();
+    const servicesBefore = servicesCpuMs(cluster);
     const r = await mixedTraffic({
       baseUrl: cluster.baseUrl,
       combos,
@@ -90,15 +101,19 @@ for (const n of [1, 2, 3]) {
     });
     const steal = stealPercent(before);
     const cpu = cpuMsPerRequest(before, r.requests);
+    const serviceCpu = r.requests ? (servicesCpuMs(cluster) - servicesBefore) / r.requests : NaN;
+    const load = loadavg()[0]!;
     instances.push({
       n,
       rps: round(r.rps, 1),
       p99_ms: round(r.p99_ms),
       cpu_ms_per_request: round(cpu),
+      service_cpu_ms_per_request: round(serviceCpu),
+      load_1m: round(load, 2),
       cpu_steal_pct: round(steal, 1),
     });
     log(
-      `  ${n} instance(s): ${r.requests} requests, ${r.rps.toFixed(1)} req/s, p50 ${r.p50_ms.toFixed(1)} ms, p99 ${r.p99_ms.toFixed(1)} ms, failed ${r.failed}, machine CPU ${cpu.toFixed(2)} ms/request (CPU stolen ${steal.toFixed(0)} %)`,
+      `  ${n} instance(s): ${r.requests} requests, ${r.rps.toFixed(1)} req/s, p50 ${r.p50_ms.toFixed(1)} ms, p99 ${r.p99_ms.toFixed(1)} ms, failed ${r.failed}, CPU per request: machine ${cpu.toFixed(2)} ms, service instances ${serviceCpu.toFixed(2)} ms (host load ${load.toFixed(1)}, CPU stolen ${steal.toFixed(0)} %)`,
     );
   } finally {
     await cluster.stop();
