@@ -139,7 +139,7 @@ try {
   const integrity = await bookingIntegrity(handle, 'kill');
   kill = { ...integrity, failed_after_retry: killed.failed, booked: killed.booked.length };
   log(
-    `  SIGKILL of one of 3 instances mid-run: ${killed.requests} requests, ${killed.booked.length} booked, failed after retries ${killed.failed} ${JSON.stringify(killed.failures)}, double bookings ${integrity.double_bookings}, keys booked twice ${integrity.booked_twice}`,
+    `  SIGKILL of one of 3 instances mid-run: ${killed.requests} requests, ${killed.booked.length} booked (bookings answered ${JSON.stringify(killed.bookingStatuses)}), failed after retries ${killed.failed} ${JSON.stringify(killed.failures)}, double bookings ${integrity.double_bookings}, keys booked twice ${integrity.booked_twice}`,
   );
 
   await cluster.start(1);

@@ -24,6 +24,8 @@ export interface TrafficResult {
   failureSamples: string[];
   /** Idempotency keys of bookings answered 201. */
   booked: string[];
+  /** Final status of every booking attempted (after retries), to say why few were booked. */
+  bookingStatuses: Record<string, number>;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function mixedTraffic(options: {
   const failures: Record<string, number> = {};
   const failureSamples: string[] = [];
   const booked: string[] = [];
+  const bookingStatuses: Record<string, number> = {};
   let failed = 0;
   const windows = new Map<string, { start: string; end: string }[]>();
   let seed = 11;
@@ -121,6 +124,7 @@ export async function mixedTraffic(options: {
         });
       }
       latencies.push(performance.now() - t0);
+      bookingStatuses[res.status] = (bookingStatuses[res.status] ?? 0) + 1;
       if (!ok(res.status, [201, 409, 422])) fail(res);
       if (res.status === 409) windows.delete(key);
       if (res.status === 201) {
@@ -145,6 +149,7 @@ export async function mixedTraffic(options: {
     failures,
     failureSamples,
     booked,
+    bookingStatuses,
   };
 }
 
