@@ -70,10 +70,17 @@ export async function mixedTraffic(options: {
   const client = async () => {
     const toCancel: { id: string; token: string }[] = [];
     for (let i = 0; performance.now() < deadline; i++) {
-      const combo = pick(options.combos);
+      const bookingTurn = i % options.bookEvery === options.bookEvery - 1;
+      let combo = pick(options.combos);
+      // A booking turn books a pair whose windows are known (some client read them), not only when
+      // the random pick happens to be one: at a few requests per client, that was rarely the case.
+      if (bookingTurn && !windows.get(`${combo.serviceId}:${combo.postcode}`)?.length) {
+        const known = options.combos.filter((c) => windows.get(`${c.serviceId}:${c.postcode}`)?.length);
+        if (known.length > 0) combo = pick(known);
+      }
       const key = `${combo.serviceId}:${combo.postcode}`;
       const slotsPath = `/v1/slots?serviceId=${combo.serviceId}&postcode=${combo.postcode}`;
-      if (i % options.bookEvery !== options.bookEvery - 1 || !windows.get(key)?.length) {
+      if (!bookingTurn || !windows.get(key)?.length) {
         const t0 = performance.now();
         const res = await send(options.baseUrl, { method: 'GET', path: slotsPath });
         latencies.push(performance.now() - t0);
