@@ -37,7 +37,7 @@ export class RoutePool {
         if (solutionCost < known.bestSolutionCost) known.bestSolutionCost = solutionCost;
         continue;
       }
-      if (this.routes.size >= this.capacity) continue;
+      if (this.routes.size >= this.capacity) this.prune();
       this.routes.set(key, {
         vehicleClass,
         vehicle: r.vehicle,
@@ -56,8 +56,26 @@ export class RoutePool {
       if (route.bestSolutionCost < known.bestSolutionCost) known.bestSolutionCost = route.bestSolutionCost;
       return;
     }
-    if (this.routes.size >= this.capacity) return;
+    if (this.routes.size >= this.capacity) this.prune();
     this.routes.set(key, { ...route, visits: route.visits.slice() });
+  }
+
+  /**
+   * A full pool keeps the half from the best solutions (ties: the earlier) and goes on taking routes.
+   * It used to stop taking them, so in a search long enough to fill it the routes of the later, better
+   * solutions never reached the final set partitioning. (Not reached on the benchmarks today: a 20 s
+   * search at 400 customers ends with 10,000–12,500 routes; pools merged from helpers grow faster.)
+   */
+  private prune(): void {
+    const all = [...this.routes];
+    const keep = all
+      .map(([, r], i) => ({ r, i }))
+      .sort((a, b) => a.r.bestSolutionCost - b.r.bestSolutionCost || a.i - b.i)
+      .slice(0, Math.floor(this.capacity / 2))
+      .map((x) => x.i)
+      .sort((a, b) => a - b);
+    this.routes.clear();
+    for (const i of keep) this.routes.set(all[i]![0], all[i]![1]);
   }
 
   /** Up to `limit` routes, those from the best solutions first; ties broken by insertion order. */
