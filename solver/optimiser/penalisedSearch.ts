@@ -10,10 +10,12 @@
  *
  * Moves, tried from each visit u towards its nearest neighbours v, first
  * improvement: relocate a string of 1–3 visits (also reversed) after or
- * before v, swap strings of 1–2 visits, 2-opt* (two variants), moves within
- * a route (relocate, two 2-opt reversals), and moving u to an empty route.
- * A visit's neighbourhood is re-examined only when its route or the
- * neighbour's changed since it was last examined.
+ * before v, u to the best place of v's route (once per route), swap strings
+ * of 1–2 visits, 2-opt* (two variants), moves within a route (relocate, two
+ * 2-opt reversals), and moving u to an empty route. A visit's neighbourhood
+ * is re-examined only when its route or the neighbour's changed since it was
+ * last examined. When no such move improves, SWAP* (Vidal 2022) between
+ * routes holding neighbouring visits, then the node moves again.
  *
  * Arc-cost instances only (Instance.arcCost); others keep the feasible-only
  * local search of localSearch.ts.
@@ -98,6 +100,17 @@ export class PenalisedSearch {
   private readonly seenClass: Uint8Array;
   private readonly V: number;
   private readonly oneClass: boolean;
+  /** SWAP*: per route pair (a·V + b, a < b), the counter value when it was last searched. */
+  private readonly pairTestedAt: Int32Array;
+  /** SWAP*: route pairs holding neighbouring visits (a·V + b, a < b), rebuilt each round. */
+  private readonly pairClose: Uint8Array;
+  /** Per route: the value of seenStamp when the visit being examined last met it. */
+  private readonly routeSeen: Int32Array;
+  private seenStamp = 0;
+  /** SWAP* scratch, one per side: cost of the route without position i, and each visit's three cheapest insertions. */
+  private readonly without = [new Float64Array(0), new Float64Array(0)];
+  private readonly insertDelta = [new Float64Array(0), new Float64Array(0)];
+  private readonly insertAt = [new Int32Array(0), new Int32Array(0)];
 
   constructor(readonly inst: Instance) {
     this.routes = inst.vehicles.map((v) => new WarpRoute(inst, v.index));
@@ -108,6 +121,9 @@ export class PenalisedSearch {
     this.V = inst.vehicles.length;
     this.oneClass = inst.classCount <= 1;
     this.seenClass = new Uint8Array(inst.classCount);
+    this.pairTestedAt = new Int32Array(this.V * this.V).fill(-1);
+    this.pairClose = new Uint8Array(this.V * this.V);
+    this.routeSeen = new Int32Array(this.V);
   }
 
   /**
@@ -150,6 +166,7 @@ export class PenalisedSearch {
     order.length = 0;
     for (let u = 0; u < inst.visitCount; u++) if (this.routeOf[u]! >= 0) order.push(u);
     this.testedAt.fill(since);
+    this.pairTestedAt.fill(since);
     let moves = 0;
     for (let pass = 0; pass < maxPasses; pass++) {
       let improved = false;
@@ -157,6 +174,7 @@ export class PenalisedSearch {
       for (const u of order) {
         const last = this.testedAt[u]!;
         this.testedAt[u] = this.counter;
+        this.seenStamp++;
         const nbrs = inst.neighbours[u]!;
         const K = Math.min(neighbours, nbrs.length);
         for (let x = 0; x < K; x++) {
@@ -165,7 +183,16 @@ export class PenalisedSearch {
           const b = this.routeOf[v]!;
           if (b < 0) continue;
           if (last >= 0 && this.routes[a]!.changedAt <= last && this.routes[b]!.changedAt <= last) continue;
-          const moved = a === b ? this.intra(u, v) : this.inter(u, v);
+          let moved: boolean;
+          if (a === b) moved = this.intra(u, v);
+          else {
+            moved = this.inter(u, v);
+            // Once per route met among u's neighbours: u to the best place anywhere in it.
+            if (!moved && this.routeSeen[b] !== this.seenStamp) {
+              this.routeSeen[b] = this.seenStamp;
+              moved = this.relocateBest(u, b);
+            }
+          }
           if (moved) {
             moves++;
             improved = true;
@@ -176,6 +203,12 @@ export class PenalisedSearch {
           moves++;
           improved = true;
         }
+      }
+      // Node moves exhausted: exchanges between whole routes (SWAP*) before giving up.
+      if (!improved) {
+        const swapped = this.swapStarRound(neighbours);
+        moves += swapped;
+        improved = swapped > 0;
       }
       if (!improved) break;
     }
@@ -251,6 +284,17 @@ export class PenalisedSearch {
     return penalisedCost(s, n, this.inst.vehicles[k]!.capacity, this.warpWeight, this.loadWeight);
   }
 
+  /** Travel plus priced time warp of a finished route segment with n visits: its cost without the load term. */
+  private travelAndWarp(s: Segment, n: number): number {
+    return n === 0 ? 0 : s.c + this.warpWeight * s.tw;
+  }
+
+  /** The load term of route k's cost at a given load. */
+  private loadPenalty(k: number, load: number): number {
+    const excess = load - this.inst.vehicles[k]!.capacity;
+    return excess > 0 ? this.loadWeight * excess : 0;
+  }
+
   private servable(u: number, k: number): boolean {
     return this.oneClass || this.inst.canServe[u * this.V + k] === 1;
   }
@@ -309,6 +353,37 @@ export class PenalisedSearch {
       }
     }
     return false;
+  }
+
+  /** Visit u moves to the cheapest place of route b (≠ its own), wherever that is. */
+  private relocateBest(u: number, b: number): boolean {
+    const inst = this.inst;
+    const a = this.routeOf[u]!;
+    if (!this.servable(u, b)) return false;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const pu = this.pos[u]!;
+    const s = this.s;
+    A.loadPrefix(s, pu - 1);
+    A.joinSuffix(s, pu + 1);
+    const costA = this.finish(s, A.size - 1, a);
+    let best = this.cost[a]! + this.cost[b]! - costA - EPS;
+    if (!(best > this.cost[b]!)) return false;
+    let at = -1;
+    const nB = B.size;
+    for (let p = 0; p <= nB; p++) {
+      B.loadPrefix(s, p);
+      s.joinVisit(inst, u);
+      B.joinSuffix(s, p + 1);
+      const c = this.finish(s, nB + 1, b);
+      if (c < best) {
+        best = c;
+        at = p;
+      }
+    }
+    if (at < 0) return false;
+    this.moveString(a, pu, 1, false, b, at);
+    return true;
   }
 
   /**
@@ -488,6 +563,211 @@ export class PenalisedSearch {
     return false;
   }
 
+  /**
+   * SWAP* (Vidal 2022) over every pair of routes holding neighbouring visits that changed since the pair
+   * was last searched. Returns the moves made.
+   */
+  private swapStarRound(neighbours: number): number {
+    const inst = this.inst;
+    const V = this.V;
+    const close = this.pairClose;
+    close.fill(0);
+    for (let u = 0; u < inst.visitCount; u++) {
+      const a = this.routeOf[u]!;
+      if (a < 0) continue;
+      const nbrs = inst.neighbours[u]!;
+      const K = Math.min(neighbours, nbrs.length);
+      for (let x = 0; x < K; x++) {
+        const b = this.routeOf[nbrs[x]!]!;
+        if (b >= 0 && b !== a) close[a < b ? a * V + b : b * V + a] = 1;
+      }
+    }
+    let moves = 0;
+    for (let a = 0; a < V; a++) {
+      for (let b = a + 1; b < V; b++) {
+        if (!close[a * V + b]) continue;
+        const last = this.pairTestedAt[a * V + b]!;
+        if (last >= 0 && this.routes[a]!.changedAt <= last && this.routes[b]!.changedAt <= last) continue;
+        this.pairTestedAt[a * V + b] = this.counter;
+        if (this.swapStar(a, b)) moves++;
+      }
+    }
+    return moves;
+  }
+
+  /**
+   * SWAP*: a visit u of route a and a visit v of route b change routes, each going to its best place in
+   * the other route (not necessarily the one the other left). Each insertion is costed against the route
+   * with the other visit still in it (its three cheapest places kept, as in Vidal 2022), the removal
+   * apart, both without the load term, which is added for the routes' loads after the exchange; time
+   * warp makes these sums estimates, so the best pair is then costed exactly.
+   */
+  private swapStar(a: number, b: number): boolean {
+    const inst = this.inst;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const nA = A.size;
+    const nB = B.size;
+    if (nA === 0 || nB === 0) return false;
+    this.prepareSwapStar(0, a, b);
+    this.prepareSwapStar(1, b, a);
+    const [withoutA, withoutB] = this.without as [Float64Array, Float64Array];
+    const [deltaIntoB, deltaIntoA] = this.insertDelta as [Float64Array, Float64Array];
+    const [atInB, atInA] = this.insertAt as [Int32Array, Int32Array];
+    const s = this.s;
+    const before = this.cost[a]! + this.cost[b]!;
+    A.loadPrefix(s, nA + 1);
+    const loadA = s.q;
+    B.loadPrefix(s, nB + 1);
+    const loadB = s.q;
+    let best = before - EPS;
+    let bi = 0;
+    let bj = 0;
+    let bAtB = -1;
+    let bAtA = -1;
+    for (let i = 1; i <= nA; i++) {
+      const u = A.visits[i - 1]!;
+      if (atInB[i * 3]! < 0) continue;
+      for (let j = 1; j <= nB; j++) {
+        const v = B.visits[j - 1]!;
+        if (atInA[j * 3]! < 0) continue;
+        // u into B without v: in v's place (exact), or at its cheapest place not beside v (estimate).
+        const du = inst.demand[u]!;
+        const dv = inst.demand[v]!;
+        B.loadPrefix(s, j - 1);
+        s.joinVisit(inst, u);
+        B.joinSuffix(s, j + 1);
+        let costB = this.travelAndWarp(s, nB);
+        let atB = -1;
+        for (let x = 0; x < 3; x++) {
+          const p = atInB[i * 3 + x]!;
+          if (p < 0) break;
+          if (p === j - 1 || p === j) continue;
+          const c = withoutB[j]! + deltaIntoB[i * 3 + x]!;
+          if (c < costB) {
+            costB = c;
+            atB = p;
+          }
+          break;
+        }
+        A.loadPrefix(s, i - 1);
+        s.joinVisit(inst, v);
+        A.joinSuffix(s, i + 1);
+        let costA = this.travelAndWarp(s, nA);
+        let atA = -1;
+        for (let x = 0; x < 3; x++) {
+          const p = atInA[j * 3 + x]!;
+          if (p < 0) break;
+          if (p === i - 1 || p === i) continue;
+          const c = withoutA[i]! + deltaIntoA[j * 3 + x]!;
+          if (c < costA) {
+            costA = c;
+            atA = p;
+          }
+          break;
+        }
+        const after =
+          costA + costB + this.loadPenalty(a, loadA - du + dv) + this.loadPenalty(b, loadB - dv + du);
+        if (after < best) {
+          best = after;
+          bi = i;
+          bj = j;
+          bAtB = atB;
+          bAtA = atA;
+        }
+      }
+    }
+    if (bi === 0) return false;
+    const u = A.visits[bi - 1]!;
+    const v = B.visits[bj - 1]!;
+    const seqA = exchanged(A.visits, bi, v, bAtA);
+    const seqB = exchanged(B.visits, bj, u, bAtB);
+    if (this.sequenceCost(a, seqA) + this.sequenceCost(b, seqB) >= before - EPS) return false;
+    A.visits = seqA;
+    B.visits = seqB;
+    this.refresh(a);
+    this.refresh(b);
+    return true;
+  }
+
+  /**
+   * For SWAP* between routes a and b, side `side`: cost of a without each of its positions, and for each
+   * visit of a its three cheapest places in b as it stands (position after which it goes, cost added;
+   * position −1 where b's vehicle cannot serve it); costs without the load term.
+   */
+  private prepareSwapStar(side: number, a: number, b: number): void {
+    const inst = this.inst;
+    const A = this.routes[a]!;
+    const B = this.routes[b]!;
+    const nA = A.size;
+    const nB = B.size;
+    if (this.without[side]!.length < nA + 1) {
+      this.without[side] = new Float64Array(2 * (nA + 1));
+      this.insertDelta[side] = new Float64Array(6 * (nA + 1));
+      this.insertAt[side] = new Int32Array(6 * (nA + 1));
+    }
+    const without = this.without[side]!;
+    const delta = this.insertDelta[side]!;
+    const at = this.insertAt[side]!;
+    const s = this.s;
+    B.loadPrefix(s, nB + 1);
+    const costB = this.travelAndWarp(s, nB);
+    for (let i = 1; i <= nA; i++) {
+      A.loadPrefix(s, i - 1);
+      A.joinSuffix(s, i + 1);
+      without[i] = this.travelAndWarp(s, nA - 1);
+      const u = A.visits[i - 1]!;
+      let c0 = Infinity;
+      let c1 = Infinity;
+      let c2 = Infinity;
+      let p0 = -1;
+      let p1 = -1;
+      let p2 = -1;
+      if (this.servable(u, b)) {
+        for (let p = 0; p <= nB; p++) {
+          B.loadPrefix(s, p);
+          s.joinVisit(inst, u);
+          B.joinSuffix(s, p + 1);
+          const c = this.travelAndWarp(s, nB + 1) - costB;
+          if (c < c2) {
+            if (c < c1) {
+              c2 = c1;
+              p2 = p1;
+              if (c < c0) {
+                c1 = c0;
+                p1 = p0;
+                c0 = c;
+                p0 = p;
+              } else {
+                c1 = c;
+                p1 = p;
+              }
+            } else {
+              c2 = c;
+              p2 = p;
+            }
+          }
+        }
+      }
+      delta[i * 3] = c0;
+      delta[i * 3 + 1] = c1;
+      delta[i * 3 + 2] = c2;
+      at[i * 3] = p0;
+      at[i * 3 + 1] = p1;
+      at[i * 3 + 2] = p2;
+    }
+  }
+
+  /** Penalised cost of route k if it served `seq`, joined visit by visit. */
+  private sequenceCost(k: number, seq: readonly number[]): number {
+    const R = this.routes[k]!;
+    const s = this.s;
+    R.loadPrefix(s, 0);
+    for (const w of seq) s.joinVisit(this.inst, w);
+    R.joinSuffix(s, R.size + 1);
+    return this.finish(s, seq.length, k);
+  }
+
   /** Moves u alone into an empty route (one per vehicle class) when that costs less. */
   private toEmptyRoute(u: number): boolean {
     const inst = this.inst;
@@ -521,6 +801,21 @@ export class PenalisedSearch {
     }
     return false;
   }
+}
+
+/**
+ * `visits` with the visit at position `leave` (1-based) taken out and `enter` put after position `at`
+ * of the original sequence (−1: in the place of the one that left).
+ */
+function exchanged(visits: readonly number[], leave: number, enter: number, at: number): number[] {
+  const out: number[] = [];
+  if (at === 0) out.push(enter);
+  for (let p = 1; p <= visits.length; p++) {
+    if (p !== leave) out.push(visits[p - 1]!);
+    else if (at === -1) out.push(enter);
+    if (p === at) out.push(enter);
+  }
+  return out;
 }
 
 /**
