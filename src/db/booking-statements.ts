@@ -543,3 +543,62 @@ export async function recordBooking(
   };
   return { row: row as VisitRow, customerId: row.customer_id!, customerBookings: customer_bookings };
 }
+
+/** A booking as its manager reads it: the visit, its service's name and price, the company's time zone. */
+export type ManagedBookingRow = VisitRow & {
+  service_name: string;
+  service_slug: string;
+  service_price_label: string | null;
+  timezone: string;
+};
+
+/**
+ * One statement for what managing a booking reads (as findVisitWithService and the company's time
+ * zone from getCompanySettings); undefined for an unknown id.
+ */
+export async function readManagedBooking(db: Executor, id: string): Promise<ManagedBookingRow | undefined> {
+  const { rows } = await sql<ManagedBookingRow & { timezone: string | null }>`${prepared}
+    SELECT v.*, s.name AS service_name, s.slug AS service_slug, s.price_label AS service_price_label,
+           (SELECT cs.timezone FROM company_settings AS cs LIMIT 1) AS timezone
+      FROM visits AS v JOIN services AS s ON s.id = v.service_id
+     WHERE v.id = ${id}::uuid`.execute(db);
+  const row = rows[0];
+  if (row && row.timezone === null) throw new Error('no company settings');
+  return row as ManagedBookingRow | undefined;
+}
+
+/**
+ * Cancels a booking and writes its event in one statement, outside any explicit transaction (the
+ * statement is its own): only if the visit is still the version that was read and still booked, so
+ * the event, made beforehand from that version as cancelled, says what was stored. undefined when
+ * the visit changed meanwhile (nothing written).
+ */
+export async function cancelReadBooking(
+  db: Executor,
+  input: {
+    id: string;
+    version: number;
+    now: Date;
+    event: { type: string; aggregate: 'visit'; payload: Record<string, unknown> };
+  },
+): Promise<VisitRow | undefined> {
+  const { rows } = await sql<VisitRow & { events: number }>`${prepared}
+    WITH cancelled AS (
+      UPDATE visits SET status = 'cancelled', cancelled_at = ${input.now}, version = version + 1,
+                        updated_at = ${input.now}
+       WHERE id = ${input.id}::uuid AND version = ${input.version}::int AND status = 'booked'
+      RETURNING *
+    ),
+    event AS (
+      INSERT INTO outbox (type, aggregate, aggregate_id, payload)
+      SELECT ${input.event.type}::text, ${input.event.aggregate}::text, cancelled.id,
+             ${JSON.stringify(input.event.payload)}::jsonb
+        FROM cancelled
+      RETURNING 1
+    )
+    SELECT cancelled.*, (SELECT count(*) FROM event)::int AS events FROM cancelled`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { events: _events, ...visit } = row;
+  return visit as VisitRow;
+}

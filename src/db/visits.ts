@@ -168,20 +168,6 @@ export async function rescheduleVisitRow(
     .executeTakeFirstOrThrow();
 }
 
-export async function cancelVisitRow(tx: Executor, id: string, now: Date): Promise<VisitRow> {
-  return tx
-    .updateTable('visits')
-    .set((eb) => ({
-      status: 'cancelled' as const,
-      cancelled_at: now,
-      version: eb('version', '+', 1),
-      updated_at: now,
-    }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 export interface VisitListFilter {
   from?: Date;
   to?: Date;

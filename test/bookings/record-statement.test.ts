@@ -1,6 +1,7 @@
 /**
  * The booking's record statement also writes its booking.created event (one CTE): the event is made
- * from the row as it will be stored, and a statement that fails writes nothing at all.
+ * from the row as it will be stored, and a statement that fails writes nothing at all. A cancellation
+ * is one statement too (update and event), applied only to the version it read.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -9,7 +10,7 @@ import { recordBooking } from '../../src/db/booking-statements.js';
 import { isOverlapViolation } from '../../src/domain/bookings/conflicts.js';
 import { visitEventData } from '../../src/domain/outbox/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { book, bookingPayload, firstService, manageTokenOf, slotsFor } from '../helpers/booking.js';
 
 describe('booking record statement', () => {
   let t: TestApp;
@@ -128,5 +129,59 @@ describe('booking record statement', () => {
       events: 0,
       web: 0,
     });
+  });
+
+  it('cancels once when two cancellations race, with the event of the stored row', async () => {
+    const service = await firstService(t.app, 'depannage');
+    // A window days ahead: online changes close a while before the window.
+    const day = (await slotsFor(t.app, service.id, '69003')).at(-1);
+    const res = await book(t.app, bookingPayload(service.id, day!.windows[0]!, '69003'));
+    expect(res.statusCode).toBe(201);
+    const id = res.json().booking.id as string;
+    const token = manageTokenOf(res.json().manageUrl);
+    const cancel = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/bookings/${id}/cancel`,
+        headers: { 'x-manage-token': token },
+      });
+    const answers = await Promise.all([cancel(), cancel(), cancel()]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => a.json().status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    const row = await db().selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('cancelled');
+    expect(row.version).toBe(2);
+    const events = await db()
+      .selectFrom('outbox')
+      .selectAll()
+      .where('aggregate_id', '=', id)
+      .where('type', '=', 'booking.cancelled')
+      .execute();
+    expect(events).toHaveLength(1);
+    const services = await db()
+      .selectFrom('services')
+      .select(['name', 'price_label'])
+      .where('id', '=', service.id)
+      .execute();
+    const settings = await db().selectFrom('company_settings').select('timezone').executeTakeFirstOrThrow();
+    expect(events[0]!.payload).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          visitEventData(
+            row,
+            { name: services[0]!.name, priceLabel: services[0]!.price_label },
+            settings.timezone,
+          ),
+        ),
+      ),
+    );
+    expect(events[0]!.private_payload).toBeNull();
+    // A wrong token still reads as an unknown booking.
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${id}/cancel`,
+      headers: { 'x-manage-token': `${token}x` },
+    });
+    expect(wrong.statusCode).toBe(404);
   });
 });

@@ -1,9 +1,9 @@
 /** Managing a booking with its token (customer) or as staff: read, reschedule, cancel. */
 import { getCompanySettings } from '../../db/company-settings.js';
+import { cancelReadBooking, readManagedBooking } from '../../db/booking-statements.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { VisitRow } from '../../db/schema.js';
 import {
-  cancelVisitRow,
   deferOverlapCheck,
   findVisitWithService,
   rescheduleVisitRow,
@@ -15,7 +15,7 @@ import type { ResolvedAddress } from '../eligibility.js';
 import { DomainError } from '../errors.js';
 import { releaseHoldsBrokenBy } from '../holds/index.js';
 import { localDateOf } from '../local-time.js';
-import { enqueueMessage, visitEventData } from '../outbox/index.js';
+import { enqueueMessage, visitEventData, wakeWorkersSoon } from '../outbox/index.js';
 import { applyRetiming, placeVisit } from '../placement.js';
 import { secretsEqual, sha256Hex } from '../secrets.js';
 import { shiftKey } from '../shift-key.js';
@@ -30,7 +30,15 @@ export async function loadBookingForManager(
   token: string | undefined,
   isStaff: boolean,
 ) {
-  const row = await findVisitWithService(db, id);
+  return mayManage(await findVisitWithService(db, id), token, isStaff);
+}
+
+/** The row, when the reader may manage it (staff, or the booking's own token). */
+function mayManage<Row extends { manage_token_hash: string }>(
+  row: Row | undefined,
+  token: string | undefined,
+  isStaff: boolean,
+): Row {
   // Unknown booking and wrong token answer alike, so a token cannot be probed for ids.
   if (!row || (!isStaff && (!token || !secretsEqual(sha256Hex(token), row.manage_token_hash)))) {
     throw new DomainError('not-found', 'booking-not-found', {
@@ -48,9 +56,8 @@ export async function getBooking(
   isStaff: boolean,
   now: Date,
 ): Promise<BookingView> {
-  const row = await loadBookingForManager(db, id, token, isStaff);
-  const settings = await getCompanySettings(db);
-  return bookingView(row, row.service_name, settings.timezone, { now, isStaff });
+  const row = mayManage(await readManagedBooking(db, id), token, isStaff);
+  return bookingView(row, row.service_name, row.timezone, { now, isStaff });
 }
 
 function assertChangeable(row: VisitRow, now: Date, isStaff: boolean): void {
@@ -152,31 +159,55 @@ export async function rescheduleBooking(
   throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
 }
 
+/** How many times a cancellation reads again when the booking changed between its read and its write. */
+const CANCEL_ATTEMPTS = 5;
+
+/**
+ * Two statements, no explicit transaction: the read (visit, service, time zone), then the update and
+ * its booking.cancelled event in one statement that applies only to the version read. A booking
+ * changed in between (rescheduled, moved by the planner) is read again.
+ */
 export async function cancelBooking(
   db: Db,
   input: { id: string; token?: string; isStaff: boolean; now: Date },
 ): Promise<BookingView> {
-  const current = await loadBookingForManager(db, input.id, input.token, input.isStaff);
-  const settings = await getCompanySettings(db);
-  // Cancelling twice is not an error: the customer sees the booking cancelled either way.
-  if (current.status === 'cancelled')
-    return bookingView(current, current.service_name, settings.timezone, input);
-  assertChangeable(current, input.now, input.isStaff);
-  const row = await db.transaction().execute(async (tx) => {
-    const cancelled = await cancelVisitRow(tx, current.id, input.now);
-    await enqueueMessage(tx, {
-      type: 'booking.cancelled',
-      aggregate: 'visit',
-      aggregateId: cancelled.id,
-      payload: {
-        ...visitEventData(
-          cancelled,
-          { name: current.service_name, priceLabel: current.service_price_label },
-          settings.timezone,
-        ),
+  for (let attempt = 1; ; attempt++) {
+    const current = mayManage(await readManagedBooking(db, input.id), input.token, input.isStaff);
+    // Cancelling twice is not an error: the customer sees the booking cancelled either way.
+    if (current.status === 'cancelled')
+      return bookingView(current, current.service_name, current.timezone, input);
+    assertChangeable(current, input.now, input.isStaff);
+    const cancelledRow: VisitRow = {
+      ...current,
+      status: 'cancelled',
+      cancelled_at: input.now,
+      version: current.version + 1,
+      updated_at: input.now,
+    };
+    const row = await cancelReadBooking(db, {
+      id: current.id,
+      version: current.version,
+      now: input.now,
+      event: {
+        type: 'booking.cancelled',
+        aggregate: 'visit',
+        payload: {
+          ...visitEventData(
+            cancelledRow,
+            { name: current.service_name, priceLabel: current.service_price_label },
+            current.timezone,
+          ),
+        },
       },
     });
-    return cancelled;
-  });
-  return bookingView(row, current.service_name, settings.timezone, input);
+    if (row) {
+      wakeWorkersSoon();
+      return bookingView(row, current.service_name, current.timezone, input);
+    }
+    if (attempt >= CANCEL_ATTEMPTS)
+      throw new DomainError('conflict', 'booking-busy', {
+        fr: 'Cette réservation est en cours de modification ; réessayez dans un instant.',
+        en: 'This booking is being changed; please retry in a moment.',
+      });
+  }
 }
