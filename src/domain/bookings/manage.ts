@@ -3,11 +3,7 @@ import { getCompanySettings } from '../../db/company-settings.js';
 import { cancelReadBooking, readManagedBooking } from '../../db/booking-statements.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { VisitRow } from '../../db/schema.js';
-import {
-  deferOverlapCheck,
-  findVisitWithService,
-  rescheduleVisitRow,
-} from '../../db/visits.js';
+import { deferOverlapCheck, findVisitWithService, rescheduleVisitRow } from '../../db/visits.js';
 import { candidateWindows } from '../arrival-windows.js';
 import { alternativesFor, parseWindow, windowTaken } from '../booking-windows.js';
 import { CUSTOMER_CHANGE_CUTOFF_HOURS } from '../customer-rules.js';
