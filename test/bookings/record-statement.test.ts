@@ -184,4 +184,80 @@ describe('booking record statement', () => {
     });
     expect(wrong.statusCode).toBe(404);
   });
+
+  it('re-times the stops the insertion moved in the same statement (and leaves the others alone)', async () => {
+    const service = await firstService(t.app, 'depannage');
+    const day = (await slotsFor(t.app, service.id, '69003')).at(-2);
+    const res = await book(t.app, bookingPayload(service.id, day!.windows[0]!, '69003'));
+    expect(res.statusCode).toBe(201);
+    const neighbour = await db()
+      .selectFrom('visits')
+      .selectAll()
+      .where('id', '=', res.json().booking.id)
+      .executeTakeFirstOrThrow();
+    const id = randomUUID();
+    const now = new Date();
+    const later = (d: Date) => new Date(d.getTime() + 40 * 86_400_000);
+    const input = (retimed: boolean): Parameters<typeof recordBooking>[1] => ({
+      visit: {
+        id,
+        reference: `TEST-${id.slice(0, 8)}`,
+        service_id: neighbour.service_id,
+        technician_id: neighbour.technician_id,
+        window_start: later(neighbour.window_start),
+        window_end: later(neighbour.window_end),
+        planned_start: later(neighbour.planned_start),
+        planned_end: later(neighbour.planned_end),
+        customer_name: 'Paul Martin',
+        customer_phone: '06 98 76 54 32',
+        customer_email: null,
+        address_line: '3 place Bellecour',
+        postcode: '69002',
+        city: 'Lyon',
+        lat: neighbour.lat,
+        lon: neighbour.lon,
+        channel: 'phone',
+        booked_by: 'test',
+        manage_token_hash: `test-${id}`,
+      },
+      customer: {
+        name: 'Paul Martin',
+        phone: '+33698765432',
+        email: null,
+        street: '3 place Bellecour',
+        postcode: '69002',
+        city: 'Lyon',
+        at: now,
+      },
+      retimed: {
+        visits: retimed
+          ? [{ id: neighbour.id, start: neighbour.planned_start, end: neighbour.planned_end }]
+          : [],
+        holds: [],
+      },
+      release: { holdId: null, clientHash: null, now },
+      outcome: { scope: 'booking:create', key: `test-${id}`, statusCode: 201 },
+      now,
+    });
+    // Run in a transaction that is rolled back either way: only the version seen inside matters.
+    const seen: number[] = [];
+    for (const retimed of [false, true]) {
+      await db()
+        .transaction()
+        .execute(async (tx) => {
+          await recordBooking(tx, input(retimed));
+          const row = await tx
+            .selectFrom('visits')
+            .select('version')
+            .where('id', '=', neighbour.id)
+            .executeTakeFirstOrThrow();
+          seen.push(row.version);
+          throw new Error('roll back');
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof Error) || error.message !== 'roll back') throw error;
+        });
+    }
+    expect(seen).toEqual([neighbour.version, neighbour.version + 1]);
+  });
 });
