@@ -65,8 +65,7 @@ export function foldLines(text: string): string {
 }
 
 /**
- * The visit as an iTIP calendar object (RFC 5546), with ical-generator: the reference that
- * buildInvitation below writes the text of for the customer's mail client: METHOD:REQUEST
+ * The visit as an iTIP calendar object (RFC 5546) for the customer's mail client: METHOD:REQUEST
  * with an ORGANIZER (the company) and an ATTENDEE (the customer), the same UID as the booking's
  * .ics and SEQUENCE from the visit's version, so a change or a METHOD:CANCEL updates the event the
  * client already has instead of adding a second one. A VALARM rings at 18:00 the evening before.
@@ -133,101 +132,19 @@ export function invitationCalendar(input: InvitationInput): ICalCalendar {
   return calendar;
 }
 
-/** RFC 5545 TEXT escaping, as ical-generator's escape(value, false). */
-function text(value: string): string {
-  return value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/(?:\r\n|\r|\n)/g, '\\n');
-}
-
-/** A quoted parameter value (CN="…"), as ical-generator's escape(value, true). */
-function quoted(value: string): string {
-  return value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/(?:\r\n|\r|\n)/g, '\\n');
-}
-
-const two = (n: number) => String(n).padStart(2, '0');
-
-/** A UTC DATE-TIME (whole seconds), as ical-generator writes a zoneless calendar's times. */
-function utcStamp(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}T${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
-}
-
-/** The evening alarm: 18:00 in the company's zone the day before the window opens. */
-const evenings = new Map<string, number>();
-function eveningBefore(startIso: string, zone: string): number {
-  const key = `${zone}|${startIso}`;
-  let at = evenings.get(key);
-  if (at === undefined) {
-    if (evenings.size >= 5_000) evenings.clear();
-    at = DateTime.fromISO(startIso, { zone })
-      .minus({ days: 1 })
-      .set({ hour: 18, minute: 0, second: 0, millisecond: 0 })
-      .toMillis();
-    evenings.set(key, at);
-  }
-  return at;
-}
-
-/**
- * The invitation's text: exactly what invitationCalendar(input).toString() writes (the test holds
- * them equal for any names, addresses and links), written directly. Building ical-generator's
- * objects took half a millisecond of each confirmation's composing (bench:outbox-drain profile).
- */
+/** The invitation's text: ical-generator's calendar.toString(), with the folding above. */
 export function buildInvitation(input: InvitationInput): string {
-  const { visit, company, locale } = input;
-  const cancel = input.method === 'CANCEL';
-  const fr = locale === 'fr';
-  const words = windowInWords(visit.window, locale, company.timezone);
-  const description = (
-    fr
-      ? [
-          cancel ? 'Ce rendez-vous est annulé.' : `Le technicien arrivera ${words}.`,
-          `Prestation : ${visit.service.name}`,
-          `Référence : ${visit.reference}`,
-          ...(input.manageUrl && !cancel ? [`Modifier ou annuler : ${input.manageUrl}`] : []),
-          'Répondre à cette invitation depuis votre agenda ne modifie pas le rendez-vous.',
-          ...(company.phone ? [`${company.name} : ${company.phone}`] : []),
-        ]
-      : [
-          cancel ? 'This appointment is cancelled.' : `The technician will arrive ${words}.`,
-          `Service: ${visit.service.name}`,
-          `Reference: ${visit.reference}`,
-          ...(input.manageUrl && !cancel ? [`Change or cancel: ${input.manageUrl}`] : []),
-          'Answering this invitation from your calendar does not change the appointment.',
-          ...(company.phone ? [`${company.name}: ${company.phone}`] : []),
-        ]
-  ).join('\n');
-  const summary = `${cancel ? (fr ? 'Annulé — ' : 'Cancelled — ') : ''}${company.name} — ${visit.service.name}`;
-  const lines = [
+  const calendar = invitationCalendar(input);
+  // The same head ical-generator writes for a calendar with a product id and a method, and nothing else.
+  const head = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
-    `PRODID:-//Tournee//Messages//${fr ? 'FR' : 'EN'}`,
+    `PRODID:-//Tournee//Messages//${input.locale === 'fr' ? 'FR' : 'EN'}`,
     `METHOD:${input.method}`,
-    'BEGIN:VEVENT',
-    `UID:${eventUid(visit.id, input.publicUrl)}`,
-    `SEQUENCE:${Math.max(0, visit.version - 1)}`,
-    `DTSTAMP:${utcStamp(input.now.getTime())}`,
-    `DTSTART:${utcStamp(Date.parse(visit.window.start))}`,
-    `DTEND:${utcStamp(Date.parse(visit.window.end))}`,
-    `SUMMARY:${text(summary)}`,
-    `LOCATION:${text(`${visit.address.line}, ${visit.address.postcode} ${visit.address.city}`)}`,
-    `DESCRIPTION:${text(description)}`,
-    `ORGANIZER;CN="${quoted(company.name)}":mailto:${text(input.organizerEmail)}`,
-  ];
-  if (visit.customer.email) {
-    lines.push(
-      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=${cancel ? 'DECLINED' : 'ACCEPTED'};RSVP=FALSE${visit.customer.name ? `;CN="${quoted(visit.customer.name)}"` : ''}:MAILTO:${text(visit.customer.email)}`,
-    );
-  }
-  if (!cancel) {
-    lines.push(
-      'BEGIN:VALARM',
-      'ACTION:DISPLAY',
-      `TRIGGER;VALUE=DATE-TIME:${utcStamp(eveningBefore(visit.window.start, company.timezone))}`,
-      `DESCRIPTION:${text(fr ? `Demain : ${words}` : `Tomorrow: ${words}`)}`,
-      'END:VALARM',
-    );
-    if (input.manageUrl) lines.push(`URL;VALUE=URI:${text(input.manageUrl)}`);
-  }
-  lines.push(`STATUS:${cancel ? 'CANCELLED' : 'CONFIRMED'}`, 'END:VEVENT', 'END:VCALENDAR');
-  return foldLines(lines.join('\r\n'));
+  ].join('\r\n');
+  const events = calendar
+    .events()
+    .map((event) => event.toString())
+    .join('');
+  return foldLines(`${head}\r\n${events}END:VCALENDAR`);
 }
