@@ -17,6 +17,17 @@
  * last examined. When no such move improves, SWAP* (Vidal 2022) between
  * routes holding neighbouring visits, then the node moves again.
  *
+ * Tried and left out (12 hard Solomon instances — R2/RC2 and RC1 — at 2 s of
+ * CPU, 1 thread, seeds 3–5, mean gap; single runs move by ±2 points on R211
+ * and RC208, so only clear differences count): splitting a route, its tail
+ * after u going to an empty vehicle (1.50 % against 1.45 % without);
+ * neighbour lists by Vidal et al.'s time-window correlation (travel + 0.2 ×
+ * least wait + least warp) instead of travel alone (R211 over seeds 1–8:
+ * +3.20 % against +2.55 %); CROSS exchange of strings of 1–3 visits, each
+ * also reversed, instead of 1–2 unreversed (1.16 % against 1.45 % on the 12,
+ * but all 56 at seed 1 ended at +0.65 % against +0.48 %, R2 +1.13 % against
+ * +0.49 %: not proven, left out).
+ *
  * Arc-cost instances only (Instance.arcCost); others keep the feasible-only
  * local search of localSearch.ts.
  */
