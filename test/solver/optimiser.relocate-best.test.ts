@@ -11,20 +11,8 @@ import { educate, PenalisedSearch, PenaltyWeights } from '../../solver/optimiser
 import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import type { Place, Problem, Technician, TravelModel, Visit } from '../../solver/problem.js';
-
-const line: TravelModel = {
-  time: (a, b) => Math.abs(a.lon - b.lon),
-  distance: (a, b) => Math.abs(a.lon - b.lon),
-};
-const depot: Place = { key: 0, lat: 0, lon: 0 };
-const tech = (id: string, skills: string[]): Technician => ({
-  id,
-  skills,
-  start: depot,
-  end: depot,
-  shifts: [{ id: 'day', interval: { start: 0, end: 10_000 } }],
-});
+import type { Visit } from '../../solver/problem.js';
+import { lineProblem } from './optimiserFixtures.js';
 
 describe('relocate to the best place of a route', () => {
   it('moves a visit to the far end of the route of its nearest neighbour', () => {
@@ -35,19 +23,14 @@ describe('relocate to the best place of a route', () => {
       w: { skills: ['hv'], window: { start: 60, end: 65 } },
       z: { skills: ['hv'], window: { start: 70, end: 75 } },
     };
-    const names = Object.keys(xs);
-    const problem: Problem = {
-      technicians: [tech('T1', []), tech('T2', ['hv'])],
-      visits: names.map((id, i) => ({
-        id,
-        place: { key: i + 1, lat: 0, lon: xs[id]! },
-        duration: 0,
-        window: { start: 0, end: 10_000 },
-        skills: [],
-        ...over[id],
-      })),
-      travel: line,
-    };
+    const { problem, names } = lineProblem({
+      xs,
+      over,
+      technicians: [
+        { id: 'T1', skills: [] },
+        { id: 'T2', skills: ['hv'] },
+      ],
+    });
     const inst = compileInstance(problem);
     const sol = new Solution(inst);
     const index = (n: string) => names.indexOf(n);

@@ -11,21 +11,8 @@ import { educate, PenalisedSearch, PenaltyWeights } from '../../solver/optimiser
 import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import type { Place, Problem, Technician, TravelModel, Visit } from '../../solver/problem.js';
-
-const line: TravelModel = {
-  time: (a, b) => Math.abs(a.lon - b.lon),
-  distance: (a, b) => Math.abs(a.lon - b.lon),
-};
-const depot: Place = { key: 0, lat: 0, lon: 0 };
-const tech = (id: string, skills: string[]): Technician => ({
-  id,
-  skills,
-  start: depot,
-  end: depot,
-  capacity: 3,
-  shifts: [{ id: 'day', interval: { start: 0, end: 10_000 } }],
-});
+import type { Visit } from '../../solver/problem.js';
+import { lineProblem } from './optimiserFixtures.js';
 
 describe('SWAP*', () => {
   it('exchanges two visits between routes, each to its best place in the other', () => {
@@ -34,20 +21,15 @@ describe('SWAP*', () => {
       d: { skills: ['hv'], window: { start: 0, end: 60 } },
       c: { skills: ['hv'] },
     };
-    const names = Object.keys(xs);
-    const problem: Problem = {
-      technicians: [tech('T1', []), tech('T2', ['hv'])],
-      visits: names.map((id, i) => ({
-        id,
-        place: { key: i + 1, lat: 0, lon: xs[id]! },
-        duration: 0,
-        window: { start: 0, end: 10_000 },
-        skills: [],
-        demand: 1,
-        ...over[id],
-      })),
-      travel: line,
-    };
+    const { problem, names } = lineProblem({
+      xs,
+      over,
+      technicians: [
+        { id: 'T1', skills: [], capacity: 3 },
+        { id: 'T2', skills: ['hv'], capacity: 3 },
+      ],
+      visitDefaults: { demand: 1 },
+    });
     const inst = compileInstance(problem);
     const sol = new Solution(inst);
     const index = (n: string) => names.indexOf(n);

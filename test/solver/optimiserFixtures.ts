@@ -87,3 +87,37 @@ export function bookPlan(
     }),
   };
 }
+
+/**
+ * A hand-built problem on a line, for tests where one operator's best move is known: travel is
+ * |x_a − x_b|, every technician leaves from x = 0 for a day of 10,000 s, visits take no time and are
+ * open all day unless `over` says otherwise. Visit ids are the keys of `xs`, in that order.
+ */
+export function lineProblem(options: {
+  xs: Record<string, number>;
+  over?: Record<string, Partial<Visit>>;
+  technicians: { id: string; skills: string[]; capacity?: number }[];
+  visitDefaults?: Partial<Visit>;
+}): { problem: Problem; names: string[] } {
+  const depot = { key: 0, lat: 0, lon: 0 };
+  const names = Object.keys(options.xs);
+  const problem: Problem = {
+    technicians: options.technicians.map((t) => ({
+      ...t,
+      start: depot,
+      end: depot,
+      shifts: [{ id: 'day', interval: { start: 0, end: 10_000 } }],
+    })),
+    visits: names.map((id, i) => ({
+      id,
+      place: { key: i + 1, lat: 0, lon: options.xs[id]! },
+      duration: 0,
+      window: { start: 0, end: 10_000 },
+      skills: [],
+      ...options.visitDefaults,
+      ...options.over?.[id],
+    })),
+    travel: { time: (a, b) => Math.abs(a.lon - b.lon), distance: (a, b) => Math.abs(a.lon - b.lon) },
+  };
+  return { problem, names };
+}
