@@ -12,6 +12,26 @@ import { visitEventData } from '../../src/domain/outbox/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, manageTokenOf, slotsFor } from '../helpers/booking.js';
 
+/** The customer both hand-made record statements book for: as the visit row and as the customer stores them. */
+const PAUL_MARTIN = {
+  visit: {
+    customer_name: 'Paul Martin',
+    customer_phone: '06 98 76 54 32',
+    customer_email: null,
+    address_line: '3 place Bellecour',
+    postcode: '69002',
+    city: 'Lyon',
+  },
+  customer: {
+    name: 'Paul Martin',
+    phone: '+33698765432',
+    email: null,
+    street: '3 place Bellecour',
+    postcode: '69002',
+    city: 'Lyon',
+  },
+} as const;
+
 describe('booking record statement', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -86,27 +106,14 @@ describe('booking record statement', () => {
             window_end: taken.window_end,
             planned_start: taken.planned_start,
             planned_end: taken.planned_end,
-            customer_name: 'Paul Martin',
-            customer_phone: '06 98 76 54 32',
-            customer_email: null,
-            address_line: '3 place Bellecour',
-            postcode: '69002',
-            city: 'Lyon',
+            ...PAUL_MARTIN.visit,
             lat: taken.lat,
             lon: taken.lon,
             channel: 'web',
             booked_by: 'web',
             manage_token_hash: `test-${id}`,
           },
-          customer: {
-            name: 'Paul Martin',
-            phone: '+33698765432',
-            email: null,
-            street: '3 place Bellecour',
-            postcode: '69002',
-            city: 'Lyon',
-            at: now,
-          },
+          customer: { ...PAUL_MARTIN.customer, at: now },
           retimed: { visits: [], holds: [] },
           release: { holdId: null, clientHash: null, now },
           webBooking: { clientKey: 'test-client', at: now, countSince: null },
@@ -208,27 +215,14 @@ describe('booking record statement', () => {
         window_end: later(neighbour.window_end),
         planned_start: later(neighbour.planned_start),
         planned_end: later(neighbour.planned_end),
-        customer_name: 'Paul Martin',
-        customer_phone: '06 98 76 54 32',
-        customer_email: null,
-        address_line: '3 place Bellecour',
-        postcode: '69002',
-        city: 'Lyon',
+        ...PAUL_MARTIN.visit,
         lat: neighbour.lat,
         lon: neighbour.lon,
         channel: 'phone',
         booked_by: 'test',
         manage_token_hash: `test-${id}`,
       },
-      customer: {
-        name: 'Paul Martin',
-        phone: '+33698765432',
-        email: null,
-        street: '3 place Bellecour',
-        postcode: '69002',
-        city: 'Lyon',
-        at: now,
-      },
+      customer: { ...PAUL_MARTIN.customer, at: now },
       retimed: {
         visits: retimed
           ? [{ id: neighbour.id, start: neighbour.planned_start, end: neighbour.planned_end }]
