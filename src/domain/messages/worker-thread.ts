@@ -3,6 +3,7 @@ import { openDatabase } from '../../db/database.js';
 import type { WorkerLog } from '../outbox/worker.js';
 import { createMessaging } from './messaging.js';
 import type { OutboxThreadData, ToThread } from './outbox-thread.js';
+import { OUTBOX_THREAD_NAME, OUTBOX_THREAD_NICE, runAsBackgroundThread } from './thread-priority.js';
 
 /**
  * The outbox worker's thread (see outbox-thread.ts): its own event loop and its own pool of two
@@ -10,6 +11,9 @@ import type { OutboxThreadData, ToThread } from './outbox-thread.js';
  * instance's main thread.
  */
 const port = parentPort!;
+
+// Below the requests' thread: on two cores the outbox's CPU competed with the booking being served.
+runAsBackgroundThread(OUTBOX_THREAD_NAME, OUTBOX_THREAD_NICE);
 
 // No stack traces in this thread. nodemailer joins its MIME parts with stream.pipeline, and Node 20's
 // pipeline aborts an AbortController when it finishes, which builds an AbortError DOMException and
