@@ -1,6 +1,6 @@
 /**
  * npm run bench:outbox-ab [-- --json] [--rounds 2] [--seconds 5] [--connections 1,8] [--scenario M]
- *   [--smtp] [--cpu-prof DIR]
+ *   [--warmup 3] [--smtp] [--cpu-prof DIR]
  *
  * What the in-process outbox worker costs a booking, as bench:api measures it (`--routes bookings`
  * with and without `--outbox-worker`), but A/B on one loaded company: the scenario is loaded once,
@@ -12,16 +12,24 @@
  * application_name), the messages the worker delivered meanwhile, and the host's steal. At the end:
  * p95 on/off per round and the outbox's CPU per message (service and PostgreSQL: on less off).
  *
+ * On a shared host the neighbours move p95 more than the worker does, from one phase to the next, so
+ * the verdict is drawn from the rounds, each a pair of phases minutes apart at most: the median of
+ * the per-round on/off ratios, and the ratio of the pooled p95s (every booking of the on phases
+ * against every booking of the off ones) with a 90 % interval from resampling whole rounds (a round
+ * is the unit that shares the host's weather; resampling bookings one by one would pretend they
+ * were independent). Each phase also notes the host's load average before and after.
+ *
  * E-mails go where bench:api's go (no SMTP: the data-folder transport), or with --smtp to a local
  * SMTP sink in a process of its own.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DatabaseHandle } from '../src/db/database.js';
+import { OUTBOX_THREAD_NAME } from '../src/domain/messages/thread-priority.js';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest } from './lib/load.js';
 import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
@@ -34,7 +42,7 @@ import {
   type ApiScenarioName,
 } from './lib/service.js';
 import { startSinkProcess, type SinkProcess } from './lib/sinks.js';
-import { round } from './lib/stats.js';
+import { percentile, round } from './lib/stats.js';
 
 const args = z
   .object({
@@ -46,6 +54,8 @@ const args = z
       .default('1')
       .transform((s) => s.split(',').map(Number)),
     scenario: z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName]).default('M'),
+    /** Untimed bookings after each start, before the timed runs (JIT, pools, caches). */
+    warmup: z.coerce.number().nonnegative().default(3),
     smtp: z.boolean().default(false),
     cpuProf: z.string().optional(),
   })
@@ -58,6 +68,7 @@ const args = z
           seconds: { type: 'string' },
           connections: { type: 'string' },
           scenario: { type: 'string' },
+          warmup: { type: 'string' },
           smtp: { type: 'boolean' },
           'cpu-prof': { type: 'string' },
         },
@@ -75,6 +86,35 @@ function mainThreadCpuMs(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU (ms) of the process's threads named `name` (the outbox thread names itself), 0 if none. */
+function namedThreadsCpuMs(pid: number, name: string): number {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() !== name) continue;
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+/** The host's 1-minute load average. */
+function load1(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   } catch {
     return NaN;
   }
@@ -127,6 +167,8 @@ interface Phase {
   service_cpu_ms: number;
   /** Of which its main thread's (the event loop serving requests), ms. */
   main_thread_cpu_ms: number;
+  /** Of which the outbox thread's (named tournee-outbox), ms. */
+  outbox_thread_cpu_ms: number;
   /** Its PostgreSQL backends' CPU per booking, ms. */
   pg_cpu_ms: number;
   /** Messages the worker finished during the timed run, per booking. */
@@ -134,6 +176,9 @@ interface Phase {
   wal_syncs_per_booking: number;
   cpu_steal_pct: number;
   machine_busy_cores: number;
+  /** The host's 1-minute load average before and after the timed run. */
+  load_before: number;
+  load_after: number;
 }
 
 let sinks: SinkProcess | undefined;
@@ -148,6 +193,8 @@ const baseUrl = `http://127.0.0.1:${port}`;
 let combos: Awaited<ReturnType<typeof bookingCombos>> | undefined;
 let traffic: ReturnType<typeof bookingTraffic> | undefined;
 const phases: Phase[] = [];
+/** Every timed booking's latency, per phase (same index as `phases`). */
+const latencies: number[][] = [];
 const appName = `outbox-ab-${process.pid}`;
 
 try {
@@ -179,11 +226,12 @@ try {
         combos ??= await bookingCombos(baseUrl, handle);
         traffic ??= bookingTraffic(baseUrl, combos, { cancelEach: true, asCustomers: true });
         const bookings = traffic;
-        const run = (connections: number, seconds: number) =>
+        const run = (connections: number, seconds: number, samples?: number[]) =>
           runLoad({
             baseUrl,
             connections,
             seconds,
+            samples,
             expected: (s) => s === 201 || s === 409 || s === 422,
             next: bookings.next,
             onResponse: bookings.onResponse,
@@ -201,7 +249,7 @@ try {
             return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
           },
         });
-        await run(2, 3);
+        if (args.warmup > 0) await run(2, args.warmup);
         if (worker) {
           const deadline = Date.now() + 300_000;
           while ((await undelivered(handle.db)) > 0 && Date.now() < deadline) {
@@ -212,14 +260,18 @@ try {
           const ticks = cpuTicks();
           const cpuBefore = processCpuMs(service.process.pid!);
           const mainBefore = mainThreadCpuMs(service.process.pid!);
+          const outboxBefore = namedThreadsCpuMs(service.process.pid!, OUTBOX_THREAD_NAME);
+          const loadBefore = load1();
           const pgBefore = await backendCpu(handle.db, appName);
           const walBefore = await walSyncs(handle.db);
           const deliveredBefore = await delivered(handle.db);
-          const result = await run(connections, args.seconds);
+          const samples: number[] = [];
+          const result = await run(connections, args.seconds, samples);
           const after = cpuTicks();
           const steal = stealPercent(ticks);
           const cpu = processCpuMs(service.process.pid!) - cpuBefore;
           const mainCpu = mainThreadCpuMs(service.process.pid!) - mainBefore;
+          const outboxCpu = namedThreadsCpuMs(service.process.pid!, OUTBOX_THREAD_NAME) - outboxBefore;
           const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
           const wal = (await walSyncs(handle.db)) - walBefore;
           const messages = (await delivered(handle.db)) - deliveredBefore;
@@ -235,6 +287,7 @@ try {
             errors: result.errors,
             service_cpu_ms: round(cpu / result.requests, 3),
             main_thread_cpu_ms: round(mainCpu / result.requests, 3),
+            outbox_thread_cpu_ms: round(outboxCpu / result.requests, 3),
             pg_cpu_ms: round(pg / result.requests, 3),
             messages_per_booking: round(messages / result.requests, 2),
             wal_syncs_per_booking: round(wal / result.requests, 2),
@@ -243,10 +296,13 @@ try {
               after.total > ticks.total ? ((after.busy - ticks.busy) / (after.total - ticks.total)) * 2 : 0,
               2,
             ),
+            load_before: loadBefore,
+            load_after: load1(),
           };
           phases.push(phase);
+          latencies.push(samples);
           log(
-            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %`,
+            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox thread ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
           );
         }
       } finally {
@@ -262,10 +318,52 @@ try {
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const p95Of = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    95,
+  );
+
+/**
+ * The ratio of the pooled p95s (on over off) and its 90 % interval from resampling rounds: each
+ * resample draws as many rounds as were run, with replacement, and pools their on and their off
+ * bookings. Seeded, so the same run gives the same interval.
+ */
+function pooledRatio(rounds: { on: number[]; off: number[] }[]): {
+  ratio: number;
+  low: number;
+  high: number;
+} {
+  const ratioOf = (picked: { on: number[]; off: number[] }[]) =>
+    p95Of(picked.flatMap((r) => r.on)) / p95Of(picked.flatMap((r) => r.off));
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const resampled: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    resampled.push(ratioOf(rounds.map(() => rounds[Math.floor(rand() * rounds.length)]!)));
+  }
+  resampled.sort((a, b) => a - b);
+  return {
+    ratio: ratioOf(rounds),
+    low: percentile(resampled, 5),
+    high: percentile(resampled, 95),
+  };
+}
+
 const summary = args.connections.map((connections) => {
-  const of = (worker: boolean) => phases.filter((p) => p.connections === connections && p.worker === worker);
-  const on = of(true);
-  const off = of(false);
+  const indices = (worker: boolean) =>
+    phases.flatMap((p, i) => (p.connections === connections && p.worker === worker ? [i] : []));
+  const on = indices(true).map((i) => phases[i]!);
+  const off = indices(false).map((i) => phases[i]!);
+  // Rounds run off then on, or on then off: pair each round's two phases.
+  const rounds = indices(true).map((i, k) => ({ on: latencies[i]!, off: latencies[indices(false)[k]!]! }));
+  const ratios = on.map((p, i) => p.p95_ms / (off[i]?.p95_ms ?? NaN));
+  const pooled = pooledRatio(rounds);
   const perMessage = (key: 'service_cpu_ms' | 'main_thread_cpu_ms' | 'pg_cpu_ms') =>
     (mean(on.map((p) => p[key])) - mean(off.map((p) => p[key]))) /
     Math.max(mean(on.map((p) => p.messages_per_booking)), 0.001);
@@ -273,18 +371,34 @@ const summary = args.connections.map((connections) => {
     connections,
     p95_ms_off: off.map((p) => p.p95_ms),
     p95_ms_on: on.map((p) => p.p95_ms),
-    p95_ratio_per_round: on.map((p, i) => round(p.p95_ms / (off[i]?.p95_ms ?? NaN), 3)),
+    p95_ratio_per_round: ratios.map((r) => round(r, 3)),
+    p95_ratio_median: round(median(ratios), 3),
     p95_ratio_of_means: round(mean(on.map((p) => p.p95_ms)) / mean(off.map((p) => p.p95_ms)), 3),
+    p95_ms_pooled_off: round(p95Of(rounds.flatMap((r) => r.off))),
+    p95_ms_pooled_on: round(p95Of(rounds.flatMap((r) => r.on))),
+    p95_ratio_pooled: round(pooled.ratio, 3),
+    p95_ratio_pooled_90ci: [round(pooled.low, 3), round(pooled.high, 3)],
+    bookings_off: off.reduce((n, p) => n + p.requests, 0),
+    bookings_on: on.reduce((n, p) => n + p.requests, 0),
     rps_off: round(mean(off.map((p) => p.rps)), 1),
     rps_on: round(mean(on.map((p) => p.rps)), 1),
+    load_range: [
+      Math.min(...[...on, ...off].map((p) => Math.min(p.load_before, p.load_after))),
+      Math.max(...[...on, ...off].map((p) => Math.max(p.load_before, p.load_after))),
+    ],
     outbox_service_cpu_ms_per_message: round(perMessage('service_cpu_ms'), 3),
     outbox_main_thread_cpu_ms_per_message: round(perMessage('main_thread_cpu_ms'), 3),
+    outbox_thread_cpu_ms_per_message: round(
+      mean(on.map((p) => p.outbox_thread_cpu_ms)) /
+        Math.max(mean(on.map((p) => p.messages_per_booking)), 0.001),
+      3,
+    ),
     outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
   };
 });
 for (const s of summary) {
   log(
-    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')}, of the means ${s.p95_ratio_of_means}; bookings/s off ${s.rps_off}, on ${s.rps_on}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
+    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), on ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, on ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox thread ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
   );
 }
 if (args.json) console.log(JSON.stringify({ scenario: args.scenario, smtp: args.smtp, phases, summary }));

@@ -73,8 +73,10 @@ export async function runLoad(options: {
   next: (worker: number, i: number) => LoadRequest | Promise<LoadRequest>;
   expected: (status: number) => boolean;
   onResponse?: (request: LoadRequest, status: number, body: string) => void;
+  /** An empty array that receives every latency (ms), for a caller that pools or resamples them. */
+  samples?: number[];
 }): Promise<LoadResult> {
-  const latencies: number[] = [];
+  const latencies: number[] = options.samples ?? [];
   const statuses: Record<string, number> = {};
   let errors = 0;
   const deadline = performance.now() + options.seconds * 1000;
