@@ -1,6 +1,6 @@
 /**
  * npm run bench:outbox-ab [-- --json] [--rounds 2] [--seconds 5] [--connections 1,8] [--scenario M]
- *   [--warmup 3] [--smtp] [--cpu-prof DIR]
+ *   [--warmup 3] [--compare DIR] [--smtp] [--cpu-prof DIR]
  *
  * What the in-process outbox worker costs a booking, as bench:api measures it (`--routes bookings`
  * with and without `--outbox-worker`), but A/B on one loaded company: the scenario is loaded once,
@@ -18,6 +18,10 @@
  * against every booking of the off ones) with a 90 % interval from resampling whole rounds (a round
  * is the unit that shares the host's weather; resampling bookings one by one would pretend they
  * were independent). Each phase also notes the host's load average before and after.
+ *
+ * --compare DIR adds a third arm to every round: the worker on, in the service of another tree
+ * (a worktree of an earlier commit, with its node_modules), so two versions of the worker are
+ * judged against the same off phases, in the same rounds (the order rotates from round to round).
  *
  * E-mails go where bench:api's go (no SMTP: the data-folder transport), or with --smtp to a local
  * SMTP sink in a process of its own.
@@ -56,6 +60,7 @@ const args = z
     scenario: z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName]).default('M'),
     /** Untimed bookings after each start, before the timed runs (JIT, pools, caches). */
     warmup: z.coerce.number().nonnegative().default(3),
+    compare: z.string().optional(),
     smtp: z.boolean().default(false),
     cpuProf: z.string().optional(),
   })
@@ -69,6 +74,7 @@ const args = z
           connections: { type: 'string' },
           scenario: { type: 'string' },
           warmup: { type: 'string' },
+          compare: { type: 'string' },
           smtp: { type: 'boolean' },
           'cpu-prof': { type: 'string' },
         },
@@ -153,8 +159,12 @@ async function delivered(db: DatabaseHandle['db']): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** off: no worker; on: the worker in this tree's service; compared: in --compare's tree's. */
+type Arm = 'off' | 'on' | 'compared';
+
 interface Phase {
   round: number;
+  arm: Arm;
   worker: boolean;
   connections: number;
   requests: number;
@@ -199,9 +209,16 @@ const appName = `outbox-ab-${process.pid}`;
 
 try {
   for (let round_ = 1; round_ <= args.rounds; round_++) {
-    // off, on in odd rounds; on, off in even ones: a drift of the host's load falls on both.
-    const order = round_ % 2 === 1 ? [false, true] : [true, false];
-    for (const worker of order) {
+    // off, on in odd rounds; on, off in even ones: a drift of the host's load falls on both. With a
+    // third arm the order rotates: off, on, compared; on, compared, off; compared, off, on.
+    const arms: Arm[] = args.compare ? ['off', 'on', 'compared'] : ['off', 'on'];
+    const order = args.compare
+      ? arms.map((_, i) => arms[(i + round_ - 1) % arms.length]!)
+      : round_ % 2 === 1
+        ? arms
+        : [...arms].reverse();
+    for (const arm of order) {
+      const worker = arm !== 'off';
       const service = await startService(
         {
           PORT: String(port),
@@ -221,6 +238,7 @@ try {
           ...(sinks ? { TOURNEE_SMTP_URL: sinks.smtpUrl } : {}),
         },
         args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
+        arm === 'compared' ? args.compare : undefined,
       );
       try {
         combos ??= await bookingCombos(baseUrl, handle);
@@ -277,6 +295,7 @@ try {
           const messages = (await delivered(handle.db)) - deliveredBefore;
           const phase: Phase = {
             round: round_,
+            arm,
             worker,
             connections,
             requests: result.requests,
@@ -302,7 +321,7 @@ try {
           phases.push(phase);
           latencies.push(samples);
           log(
-            `round ${round_}, worker ${worker ? 'on ' : 'off'}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox thread ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
+            `round ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox thread ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
           );
         }
       } finally {
@@ -355,20 +374,29 @@ function pooledRatio(rounds: { on: number[]; off: number[] }[]): {
   };
 }
 
-const summary = args.connections.map((connections) => {
-  const indices = (worker: boolean) =>
-    phases.flatMap((p, i) => (p.connections === connections && p.worker === worker ? [i] : []));
-  const on = indices(true).map((i) => phases[i]!);
-  const off = indices(false).map((i) => phases[i]!);
-  // Rounds run off then on, or on then off: pair each round's two phases.
-  const rounds = indices(true).map((i, k) => ({ on: latencies[i]!, off: latencies[indices(false)[k]!]! }));
-  const ratios = on.map((p, i) => p.p95_ms / (off[i]?.p95_ms ?? NaN));
+/** One arm against the off phases of the same rounds. */
+function compareArm(connections: number, arm: Exclude<Arm, 'off'>) {
+  const byRound = (a: Arm) =>
+    new Map(
+      phases.flatMap((p, i) => (p.connections === connections && p.arm === a ? [[p.round, i] as const] : [])),
+    );
+  const armPhases = byRound(arm);
+  const offPhases = byRound('off');
+  const paired = [...armPhases.keys()].filter((r) => offPhases.has(r));
+  const on = paired.map((r) => phases[armPhases.get(r)!]!);
+  const off = paired.map((r) => phases[offPhases.get(r)!]!);
+  const rounds = paired.map((r) => ({
+    on: latencies[armPhases.get(r)!]!,
+    off: latencies[offPhases.get(r)!]!,
+  }));
+  const ratios = on.map((p, i) => p.p95_ms / off[i]!.p95_ms);
   const pooled = pooledRatio(rounds);
   const perMessage = (key: 'service_cpu_ms' | 'main_thread_cpu_ms' | 'pg_cpu_ms') =>
     (mean(on.map((p) => p[key])) - mean(off.map((p) => p[key]))) /
     Math.max(mean(on.map((p) => p.messages_per_booking)), 0.001);
   return {
     connections,
+    arm,
     p95_ms_off: off.map((p) => p.p95_ms),
     p95_ms_on: on.map((p) => p.p95_ms),
     p95_ratio_per_round: ratios.map((r) => round(r, 3)),
@@ -395,11 +423,19 @@ const summary = args.connections.map((connections) => {
     ),
     outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
   };
-});
+}
+
+const summary = args.connections.flatMap((connections) => [
+  compareArm(connections, 'on'),
+  ...(args.compare ? [compareArm(connections, 'compared')] : []),
+]);
 for (const s of summary) {
   log(
-    `${s.connections} client(s): p95 off ${s.p95_ms_off.join(', ')} ms, on ${s.p95_ms_on.join(', ')} ms; on/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), on ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, on ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox thread ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
+    `${s.connections} client(s), worker ${s.arm}: p95 off ${s.p95_ms_off.join(', ')} ms, ${s.arm} ${s.p95_ms_on.join(', ')} ms; ${s.arm}/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), ${s.arm} ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, ${s.arm} ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox thread ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
   );
 }
-if (args.json) console.log(JSON.stringify({ scenario: args.scenario, smtp: args.smtp, phases, summary }));
+if (args.json)
+  console.log(
+    JSON.stringify({ scenario: args.scenario, smtp: args.smtp, compare: args.compare, phases, summary }),
+  );
 process.exit(0);

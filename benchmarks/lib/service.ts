@@ -59,6 +59,8 @@ export interface RunningService {
 export async function startService(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  /** The tree whose src/main.ts runs (another worktree, to compare versions); this one by default. */
+  cwd?: string,
 ): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
@@ -75,6 +77,7 @@ export async function startService(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
