@@ -82,6 +82,19 @@ await migrate(producer.db);
 await seedDemoCompany(producer.db, { technicians: 12, weeksAhead: 3 });
 // The worker's own pool, recognisable in pg_stat_activity (node-postgres reads PGAPPNAME at each connection).
 process.env.PGAPPNAME = appName;
+// Statements the worker's connections send (BEGIN and COMMIT included): each is a round trip and
+// a parse, plan or bind in its backend.
+let statements = 0;
+const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  if (
+    (this as unknown as { connectionParameters: { application_name?: string } }).connectionParameters
+      .application_name === appName
+  ) {
+    statements++;
+  }
+  return clientQuery.apply(this, args);
+} as typeof pg.Client.prototype.query;
 // As the service opens the worker's pool: two connections, commits not waiting for the disk.
 const handle = await openDatabase({ url, schema, poolSize: 2, synchronousCommit: false });
 
@@ -153,6 +166,7 @@ if (session) {
   await session.post('Profiler.start');
 }
 let workerCpuUs = 0;
+const statementsBefore = statements;
 const pgBefore = await backendCpu();
 const walBefore = await walSyncs();
 let messages = 0;
@@ -190,9 +204,10 @@ const result = {
   worker_cpu_ms_per_message: round(workerCpuUs / 1000 / messages, 3),
   pg_cpu_ms_per_message: round(pgMs / messages, 3),
   wal_syncs_per_message: round(wal / messages, 2),
+  statements_per_message: round((statements - statementsBefore) / messages, 2),
 };
 log(
-  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message, its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
+  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message, its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
 );
 if (args.json) console.log(JSON.stringify(result));
 await messaging.close();

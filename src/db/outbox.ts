@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { Db } from './database.js';
+import { PREPARED, type Db } from './database.js';
 import type {
   Database,
   EventAggregate,
@@ -11,6 +11,12 @@ import type {
 } from './schema.js';
 
 type Executor = Db | Transaction<Database>;
+
+/**
+ * The worker's statements run as prepared statements (see PREPARED): each run of the worker sends the
+ * same few texts, and planning them anew each time cost its backend more than executing them.
+ */
+const prepared = sql.raw(PREPARED);
 
 export interface NewOutboxEvent {
   type: string;
@@ -38,13 +44,9 @@ export async function insertOutboxEvent(tx: Executor, event: NewOutboxEvent): Pr
 
 /** Whether any committed event waits to be turned into messages (reads the small partial index only). */
 export async function hasUndispatchedEvents(db: Executor): Promise<boolean> {
-  const row = await db
-    .selectFrom('outbox')
-    .select(sql<number>`1`.as('one'))
-    .where('dispatched_at', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  const { rows } = await sql<{ one: number }>`${prepared}
+    SELECT 1 AS one FROM outbox WHERE dispatched_at IS NULL LIMIT 1`.execute(db);
+  return rows.length > 0;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function takeUndispatchedEvents(
   limit: number,
   now: Date,
 ): Promise<OutboxRow[]> {
-  const result = await sql<OutboxRow>`
+  const result = await sql<OutboxRow>`${prepared}
     UPDATE outbox o SET dispatched_at = ${now}, private_payload = NULL
     FROM (
       SELECT id, private_payload FROM outbox
@@ -139,7 +141,8 @@ export async function insertMessages(tx: Executor, messages: NewMessage[]): Prom
  * Inserts messages already taken by the inserting worker until `leaseUntil` (as claimDueMessages
  * would take them: attempts 1, locked), so it delivers them at once without claiming them in a
  * statement of their own. Returns the pending ones inserted (not those already made under their
- * dedupe key, nor those inserted as skipped).
+ * dedupe key, nor those inserted as skipped). The rows travel as one JSON array, so the statement's
+ * text is the same for any number of them and is planned once per connection.
  */
 export async function insertClaimedMessages(
   tx: Executor,
@@ -147,12 +150,21 @@ export async function insertClaimedMessages(
   leaseUntil: Date,
 ): Promise<MessageRow[]> {
   if (messages.length === 0) return [];
-  const rows = await tx
-    .insertInto('messages')
-    .values(messages.map((m) => messageValues(m, { leaseUntil })))
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returningAll()
-    .execute();
+  const values = messages.map((m) => {
+    const v = messageValues(m, { leaseUntil });
+    return { attempts: 0, locked_until: null, ...v, payload: m.payload };
+  });
+  const { rows } = await sql<MessageRow>`${prepared}
+    INSERT INTO messages (id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
+      recipient, payload, status, last_error, next_attempt_at, give_up_at, attempts, locked_until)
+    SELECT id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
+      recipient, payload, status, last_error, next_attempt_at, give_up_at, attempts, locked_until
+    FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb) AS m(
+      id uuid, dedupe_key text, outbox_id uuid, channel text, kind text, aggregate text, aggregate_id uuid,
+      webhook_id uuid, recipient text, payload jsonb, status text, last_error text,
+      next_attempt_at timestamptz, give_up_at timestamptz, attempts integer, locked_until timestamptz)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING *`.execute(tx);
   return rows.filter((r) => r.status === 'pending');
 }
 
@@ -167,7 +179,7 @@ export async function claimDueMessages(
   leaseUntil: Date,
   limit: number,
 ): Promise<MessageRow[]> {
-  const result = await sql<MessageRow>`
+  const result = await sql<MessageRow>`${prepared}
     UPDATE messages SET locked_until = ${leaseUntil}, attempts = attempts + 1
     WHERE id IN (
       SELECT id FROM messages
@@ -216,7 +228,7 @@ export async function recordOutcomes(db: Executor, outcomes: RecordedOutcome[]):
     response_body: outcome.responseBody?.slice(0, 1024) ?? null,
     payload: outcome.payload ?? null,
   }));
-  const result = await sql<{ id: string }>`
+  const result = await sql<{ id: string }>`${prepared}
     UPDATE messages m SET
       status = o.status,
       next_attempt_at = o.next_attempt_at,

@@ -1,11 +1,10 @@
 import type { Db } from '../../db/database.js';
-import { claimDueMessages } from '../../db/outbox.js';
+import { claimDueMessages, recordOutcomes, type RecordedOutcome } from '../../db/outbox.js';
 import type { MessageChannel, MessageRow } from '../../db/schema.js';
 import { nextAttemptAt } from './backoff.js';
 import type { Attempt, Deliverer } from './delivery.js';
 import { DISPATCH_BATCH, dispatchAndClaim } from './dispatch.js';
 import { onEventEnqueued } from './enqueue.js';
-import { OutcomeBatcher } from './outcome-batcher.js';
 
 /** Something the worker runs now and then besides deliveries (day-before reminders, surveys). */
 export interface Scheduled {
@@ -64,7 +63,6 @@ export class OutboxWorker {
   private readonly concurrency: number;
   private readonly scheduleEveryMs: number;
   private readonly gatherMs: number;
-  private readonly outcomes: OutcomeBatcher;
   private lastSchedule = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
@@ -86,7 +84,6 @@ export class OutboxWorker {
     this.concurrency = options.concurrency ?? 16;
     this.scheduleEveryMs = options.scheduleEveryMs ?? 60_000;
     this.gatherMs = options.gatherMs ?? 150;
-    this.outcomes = new OutcomeBatcher(db);
   }
 
   start(): void {
@@ -194,7 +191,12 @@ export class OutboxWorker {
     }
   }
 
-  /** Delivers a claimed batch; returns how many were sent. */
+  /**
+   * Delivers a claimed batch and records every outcome in one statement once the last delivery is
+   * done (the run waits for it anyway): one write per run, not one per message or two. Returns how
+   * many were sent. Should the write fail, the messages go again when their lease ends, under the
+   * same ids.
+   */
   private async deliverBatch(claimed: MessageRow[]): Promise<number> {
     if (claimed.length === 0) return 0;
     const prepared = new Map<MessageChannel, { value?: unknown; error?: string }>();
@@ -211,20 +213,23 @@ export class OutboxWorker {
         prepared.set(channel, { error: (error as Error).message });
       }
     }
-    const deliveries: Promise<boolean>[] = [];
+    const deliveries: Promise<RecordedOutcome>[] = [];
     for (const message of claimed) {
-      // One message composed per turn of the event loop: requests waiting meanwhile (bookings in this
-      // instance) are served between two compositions, not after the whole batch.
+      // One message composed per turn of the event loop: requests waiting meanwhile (bookings, when
+      // the worker shares an instance's thread, as on the embedded database) are served between two
+      // compositions, not after the whole batch.
       await new Promise((resolve) => setImmediate(resolve));
       deliveries.push(this.deliverOne(message, prepared.get(message.channel)));
     }
-    return (await Promise.all(deliveries)).filter(Boolean).length;
+    const outcomes = await Promise.all(deliveries);
+    await recordOutcomes(this.db, outcomes);
+    return outcomes.filter((o) => o.outcome.status === 'sent').length;
   }
 
   private async deliverOne(
     message: MessageRow,
     prepared: { value?: unknown; error?: string } | undefined,
-  ): Promise<boolean> {
+  ): Promise<RecordedOutcome> {
     const deliverer = this.options.deliverers[message.channel];
     const now = this.clock();
     let attempt: Attempt;
@@ -239,7 +244,7 @@ export class OutboxWorker {
     }
     const at = this.clock();
     if (attempt.outcome === 'sent') {
-      await this.outcomes.record({
+      return {
         claimed: message,
         outcome: {
           status: 'sent',
@@ -248,21 +253,21 @@ export class OutboxWorker {
           responseBody: attempt.responseBody,
           payload: attempt.payload,
         },
-      });
-      return true;
+      };
     }
     if (attempt.outcome === 'skipped') {
-      await this.outcomes.record({
-        claimed: message,
-        outcome: { status: 'skipped', at, error: attempt.reason },
-      });
-      return false;
+      return { claimed: message, outcome: { status: 'skipped', at, error: attempt.reason } };
     }
     const next =
       attempt.outcome === 'retry'
         ? nextAttemptAt(message.attempts, at, message.give_up_at, this.options.random)
         : null;
-    await this.outcomes.record({
+    // Only the channel, the kind and the error: no recipient, no payload (personal data).
+    this.options.log?.[next ? 'info' : 'warn'](
+      { messageId: message.id, channel: message.channel, kind: message.kind, attempt: message.attempts },
+      next ? `delivery failed, retrying: ${attempt.error}` : `delivery dead-lettered: ${attempt.error}`,
+    );
+    return {
       claimed: message,
       outcome: {
         status: next ? 'retry' : 'failed',
@@ -272,12 +277,6 @@ export class OutboxWorker {
         responseStatus: attempt.responseStatus,
         responseBody: attempt.responseBody,
       },
-    });
-    // Only the channel, the kind and the error: no recipient, no payload (personal data).
-    this.options.log?.[next ? 'info' : 'warn'](
-      { messageId: message.id, channel: message.channel, kind: message.kind, attempt: message.attempts },
-      next ? `delivery failed, retrying: ${attempt.error}` : `delivery dead-lettered: ${attempt.error}`,
-    );
-    return false;
+    };
   }
 }
