@@ -184,6 +184,13 @@ export interface OpenedBooking {
  * Locks are taken in one sorted order (byte order: booker caps before technician-days, the same
  * order as JavaScript's sort in lockTechnicianDays), so no two transactions can wait on each other.
  * An expired record of the key is overwritten: after its expiry a key means a new request.
+ *
+ * For the rest of an ordinary booking's transaction (not make-room's, whose reads are ordinary
+ * queries), prepared statements run on their generic plan (SET LOCAL plan_cache_mode, in this same
+ * round trip). Left to choose, PostgreSQL kept re-planning the fresh read and the record with
+ * re-timed stops at every execution — their generic plans are estimated dearer than the custom
+ * ones, whose parameters fold branches away — which cost more than either plan runs: the fresh
+ * read 1.3–1.6 ms of backend CPU against 0.45 ms on its generic plan.
  */
 export async function openBooking(tx: Tx, input: OpenBooking): Promise<OpenedBooking> {
   const { claim, challenge } = input;
@@ -223,6 +230,8 @@ export async function openBooking(tx: Tx, input: OpenBooking): Promise<OpenedBoo
     SELECT (SELECT count(*) FROM claim)::int AS claimed,
            (SELECT count(*) FROM spent)::int AS spent,
            (SELECT n FROM locked)::int AS locked,
+           (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)
+             WHERE ${input.day}::text IS NOT NULL) AS plans,
            (SELECT coalesce(json_agg(techs ORDER BY techs.name, techs.id), '[]'::json) FROM techs) AS technicians`.execute(
     tx,
   );
