@@ -137,6 +137,67 @@ describe('outbox', () => {
       if (second !== t.testDb.handle) await second.close();
     }
   });
+  it('a slow delivery does not hold back the record of the others taken with it', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = await startReceiver(async () => {
+      await held;
+      return 204;
+    });
+    const fast = await startReceiver();
+    try {
+      await db().updateTable('webhooks').set({ deleted_at: new Date() }).execute();
+      const slowHook = await insertWebhook(db(), {
+        url: slow.url,
+        events: ['request.created'],
+        secret: newWebhookSecret(),
+      });
+      const fastHook = await insertWebhook(db(), {
+        url: fast.url,
+        events: ['request.created'],
+        secret: newWebhookSecret(),
+      });
+      const eventId = await db()
+        .transaction()
+        .execute((tx) =>
+          enqueueMessage(tx, {
+            type: 'request.created',
+            aggregate: 'request',
+            aggregateId: '00000000-0000-4000-8000-0000000000ff',
+            payload: {},
+          }),
+        );
+      const worker = new OutboxWorker(db(), {
+        deliverers: { webhook: new WebhookDeliverer(db(), { allowPrivate: true }) },
+      });
+      const statusOf = async (webhookId: string) =>
+        (
+          await db()
+            .selectFrom('messages')
+            .select('status')
+            .where('outbox_id', '=', eventId)
+            .where('webhook_id', '=', webhookId)
+            .executeTakeFirst()
+        )?.status;
+      // One run takes both messages; the slow receiver keeps its call open until released.
+      const run = worker.runOnce();
+      for (let i = 0; (await statusOf(fastHook.id)) !== 'sent'; i++) {
+        if (i > 600) throw new Error('the fast delivery was never recorded');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(slow.calls.length).toBe(1);
+      expect(await statusOf(slowHook.id)).toBe('pending');
+      release();
+      await run;
+      expect(await statusOf(slowHook.id)).toBe('sent');
+      expect(fast.calls.length).toBe(1);
+    } finally {
+      release();
+      await slow.close();
+      await fast.close();
+    }
+  });
+
   describe('the worker’s writes, lost in a database crash (they commit without waiting for the disk)', () => {
     const lease = 60_000;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;

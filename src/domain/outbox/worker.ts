@@ -42,6 +42,9 @@ export interface OutboxWorkerOptions {
   random?: () => number;
 }
 
+/** How long a run's outcomes wait for its slowest delivery before those done are written. */
+const RECORD_WITHIN_MS = 250;
+
 export interface RunReport {
   dispatched: number;
   scheduled: number;
@@ -192,10 +195,10 @@ export class OutboxWorker {
   }
 
   /**
-   * Delivers a claimed batch and records every outcome in one statement once the last delivery is
-   * done (the run waits for it anyway): one write per run, not one per message or two. Returns how
-   * many were sent. Should the write fail, the messages go again when their lease ends, under the
-   * same ids.
+   * Delivers a claimed batch and records the outcomes in one statement once the last delivery is
+   * done (the run waits for it anyway), or what is done after RECORD_WITHIN_MS and the rest at the
+   * end: one write per run, not one per message or two. Returns how many were sent. Should a write
+   * fail, its messages go again when their lease ends, under the same ids.
    */
   private async deliverBatch(claimed: MessageRow[]): Promise<number> {
     if (claimed.length === 0) return 0;
@@ -214,16 +217,33 @@ export class OutboxWorker {
       }
     }
     const deliveries: Promise<RecordedOutcome>[] = [];
+    const ready: RecordedOutcome[] = [];
     for (const message of claimed) {
       // One message composed per turn of the event loop: requests waiting meanwhile (bookings, when
       // the worker shares an instance's thread, as on the embedded database) are served between two
       // compositions, not after the whole batch.
       await new Promise((resolve) => setImmediate(resolve));
-      deliveries.push(this.deliverOne(message, prepared.get(message.channel)));
+      const delivery = this.deliverOne(message, prepared.get(message.channel));
+      void delivery.then((outcome) => ready.push(outcome));
+      deliveries.push(delivery);
     }
-    const outcomes = await Promise.all(deliveries);
-    await recordOutcomes(this.db, outcomes);
-    return outcomes.filter((o) => o.outcome.status === 'sent').length;
+    const all = Promise.all(deliveries);
+    let sent = 0;
+    for (let done = false; !done;) {
+      // Usually every delivery is done within a few milliseconds: one write. One that takes longer (a
+      // slow webhook, up to its timeout) does not hold back the others' records: what is done is
+      // written after RECORD_WITHIN_MS, so a crash meanwhile sends again only what was still out.
+      let timer: NodeJS.Timeout | undefined;
+      done = await Promise.race([
+        all.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RECORD_WITHIN_MS))),
+      ]);
+      clearTimeout(timer);
+      const batch = ready.splice(0);
+      await recordOutcomes(this.db, batch);
+      sent += batch.filter((o) => o.outcome.status === 'sent').length;
+    }
+    return sent;
   }
 
   private async deliverOne(
