@@ -127,6 +127,12 @@ interface Row {
   threads: number;
   /** ALNS iterations run (compare runs on a loaded machine by work done, not only by time). */
   iterations: number;
+  /** Decomposition rounds / subproblems / improved ones (large instances), checkpoint MIPs that improved, final MIP. */
+  search?: {
+    decomposition?: { rounds: number; subproblems: number; improved: number };
+    checkpoint_improvements: number;
+    final_mip?: { columns: number; status: string; improved: boolean; ms: number };
+  };
   valid: boolean;
   violations?: string[];
 }
@@ -176,6 +182,13 @@ for (const file of files) {
     cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
     threads: result.stats.threads,
     iterations: result.stats.iterations,
+    search: {
+      ...(result.stats.decomposition ? { decomposition: result.stats.decomposition } : {}),
+      checkpoint_improvements: result.stats.checkpointImprovements,
+      ...(result.stats.setPartitioning
+        ? { final_mip: { ...result.stats.setPartitioning, ms: Math.round(result.stats.setPartitioning.ms) } }
+        : {}),
+    },
     valid: violations.length === 0,
     ...(violations.length > 0 ? { violations: violations.slice(0, 5) } : {}),
   };

@@ -16,10 +16,8 @@ function servedMovable(sol: Solution): number[] {
   return out;
 }
 
-function removeAll(sol: Solution, visits: Iterable<number>): number[] {
-  const removed: number[] = [];
-  for (const u of visits) if (sol.routeOf[u]! >= 0 && !sol.inst.pinned[u] && sol.remove(u)) removed.push(u);
-  return removed;
+function removeAll(sol: Solution, visits: readonly number[]): number[] {
+  return sol.removeMany(visits.filter((u) => sol.routeOf[u]! >= 0 && !sol.inst.pinned[u]));
 }
 
 export const randomRemoval: RuinOperator = (sol, q, rng) => {

@@ -226,6 +226,70 @@ export class Solution {
     return true;
   }
 
+  /**
+   * Removes several served visits (a ruin step), refreshing each route's caches once rather than once per
+   * visit: at 1000 visits with routes of ~50, the per-visit refreshes were ~5 % of the search. Where costs
+   * are sums of arcs, a route whose remaining visits still keep every window loses them all at once;
+   * elsewhere (or should one not keep them: only without the triangle inequality) its visits leave one
+   * by one with remove()'s check. Returns the visits removed, in the given order.
+   */
+  removeMany(visits: readonly number[]): number[] {
+    const inst = this.inst;
+    const removed: number[] = [];
+    if (inst.exact) {
+      for (const u of visits) if (this.remove(u)) removed.push(u);
+      return removed;
+    }
+    const leaving = new Set<number>();
+    const routes: number[] = [];
+    for (const u of visits) {
+      const k = this.routeOf[u]!;
+      if (k < 0 || leaving.has(u)) continue;
+      leaving.add(u);
+      if (!routes.includes(k)) routes.push(k);
+    }
+    const fallback = new Set<number>();
+    for (const k of routes) {
+      const r = this.routes[k]!;
+      const kept = r.visits.filter((u) => !leaving.has(u));
+      if (!this.keepsWindows(k, kept)) {
+        fallback.add(k);
+        continue;
+      }
+      r.visits = kept;
+      this.refresh(k);
+    }
+    for (const u of visits) {
+      if (!leaving.has(u)) continue;
+      leaving.delete(u);
+      const k = this.routeOf[u]!;
+      if (fallback.has(k)) {
+        if (this.remove(u)) removed.push(u);
+        continue;
+      }
+      this.routeOf[u] = -1;
+      this.unassigned.push(u);
+      removed.push(u);
+    }
+    return removed;
+  }
+
+  /** Arc-cost case: whether vehicle k can serve `seq` in this order within every window and its end limit. */
+  private keepsWindows(k: number, seq: readonly number[]): boolean {
+    const inst = this.inst;
+    const veh = inst.vehicles[k]!;
+    const M = inst.nodeCount;
+    const T = inst.time;
+    let t = veh.shiftStart;
+    let prev = veh.startNode;
+    for (const u of seq) {
+      t = Math.max(t + inst.duration[prev]! + T[prev * M + u]!, inst.windowStart[u]!);
+      if (t > inst.windowEnd[u]!) return false;
+      prev = u;
+    }
+    return t + inst.duration[prev]! + T[prev * M + veh.endNode]! <= veh.endLimit;
+  }
+
   /** Whether the visit at position p (1..n) can leave its route. */
   removable(r: RouteState, p: number): boolean {
     const inst = this.inst;

@@ -183,6 +183,32 @@ describe('granular insertion and local search (≥ GRANULAR_FROM visits)', () =>
     expect(checkPlan(problem, toPlan(inst, sol).plan, { requireAll: true })).toEqual([]);
   });
 
+  it('removing many visits at once leaves the same routes, caches and unserved order as removing them one by one', () => {
+    const inst = compileInstance(solomon('r2_4_1'));
+    const base = currentPlanSolution(inst);
+    const rng = new Random(5);
+    for (let round = 0; round < 5; round++) {
+      const out = rng.shuffle(served(base)).slice(0, 10 + 20 * round);
+      const one = base.clone();
+      const many = base.clone();
+      const removedOne = out.filter((u) => one.remove(u));
+      expect(many.removeMany(out)).toEqual(removedOne);
+      expect(many.unassigned).toEqual(one.unassigned);
+      expect(Array.from(many.routeOf)).toEqual(Array.from(one.routeOf));
+      many.routes.forEach((r, k) => {
+        const o = one.routes[k]!;
+        expect([r.visits, r.earliest, r.latest, r.loadUpTo, r.load]).toEqual([
+          o.visits,
+          o.earliest,
+          o.latest,
+          o.loadUpTo,
+          o.load,
+        ]);
+        expect(r.cost).toBeCloseTo(o.cost, 9);
+      });
+    }
+  });
+
   it('local search restricted to changed routes improves only from them and keeps the caller’s touched flags', () => {
     const problem = solomon('r1_4_1');
     const inst = compileInstance(problem);
