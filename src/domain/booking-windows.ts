@@ -8,6 +8,7 @@ import type { HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
 import { addDays } from './local-time.js';
+import type { SlotReads } from './slot-reads.js';
 import { bookableWindows, windowRulesFor } from './slots.js';
 
 /** A window as the client sent it, parsed to Unix seconds; the field is named on error. */
@@ -44,7 +45,13 @@ export function windowTaken(alternatives: DayOfWindows[], field = 'body.window')
   );
 }
 
-/** Fresh windows around the wanted day, for a 409 answer: that day and the next week. */
+/**
+ * Fresh windows around the wanted day, for a 409 answer: that day and the next week. Read from the
+ * database, or from `reads` (the slot queries' read cache) brought up to date first: it then sees
+ * every change committed before this call — the booking that took the window included — and reads
+ * only the technician-days that changed since it last looked, instead of nine days of routes,
+ * working hours and technicians at every refusal.
+ */
 export async function alternativesFor(
   db: Db,
   service: ServiceWithSkills,
@@ -54,11 +61,12 @@ export async function alternativesFor(
   now: Date,
   isStaff: boolean,
   holds?: HoldView,
+  reads?: SlotReads,
 ): Promise<DayOfWindows[]> {
   const lastDay = addDays(day, 7);
   const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
   return groupByDay(
-    await bookableWindows(db, service, address, windows, undefined, holds),
+    await bookableWindows(db, service, address, windows, await reads?.upToDate(), holds),
     settings.timezone,
   );
 }

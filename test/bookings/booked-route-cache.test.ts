@@ -91,6 +91,29 @@ describe.skipIf(!url)('booked routes cached per instance, on PostgreSQL', () => 
     expect(await startsSeen(other, day)).toContain(w.start);
   });
 
+  it('a 409’s alternatives come from the cache brought up to date: never the window just taken elsewhere', async () => {
+    const day = '2026-04-10';
+    const taken = window(day, '08:00');
+    // Both instances keep the day with the window free.
+    expect(await startsSeen(t.app, day, '10.0.0.4')).toContain(taken.start);
+    expect(await startsSeen(other, day)).toContain(taken.start);
+
+    await bookOn(other, taken);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/bookings',
+      headers: { 'idempotency-key': randomUUID() },
+      payload: bookingPayload(solo.serviceId, taken, solo.postcode),
+      remoteAddress: '10.0.0.4',
+    });
+    expect(refused.statusCode).toBe(409);
+    const alternatives = (refused.json().alternatives.days as { windows: { start: string }[] }[]).flatMap(
+      (d) => d.windows.map((w) => w.start),
+    );
+    expect(alternatives).not.toContain(taken.start);
+    expect(alternatives.length).toBeGreaterThan(0);
+  });
+
   it('a hold on one instance hides the window from other clients on the other, not from its holder', async () => {
     const day = '2026-04-08';
     const w = window(day, '08:00');

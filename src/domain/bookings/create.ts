@@ -86,6 +86,11 @@ export interface CreateBookingInput {
   client?: string;
   /** An online booker, counted against the daily caps (booking-guards); staff bookings have none. */
   webBooker?: WebBooker;
+  /**
+   * The service's slot reads (a read cache that sees every change committed before each request): a
+   * 409's alternatives are computed from them. Without them, from the database.
+   */
+  slotReads?: SlotReads;
   /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
   beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
 }
@@ -391,7 +396,17 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     if (!(error instanceof WindowGone) && !isOverlapViolation(error)) throw error;
   }
   throw windowTaken(
-    await alternativesFor(db, service, address, settings, day, now, booker.isStaff, holds && { now }),
+    await alternativesFor(
+      db,
+      service,
+      address,
+      settings,
+      day,
+      now,
+      booker.isStaff,
+      holds && { now },
+      input.slotReads,
+    ),
   );
 }
 

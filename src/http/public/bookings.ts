@@ -347,6 +347,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         now,
         links,
         geocoder: ctx.geocoder,
+        slotReads: ctx.slotReads,
         client: request.ip,
         ...(webBooker ? { webBooker } : {}),
       }).catch(async (error: unknown) => {
