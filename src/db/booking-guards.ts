@@ -1,25 +1,26 @@
 import { sql, type Transaction } from 'kysely';
-import type { Db } from './database.js';
+import { PREPARED, type Db } from './database.js';
 import type { Database } from './schema.js';
 
 type Executor = Db | Transaction<Database>;
 
-/** Online bookings since `since` by this client, or by this customer. */
+/**
+ * Online bookings since `since` by this client, or by this customer. Prepared (planned once per
+ * connection): every proof-of-work challenge asks it for the client, as often as bookings are made.
+ */
 export async function countWebBookings(
   db: Executor,
   by: { clientKey: string } | { customerId: string },
   since: Date,
 ): Promise<number> {
-  let query = db
-    .selectFrom('web_bookings')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('created_at', '>=', since);
-  query =
+  const { rows } = await (
     'clientKey' in by
-      ? query.where('client_key', '=', by.clientKey)
-      : query.where('customer_id', '=', by.customerId);
-  const row = await query.executeTakeFirstOrThrow();
-  return Number(row.n);
+      ? sql<{ n: number }>`${sql.raw(PREPARED)}
+        SELECT count(*)::int AS n FROM web_bookings WHERE client_key = ${by.clientKey} AND created_at >= ${since}`
+      : sql<{ n: number }>`${sql.raw(PREPARED)}
+        SELECT count(*)::int AS n FROM web_bookings WHERE customer_id = ${by.customerId}::uuid AND created_at >= ${since}`
+  ).execute(db);
+  return Number(rows[0]!.n);
 }
 
 export async function purgeWebBookings(db: Executor, before: Date): Promise<number> {
