@@ -10,7 +10,7 @@
  * is the only non-deterministic stop; pass maxIterations for runs that must
  * repeat exactly (the temperature then follows iterations, not the clock).
  */
-import { GRANULAR_FROM, greedyInsert, regretInsert } from './insertion.js';
+import { GRANULAR_FROM, greedyInsert, newRouteInsert, regretInsert } from './insertion.js';
 import { polishSolution } from './polish.js';
 import type { Random } from './prng.js';
 import type { RoutePool } from './routePool.js';
@@ -98,6 +98,15 @@ const REPAIRS: { name: string; op: Repair }[] = [
   { name: 'regret-3', op: (s, p, rng) => regretInsert(s, p, 3, rng, 0.1) },
 ];
 
+/**
+ * Below GRANULAR_FROM visits, also a repair that opens a route (the others almost never do, so a search
+ * that fell to too few routes stayed there; see newRouteInsert). Large instances, tuned apart, keep REPAIRS.
+ */
+const SMALL_REPAIRS: { name: string; op: Repair }[] = [
+  ...REPAIRS,
+  { name: 'new-route', op: (s, p, rng) => newRouteInsert(s, p, rng, 0.01) },
+];
+
 const SCORE_BEST = 33;
 const SCORE_BETTER = 9;
 const SCORE_ACCEPTED = 13;
@@ -132,11 +141,12 @@ export function improveSolution(
   pool?.add(best);
 
   const ruinW = RUIN_OPERATORS.map(() => 1);
-  const repairW = REPAIRS.map(() => 1);
+  const repairs = N < GRANULAR_FROM ? SMALL_REPAIRS : REPAIRS;
+  const repairW = repairs.map(() => 1);
   const ruinScore = RUIN_OPERATORS.map(() => 0);
-  const repairScore = REPAIRS.map(() => 0);
+  const repairScore = repairs.map(() => 0);
   const ruinCount = RUIN_OPERATORS.map(() => 0);
-  const repairCount = REPAIRS.map(() => 0);
+  const repairCount = repairs.map(() => 0);
   const stats: SearchStats = { iterations: 0, improvements: 0, ruinUse: {}, repairUse: {} };
 
   const movable = N - inst.pinned.reduce((a, b) => a + b, 0);
@@ -206,7 +216,7 @@ export function improveSolution(
     const ruin = RUIN_OPERATORS[ri]!;
     ruin.op(cand, q, rng);
     const ai = roulette(repairW, rng);
-    const repair = REPAIRS[ai]!;
+    const repair = repairs[ai]!;
     repair.op(cand, cand.unassigned.slice(), rng);
     ruinCount[ri]!++;
     repairCount[ai]!++;
@@ -254,7 +264,7 @@ export function improveSolution(
             0.05,
             (1 - REACTION) * repairW[i]! + (REACTION * repairScore[i]!) / repairCount[i]! / 10,
           );
-        stats.repairUse[REPAIRS[i]!.name] = (stats.repairUse[REPAIRS[i]!.name] ?? 0) + repairCount[i]!;
+        stats.repairUse[repairs[i]!.name] = (stats.repairUse[repairs[i]!.name] ?? 0) + repairCount[i]!;
         repairScore[i] = 0;
         repairCount[i] = 0;
       }

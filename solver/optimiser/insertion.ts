@@ -313,3 +313,29 @@ export function regretInsert(
     for (let i = 0; i < P; i++) if (active[i]) evaluate(i, pickVehicle);
   }
 }
+
+/**
+ * Opens a route, then inserts greedily: one pending visit (picked at random) goes alone into an empty
+ * vehicle that can serve it, and the rest follow in random order, each at its cheapest place, the new
+ * route included. Greedy and regret insertion almost never open a route (an empty vehicle costs the
+ * trip out and back, more than any place in a long route with wide windows), so a search that has
+ * fallen to too few routes stays there: on R211, runs that ended with 3 routes were 5–7 % above the
+ * best known, runs with 4 under 1 %.
+ */
+export function newRouteInsert(sol: Solution, pending: number[], rng: Random, blink = 0): void {
+  const inst = sol.inst;
+  const V = inst.vehicles.length;
+  if (pending.length > 0) {
+    const at = rng.int(pending.length);
+    const u = pending[at]!;
+    for (let k = 0; k < V; k++) {
+      if (sol.routes[k]!.visits.length !== 0 || !inst.canServe[u * V + k]) continue;
+      if (bestInRoute(sol, u, k, undefined, 0) < Infinity) {
+        sol.insert(u, k, 0);
+        pending.splice(at, 1);
+      }
+      break;
+    }
+  }
+  greedyInsert(sol, rng.shuffle(pending), rng, blink);
+}
