@@ -10,7 +10,28 @@ export interface Combo {
   postcode: string;
 }
 
+/** Counts as the traffic goes, for a caller that acts on them (kill an instance after so many bookings). */
+export interface TrafficProgress {
+  requests: number;
+  /** Bookings answered 201 so far. */
+  booked: number;
+}
+
+/** One booking as its client saw it, retries included. */
+export interface BookingAttempt {
+  idempotencyKey: string;
+  /** performance.now() when its first try was sent, and when its final answer came. */
+  startedAt: number;
+  endedAt: number;
+  /** Tries sent with this key (1 without retries). */
+  tries: number;
+  status: number | 'network';
+  /** The instance each try's answer came from (x-served-by), when it came through the balancer. */
+  servedBy: string[];
+}
+
 export interface TrafficResult {
+  /** Every request answered or given up: slot reads, bookings (a booking and its retries count once), cancellations. */
   requests: number;
   seconds: number;
   rps: number;
@@ -26,39 +47,54 @@ export interface TrafficResult {
   booked: string[];
   /** Final status of every booking attempted (after retries), to say why few were booked. */
   bookingStatuses: Record<string, number>;
+  bookings: BookingAttempt[];
+  /** Answers per instance (x-served-by). */
+  servedBy: Record<string, number>;
 }
 
 /**
- * Mixed traffic through the balancer: each client mostly reads slots and books one window in ten,
- * cancelling it (untimed) before its next booking so the company does not fill up. A booking that
- * fails (network error, 502/503/504) is retried with the same Idempotency-Key when `retries` > 0,
- * as a real client does; a 409 (window just taken) or 422 is a correct answer.
+ * Mixed traffic: each client mostly reads slots and books one window in `bookEvery`, cancelling its
+ * previous booking first (the cancellation is a request of the traffic too) so the company does not
+ * fill up. A booking that fails (network error, 502/503/504) is retried with the same Idempotency-Key
+ * when `retries` > 0, as a real client does (a cancellation too: cancelling twice is harmless); a 409 (window just taken) or 422 is a correct answer.
+ *
+ * It stops after `seconds`, or, with `until`, once that says so (asked before each request; `seconds`
+ * is then the limit). Each client draws from its own seeded sequence: runs are comparable.
  */
 export async function mixedTraffic(options: {
   baseUrl: string;
   combos: Combo[];
   clients: number;
   seconds: number;
+  until?: (progress: TrafficProgress) => boolean;
   retries: number;
   /** One request in `bookEvery` is a booking (when the client knows a window for its pick). */
   bookEvery: number;
   /** Tag written into each booking's notes, so the check can find them. */
   tag: string;
+  /** Seeds the clients' choices (the same seed, the same sequence of questions). */
+  seed?: number;
+  progress?: TrafficProgress;
 }): Promise<TrafficResult> {
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
   const failureSamples: string[] = [];
   const booked: string[] = [];
   const bookingStatuses: Record<string, number> = {};
+  const bookings: BookingAttempt[] = [];
+  const servedBy: Record<string, number> = {};
+  const progress = options.progress ?? { requests: 0, booked: 0 };
   let failed = 0;
   const windows = new Map<string, { start: string; end: string }[]>();
-  let seed = 11;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const fail = (res: { status: number | 'network'; body: string }) => {
     failed++;
     failures[res.status] = (failures[res.status] ?? 0) + 1;
     if (failureSamples.length < 5) failureSamples.push(`${res.status} ${res.body.slice(0, 160)}`);
+  };
+  const answered = (res: { servedBy?: string }, started: number) => {
+    latencies.push(performance.now() - started);
+    progress.requests++;
+    if (res.servedBy) servedBy[res.servedBy] = (servedBy[res.servedBy] ?? 0) + 1;
   };
   const ok = (status: number | 'network', expected: number[]) =>
     typeof status === 'number' && expected.includes(status);
@@ -67,9 +103,13 @@ export async function mixedTraffic(options: {
 
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
-  const client = async () => {
+  const going = () => performance.now() < deadline && !options.until?.(progress);
+  const client = async (clientIndex: number) => {
+    let seed = (options.seed ?? 11) * 7919 + clientIndex * 104_729;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const toCancel: { id: string; token: string }[] = [];
-    for (let i = 0; performance.now() < deadline; i++) {
+    for (let i = 0; going(); i++) {
       const bookingTurn = i % options.bookEvery === options.bookEvery - 1;
       let combo = pick(options.combos);
       // A booking turn books a pair whose windows are known (some client read them), not only when
@@ -83,7 +123,7 @@ export async function mixedTraffic(options: {
       if (!bookingTurn || !windows.get(key)?.length) {
         const t0 = performance.now();
         const res = await send(options.baseUrl, { method: 'GET', path: slotsPath });
-        latencies.push(performance.now() - t0);
+        answered(res, t0);
         if (!ok(res.status, [200])) fail(res);
         else
           windows.set(
@@ -95,12 +135,25 @@ export async function mixedTraffic(options: {
         continue;
       }
       const made = toCancel.shift();
-      if (made)
-        await send(options.baseUrl, {
-          method: 'POST',
-          path: `/v1/bookings/${made.id}/cancel`,
-          headers: { 'x-manage-token': made.token },
-        });
+      if (made) {
+        const cancel = () =>
+          send(options.baseUrl, {
+            method: 'POST',
+            path: `/v1/bookings/${made.id}/cancel`,
+            headers: { 'x-manage-token': made.token },
+          });
+        const t0 = performance.now();
+        let res = await cancel();
+        // Cancelling twice answers the cancelled booking again: as safe to retry as a keyed booking.
+        for (let retry = 0; retry < options.retries && retryable(res.status); retry++) {
+          await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+          res = await cancel();
+        }
+        answered(res, t0);
+        // 409: too late to change online (a window that starts soon), a correct answer too.
+        if (!ok(res.status, [200, 409])) fail(res);
+        if (!going()) break;
+      }
       // Read after the cancel's await: another client may have dropped this pair's windows meanwhile (a 409).
       const available = windows.get(key);
       if (!available?.length) continue;
@@ -114,28 +167,39 @@ export async function mixedTraffic(options: {
         consent: true,
         website: '',
       };
-      const t0 = performance.now();
-      let res = await send(options.baseUrl, {
-        method: 'POST',
-        path: '/v1/bookings',
-        headers: { 'idempotency-key': idempotencyKey },
-        body,
-      });
-      for (let attempt = 0; attempt < options.retries && retryable(res.status); attempt++) {
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        res = await send(options.baseUrl, {
+      const book = () =>
+        send(options.baseUrl, {
           method: 'POST',
           path: '/v1/bookings',
           headers: { 'idempotency-key': idempotencyKey },
           body,
         });
+      const t0 = performance.now();
+      let res = await book();
+      const attempt: BookingAttempt = {
+        idempotencyKey,
+        startedAt: t0,
+        endedAt: t0,
+        tries: 1,
+        status: res.status,
+        servedBy: res.servedBy ? [res.servedBy] : [],
+      };
+      for (let retry = 0; retry < options.retries && retryable(res.status); retry++) {
+        await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+        res = await book();
+        attempt.tries++;
+        if (res.servedBy) attempt.servedBy.push(res.servedBy);
       }
-      latencies.push(performance.now() - t0);
+      answered(res, t0);
+      attempt.endedAt = performance.now();
+      attempt.status = res.status;
+      bookings.push(attempt);
       bookingStatuses[res.status] = (bookingStatuses[res.status] ?? 0) + 1;
       if (!ok(res.status, [201, 409, 422])) fail(res);
       if (res.status === 409) windows.delete(key);
       if (res.status === 201) {
         booked.push(idempotencyKey);
+        progress.booked++;
         const created = JSON.parse(res.body) as { booking: { id: string }; manageUrl?: string };
         // The manage link is /manage#<id>.<token>.
         const token = (created.manageUrl ?? '').split('#')[1]?.split('.')[1] ?? '';
@@ -143,7 +207,7 @@ export async function mixedTraffic(options: {
       }
     }
   };
-  await Promise.all(Array.from({ length: options.clients }, () => client()));
+  await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
   const seconds = (performance.now() - started) / 1000;
   const s = summarise(latencies);
   return {
@@ -157,6 +221,8 @@ export async function mixedTraffic(options: {
     failureSamples,
     booked,
     bookingStatuses,
+    bookings,
+    servedBy,
   };
 }
 
@@ -178,4 +244,19 @@ export async function bookingIntegrity(
     handle.db,
   );
   return { double_bookings: overlaps.rows[0]!.n, booked_twice: twice.rows[0]!.n };
+}
+
+/** Of these acknowledged bookings (idempotency keys answered 201), how many are not in the table. */
+export async function missingBookings(handle: DatabaseHandle, tag: string, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const rows = await handle.db
+    .selectFrom('visits')
+    .select('notes')
+    .where(
+      'notes',
+      'in',
+      keys.map((k) => `${tag} ${k}`),
+    )
+    .execute();
+  return keys.length - new Set(rows.map((r) => r.notes)).size;
 }

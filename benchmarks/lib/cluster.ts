@@ -19,11 +19,23 @@ export interface Cluster {
   /** The load balancer's address: what clients use. */
   baseUrl: string;
   instances: (RunningService | null)[];
+  /** The balancer's name of each instance, as its answers' x-served-by header says it. */
+  names: string[];
+  /** The balancer's process id (to read its CPU time). */
+  balancerPid: number | undefined;
+  /** PostgreSQL's application_name of every instance's connections (to find their backends). */
+  applicationName: string;
+  /** Each instance's Prometheus text (its internal metrics port), to count what it answered from memory. */
+  metrics(index: number): Promise<string>;
   /** SIGKILL: the instance dies mid-request, as on a crash or an OOM kill. */
   kill(index: number): Promise<void>;
-  /** SIGTERM (drain, then exit), then a new process on the same port, ready before this returns. */
-  restart(index: number): Promise<void>;
-  /** Starts a stopped or killed instance again on its port. */
+  /**
+   * SIGTERM (drain, then exit), then a new process on the same port, back in the balancer's rotation
+   * before this returns. `outBeforeExit`: the balancer had taken it out (its /ready said draining)
+   * before the process exited.
+   */
+  restart(index: number): Promise<{ outBeforeExit: boolean }>;
+  /** Starts a stopped or killed instance again on its port; returns once the balancer counts it up. */
   start(index: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -31,24 +43,30 @@ export interface Cluster {
 /** HAProxy (Debian's) from deploy/haproxy.cfg in front of `instances` service processes on one database. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const ports = await Promise.all(Array.from({ length: options.instances }, () => freePort()));
-  const env = (port: number) => ({
-    DATABASE_URL: options.databaseUrl,
+  const metricsPorts = await Promise.all(ports.map(() => freePort()));
+  const names = ports.map((_, i) => `i${i + 1}`);
+  const applicationName = `tournee-cluster-${options.schema}`.slice(0, 63);
+  const databaseUrl = new URL(options.databaseUrl);
+  databaseUrl.searchParams.set('application_name', applicationName);
+  const env = (i: number) => ({
+    DATABASE_URL: databaseUrl.toString(),
     TOURNEE_DB_SCHEMA: options.schema,
-    PORT: String(port),
+    PORT: String(ports[i]),
+    TOURNEE_METRICS_PORT: String(metricsPorts[i]),
     // Well above the balancer's detection time (2 failed checks 250 ms apart): it sees /ready fail
     // and takes the instance out before the listener closes.
     TOURNEE_DRAIN_DELAY_MS: '2000',
     ...options.env,
   });
-  const instances: (RunningService | null)[] = await Promise.all(
-    ports.map((port) => startService(env(port))),
-  );
+  const instances: (RunningService | null)[] = await Promise.all(ports.map((_, i) => startService(env(i))));
 
   const dir = await mkdtemp(join(tmpdir(), 'tournee-lb-'));
   const config = join(dir, 'haproxy.cfg');
-  const servers = ports.map((port, i) => `    server i${i + 1} 127.0.0.1:${port} check`).join('\n');
-  await writeFile(config, (await readFile(HAPROXY_CONFIG, 'utf8')).trimEnd() + '\n' + servers + '\n');
-  const lbPort = await freePort();
+  const [lbPort, statsPort] = [await freePort(), await freePort()];
+  // The balancer's own view of each instance (CSV statistics), on a port of its own: what the
+  // restart waits on instead of guessing how long checks take.
+  const stats = `\nlisten stats\n    bind 127.0.0.1:${statsPort}\n    stats enable\n    stats uri /stats\n`;
+  await writeFile(config, withServers(await readFile(HAPROXY_CONFIG, 'utf8'), names, ports) + stats);
   const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', config], {
     env: { ...process.env, TOURNEE_LB_BIND: `127.0.0.1:${lbPort}` },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -56,35 +74,66 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let lbOutput = '';
   haproxy.stderr!.on('data', (d) => (lbOutput = (lbOutput + d).slice(-4000)));
   const baseUrl = `http://127.0.0.1:${lbPort}`;
-  await waitUntil(async () => {
+  /** Whether the balancer counts instance `i` up in every backend. */
+  const upInBalancer = async (i: number): Promise<boolean> => {
     if (haproxy.exitCode !== null) throw new Error(`haproxy exited: ${lbOutput}`);
-    return (await fetch(`${baseUrl}/ready`).catch(() => null))?.status === 200;
-  }, 20_000);
+    const res = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`).catch(() => null);
+    if (!res?.ok) return false;
+    const rows = (await res.text()).split('\n').map((l) => l.split(','));
+    const mine = rows.filter((r) => r[1] === names[i]);
+    // Column 18 is the status: UP, DOWN, "UP 1/2" while rising, MAINT…
+    return mine.length > 0 && mine.every((r) => r[17] === 'UP');
+  };
+  await waitUntil(
+    async () => (await Promise.all(names.map((_, i) => upInBalancer(i)))).every(Boolean),
+    20_000,
+  );
 
-  const stopInstance = async (i: number, signal: NodeJS.Signals) => {
+  const stopInstance = async (i: number, signal: NodeJS.Signals): Promise<{ outBeforeExit: boolean }> => {
     const instance = instances[i];
-    if (!instance) return;
+    if (!instance) return { outBeforeExit: true };
     instances[i] = null;
     const child = instance.process;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+    if (child.exitCode !== null || child.signalCode !== null) return { outBeforeExit: true };
+    let exited = false;
+    let outBeforeExit = false;
+    const exit = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        exited = true;
+        resolve();
+      });
       child.kill(signal);
     });
+    // Watch the balancer until the process is gone: did it take the instance out first?
+    while (!exited) {
+      const up = await upInBalancer(i);
+      if (!exited && !up) outBeforeExit = true;
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 50))]);
+    }
+    return { outBeforeExit };
   };
   const start = async (i: number) => {
-    instances[i] ??= await startService(env(ports[i]!));
-    // Let the balancer's checks see it up before the caller takes another instance away.
-    await new Promise((r) => setTimeout(r, 800));
+    instances[i] ??= await startService(env(i));
+    // Back in the balancer's rotation before the caller takes another instance away.
+    await waitUntil(() => upInBalancer(i), 30_000);
   };
   return {
     baseUrl,
     instances,
-    kill: (i) => stopInstance(i, 'SIGKILL'),
+    names,
+    balancerPid: haproxy.pid,
+    applicationName,
+    async metrics(i) {
+      return (await fetch(`http://127.0.0.1:${metricsPorts[i]}/metrics`)).text();
+    },
+    async kill(i) {
+      await stopInstance(i, 'SIGKILL');
+    },
     start,
     async restart(i) {
-      await stopInstance(i, 'SIGTERM');
+      const { outBeforeExit } = await stopInstance(i, 'SIGTERM');
       await start(i);
+      return { outBeforeExit };
     },
     async stop() {
       await Promise.all(instances.map((_, i) => stopInstance(i, 'SIGTERM')));
@@ -96,6 +145,29 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The repository's configuration with the instances put where its `# servers:` comments say: checked
+ * in the backend that checks, tracking those in the one that follows them. Each answer names the
+ * instance that gave it (x-served-by), which the kill and restart checks count; a deployment need not.
+ */
+function withServers(config: string, names: string[], ports: number[]): string {
+  const lines: string[] = [];
+  for (const line of config.split('\n')) {
+    lines.push(line);
+    const marker = /^\s*# servers:.*`server <name> <address> (check|track (\S+)\/<name>)`/.exec(line);
+    if (!marker) continue;
+    lines.push('    http-response set-header x-served-by %s');
+    names.forEach((name, i) =>
+      lines.push(
+        `    server ${name} 127.0.0.1:${ports[i]} ${marker[2] ? `track ${marker[2]}/${name}` : 'check'}`,
+      ),
+    );
+  }
+  if (!lines.some((l) => /^\s*server /.test(l)))
+    throw new Error('no `# servers:` place in deploy/haproxy.cfg');
+  return lines.join('\n');
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -28,11 +28,14 @@ export interface LoadResult {
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** Sends one request and reads the whole answer; the status, or 'network' when it never came. */
+/**
+ * Sends one request and reads the whole answer; the status, or 'network' when it never came, and
+ * which instance answered when a balancer says so (x-served-by).
+ */
 export function send(
   baseUrl: string,
   request: LoadRequest,
-): Promise<{ status: number | 'network'; body: string }> {
+): Promise<{ status: number | 'network'; body: string; servedBy?: string }> {
   return new Promise((resolve) => {
     const payload = request.body !== undefined ? JSON.stringify(request.body) : undefined;
     const req = http.request(
@@ -50,8 +53,13 @@ export function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
+        const servedBy = res.headers['x-served-by'];
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ...(typeof servedBy === 'string' ? { servedBy } : {}),
+          }),
         );
         res.on('error', () => resolve({ status: 'network', body: '' }));
       },
