@@ -244,3 +244,44 @@ export async function getFeedFreshness(
     namesFingerprint: `${row.service_names ?? ''}/${row.technician_names ?? ''}`,
   };
 }
+
+/**
+ * The watermarks alone (getFeedFreshness without the summary of the range's visits): what building
+ * a feed needs besides its rows, when another mechanism says whether the rows changed.
+ */
+export async function getFeedWatermarks(
+  db: Db,
+  scope: { technicianId?: string; from: Date },
+): Promise<FeedWatermarkRecord> {
+  const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
+  const ofTechnician = scope.technicianId
+    ? sql`AND technician_id = ${scope.technicianId} AND unassigned_reason IS NULL`
+    : sql``;
+  const techniciansAt = scope.technicianId
+    ? sql`(SELECT updated_at FROM technicians WHERE id = ${scope.technicianId})`
+    : sql`(SELECT max(updated_at) FROM technicians)`;
+  const result = await sql<{
+    settings_at: unknown;
+    services_at: unknown;
+    technicians_at: unknown;
+    departed_at: unknown;
+    last_before: unknown;
+  }>`
+    SELECT
+      (SELECT updated_at FROM company_settings LIMIT 1) AS settings_at,
+      (SELECT max(updated_at) FROM services) AS services_at,
+      ${techniciansAt} AS technicians_at,
+      (SELECT changed_at FROM calendar_feed_changes WHERE feed = ${feed}) AS departed_at,
+      (SELECT max(planned_start) FROM visits WHERE planned_start < ${scope.from} ${ofTechnician}) AS last_before`.execute(
+    db,
+  );
+  const row = result.rows[0]!;
+  const dates = [row.settings_at, row.services_at, row.technicians_at]
+    .map(toDate)
+    .filter((d): d is Date => d !== null);
+  return {
+    metadataChangedAt: dates.length ? new Date(Math.max(...dates.map((d) => d.getTime()))) : null,
+    departedAt: toDate(row.departed_at),
+    lastPlannedStartBefore: toDate(row.last_before),
+  };
+}

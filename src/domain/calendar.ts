@@ -86,6 +86,18 @@ export function isShownInFeed(visit: CalendarVisit, range: FeedRange): boolean {
   return visit.status !== 'cancelled' || cancelledAt(visit) > range.cancelledDropBefore;
 }
 
+/**
+ * Until when (ms since 1970) the visits shown stay the same with time alone, the rows unchanged: the
+ * first shown cancellation drops out CANCELLED_KEPT_DAYS after it; Infinity when none is shown.
+ */
+export function feedShownUntil(visitsInRange: readonly CalendarVisit[], range: FeedRange): number {
+  let until = Infinity;
+  for (const visit of visitsInRange)
+    if (visit.status === 'cancelled' && isShownInFeed(visit, range))
+      until = Math.min(until, cancelledAt(visit).getTime() + CANCELLED_KEPT_MS);
+  return until;
+}
+
 const maxDate = (dates: (Date | null | undefined)[]): Date | null => {
   let best: Date | null = null;
   for (const d of dates) if (d && (!best || d > best)) best = d;

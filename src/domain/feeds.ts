@@ -7,6 +7,7 @@ import {
   findCalendarVisit,
   findTechnicianByFeedTokenHash,
   getFeedFreshness,
+  getFeedWatermarks,
   listFeedVisits,
   setTechnicianFeedToken,
   type FeedWatermarkRecord,
@@ -18,12 +19,14 @@ import {
   buildTechnicianFeed,
   feedLastModified,
   feedRange,
+  feedShownUntil,
   isShownInFeed,
   type BuiltCalendar,
   type CalendarCompany,
   type FeedInput,
   type FeedRange,
 } from './calendar.js';
+import { KeptFeeds, TEAM_FEED_KEY, technicianFeedKey } from './kept-feeds.js';
 import { newSecret, secretsEqual, sha256Hex } from './secrets.js';
 
 /**
@@ -146,23 +149,42 @@ function calendarCompany(record: CompanySettings) {
   };
 }
 
+/**
+ * A technician's feed. With `kept` (an instance that watches changes, see kept-feeds.ts) a poll that
+ * finds nothing new reads nothing but the shared freshness question; without it, every poll asks the
+ * freshness probe and reuses a document built for the same probe (probedFeed).
+ */
 export async function technicianFeed(
   db: Db,
   token: string,
   now: Date,
   publicUrl: string,
+  kept?: KeptFeeds,
 ): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
+  const tokenHash = sha256Hex(token);
+  if (kept) await kept.upToDate();
   // Independent lookups, side by side: most polls need only these and the freshness probe.
   const [technician, companyRecord] = await Promise.all([
-    findTechnicianByFeedTokenHash(db, sha256Hex(token)),
-    findCompanySettings(db),
+    kept
+      ? kept.technician(tokenHash, () => findTechnicianByFeedTokenHash(db, tokenHash))
+      : findTechnicianByFeedTokenHash(db, tokenHash),
+    kept ? kept.settings(() => findCompanySettings(db)) : findCompanySettings(db),
   ]);
   // A technician who left (inactive) keeps no customer data flowing to a phone.
   if (!technician || !technician.active) return undefined;
   if (!companyRecord) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
+  if (kept)
+    return kept.feed(technicianFeedKey(technician.id), range, now, async () => {
+      const [visitsInRange, watermarks] = await Promise.all([
+        listFeedVisits(db, { technicianId: technician.id, from: range.from, to: range.to }),
+        getFeedWatermarks(db, { technicianId: technician.id, from: range.from }),
+      ]);
+      const input = { company, visitsInRange, range, watermarks, publicUrl, technicianName: technician.name };
+      return { calendar: buildTechnicianFeed(input), validUntil: feedShownUntil(visitsInRange, range) };
+    });
   const named = { id: technician.id, name: technician.name };
   return probedFeed(
     db,
@@ -179,17 +201,29 @@ export async function technicianFeed(
   );
 }
 
+/** The whole team's feed; kept or probed as technicianFeed says. */
 export async function teamFeed(
   db: Db,
   token: string,
   now: Date,
   publicUrl: string,
+  kept?: KeptFeeds,
 ): Promise<BuiltCalendar | undefined> {
   if (!TOKEN_SHAPE.test(token)) return undefined;
-  const companyRecord = await findCompanySettings(db);
+  if (kept) await kept.upToDate();
+  const companyRecord = await (kept ? kept.settings(() => findCompanySettings(db)) : findCompanySettings(db));
   if (!companyRecord || !secretsEqual(companyRecord.teamFeedTokenHash, sha256Hex(token))) return undefined;
   const company = calendarCompany(companyRecord);
   const range = feedRange(now, company);
+  if (kept)
+    return kept.feed(TEAM_FEED_KEY, range, now, async () => {
+      const [visitsInRange, watermarks] = await Promise.all([
+        listFeedVisits(db, { from: range.from, to: range.to }),
+        getFeedWatermarks(db, { from: range.from }),
+      ]);
+      const input = { company, visitsInRange, range, watermarks, publicUrl };
+      return { calendar: buildTeamFeed(input), validUntil: feedShownUntil(visitsInRange, range) };
+    });
   return probedFeed(db, { kind: 'team', company, range, publicUrl }, async (watermarks) => {
     const visitsInRange = await listFeedVisits(db, { from: range.from, to: range.to });
     const input = { company, visitsInRange, range, watermarks, publicUrl };

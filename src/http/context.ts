@@ -1,6 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Geocoder } from '../domain/geocoding.js';
+import type { KeptFeeds } from '../domain/kept-feeds.js';
 import type { SlotReads } from '../domain/slot-reads.js';
 
 /** The instance's place in its life: draining once a stop was asked for (readiness answers 503). */
@@ -17,6 +18,8 @@ export interface AppContext {
   publicUrl: string;
   /** Reads behind slot queries (cached for TOURNEE_READ_CACHE_MS). */
   slotReads: SlotReads;
+  /** Calendar feeds kept until what they show changes; watched with the slot reads, so absent when those are not cached. */
+  keptFeeds?: KeptFeeds;
   /** Street-level placement of new bookings (TOURNEE_GEOCODER_URL); undefined offline, when bookings sit at the postal-code centroid. */
   geocoder?: Geocoder;
   lifecycle: Lifecycle;

@@ -18,6 +18,7 @@ import { startHousekeeping } from '../domain/housekeeping.js';
 import { createMessaging } from '../domain/messages/messaging.js';
 import { OutboxThread } from '../domain/messages/outbox-thread.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
+import { KeptFeeds } from '../domain/kept-feeds.js';
 import type { AppContext, Lifecycle } from './context.js';
 import { registerMetrics } from './metrics.js';
 import { answerClientError, HttpProblem, registerProblemHandlers, sendProblem } from './problem.js';
@@ -185,15 +186,15 @@ export async function buildServer(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const cachedReads =
+    config.TOURNEE_READ_CACHE_MS > 0 ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS) : undefined;
   const ctx: AppContext = {
     config,
     db: database.db,
     database,
     publicUrl: publicBaseUrl(config),
-    slotReads:
-      config.TOURNEE_READ_CACHE_MS > 0
-        ? new CachedReads(database.db, config.TOURNEE_READ_CACHE_MS)
-        : freshReads(database.db),
+    slotReads: cachedReads ?? freshReads(database.db),
+    ...(cachedReads ? { keptFeeds: new KeptFeeds(cachedReads.bookedRoutes) } : {}),
     geocoder: config.TOURNEE_GEOCODER_URL ? new BanGeocoder(config.TOURNEE_GEOCODER_URL) : undefined,
     lifecycle,
     clock: options.clock ?? (() => new Date()),

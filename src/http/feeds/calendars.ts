@@ -24,7 +24,13 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const calendar = await technicianFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
+      const calendar = await technicianFeed(
+        ctx.db,
+        request.params.token,
+        ctx.clock(),
+        ctx.publicUrl,
+        ctx.keptFeeds,
+      );
       if (!calendar) throw HttpProblem.notFound('Feed');
       return sendCalendar(request, reply, calendar, { cacheControl: FEED_CACHE_CONTROL });
     },
@@ -40,7 +46,13 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const calendar = await teamFeed(ctx.db, request.params.token, ctx.clock(), ctx.publicUrl);
+      const calendar = await teamFeed(
+        ctx.db,
+        request.params.token,
+        ctx.clock(),
+        ctx.publicUrl,
+        ctx.keptFeeds,
+      );
       if (!calendar) throw HttpProblem.notFound('Feed');
       return sendCalendar(request, reply, calendar, { cacheControl: FEED_CACHE_CONTROL });
     },
