@@ -1,5 +1,6 @@
 /**
  * npm run bench:cluster [-- --json] [--seconds 60] [--clients 8] [--warmup 600] [--kill-bookings 50]
+ *   [--idle-seconds 10] [--sizes 1,2,3]
  *
  * The deployment shape of deploy/: Debian's HAProxy with active /ready checks in front of 1, 2 and 3
  * service instances on one PostgreSQL (the S company), mixed traffic through the balancer (9 slot
@@ -10,7 +11,10 @@
  * filling caches that another size had already paid for. A timed phase lasts a whole minute by
  * default: slot answers are kept within their minute, so each phase holds one minute change.
  * The cost per request is CPU time by process, not the machine's (on a shared host that counts the
- * neighbours): the instances, their PostgreSQL backends, the balancer and the load generator.
+ * neighbours): the instances, their PostgreSQL backends, the balancer and the load generator. Each
+ * size also measures the cluster idle (`--idle-seconds`, no traffic): health checks and timers cost
+ * per instance and per second, so at a few requests a second they weigh per request in proportion
+ * to the instances; the cost less that idle share is what the requests themselves cost.
  *
  * Then, on the 3 warm instances: one is killed with SIGKILL once `--kill-bookings`/2 bookings are
  * made, and the traffic (half bookings, clients retrying with their Idempotency-Key) goes on until
@@ -40,6 +44,7 @@ const args = z
     clients: z.coerce.number().int().positive().default(8),
     warmup: z.coerce.number().int().nonnegative().default(600),
     killBookings: z.coerce.number().int().positive().default(50),
+    idleSeconds: z.coerce.number().positive().default(10),
     sizes: z
       .string()
       .default('1,2,3')
@@ -47,7 +52,11 @@ const args = z
       .pipe(z.array(z.number().int().min(1).max(8))),
   })
   .parse(
-    (({ 'kill-bookings': killBookings, ...rest }) => ({ ...rest, killBookings }))(
+    (({ 'kill-bookings': killBookings, 'idle-seconds': idleSeconds, ...rest }) => ({
+      ...rest,
+      killBookings,
+      idleSeconds,
+    }))(
       parseArgs({
         options: {
           json: { type: 'boolean' },
@@ -55,6 +64,7 @@ const args = z
           clients: { type: 'string' },
           warmup: { type: 'string' },
           'kill-bookings': { type: 'string' },
+          'idle-seconds': { type: 'string' },
           sizes: { type: 'string' },
         },
       }).values,
@@ -145,6 +155,23 @@ async function measured(cluster: Cluster, run: () => Promise<TrafficResult>) {
   };
 }
 
+/**
+ * CPU per second the cluster spends with no traffic at all (health checks, timers, pools): a cost per
+ * instance and per second, not per request, which weighs per request only when requests are few.
+ */
+async function idleCpuMsPerSecond(cluster: Cluster, seconds: number): Promise<number> {
+  const backends = new BackendCpu(handle, cluster.applicationName);
+  const servicesBefore = servicesCpuMs(cluster);
+  const balancerBefore = cluster.balancerPid ? processCpuMs(cluster.balancerPid) : 0;
+  const started = performance.now();
+  await backends.start();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const databaseMs = await backends.stop();
+  const servicesMs = servicesCpuMs(cluster).reduce((a, ms, i) => a + ms - servicesBefore[i]!, 0);
+  const balancerMs = cluster.balancerPid ? processCpuMs(cluster.balancerPid) - balancerBefore : 0;
+  return ((servicesMs + databaseMs + balancerMs) * 1000) / (performance.now() - started);
+}
+
 const instances: Record<string, unknown>[] = [];
 let kept: Cluster | undefined;
 try {
@@ -174,6 +201,7 @@ try {
         tag: 'warmup',
         seed: 99,
       });
+      const idle = await idleCpuMsPerSecond(cluster, args.idleSeconds);
       const m = await measured(cluster, () =>
         mixedTraffic({
           baseUrl: cluster.baseUrl,
@@ -187,6 +215,8 @@ try {
       );
       const load = loadavg()[0]!;
       const clusterCpu = m.service + m.database + m.balancer;
+      // What the requests themselves cost: the cluster's CPU less what it spends idle over as long.
+      const marginal = clusterCpu - (idle * m.r.seconds) / m.r.requests;
       instances.push({
         n,
         rps: round(m.r.rps, 1),
@@ -196,12 +226,14 @@ try {
         failed: m.r.failed,
         cpu_ms_per_request: {
           cluster: round(clusterCpu, 3),
+          cluster_less_idle: round(marginal, 3),
           service_instances: round(m.service, 3),
           database_backends: round(m.database, 3),
           balancer: round(m.balancer, 3),
           load_generator: round(m.generator, 3),
           machine: round(m.machine, 3),
         },
+        idle_cluster_cpu_ms_per_s: round(idle, 1),
         slot_answers_from_memory_pct: round(m.answersFromMemory, 1),
         per_request: m.perRequest,
         served_by: m.r.servedBy,
@@ -210,7 +242,7 @@ try {
       });
       log(
         `  ${n} instance(s): ${m.r.requests} requests in ${m.r.seconds.toFixed(0)} s, ${m.r.rps.toFixed(1)} req/s, p50 ${m.r.p50_ms.toFixed(1)} ms, p99 ${m.r.p99_ms.toFixed(1)} ms, failed ${m.r.failed}; ` +
-          `CPU per request ${clusterCpu.toFixed(3)} ms (instances ${m.service.toFixed(3)}, their PostgreSQL backends ${m.database.toFixed(3)}, balancer ${m.balancer.toFixed(3)}; load generator ${m.generator.toFixed(3)}, whole machine ${m.machine.toFixed(3)}); ` +
+          `CPU per request ${clusterCpu.toFixed(3)} ms, ${marginal.toFixed(3)} ms less the idle cluster's ${idle.toFixed(1)} ms per second (instances ${m.service.toFixed(3)}, their PostgreSQL backends ${m.database.toFixed(3)}, balancer ${m.balancer.toFixed(3)}; load generator ${m.generator.toFixed(3)}, whole machine ${m.machine.toFixed(3)}); ` +
           `slot answers from memory ${m.answersFromMemory.toFixed(0)} %, per request ${JSON.stringify(m.perRequest)}; served by ${JSON.stringify(m.r.servedBy)} (host load ${load.toFixed(1)}, CPU stolen ${m.steal.toFixed(1)} %)`,
       );
     } finally {
@@ -223,7 +255,7 @@ try {
   // SIGKILL of one instance among bookings: half the requests are bookings, clients retry with their key.
   const victim = 1;
   const killAfter = Math.ceil(killBookings / 2);
-  const progress = { requests: 0, booked: 0 };
+  const progress = { requests: 0, booked: 0, servedBy: {} };
   let killedAt = Infinity;
   let bookedAtKill = 0;
   const traffic = mixedTraffic({

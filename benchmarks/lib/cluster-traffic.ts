@@ -15,6 +15,8 @@ export interface TrafficProgress {
   requests: number;
   /** Bookings answered 201 so far. */
   booked: number;
+  /** Answers per instance so far (x-served-by). */
+  servedBy: Record<string, number>;
 }
 
 /** One booking as its client saw it, retries included. */
@@ -82,8 +84,8 @@ export async function mixedTraffic(options: {
   const booked: string[] = [];
   const bookingStatuses: Record<string, number> = {};
   const bookings: BookingAttempt[] = [];
-  const servedBy: Record<string, number> = {};
-  const progress = options.progress ?? { requests: 0, booked: 0 };
+  const progress = options.progress ?? { requests: 0, booked: 0, servedBy: {} };
+  const servedBy = progress.servedBy;
   let failed = 0;
   const windows = new Map<string, { start: string; end: string }[]>();
   const fail = (res: { status: number | 'network'; body: string }) => {

@@ -53,7 +53,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     TOURNEE_DB_SCHEMA: options.schema,
     PORT: String(ports[i]),
     TOURNEE_METRICS_PORT: String(metricsPorts[i]),
-    // Well above the balancer's detection time (2 failed checks 250 ms apart): it sees /ready fail
+    // Above the balancer's detection time (a check within 1 s, a second 250 ms later): it sees /ready fail
     // and takes the instance out before the listener closes.
     TOURNEE_DRAIN_DELAY_MS: '2000',
     ...options.env,
