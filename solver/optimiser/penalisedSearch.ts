@@ -11,11 +11,12 @@
  * Moves, tried from each visit u towards its nearest neighbours v, first
  * improvement: relocate a string of 1–3 visits (also reversed) after or
  * before v, u to the best place of v's route (once per route), swap strings
- * of 1–2 visits, 2-opt* (two variants), moves within a route (relocate, two
- * 2-opt reversals), and moving u to an empty route. A visit's neighbourhood
- * is re-examined only when its route or the neighbour's changed since it was
- * last examined. When no such move improves, SWAP* (Vidal 2022) between
- * routes holding neighbouring visits, then the node moves again.
+ * of 1–2 visits, 2-opt* (two variants), moves within a route (relocate, swap
+ * of 1–2-visit strings, two 2-opt reversals), and moving u to an empty route.
+ * A visit's neighbourhood is re-examined only when its route or the
+ * neighbour's changed since it was last examined. When no such move
+ * improves, SWAP* (Vidal 2022) between routes holding neighbouring visits,
+ * then the node moves again.
  *
  * Tried and left out (12 hard Solomon instances — R2/RC2 and RC1 — at 2 s of
  * CPU, 1 thread, seeds 3–5, mean gap; single runs move by ±2 points on R211
@@ -322,7 +323,43 @@ export class PenalisedSearch {
   }
 
   private intra(u: number, v: number): boolean {
-    return this.relocate(u, v) || this.intraTwoOpt(u, v);
+    return this.relocate(u, v) || this.intraSwap(u, v) || this.intraTwoOpt(u, v);
+  }
+
+  /**
+   * Within one route: strings of 1–2 visits starting at u and at v change places (as swap() does between
+   * routes). Positions are those before the move; the stretch between the strings keeps its order.
+   */
+  private intraSwap(u: number, v: number): boolean {
+    const k = this.routeOf[u]!;
+    const R = this.routes[k]!;
+    let p1 = this.pos[u]!;
+    let p2 = this.pos[v]!;
+    if (p1 > p2) [p1, p2] = [p2, p1];
+    const n = R.size;
+    const before = this.cost[k]!;
+    const s = this.s;
+    for (let l1 = 1; l1 <= 2 && p1 + l1 - 1 < p2; l1++) {
+      for (let l2 = 1; l2 <= 2 && p2 + l2 - 1 <= n; l2++) {
+        // Two neighbouring single visits changing places is a relocate, tried already.
+        if (l1 === 1 && l2 === 1 && p1 + 1 === p2) continue;
+        R.loadPrefix(s, p1 - 1);
+        this.joinRun(s, R, p2, p2 + l2 - 1, false);
+        this.joinRun(s, R, p1 + l1, p2 - 1, false);
+        this.joinRun(s, R, p1, p1 + l1 - 1, false);
+        R.joinSuffix(s, p2 + l2);
+        if (this.finish(s, n, k) < before - EPS) {
+          const x = R.visits.slice(p1 - 1, p1 - 1 + l1);
+          const y = R.visits.slice(p2 - 1, p2 - 1 + l2);
+          // The later string first, so that p1 still points at the earlier one.
+          R.visits.splice(p2 - 1, l2, ...x);
+          R.visits.splice(p1 - 1, l1, ...y);
+          this.refresh(k);
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

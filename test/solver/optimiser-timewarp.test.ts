@@ -172,9 +172,9 @@ describe('penalised local search, hand-built cases with a known optimum', () => 
     );
     expect(sol.cost()).toBe(440);
     expect(polish().applied).toBe(true);
-    // d b c e or its mirror b c e d: both 240.
+    // d b c e, its mirror b c e d, or any order going out to 120 and back past the others: all 240.
     expect(routesOf()[0]).toEqual(['a']);
-    expect(routesOf()[1]!.join('')).toMatch(/^(dbce|bced)$/);
+    expect(routesOf()[1]!.slice().sort()).toEqual(['b', 'c', 'd', 'e']);
     expect(sol.cost()).toBe(250);
     expect(valid()).toEqual([]);
   });
@@ -224,7 +224,8 @@ describe('penalised local search, hand-built cases with a known optimum', () => 
   it('reverses a stretch of a route that crosses itself', () => {
     const { sol, routesOf, valid, polish } = build({ a: 10, c: 30, b: 20, d: 40 }, [['a', 'c', 'b', 'd']]);
     polish();
-    expect(routesOf()).toEqual([['a', 'b', 'c', 'd']]);
+    // a b c d, or any order going out to 40 and back past the others (b d c a): all 80.
+    expect(routesOf()[0]!.slice().sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(sol.cost()).toBe(80);
     expect(valid()).toEqual([]);
   });
