@@ -1,20 +1,21 @@
 /**
- * npm run bench:cluster [-- --json] [--seconds 60] [--clients 8] [--warmup 600] [--kill-bookings 50]
- *   [--idle-seconds 10] [--sizes 1,2,3]
+ * npm run bench:cluster [-- --json] [--seconds 20] [--rounds 3] [--clients 8] [--warmup 600]
+ *   [--kill-bookings 50] [--idle-seconds 10] [--sizes 1,2,3]
  *
  * The deployment shape of deploy/: Debian's HAProxy with active /ready checks in front of 1, 2 and 3
  * service instances on one PostgreSQL (the S company), mixed traffic through the balancer (9 slot
  * reads for 1 booking, each booking after cancelling the client's previous one).
  *
- * Fair sizes: before timing, every instance is warmed alike (`--warmup` requests sent to it
- * directly, then a few seconds through the balancer), so no size pays for compiling code and
- * filling caches that another size had already paid for. A timed phase lasts a whole minute by
- * default: slot answers are kept within their minute, so each phase holds one minute change.
- * The cost per request is CPU time by process, not the machine's (on a shared host that counts the
- * neighbours): the instances, their PostgreSQL backends, the balancer and the load generator. Each
- * size also measures the cluster idle (`--idle-seconds`, no traffic): health checks and timers cost
- * per instance and per second, so at a few requests a second they weigh per request in proportion
- * to the instances; the cost less that idle share is what the requests themselves cost.
+ * Fair sizes: three instances run throughout, each warmed alike before any timing (`--warmup`
+ * requests sent to it directly), so no size pays for compiling code and filling caches that another
+ * had already paid for; a size of n is the first n of them, the others put in maintenance in the
+ * balancer. The sizes take turns: `--rounds` rounds of one `--seconds` phase per size, so a
+ * neighbour's load that comes and goes weighs on every size alike, and the figures of a size sum its
+ * phases. The cost per request is CPU time by process, not the machine's (on a shared host that
+ * counts the neighbours): the serving instances, the PostgreSQL backends, the balancer (and apart,
+ * the load generator). The cluster idle (`--idle-seconds`, no traffic) is measured too: health
+ * checks and timers cost per instance and per second, so at a few requests a second they weigh per
+ * request in proportion to the instances; the cost less that idle share is what the requests cost.
  *
  * Then, on the 3 warm instances: one is killed with SIGKILL once `--kill-bookings`/2 bookings are
  * made, and the traffic (half bookings, clients retrying with their Idempotency-Key) goes on until
@@ -35,12 +36,13 @@ import {
 } from './lib/cluster-traffic.js';
 import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
 import { DEFAULT_DATABASE_URL, loadScenario } from './lib/service.js';
-import { round } from './lib/stats.js';
+import { round, summarise } from './lib/stats.js';
 
 const args = z
   .object({
     json: z.boolean().default(false),
-    seconds: z.coerce.number().positive().default(60),
+    seconds: z.coerce.number().positive().default(20),
+    rounds: z.coerce.number().int().positive().default(3),
     clients: z.coerce.number().int().positive().default(8),
     warmup: z.coerce.number().int().nonnegative().default(600),
     killBookings: z.coerce.number().int().positive().default(50),
@@ -61,6 +63,7 @@ const args = z
         options: {
           json: { type: 'boolean' },
           seconds: { type: 'string' },
+          rounds: { type: 'string' },
           clients: { type: 'string' },
           warmup: { type: 'string' },
           'kill-bookings': { type: 'string' },
@@ -116,8 +119,8 @@ async function slotCacheEvents(cluster: Cluster): Promise<Record<string, number>
   return counts;
 }
 
-/** CPU per request of each part of the cluster over one traffic phase. */
-async function measured(cluster: Cluster, run: () => Promise<TrafficResult>) {
+/** CPU time (ms) of each part of the cluster over one traffic phase, with the first `active` instances serving. */
+async function measured(cluster: Cluster, active: number, run: () => Promise<TrafficResult>) {
   const backends = new BackendCpu(handle, cluster.applicationName);
   const eventsBefore = await slotCacheEvents(cluster);
   const machineBefore = cpuTicks();
@@ -128,30 +131,23 @@ async function measured(cluster: Cluster, run: () => Promise<TrafficResult>) {
   const r = await run();
   const databaseMs = await backends.stop();
   const generator = process.cpuUsage(generatorBefore);
-  const servicesMs = servicesCpuMs(cluster).reduce((a, ms, i) => a + ms - servicesBefore[i]!, 0);
+  const servicesMs = servicesCpuMs(cluster)
+    .slice(0, active)
+    .reduce((a, ms, i) => a + ms - servicesBefore[i]!, 0);
   const balancerMs = cluster.balancerPid ? processCpuMs(cluster.balancerPid) - balancerBefore : NaN;
   const machineMs = ((cpuTicks().busy - machineBefore.busy) * 1000) / 100; // USER_HZ ticks
   const eventsAfter = await slotCacheEvents(cluster);
-  const events = (name: string) => (eventsAfter[name] ?? 0) - (eventsBefore[name] ?? 0);
-  const hits = events('answer_hit');
-  const misses = events('answer_miss');
-  const per = (ms: number) => (r.requests ? ms / r.requests : NaN);
+  const events: Record<string, number> = {};
+  for (const name of Object.keys(eventsAfter)) events[name] = eventsAfter[name]! - (eventsBefore[name] ?? 0);
   return {
     r,
     steal: stealPercent(machineBefore),
-    service: per(servicesMs),
-    database: per(databaseMs),
-    balancer: per(balancerMs),
-    generator: per((generator.user + generator.system) / 1000),
-    machine: per(machineMs),
-    answersFromMemory: hits + misses ? (100 * hits) / (hits + misses) : NaN,
-    // What the instances asked PostgreSQL for their slot answers, per request of the phase.
-    perRequest: {
-      freshness_questions: round(per(events('probe')), 3),
-      route_days_read: round(per(events('read')), 3),
-      slot_answers_computed: round(per(misses), 3),
-      make_room_searches: round(per(events('room_miss')), 3),
-    },
+    serviceMs: servicesMs,
+    databaseMs,
+    balancerMs,
+    generatorMs: (generator.user + generator.system) / 1000,
+    machineMs,
+    events,
   };
 }
 
@@ -175,34 +171,43 @@ async function idleCpuMsPerSecond(cluster: Cluster, seconds: number): Promise<nu
 const instances: Record<string, unknown>[] = [];
 let kept: Cluster | undefined;
 try {
-  for (const n of args.sizes) {
-    const cluster = await startCluster({ databaseUrl: url, schema: SCHEMA, instances: n, env: ENV });
-    try {
-      // Warm-up, discarded: the same requests sent to every instance directly, then through the balancer.
-      for (let i = 0; i < n; i++)
-        await mixedTraffic({
-          baseUrl: cluster.instances[i]!.baseUrl,
-          combos,
-          clients: args.clients,
-          seconds: 600,
-          until: (p) => p.requests >= args.warmup,
-          retries: 0,
-          bookEvery: BOOK_EVERY,
-          tag: 'warmup',
-          seed: 100 + i,
-        });
+  // One cluster of the largest size; a smaller size is its first instances, the others put in
+  // maintenance in the balancer. Sizes take turns in short phases (--rounds of --seconds each), so a
+  // neighbour's load that comes and goes weighs on every size alike.
+  const largest = Math.max(3, ...args.sizes);
+  const cluster = await startCluster({ databaseUrl: url, schema: SCHEMA, instances: largest, env: ENV });
+  kept = cluster;
+  // Warm-up, discarded: the same requests sent to every instance directly.
+  for (let i = 0; i < largest; i++)
+    await mixedTraffic({
+      baseUrl: cluster.instances[i]!.baseUrl,
+      combos,
+      clients: args.clients,
+      seconds: 600,
+      until: (p) => p.requests >= args.warmup,
+      retries: 0,
+      bookEvery: BOOK_EVERY,
+      tag: 'warmup',
+      seed: 100 + i,
+    });
+  const idlePerInstance = (await idleCpuMsPerSecond(cluster, args.idleSeconds)) / largest;
+  type Phase = Awaited<ReturnType<typeof measured>> & { load: number };
+  const phases = new Map<number, Phase[]>(args.sizes.map((n) => [n, []]));
+  for (let round = 0; round < args.rounds; round++)
+    for (const n of args.sizes) {
+      await cluster.serve(n);
+      // A few seconds through the balancer first: its connections, and the answers' new homes.
       await mixedTraffic({
         baseUrl: cluster.baseUrl,
         combos,
         clients: args.clients,
-        seconds: 3,
+        seconds: 2,
         retries: 0,
         bookEvery: BOOK_EVERY,
         tag: 'warmup',
-        seed: 99,
+        seed: 99 + round,
       });
-      const idle = await idleCpuMsPerSecond(cluster, args.idleSeconds);
-      const m = await measured(cluster, () =>
+      const m = await measured(cluster, n, () =>
         mixedTraffic({
           baseUrl: cluster.baseUrl,
           combos,
@@ -211,47 +216,73 @@ try {
           retries: 0,
           bookEvery: BOOK_EVERY,
           tag: `scale-${n}`,
+          seed: 1 + round,
         }),
       );
-      const load = loadavg()[0]!;
-      const clusterCpu = m.service + m.database + m.balancer;
-      // What the requests themselves cost: the cluster's CPU less what it spends idle over as long.
-      const marginal = clusterCpu - (idle * m.r.seconds) / m.r.requests;
-      instances.push({
-        n,
-        rps: round(m.r.rps, 1),
-        p99_ms: round(m.r.p99_ms),
-        p50_ms: round(m.r.p50_ms),
-        requests: m.r.requests,
-        failed: m.r.failed,
-        cpu_ms_per_request: {
-          cluster: round(clusterCpu, 3),
-          cluster_less_idle: round(marginal, 3),
-          service_instances: round(m.service, 3),
-          database_backends: round(m.database, 3),
-          balancer: round(m.balancer, 3),
-          load_generator: round(m.generator, 3),
-          machine: round(m.machine, 3),
-        },
-        idle_cluster_cpu_ms_per_s: round(idle, 1),
-        slot_answers_from_memory_pct: round(m.answersFromMemory, 1),
-        per_request: m.perRequest,
-        served_by: m.r.servedBy,
-        load_1m: round(load, 2),
-        cpu_steal_pct: round(m.steal, 1),
-      });
+      phases.get(n)!.push({ ...m, load: loadavg()[0]! });
       log(
-        `  ${n} instance(s): ${m.r.requests} requests in ${m.r.seconds.toFixed(0)} s, ${m.r.rps.toFixed(1)} req/s, p50 ${m.r.p50_ms.toFixed(1)} ms, p99 ${m.r.p99_ms.toFixed(1)} ms, failed ${m.r.failed}; ` +
-          `CPU per request ${clusterCpu.toFixed(3)} ms, ${marginal.toFixed(3)} ms less the idle cluster's ${idle.toFixed(1)} ms per second (instances ${m.service.toFixed(3)}, their PostgreSQL backends ${m.database.toFixed(3)}, balancer ${m.balancer.toFixed(3)}; load generator ${m.generator.toFixed(3)}, whole machine ${m.machine.toFixed(3)}); ` +
-          `slot answers from memory ${m.answersFromMemory.toFixed(0)} %, per request ${JSON.stringify(m.perRequest)}; served by ${JSON.stringify(m.r.servedBy)} (host load ${load.toFixed(1)}, CPU stolen ${m.steal.toFixed(1)} %)`,
+        `  round ${round + 1}, ${n} instance(s): ${m.r.requests} requests, ${m.r.rps.toFixed(1)} req/s, cluster CPU ${((m.serviceMs + m.databaseMs + m.balancerMs) / m.r.requests).toFixed(3)} ms per request (host load ${loadavg()[0]!.toFixed(1)})`,
       );
-    } finally {
-      if (n === 3) kept = cluster;
-      else await cluster.stop();
     }
+  await cluster.serve(largest);
+
+  for (const n of args.sizes) {
+    const ps = phases.get(n)!;
+    const sum = (f: (p: Phase) => number) => ps.reduce((a, p) => a + f(p), 0);
+    const requests = sum((p) => p.r.requests);
+    const seconds = sum((p) => p.r.seconds);
+    const per = (ms: number) => (requests ? ms / requests : NaN);
+    const service = per(sum((p) => p.serviceMs));
+    const database = per(sum((p) => p.databaseMs));
+    const balancer = per(sum((p) => p.balancerMs));
+    const clusterCpu = service + database + balancer;
+    // What the requests themselves cost: less what the serving instances spend idle over as long.
+    const marginal = clusterCpu - per(idlePerInstance * n * seconds);
+    const event = (name: string) => sum((p) => p.events[name] ?? 0);
+    const hits = event('answer_hit');
+    const misses = event('answer_miss');
+    const latency = summarise(ps.flatMap((p) => p.r.latencies));
+    const servedBy: Record<string, number> = {};
+    for (const p of ps)
+      for (const [k, v] of Object.entries(p.r.servedBy)) servedBy[k] = (servedBy[k] ?? 0) + v;
+    const load = sum((p) => p.load) / ps.length;
+    const steal = sum((p) => p.steal) / ps.length;
+    const perRequest = {
+      freshness_questions: round(per(event('probe')), 3),
+      route_days_read: round(per(event('read')), 3),
+      slot_answers_computed: round(per(misses), 3),
+      make_room_searches: round(per(event('room_miss')), 3),
+    };
+    instances.push({
+      n,
+      rps: round(requests / seconds, 1),
+      p99_ms: round(latency.p99),
+      p50_ms: round(latency.p50),
+      requests,
+      failed: sum((p) => p.r.failed),
+      cpu_ms_per_request: {
+        cluster: round(clusterCpu, 3),
+        cluster_less_idle: round(marginal, 3),
+        service_instances: round(service, 3),
+        database_backends: round(database, 3),
+        balancer: round(balancer, 3),
+        load_generator: round(per(sum((p) => p.generatorMs)), 3),
+        machine: round(per(sum((p) => p.machineMs)), 3),
+      },
+      idle_cpu_ms_per_s_per_instance: round(idlePerInstance, 1),
+      slot_answers_from_memory_pct: round(hits + misses ? (100 * hits) / (hits + misses) : NaN, 1),
+      per_request: perRequest,
+      served_by: servedBy,
+      load_1m: round(load, 2),
+      cpu_steal_pct: round(steal, 1),
+    });
+    log(
+      `  ${n} instance(s), ${ps.length} phases: ${requests} requests in ${seconds.toFixed(0)} s, ${(requests / seconds).toFixed(1)} req/s, p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, failed ${sum((p) => p.r.failed)}; ` +
+        `CPU per request ${clusterCpu.toFixed(3)} ms, ${marginal.toFixed(3)} ms less the serving instances' idle ${idlePerInstance.toFixed(1)} ms per second each (instances ${service.toFixed(3)}, their PostgreSQL backends ${database.toFixed(3)}, balancer ${balancer.toFixed(3)}); ` +
+        `slot answers from memory ${((100 * hits) / (hits + misses)).toFixed(0)} %, per request ${JSON.stringify(perRequest)}; served by ${JSON.stringify(servedBy)} (host load ${load.toFixed(1)}, CPU stolen ${steal.toFixed(1)} %)`,
+    );
   }
 
-  const cluster = (kept ??= await startCluster({ databaseUrl: url, schema: SCHEMA, instances: 3, env: ENV }));
   // SIGKILL of one instance among bookings: half the requests are bookings, clients retry with their key.
   const victim = 1;
   const killAfter = Math.ceil(killBookings / 2);

@@ -52,6 +52,8 @@ export interface TrafficResult {
   bookings: BookingAttempt[];
   /** Answers per instance (x-served-by). */
   servedBy: Record<string, number>;
+  /** Every request's latency, ms, in the order answered. */
+  latencies: number[];
 }
 
 /**
@@ -225,6 +227,7 @@ export async function mixedTraffic(options: {
     bookingStatuses,
     bookings,
     servedBy,
+    latencies,
   };
 }
 

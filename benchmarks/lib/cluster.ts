@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,11 @@ export interface Cluster {
    * before the process exited.
    */
   restart(index: number): Promise<{ outBeforeExit: boolean }>;
+  /**
+   * Sends traffic to the first `count` instances only: the others are put in maintenance in the
+   * balancer (its runtime API), still running. Returns once the balancer's view says so.
+   */
+  serve(count: number): Promise<void>;
   /** Starts a stopped or killed instance again on its port; returns once the balancer counts it up. */
   start(index: number): Promise<void>;
   stop(): Promise<void>;
@@ -66,7 +72,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   // The balancer's own view of each instance (CSV statistics), on a port of its own: what the
   // restart waits on instead of guessing how long checks take.
   const stats = `\nlisten stats\n    bind 127.0.0.1:${statsPort}\n    stats enable\n    stats uri /stats\n`;
-  await writeFile(config, withServers(await readFile(HAPROXY_CONFIG, 'utf8'), names, ports) + stats);
+  const adminSocket = join(dir, 'admin.sock');
+  const withAdmin = withServers(await readFile(HAPROXY_CONFIG, 'utf8'), names, ports).replace(
+    /^global$/m,
+    `global\n    stats socket ${adminSocket} mode 600 level admin`,
+  );
+  await writeFile(config, withAdmin + stats);
   const haproxy: ChildProcess = spawn('haproxy', ['-db', '-f', config], {
     env: { ...process.env, TOURNEE_LB_BIND: `127.0.0.1:${lbPort}` },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -74,16 +85,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let lbOutput = '';
   haproxy.stderr!.on('data', (d) => (lbOutput = (lbOutput + d).slice(-4000)));
   const baseUrl = `http://127.0.0.1:${lbPort}`;
-  /** Whether the balancer counts instance `i` up in every backend. */
-  const upInBalancer = async (i: number): Promise<boolean> => {
+  /** Instance `i`'s status in every backend of the balancer: UP, DOWN, "UP 1/2" while rising, MAINT… */
+  const statusInBalancer = async (i: number): Promise<string[]> => {
     if (haproxy.exitCode !== null) throw new Error(`haproxy exited: ${lbOutput}`);
     const res = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`).catch(() => null);
-    if (!res?.ok) return false;
+    if (!res?.ok) return [];
     const rows = (await res.text()).split('\n').map((l) => l.split(','));
-    const mine = rows.filter((r) => r[1] === names[i]);
-    // Column 18 is the status: UP, DOWN, "UP 1/2" while rising, MAINT…
-    return mine.length > 0 && mine.every((r) => r[17] === 'UP');
+    // Column 18 is the status.
+    return rows.filter((r) => r[1] === names[i]).map((r) => r[17]!);
   };
+  const upInBalancer = async (i: number): Promise<boolean> => {
+    const status = await statusInBalancer(i);
+    return status.length > 0 && status.every((s) => s === 'UP');
+  };
+  const command = (line: string) =>
+    new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = createConnection(adminSocket, () => socket.end(line + '\n'));
+      socket.on('data', (d) => (answer += d));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
   await waitUntil(
     async () => (await Promise.all(names.map((_, i) => upInBalancer(i)))).every(Boolean),
     20_000,
@@ -123,6 +145,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     names,
     balancerPid: haproxy.pid,
     applicationName,
+    async serve(count) {
+      for (let i = 0; i < names.length; i++)
+        for (const backend of ['instances', 'slot-reads'])
+          await command(`set server ${backend}/${names[i]} state ${i < count ? 'ready' : 'maint'}`);
+      await waitUntil(async () => {
+        for (let i = 0; i < names.length; i++) {
+          const status = await statusInBalancer(i);
+          if (!status.every((s) => (i < count ? s === 'UP' : s.startsWith('MAINT')))) return false;
+        }
+        return true;
+      }, 30_000);
+    },
     async metrics(i) {
       return (await fetch(`http://127.0.0.1:${metricsPorts[i]}/metrics`)).text();
     },
