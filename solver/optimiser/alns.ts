@@ -9,6 +9,17 @@
  * Determinism: everything random comes from the seeded PRNG. The time limit
  * is the only non-deterministic stop; pass maxIterations for runs that must
  * repeat exactly (the temperature then follows iterations, not the clock).
+ *
+ * Tried and left out (8 hard Solomon instances — RC207, R211, RC208, R208,
+ * R207, R210, RC206, RC202 — 2 s of CPU, 2 threads; main's mean there was
+ * 1.378 % at seed 1, 1.031 % over seeds 1–2, with single runs of R211 and
+ * RC208 moving by 5–11 points between seeds, so only large differences count):
+ * a reheat (current = best and the cooling restarted once 20 % of the budget
+ * passed without a new best), 1.278 % over seeds 1–2 (RC208 +8.2 % at seed 2);
+ * the helper thread starting at 1.5 arcs instead of 4, 1.291 % at seed 1
+ * (R211 +4.9 %, 3 routes); the helper with late acceptance (Burke & Bykov,
+ * history 300, as PyVRP's iterated local search) instead of annealing, 1.544 %
+ * at seed 1 (R211 +7.2 %, 3 routes).
  */
 import { GRANULAR_FROM, greedyInsert, newRouteInsert, regretInsert } from './insertion.js';
 import { polishSolution } from './polish.js';
