@@ -81,6 +81,86 @@ function bestInRoute(sol: Solution, u: number, k: number, rng: Random | undefine
 }
 
 /**
+ * Long routes (at least this many visits per used route on average, and at least GRANULAR_FROM visits):
+ * a visit is tried only beside its nearest served neighbours (before or after each), not at every
+ * position of their routes. With 19 routes of ~53 visits (Homberger r2_10_*), a route scan tries ~1,000
+ * places per visit, this ~60; the cheapest place in a route almost always lies beside a near neighbour.
+ * When nothing beside a neighbour fits, greedy insertion scans the routes before opening a new one.
+ * Short routes keep the scan: it is cheap there (a few positions, cut short by tight windows), and a
+ * visit with a tight window may fit nowhere beside its neighbours. Decomposition subproblems of long
+ * routes also polish through infeasible space (trajectory.ts). Homberger 1000, 60 s of CPU, 1 thread:
+ * ALNS iterations on r2_10_4 23,705 → 32,967 and rc2_10_4 28,452 → 38,725; about as many on r2_10_1,
+ * rc2_10_1, c2_10_5.
+ */
+export const LONG_ROUTE_VISITS = 20;
+
+/** Whether insertion into `sol` looks beside neighbours only (see LONG_ROUTE_VISITS). */
+function besideNeighboursOnly(sol: Solution): boolean {
+  const inst = sol.inst;
+  return !inst.exact && inst.visitCount >= GRANULAR_FROM && sol.servedPerRoute() >= LONG_ROUTE_VISITS;
+}
+
+/**
+ * Added cost of u after position p (0..n) of route k, Infinity where a window or the end limit breaks
+ * (arc-cost case; capacity checked by the caller).
+ */
+function placeCost(sol: Solution, u: number, k: number, p: number): number {
+  const inst = sol.inst;
+  const r = sol.routes[k]!;
+  const veh = inst.vehicles[k]!;
+  const M = inst.nodeCount;
+  const T = inst.time;
+  const n = r.visits.length;
+  const i = p === 0 ? veh.startNode : r.visits[p - 1]!;
+  const j = p === n ? veh.endNode : r.visits[p]!;
+  const tiu = T[i * M + u]!;
+  let start = r.earliest[p]! + inst.duration[i]! + tiu;
+  if (start < inst.windowStart[u]!) start = inst.windowStart[u]!;
+  if (start > inst.windowEnd[u]!) return Infinity;
+  const tuj = T[u * M + j]!;
+  if (start + inst.duration[u]! + tuj > r.latest[p + 1]!) return Infinity;
+  return tiu + tuj - T[i * M + j]!;
+}
+
+/**
+ * Cheapest place for u in route k beside one of u's nearest served neighbours there (Infinity when
+ * none fits); the position is left in foundPosition.
+ */
+function bestBesideNeighbours(
+  sol: Solution,
+  u: number,
+  k: number,
+  rng: Random | undefined,
+  blink: number,
+): number {
+  const inst = sol.inst;
+  foundPosition = -1;
+  const r = sol.routes[k]!;
+  if (r.load + inst.demand[u]! > inst.vehicles[k]!.capacity) return Infinity;
+  const nbrs = inst.neighbours[u]!;
+  let best = Infinity;
+  let pos = -1;
+  let served = 0;
+  for (let x = 0; x < nbrs.length && served < INSERT_NEIGHBOURS; x++) {
+    const v = nbrs[x]!;
+    if (sol.routeOf[v]! < 0) continue;
+    served++;
+    if (sol.routeOf[v] !== k) continue;
+    const pv = sol.posOf[v]!;
+    for (let p = pv - 1; p <= pv; p++) {
+      if (blink > 0 && rng !== undefined && rng.next() < blink) continue;
+      const c = placeCost(sol, u, k, p);
+      if (c < best) {
+        best = c;
+        pos = p;
+      }
+    }
+  }
+  foundPosition = pos;
+  return best === Infinity ? best : best + reassignCost(inst, u, k);
+}
+
+/**
  * From this many visits on, a visit is tried only in the routes of its nearest served neighbours plus
  * one empty vehicle per class (granular insertion, as in Vidal 2013's granular neighbourhoods): a route
  * far from every neighbour of u almost never holds its cheapest place, and scanning all routes makes
@@ -183,16 +263,32 @@ export function bestPlacement(sol: Solution, u: number, rng?: Random, blink = 0)
 export function greedyInsert(sol: Solution, pending: readonly number[], rng?: Random, blink = 0): void {
   const vehicles: number[] = [];
   const reps = emptyReps(sol);
+  const beside = besideNeighboursOnly(sol);
   for (const u of pending) {
     let bestCost = Infinity;
     let bestVehicle = -1;
     let bestPosition = -1;
     for (const k of candidateVehicles(sol, u, vehicles, reps)) {
-      const c = bestInRoute(sol, u, k, rng, blink);
+      const c =
+        beside && sol.routes[k]!.visits.length > 0
+          ? bestBesideNeighbours(sol, u, k, rng, blink)
+          : bestInRoute(sol, u, k, rng, blink);
       if (c < bestCost) {
         bestCost = c;
         bestVehicle = k;
         bestPosition = foundPosition;
+      }
+    }
+    // Nothing beside a neighbour fits: scan the routes before opening a new one (or leaving u out).
+    if (beside && (bestVehicle < 0 || sol.routes[bestVehicle]!.visits.length === 0)) {
+      for (const k of vehicles) {
+        if (sol.routes[k]!.visits.length === 0) continue;
+        const c = bestInRoute(sol, u, k, rng, blink);
+        if (c < bestCost) {
+          bestCost = c;
+          bestVehicle = k;
+          bestPosition = foundPosition;
+        }
       }
     }
     if (bestVehicle >= 0) {
@@ -220,6 +316,7 @@ export function regretInsert(
   const cost = new Float64Array(P * V).fill(Infinity);
   const pos = new Int32Array(P * V).fill(-1);
   const active = new Uint8Array(P).fill(1);
+  const beside = besideNeighboursOnly(sol);
   // Which vehicle currently stands for the empty vehicles of each class.
   const emptyRep = new Int32Array(inst.classCount).fill(-1);
 
@@ -237,7 +334,8 @@ export function regretInsert(
       cost[i * V + v] = Infinity;
       return;
     }
-    const c = bestInRoute(sol, u, v, undefined, 0);
+    const c =
+      beside && !empty ? bestBesideNeighbours(sol, u, v, undefined, 0) : bestInRoute(sol, u, v, undefined, 0);
     cost[i * V + v] = c;
     pos[i * V + v] = foundPosition;
     if (options !== undefined && c < Infinity) {

@@ -59,6 +59,8 @@ export class Solution {
   routes: RouteState[];
   /** Per visit: the vehicle serving it, or -1. */
   routeOf: Int32Array;
+  /** Per served visit: its position in its route (1..n), kept by refresh (stale for unserved visits). */
+  posOf: Int32Array;
   /** Unserved visits, in a deterministic order. */
   unassigned: number[];
   /** Per route: 1 once the route changed since the caller last cleared it (see syncFrom). */
@@ -70,6 +72,7 @@ export class Solution {
   ) {
     this.routes = init ? inst.vehicles.map((v) => new RouteState(v.index)) : [];
     this.routeOf = new Int32Array(inst.visitCount).fill(-1);
+    this.posOf = new Int32Array(inst.visitCount);
     this.unassigned = [];
     this.touched = new Uint8Array(inst.vehicles.length);
     if (init) {
@@ -82,6 +85,7 @@ export class Solution {
     const s = new Solution(this.inst, false);
     s.routes = this.routes.map((r) => r.clone());
     s.routeOf = this.routeOf.slice();
+    s.posOf = this.posOf.slice();
     s.unassigned = this.unassigned.slice();
     return s;
   }
@@ -96,6 +100,7 @@ export class Solution {
     for (let k = 0; k < this.routes.length; k++)
       if (all || changed[k]) this.routes[k]!.copyFrom(src.routes[k]!);
     this.routeOf.set(src.routeOf);
+    this.posOf.set(src.posOf);
     copyInto(this.unassigned, src.unassigned);
   }
 
@@ -118,6 +123,18 @@ export class Solution {
     let n = 0;
     for (const r of this.routes) if (r.visits.length > 0) n++;
     return n;
+  }
+
+  /** Served visits per used route (0 when none is used). */
+  servedPerRoute(): number {
+    let served = 0;
+    let used = 0;
+    for (const r of this.routes) {
+      if (r.visits.length === 0) continue;
+      served += r.visits.length;
+      used++;
+    }
+    return used === 0 ? 0 : served / used;
   }
 
   node(r: RouteState, p: number): number {
@@ -150,7 +167,10 @@ export class Solution {
       const node = p === n + 1 ? veh.endNode : r.visits[p - 1]!;
       const arrive = es[p - 1]! + inst.duration[prev]! + T[prev * M + node]!;
       es[p] = p === n + 1 ? arrive : Math.max(arrive, inst.windowStart[node]!);
-      if (p <= n) load += inst.demand[node]!;
+      if (p <= n) {
+        load += inst.demand[node]!;
+        this.posOf[node] = p;
+      }
       pre[p] = load;
       prev = node;
     }

@@ -15,6 +15,7 @@ import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
 import type { Solution } from './solution.js';
 import { decompositionRound, DECOMPOSE_FROM } from './decomposition.js';
+import { LONG_ROUTE_VISITS } from './insertion.js';
 
 export interface TrajectoryOptions {
   seed: number;
@@ -86,6 +87,9 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
       count: DECOMPOSE_ROUNDS,
       run: (best) => {
         const work = best.clone();
+        // Subproblems polish new bests through infeasible space where routes are long (r2/rc2-like: 3–4
+        // routes of ~50 visits a subproblem), feasible-only where they are short (see LONG_ROUTE_VISITS).
+        const penalisedPolish = work.servedPerRoute() >= LONG_ROUTE_VISITS;
         const round = decompositionRound(work, rng, (i, n) => {
           if (Number.isFinite(options.maxIterations))
             return {
@@ -94,7 +98,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
               maxIterations: SUBPROBLEM_ITERATIONS,
               now: options.clock.now,
               startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
-              penalisedPolish: false,
+              penalisedPolish,
             };
           const now = options.clock.now();
           return {
@@ -103,7 +107,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
             maxIterations: Infinity,
             now: options.clock.now,
             startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
-            penalisedPolish: false,
+            penalisedPolish,
           };
         });
         decomposition.rounds++;

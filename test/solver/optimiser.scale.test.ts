@@ -12,7 +12,12 @@ import { checkPlan } from '../../solver/check.js';
 import type { SearchLimits } from '../../solver/optimiser/alns.js';
 import { decompositionRound, routeGroups, subproblem } from '../../solver/optimiser/decomposition.js';
 import { currentPlanSolution } from '../../solver/optimiser/initial.js';
-import { greedyInsert, GRANULAR_FROM } from '../../solver/optimiser/insertion.js';
+import {
+  greedyInsert,
+  GRANULAR_FROM,
+  LONG_ROUTE_VISITS,
+  regretInsert,
+} from '../../solver/optimiser/insertion.js';
 import { compileInstance } from '../../solver/optimiser/instance.js';
 import { localSearch } from '../../solver/optimiser/localSearch.js';
 import { planRoutes, toPlan } from '../../solver/optimiser/planRoutes.js';
@@ -181,6 +186,23 @@ describe('granular insertion and local search (≥ GRANULAR_FROM visits)', () =>
     greedyInsert(sol, out, rng);
     expect(sol.unassigned).toEqual([]);
     expect(checkPlan(problem, toPlan(inst, sol).plan, { requireAll: true })).toEqual([]);
+  });
+
+  it('on long routes (r2_4_1: ~20+ visits a route) greedy and regret insertion beside neighbours place every customer', () => {
+    const problem = solomon('r2_4_1');
+    const inst = compileInstance(problem);
+    for (const repair of ['greedy', 'regret'] as const) {
+      const sol = currentPlanSolution(inst);
+      expect(sol.unassigned).toEqual([]);
+      expect(sol.servedPerRoute()).toBeGreaterThanOrEqual(LONG_ROUTE_VISITS);
+      const rng = new Random(7);
+      const out = rng.shuffle(served(sol)).slice(0, 40);
+      sol.removeMany(out);
+      if (repair === 'greedy') greedyInsert(sol, out, rng, 0.01);
+      else regretInsert(sol, out, 3, rng, 0.1);
+      expect(sol.unassigned).toEqual([]);
+      expect(checkPlan(problem, toPlan(inst, sol).plan, { requireAll: true })).toEqual([]);
+    }
   });
 
   it('removing many visits at once leaves the same routes, caches and unserved order as removing them one by one', () => {
