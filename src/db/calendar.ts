@@ -178,6 +178,22 @@ export interface FeedFreshnessRecord {
 }
 
 /**
+ * What a feed's freshness statements filter on: its name in calendar_feed_changes, its visits (a
+ * technician's own, or everyone's for the team) and the technicians' edit stamp it depends on.
+ */
+function feedScope(technicianId: string | undefined) {
+  return {
+    feed: technicianId ? `technician:${technicianId}` : 'team',
+    ofTechnician: technicianId
+      ? sql`AND technician_id = ${technicianId} AND unassigned_reason IS NULL`
+      : sql``,
+    techniciansAt: technicianId
+      ? sql`(SELECT updated_at FROM technicians WHERE id = ${technicianId})`
+      : sql`(SELECT max(updated_at) FROM technicians)`,
+  };
+}
+
+/**
  * One round trip, no visit row leaves the database: the feed's watermarks (calendar_feed_changes is
  * the table of migration 0003) and aggregates over the same range scan listFeedVisits does.
  */
@@ -185,13 +201,7 @@ export async function getFeedFreshness(
   db: Db,
   scope: { technicianId?: string; from: Date; to: Date; cancelledDropBefore: Date },
 ): Promise<FeedFreshnessRecord> {
-  const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
-  const ofTechnician = scope.technicianId
-    ? sql`AND technician_id = ${scope.technicianId} AND unassigned_reason IS NULL`
-    : sql``;
-  const techniciansAt = scope.technicianId
-    ? sql`(SELECT updated_at FROM technicians WHERE id = ${scope.technicianId})`
-    : sql`(SELECT max(updated_at) FROM technicians)`;
+  const { feed, ofTechnician, techniciansAt } = feedScope(scope.technicianId);
   // A technician feed names only its technician, whose name the caller has already read.
   const technicianNames = scope.technicianId
     ? sql`''`
@@ -253,13 +263,7 @@ export async function getFeedWatermarks(
   db: Db,
   scope: { technicianId?: string; from: Date },
 ): Promise<FeedWatermarkRecord> {
-  const feed = scope.technicianId ? `technician:${scope.technicianId}` : 'team';
-  const ofTechnician = scope.technicianId
-    ? sql`AND technician_id = ${scope.technicianId} AND unassigned_reason IS NULL`
-    : sql``;
-  const techniciansAt = scope.technicianId
-    ? sql`(SELECT updated_at FROM technicians WHERE id = ${scope.technicianId})`
-    : sql`(SELECT max(updated_at) FROM technicians)`;
+  const { feed, ofTechnician, techniciansAt } = feedScope(scope.technicianId);
   const result = await sql<{
     settings_at: unknown;
     services_at: unknown;
