@@ -28,9 +28,11 @@ const db = () => t.testDb.handle.db;
 
 beforeAll(async () => {
   t = await createTestApp({ env: { TOURNEE_POW_DIFFICULTY: '0' } });
-  // Two technicians alone with a service each, in one postal code: neither's bookings touch the other's routes.
-  a = await lonelyTechnician(db(), 'deps-a');
-  b = await lonelyTechnician(db(), 'deps-b');
+  // Two technicians alone with a service each, in postal codes of their own: neither's bookings touch
+  // the routes the other's answers read. (Sharing one, a full day's make-room search for one would
+  // read the other's day too, as whoever could take a visit off them: seed 1883950755 found it.)
+  a = await lonelyTechnician(db(), 'deps-a', '38000');
+  b = await lonelyTechnician(db(), 'deps-b', '38100');
   m = await movableDay(db(), { suffix: 'deps', postcode: '73190', day: '2026-04-08' });
   // The slot reads of an instance with its read cache on, as the service builds them.
   reads = new CachedReads(db(), 60_000);

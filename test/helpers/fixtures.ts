@@ -9,8 +9,8 @@ import { sha256Hex } from '../../src/domain/secrets.js';
 export async function lonelyTechnician(
   db: Db,
   suffix: string,
+  postcode = '38000',
 ): Promise<{ technicianId: string; serviceId: string; postcode: string }> {
-  const postcode = '38000';
   const zone = await db
     .insertInto('zones')
     .values({ name: `Grenoble ${suffix}`, kind: 'urban' })
