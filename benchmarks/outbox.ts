@@ -20,10 +20,13 @@ import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic
 import { runRate, type LoadResult } from './lib/load.js';
 import { readdirSync } from 'node:fs';
 import { cpus, getPriority, setPriority } from 'node:os';
-import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import { cpuTicks, processTreeCpuMs, stealPercent } from './lib/machine.js';
 
-/** A process's CPU so far (ms), 0 when there is none or it is gone. */
-const cpuOf = (pid: number | undefined) => (pid ? processCpuMs(pid) || 0 : 0);
+/**
+ * A process's CPU so far with its children's (ms; an instance's outbox worker is a child process of
+ * it), 0 when there is none or it is gone.
+ */
+const cpuOf = (pid: number | undefined) => (pid ? processTreeCpuMs(pid) || 0 : 0);
 import {
   API_SCENARIOS,
   DEFAULT_DATABASE_URL,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuTicks {
   steal: number;
@@ -43,4 +43,33 @@ export function processCpuMs(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** The ids of a process's children (from /proc/<pid>/stat's parent field). */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return children;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return children;
+}
+
+/**
+ * CPU time (ms) of a process and of its children now alive (an instance's outbox worker runs in a
+ * child process of it, outbox-process.ts). A child that exited in between is not counted.
+ */
+export function processTreeCpuMs(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + (processTreeCpuMs(child) || 0), processCpuMs(pid));
 }

@@ -16,7 +16,7 @@ import { openDatabase, type DatabaseHandle } from '../db/database.js';
 import { BanGeocoder } from '../domain/geocoding.js';
 import { startHousekeeping } from '../domain/housekeeping.js';
 import { createMessaging } from '../domain/messages/messaging.js';
-import { OutboxThread } from '../domain/messages/outbox-thread.js';
+import { OutboxProcess } from '../domain/messages/outbox-process.js';
 import { CachedReads, freshReads } from '../domain/slot-reads.js';
 import { KeptFeeds } from '../domain/kept-feeds.js';
 import type { AppContext, Lifecycle } from './context.js';
@@ -223,14 +223,15 @@ export async function buildServer(
       pollMs: config.TOURNEE_OUTBOX_POLL_MS,
     };
     if (database.kind === 'postgres' && config.DATABASE_URL && !options.clock) {
-      // On PostgreSQL, in a thread of this instance (outbox-thread.ts): composing messages never
-      // holds up a request, and its pool of two connections commits without waiting for the disk.
-      const thread = new OutboxThread(
+      // On PostgreSQL, in a child process of this instance at nice 19 (outbox-process.ts): composing
+      // messages never holds up a request, and its pool of two connections commits without waiting
+      // for the disk.
+      const outbox = new OutboxProcess(
         { url: config.DATABASE_URL, schema: config.TOURNEE_DB_SCHEMA, messaging: messagingOptions },
         app.log,
       );
-      app.addHook('onReady', async () => thread.start());
-      app.addHook('onClose', async () => thread.stop());
+      app.addHook('onReady', async () => outbox.start());
+      app.addHook('onClose', async () => outbox.stop());
     } else {
       // In this thread: the embedded database (one connection), or a test's own clock. On
       // PostgreSQL the worker still has its own pool, whose commits do not wait for the disk

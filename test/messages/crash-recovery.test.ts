@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { insertWebhook } from '../../src/db/webhooks.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
+import { OUTBOX_PROCESS_NAME } from '../../src/domain/messages/process-priority.js';
 import { newWebhookSecret } from '../../src/domain/webhooks/signature.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { startReceiver } from './receiver.js';
@@ -24,6 +26,32 @@ afterAll(async () => {
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await client.end();
 });
+
+/** The processes named `name` whose parent is `pid` (Linux: /proc/<pid>/stat's fourth field). */
+function childrenOf(pid: number, name: string): number[] {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return parent === pid && readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name
+        ? [Number(entry)]
+        : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    // A zombie (ended, not yet reaped) counts as gone.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 async function getJson(base: string, path: string) {
   const res = await fetch(base + path);
@@ -82,8 +110,15 @@ describe.skipIf(!url)('outbox across a crash', () => {
       const bookingId = await bookOverHttp(service.port);
       await arrived;
 
+      // Its outbox worker runs in a child process (outbox-process.ts): killed with the instance
+      // that started it, not left delivering on its own.
+      const outboxPids =
+        process.platform === 'linux' ? childrenOf(service.child.pid!, OUTBOX_PROCESS_NAME) : [];
+      if (process.platform === 'linux') expect(outboxPids).toHaveLength(1);
       service.child.kill('SIGKILL');
       expect(await service.exited).toBe('SIGKILL');
+      for (let i = 0; i < 100 && outboxPids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(outboxPids.filter(alive)).toEqual([]);
       const afterCrash = await db.db
         .selectFrom('messages')
         .select(['status', 'attempts'])

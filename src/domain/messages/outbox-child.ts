@@ -1,0 +1,67 @@
+import { openDatabase } from '../../db/database.js';
+import type { WorkerLog } from '../outbox/worker.js';
+import { createMessaging } from './messaging.js';
+import type { FromOutbox, OutboxProcessData, ToOutbox } from './outbox-process.js';
+import { OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE, runAsBackgroundProcess } from './process-priority.js';
+
+/**
+ * The outbox worker's process (see outbox-process.ts), started by an instance with an IPC channel:
+ * its own event loop, its own V8 (compiler and garbage-collector threads included) and its own pool
+ * of two connections, all below the instance's priority.
+ */
+
+// First, before anything else runs: every thread of this process below the instance's.
+runAsBackgroundProcess(OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE);
+
+// No stack traces in this process. nodemailer joins its MIME parts with stream.pipeline, and Node
+// 20's pipeline aborts an AbortController when it finishes, which builds an AbortError DOMException
+// and captures its stack: for nothing, a fifth of composing an e-mail. The worker logs errors by
+// their message only; the instance keeps its stacks.
+Error.stackTraceLimit = 0;
+
+const send = (message: FromOutbox): void => {
+  if (process.connected) process.send!(message);
+};
+
+// The instance is gone (stopped, or killed without a word): stop at once, as a crash would. What
+// was taken and not recorded goes again when its lease ends, under the same ids.
+process.on('disconnect', () => process.exit(1));
+
+const data = await new Promise<OutboxProcessData>((resolve) =>
+  process.once('message', (message: ToOutbox) => {
+    if (message.type === 'start') resolve(message.data);
+  }),
+);
+
+const forward =
+  (level: keyof WorkerLog) =>
+  (fields: object, message: string): void =>
+    send({ type: 'log', level, fields, message });
+const log: WorkerLog = { info: forward('info'), warn: forward('warn'), error: forward('error') };
+
+const database = await openDatabase({
+  url: data.url,
+  schema: data.schema,
+  poolSize: 2,
+  // Its writes' loss in a database crash only means a re-delivery under the same id (see server.ts).
+  synchronousCommit: false,
+});
+const messaging = createMessaging(database.db, { ...data.messaging, log });
+messaging.worker.start();
+
+process.on('message', (message: ToOutbox) => {
+  if (message.type === 'wake') messaging.worker.wake();
+  if (message.type === 'stop') {
+    void (async () => {
+      // The run in progress records its outcomes before the pool closes.
+      await messaging.close();
+      await database.close();
+      process.exit(0);
+    })();
+  }
+});
+// A SIGTERM meant for the instance's group (a terminal's ^C, a supervisor) leaves the stop to the
+// instance, which asks for it over the channel once its own requests are done.
+process.on('SIGTERM', () => {});
+process.on('SIGINT', () => {});
+send({ type: 'ready' });

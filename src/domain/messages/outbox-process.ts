@@ -1,0 +1,140 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { onEventEnqueued } from '../outbox/enqueue.js';
+import type { WorkerLog } from '../outbox/worker.js';
+import type { MessagingOptions } from './messaging.js';
+
+/** What the process is started with (sent over the channel: no functions). */
+export interface OutboxProcessData {
+  url: string;
+  schema: string;
+  messaging: Omit<MessagingOptions, 'clock' | 'log'>;
+}
+
+export type ToOutbox = { type: 'start'; data: OutboxProcessData } | { type: 'wake' } | { type: 'stop' };
+export type FromOutbox =
+  { type: 'ready' } | { type: 'log'; level: keyof WorkerLog; fields: object; message: string };
+
+const STOP_TIMEOUT_MS = 15_000;
+const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
+/**
+ * Wakes are sent at most this often: one message over the channel for the events committed
+ * meanwhile, not one per booking. The worker gathers 150 ms of events after a wake anyway.
+ */
+const WAKE_EVERY_MS = 20;
+
+/**
+ * The outbox worker (e-mails, webhooks, reminders, surveys) in a child process of this instance,
+ * on PostgreSQL, every thread of it at nice 19 (outbox-child.ts).
+ *
+ * It was a worker thread of the instance, itself at nice 19; but a worker thread shares the
+ * process's V8 platform threads, which compile (TurboFan) and collect garbage for every isolate of
+ * the process, at the instance's priority. bench:outbox-ab at 1 client, with the scheduler's own
+ * record (perf sched) of who ran while the booking's threads waited for a CPU: those helper threads
+ * used 7.6 ms more CPU per booking with the worker on (14.7 → 22.3 ms) than off, more than the
+ * niced thread itself (11.7), and the booking's threads waited behind them more than behind it.
+ * In a process of its own, its compiler, collector and libuv threads are its own, at its level.
+ *
+ * It has its own pool (two connections), so nothing changes for the guarantees: leases, SKIP
+ * LOCKED, retries, dead letters are the database's, as with any other instance's worker. A process
+ * that dies is started again (1 s, 5 s, then every 30 s); one whose instance dies (even SIGKILLed)
+ * sees its channel close and exits at once, as in a crash.
+ */
+export class OutboxProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly data: OutboxProcessData,
+    private readonly log: WorkerLog,
+  ) {}
+
+  /** The running process's id (benchmarks read its CPU). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    if (this.child || this.stopping) return;
+    this.unsubscribe ??= onEventEnqueued(() => this.wake());
+    this.spawn();
+  }
+
+  private wake(): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.post({ type: 'wake' });
+    }, WAKE_EVERY_MS);
+    this.wakeTimer.unref();
+  }
+
+  private post(message: ToOutbox): void {
+    const child = this.child;
+    if (child?.connected) child.send(message, (error) => void error);
+  }
+
+  private spawn(): void {
+    const child = spawnOutbox();
+    this.child = child;
+    child.on('message', (message: FromOutbox) => {
+      if (message.type === 'log') this.log[message.level](message.fields, message.message);
+      if (message.type === 'ready') this.restarts = 0;
+    });
+    child.on('error', (error) =>
+      this.log.error(
+        { err: String(error), stack: error.stack },
+        'outbox process failed; deliveries wait for its restart',
+      ),
+    );
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (this.stopping) return;
+      this.log.error({ code, signal }, 'outbox process exited; deliveries wait for its restart');
+      const delay = RESTART_DELAYS_MS[Math.min(this.restarts++, RESTART_DELAYS_MS.length - 1)]!;
+      this.restartTimer = setTimeout(() => this.spawn(), delay);
+      this.restartTimer.unref();
+    });
+    this.post({ type: 'start', data: this.data });
+  }
+
+  /** Stops the process after its run in progress has recorded its outcomes (at most 15 s, then it is killed). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // It exits by itself once its run is recorded and its pool closed (outbox-child.ts).
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.post({ type: 'stop' });
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (late) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    this.child = undefined;
+  }
+}
+
+function spawnOutbox(): ChildProcess {
+  const source = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./outbox-child.${source ? 'ts' : 'js'}`, import.meta.url));
+  // Run from TypeScript sources (npm start: node --import tsx; tests): the child registers tsx's
+  // loader too. Its flags are its own, not the instance's (a profiler's, a test runner's).
+  const execArgv = source
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
+    : [];
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
