@@ -50,7 +50,8 @@ describe('migrations', () => {
     expect(column.rows[0]?.rating).toBeNull();
     expect((await migrate(reopened.db, migrationsDir)).applied).toEqual([]);
     await reopened.close();
-  });
+    // Two PGlite start-ups on disk, every migration and the demo seed: minutes on a loaded machine.
+  }, 240_000);
 
   it('is idempotent on the test database (PostgreSQL when DATABASE_URL is set)', async () => {
     const testDb = await createTestDatabase();
