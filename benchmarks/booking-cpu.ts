@@ -55,6 +55,9 @@ function statementLabel(text: string): string {
   const t = text.replace('/* prepared */', '').replace(/\s+/g, ' ').trim();
   if (/^(begin|commit|rollback)\b/i.test(t)) return t.slice(0, 8).toLowerCase();
   const known: [string, string][] = [
+    // a public booking's unlocked read (context and day) and its one write (migration 0023)
+    ['booking: snapshot read', 'WITH techs AS ('],
+    ['booking: book_visit', 'FROM book_visit('],
     ['booking: context read', 'FROM idempotency_keys WHERE scope'],
     ['booking: open (claim, locks)', 'WITH claim AS'],
     ['booking: fresh read', 'WITH locks AS'],

@@ -12,7 +12,7 @@
  * Under READ COMMITTED a statement sees the rows committed when it started: a lock and the read it
  * protects must therefore be separate statements, which is why there are three and not one.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { ServiceWithSkills } from './catalogue.js';
 import { settingsOf, settingsQuery, type CompanySettings, type SettingsRow } from './company-settings.js';
 import { CONTACT_LOCK } from './customers.js';
@@ -42,55 +42,50 @@ export interface BookingContext {
   clientRecent: number;
 }
 
-/**
- * Before the transaction, one statement for what the request's checks read: the key's record (a
- * replay answers before any check), the service and its skills, the settings, the postal code's
- * zones, the client's live hold on the window and their recent online bookings. Same filters and
- * orders as findIdempotentResponse, getService, getCompanySettings, findPostcodeZones,
- * liveHoldsOfClient and countWebBookings.
- */
-export async function readBookingContext(
-  db: Executor,
-  q: {
-    scope: string;
-    key: string;
-    now: Date;
-    serviceId: string;
+/** What readBookingContext asks: the request's key, service, postal code, hold and client. */
+export interface BookingContextQuery {
+  scope: string;
+  key: string;
+  now: Date;
+  serviceId: string;
+  postcode: string;
+  /** The client's hold on this window (its hash); absent or an unreadable window: none looked for. */
+  hold?: { clientHash: string; windowStart: Date; windowEnd: Date };
+  /** Count this client's online bookings since `since`. */
+  recentOf?: { clientKey: string; since: Date };
+}
+
+/** The context's columns as readBookingContext and readBookingSnapshot select them. */
+interface ContextRow {
+  stored: { request_hash: string; status_code: number; resource_id: string | null } | null;
+  service: {
+    id: string;
+    slug: string;
+    name: string;
+    description: string;
+    duration_minutes: number;
+    window_minutes: number;
+    min_notice_minutes: number;
+    max_horizon_days: number;
+    price_label: string | null;
+    active: boolean;
+    skills: string[];
+  } | null;
+  settings: (Omit<SettingsRow, 'updated_at'> & { updated_at: string }) | null;
+  zones: {
+    zone_id: string;
+    kind: PostcodeZoneRow['zoneKind'];
     postcode: string;
-    /** The client's hold on this window (its hash); absent or an unreadable window: none looked for. */
-    hold?: { clientHash: string; windowStart: Date; windowEnd: Date };
-    /** Count this client's online bookings since `since`. */
-    recentOf?: { clientKey: string; since: Date };
-  },
-): Promise<BookingContext> {
-  const { rows } = await sql<{
-    stored: { request_hash: string; status_code: number; resource_id: string | null } | null;
-    service: {
-      id: string;
-      slug: string;
-      name: string;
-      description: string;
-      duration_minutes: number;
-      window_minutes: number;
-      min_notice_minutes: number;
-      max_horizon_days: number;
-      price_label: string | null;
-      active: boolean;
-      skills: string[];
-    } | null;
-    settings: (Omit<SettingsRow, 'updated_at'> & { updated_at: string }) | null;
-    zones: {
-      zone_id: string;
-      kind: PostcodeZoneRow['zoneKind'];
-      postcode: string;
-      city: string;
-      lat: number;
-      lon: number;
-    }[];
-    client_hold: string | null;
-    client_recent: number;
-  }>`${prepared}
-    SELECT
+    city: string;
+    lat: number;
+    lon: number;
+  }[];
+  client_hold: string | null;
+  client_recent: number;
+}
+
+function contextColumns(db: Executor, q: BookingContextQuery) {
+  return sql`
       (SELECT json_build_object('request_hash', request_hash, 'status_code', status_code, 'resource_id', resource_id)
          FROM idempotency_keys
         WHERE scope = ${q.scope} AND key = ${q.key} AND expires_at > ${q.now}) AS stored,
@@ -116,8 +111,10 @@ export async function readBookingContext(
         ORDER BY h.created_at LIMIT 1) AS client_hold,
       (SELECT count(*) FROM web_bookings AS wb
         WHERE wb.client_key = ${q.recentOf?.clientKey ?? null}::text
-          AND wb.created_at >= ${q.recentOf?.since ?? null}::timestamptz)::int AS client_recent`.execute(db);
-  const row = rows[0]!;
+          AND wb.created_at >= ${q.recentOf?.since ?? null}::timestamptz)::int AS client_recent`;
+}
+
+function contextOf(row: ContextRow): BookingContext {
   if (!row.settings) throw new Error('no company settings');
   const s = row.service;
   return {
@@ -155,6 +152,19 @@ export async function readBookingContext(
     clientHoldId: row.client_hold,
     clientRecent: row.client_recent,
   };
+}
+
+/**
+ * Before the transaction, one statement for what the request's checks read: the key's record (a
+ * replay answers before any check), the service and its skills, the settings, the postal code's
+ * zones, the client's live hold on the window and their recent online bookings. Same filters and
+ * orders as findIdempotentResponse, getService, getCompanySettings, findPostcodeZones,
+ * liveHoldsOfClient and countWebBookings.
+ */
+export async function readBookingContext(db: Executor, q: BookingContextQuery): Promise<BookingContext> {
+  const { rows } = await sql<ContextRow>`${prepared}
+    SELECT ${contextColumns(db, q)}`.execute(db);
+  return contextOf(rows[0]!);
 }
 
 export interface OpenBooking {
@@ -274,7 +284,8 @@ export interface BookingDay {
     validUntil: string | null;
   }[];
   exceptions: { technicianId: string; kind: 'absence' | 'extra_shift'; start: Date; end: Date }[];
-  visits: VisitRow[];
+  /** Full rows (the locked transaction's read) or route rows (readBookingSnapshot's). */
+  visits: (VisitRow | RouteVisitRow)[];
   holdRoutes: RouteVisitRow[];
   zoneKinds: Map<string, ZoneKind>;
   clientBookings: number;
@@ -314,8 +325,6 @@ interface DayData {
  * liveHoldRoutesOf and postcodeZoneKinds, in one round trip instead of seven.
  */
 export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<BookingDay> {
-  const ids = q.technicianIds;
-  const holds = q.holds;
   const { rows } = await sql<
     VisitRow & { booking_day: DayData | null; booking_rn: number | null }
   >`${prepared}
@@ -326,6 +335,37 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
     day AS (
       SELECT json_build_object(
         'locks', (SELECT n FROM locks),
+        ${dayFields(sql`${q.technicianIds}::uuid[]`, q)}
+      ) AS data
+    )
+    SELECT CASE WHEN v.booking_rn IS NULL OR v.booking_rn = 1 THEN day.data END AS booking_day, v.*
+      FROM day
+      LEFT JOIN LATERAL (
+        SELECT visits.*, row_number() OVER (ORDER BY planned_start) AS booking_rn
+          FROM visits
+         WHERE technician_id = ANY(${q.technicianIds}::uuid[]) AND status = 'booked' AND unassigned_reason IS NULL
+           -- planned_start < to AND planned_end > from, as the exclusion constraint's GiST index reads it
+           -- (a visit's range is never empty: planned_end > planned_start)
+           AND tstzrange(planned_start, planned_end) && tstzrange(${q.from}::timestamptz, ${q.to}::timestamptz)
+      ) AS v ON true
+     ORDER BY v.booking_rn`.execute(tx);
+  const visits: VisitRow[] = [];
+  for (const row of rows) {
+    if (row.booking_rn === null) continue;
+    const { booking_day: _day, booking_rn: _rn, ...visit } = row;
+    visits.push(visit as VisitRow);
+  }
+  return bookingDayOf(rows[0]!.booking_day!, visits);
+}
+
+/**
+ * The day's data but its visits, as name/value pairs of a json_build_object: the technicians are
+ * `ids` (an expression of type uuid[]). The same filters as loadCompanyCalendar,
+ * loadTechnicianAvailability, liveHoldRoutesOf and postcodeZoneKinds.
+ */
+function dayFields(ids: RawBuilder<unknown>, q: Omit<BookingDayQuery, 'technicianIds' | 'contactKeys'>) {
+  const holds = q.holds;
+  return sql`
         'settings', (SELECT json_build_object('timezone', timezone, 'holiday_region', holiday_region,
                                               'whit_monday_worked', whit_monday_worked)
                        FROM company_settings LIMIT 1),
@@ -339,7 +379,7 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
                            'from', valid_from, 'until', valid_until)
                          ORDER BY technician_id, valid_from, start_time), '[]'::json)
                     FROM working_hours
-                   WHERE technician_id = ANY(${ids}::uuid[])
+                   WHERE technician_id = ANY(${ids})
                      AND valid_from <= ${marginDate(q.to, 1)}::date
                      AND (valid_until IS NULL OR valid_until >= ${marginDate(q.from, -1)}::date)),
         'exceptions', (SELECT coalesce(json_agg(json_build_object(
@@ -347,7 +387,7 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
                                 's', extract(epoch from starts_at)::float8, 'e', extract(epoch from ends_at)::float8)
                               ORDER BY starts_at), '[]'::json)
                          FROM availability_exceptions
-                        WHERE technician_id = ANY(${ids}::uuid[]) AND kind IN ('absence', 'extra_shift')
+                        WHERE technician_id = ANY(${ids}) AND kind IN ('absence', 'extra_shift')
                           AND starts_at < ${q.to} AND ends_at > ${q.from}),
         'holds', (SELECT coalesce(json_agg(json_build_object(
                            'id', id, 'technician_id', technician_id,
@@ -357,7 +397,7 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
                            'window_end_s', extract(epoch from window_end)::float8,
                            'lat', lat, 'lon', lon, 'postcode', postcode)), '[]'::json)
                     FROM holds
-                   WHERE ${holds !== undefined} AND technician_id = ANY(${ids}::uuid[])
+                   WHERE ${holds !== undefined} AND technician_id = ANY(${ids})
                      AND released_at IS NULL AND expires_at > ${holds?.now ?? null}::timestamptz
                      AND planned_start < ${q.to} AND planned_end > ${q.from}
                      AND (${holds?.exceptClient ?? null}::text IS NULL OR client_hash <> ${holds?.exceptClient ?? null}::text)
@@ -366,27 +406,10 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
                     FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id),
         'client_bookings', (SELECT count(*) FROM web_bookings
                              WHERE client_key = ${q.clientBookings?.clientKey ?? null}::text
-                               AND created_at >= ${q.clientBookings?.since ?? null}::timestamptz)
-      ) AS data
-    )
-    SELECT CASE WHEN v.booking_rn IS NULL OR v.booking_rn = 1 THEN day.data END AS booking_day, v.*
-      FROM day
-      LEFT JOIN LATERAL (
-        SELECT visits.*, row_number() OVER (ORDER BY planned_start) AS booking_rn
-          FROM visits
-         WHERE technician_id = ANY(${ids}::uuid[]) AND status = 'booked' AND unassigned_reason IS NULL
-           -- planned_start < to AND planned_end > from, as the exclusion constraint's GiST index reads it
-           -- (a visit's range is never empty: planned_end > planned_start)
-           AND tstzrange(planned_start, planned_end) && tstzrange(${q.from}::timestamptz, ${q.to}::timestamptz)
-      ) AS v ON true
-     ORDER BY v.booking_rn`.execute(tx);
-  const data = rows[0]!.booking_day!;
-  const visits: VisitRow[] = [];
-  for (const row of rows) {
-    if (row.booking_rn === null) continue;
-    const { booking_day: _day, booking_rn: _rn, ...visit } = row;
-    visits.push(visit as VisitRow);
-  }
+                               AND created_at >= ${q.clientBookings?.since ?? null}::timestamptz)`;
+}
+
+function bookingDayOf(data: DayData, visits: (VisitRow | RouteVisitRow)[]): BookingDay {
   const at = (s: number) => new Date(s * 1000);
   return {
     calendar: {
@@ -414,6 +437,180 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
     zoneKinds: new Map(data.zones.map((z) => [z.p, z.k])),
     clientBookings: Number(data.client_bookings),
   };
+}
+
+/** What readBookingSnapshot reads: the request's context, and the day of the technicians eligible there. */
+export interface BookingSnapshotQuery extends BookingContextQuery {
+  /** The address's zones, as the caller resolved them (checked against the context's zones it reads). */
+  zoneIds: string[];
+  day: Omit<BookingDayQuery, 'technicianIds' | 'contactKeys'>;
+}
+
+export interface BookingSnapshot {
+  context: BookingContext;
+  /** The snapshot everything was read in (pg_current_snapshot), for bookVisit's re-check. */
+  snapshot: string;
+  technicians: EligibleTechnicianRow[];
+  /** The eligible technicians' day; the visits as route rows. */
+  day: BookingDay;
+}
+
+/**
+ * A public booking's one read, in autocommit, without locks: the context (as readBookingContext),
+ * the technicians eligible for the service in `zoneIds` (as the open statement reads them), their
+ * day (as readBookingDay, visits in the route shape) and the snapshot all of it was read in, which
+ * bookVisit compares the day's change marks against once the locks are held.
+ */
+export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery): Promise<BookingSnapshot> {
+  // An array expression (ANY of a sub-select would compare with each of its rows).
+  const ids = sql`ARRAY(SELECT techs.id FROM techs)`;
+  const { rows } = await sql<
+    ContextRow & {
+      snapshot: string;
+      technicians: Record<string, unknown>[];
+      day: DayData & { visits: RouteVisitRow[] };
+    }
+  >`${prepared}
+    WITH techs AS (${eligibleTechniciansQuery(q.serviceId, q.zoneIds)})
+    SELECT ${contextColumns(db, q)},
+      pg_current_snapshot()::text AS snapshot,
+      (SELECT coalesce(json_agg(techs ORDER BY techs.name, techs.id), '[]'::json) FROM techs) AS technicians,
+      json_build_object(
+        ${dayFields(ids, q.day)},
+        'visits', (SELECT coalesce(json_agg(json_build_object(
+                            'id', v.id, 'technician_id', v.technician_id,
+                            'planned_start_s', extract(epoch from v.planned_start)::float8,
+                            'planned_end_s', extract(epoch from v.planned_end)::float8,
+                            'window_start_s', extract(epoch from v.window_start)::float8,
+                            'window_end_s', extract(epoch from v.window_end)::float8,
+                            'lat', v.lat, 'lon', v.lon, 'postcode', v.postcode, 'pinned', v.pinned)
+                          ORDER BY v.planned_start), '[]'::json)
+                     FROM visits AS v
+                    WHERE v.technician_id = ANY(${ids}) AND v.status = 'booked' AND v.unassigned_reason IS NULL
+                      AND tstzrange(v.planned_start, v.planned_end)
+                          && tstzrange(${q.day.from}::timestamptz, ${q.day.to}::timestamptz))
+      ) AS day`.execute(db);
+  const row = rows[0]!;
+  return {
+    context: contextOf(row),
+    snapshot: row.snapshot,
+    technicians: row.technicians.map((r) =>
+      eligibleTechnicianOf(r as Parameters<typeof eligibleTechnicianOf>[0]),
+    ),
+    day: bookingDayOf(row.day, row.day.visits),
+  };
+}
+
+/** Why bookVisit wrote nothing (migration 0023's codes). */
+export type BookVisitRefusal = 'stale' | 'key-in-use' | 'challenge-spent' | 'client-cap' | 'customer-cap';
+
+const BOOK_VISIT_REFUSALS: Record<string, BookVisitRefusal> = {
+  TB001: 'stale',
+  TB002: 'key-in-use',
+  TB003: 'challenge-spent',
+  TB004: 'client-cap',
+  TB005: 'customer-cap',
+};
+
+/** The refusal behind a bookVisit error, or undefined for any other error. */
+export function bookVisitRefusal(error: unknown): BookVisitRefusal | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? BOOK_VISIT_REFUSALS[code] : undefined;
+}
+
+export interface BookVisit {
+  /** readBookingSnapshot's snapshot, and the technician-day the visit was placed on. */
+  snapshot: string;
+  /** The UTC dates the booked local day spans (route_day_changes' days). */
+  routeDays: string[];
+  claim: OpenBooking['claim'];
+  challenge?: OpenBooking['challenge'];
+  /** Advisory-lock keys, as the open statement forms them: `booking-cap:…` and `tech-day:…`. */
+  lockKeys: string[];
+  contactKeys: string[];
+  /** The per-client cap (0: none): the client's online bookings since `since`. */
+  clientCap: { clientKey: string | null; cap: number; since: Date };
+  /** The per-customer cap (0: none): the customer's online bookings since `since`, this one excluded. */
+  customerCap: { cap: number; since: Date };
+  record: RecordBooking & { event: NonNullable<RecordBooking['event']> };
+}
+
+/**
+ * Statement 2 of a public booking, in autocommit: book_visit (migration 0023) claims the key, spends
+ * the challenge, takes the locks, checks under them that nothing the read did not see has changed
+ * the technician's day or the slowly-changing data since, and writes as recordBooking does. Any
+ * refusal raises in the database, so nothing is kept: see bookVisitRefusal.
+ */
+export async function bookVisit(
+  db: Executor,
+  input: BookVisit,
+): Promise<{ customerId: string; updatedAt: Date }> {
+  const { record, claim } = input;
+  const v = record.visit;
+  const c = record.customer;
+  const column = <K extends keyof RetimedStop>(stops: RetimedStop[], key: K) => stops.map((s) => s[key]);
+  const { rows } = await sql<{ customer_id: string; updated_at: Date }>`${prepared}
+    SELECT customer_id, updated_at FROM book_visit(
+      p_snapshot => ${input.snapshot}::text,
+      p_technician => ${v.technician_id}::uuid,
+      p_route_days => ${input.routeDays}::date[],
+      p_scope => ${claim.scope}::text,
+      p_key => ${claim.key}::text,
+      p_request_hash => ${claim.requestHash}::text,
+      p_now => ${record.now}::timestamptz,
+      p_key_expires => ${claim.expiresAt}::timestamptz,
+      p_challenge => ${input.challenge?.challenge ?? null}::text,
+      p_challenge_expires => ${input.challenge?.expiresAt ?? null}::timestamptz,
+      p_lock_keys => ${input.lockKeys}::text[],
+      p_contact_keys => ${input.contactKeys}::text[],
+      p_client_key => ${input.clientCap.clientKey}::text,
+      p_client_cap => ${input.clientCap.cap}::int,
+      p_client_since => ${input.clientCap.since}::timestamptz,
+      p_customer_cap => ${input.customerCap.cap}::int,
+      p_customer_since => ${input.customerCap.since}::timestamptz,
+      p_customer_name => ${c.name}::text,
+      p_customer_phone => ${c.phone}::text,
+      p_customer_email => ${c.email}::text,
+      p_customer_street => ${c.street}::text,
+      p_customer_postcode => ${c.postcode}::text,
+      p_customer_city => ${c.city}::text,
+      p_moved_visits => ${column(record.retimed.visits, 'id')}::uuid[],
+      p_moved_visit_starts => ${column(record.retimed.visits, 'start')}::timestamptz[],
+      p_moved_visit_ends => ${column(record.retimed.visits, 'end')}::timestamptz[],
+      p_moved_holds => ${column(record.retimed.holds, 'id')}::uuid[],
+      p_moved_hold_starts => ${column(record.retimed.holds, 'start')}::timestamptz[],
+      p_moved_hold_ends => ${column(record.retimed.holds, 'end')}::timestamptz[],
+      p_release_hold => ${record.release.holdId}::uuid,
+      p_release_client => ${record.release.clientHash}::text,
+      p_id => ${v.id}::uuid,
+      p_reference => ${v.reference}::text,
+      p_service => ${v.service_id}::uuid,
+      p_window_start => ${v.window_start}::timestamptz,
+      p_window_end => ${v.window_end}::timestamptz,
+      p_planned_start => ${v.planned_start}::timestamptz,
+      p_planned_end => ${v.planned_end}::timestamptz,
+      p_name => ${v.customer_name}::text,
+      p_phone => ${v.customer_phone}::text,
+      p_email => ${v.customer_email ?? null}::text,
+      p_address_line => ${v.address_line}::text,
+      p_postcode => ${v.postcode}::text,
+      p_city => ${v.city}::text,
+      p_lat => ${v.lat}::float8,
+      p_lon => ${v.lon}::float8,
+      p_notes => ${v.notes ?? ''}::text,
+      p_channel => ${v.channel}::text,
+      p_booked_by => ${v.booked_by}::text,
+      p_manage_token_hash => ${v.manage_token_hash}::text,
+      p_calendar_token_hash => ${v.calendar_token_hash ?? null}::text,
+      p_locale => ${v.locale ?? 'fr'}::text,
+      p_status_code => ${record.outcome.statusCode}::int,
+      p_event_type => ${record.event.type}::text,
+      p_event_payload => ${JSON.stringify(record.event.payload)}::jsonb,
+      p_event_private => ${record.event.privatePayload ? JSON.stringify(record.event.privatePayload) : null}::jsonb)`.execute(
+    db,
+  );
+  const row = rows[0]!;
+  return { customerId: row.customer_id, updatedAt: row.updated_at };
 }
 
 export interface RetimedStop {

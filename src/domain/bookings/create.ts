@@ -3,12 +3,19 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Interval } from '../../../solver/problem.js';
 import {
+  bookVisit,
+  bookVisitRefusal,
   openBooking,
   readBookingContext,
+  readBookingSnapshot,
   recordBooking,
   type BookingContext,
+  type BookingSnapshot,
+  type RecordBooking,
   type RetimedStop,
 } from '../../db/booking-statements.js';
+import type { ServiceWithSkills } from '../../db/catalogue.js';
+import type { CompanySettings } from '../../db/company-settings.js';
 import { contactLockKeys } from '../../db/customers.js';
 import type { Db } from '../../db/database.js';
 import { HOLD_ROUTE_PREFIX } from '../../db/holds.js';
@@ -42,7 +49,7 @@ import { newSecret, sha256Hex } from '../secrets.js';
 import { freshReads, type SlotReads } from '../slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
 import { isOverlapViolation, isUniqueViolation, WindowGone } from './conflicts.js';
-import { readFreshDay } from './fresh-day.js';
+import { problemOfDay, readFreshDay } from './fresh-day.js';
 import {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_SCOPE,
@@ -60,6 +67,7 @@ import {
   type CreatedBooking,
 } from './view.js';
 import { newReference } from '../references.js';
+import { shiftKey } from '../shift-key.js';
 
 export interface ProofOfWork {
   challenge: string;
@@ -93,15 +101,25 @@ export interface CreateBookingInput {
   slotReads?: SlotReads;
   /** Fault-injection seam for tests: runs inside the transaction just before it commits. */
   beforeCommit?: (tx: Transaction<Database>) => Promise<void>;
+  /**
+   * Test seam: runs between a public booking's unlocked read and its write (book_visit), where a
+   * change committed by someone else must send the booking through the locked transaction.
+   */
+  afterRead?: () => Promise<void>;
 }
 
 /**
  * Books a visit. Outside the transaction, the cheap checks on reads made at once (service,
- * settings, address, hold, a replay of the key). Then one transaction of three statements
- * (src/db/booking-statements.ts): open (claim the idempotency key, spend the proof of work, take the
- * booker's and the candidate technician-days' advisory locks), the fresh read of that day, and —
- * after the solver placed the visit on what was just read — record (customer, re-timed stops,
- * holds, the visit, the online booking, the key's outcome); then the outbox event. The exclusion
+ * settings, address, hold, a replay of the key). A public booking of an ordinary window then takes
+ * two round trips in all: its first read also brings its technicians' day, unlocked, with the
+ * snapshot it was read in; the solver places the visit on it; book_visit (migration 0023) takes the
+ * locks, checks under them that no change the read did not see has reached that technician-day or
+ * the slowly-changing data, and writes — or, when one has, writes nothing, and the booking goes
+ * through the locked transaction. That transaction (the desk, make-room, a changed day) is three
+ * statements (src/db/booking-statements.ts): open (claim the idempotency key, spend the proof of
+ * work, take the booker's and the candidate technician-days' advisory locks), the fresh read of that
+ * day, and — after the solver placed the visit on what was just read — record (customer, re-timed
+ * stops, holds, the visit, the online booking, the key's outcome, the outbox event). The exclusion
  * constraint on (technician, planned interval) guards the rest.
  */
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
@@ -115,7 +133,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const countRecent =
     webBooker && input.powPolicy && powCountsBookings(input.powPolicy) ? webBooker.clientKey : undefined;
   const heldWindow = client && request.holdId === undefined ? windowOrUndefined(request.window) : undefined;
-  const context = readBookingContext(db, {
+  const contextQuery = {
     scope: IDEMPOTENCY_SCOPE,
     key: input.idempotencyKey,
     now,
@@ -131,7 +149,25 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         }
       : {}),
     ...(countRecent ? { recentOf: { clientKey: countRecent, since: powCountSince(now) } } : {}),
-  });
+  };
+  // A public booking of an ordinary window reads its technicians' day with its context, unlocked,
+  // and writes in one call that re-checks that day under the locks (bookOnSnapshot); the rest goes
+  // through the locked transaction below.
+  const plan = client === undefined ? undefined : await planSnapshot(input);
+  const snapshot = plan
+    ? readBookingSnapshot(db, {
+        ...contextQuery,
+        zoneIds: plan.zoneIds,
+        day: {
+          ...plan.span,
+          holds: { now, exceptClient: client! },
+          ...(webBooker && webBooker.caps.perClient > 0
+            ? { clientBookings: { clientKey: webBooker.clientKey, since: capWindowStart(now) } }
+            : {}),
+        },
+      })
+    : undefined;
+  const context = snapshot ? snapshot.then((s) => s.context) : readBookingContext(db, contextQuery);
   const reads = prefetchedReads(db, context, request.address.postcode);
   const reading = {
     context,
@@ -238,6 +274,28 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const calendarToken = newSecret('ics', 24);
   const phone = normalisePhone(request.customer.phone);
   try {
+    if (plan && snapshot) {
+      const snap = await snapshot;
+      // The memory the read was planned from agrees with what it read: same time zone, same zones.
+      if (settings.timezone === plan.timezone && sameMembers(address.zoneIds, plan.zoneIds)) {
+        const booked = await bookOnSnapshot(db, input, snap, {
+          service,
+          settings,
+          address,
+          window,
+          day: plan.day,
+          span: plan.span,
+          challenge,
+          hold,
+          fingerprint,
+          client: client!,
+          manageToken,
+          calendarToken,
+          phone,
+        });
+        if (booked) return { replayed: false, status: 201, body: booked };
+      }
+    }
     const created = await db.transaction().execute(async (tx) => {
       // 1. Open: the key, the challenge, the booker's locks and, for an ordinary window, the
       // candidate technician-days' locks; the candidates are read with them.
@@ -300,77 +358,25 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
 
       // 4. Record, with the booking.created event in the same statement: the visit's id is chosen
       // here, so the event is made from the row as it will be stored.
-      const visit = {
-        id: randomUUID(),
-        reference: newReference('visit'),
-        service_id: service.id,
-        technician_id: placement.technicianId,
-        window_start: new Date(window.start * 1000),
-        window_end: new Date(window.end * 1000),
-        planned_start: new Date(placement.plannedStart * 1000),
-        planned_end: new Date((placement.plannedStart + service.durationMinutes * 60) * 1000),
-        customer_name: request.customer.name,
-        customer_phone: request.customer.phone,
-        customer_email: request.customer.email ?? null,
-        address_line: request.address.line,
-        postcode: address.postcode,
-        city: request.address.city,
-        lat: address.lat,
-        lon: address.lon,
-        notes: request.notes ?? '',
-        channel: booker.channel,
-        booked_by: booker.bookedBy,
-        manage_token_hash: sha256Hex(manageToken),
-        calendar_token_hash: sha256Hex(calendarToken),
-        cancelled_at: null,
-        locale: request.locale ?? 'fr',
-        // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
-        created_at: now,
-      } satisfies NewVisit;
-      const eventRow: VisitRow = {
-        ...visit,
-        status: 'booked',
-        version: 1,
-        pinned: false,
-        updated_at: now,
-        done_at: null,
-        customer_id: null,
-        progress: 'planned',
-        progress_at: null,
-        unassigned_reason: null,
-        unassigned_at: null,
-      };
-      const { row, customerBookings } = await recordBooking(tx, {
-        visit,
-        customer: {
-          name: request.customer.name,
-          phone,
-          email: request.customer.email ?? null,
-          street: request.address.line,
-          postcode: address.postcode,
-          city: request.address.city,
-          at: now,
-        },
-        retimed: retimedStops(placement),
-        release: { holdId: hold?.id ?? null, clientHash: client && !booker.isStaff ? client : null, now },
-        ...(webBooker
-          ? {
-              webBooking: {
-                clientKey: webBooker.clientKey,
-                at: now,
-                countSince: webBooker.caps.perCustomer > 0 ? capWindowStart(now) : null,
-              },
-            }
-          : {}),
-        outcome: { scope: IDEMPOTENCY_SCOPE, key: input.idempotencyKey, statusCode: 201 },
-        event: {
-          type: 'booking.created',
-          aggregate: 'visit',
-          payload: { ...visitEventData(eventRow, service, settings.timezone) },
-          privatePayload: { manageUrl: input.links.manageUrl(visit.id, manageToken) },
-        },
-        now,
+      const { visit, eventRow } = newVisitRows(input, service, address, window, placement, {
+        manageToken,
+        calendarToken,
       });
+      const { row, customerBookings } = await recordBooking(
+        tx,
+        recordInput(input, {
+          visit,
+          eventRow,
+          service,
+          settings,
+          address,
+          placement,
+          hold,
+          client,
+          manageToken,
+          phone,
+        }),
+      );
       if (webBooker) admitCustomer(webBooker, customerBookings);
       // The desk ignores holds; the holds its booking left with no timetable are released now.
       if (booker.isStaff) await releaseHoldsBrokenBy(tx, technicians, day, settings.timezone, now);
@@ -408,6 +414,264 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       input.slotReads,
     ),
   );
+}
+
+/** What a public booking's one read must know before it is made, taken from the slot reads' memory. */
+interface SnapshotPlan {
+  timezone: string;
+  /** The postal code's zones: whose technicians are read. */
+  zoneIds: string[];
+  /** The window's local date, and that day's span. */
+  day: string;
+  span: { from: Date; to: Date };
+}
+
+/**
+ * The time zone (which local day is read) and the postal code's zones (whose technicians), from the
+ * slot reads' memory: the read itself returns both afresh, and a booking whose memory disagreed goes
+ * through the locked transaction. Only public bookings of an ordinary window (the desk releases the
+ * holds its booking breaks, make-room locks days of its own), and not with the test seam that needs
+ * the locked transaction.
+ */
+async function planSnapshot(input: CreateBookingInput): Promise<SnapshotPlan | undefined> {
+  const { request, booker, slotReads } = input;
+  if (!slotReads || booker.isStaff || request.needsMoves || input.beforeCommit) return undefined;
+  const window = windowOrUndefined(request.window);
+  if (!window) return undefined;
+  const [settings, resolved] = await Promise.all([
+    slotReads.settings(),
+    // By postal code alone: its zones do not depend on the street, and the memory keeps one entry a code.
+    slotReads.resolve({ postcode: request.address.postcode }),
+  ]);
+  if (!resolved) return undefined;
+  const day = localDateOf(window.start, settings.timezone);
+  return {
+    timezone: settings.timezone,
+    zoneIds: resolved.zoneIds,
+    day,
+    span: localDaySpan(day, day, settings.timezone),
+  };
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((x) => set.has(x));
+}
+
+/** The UTC dates [from, to) touches: route_day_changes' days for that span. */
+function utcDatesOf(span: { from: Date; to: Date }): string[] {
+  const dates: string[] = [];
+  const last = span.to.getTime() - 1;
+  for (
+    let t = Date.UTC(span.from.getUTCFullYear(), span.from.getUTCMonth(), span.from.getUTCDate());
+    t <= last;
+    t += 86_400_000
+  )
+    dates.push(new Date(t).toISOString().slice(0, 10));
+  return dates;
+}
+
+/**
+ * A public booking on its unlocked read: the visit placed on the snapshot's day, then book_visit,
+ * which writes only if, under the locks, nothing the snapshot did not see has changed that
+ * technician's day or the slowly-changing data. undefined when something did: the caller books
+ * through the locked transaction, which reads afresh. Throws what the locked transaction would
+ * (WindowGone, KeyInUse, the caps, a spent challenge), for the caller's handling.
+ */
+async function bookOnSnapshot(
+  db: Db,
+  input: CreateBookingInput,
+  snap: BookingSnapshot,
+  b: {
+    service: ServiceWithSkills;
+    settings: CompanySettings;
+    address: ResolvedAddress;
+    window: Interval;
+    day: string;
+    span: { from: Date; to: Date };
+    challenge: { challenge: string; expiresAt: Date } | undefined;
+    hold: ConsumedHold | undefined;
+    fingerprint: string;
+    client: string;
+    manageToken: string;
+    calendarToken: string;
+    phone: string | null;
+  },
+): Promise<CreatedBooking | undefined> {
+  const { request, now } = input;
+  const webBooker = input.webBooker;
+  // As the locked transaction: the client's cap before the window (counted again under the lock).
+  if (webBooker) admitClient(webBooker, snap.day.clientBookings);
+  const technicians = snap.technicians.map(eligibleTechnicianFrom);
+  const placement = placeOnProblem(
+    problemOfDay(technicians, snap.day, b.span),
+    b.service,
+    b.address,
+    b.window,
+  );
+  if (!placement) throw new WindowGone();
+  await input.afterRead?.();
+
+  const { visit, eventRow } = newVisitRows(input, b.service, b.address, b.window, placement, b);
+  const record = recordInput(input, { ...b, visit, eventRow, placement });
+  try {
+    const written = await bookVisit(db, {
+      snapshot: snap.snapshot,
+      routeDays: utcDatesOf(b.span),
+      claim: {
+        scope: IDEMPOTENCY_SCOPE,
+        key: input.idempotencyKey,
+        requestHash: b.fingerprint,
+        now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
+      },
+      ...(b.challenge ? { challenge: b.challenge } : {}),
+      // The open statement's keys: the booker's caps, then the technician-day (sorted in the database).
+      lockKeys: [
+        ...(webBooker ? bookerLockKeys(webBooker, request.customer) : []).map((k) => `booking-cap:${k}`),
+        `tech-day:${shiftKey(placement.technicianId, b.day)}`,
+      ],
+      contactKeys: contactLockKeys(b.phone, request.customer.email),
+      clientCap: {
+        clientKey: webBooker?.clientKey ?? null,
+        cap: webBooker?.caps.perClient ?? 0,
+        since: capWindowStart(now),
+      },
+      customerCap: { cap: webBooker?.caps.perCustomer ?? 0, since: capWindowStart(now) },
+      record: { ...record, event: record.event! },
+    });
+    const row: VisitRow = { ...eventRow, customer_id: written.customerId, updated_at: written.updatedAt };
+    wakeWorkersSoon();
+    return {
+      booking: bookingView(row, b.service.name, b.settings.timezone, { now, isStaff: false }),
+      manageUrl: input.links.manageUrl(row.id, b.manageToken),
+      icsUrl: input.links.icsUrl(row.id, b.calendarToken),
+    };
+  } catch (error) {
+    switch (bookVisitRefusal(error)) {
+      case 'stale':
+        return undefined;
+      case 'key-in-use':
+        throw new KeyInUse();
+      case 'challenge-spent':
+        throw powReplayed();
+      case 'client-cap':
+        admitClient(webBooker!, Number.POSITIVE_INFINITY);
+        break;
+      case 'customer-cap':
+        admitCustomer(webBooker!, Number.POSITIVE_INFINITY);
+        break;
+    }
+    throw error;
+  }
+}
+
+/** The visit as it will be stored (its id chosen here), and as its booking.created event shows it. */
+function newVisitRows(
+  input: CreateBookingInput,
+  service: ServiceWithSkills,
+  address: ResolvedAddress,
+  window: Interval,
+  placement: Placement,
+  tokens: { manageToken: string; calendarToken: string },
+): { visit: Omit<NewVisit, 'customer_id'> & { id: string }; eventRow: VisitRow } {
+  const { request, booker, now } = input;
+  const visit = {
+    id: randomUUID(),
+    reference: newReference('visit'),
+    service_id: service.id,
+    technician_id: placement.technicianId,
+    window_start: new Date(window.start * 1000),
+    window_end: new Date(window.end * 1000),
+    planned_start: new Date(placement.plannedStart * 1000),
+    planned_end: new Date((placement.plannedStart + service.durationMinutes * 60) * 1000),
+    customer_name: request.customer.name,
+    customer_phone: request.customer.phone,
+    customer_email: request.customer.email ?? null,
+    address_line: request.address.line,
+    postcode: address.postcode,
+    city: request.address.city,
+    lat: address.lat,
+    lon: address.lon,
+    notes: request.notes ?? '',
+    channel: booker.channel,
+    booked_by: booker.bookedBy,
+    manage_token_hash: sha256Hex(tokens.manageToken),
+    calendar_token_hash: sha256Hex(tokens.calendarToken),
+    cancelled_at: null,
+    locale: request.locale ?? 'fr',
+    // The booking's own clock (pinned in tests), so "booked 24 h ahead" compares like with like.
+    created_at: now,
+  } satisfies NewVisit;
+  const eventRow: VisitRow = {
+    ...visit,
+    status: 'booked',
+    version: 1,
+    pinned: false,
+    updated_at: now,
+    done_at: null,
+    customer_id: null,
+    progress: 'planned',
+    progress_at: null,
+    unassigned_reason: null,
+    unassigned_at: null,
+  };
+  return { visit, eventRow };
+}
+
+/** Every write of a booking (recordBooking's, book_visit's): customer, re-timed stops, holds, visit, caps, key, event. */
+function recordInput(
+  input: CreateBookingInput,
+  r: {
+    visit: Omit<NewVisit, 'customer_id'>;
+    eventRow: VisitRow;
+    service: ServiceWithSkills;
+    settings: CompanySettings;
+    address: ResolvedAddress;
+    placement: Placement;
+    hold: ConsumedHold | undefined;
+    client: string | undefined;
+    manageToken: string;
+    phone: string | null;
+  },
+): RecordBooking {
+  const { request, booker, now } = input;
+  const webBooker = booker.isStaff ? undefined : input.webBooker;
+  return {
+    visit: r.visit,
+    customer: {
+      name: request.customer.name,
+      phone: r.phone,
+      email: request.customer.email ?? null,
+      street: request.address.line,
+      postcode: r.address.postcode,
+      city: request.address.city,
+      at: now,
+    },
+    retimed: retimedStops(r.placement),
+    release: {
+      holdId: r.hold?.id ?? null,
+      clientHash: r.client && !booker.isStaff ? r.client : null,
+      now,
+    },
+    ...(webBooker
+      ? {
+          webBooking: {
+            clientKey: webBooker.clientKey,
+            at: now,
+            countSince: webBooker.caps.perCustomer > 0 ? capWindowStart(now) : null,
+          },
+        }
+      : {}),
+    outcome: { scope: IDEMPOTENCY_SCOPE, key: input.idempotencyKey, statusCode: 201 },
+    event: {
+      type: 'booking.created',
+      aggregate: 'visit',
+      payload: { ...visitEventData(r.eventRow, r.service, r.settings.timezone) },
+      privatePayload: { manageUrl: input.links.manageUrl(r.visit.id!, r.manageToken) },
+    },
+    now,
+  };
 }
 
 /** The hold a booking consumes: its id, and whether it was still live. */

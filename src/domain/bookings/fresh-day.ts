@@ -1,10 +1,11 @@
 /**
- * A booking's fresh read: the technician-day as the database has it once the locks are held, in
- * one statement (readBookingDay), turned into the solver's problem.
+ * A booking's read of its technicians' day, in one statement, turned into the solver's problem:
+ * the locked transaction's fresh read (readBookingDay, once the locks are held), or the day a public
+ * booking's unlocked snapshot carries (readBookingSnapshot, re-checked by book_visit).
  */
 import type { Transaction } from 'kysely';
 import type { Shift } from '../../../solver/problem.js';
-import { readBookingDay, type BookingDayQuery } from '../../db/booking-statements.js';
+import { readBookingDay, type BookingDay, type BookingDayQuery } from '../../db/booking-statements.js';
 import type { Database } from '../../db/schema.js';
 import type { TechnicianAvailability } from '../availability.js';
 import { shiftsFor, toSolverShifts } from '../availability.js';
@@ -21,8 +22,17 @@ export async function readFreshDay(
   technicians: RoutedTechnician[],
   query: Omit<BookingDayQuery, 'technicianIds'>,
 ): Promise<FreshDay> {
+  const day = await readBookingDay(tx, { ...query, technicianIds: technicians.map((t) => t.id) });
+  return { built: problemOfDay(technicians, day, query), clientBookings: day.clientBookings };
+}
+
+/** The solver's problem for these technicians over the span [from, to) from their day as read. */
+export function problemOfDay(
+  technicians: RoutedTechnician[],
+  day: BookingDay,
+  span: { from: Date; to: Date },
+): BookingProblem {
   const ids = technicians.map((t) => t.id);
-  const day = await readBookingDay(tx, { ...query, technicianIds: ids });
   const availability = new Map<string, TechnicianAvailability>(
     ids.map((id) => [id, { technicianId: id, workingHours: [], absences: [], extraShifts: [] }]),
   );
@@ -34,15 +44,14 @@ export async function readFreshDay(
   }
   const shifts = new Map<string, Shift[]>();
   for (const [id, rules] of availability) {
-    const intervals = shiftsFor(rules, query.from, query.to, day.calendar);
+    const intervals = shiftsFor(rules, span.from, span.to, day.calendar);
     shifts.set(id, toSolverShifts(id, intervals, day.calendar.timezone));
   }
   const rows = day.holdRoutes.length > 0 ? [...day.visits, ...day.holdRoutes] : day.visits;
-  const built = assembleBookingProblem(technicians, {
+  return assembleBookingProblem(technicians, {
     timezone: day.calendar.timezone,
     shifts,
     rows,
     zoneKinds: day.zoneKinds,
   });
-  return { built, clientBookings: day.clientBookings };
 }
