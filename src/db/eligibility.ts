@@ -71,11 +71,9 @@ export function eligibleTechniciansQuery(serviceId: string, zoneIds: string[]) {
     SELECT t.id, t.name, t.home_lat, t.home_lon,
            (SELECT coalesce(array_agg(ts.skill_code ORDER BY ts.skill_code), '{}')
               FROM technician_skills AS ts WHERE ts.technician_id = t.id) AS skills,
-           -- kind of the zone whose centroid is nearest home: equirectangular distance is enough to
-           -- rank centroids a few km apart
-           (SELECT z.kind FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id
-             ORDER BY power(zp.lat - t.home_lat, 2) + power((zp.lon - t.home_lon) * cos(radians(t.home_lat)), 2)
-             LIMIT 1) AS home_zone_kind
+           -- kept by triggers (migration 0025): ranking every postal code's centroid here cost
+           -- most of this statement at 330 postal codes
+           t.home_zone_kind
       FROM technicians AS t
      WHERE t.active = true
        AND EXISTS (SELECT 1 FROM technician_zones AS tz

@@ -63,6 +63,11 @@ export interface TechniciansTable {
   home_lat: number;
   home_lon: number;
   active: Generated<boolean>;
+  /**
+   * Kind of the zone whose postal-code centroid is nearest the home base (drives travel speed there);
+   * set by triggers (migration 0025) when the home moves or the postal codes change, null with none.
+   */
+  home_zone_kind: Generated<ZoneKind | null>;
   /** SHA-256 (hex) of the feed URL's token; null = no feed (migration 0017). */
   feed_token_hash: string | null;
   created_at: GeneratedTimestamp;

@@ -77,6 +77,59 @@ describe('eligibleTechnicians', () => {
   });
 });
 
+describe("technicians' home zone kind", () => {
+  // Stored and kept by triggers (migration 0025): any writer of homes, postal codes or zone kinds.
+  it('follows the home, the postal codes and the kinds of zones', async () => {
+    const db = testDb.handle.db;
+    const service = await serviceId('depannage');
+    const address = (await resolveAddress(db, { postcode: '69400' }))!;
+    const kind = async () =>
+      (await eligibleTechnicians(db, service, address)).find((t) => t.name === 'Thomas Petit')!.zoneKind;
+    const thomas = await db
+      .selectFrom('technicians')
+      .select(['id', 'home_lat', 'home_lon'])
+      .where('name', '=', 'Thomas Petit')
+      .executeTakeFirstOrThrow();
+    const lyon3 = (await resolveAddress(db, { postcode: '69003' }))!;
+    expect(await kind()).toBe('rural');
+
+    await db
+      .updateTable('technicians')
+      .set({ home_lat: lyon3.lat, home_lon: lyon3.lon })
+      .where('id', '=', thomas.id)
+      .execute();
+    expect(await kind()).toBe('urban');
+
+    const lyon3Zone = lyon3.zoneIds[0]!;
+    await db.updateTable('zones').set({ kind: 'periurban' }).where('id', '=', lyon3Zone).execute();
+    expect(await kind()).toBe('periurban');
+    await db.updateTable('zones').set({ kind: 'urban' }).where('id', '=', lyon3Zone).execute();
+    expect(await kind()).toBe('urban');
+
+    await db
+      .updateTable('technicians')
+      .set({ home_lat: thomas.home_lat, home_lon: thomas.home_lon })
+      .where('id', '=', thomas.id)
+      .execute();
+    expect(await kind()).toBe('rural');
+
+    // A postal code added right at the home, in an urban zone, is now the nearest; removed, it is not.
+    await db
+      .insertInto('zone_postcodes')
+      .values({
+        zone_id: lyon3Zone,
+        postcode: '69999',
+        city: 'Essai',
+        lat: thomas.home_lat,
+        lon: thomas.home_lon,
+      })
+      .execute();
+    expect(await kind()).toBe('urban');
+    await db.deleteFrom('zone_postcodes').where('postcode', '=', '69999').execute();
+    expect(await kind()).toBe('rural');
+  });
+});
+
 describe('loading availability from the database', () => {
   it('expands the demo working hours around the March clock change', async () => {
     const db = testDb.handle.db;
