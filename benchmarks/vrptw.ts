@@ -131,6 +131,8 @@ interface Row {
   search?: {
     decomposition?: { rounds: number; subproblems: number; improved: number };
     checkpoint_improvements: number;
+    /** Route-count probes run (below 200 visits) and those that became a trajectory's best. */
+    probes: { runs: number; improved: number; iterations: number };
     final_mip?: { columns: number; status: string; improved: boolean; ms: number };
   };
   valid: boolean;
@@ -185,6 +187,7 @@ for (const file of files) {
     search: {
       ...(result.stats.decomposition ? { decomposition: result.stats.decomposition } : {}),
       checkpoint_improvements: result.stats.checkpointImprovements,
+      probes: result.stats.probes,
       ...(result.stats.setPartitioning
         ? { final_mip: { ...result.stats.setPartitioning, ms: Math.round(result.stats.setPartitioning.ms) } }
         : {}),

@@ -46,6 +46,12 @@ export interface SearchLimits {
    * 55,311 / 47,285 with the feasible-only local search and 55,720 / 47,921 with it.
    */
   penalisedPolish?: boolean;
+  /**
+   * Fewest routes a solution may use (a route-count probe, trajectory.ts): a solution with fewer pays
+   * ROUTE_FLOOR_PENALTY per missing route in the search's objective, so once the search has opened the
+   * routes (the new-route repair does) it never falls back below. Default none.
+   */
+  routeFloor?: number;
 }
 
 /**
@@ -118,6 +124,9 @@ const SMALL_REPAIRS: { name: string; op: Repair }[] = [
   { name: 'new-route', op: (s, p, rng) => newRouteInsert(s, p, rng, 0.01) },
 ];
 
+/** Price of one route below SearchLimits.routeFloor, in multiples of the start's routing cost. */
+const ROUTE_FLOOR_PENALTY = 10;
+
 const SCORE_BEST = 33;
 const SCORE_BETTER = 9;
 const SCORE_ACCEPTED = 13;
@@ -147,8 +156,17 @@ export function improveSolution(
   const current = start.clone();
   const best = start.clone();
   const cand = start.clone();
-  let currentCost = current.cost();
-  let bestCost = best.cost();
+  // The search's objective: the cost, plus the probe's price for routes below the floor.
+  const floor = limits.routeFloor ?? 0;
+  const floorPenalty = floor > 0 ? ROUTE_FLOOR_PENALTY * Math.max(1, start.routingCost()) : 0;
+  const objective = (sol: Solution): number => {
+    const c = sol.cost();
+    if (floor === 0) return c;
+    const used = sol.usedVehicles();
+    return used >= floor ? c : c + (floor - used) * floorPenalty;
+  };
+  let currentCost = objective(current);
+  let bestCost = objective(best);
   pool?.add(best);
 
   const ruinW = RUIN_OPERATORS.map(() => 1);
@@ -208,9 +226,9 @@ export function improveSolution(
     ) {
       nextCheckpoint++;
       const better = checkpoints.run(best);
-      if (better && better.cost() < bestCost - 1e-9) {
+      if (better && objective(better) < bestCost - 1e-9) {
         best.syncFrom(better);
-        bestCost = best.cost();
+        bestCost = objective(best);
         current.syncFrom(best);
         currentCost = bestCost;
         cand.syncFrom(best);
@@ -232,11 +250,23 @@ export function improveSolution(
     ruinCount[ri]!++;
     repairCount[ai]!++;
 
-    let candCost = cand.cost();
+    let candCost = objective(cand);
     let score = 0;
     if (candCost < bestCost - 1e-9) {
-      polish(cand);
-      candCost = cand.cost();
+      if (floor === 0) {
+        polish(cand);
+        candCost = cand.cost();
+      } else {
+        // The polish may empty a route; below the floor its result is kept only if it still pays.
+        const before = cand.clone();
+        polish(cand);
+        candCost = objective(cand);
+        if (!(candCost < bestCost - 1e-9)) {
+          cand.syncFrom(before);
+          candCost = objective(cand);
+        }
+        cand.touched.fill(1);
+      }
       best.syncFrom(cand);
       bestCost = candCost;
       stats.improvements++;

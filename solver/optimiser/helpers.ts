@@ -38,7 +38,10 @@ export type HelperReply =
       /** Visits per vehicle, in the compiled instance's vehicle order. */
       routes: number[][];
       pool: PooledRoute[];
-      stats: SearchStats & { checkpointImprovements: number };
+      stats: SearchStats & {
+        checkpointImprovements: number;
+        probes: { runs: number; improved: number; iterations: number };
+      };
     }
   | { ok: false; error: string };
 

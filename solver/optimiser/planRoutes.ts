@@ -89,6 +89,11 @@ export interface PlanRoutesStats {
   poolSize: number;
   /** Checkpoint MIPs that improved the best solution, over all trajectories. */
   checkpointImprovements: number;
+  /**
+   * Route-count probes (small instances) run, those that became a trajectory's best, and their ALNS
+   * iterations (not in `iterations`), over all trajectories.
+   */
+  probes: { runs: number; improved: number; iterations: number };
   /** Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that improved. */
   decomposition?: { rounds: number; subproblems: number; improved: number };
   /** Helper trajectories that failed or overran (left out of the result). */
@@ -191,6 +196,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
     let iterations = own.stats.iterations;
     let improvements = own.stats.improvements;
     let checkpointImprovements = own.stats.checkpointImprovements;
+    const probes = { ...own.stats.probes };
     const helperFailures: string[] = [];
 
     // Merge the helpers in index order, so the result does not depend on which finished first.
@@ -208,6 +214,9 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       iterations += reply.stats.iterations;
       improvements += reply.stats.improvements;
       checkpointImprovements += reply.stats.checkpointImprovements;
+      probes.runs += reply.stats.probes.runs;
+      probes.improved += reply.stats.probes.improved;
+      probes.iterations += reply.stats.probes.iterations;
       for (const column of reply.pool) pool.addColumn(column);
       const theirs = solutionFromRoutes(inst, reply.routes);
       if (theirs !== undefined && theirs.cost() < sol.cost() - 1e-9) sol = theirs;
@@ -241,6 +250,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       afterSearchCost,
       poolSize: pool.size,
       checkpointImprovements,
+      probes,
       ruinUse: own.stats.ruinUse,
       repairUse: own.stats.repairUse,
       ...(own.stats.decomposition.rounds > 0 ? { decomposition: own.stats.decomposition } : {}),

@@ -15,7 +15,7 @@ import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
 import type { Solution } from './solution.js';
 import { decompositionRound, DECOMPOSE_FROM } from './decomposition.js';
-import { LONG_ROUTE_VISITS } from './insertion.js';
+import { GRANULAR_FROM, LONG_ROUTE_VISITS } from './insertion.js';
 
 export interface TrajectoryOptions {
   seed: number;
@@ -37,11 +37,32 @@ export interface TrajectoryResult {
     checkpointImprovements: number;
     /** Decomposition rounds run (large instances), subproblems solved, and those that improved the best. */
     decomposition: { rounds: number; subproblems: number; improved: number };
+    /** Route-count probes run (small instances, see routeCountProbe), those whose answer became the best, their iterations. */
+    probes: { runs: number; improved: number; iterations: number };
   };
 }
 
 /** Checkpoint MIPs: short, since they run several times; the final one gets the reserved share. */
 const CHECKPOINTS = 4;
+/**
+ * Route-count probes (below GRANULAR_FROM visits): at these checkpoints (1-based, of CHECKPOINTS), each
+ * for PROBE_SHARE of the search budget, starting at PROBE_TEMPERATURE_ARCS. Tuned on the 9 hard Solomon
+ * instances (R206–R211, RC202, RC206–RC208) at 2 s of CPU, 2 threads, seeds 1–3 (load 11–14): before,
+ * mean 1.36 % (worst 6.01 / 3.03 / 11.53 %); probes at checkpoints 1 and 3, 10 % each: 0.61 % (worst
+ * 2.08 / 2.03 / 1.91 %); at 1, 2 and 3: 0.65 % (worst 0.94 / 1.65 / 3.19 %); at 1 and 3 with 15 %
+ * each: 0.77 % (worst 2.23 / 3.01 / 2.69 %).
+ */
+const PROBE_AT = [1, 3];
+/**
+ * Only where routes are long (R2, RC2, C2: 11–33 visits a route on Solomon): there opening a route costs
+ * more than any place in the open ones, which is the trap. Short routes with tight windows (R1, RC1, C1:
+ * 5–10 a route) open routes readily and gained nothing from probes (full 56, seed 1, 2 threads, load
+ * 6–15: R1 +0.27 / RC1 +0.61 % probed, +0.26 / +0.65 % not), so they keep the whole budget for the
+ * search; so do planner days, whose routes are short.
+ */
+const PROBE_FROM_VISITS_PER_ROUTE = 11;
+const PROBE_SHARE = 0.1;
+const PROBE_TEMPERATURE_ARCS = 1;
 /** Large instances: decomposition rounds, and the share of the search budget they take together. */
 const DECOMPOSE_ROUNDS = 5;
 const DECOMPOSE_SHARE = 0.5;
@@ -76,8 +97,25 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     checkpointImprovements++;
     return sp.solution;
   };
+  const probes = { runs: 0, improved: 0, iterations: 0 };
+  let checkpointIndex = 0;
+  // Small instances: at some checkpoints a route-count probe first (see routeCountProbe), then the MIP
+  // over a pool that now holds the probe's routes too.
+  const probing = sol.inst.visitCount < GRANULAR_FROM;
+  const checkpointRun = (best: Solution): Solution | undefined => {
+    checkpointIndex++;
+    let out = best;
+    if (probing && PROBE_AT.includes(checkpointIndex)) {
+      const probed = routeCountProbe(best, rng, pool, options, budgetMs, probes);
+      if (probed !== undefined) {
+        probes.improved++;
+        out = probed;
+      }
+    }
+    return mip(out) ?? (out === best ? undefined : out);
+  };
   let checkpoints: Checkpoints | undefined =
-    highs === undefined ? undefined : { count: CHECKPOINTS, run: mip };
+    highs === undefined ? undefined : { count: CHECKPOINTS, run: checkpointRun };
   const decomposition = { rounds: 0, subproblems: 0, improved: 0 };
   if (sol.inst.visitCount >= DECOMPOSE_FROM) {
     // Large instances: each checkpoint first solves the subproblems of the best solution in turn (a
@@ -132,7 +170,59 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     pool,
     checkpoints,
   );
-  return { best: searched.best, pool, stats: { ...searched.stats, checkpointImprovements, decomposition } };
+  return {
+    best: searched.best,
+    pool,
+    stats: {
+      ...searched.stats,
+      checkpointImprovements,
+      decomposition,
+      probes,
+    },
+  };
+}
+
+/**
+ * A short search from the best solution that must use one route more than it does (SearchLimits.routeFloor),
+ * at PROBE_TEMPERATURE_ARCS, feeding the pool; its best, when it costs less than `best`, or undefined.
+ *
+ * Why: the ALNS settles on a route count early and rarely leaves it, because the moves that open a route
+ * cost more at first than any place in the routes already open (wide windows, long routes). On Solomon at
+ * 2 s, R211 ended at 3 routes (+3.5–7 %) where the best known uses 4, R206 at 4 where it uses 5 (+2.5–5 %),
+ * RC207 at 5 where it uses 6 (+2–3 %). A search held at m + 1 routes reaches the good solutions of that
+ * count, which the annealing then keeps (they cost less), and its routes reach the set partitioning either
+ * way. The fewer-routes direction needs no probe: route removal and greedy insertion close routes readily.
+ * In the spirit of Nagata & Bräysy's route minimisation (a search at a fixed fleet size), the other way.
+ */
+function routeCountProbe(
+  best: Solution,
+  rng: Random,
+  pool: RoutePool,
+  options: TrajectoryOptions,
+  budgetMs: number,
+  counts: { runs: number; iterations: number },
+): Solution | undefined {
+  const routes = best.usedVehicles();
+  if (routes + 1 > best.inst.vehicles.length || best.servedPerRoute() < PROBE_FROM_VISITS_PER_ROUTE)
+    return undefined;
+  counts.runs++;
+  const boundedByIterations = Number.isFinite(options.maxIterations);
+  const now = options.clock.now();
+  const { best: probed, stats } = improveSolution(
+    best,
+    rng,
+    {
+      deadline: boundedByIterations ? Infinity : Math.min(options.deadline, now + PROBE_SHARE * budgetMs),
+      startedAt: now,
+      maxIterations: boundedByIterations ? Math.round(PROBE_SHARE * options.maxIterations) : Infinity,
+      now: options.clock.now,
+      startTemperatureArcs: PROBE_TEMPERATURE_ARCS,
+      routeFloor: routes + 1,
+    },
+    pool,
+  );
+  counts.iterations += stats.iterations;
+  return probed.cost() < best.cost() - 1e-9 ? probed : undefined;
 }
 
 /** Seed of trajectory `index` (0 = the caller's seed): distinct, and the same for the same seed and index. */

@@ -31,6 +31,8 @@ describe('planRoutes on Solomon C101, first 25 customers', () => {
     expect(first.stats.helperFailures).toBeUndefined();
     // Both trajectories' iterations count, and their pools are merged before set partitioning.
     expect(first.stats.iterations).toBe(120);
+    // Routes of ~8 visits: no route-count probe (they are for long routes, trajectory.ts).
+    expect(first.stats.probes.runs).toBe(0);
     expect(checkPlan(problem, first.plan, { requireAll: true })).toEqual([]);
     expect(second.plan).toEqual(first.plan);
     // Two runs each start a helper thread (loader, HiGHS, problem): over 5 s on the shared host at load 12.
@@ -86,4 +88,23 @@ describe('travelFromDescription', () => {
     expect(rebuilt.time(a, b)).toBeCloseTo(original.time(a, b), 9);
     expect(rebuilt.distance(a, b)).toBeCloseTo(original.distance(a, b), 9);
   });
+});
+
+describe('planRoutes on Solomon C201, first 40 customers (long routes)', () => {
+  const C201 = parseSolomon(
+    readFileSync(resolve(import.meta.dirname, '../../benchmarks/data/solomon/C201.txt'), 'utf8'),
+    'C201',
+  );
+  const problem = solomonProblem(C201, 40);
+
+  it('runs a route-count probe at two checkpoints and repeats for the same seed', async () => {
+    const options = { timeLimitMs: 120_000, maxIterations: 200, seed: 3, threads: 1 };
+    const first = await planRoutes(problem, options);
+    const second = await planRoutes(problem, options);
+    // Each probe runs 10 % of the iterations, held at one route more than the best had.
+    expect(first.stats.probes.runs).toBe(2);
+    expect(first.stats.probes.iterations).toBe(40);
+    expect(checkPlan(problem, first.plan, { requireAll: true })).toEqual([]);
+    expect(second.plan).toEqual(first.plan);
+  }, 60_000);
 });
