@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCompanyCalendar, loadTechnicianAvailability } from '../../src/db/availability.js';
 import { shiftsFor, toSolverShifts } from '../../src/domain/availability.js';
@@ -63,6 +64,24 @@ describe('eligibleTechnicians', () => {
     const depannage = await eligibleTechnicians(db, await serviceId('depannage'), address);
     expect(depannage.map((t) => t.name).sort()).toEqual(['Inès Faure', 'Thomas Petit']);
     expect(depannage.find((t) => t.name === 'Thomas Petit')!.zoneKind).toBe('rural');
+  });
+  // PGlite prepares nothing; on PostgreSQL the read is a prepared statement whose generic plan is kept.
+  it.skipIf(!process.env.DATABASE_URL)('is planned once, not at every read', async () => {
+    const address = (await resolveAddress(testDb.handle.db, { postcode: '69400' }))!;
+    const service = await serviceId('depannage');
+    await testDb.handle.db.connection().execute(async (db) => {
+      for (let i = 0; i < 8; i++) expect(await eligibleTechnicians(db, service, address)).toHaveLength(2);
+      const { rows } = await sql<{ generic: number; custom: number }>`
+        SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+         WHERE statement LIKE '%t.home_zone_kind%' AND statement NOT LIKE '%pg_prepared_statements%'`.execute(
+        db,
+      );
+      expect(rows).toHaveLength(1);
+      // PostgreSQL plans the first five executions on a connection for their parameters, then keeps
+      // the generic plan (earlier tests may have read on this connection too).
+      expect(rows[0]!.custom).toBeLessThanOrEqual(5);
+      expect(rows[0]!.generic).toBeGreaterThanOrEqual(3);
+    });
   });
   it('leaves out inactive technicians', async () => {
     const db = testDb.handle.db;
