@@ -28,7 +28,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.js';
-import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import { cpuTicks, processCpuMs, processTreeCpuMs, stealPercent } from './lib/machine.js';
 import {
   API_SCENARIOS,
   countOverlaps,
@@ -196,7 +196,7 @@ for (const name of args.scenarios) {
     });
     for (const connections of args.routes.includes('slots') ? args.connections : []) {
       const before = cpuTicks();
-      const serviceBefore = processCpuMs(service.process.pid!);
+      const serviceBefore = processTreeCpuMs(service.process.pid!);
       const clientBefore = process.cpuUsage();
       const slots = await runLoad({
         baseUrl: service.baseUrl,
@@ -206,7 +206,7 @@ for (const name of args.scenarios) {
         next: slotRequest,
       });
       const steal = stealPercent(before);
-      const serviceCpu = (processCpuMs(service.process.pid!) - serviceBefore) / slots.requests;
+      const serviceCpu = (processTreeCpuMs(service.process.pid!) - serviceBefore) / slots.requests;
       const clientCpu = process.cpuUsage(clientBefore);
       const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000 / slots.requests;
       runs.push(
@@ -228,7 +228,7 @@ for (const name of args.scenarios) {
     });
     for (const connections of args.routes.includes('bookings') ? args.connections : []) {
       const before = cpuTicks();
-      const serviceBefore = processCpuMs(service.process.pid!);
+      const serviceBefore = processTreeCpuMs(service.process.pid!);
       const clientBefore = process.cpuUsage();
       const pgBefore = await backendCpu(handle.db);
       const bookings = await runLoad({
@@ -243,7 +243,7 @@ for (const name of args.scenarios) {
       const steal = stealPercent(before);
       // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
       // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
-      const serviceCpu = (processCpuMs(service.process.pid!) - serviceBefore) / bookings.requests;
+      const serviceCpu = (processTreeCpuMs(service.process.pid!) - serviceBefore) / bookings.requests;
       const clientUsage = process.cpuUsage(clientBefore);
       const clientCpu = (clientUsage.user + clientUsage.system) / 1000 / bookings.requests;
       const pgCpu = backendCpuSince(pgBefore, await backendCpu(handle.db)) / bookings.requests;

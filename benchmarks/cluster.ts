@@ -34,7 +34,7 @@ import {
   type Combo,
   type TrafficResult,
 } from './lib/cluster-traffic.js';
-import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import { cpuTicks, processCpuMs, processTreeCpuMs, stealPercent } from './lib/machine.js';
 import { DEFAULT_DATABASE_URL, loadScenario } from './lib/service.js';
 import { round, summarise } from './lib/stats.js';
 
@@ -105,7 +105,7 @@ const loadAtStart = loadavg()[0]!;
 
 /** CPU time (ms) the cluster's live service instances have used so far, by instance. */
 function servicesCpuMs(cluster: Cluster): number[] {
-  return cluster.instances.map((i) => (i?.process.pid ? processCpuMs(i.process.pid) : 0));
+  return cluster.instances.map((i) => (i?.process.pid ? processTreeCpuMs(i.process.pid) : 0));
 }
 
 /** The slot read cache's events (tournee_slot_cache_total) summed over the live instances, from their metrics. */

@@ -19,7 +19,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runLoad, runRate, type LoadRequest, type LoadResult } from './lib/load.js';
-import { cpuTicks, processCpuMs, stealPercent } from './lib/machine.js';
+import { cpuTicks, processTreeCpuMs, stealPercent } from './lib/machine.js';
 import { DEFAULT_DATABASE_URL, freePort, loadScenario, startService } from './lib/service.js';
 import { round, summarise } from './lib/stats.js';
 
@@ -79,7 +79,7 @@ async function cacheCounters(): Promise<Record<string, number>> {
 
 /** What one phase cost: the service's CPU per request, the host's load, the cache's counters. */
 async function phaseStart() {
-  return { cpu: processCpuMs(service.process.pid!), counters: await cacheCounters() };
+  return { cpu: processTreeCpuMs(service.process.pid!), counters: await cacheCounters() };
 }
 async function phaseCost(start: Awaited<ReturnType<typeof phaseStart>>, requests: number) {
   const counters = await cacheCounters();
@@ -89,7 +89,7 @@ async function phaseCost(start: Awaited<ReturnType<typeof phaseStart>>, requests
   const hits = delta.answer_hit ?? 0;
   const misses = delta.answer_miss ?? 0;
   return {
-    service_cpu_ms_per_request: round((processCpuMs(service.process.pid!) - start.cpu) / requests, 3),
+    service_cpu_ms_per_request: round((processTreeCpuMs(service.process.pid!) - start.cpu) / requests, 3),
     load_1m: round(loadavg()[0]!, 2),
     answers_from_memory_pct: hits + misses > 0 ? round((100 * hits) / (hits + misses), 1) : 0,
     cache: delta,
