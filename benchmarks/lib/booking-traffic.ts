@@ -59,16 +59,17 @@ export function bookingTraffic(
     const cacheKey = `${c.serviceId}:${c.postcode}`;
     let windows = windowCache.get(cacheKey);
     if (!windows) {
-      const res = JSON.parse(
-        (
-          await send(baseUrl, {
-            method: 'GET',
-            path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`,
-          })
-        ).body,
-      ) as { days?: { windows: Window[] }[] };
-      windows = (res.days ?? []).flatMap((d) => d.windows);
-      windowCache.set(cacheKey, windows);
+      const answer = await send(baseUrl, {
+        method: 'GET',
+        path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`,
+      });
+      // A failed read (a socket closed under a saturated host) is not an empty calendar: not kept,
+      // and this booking goes to a window that does not exist (422, counted as such).
+      if (answer.status === 200) {
+        const res = JSON.parse(answer.body) as { days?: { windows: Window[] }[] };
+        windows = (res.days ?? []).flatMap((d) => d.windows);
+        windowCache.set(cacheKey, windows);
+      } else windows = [];
     }
     const window = windows.length
       ? pick(windows)
