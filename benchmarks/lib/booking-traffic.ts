@@ -44,12 +44,25 @@ export function bookingTraffic(
   const toCancel: { id: string; token: string }[] = [];
   let customer = 1 + Math.floor(rand() * 1_000_000);
 
+  /**
+   * An untimed request of the cycle whose answer is needed. A kept-alive socket the service closed as
+   * it was reused fails with no answer ('network'): sent again once on a fresh socket, as fetch did
+   * on its own; a second failure names the request.
+   */
+  const untimed = async (request: LoadRequest): Promise<string> => {
+    for (let attempt = 1; ; attempt++) {
+      const { status, body } = await send(baseUrl, request);
+      if (status !== 'network') return body;
+      if (attempt === 2) throw new Error(`${request.method} ${request.path}: no answer from the service`);
+    }
+  };
+
   const next = async (): Promise<LoadRequest> => {
     const made = options.cancelEach ? toCancel.shift() : undefined;
     // The untimed requests go through the timed one's client (keep-alive http): fetch cost this load
     // generator 5× the CPU per request, on the cores the service needs.
     if (made) {
-      await send(baseUrl, {
+      await untimed({
         method: 'POST',
         path: `/v1/bookings/${made.id}/cancel`,
         headers: { 'x-manage-token': made.token },
@@ -88,8 +101,7 @@ export function bookingTraffic(
     const digits = String(n).padStart(8, '0').slice(-8);
     const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
     const challenge = JSON.parse(
-      (await send(baseUrl, { method: 'GET', path: '/v1/challenge', headers: { 'x-forwarded-for': address } }))
-        .body,
+      await untimed({ method: 'GET', path: '/v1/challenge', headers: { 'x-forwarded-for': address } }),
     ) as { challenge: string; difficulty: number };
     return {
       method: 'POST',
