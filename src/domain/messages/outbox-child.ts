@@ -1,7 +1,12 @@
 import { openDatabase } from '../../db/database.js';
 import type { WorkerLog } from '../outbox/worker.js';
 import { createMessaging } from './messaging.js';
-import type { FromOutbox, OutboxProcessData, ToOutbox } from './outbox-process.js';
+import {
+  errorOverChannel,
+  type FromOutbox,
+  type OutboxProcessData,
+  type ToOutbox,
+} from './outbox-process.js';
 import { OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE, runAsBackgroundProcess } from './process-priority.js';
 
 /**
@@ -27,16 +32,40 @@ const send = (message: FromOutbox): void => {
 // was taken and not recorded goes again when its lease ends, under the same ids.
 process.on('disconnect', () => process.exit(1));
 
-const data = await new Promise<OutboxProcessData>((resolve) =>
-  process.once('message', (message: ToOutbox) => {
-    if (message.type === 'start') resolve(message.data);
-  }),
-);
+// A SIGTERM meant for the instance's group (a terminal's ^C, a supervisor) leaves the stop to the
+// instance, which asks for it over the channel once its own requests are done.
+process.on('SIGTERM', () => {});
+process.on('SIGINT', () => {});
 
+// One listener from the first moment: a stop sent while this process is still starting (the
+// instance got SIGTERM right after it listened) must not be lost, or the instance waits for it.
+const state: { stopRequested: boolean; stop?: () => void; messaging?: ReturnType<typeof createMessaging> } = {
+  stopRequested: false,
+};
+let resolveStart: (data: OutboxProcessData) => void;
+const started = new Promise<OutboxProcessData>((resolve) => (resolveStart = resolve));
+process.on('message', (message: ToOutbox) => {
+  if (message.type === 'start') resolveStart(message.data);
+  if (message.type === 'wake') state.messaging?.worker.wake();
+  if (message.type === 'stop') {
+    state.stopRequested = true;
+    if (state.stop) state.stop();
+    else process.exit(0);
+  }
+});
+
+const data = await started;
+
+const plain = (value: unknown): unknown => (value instanceof Error ? errorOverChannel(value) : value);
 const forward =
   (level: keyof WorkerLog) =>
   (fields: object, message: string): void =>
-    send({ type: 'log', level, fields, message });
+    send({
+      type: 'log',
+      level,
+      fields: Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, plain(value)])),
+      message,
+    });
 const log: WorkerLog = { info: forward('info'), warn: forward('warn'), error: forward('error') };
 
 const database = await openDatabase({
@@ -46,22 +75,15 @@ const database = await openDatabase({
   // Its writes' loss in a database crash only means a re-delivery under the same id (see server.ts).
   synchronousCommit: false,
 });
-const messaging = createMessaging(database.db, { ...data.messaging, log });
-messaging.worker.start();
-
-process.on('message', (message: ToOutbox) => {
-  if (message.type === 'wake') messaging.worker.wake();
-  if (message.type === 'stop') {
-    void (async () => {
-      // The run in progress records its outcomes before the pool closes.
-      await messaging.close();
-      await database.close();
-      process.exit(0);
-    })();
-  }
-});
-// A SIGTERM meant for the instance's group (a terminal's ^C, a supervisor) leaves the stop to the
-// instance, which asks for it over the channel once its own requests are done.
-process.on('SIGTERM', () => {});
-process.on('SIGINT', () => {});
+const running = createMessaging(database.db, { ...data.messaging, log });
+state.messaging = running;
+state.stop = () =>
+  void (async () => {
+    // The run in progress records its outcomes before the pool closes.
+    await running.close();
+    await database.close();
+    process.exit(0);
+  })();
+if (state.stopRequested) state.stop();
+else running.worker.start();
 send({ type: 'ready' });

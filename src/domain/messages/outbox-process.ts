@@ -16,6 +16,35 @@ export type ToOutbox = { type: 'start'; data: OutboxProcessData } | { type: 'wak
 export type FromOutbox =
   { type: 'ready' } | { type: 'log'; level: keyof WorkerLog; fields: object; message: string };
 
+/**
+ * An Error crosses the channel as an empty object: its name, message and code go as this, and the
+ * instance makes an Error of it again, so its log serializer (which keeps only what may be logged
+ * of an error) sees an Error as for the instance's own.
+ */
+interface ErrorOverChannel {
+  outboxError: { name: string; message: string; code?: string };
+}
+
+export function errorOverChannel(error: Error): ErrorOverChannel {
+  const code = (error as { code?: unknown }).code;
+  return {
+    outboxError: {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+    },
+  };
+}
+
+function revived(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('outboxError' in value)) return value;
+  const { name, message, code } = (value as ErrorOverChannel).outboxError;
+  const error = Object.assign(new Error(message), code === undefined ? {} : { code });
+  error.name = name;
+  error.stack = `${name}: ${message}`;
+  return error;
+}
+
 const STOP_TIMEOUT_MS = 15_000;
 const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
 /**
@@ -83,7 +112,10 @@ export class OutboxProcess {
     const child = spawnOutbox();
     this.child = child;
     child.on('message', (message: FromOutbox) => {
-      if (message.type === 'log') this.log[message.level](message.fields, message.message);
+      if (message.type === 'log') {
+        const fields = Object.fromEntries(Object.entries(message.fields).map(([k, v]) => [k, revived(v)]));
+        this.log[message.level](fields, message.message);
+      }
       if (message.type === 'ready') this.restarts = 0;
     });
     child.on('error', (error) =>

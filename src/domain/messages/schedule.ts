@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../../db/database.js';
 import { doneVisitsWithoutAnswer, visitsNeedingReminder, wasSent } from '../../db/message-schedule.js';
-import { messageCompany } from './company.js';
+import { findMessageCompany } from './company.js';
 import { insertMessages, type NewMessage } from '../../db/outbox.js';
 import { RETRY_WINDOW_MS } from '../outbox/backoff.js';
 import { visitEventData } from '../outbox/visit-events.js';
@@ -53,7 +53,9 @@ export class MessageSchedule implements Scheduled {
   constructor(private readonly db: Db) {}
 
   async run(now: Date): Promise<number> {
-    const company = await messageCompany(this.db);
+    // A database with no company yet (started without the demo, not set up): nothing is booked.
+    const company = await findMessageCompany(this.db);
+    if (!company) return 0;
     const zone = company.timezone;
     const local = DateTime.fromJSDate(now, { zone });
     const messages: NewMessage[] = [];

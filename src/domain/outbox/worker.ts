@@ -137,8 +137,7 @@ export class OutboxWorker {
     let report: RunReport | undefined;
     this.running = this.runOnce().then(
       (r) => (report = r),
-      (error: unknown) =>
-        this.options.log?.warn({ err: (error as Error).message }, 'outbox run failed; will retry'),
+      (error: unknown) => this.options.log?.warn({ err: error }, 'outbox run failed; will retry'),
     );
     await this.running;
     this.running = undefined;
