@@ -1,15 +1,17 @@
 /**
- * A booking's statements inside its transaction run on their generic plans (planned once per
+ * A booking's statements inside its locked transaction run on their generic plans (planned once per
  * connection): left to choose, PostgreSQL re-planned the fresh read at every booking, because its
  * generic plan is estimated dearer than the custom plans its parameters fold — and the planning
  * cost more than the plan ran. The open statement sets plan_cache_mode for its transaction only.
+ * The locked transaction is the desk's (and make-room's, and a public booking's whose snapshot went
+ * stale): an ordinary public booking reads its snapshot and calls book_visit instead (479f598).
  */
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { buildServer } from '../../src/http/server.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 
 const url = process.env.DATABASE_URL;
@@ -42,7 +44,11 @@ describe.skipIf(!url)('booking statements’ plans, on PostgreSQL', () => {
     // More than the five custom plans PostgreSQL makes before it may settle on the generic one (the
     // suite's caps are off: one customer books them all).
     for (const window of windows.slice(0, 8)) {
-      const res = await book(app, bookingPayload(service.id, window, '69003'));
+      // Booked at the desk: the locked transaction, whose fresh read this is about.
+      const res = await book(app, bookingPayload(service.id, window, '69003'), {
+        headers: bearer(t.tokens.agent),
+        pow: false,
+      });
       expect(res.statusCode).toBe(201);
     }
     const plans = await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
