@@ -5,7 +5,7 @@ import { createBooking, type CreateBookingInput } from '../../src/domain/booking
 import { DomainError } from '../../src/domain/errors.js';
 import { freshReads } from '../../src/domain/slot-reads.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { lonelyTechnician } from '../helpers/fixtures.js';
+import { lonelyTechnician, serviceOfSkill } from '../helpers/fixtures.js';
 
 /**
  * A public booking reads its technicians' day without locks and writes in one call (book_visit,
@@ -28,24 +28,13 @@ const morning = (day: string) => ({ start: `${day}T08:00:00+02:00`, end: `${day}
 async function oneHourService(suffix: string) {
   const db = t.testDb.handle.db;
   const solo = await lonelyTechnician(db, suffix);
-  const service = await db
-    .insertInto('services')
-    .values({
-      slug: `hour-${suffix}`,
-      name: `Hour ${suffix}`,
-      duration_minutes: 60,
-      window_minutes: 120,
-      min_notice_minutes: 0,
-      max_horizon_days: 200,
-      price_label: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('service_skills')
-    .values({ service_id: service.id, skill_code: `solo-${suffix}` })
-    .execute();
-  return { ...solo, serviceId: service.id };
+  const serviceId = await serviceOfSkill(db, {
+    slug: `hour-${suffix}`,
+    name: `Hour ${suffix}`,
+    minutes: 60,
+    skill: `solo-${suffix}`,
+  });
+  return { ...solo, serviceId };
 }
 
 function publicBooking(

@@ -40,12 +40,26 @@ export async function lonelyTechnician(
   await db.insertInto('technician_skills').values({ technician_id: tech.id, skill_code: skill }).execute();
   await db.insertInto('technician_zones').values({ technician_id: tech.id, zone_id: zone.id }).execute();
   await giveWeekdayHours(db, tech.id);
-  const service = await db
+  const serviceId = await serviceOfSkill(db, {
+    slug: `long-job-${suffix}`,
+    name: `Long job ${suffix}`,
+    minutes: 180,
+    skill,
+  });
+  return { technicianId: tech.id, serviceId, postcode };
+}
+
+/** A service needing one skill, bookable at once and for 200 days, in two-hour windows; its id. */
+export async function serviceOfSkill(
+  db: Db,
+  service: { slug: string; name: string; minutes: number; skill: string },
+): Promise<string> {
+  const row = await db
     .insertInto('services')
     .values({
-      slug: `long-job-${suffix}`,
-      name: `Long job ${suffix}`,
-      duration_minutes: 180,
+      slug: service.slug,
+      name: service.name,
+      duration_minutes: service.minutes,
       window_minutes: 120,
       min_notice_minutes: 0,
       max_horizon_days: 200,
@@ -53,8 +67,8 @@ export async function lonelyTechnician(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('service_skills').values({ service_id: service.id, skill_code: skill }).execute();
-  return { technicianId: tech.id, serviceId: service.id, postcode };
+  await db.insertInto('service_skills').values({ service_id: row.id, skill_code: service.skill }).execute();
+  return row.id;
 }
 
 /** The demo's working week: weekdays 08:00–12:00 and 13:30–17:30, from 2026-01-01 on. */
