@@ -24,6 +24,9 @@
  *     route never makes it tighter);
  *   - down a chain, only sets no smaller set already makes room with (not for the new visit:
  *     with more off it may fit at another place, leaving room for the visits taken off);
+ *   - a configuration (visits still to place, visits moved, changed routes' contents) is
+ *     explored once per level, and a route's contents are one state whatever the path that
+ *     built them: chains moving the same visits in another order ask nothing new;
  *   - `maxTries` route tests per window: a question counts once per window, cached or not, so
  *     one window's answer does not depend on the others of the call; a moved visit read
  *     against every route as booked counts once, not once per route (those answers are the
@@ -137,6 +140,8 @@ interface Context {
   forVisit: Map<string, number[]>;
   /** Original driving time per route number. */
   baseTravel: Float64Array;
+  /** States without the new visit, by content (see canonical). */
+  states: Map<string, RouteState>;
   /** A small number per booked visit, for cache keys. */
   number: Map<Visit, number>;
   near: Seconds;
@@ -167,8 +172,12 @@ interface Search {
   newFits: Map<RouteState, readonly number[]>;
   /** A shared state with the new visit put in, by position. */
   withNew: Map<RouteState, Map<number, RouteState>>;
+  /** States holding the new visit, by content (see canonical). */
+  states: Map<string, RouteState>;
   /** Booked visits (by number) already tested against the routes as booked in this search. */
   readBooked: Set<number>;
+  /** Configurations already explored at this level (see configurationKey). */
+  explored: Set<string>;
   limit: number;
   tries: number;
   exhausted: boolean;
@@ -223,6 +232,7 @@ function prepare(problem: Problem, request: SlotRequest, options: MakeRoomOption
     forVisit: new Map(),
     baseTravel,
     number: new Map(problem.visits.map((v, i) => [v, i])),
+    states: new Map(),
     near: options.near ?? 3 * 3600,
     chainNear: options.chainNear ?? 3 * 3600,
     maxMoves: Math.min(3, Math.max(0, options.maxMoves ?? 3)),
@@ -254,6 +264,21 @@ function routesFor(ctx: Context, v: Visit): number[] {
   return out;
 }
 
+/**
+ * The one state holding `list` on route `rid`: the same visits in the same order reached by
+ * another path (a taken off then b put in, or the other way round) share their answers. States
+ * with the new visit belong to one search; the others to the call.
+ */
+function canonical(s: Search, rid: number, list: readonly Visit[]): RouteState {
+  const hasNew = list.includes(s.newVisit);
+  const states = hasNew ? s.states : s.ctx.states;
+  let key = rid + ':';
+  for (const v of list) key += (v === s.newVisit ? -1 : s.ctx.number.get(v)!) + ',';
+  let state = states.get(key);
+  if (state === undefined) states.set(key, (state = stateOf(rid, list)));
+  return state;
+}
+
 /** `state` without the visits `taken` (all in it). */
 function without(s: Search, state: RouteState, taken: readonly Visit[]): RouteState {
   let key = '';
@@ -261,7 +286,8 @@ function without(s: Search, state: RouteState, taken: readonly Visit[]): RouteSt
   state.without ??= new Map();
   let child = state.without.get(key);
   if (child === undefined) {
-    child = stateOf(
+    child = canonical(
+      s,
       state.rid,
       state.list.filter((v) => !taken.includes(v)),
     );
@@ -277,13 +303,13 @@ function withVisit(s: Search, state: RouteState, p: number, x: Visit): RouteStat
     let byPosition = s.withNew.get(state);
     if (byPosition === undefined) s.withNew.set(state, (byPosition = new Map()));
     let child = byPosition.get(p);
-    if (child === undefined) byPosition.set(p, (child = stateOf(state.rid, list)));
+    if (child === undefined) byPosition.set(p, (child = canonical(s, state.rid, list)));
     return child;
   }
   const key = s.ctx.number.get(x)! * 1024 + p;
   state.with ??= new Map();
   let child = state.with.get(key);
-  if (child === undefined) state.with.set(key, (child = stateOf(state.rid, list)));
+  if (child === undefined) state.with.set(key, (child = canonical(s, state.rid, list)));
   return child;
 }
 
@@ -422,6 +448,20 @@ interface Opening {
   enough: Visit[][];
 }
 
+/** The visits still to place (in order), the visits moved so far, and each changed route's visits in order. */
+function configurationKey(
+  s: Search,
+  pending: readonly Visit[],
+  routes: ReadonlyMap<number, RouteState>,
+  movedIds: ReadonlySet<string>,
+): string {
+  const n = (v: Visit): number => (v === s.newVisit ? -1 : s.ctx.number.get(v)!);
+  let key = pending.map(n).join(',') + '|' + [...movedIds].sort().join(',');
+  for (const rid of [...routes.keys()].sort((a, b) => a - b))
+    key += '|' + rid + ':' + routes.get(rid)!.list.map(n).join(',');
+  return key;
+}
+
 /**
  * Place the pending visits in order, taking off at most `limit - used` more; every way found is
  * recorded. Every route as it stands first, then every route with one visit off, then two…
@@ -440,6 +480,12 @@ function place(
     if (s.limit >= 2) s.exhausted = true;
     return;
   }
+  // Chains that move the same visits the same way reach the same configuration in many orders
+  // (take a then b, or b then a); what can be completed from it does not depend on the path, and
+  // past one move a level stops at its first way, so a configuration explored once is done.
+  const key = configurationKey(s, pending, routes, movedIds);
+  if (s.explored.has(key)) return;
+  s.explored.add(key);
   const x = pending[0]!;
   const isNew = x === s.newVisit;
   const step: Step = { x, rest: pending.slice(1), routes, moved, movedIds };
@@ -616,7 +662,9 @@ function roomFor(ctx: Context, request: SlotRequest, window: Interval): RoomOffe
     newVisit,
     newFits: new Map(),
     withNew: new Map(),
+    states: new Map(),
     readBooked: new Set(),
+    explored: new Set(),
     limit: 0,
     tries: 0,
     exhausted: false,
@@ -624,6 +672,7 @@ function roomFor(ctx: Context, request: SlotRequest, window: Interval): RoomOffe
   };
   for (let limit = 0; limit <= ctx.maxMoves && !s.exhausted; limit++) {
     s.limit = limit;
+    s.explored.clear();
     place(s, [newVisit], new Map(), [], new Set());
     if (s.found.length === 0) continue;
     // Least added driving first; the sort is stable, so ties keep the order they were found in.
