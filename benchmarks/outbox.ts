@@ -225,19 +225,30 @@ const on = await bookAtRate(service, combos, worker);
 await waitUntilDelivered(handle.db, 300_000);
 await service.stop();
 await worker?.stop();
-const delays = await sql<{ channel: string; ms: number }>`
-  SELECT m.channel, EXTRACT(EPOCH FROM (m.sent_at - o.created_at)) * 1000 AS ms
+// The delay in two parts: commit to the event's dispatch (the worker's wake-up, its gathering and
+// its queue of runs), and dispatch to delivery (composing and sending within a run).
+const delays = await sql<{ channel: string; ms: number; dispatch_ms: number; send_ms: number }>`
+  SELECT m.channel, EXTRACT(EPOCH FROM (m.sent_at - o.created_at)) * 1000 AS ms,
+    EXTRACT(EPOCH FROM (o.dispatched_at - o.created_at)) * 1000 AS dispatch_ms,
+    EXTRACT(EPOCH FROM (m.sent_at - o.dispatched_at)) * 1000 AS send_ms
   FROM messages m JOIN outbox o ON o.id = m.outbox_id
   WHERE o.created_at >= ${liveStart} AND m.status = 'sent'`.execute(handle.db);
 const byChannel = (channel: string) => {
-  const ms = delays.rows.filter((r) => r.channel === channel).map((r) => Number(r.ms));
+  const rows = delays.rows.filter((r) => r.channel === channel);
+  const ms = rows.map((r) => Number(r.ms));
   const s = summarise(ms);
+  const toDispatch = summarise(rows.map((r) => Number(r.dispatch_ms)));
+  const toSend = summarise(rows.map((r) => Number(r.send_ms)));
   return {
     messages: ms.length,
     p50_ms: round(s.p50),
     p95_ms: round(s.p95),
     p99_ms: round(s.p99),
     max_ms: round(s.max),
+    commit_to_dispatch_p50_ms: round(toDispatch.p50),
+    commit_to_dispatch_p95_ms: round(toDispatch.p95),
+    dispatch_to_sent_p50_ms: round(toSend.p50),
+    dispatch_to_sent_p95_ms: round(toSend.p95),
   };
 };
 const delay = { email: byChannel('email'), webhook: byChannel('webhook') };
@@ -247,7 +258,7 @@ log(
 );
 for (const [channel, d] of Object.entries(delay)) {
   log(
-    `  commit → ${channel} delivered: ${d.messages} messages, p50 ${d.p50_ms} ms, p95 ${d.p95_ms} ms, p99 ${d.p99_ms} ms, max ${d.max_ms} ms`,
+    `  commit → ${channel} delivered: ${d.messages} messages, p50 ${d.p50_ms} ms, p95 ${d.p95_ms} ms, p99 ${d.p99_ms} ms, max ${d.max_ms} ms (commit → dispatch p50 ${d.commit_to_dispatch_p50_ms}, p95 ${d.commit_to_dispatch_p95_ms} ms; dispatch → sent p50 ${d.dispatch_to_sent_p50_ms}, p95 ${d.dispatch_to_sent_p95_ms} ms)`,
   );
 }
 // What the deliveries cost the service: its CPU with the worker on less the same traffic's with it off.

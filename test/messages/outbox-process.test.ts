@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxProcess } from '../../src/domain/messages/outbox-process.js';
-import { OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE } from '../../src/domain/messages/process-priority.js';
+import {
+  OUTBOX_CATCH_UP_AFTER_MS,
+  OUTBOX_CATCH_UP_NICE,
+  OUTBOX_PROCESS_NAME,
+  OUTBOX_PROCESS_NICE,
+  outboxNiceFor,
+} from '../../src/domain/messages/process-priority.js';
 import { findVisitWithService } from '../../src/db/visits.js';
+import { insertWebhook } from '../../src/db/webhooks.js';
+import { newWebhookSecret } from '../../src/domain/webhooks/signature.js';
+import { startReceiver } from './receiver.js';
 import { enqueueMessage } from '../../src/domain/outbox/index.js';
 import { visitEventData } from '../../src/domain/outbox/visit-events.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -43,6 +52,16 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
   throw new Error(`never: ${what}`);
 }
+
+describe('the outbox process’s priority', () => {
+  it('stays at 19 while nothing waits long, and rises to the instance’s level past a second', () => {
+    expect(outboxNiceFor(undefined)).toBe(OUTBOX_PROCESS_NICE);
+    expect(outboxNiceFor(0)).toBe(OUTBOX_PROCESS_NICE);
+    expect(outboxNiceFor(OUTBOX_CATCH_UP_AFTER_MS - 1)).toBe(OUTBOX_PROCESS_NICE);
+    expect(outboxNiceFor(OUTBOX_CATCH_UP_AFTER_MS)).toBe(OUTBOX_CATCH_UP_NICE);
+    expect(outboxNiceFor(60_000)).toBe(OUTBOX_CATCH_UP_NICE);
+  });
+});
 
 describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () => {
   let testDb: TestDatabase;
@@ -126,4 +145,57 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
     expect(readdirSync(join(dataDir, 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
     expect(warnings).toEqual([]);
   });
+
+  // Raising a priority needs CAP_SYS_NICE (root here); without it the process stays at 19.
+  it.skipIf(process.getuid?.() !== 0)(
+    'is raised to the instance’s level while a message waits past a second, and lowered once delivered',
+    async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // A receiver that keeps the call open: the run delivering it does not end, its event waits.
+      const receiver = await startReceiver(async () => {
+        await held;
+        return 204;
+      });
+      const db = testDb.handle.db;
+      try {
+        await insertWebhook(db, {
+          url: receiver.url,
+          events: ['request.closed'],
+          secret: newWebhookSecret(),
+        });
+        await db.transaction().execute((tx) =>
+          enqueueMessage(tx, {
+            type: 'request.closed',
+            aggregate: 'request',
+            aggregateId: '00000000-0000-4000-8000-00000000c10e',
+            payload: {},
+          }),
+        );
+        const pid = outbox.pid!;
+        const niceOf = () => threads(pid).map((t) => t.nice);
+        await until('the process raised', () =>
+          niceOf().length > 1 && niceOf().every((n) => n === OUTBOX_CATCH_UP_NICE) ? true : undefined,
+        );
+        expect(outbox.nice).toBe(OUTBOX_CATCH_UP_NICE);
+        expect(receiver.calls.length).toBe(1);
+        release();
+        await until('the process lowered again', () =>
+          niceOf().length > 1 && niceOf().every((n) => n === OUTBOX_PROCESS_NICE) ? true : undefined,
+        );
+        expect(outbox.backlogAgeMs()).toBeUndefined();
+        const message = await db
+          .selectFrom('messages')
+          .select('status')
+          .where('kind', '=', 'request.closed')
+          .executeTakeFirstOrThrow();
+        expect(message.status).toBe('sent');
+        expect(receiver.calls.length).toBe(1);
+        expect(warnings).toEqual([]);
+      } finally {
+        release();
+        await receiver.close();
+      }
+    },
+  );
 });

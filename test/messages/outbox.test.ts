@@ -198,6 +198,48 @@ describe('outbox', () => {
     }
   });
 
+  it('says since when work has waited while a backlog remains, and nothing once it caught up', async () => {
+    const receiver = await startReceiver();
+    await db().updateTable('webhooks').set({ deleted_at: new Date() }).execute();
+    await insertWebhook(db(), { url: receiver.url, events: ['request.created'], secret: newWebhookSecret() });
+    const worker = new OutboxWorker(db(), {
+      deliverers: { webhook: new WebhookDeliverer(db(), { allowPrivate: true }) },
+      concurrency: 2,
+      onProgress: (since) => reports.push(since),
+    });
+    const reports: (number | undefined)[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        await db()
+          .transaction()
+          .execute((tx) =>
+            enqueueMessage(tx, {
+              type: 'request.created',
+              aggregate: 'request',
+              aggregateId: `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`,
+              payload: { n: i },
+            }),
+          );
+      }
+      // Woken by the instance with the commit time of the first event it announces (an hour ago here).
+      const since = Date.now() - 3_600_000;
+      worker.start();
+      worker.wake(since);
+      for (let i = 0; reports.at(-1) !== undefined || reports.length === 0; i++) {
+        if (i > 600) throw new Error('the worker never caught up');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Five events, two messages a run: the first runs leave a backlog, waiting since the wake.
+      expect(reports[0]).toBe(since);
+      expect(reports.filter((r) => r !== undefined).every((r) => r === since)).toBe(true);
+      expect(reports.at(-1)).toBeUndefined();
+      expect(receiver.calls.length).toBe(5);
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
+  });
+
   describe('the worker’s writes, lost in a database crash (they commit without waiting for the disk)', () => {
     const lease = 60_000;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import { OutboxWorker, type WorkerLog } from '../outbox/worker.js';
+import { OutboxWorker, type OutboxWorkerOptions, type WorkerLog } from '../outbox/worker.js';
 import { WebhookDeliverer } from '../webhooks/deliver.js';
 import { MailDeliverer } from './mail-deliverer.js';
 import { MessageSchedule } from './schedule.js';
@@ -15,6 +15,7 @@ export interface MessagingOptions {
   pollMs?: number;
   clock?: () => Date;
   log?: WorkerLog;
+  onProgress?: OutboxWorkerOptions['onProgress'];
 }
 
 export interface Messaging {
@@ -36,6 +37,7 @@ export function createMessaging(db: Db, options: MessagingOptions): Messaging {
     leaseMs: options.leaseMs,
     pollMs: options.pollMs,
     log: options.log,
+    onProgress: options.onProgress,
   });
   return {
     worker,

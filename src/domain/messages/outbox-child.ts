@@ -39,14 +39,24 @@ process.on('SIGINT', () => {});
 
 // One listener from the first moment: a stop sent while this process is still starting (the
 // instance got SIGTERM right after it listened) must not be lost, or the instance waits for it.
-const state: { stopRequested: boolean; stop?: () => void; messaging?: ReturnType<typeof createMessaging> } = {
+const state: {
+  stopRequested: boolean;
+  stop?: () => void;
+  messaging?: ReturnType<typeof createMessaging>;
+  /** The latest wake received (its commit time): the instance counts the ones after it as unseen. */
+  seenWake: number | null;
+} = {
   stopRequested: false,
+  seenWake: null,
 };
 let resolveStart: (data: OutboxProcessData) => void;
 const started = new Promise<OutboxProcessData>((resolve) => (resolveStart = resolve));
 process.on('message', (message: ToOutbox) => {
   if (message.type === 'start') resolveStart(message.data);
-  if (message.type === 'wake') state.messaging?.worker.wake();
+  if (message.type === 'wake') {
+    state.seenWake = Math.max(state.seenWake ?? message.at, message.at);
+    state.messaging?.worker.wake(message.at);
+  }
   if (message.type === 'stop') {
     state.stopRequested = true;
     if (state.stop) state.stop();
@@ -75,7 +85,12 @@ const database = await openDatabase({
   // Its writes' loss in a database crash only means a re-delivery under the same id (see server.ts).
   synchronousCommit: false,
 });
-const running = createMessaging(database.db, { ...data.messaging, log });
+const running = createMessaging(database.db, {
+  ...data.messaging,
+  log,
+  onProgress: (backlogSince) =>
+    send({ type: 'progress', backlogSince: backlogSince ?? null, seenWake: state.seenWake }),
+});
 state.messaging = running;
 state.stop = () =>
   void (async () => {

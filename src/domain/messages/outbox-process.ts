@@ -4,17 +4,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { onEventEnqueued } from '../outbox/enqueue.js';
 import type { WorkerLog } from '../outbox/worker.js';
 import type { MessagingOptions } from './messaging.js';
+import { OUTBOX_PROCESS_NICE, outboxNiceFor, setProcessNice } from './process-priority.js';
 
 /** What the process is started with (sent over the channel: no functions). */
 export interface OutboxProcessData {
   url: string;
   schema: string;
-  messaging: Omit<MessagingOptions, 'clock' | 'log'>;
+  messaging: Omit<MessagingOptions, 'clock' | 'log' | 'onProgress'>;
 }
 
-export type ToOutbox = { type: 'start'; data: OutboxProcessData } | { type: 'wake' } | { type: 'stop' };
+export type ToOutbox =
+  | { type: 'start'; data: OutboxProcessData }
+  /** `at`: when the first event of those it announces was committed (Date.now() of the instance). */
+  | { type: 'wake'; at: number }
+  | { type: 'stop' };
 export type FromOutbox =
-  { type: 'ready' } | { type: 'log'; level: keyof WorkerLog; fields: object; message: string };
+  | { type: 'ready' }
+  | { type: 'log'; level: keyof WorkerLog; fields: object; message: string }
+  /** After each run: since when work has waited (null: caught up), and the latest wake it had received. */
+  | { type: 'progress'; backlogSince: number | null; seenWake: number | null };
 
 /**
  * An Error crosses the channel as an empty object: its name, message and code go as this, and the
@@ -52,6 +60,8 @@ const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
  * meanwhile, not one per booking. The worker gathers 150 ms of events after a wake anyway.
  */
 const WAKE_EVERY_MS = 20;
+/** How often the instance looks at the outbox's backlog age to set its priority (a comparison; a syscall per thread only on a change). */
+const PRIORITY_EVERY_MS = 100;
 
 /**
  * The outbox worker (e-mails, webhooks, reminders, surveys) in a child process of this instance,
@@ -69,6 +79,13 @@ const WAKE_EVERY_MS = 20;
  * LOCKED, retries, dead letters are the database's, as with any other instance's worker. A process
  * that dies is started again (1 s, 5 s, then every 30 s); one whose instance dies (even SIGKILLed)
  * sees its channel close and exits at once, as in a crash.
+ *
+ * Its priority rises with the age of what waits (outboxNiceFor): the instance, which always gets the
+ * CPU, knows when it committed events the process has not yet seen, and the process tells it after
+ * each run since when work has waited; past OUTBOX_CATCH_UP_AFTER_MS the instance raises every
+ * thread of it to the instance's level, and lowers it again to 19 once it has caught up. The
+ * process alone could not: starved, it would notice late. Raising needs CAP_SYS_NICE or
+ * RLIMIT_NICE; without, it stays at 19 (said once in the log).
  */
 export class OutboxProcess {
   private child: ChildProcess | undefined;
@@ -77,6 +94,15 @@ export class OutboxProcess {
   private restartTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** When the first event of the wake being gathered (WAKE_EVERY_MS) was committed. */
+  private gatheringSince: number | undefined;
+  /** Wakes sent and not yet seen by the process (their commit times, oldest first). */
+  private unseenWakes: number[] = [];
+  /** Since when work has waited, as the process last said (undefined: caught up). */
+  private backlogSince: number | undefined;
+  private priorityTimer: NodeJS.Timeout | undefined;
+  private appliedNice = OUTBOX_PROCESS_NICE;
+  private raiseRefused = false;
 
   constructor(
     private readonly data: OutboxProcessData,
@@ -96,11 +122,47 @@ export class OutboxProcess {
 
   private wake(): void {
     if (this.wakeTimer) return;
+    // The wake itself comes 5 ms after the commit (wakeWorkersSoon).
+    this.gatheringSince = Date.now() - 5;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
-      this.post({ type: 'wake' });
+      const at = this.gatheringSince!;
+      this.gatheringSince = undefined;
+      if (this.child?.connected) this.unseenWakes.push(at);
+      this.post({ type: 'wake', at });
     }, WAKE_EVERY_MS);
     this.wakeTimer.unref();
+  }
+
+  /** How long the oldest work the outbox process has to do has waited (ms), or undefined if none. */
+  backlogAgeMs(now = Date.now()): number | undefined {
+    const oldest = Math.min(
+      this.backlogSince ?? Infinity,
+      this.unseenWakes[0] ?? Infinity,
+      this.gatheringSince ?? Infinity,
+    );
+    return oldest === Infinity ? undefined : Math.max(0, now - oldest);
+  }
+
+  /** The process's nice level now (19, or raised while it catches up). */
+  get nice(): number {
+    return this.appliedNice;
+  }
+
+  private adjustPriority(): void {
+    const child = this.child;
+    if (!child?.pid || this.stopping) return;
+    const target = outboxNiceFor(this.backlogAgeMs());
+    if (target === this.appliedNice || (target < this.appliedNice && this.raiseRefused)) return;
+    const result = setProcessNice(child.pid, target);
+    if (result === 'set') this.appliedNice = target;
+    if (result === 'refused') {
+      this.raiseRefused = true;
+      this.log.info(
+        { nice: target },
+        'outbox process kept at nice 19: raising it needs CAP_SYS_NICE or RLIMIT_NICE (LimitNICE=)',
+      );
+    }
   }
 
   private post(message: ToOutbox): void {
@@ -111,12 +173,29 @@ export class OutboxProcess {
   private spawn(): void {
     const child = spawnOutbox();
     this.child = child;
+    // A new process runs through everything waiting at its start; it sets its own level (19) first.
+    this.unseenWakes = [];
+    this.backlogSince = undefined;
+    this.appliedNice = OUTBOX_PROCESS_NICE;
+    if (!this.priorityTimer && process.platform === 'linux') {
+      this.priorityTimer = setInterval(() => this.adjustPriority(), PRIORITY_EVERY_MS);
+      this.priorityTimer.unref();
+    }
     child.on('message', (message: FromOutbox) => {
+      if (message.type === 'progress' && this.child === child) {
+        this.backlogSince = message.backlogSince ?? undefined;
+        const seen = message.seenWake;
+        if (seen !== null) this.unseenWakes = this.unseenWakes.filter((at) => at > seen);
+      }
       if (message.type === 'log') {
         const fields = Object.fromEntries(Object.entries(message.fields).map(([k, v]) => [k, revived(v)]));
         this.log[message.level](fields, message.message);
       }
-      if (message.type === 'ready') this.restarts = 0;
+      if (message.type === 'ready') {
+        this.restarts = 0;
+        // It lowered itself to 19 as it started, perhaps after a raise.
+        this.appliedNice = OUTBOX_PROCESS_NICE;
+      }
     });
     child.on('error', (error) =>
       this.log.error(
@@ -141,6 +220,7 @@ export class OutboxProcess {
     this.unsubscribe?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.priorityTimer) clearInterval(this.priorityTimer);
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     // It exits by itself once its run is recorded and its pool closed (outbox-child.ts).

@@ -40,6 +40,12 @@ export interface OutboxWorkerOptions {
   scheduleEveryMs?: number;
   log?: WorkerLog;
   random?: () => number;
+  /**
+   * Told after every run how old the work still waiting is: since when (ms, Date.now()) an event or
+   * a due message has been waiting, or undefined when the worker caught up. The outbox process
+   * raises its priority from it (outbox-process.ts).
+   */
+  onProgress?: (backlogSince: number | undefined) => void;
 }
 
 /** How long a run's outcomes wait for its slowest delivery before those done are written. */
@@ -75,6 +81,10 @@ export class OutboxWorker {
   /** An event was committed in this process since the last run began: the next run need not ask whether any waits. */
   private eventsKnown = false;
   private lastClaim = -Infinity;
+  /** Since when work has been waiting (the first wake not yet served, or a run that left a backlog); undefined when caught up. */
+  private pendingSince: number | undefined;
+  /** The first wake that came while a run was going on (that run may not have seen its event). */
+  private wokenDuringRun: number | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -104,14 +114,20 @@ export class OutboxWorker {
     await this.running;
   }
 
-  /** Runs now rather than at the next poll (called after an event is enqueued in this process). */
-  wake(): void {
+  /**
+   * Runs now rather than at the next poll (called after an event is enqueued in this process).
+   * `since`: when the event was committed, if the wake came from elsewhere (the instance, over the
+   * outbox process's channel, perhaps late); by default now.
+   */
+  wake(since = Date.now()): void {
     if (this.stopped) return;
     this.eventsKnown = true;
     if (this.running) {
+      this.wokenDuringRun = Math.min(this.wokenDuringRun ?? since, since);
       this.wakeRequested = true;
       return;
     }
+    this.pendingSince = Math.min(this.pendingSince ?? since, since);
     this.scheduleWithin(this.gatherMs);
   }
 
@@ -134,6 +150,7 @@ export class OutboxWorker {
 
   private async loop(): Promise<void> {
     if (this.stopped || this.running) return;
+    const startedAt = Date.now();
     let report: RunReport | undefined;
     this.running = this.runOnce().then(
       (r) => (report = r),
@@ -145,6 +162,12 @@ export class OutboxWorker {
     // Keep going at once while there is a backlog (a full batch); after a wake, gather a little first.
     const busy =
       report !== undefined && (report.attempted >= this.concurrency || report.dispatched >= this.concurrency);
+    // A run that left work (a full batch, or a failure) leaves it waiting since at least its start;
+    // one that did not caught up with everything committed before it began, not with what woke it meanwhile.
+    if (busy || report === undefined) this.pendingSince = Math.min(this.pendingSince ?? startedAt, startedAt);
+    else this.pendingSince = this.wokenDuringRun;
+    this.wokenDuringRun = undefined;
+    this.options.onProgress?.(this.pendingSince);
     const woken = this.wakeRequested;
     this.wakeRequested = false;
     this.schedule(busy ? 0 : woken ? this.gatherMs : this.pollMs);
