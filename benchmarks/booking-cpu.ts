@@ -1,8 +1,8 @@
 /**
- * npm run bench:booking-cpu [-- --json] [--cycles 400] [--warmup 50] [--keep-windows]
+ * npm run bench:booking-cpu [-- --json] [--cycles 400] [--warmup 50] [--keep-windows] [--scenario S|M|L]
  *
  * What a booking costs in CPU, measured so that a busy machine changes the figures little: bench:api's
- * customer cycle on the S company — a proof-of-work challenge, the booking as a new web customer from
+ * customer cycle on the S company (or --scenario's) — a proof-of-work challenge, the booking as a new web customer from
  * a new address, the cancellation of the previous booking, a slot read when the customer's windows
  * went stale — run one after another in this process through app.inject (no sockets, no load
  * generator in the way), on one pooled connection. Per request: this process's CPU, on every other
@@ -25,7 +25,7 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/database.js';
 import { solveChallenge } from '../src/domain/challenge.js';
 import { buildServer } from '../src/http/server.js';
-import { DEFAULT_DATABASE_URL, loadScenario } from './lib/service.js';
+import { API_SCENARIOS, DEFAULT_DATABASE_URL, loadScenario, type ApiScenarioName } from './lib/service.js';
 import { round } from './lib/stats.js';
 
 const args = z
@@ -34,6 +34,8 @@ const args = z
     cycles: z.coerce.number().int().positive().default(400),
     warmup: z.coerce.number().int().nonnegative().default(50),
     keepWindows: z.boolean().default(false),
+    /** The company (benchmarks/lib/service.ts): S by default, L for the regional one. */
+    scenario: z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName, ...ApiScenarioName[]]).default('S'),
   })
   .parse(
     ((v) => ({ ...v, keepWindows: v['keep-windows'] }))(
@@ -43,6 +45,7 @@ const args = z
           cycles: { type: 'string' },
           warmup: { type: 'string' },
           'keep-windows': { type: 'boolean' },
+          scenario: { type: 'string' },
         },
       }).values,
     ),
@@ -100,9 +103,10 @@ const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 };
 
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-const schema = 'bench_booking_cpu';
-log(`loading the S company into ${schema}…`);
-const loaded = await loadScenario(url, 'S', schema);
+const schema =
+  args.scenario === 'S' ? 'bench_booking_cpu' : `bench_booking_cpu_${args.scenario.toLowerCase()}`;
+log(`loading the ${args.scenario} company into ${schema}…`);
+const loaded = await loadScenario(url, args.scenario, schema);
 await loaded.handle.close();
 const handle = await openDatabase({ url, schema, poolSize: 1 });
 // As bench:api's service: caps and the growing proof of work on at their defaults, 2 bits to solve.
@@ -260,7 +264,7 @@ const serviceMs = serviceUs / 1000;
 let backendNs = 0;
 for (const s of statements.values()) backendNs += s.ns;
 const report = {
-  setup: { scenario: 'S', cycles: args.cycles, keep_windows: args.keepWindows },
+  setup: { scenario: args.scenario, cycles: args.cycles, keep_windows: args.keepWindows },
   statuses,
   load_1min: { before: round(loadBefore, 2), after: round(loadAfter, 2) },
   service_cpu_ms_per_cycle: perServiceCycle(serviceMs),

@@ -361,9 +361,14 @@ export async function readBookingDay(tx: Tx, q: BookingDayQuery): Promise<Bookin
 /**
  * The day's data but its visits, as name/value pairs of a json_build_object: the technicians are
  * `ids` (an expression of type uuid[]). The same filters as loadCompanyCalendar,
- * loadTechnicianAvailability, liveHoldRoutesOf and postcodeZoneKinds.
+ * loadTechnicianAvailability, liveHoldRoutesOf and postcodeZoneKinds; with `zonePostcodes` (a query
+ * of one text column), the zone kinds of those postal codes only, not of every one served.
  */
-function dayFields(ids: RawBuilder<unknown>, q: Omit<BookingDayQuery, 'technicianIds' | 'contactKeys'>) {
+function dayFields(
+  ids: RawBuilder<unknown>,
+  q: Omit<BookingDayQuery, 'technicianIds' | 'contactKeys'>,
+  zonePostcodes?: RawBuilder<unknown>,
+) {
   const holds = q.holds;
   return sql`
         'settings', (SELECT json_build_object('timezone', timezone, 'holiday_region', holiday_region,
@@ -403,7 +408,8 @@ function dayFields(ids: RawBuilder<unknown>, q: Omit<BookingDayQuery, 'technicia
                      AND (${holds?.exceptClient ?? null}::text IS NULL OR client_hash <> ${holds?.exceptClient ?? null}::text)
                      AND (${holds?.exceptHold ?? null}::uuid IS NULL OR id <> ${holds?.exceptHold ?? null}::uuid)),
         'zones', (SELECT coalesce(json_agg(json_build_object('p', zp.postcode, 'k', z.kind)), '[]'::json)
-                    FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id),
+                    FROM zone_postcodes AS zp JOIN zones AS z ON z.id = zp.zone_id
+                   ${zonePostcodes ? sql`WHERE zp.postcode IN (${zonePostcodes})` : sql``}),
         'client_bookings', (SELECT count(*) FROM web_bookings
                              WHERE client_key = ${q.clientBookings?.clientKey ?? null}::text
                                AND created_at >= ${q.clientBookings?.since ?? null}::timestamptz)`;
@@ -464,6 +470,15 @@ export interface BookingSnapshot {
 export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery): Promise<BookingSnapshot> {
   // An array expression (ANY of a sub-select would compare with each of its rows).
   const ids = sql`ARRAY(SELECT techs.id FROM techs)`;
+  // The zone kinds the placement looks up: its stops' postal codes and the request's (placeFor), a
+  // few dozen rather than every postal code served (330 at the L company). Holds: every unreleased one
+  // of these technicians on the span, a superset of those counted.
+  const zonePostcodes = sql`
+           SELECT dv.postcode FROM day_visits AS dv
+           UNION SELECT h.postcode FROM holds AS h
+                  WHERE h.technician_id = ANY(${ids}) AND h.released_at IS NULL
+                    AND h.planned_start < ${q.day.to} AND h.planned_end > ${q.day.from}
+           UNION SELECT ${q.postcode}::text`;
   const { rows } = await sql<
     ContextRow & {
       snapshot: string;
@@ -471,12 +486,20 @@ export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery)
       day: DayData & { visits: RouteVisitRow[] };
     }
   >`${prepared}
-    WITH techs AS (${eligibleTechniciansQuery(q.serviceId, q.zoneIds)})
+    WITH techs AS (${eligibleTechniciansQuery(q.serviceId, q.zoneIds)}),
+    day_visits AS MATERIALIZED (
+      SELECT v.id, v.technician_id, v.planned_start, v.planned_end, v.window_start, v.window_end,
+             v.lat, v.lon, v.postcode, v.pinned
+        FROM visits AS v
+       WHERE v.technician_id = ANY(${ids}) AND v.status = 'booked' AND v.unassigned_reason IS NULL
+         AND tstzrange(v.planned_start, v.planned_end)
+             && tstzrange(${q.day.from}::timestamptz, ${q.day.to}::timestamptz)
+    )
     SELECT ${contextColumns(db, q)},
       pg_current_snapshot()::text AS snapshot,
       (SELECT coalesce(json_agg(techs ORDER BY techs.name, techs.id), '[]'::json) FROM techs) AS technicians,
       json_build_object(
-        ${dayFields(ids, q.day)},
+        ${dayFields(ids, q.day, zonePostcodes)},
         'visits', (SELECT coalesce(json_agg(json_build_object(
                             'id', v.id, 'technician_id', v.technician_id,
                             'planned_start_s', extract(epoch from v.planned_start)::float8,
@@ -485,10 +508,7 @@ export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery)
                             'window_end_s', extract(epoch from v.window_end)::float8,
                             'lat', v.lat, 'lon', v.lon, 'postcode', v.postcode, 'pinned', v.pinned)
                           ORDER BY v.planned_start), '[]'::json)
-                     FROM visits AS v
-                    WHERE v.technician_id = ANY(${ids}) AND v.status = 'booked' AND v.unassigned_reason IS NULL
-                      AND tstzrange(v.planned_start, v.planned_end)
-                          && tstzrange(${q.day.from}::timestamptz, ${q.day.to}::timestamptz))
+                     FROM day_visits AS v)
       ) AS day`.execute(db);
   const row = rows[0]!;
   return {
