@@ -2,7 +2,7 @@
  * Route quality on the Solomon and Gehring–Homberger VRPTW benchmarks.
  *
  *   npm run bench:vrptw [-- --set solomon|homberger400|homberger1000 --full --json --dir D --bks F
- *                          --time-limit S --only C101,R211 --seed N --iterations N --threads N --cpu --no-sp]
+ *                          --time-limit S --only C101,R211 --seed N --iterations N --threads N --cpu --no-sp --help]
  *
  * Solves every instance of the set's directory with planRoutes, validates each plan with
  * checkPlan (every customer must be served), and compares the total distance, recomputed by the
@@ -63,9 +63,30 @@ const { values } = parseArgs({
     customers: { type: 'string' },
     /** Skip the set-partitioning step (A/B of the search alone). */
     'no-sp': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
+
+if (values.help) {
+  console.log(`npm run bench:vrptw -- [options]
+
+  --set S            solomon (default, 56 × 100), homberger400 or homberger1000 (6 each in the repository)
+  --full             Homberger: all 60 instances from ../shared/data/homberger_400|1000
+  --only A,B         only these instances (case-insensitive; a trailing * matches a prefix), e.g.
+                     --only RC201,RC207, --only 'RC2*' (the class) or --only 'r1_10_*' --full
+  --time-limit S     seconds per instance (default 10 Solomon, 20 Homberger 400, 60 Homberger 1000)
+  --cpu              count the limit in each thread's CPU time (comparable runs on a busy machine)
+  --threads N        search trajectories (default: planRoutes' own, at most 2)
+  --seed N           default 1
+  --iterations N     stop each trajectory after N ALNS iterations (with a generous limit: exact repeats)
+  --customers N      the first N customers of each instance only (no gap then)
+  --no-sp            skip the final set partitioning
+  --dir D, --bks F   other instance folder / best-known table
+  --json             one JSON object (per-instance rows, mean and worst gap, host load) instead of a table
+  -h, --help         this text`);
+  process.exit(0);
+}
 
 const SETS: Record<string, { folder: string; timeLimitS: number; label: string }> = {
   solomon: { folder: 'solomon', timeLimitS: 10, label: 'Solomon VRPTW' },
@@ -104,9 +125,13 @@ const dir = resolve(
 const bksPath = values.bks ?? join(dir, 'BKS.csv');
 const bks = parseBestKnown(readFileSync(bksPath, 'utf8'));
 const only = values.only?.split(',').map((s) => s.trim().toUpperCase());
+/** An --only entry: a name, or a prefix ending in * (RC2* is the RC2 class, R1_10* every r1_10_N). */
+function matchesName(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
 const files = readdirSync(dir)
   .filter((f) => /\.txt$/i.test(f) && !/^readme/i.test(f))
-  .filter((f) => only === undefined || only.includes(basename(f, '.txt').toUpperCase()))
+  .filter((f) => only === undefined || only.some((o) => matchesName(o, basename(f, '.txt').toUpperCase())))
   .sort();
 if (files.length === 0)
   throw new Error(`no instance files in ${dir}${only ? ` matching ${only.join(',')}` : ''}`);
