@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxProcess } from '../../src/domain/messages/outbox-process.js';
 import {
-  OUTBOX_CATCH_UP_AFTER_MS,
-  OUTBOX_CATCH_UP_NICE,
+  OUTBOX_CATCH_UP,
   OUTBOX_PROCESS_NAME,
   OUTBOX_PROCESS_NICE,
   outboxNiceFor,
@@ -54,14 +53,20 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 describe('the outbox process’s priority', () => {
-  it('stays at 19 while nothing waits long, and rises to the instance’s level past a second', () => {
+  it('stays at 19 while nothing waits long, and rises with the age of what waits', () => {
     expect(outboxNiceFor(undefined)).toBe(OUTBOX_PROCESS_NICE);
     expect(outboxNiceFor(0)).toBe(OUTBOX_PROCESS_NICE);
-    expect(outboxNiceFor(OUTBOX_CATCH_UP_AFTER_MS - 1)).toBe(OUTBOX_PROCESS_NICE);
-    expect(outboxNiceFor(OUTBOX_CATCH_UP_AFTER_MS)).toBe(OUTBOX_CATCH_UP_NICE);
-    expect(outboxNiceFor(60_000)).toBe(OUTBOX_CATCH_UP_NICE);
+    expect(outboxNiceFor(999)).toBe(OUTBOX_PROCESS_NICE);
+    expect(outboxNiceFor(1_000)).toBe(10);
+    expect(outboxNiceFor(9_999)).toBe(10);
+    expect(outboxNiceFor(10_000)).toBe(5);
+    expect(outboxNiceFor(30_000)).toBe(0);
+    expect(outboxNiceFor(3_600_000)).toBe(0);
   });
 });
+
+/** The level a second of waiting raises the process to. */
+const FIRST_RAISE = OUTBOX_CATCH_UP.at(-1)!.nice;
 
 describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () => {
   let testDb: TestDatabase;
@@ -148,7 +153,7 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
 
   // Raising a priority needs CAP_SYS_NICE (root here); without it the process stays at 19.
   it.skipIf(process.getuid?.() !== 0)(
-    'is raised to the instance’s level while a message waits past a second, and lowered once delivered',
+    'is raised while a message waits past a second, and lowered to 19 once delivered',
     async () => {
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
@@ -175,9 +180,9 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
         const pid = outbox.pid!;
         const niceOf = () => threads(pid).map((t) => t.nice);
         await until('the process raised', () =>
-          niceOf().length > 1 && niceOf().every((n) => n === OUTBOX_CATCH_UP_NICE) ? true : undefined,
+          niceOf().length > 1 && niceOf().every((n) => n === FIRST_RAISE) ? true : undefined,
         );
-        expect(outbox.nice).toBe(OUTBOX_CATCH_UP_NICE);
+        expect(outbox.nice).toBe(FIRST_RAISE);
         expect(receiver.calls.length).toBe(1);
         release();
         await until('the process lowered again', () =>

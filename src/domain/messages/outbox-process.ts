@@ -82,8 +82,8 @@ const PRIORITY_EVERY_MS = 100;
  *
  * Its priority rises with the age of what waits (outboxNiceFor): the instance, which always gets the
  * CPU, knows when it committed events the process has not yet seen, and the process tells it after
- * each run since when work has waited; past OUTBOX_CATCH_UP_AFTER_MS the instance raises every
- * thread of it to the instance's level, and lowers it again to 19 once it has caught up. The
+ * each run since when work has waited; from a second on the instance raises every thread of it, by
+ * steps up to its own level (OUTBOX_CATCH_UP), and lowers it again to 19 once it has caught up. The
  * process alone could not: starved, it would notice late. Raising needs CAP_SYS_NICE or
  * RLIMIT_NICE; without, it stays at 19 (said once in the log).
  */
