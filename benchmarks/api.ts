@@ -37,7 +37,7 @@ import {
   startService,
   type ApiScenarioName,
 } from './lib/service.js';
-import { round } from './lib/stats.js';
+import { round, summarise } from './lib/stats.js';
 
 const args = z
   .object({
@@ -107,6 +107,8 @@ interface Run {
   postgres_cpu_ms?: number;
   /** The host's 1-minute load average at the end of the run (2 cores). */
   load_1min?: number;
+  /** Bookings runs: latency by answer (201 booked, 409 window taken with alternatives, 422 none left). */
+  by_status?: Record<string, { requests: number; p50_ms: number; p95_ms: number }>;
 }
 
 const runs: Run[] = [];
@@ -231,15 +233,38 @@ for (const name of args.scenarios) {
       const serviceBefore = processTreeCpuMs(service.process.pid!);
       const clientBefore = process.cpuUsage();
       const pgBefore = await backendCpu(handle.db);
+      // Each request's latency by its answer: from the moment it is handed to the load generator (its
+      // untimed requests done) to its answer, as runLoad times it.
+      const sentAt = new Map<LoadRequest, number>();
+      const byStatus = new Map<string, number[]>();
       const bookings = await runLoad({
         baseUrl: service.baseUrl,
         connections,
         seconds: args.seconds,
         // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
         expected: (s) => s === 201 || s === 409 || s === 422,
-        next: traffic.next,
-        onResponse: traffic.onResponse,
+        next: async () => {
+          const request = await traffic.next();
+          sentAt.set(request, performance.now());
+          return request;
+        },
+        onResponse: (request, status, body) => {
+          const at = sentAt.get(request);
+          sentAt.delete(request);
+          if (at !== undefined) {
+            const list = byStatus.get(String(status)) ?? [];
+            list.push(performance.now() - at);
+            byStatus.set(String(status), list);
+          }
+          traffic.onResponse(request, status, body);
+        },
       });
+      const byStatusSummary = Object.fromEntries(
+        [...byStatus].map(([status, list]) => {
+          const s = summarise(list);
+          return [status, { requests: list.length, p50_ms: round(s.p50), p95_ms: round(s.p95) }];
+        }),
+      );
       const steal = stealPercent(before);
       // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
       // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
@@ -255,10 +280,16 @@ for (const name of args.scenarios) {
           postgres_cpu_ms: round(pgCpu, 3),
           client_cpu_ms: round(clientCpu, 3),
           load_1min: round(load, 2),
+          by_status: byStatusSummary,
         }),
       );
       log(
         `  bookings, ${connections} client(s): ${bookings.requests} requests (${bookings.statuses['201'] ?? 0} booked, ${bookings.statuses['409'] ?? 0} window taken), ${bookings.rps.toFixed(1)} req/s, p50 ${bookings.p50_ms.toFixed(1)} ms, p95 ${bookings.p95_ms.toFixed(1)} ms, p99 ${bookings.p99_ms.toFixed(1)} ms, errors ${bookings.errors}, CPU per booking (with its challenge and a cancellation): service ${serviceCpu.toFixed(2)} ms, its PostgreSQL backends ${pgCpu.toFixed(2)} ms, load generator ${clientCpu.toFixed(2)} ms (CPU stolen ${steal.toFixed(0)} %, load ${load.toFixed(1)})`,
+      );
+      log(
+        `    by answer: ${Object.entries(byStatusSummary)
+          .map(([status, s]) => `${status} × ${s.requests} p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms`)
+          .join('; ')}`,
       );
     }
     const overlaps = await countOverlaps(handle);
