@@ -68,8 +68,15 @@ export const configSchema = z.object({
     .transform((v) => v === 'true'),
   /** Requests per minute per client IP on public routes. */
   TOURNEE_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
-  /** How long slot queries may reuse settings, zones, technicians and working hours (ms); bookings always re-read. 0 = never. */
-  TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /**
+   * How long slot queries may reuse settings, zones, technicians and working hours (ms) before a
+   * background re-read; bookings always re-read. 0 = never. A safety net only: a committed change to
+   * any of them is seen by the next slot request (reference_changes, migration 0019), so the default
+   * is the longest allowed. At 2 s, every slot request of a booking cycle found some of its entries
+   * due (one per postal code, service, technician and span) and re-read them: 2.5 of its 9.5 round
+   * trips a cycle (bench:booking-cpu).
+   */
+  TOURNEE_READ_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(60_000),
   /** Leading zero bits of the booking proof of work (anti-spam); 0 disables it. */
   TOURNEE_POW_DIFFICULTY: z.coerce.number().int().min(0).max(24).default(14),
   /** Failed bearer-token attempts per client address and minute before it gets 429 (per instance); 0 = no limit. */
