@@ -56,6 +56,8 @@ export interface RunReport {
   scheduled: number;
   attempted: number;
   sent: number;
+  /** The run took as much as it could: more may wait. */
+  full: boolean;
 }
 
 /**
@@ -81,6 +83,8 @@ export class OutboxWorker {
   /** An event was committed in this process since the last run began: the next run need not ask whether any waits. */
   private eventsKnown = false;
   private lastClaim = -Infinity;
+  /** The last claim of due messages filled its batch: more may wait. */
+  private moreDue = false;
   /** Since when work has been waiting (the first wake not yet served, or a run that left a backlog); undefined when caught up. */
   private pendingSince: number | undefined;
   /** The first wake that came while a run was going on (that run may not have seen its event). */
@@ -160,8 +164,7 @@ export class OutboxWorker {
     this.running = undefined;
     if (this.stopped) return;
     // Keep going at once while there is a backlog (a full batch); after a wake, gather a little first.
-    const busy =
-      report !== undefined && (report.attempted >= this.concurrency || report.dispatched >= this.concurrency);
+    const busy = report !== undefined && report.full;
     // A run that left work (a full batch, or a failure) leaves it waiting since at least its start;
     // one that did not caught up with everything committed before it began, not with what woke it meanwhile.
     if (busy || report === undefined) this.pendingSince = Math.min(this.pendingSince ?? startedAt, startedAt);
@@ -174,37 +177,57 @@ export class OutboxWorker {
   }
 
   /**
-   * One pass: dispatch events (the first `concurrency` of them with their messages taken for this
-   * worker in the same transaction), run due schedules, claim the other due messages (retries,
-   * reminders, surveys, a backlog) and deliver. Tests call it with their own clock.
+   * One pass, oldest work first: run due schedules; take the messages already due (a backlog,
+   * retries, reminders, surveys) when there may be any; then, with the room left, take the oldest
+   * committed events, turned into messages and taken for this worker in the same transaction; and
+   * deliver. Tests call it with their own clock.
+   *
+   * New events go after what already waits, and the outbox table is the queue of the rest: a run
+   * takes at most `concurrency` of them. Until 2026-12-02 a run that found a full batch turned every
+   * other waiting event into messages at once, and the next runs took the newest events first (their
+   * messages taken in the dispatching transaction) while those waited for a run with room: at 50
+   * bookings/s the median message went out in 0.2 s and the 95th percentile in 7.6 s
+   * (bench:outbox, dispatch → sent), though the worker drained 400 messages/s.
    */
   async runOnce(): Promise<RunReport> {
     const now = this.clock();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     const known = this.eventsKnown;
     this.eventsKnown = false;
-    const fresh = await dispatchAndClaim(this.db, now, { batch: this.concurrency, known, leaseUntil });
-    let dispatched = fresh.events;
-    if (fresh.events >= this.concurrency) dispatched += await this.dispatchAll(now);
+    let dispatched = 0;
     let scheduled = 0;
     if (now.getTime() - this.lastSchedule >= this.scheduleEveryMs) {
       this.lastSchedule = now.getTime();
       for (const job of this.options.scheduled ?? []) scheduled += await job.run(now);
       if (scheduled > 0) dispatched += await this.dispatchAll(now);
     }
-    // The others due (retries, scheduled messages, what the dispatch above left): at every poll, and
-    // in a run woken by new events only when those did not fill the batch or a poll's time has passed.
-    const room = this.concurrency - fresh.claimed.length;
-    const claimDue =
-      room > 0 &&
-      (fresh.claimed.length === 0 || scheduled > 0 || now.getTime() - this.lastClaim >= this.pollMs);
-    let claimed = fresh.claimed;
-    if (claimDue) {
+    let claimed: MessageRow[] = [];
+    let dueClaimed = false;
+    const claimDue = async (limit: number) => {
+      dueClaimed = true;
       this.lastClaim = now.getTime();
-      claimed = [...claimed, ...(await claimDueMessages(this.db, now, leaseUntil, room))];
+      const due = await claimDueMessages(this.db, now, leaseUntil, limit);
+      this.moreDue = due.length >= limit;
+      claimed = [...claimed, ...due];
+    };
+    // What already waits, when there may be some: a full batch last time, new schedules, or a poll's time.
+    if (this.moreDue || scheduled > 0 || now.getTime() - this.lastClaim >= this.pollMs) {
+      await claimDue(this.concurrency);
+    }
+    const room = this.concurrency - claimed.length;
+    let full = room <= 0;
+    if (room > 0) {
+      const fresh = await dispatchAndClaim(this.db, now, { batch: room, known, leaseUntil });
+      dispatched += fresh.events;
+      full = fresh.events >= room;
+      claimed = [...claimed, ...fresh.claimed];
+      // Nothing new: the others due (the messages of events another worker dispatched, retries).
+      if (fresh.claimed.length === 0 && !dueClaimed) await claimDue(room);
+    } else if (known) {
+      this.eventsKnown = true;
     }
     const sent = await this.deliverBatch(claimed);
-    return { dispatched, scheduled, attempted: claimed.length, sent };
+    return { dispatched, scheduled, attempted: claimed.length, sent, full: full || this.moreDue };
   }
 
   private async dispatchAll(now: Date): Promise<number> {
