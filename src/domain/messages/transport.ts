@@ -25,11 +25,17 @@ export function smtpTransport(url: string): MailTransport {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   });
+  // Each e-mail composed whole into a buffer first, then sent as it is: the connection writes it in
+  // one go instead of in the ~28 pieces nodemailer's MIME stream yields (a system call each, and each
+  // waking the SMTP server's process): 5 writes an e-mail instead of 28, system CPU 0.58-0.77 ->
+  // 0.31-0.41 ms an e-mail, all CPU 5.1 -> 4.7 ms (three runs each, alternated, load 8-12).
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
   return {
     kind: 'smtp',
     async send(mail) {
       try {
-        await transporter.sendMail(mail);
+        const { message, envelope } = await composer.sendMail(mail);
+        await transporter.sendMail({ envelope, raw: message as Buffer });
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500 && code < 600) {
@@ -38,7 +44,10 @@ export function smtpTransport(url: string): MailTransport {
         throw new Error(code ? `SMTP ${code}` : `SMTP: ${(error as Error).message}`, { cause: error });
       }
     },
-    close: () => transporter.close(),
+    close: () => {
+      transporter.close();
+      composer.close();
+    },
   };
 }
 
