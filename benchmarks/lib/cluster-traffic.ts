@@ -79,6 +79,8 @@ export async function mixedTraffic(options: {
   /** Seeds the clients' choices (the same seed, the same sequence of questions). */
   seed?: number;
   progress?: TrafficProgress;
+  /** Told each booking's final answer (after its retries) as it comes, before `until` is asked again. */
+  onBooking?: (attempt: BookingAttempt) => void;
 }): Promise<TrafficResult> {
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
@@ -198,6 +200,7 @@ export async function mixedTraffic(options: {
       attempt.endedAt = performance.now();
       attempt.status = res.status;
       bookings.push(attempt);
+      options.onBooking?.(attempt);
       bookingStatuses[res.status] = (bookingStatuses[res.status] ?? 0) + 1;
       if (!ok(res.status, [201, 409, 422])) fail(res);
       if (res.status === 409) windows.delete(key);
