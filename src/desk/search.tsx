@@ -53,6 +53,8 @@ export function Search({ inputRef, initial, onOpen, onCreate, onFirstAnswer }: P
       setState((s) => (s.kind === 'done' ? s : { kind: 'loading' }));
       api.searchCustomers(q, controller.signal).then(
         (answer) => {
+          // The text changed meanwhile: this answer is not for what is typed now.
+          if (controller.signal.aborted) return;
           setState({ kind: 'done', hits: answer.items, total: answer.total, truncated: answer.truncated });
           const cti = firstAnswer.current;
           firstAnswer.current = undefined;

@@ -69,7 +69,12 @@ export function staffSession(page: 'desk' | 'planner', unauthorisedEvent?: strin
         if (signal?.aborted) throw error;
         throw new ApiError(0, 'Le service ne répond pas. Réessayez dans un instant.');
       }
-      const payload = (await response.json().catch(() => ({}))) as {
+      // Given up while the body was still arriving (the search text changed): an abort, as when the
+      // fetch itself is given up. Read as an empty body, it passed for a 200 answer without its items.
+      const payload = (await response.json().catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+        return {};
+      })) as {
         detail?: string;
         title?: string;
         code?: string;

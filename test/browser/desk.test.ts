@@ -333,6 +333,37 @@ describe('desk page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('gives up a search whose answer is still downloading when the text changes, without an error', async () => {
+    const { page, errors, keys } = await openDesk(DESKTOP);
+    // A slow network (as on a loaded host): the answer's headers come, its body trickles in. Typing
+    // on then gives the search up mid-body, which the page read as an answer without its callers.
+    const cdp = await context!.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const throughput = (bytesPerSecond: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: bytesPerSecond,
+        uploadThroughput: -1,
+      });
+    await throughput(100);
+    await keys.press('/');
+    const headers = page.waitForResponse((r) => r.url().includes('/v1/admin/customers?q=Mar&'));
+    await keys.type('Mar');
+    const slow = await headers;
+    const givenUp = page.waitForEvent('requestfailed', (r) => r === slow.request());
+    await keys.type('ie Dubois');
+    await givenUp;
+    await throughput(-1);
+    await page
+      .getByRole('option', { name: /Marie Dubois/ })
+      .first()
+      .waitFor();
+    await page.getByRole('option', { name: /Nouveau client : « Marie Dubois »/ }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/desk-search-given-up-1280.png` });
+    expect(errors).toEqual([]);
+  });
+
   it('turns an address out of the area into a request in two keys, and keeps notes on the caller', async () => {
     const { page, errors, keys } = await openDesk(DESKTOP);
     await keys.press('/');
