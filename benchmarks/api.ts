@@ -33,6 +33,7 @@ import {
   API_SCENARIOS,
   countOverlaps,
   DEFAULT_DATABASE_URL,
+  freePort,
   loadScenario,
   startService,
   type ApiScenarioName,
@@ -107,6 +108,12 @@ interface Run {
   postgres_cpu_ms?: number;
   /** The host's 1-minute load average at the end of the run (2 cores). */
   load_1min?: number;
+  /**
+   * Bookings runs: how the bookings that reached a write were written (tournee_booking_paths_total):
+   * "snapshot" in two round trips, "stale" the snapshot overtaken and the locked transaction after it,
+   * "locked" the locked transaction from the start.
+   */
+  paths?: Record<string, number>;
   /** Bookings runs: latency by answer (201 booked, 409 window taken with alternatives, 422 none left). */
   by_status?: Record<string, { requests: number; p50_ms: number; p95_ms: number }>;
 }
@@ -128,6 +135,15 @@ function backendCpuSince(before: Map<number, number>, after: Map<number, number>
   return ms;
 }
 let doubleBookings = 0;
+
+/** The service's booking-path counters, from its metrics listener. */
+async function bookingPaths(metricsUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const paths = new Map<string, number>();
+  for (const m of text.matchAll(/^tournee_booking_paths_total\{path="(\w+)"\} (\d+)/gm))
+    paths.set(m[1]!, Number(m[2]));
+  return paths;
+}
 
 function toRun(
   scenario: string,
@@ -158,8 +174,11 @@ for (const name of args.scenarios) {
   );
   log(`scenario ${name}: loading ${API_SCENARIOS[name].technicians} technicians into PostgreSQL…`);
   const { schema, handle, visits } = await loadScenario(url, name);
+  const metricsPort = await freePort();
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const service = await startService(
     {
+      TOURNEE_METRICS_PORT: String(metricsPort),
       DATABASE_URL: url,
       TOURNEE_DB_SCHEMA: schema,
       TOURNEE_RATE_LIMIT: '100000000',
@@ -233,6 +252,7 @@ for (const name of args.scenarios) {
       const serviceBefore = processTreeCpuMs(service.process.pid!);
       const clientBefore = process.cpuUsage();
       const pgBefore = await backendCpu(handle.db);
+      const pathsBefore = await bookingPaths(metricsUrl);
       // Each request's latency by its answer: from the moment it is handed to the load generator (its
       // untimed requests done) to its answer, as runLoad times it.
       const sentAt = new Map<LoadRequest, number>();
@@ -259,6 +279,10 @@ for (const name of args.scenarios) {
           traffic.onResponse(request, status, body);
         },
       });
+      const pathsAfter = await bookingPaths(metricsUrl);
+      const paths = Object.fromEntries(
+        [...pathsAfter].map(([path, n]) => [path, n - (pathsBefore.get(path) ?? 0)]),
+      );
       const byStatusSummary = Object.fromEntries(
         [...byStatus].map(([status, list]) => {
           const s = summarise(list);
@@ -281,6 +305,7 @@ for (const name of args.scenarios) {
           client_cpu_ms: round(clientCpu, 3),
           load_1min: round(load, 2),
           by_status: byStatusSummary,
+          paths,
         }),
       );
       log(
@@ -289,7 +314,9 @@ for (const name of args.scenarios) {
       log(
         `    by answer: ${Object.entries(byStatusSummary)
           .map(([status, s]) => `${status} × ${s.requests} p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms`)
-          .join('; ')}`,
+          .join('; ')}; written: ${Object.entries(paths)
+          .map(([path, n]) => `${path} ${n}`)
+          .join(', ')}`,
       );
     }
     const overlaps = await countOverlaps(handle);

@@ -54,6 +54,13 @@ export const bookingOutcomes = new Counter({
   registers: [registry],
 });
 
+export const bookingPaths = new Counter({
+  name: 'tournee_booking_paths_total',
+  help: 'How booking requests that got as far as writing were written: "snapshot" (a public booking in two round trips, book_visit on its unlocked read), "stale" (book_visit found the read overtaken and the locked transaction took over), "locked" (the locked transaction from the start: the desk, make-room, a read the memory disagreed with)',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+
 export const lockWait = new Histogram({
   name: 'tournee_lock_wait_seconds',
   help: 'Time a write (booking, move, plan apply) waited for its technician-day advisory locks',

@@ -43,6 +43,7 @@ import type { Geocoder } from '../geocoding.js';
 import { clientHash, holdForBooking, isLive, releaseHoldsBrokenBy } from '../holds/index.js';
 import { localDateOf } from '../local-time.js';
 import { visitEventData, wakeWorkersSoon } from '../outbox/index.js';
+import { bookingPaths } from '../../observability/metrics.js';
 import { placeOnProblem, type Placement } from '../placement.js';
 import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
@@ -273,6 +274,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   // Read-only, for the .ics link: whoever fetches the calendar cannot change the booking.
   const calendarToken = newSecret('ics', 24);
   const phone = normalisePhone(request.customer.phone);
+  let path: 'locked' | 'stale' = 'locked';
   try {
     if (plan && snapshot) {
       const snap = await snapshot;
@@ -293,9 +295,14 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
           calendarToken,
           phone,
         });
-        if (booked) return { replayed: false, status: 201, body: booked };
+        if (booked) {
+          bookingPaths.inc({ path: 'snapshot' });
+          return { replayed: false, status: 201, body: booked };
+        }
+        path = 'stale';
       }
     }
+    bookingPaths.inc({ path });
     const created = await db.transaction().execute(async (tx) => {
       // 1. Open: the key, the challenge, the booker's locks and, for an ordinary window, the
       // candidate technician-days' locks; the candidates are read with them.
