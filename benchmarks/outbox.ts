@@ -20,7 +20,9 @@ import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic
 import { runRate, type LoadResult } from './lib/load.js';
 import { readdirSync } from 'node:fs';
 import { cpus, getPriority, setPriority } from 'node:os';
-import { cpuTicks, processTreeCpuMs, stealPercent } from './lib/machine.js';
+import { readFileSync } from 'node:fs';
+import { OUTBOX_PROCESS_NAME } from '../src/domain/messages/process-priority.js';
+import { childPids, cpuTicks, processTreeCpuMs, stealPercent } from './lib/machine.js';
 
 /**
  * A process's CPU so far with its children's (ms; an instance's outbox worker is a child process of
@@ -220,8 +222,46 @@ if (separateWorker) {
 // is compiled and its pool and caches are filled); its messages are delivered before the timed run.
 await bookAtRate(service, combos.slice(0, 20)).catch(() => undefined);
 await waitUntilDelivered(handle.db, 300_000);
+/**
+ * The outbox process's nice level through the timed run, sampled every 100 ms from its main thread
+ * (field 19 of /proc/<pid>/stat): how long it ran at 19 and how long it was raised (a backlog's age).
+ */
+function sampleNice(instancePid: number | undefined): () => Record<string, number> {
+  const counts = new Map<number, number>();
+  const pid = instancePid
+    ? childPids(instancePid).find((child) => {
+        try {
+          return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === OUTBOX_PROCESS_NAME;
+        } catch {
+          return false;
+        }
+      })
+    : undefined;
+  const timer = setInterval(() => {
+    if (!pid) return;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      counts.set(nice, (counts.get(nice) ?? 0) + 1);
+    } catch {
+      // restarted or gone
+    }
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    return Object.fromEntries(
+      [...counts]
+        .sort((a, b) => b[0] - a[0])
+        .map(([nice, n]) => [`nice_${nice}`, round(n / Math.max(total, 1), 3)]),
+    );
+  };
+}
+
 const liveStart = new Date();
+const niceShares = sampleNice((worker ?? service).process.pid);
 const on = await bookAtRate(service, combos, worker);
+const outboxNice = niceShares();
 await waitUntilDelivered(handle.db, 300_000);
 await service.stop();
 await worker?.stop();
@@ -268,6 +308,13 @@ log(
   `service CPU: ${(off.serviceCpuMs / 1000).toFixed(1)} s (off), ${((on.serviceCpuMs + on.workerCpuMs) / 1000).toFixed(1)} s (on${separateWorker ? ', both instances' : ''}): ${outboxCpuPerMessage.toFixed(2)} ms per message; machine busy ${off.busyCores.toFixed(2)} cores (off), ${on.busyCores.toFixed(2)} (on)`,
 );
 log(`CPU stolen by the host: ${off.steal.toFixed(0)} % (off), ${on.steal.toFixed(0)} % (on)`);
+log(
+  `outbox process's nice level through the timed run (share of 100 ms samples): ${
+    Object.entries(outboxNice)
+      .map(([k, v]) => `${k.slice(5)}: ${(v * 100).toFixed(0)} %`)
+      .join(', ') || 'not found'
+  }`,
+);
 
 if (args.json) {
   console.log(
@@ -292,6 +339,7 @@ if (args.json) {
       },
       commit_to_delivery: delay,
       outbox_cpu_ms_per_message: round(outboxCpuPerMessage, 2),
+      outbox_process_nice_share: outboxNice,
     }),
   );
 }
