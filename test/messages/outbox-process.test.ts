@@ -65,7 +65,7 @@ describe('the outbox process’s priority', () => {
   });
 });
 
-/** The level a second of waiting raises the process to. */
+/** The level a second of waiting raises the process to (10). */
 const FIRST_RAISE = OUTBOX_CATCH_UP.at(-1)!.nice;
 
 describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () => {
@@ -179,11 +179,12 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
         );
         const pid = outbox.pid!;
         const niceOf = () => threads(pid).map((t) => t.nice);
+        await until('the webhook on the wire', () => (receiver.calls.length > 0 ? true : undefined));
         await until('the process raised', () =>
-          niceOf().length > 1 && niceOf().every((n) => n === FIRST_RAISE) ? true : undefined,
+          niceOf().length > 1 && niceOf().every((n) => n <= FIRST_RAISE) ? true : undefined,
         );
-        expect(outbox.nice).toBe(FIRST_RAISE);
-        expect(receiver.calls.length).toBe(1);
+        // 10 past a second of waiting (lower still past 10 s, on a host slow enough).
+        expect(outbox.nice).toBeLessThanOrEqual(FIRST_RAISE);
         release();
         await until('the process lowered again', () =>
           niceOf().length > 1 && niceOf().every((n) => n === OUTBOX_PROCESS_NICE) ? true : undefined,
