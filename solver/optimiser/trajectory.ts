@@ -86,6 +86,10 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     if (highs === undefined || pool.size === 0) return undefined;
     // 50–300 ms: enough for HiGHS on a few hundred columns, a small share of the budget. Runs bounded by
     // iterations (which must repeat exactly) give it more room, so its time limit is not what stops it.
+    // HiGHS overruns its (wall) limit: at 2 s of CPU on a loaded host the four checkpoint MIPs took
+    // 40–180 ms of CPU each against 53 ms (R206, R207, RC105), ~25 % of the budget. Still worth it: on
+    // the 12 hardest Solomon instances (2 s, 2 threads, seed 2) limits × 0.4 gave +1.29 % against +0.86 %,
+    // × 2 gave +0.84 %.
     const limitMs = Number.isFinite(options.maxIterations)
       ? 5000
       : Math.min(300, Math.max(50, 0.03 * budgetMs));
