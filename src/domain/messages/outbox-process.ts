@@ -53,7 +53,12 @@ function revived(value: unknown): unknown {
   return error;
 }
 
-const STOP_TIMEOUT_MS = 15_000;
+/**
+ * A stop waits this long for the run under way, then kills the process (what it was delivering is
+ * delivered again after the restart, receivers dedupe): well within main.ts's forced exit 10 s
+ * after the drain, so a stuck delivery cannot turn a clean shutdown into exit 1.
+ */
+const STOP_TIMEOUT_MS = 5_000;
 const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
 /**
  * Wakes are sent at most this often: one message over the channel for the events committed
@@ -225,6 +230,9 @@ export class OutboxProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     // It exits by itself once its run is recorded and its pool closed (outbox-child.ts).
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // At nice 19 on a loaded host the process may get no CPU for seconds: stopping is short work
+    // that the instance's own shutdown waits for, so it runs at the instance's priority.
+    if (child.pid && !this.raiseRefused) setProcessNice(child.pid, outboxNiceFor(Infinity));
     this.post({ type: 'stop' });
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([
