@@ -21,6 +21,7 @@ import type { PostcodeZoneRow } from './eligibility.js';
 import type { StoredIdempotentResponse } from './idempotency.js';
 import { eligibleTechniciansQuery, eligibleTechnicianOf, type EligibleTechnicianRow } from './eligibility.js';
 import { HOLD_ROUTE_PREFIX } from './holds.js';
+import { ROUTE_VISIT_JSON } from './route-changes.js';
 import type { Database, NewVisit, VisitRow, ZoneKind } from './schema.js';
 import type { RouteVisitRow } from './visits.js';
 
@@ -500,14 +501,7 @@ export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery)
       (SELECT coalesce(json_agg(techs ORDER BY techs.name, techs.id), '[]'::json) FROM techs) AS technicians,
       json_build_object(
         ${dayFields(ids, q.day, zonePostcodes)},
-        'visits', (SELECT coalesce(json_agg(json_build_object(
-                            'id', v.id, 'technician_id', v.technician_id,
-                            'planned_start_s', extract(epoch from v.planned_start)::float8,
-                            'planned_end_s', extract(epoch from v.planned_end)::float8,
-                            'window_start_s', extract(epoch from v.window_start)::float8,
-                            'window_end_s', extract(epoch from v.window_end)::float8,
-                            'lat', v.lat, 'lon', v.lon, 'postcode', v.postcode, 'pinned', v.pinned)
-                          ORDER BY v.planned_start), '[]'::json)
+        'visits', (SELECT coalesce(json_agg(${ROUTE_VISIT_JSON} ORDER BY v.planned_start), '[]'::json)
                      FROM day_visits AS v)
       ) AS day`.execute(db);
   const row = rows[0]!;

@@ -4,7 +4,7 @@
  * them) and whether the slowly-changing data did, and the routes of some
  * technician-days, visits and holds together.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type Executor } from './database.js';
 import type { RouteVisitRow } from './visits.js';
 import { HOLD_ROUTE_PREFIX } from './holds.js';
@@ -51,6 +51,19 @@ export interface HoldRouteRow extends RouteVisitRow {
   expires_at_s: number;
 }
 
+/** A stop's fields as the slot engine reads them, from a visits or holds row aliased `alias`. */
+function stopFields(alias: 'v' | 'h'): RawBuilder<unknown> {
+  return sql.raw(`'id', ${alias}.id, 'technician_id', ${alias}.technician_id,
+    'planned_start_s', extract(epoch from ${alias}.planned_start)::float8,
+    'planned_end_s', extract(epoch from ${alias}.planned_end)::float8,
+    'window_start_s', extract(epoch from ${alias}.window_start)::float8,
+    'window_end_s', extract(epoch from ${alias}.window_end)::float8,
+    'lat', ${alias}.lat, 'lon', ${alias}.lon, 'postcode', ${alias}.postcode`);
+}
+
+/** A booked visit of a route (a visits row aliased `v`) as a RouteVisitRow in JSON. */
+export const ROUTE_VISIT_JSON = sql`json_build_object(${stopFields('v')}, 'pinned', v.pinned)`;
+
 /**
  * Booked visits (as bookedVisitTimesOf reads them) and unreleased holds, expired or not (the reader
  * filters), of these technicians overlapping [from, to), in one prepared statement (one text whatever
@@ -69,26 +82,14 @@ export async function routesOf(
     holds: (Omit<HoldRouteRow, 'pinned'> & { pinned?: boolean })[];
   }>`${sql.raw(PREPARED)}
     SELECT
-      (SELECT coalesce(json_agg(json_build_object(
-                'id', v.id, 'technician_id', v.technician_id,
-                'planned_start_s', extract(epoch from v.planned_start)::float8,
-                'planned_end_s', extract(epoch from v.planned_end)::float8,
-                'window_start_s', extract(epoch from v.window_start)::float8,
-                'window_end_s', extract(epoch from v.window_end)::float8,
-                'lat', v.lat, 'lon', v.lon, 'postcode', v.postcode, 'pinned', v.pinned)
-              ORDER BY v.planned_start), '[]'::json)
+      (SELECT coalesce(json_agg(${ROUTE_VISIT_JSON} ORDER BY v.planned_start), '[]'::json)
          FROM visits AS v
         WHERE v.technician_id = ANY(${technicianIds}::uuid[]) AND v.status = 'booked'
           AND v.unassigned_reason IS NULL
           AND v.planned_start < ${to}::timestamptz AND v.planned_end > ${from}::timestamptz) AS visits,
-      (SELECT coalesce(json_agg(json_build_object(
-                'id', h.id, 'technician_id', h.technician_id,
-                'planned_start_s', extract(epoch from h.planned_start)::float8,
-                'planned_end_s', extract(epoch from h.planned_end)::float8,
-                'window_start_s', extract(epoch from h.window_start)::float8,
-                'window_end_s', extract(epoch from h.window_end)::float8,
+      (SELECT coalesce(json_agg(json_build_object(${stopFields('h')},
                 'expires_at_s', extract(epoch from h.expires_at)::float8,
-                'lat', h.lat, 'lon', h.lon, 'postcode', h.postcode, 'client_hash', h.client_hash)), '[]'::json)
+                'client_hash', h.client_hash)), '[]'::json)
          FROM holds AS h
         WHERE h.technician_id = ANY(${technicianIds}::uuid[]) AND h.released_at IS NULL
           AND h.planned_start < ${to}::timestamptz AND h.planned_end > ${from}::timestamptz) AS holds`.execute(
