@@ -21,6 +21,15 @@ describe('outbox', () => {
 
   const db = () => t.testDb.handle.db;
   const events = () => db().selectFrom('outbox').selectAll().orderBy('created_at').execute();
+  /** A request's event committed in a transaction of its own; its id. */
+  const commitRequestEvent = (
+    aggregateId: string,
+    payload: Record<string, unknown> = {},
+    type: 'request.created' | 'request.closed' = 'request.created',
+  ) =>
+    db()
+      .transaction()
+      .execute((tx) => enqueueMessage(tx, { type, aggregate: 'request', aggregateId, payload }));
 
   it('writes booking.created in the booking’s transaction, and nothing for a refused booking', async () => {
     const before = (await events()).length;
@@ -99,16 +108,7 @@ describe('outbox', () => {
       });
       const count = 60;
       for (let i = 0; i < count; i++) {
-        await db()
-          .transaction()
-          .execute((tx) =>
-            enqueueMessage(tx, {
-              type: 'request.created',
-              aggregate: 'request',
-              aggregateId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-              payload: { n: i },
-            }),
-          );
+        await commitRequestEvent(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, { n: i });
       }
       const workers = [t.testDb.handle, second].map(
         (h) =>
@@ -157,16 +157,7 @@ describe('outbox', () => {
         events: ['request.created'],
         secret: newWebhookSecret(),
       });
-      const eventId = await db()
-        .transaction()
-        .execute((tx) =>
-          enqueueMessage(tx, {
-            type: 'request.created',
-            aggregate: 'request',
-            aggregateId: '00000000-0000-4000-8000-0000000000ff',
-            payload: {},
-          }),
-        );
+      const eventId = await commitRequestEvent('00000000-0000-4000-8000-0000000000ff');
       const worker = new OutboxWorker(db(), {
         deliverers: { webhook: new WebhookDeliverer(db(), { allowPrivate: true }) },
       });
@@ -210,16 +201,7 @@ describe('outbox', () => {
     const reports: (number | undefined)[] = [];
     try {
       for (let i = 0; i < 5; i++) {
-        await db()
-          .transaction()
-          .execute((tx) =>
-            enqueueMessage(tx, {
-              type: 'request.created',
-              aggregate: 'request',
-              aggregateId: `00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`,
-              payload: { n: i },
-            }),
-          );
+        await commitRequestEvent(`00000000-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`, { n: i });
       }
       // Woken by the instance with the commit time of the first event it announces (an hour ago here).
       const since = Date.now() - 3_600_000;
@@ -278,16 +260,7 @@ describe('outbox', () => {
     });
 
     const closeRequest = (n: number) =>
-      db()
-        .transaction()
-        .execute((tx) =>
-          enqueueMessage(tx, {
-            type: 'request.closed',
-            aggregate: 'request',
-            aggregateId: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
-            payload: { n },
-          }),
-        );
+      commitRequestEvent(`00000000-0000-4000-9000-${String(n).padStart(12, '0')}`, { n }, 'request.closed');
     const messageOf = (eventId: string) =>
       db().selectFrom('messages').selectAll().where('outbox_id', '=', eventId).executeTakeFirstOrThrow();
 
