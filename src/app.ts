@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config/index.js';
-import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { openDatabase, type DatabaseHandle, type Db } from './db/database.js';
 import { migrate } from './db/migrate.js';
+import { seedDemoRequests } from './demo/requests.js';
 import { isDatabaseEmpty, seedDemoCompany } from './demo/seed.js';
 import { createApiToken, ensureBootstrapAdmin } from './domain/auth.js';
 
@@ -18,7 +19,7 @@ export function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> 
 export interface PreparedDatabase {
   database: DatabaseHandle;
   migrationsApplied: string[];
-  demoLoaded: { technicians: number; visits: number } | null;
+  demoLoaded: { technicians: number; visits: number; requests: number } | null;
   /** The admin token to print: the configured one, or the demo one kept in the data folder. */
   adminToken: string;
   adminTokenSource: 'env' | 'data-dir';
@@ -37,6 +38,11 @@ export function adminTokenLine(prepared: PreparedDatabase, dataDir: string): str
     : `  demo admin token : ${prepared.adminToken}  (kept in ${dataDir}/admin-token)`;
 }
 
+async function loadDemo(db: Db, timezone: string): Promise<NonNullable<PreparedDatabase['demoLoaded']>> {
+  const company = await seedDemoCompany(db, { timezone });
+  return { ...company, requests: await seedDemoRequests(db, new Date()) };
+}
+
 /** Opens the database, applies migrations, loads the demo company into an empty database, ensures an admin token. */
 export async function prepareDatabase(config: Config): Promise<PreparedDatabase> {
   const database = await openConfiguredDatabase(config);
@@ -44,7 +50,7 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
     const { applied } = await migrate(database.db);
     const demoLoaded =
       config.TOURNEE_DEMO && (await isDatabaseEmpty(database.db))
-        ? await seedDemoCompany(database.db, { timezone: config.TOURNEE_TIMEZONE })
+        ? await loadDemo(database.db, config.TOURNEE_TIMEZONE)
         : null;
     if (config.TOURNEE_ADMIN_TOKEN) {
       const { revoked } = await ensureBootstrapAdmin(database.db, config.TOURNEE_ADMIN_TOKEN);

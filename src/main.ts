@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       ? `  migrations applied: ${prepared.migrationsApplied.join(', ')}`
       : undefined,
     prepared.demoLoaded
-      ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits`
+      ? `  demo company loaded: ${prepared.demoLoaded.technicians} technicians, ${prepared.demoLoaded.visits} visits, ${prepared.demoLoaded.requests} requests waiting at the desk`
       : undefined,
     `  public demo page : ${base}/`,
     `  customer desk    : ${base}/desk`,
