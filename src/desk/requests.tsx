@@ -157,6 +157,15 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
   const [active, setActive] = useState(0);
   const [closing, setClosing] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  // What each request is about, by name: a callback about a heat pump reads differently.
+  const [serviceNames, setServiceNames] = useState<Map<string, string>>(new Map());
+
+  useEffect(() => {
+    api.services().then(
+      (answer) => setServiceNames(new Map(answer.services.map((s) => [s.id, s.name]))),
+      () => undefined, // the cards then show the postal code alone
+    );
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -267,6 +276,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
               <span class="sub">
                 {r.reference} · {STATUS_LABELS[r.status]}
                 {r.takenBy ? ` par ${actorName(r.takenBy)}` : ''}
+                {r.serviceId && serviceNames.has(r.serviceId) ? ` · ${serviceNames.get(r.serviceId)}` : ''}
                 {r.postcode ? ` · ${r.postcode}` : ''}
               </span>
               {closing === r.id ? (

@@ -422,6 +422,27 @@ describe('desk page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('names the service a request is about on its card in the queue', async () => {
+    const service = await firstService(stack.app, 'entretien-pac');
+    const created = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'no_window',
+        customer: { name: 'Marc Rolland', phone: '07 68 23 45 01' },
+        text: 'Aucun créneau avant vendredi',
+        serviceId: service.id,
+        postcode: '69003',
+        channel: 'email',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { page, errors } = await openDesk(DESKTOP);
+    const card = page.locator('ul.requests li', { hasText: 'Aucun créneau avant vendredi' });
+    await expect.poll(() => card.locator('.sub').last().textContent()).toContain(`· ${service.name} · 69003`);
+    expect(errors).toEqual([]);
+  });
+
   it('moves and cancels a caller’s visit with the keyboard', async () => {
     const { page, errors, keys } = await openDesk(DESKTOP);
     await keys.press('/');
