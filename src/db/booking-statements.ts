@@ -804,37 +804,87 @@ export async function readManagedBooking(db: Executor, id: string): Promise<Mana
 }
 
 /**
- * Cancels a booking and writes its event in one statement, outside any explicit transaction (the
- * statement is its own): only if the visit is still the version that was read and still booked, so
- * the event, made beforehand from that version as cancelled, says what was stored. undefined when
- * the visit changed meanwhile (nothing written).
+ * An instant as the company's local ISO 8601 with its offset (2026-03-30T08:00:00+02:00), in SQL: what
+ * localIso (src/domain/local-time.ts) writes, so an event made in the database reads as one made in
+ * the service (test/bookings/record-statement.test.ts compares them across clock changes).
  */
-export async function cancelReadBooking(
+export function localIsoSql(instant: RawBuilder<unknown>, timezone: RawBuilder<unknown>): RawBuilder<string> {
+  // To the nearest second, half up, as localIso rounds (planned times carry fractions of a second).
+  const at = sql`date_trunc('second', ${instant} + interval '0.5 second')`;
+  const local = sql`(${at} AT TIME ZONE ${timezone})`;
+  const offset = sql`(${local} - (${at} AT TIME ZONE 'UTC'))`;
+  return sql<string>`(to_char(${local}, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN ${offset} < interval '0' THEN '-' ELSE '+' END
+    || to_char(greatest(${offset}, -${offset}), 'HH24:MI'))`;
+}
+
+/** What cancelBookingRow read, and whether its statement cancelled the booking. */
+export interface CancelOutcome {
+  /** The booking as it was before the statement (undefined: unknown id). */
+  before: ManagedBookingRow | undefined;
+  /** The statement cancelled it and wrote its booking.cancelled event. */
+  cancelled: boolean;
+}
+
+/**
+ * A cancellation in one statement, outside any explicit transaction: reads the booking (as
+ * readManagedBooking) and, only if it is still that version, still booked, the reader may manage it
+ * (staff, or the hash of the booking's own token) and online changes are still open for them
+ * (`changeableFrom`: its window may not start before; null for staff), cancels it and writes its
+ * booking.cancelled event, made from the cancelled row as visitEventData makes it
+ * (src/domain/outbox/visit-events.ts). The caller judges `before` as it would a read (unknown,
+ * wrong token, not active, too late); a booking that passes and was not cancelled changed between the
+ * statement's read and its update (rescheduled, moved) and is tried again.
+ */
+export async function cancelBookingRow(
   db: Executor,
   input: {
     id: string;
-    version: number;
+    /** sha256 of the manage token sent (null: none sent); ignored for staff. */
+    tokenHash: string | null;
+    isStaff: boolean;
     now: Date;
-    event: { type: string; aggregate: 'visit'; payload: Record<string, unknown> };
+    changeableFrom: Date | null;
   },
-): Promise<VisitRow | undefined> {
-  const { rows } = await sql<VisitRow & { events: number }>`${prepared}
-    WITH cancelled AS (
-      UPDATE visits SET status = 'cancelled', cancelled_at = ${input.now}, version = version + 1,
-                        updated_at = ${input.now}
-       WHERE id = ${input.id}::uuid AND version = ${input.version}::int AND status = 'booked'
-      RETURNING *
+): Promise<CancelOutcome> {
+  const iso = (column: string) => localIsoSql(sql.ref(`c.${column}`), sql.ref('cur.timezone'));
+  const { rows } = await sql<ManagedBookingRow & { timezone: string | null; cancelled: boolean }>`${prepared}
+    WITH cur AS (
+      SELECT v.*, s.name AS service_name, s.slug AS service_slug, s.price_label AS service_price_label,
+             (SELECT cs.timezone FROM company_settings AS cs LIMIT 1) AS timezone
+        FROM visits AS v JOIN services AS s ON s.id = v.service_id
+       WHERE v.id = ${input.id}::uuid
+    ),
+    cancelled AS (
+      UPDATE visits AS v SET status = 'cancelled', cancelled_at = ${input.now}, version = v.version + 1,
+                             updated_at = ${input.now}
+        FROM cur
+       WHERE v.id = cur.id AND v.version = cur.version AND v.status = 'booked' AND cur.timezone IS NOT NULL
+         AND (${input.isStaff}::boolean OR v.manage_token_hash = ${input.tokenHash}::text)
+         AND (${input.changeableFrom}::timestamptz IS NULL OR v.window_start >= ${input.changeableFrom}::timestamptz)
+      RETURNING v.*
     ),
     event AS (
       INSERT INTO outbox (type, aggregate, aggregate_id, payload)
-      SELECT ${input.event.type}::text, ${input.event.aggregate}::text, cancelled.id,
-             ${JSON.stringify(input.event.payload)}::jsonb
-        FROM cancelled
+      SELECT 'booking.cancelled', 'visit', c.id, jsonb_build_object(
+               'id', c.id, 'reference', c.reference, 'status', c.status, 'version', c.version,
+               'locale', c.locale,
+               'service', jsonb_build_object('id', c.service_id, 'name', cur.service_name,
+                                             'priceLabel', cur.service_price_label),
+               'window', jsonb_build_object('start', ${iso('window_start')}, 'end', ${iso('window_end')}),
+               'planned', jsonb_build_object('start', ${iso('planned_start')}, 'end', ${iso('planned_end')},
+                                             'technicianId', c.technician_id),
+               'address', jsonb_build_object('line', c.address_line, 'postcode', c.postcode, 'city', c.city),
+               'customer', jsonb_build_object('name', c.customer_name, 'phone', c.customer_phone,
+                                              'email', c.customer_email),
+               'channel', c.channel)
+        FROM cancelled AS c CROSS JOIN cur
       RETURNING 1
     )
-    SELECT cancelled.*, (SELECT count(*) FROM event)::int AS events FROM cancelled`.execute(db);
+    SELECT cur.*, (SELECT count(*) FROM event) > 0 AS cancelled FROM cur`.execute(db);
   const row = rows[0];
-  if (!row) return undefined;
-  const { events: _events, ...visit } = row;
-  return visit as VisitRow;
+  if (!row) return { before: undefined, cancelled: false };
+  if (row.timezone === null) throw new Error('no company settings');
+  const { cancelled, ...before } = row;
+  return { before: before as ManagedBookingRow, cancelled };
 }

@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBooking } from '../../src/db/booking-statements.js';
+import { localIsoSql, recordBooking } from '../../src/db/booking-statements.js';
 import { isOverlapViolation } from '../../src/domain/bookings/conflicts.js';
+import { localIso } from '../../src/domain/local-time.js';
 import { visitEventData } from '../../src/domain/outbox/index.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { TEST_TODAY } from '../helpers/database.js';
 import { book, bookingPayload, firstService, manageTokenOf, slotsFor } from '../helpers/booking.js';
 
 /** The customer both hand-made record statements book for: as the visit row and as the customer stores them. */
@@ -190,6 +192,91 @@ describe('booking record statement', () => {
       headers: { 'x-manage-token': `${token}x` },
     });
     expect(wrong.statusCode).toBe(404);
+  });
+
+  it('writes local times in SQL as localIso does: clock changes, half-hour offsets, fractions of a second', async () => {
+    // Around the 2026 changes in Paris (29 March, 25 October), New York (8 March, 1 November) and
+    // Lord Howe (+10:30 / +11), and in Kolkata (+05:30) and St John's (-03:30 / -02:30).
+    const zones = [
+      'Europe/Paris',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kolkata',
+      'America/St_Johns',
+    ];
+    const instants: Date[] = [];
+    for (const day of ['2026-03-08', '2026-03-29', '2026-04-05', '2026-10-04', '2026-10-25', '2026-11-01'])
+      for (let hour = -3; hour <= 27; hour += 0.5)
+        // Planned times carry fractions of a second: rounded to the nearest, half up.
+        for (const ms of [0, 400, 500, 999])
+          instants.push(new Date(Date.parse(`${day}T00:00:00Z`) + hour * 3_600_000 + ms));
+    for (const timezone of zones) {
+      const { rows } = await sql<{ at: Date; iso: string }>`
+        SELECT t.at, ${localIsoSql(sql.ref('t.at'), sql`${timezone}::text`)} AS iso
+          FROM unnest(${instants}::timestamptz[]) AS t(at)`.execute(db());
+      expect(rows.map((r) => r.iso)).toEqual(rows.map((r) => localIso(r.at.getTime() / 1000, timezone)));
+      expect(rows).toHaveLength(instants.length);
+    }
+  });
+
+  it('refuses a customer’s cancellation past the cut-off without writing, and lets the desk cancel', async () => {
+    const service = await firstService(t.app, 'depannage');
+    // The first window the desk sees (no minimum notice): within 24 h of the clock.
+    const agent = bearer(t.tokens.agent);
+    const deskDays = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/slots?serviceId=${service.id}&postcode=69003`,
+        headers: agent,
+      })
+    ).json().days as { date: string; windows: { start: string; end: string }[] }[];
+    const window = deskDays[0]!.windows[0]!;
+    expect(Date.parse(window.start) - Date.parse(`${TEST_TODAY}T07:00:00Z`)).toBeLessThan(86_400_000);
+    const res = await book(t.app, bookingPayload(service.id, window, '69003'), {
+      headers: agent,
+      pow: false,
+    });
+    expect(res.statusCode).toBe(201);
+    const id = res.json().booking.id as string;
+    const token = manageTokenOf(res.json().manageUrl);
+    const late = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${id}/cancel`,
+      headers: { 'x-manage-token': token },
+    });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().code).toBe('change-cutoff-passed');
+    const cancelledEvents = () =>
+      db()
+        .selectFrom('outbox')
+        .select('payload')
+        .where('aggregate_id', '=', id)
+        .where('type', '=', 'booking.cancelled')
+        .execute();
+    expect(await cancelledEvents()).toHaveLength(0);
+    const kept = await db().selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect([kept.status, kept.version]).toEqual(['booked', 1]);
+
+    const byDesk = await t.app.inject({ method: 'POST', url: `/v1/bookings/${id}/cancel`, headers: agent });
+    expect(byDesk.statusCode).toBe(200);
+    expect([byDesk.json().status, byDesk.json().version]).toEqual(['cancelled', 2]);
+    const row = await db().selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(byDesk.json().updatedAt).toBe(row.updated_at.toISOString());
+    const settings = await db().selectFrom('company_settings').select('timezone').executeTakeFirstOrThrow();
+    const { price_label } = await db()
+      .selectFrom('services')
+      .select('price_label')
+      .where('id', '=', service.id)
+      .executeTakeFirstOrThrow();
+    const events = await cancelledEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          visitEventData(row, { name: service.name, priceLabel: price_label }, settings.timezone),
+        ),
+      ),
+    );
   });
 
   it('re-times the stops the insertion moved in the same statement (and leaves the others alone)', async () => {

@@ -1,6 +1,6 @@
 /** Managing a booking with its token (customer) or as staff: read, reschedule, cancel. */
 import { getCompanySettings } from '../../db/company-settings.js';
-import { cancelReadBooking, readManagedBooking } from '../../db/booking-statements.js';
+import { cancelBookingRow, readManagedBooking } from '../../db/booking-statements.js';
 import type { Db, Executor } from '../../db/database.js';
 import type { VisitRow } from '../../db/schema.js';
 import { deferOverlapCheck, findVisitWithService, rescheduleVisitRow } from '../../db/visits.js';
@@ -155,51 +155,47 @@ export async function rescheduleBooking(
   throw windowTaken(await alternativesFor(db, service, address, settings, day, input.now, input.isStaff));
 }
 
-/** How many times a cancellation reads again when the booking changed between its read and its write. */
+/** How many times a cancellation tries again when the booking changed between its read and its write. */
 const CANCEL_ATTEMPTS = 5;
 
 /**
- * Two statements, no explicit transaction: the read (visit, service, time zone), then the update and
- * its booking.cancelled event in one statement that applies only to the version read. A booking
- * changed in between (rescheduled, moved by the planner) is read again.
+ * One statement a try, no explicit transaction (cancelBookingRow): the read, and the update with its
+ * booking.cancelled event applied only to the version read, when the token and the cut-off allow it.
+ * The read is then judged here as before (unknown or wrong token, not active, too late); a booking
+ * that passes and was not cancelled changed in between (rescheduled, moved by the planner) and is
+ * tried again.
  */
 export async function cancelBooking(
   db: Db,
   input: { id: string; token?: string; isStaff: boolean; now: Date },
 ): Promise<BookingView> {
+  const changeableFrom = input.isStaff
+    ? null
+    : new Date(input.now.getTime() + CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000);
   for (let attempt = 1; ; attempt++) {
-    const current = mayManage(await readManagedBooking(db, input.id), input.token, input.isStaff);
+    const outcome = await cancelBookingRow(db, {
+      id: input.id,
+      tokenHash: input.token ? sha256Hex(input.token) : null,
+      isStaff: input.isStaff,
+      now: input.now,
+      changeableFrom,
+    });
+    const current = mayManage(outcome.before, input.token, input.isStaff);
+    if (outcome.cancelled) {
+      wakeWorkersSoon();
+      const row: VisitRow = {
+        ...current,
+        status: 'cancelled',
+        cancelled_at: input.now,
+        version: current.version + 1,
+        updated_at: input.now,
+      };
+      return bookingView(row, current.service_name, current.timezone, input);
+    }
     // Cancelling twice is not an error: the customer sees the booking cancelled either way.
     if (current.status === 'cancelled')
       return bookingView(current, current.service_name, current.timezone, input);
     assertChangeable(current, input.now, input.isStaff);
-    const cancelledRow: VisitRow = {
-      ...current,
-      status: 'cancelled',
-      cancelled_at: input.now,
-      version: current.version + 1,
-      updated_at: input.now,
-    };
-    const row = await cancelReadBooking(db, {
-      id: current.id,
-      version: current.version,
-      now: input.now,
-      event: {
-        type: 'booking.cancelled',
-        aggregate: 'visit',
-        payload: {
-          ...visitEventData(
-            cancelledRow,
-            { name: current.service_name, priceLabel: current.service_price_label },
-            current.timezone,
-          ),
-        },
-      },
-    });
-    if (row) {
-      wakeWorkersSoon();
-      return bookingView(row, current.service_name, current.timezone, input);
-    }
     if (attempt >= CANCEL_ATTEMPTS)
       throw new DomainError('conflict', 'booking-busy', {
         fr: 'Cette réservation est en cours de modification ; réessayez dans un instant.',
