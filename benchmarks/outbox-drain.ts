@@ -57,6 +57,9 @@ const args = z
     }).values,
   );
 const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+// As in the outbox process (outbox-child.ts): no stack traces, which nodemailer's pipeline would
+// otherwise capture for every e-mail; the worker measured here is the one the service runs.
+Error.stackTraceLimit = 0;
 const log = (line: string) => {
   if (!args.json) console.log(line);
 };

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { foldLines as libraryFold } from 'ical-generator';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { buildInvitation, foldLines, invitationCalendar } from '../../src/domain/messages/invitation.js';
 import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
@@ -73,5 +74,36 @@ describe('invitation text', () => {
           expect(text).toBe(invitationCalendar(input).toString());
           expect(text).toContain(`METHOD:${method}`);
         }
+  });
+
+  it('rings at 18:00 local the evening before, as luxon reckons it, across clock changes and zones', () => {
+    const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        // Any quarter hour of 2026–2027, clock-change nights included.
+        fc.integer({ min: 0, max: 2 * 365 * 96 }),
+        (zone, quarter) => {
+          const seconds = Date.UTC(2026, 0, 1) / 1000 + quarter * 900;
+          const start = DateTime.fromSeconds(seconds, { zone });
+          const window = { start: start.toISO()!, end: start.plus({ hours: 2 }).toISO()! };
+          const text = buildInvitation({
+            visit: visit({ window }),
+            method: 'REQUEST',
+            company: { name: 'Duret', phone: '', timezone: zone },
+            organizerEmail: 'noreply@rdv.example.org',
+            publicUrl: 'https://rdv.example.org',
+            locale: 'fr',
+            now: new Date('2025-12-01T10:00:00Z'),
+          });
+          const evening = start.minus({ days: 1 }).set({ hour: 18, minute: 0, second: 0, millisecond: 0 });
+          expect(text).toContain(
+            `TRIGGER;VALUE=DATE-TIME:${evening.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'")}`,
+          );
+          expect(text).toContain(`DTSTART:${start.toUTC().toFormat("yyyyLLdd'T'HHmmss'Z'")}`);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

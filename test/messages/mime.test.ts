@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { describe, expect, it } from 'vitest';
+import { buildInvitation } from '../../src/domain/messages/invitation.js';
+import { composeMail } from '../../src/domain/messages/mime.js';
+import { composeEmail, type EmailKind } from '../../src/domain/messages/templates.js';
+import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
+
+/** nodemailer's own composition, through its streams: what composeMail must equal byte for byte. */
+const streamed = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+
+const visit = (overrides: Partial<VisitEventData> = {}): VisitEventData => ({
+  id: '0b6f5c3e-1234-4abc-8def-0123456789ab',
+  reference: 'DE-ABC123',
+  status: 'booked',
+  version: 2,
+  locale: 'fr',
+  service: { id: 's', name: 'Dépannage électrique', priceLabel: '89 € TTC' },
+  window: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T12:00:00+01:00' },
+  previousWindow: { start: '2026-12-01T14:00:00+01:00', end: '2026-12-01T16:00:00+01:00' },
+  planned: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T11:00:00+01:00', technicianId: 't' },
+  address: { line: '12 rue de la République', postcode: '69003', city: 'Lyon' },
+  customer: { name: 'Jeanne Martin', phone: '+33600000000', email: 'jeanne@example.org' },
+  channel: 'web',
+  ...overrides,
+});
+
+/** The e-mail as MailDeliverer puts it together (mail-deliverer.ts), for any kind. */
+function mailOf(kind: EmailKind, v: VisitEventData, companyName: string, manage: boolean): Mail.Options {
+  const company = { name: companyName, phone: '04 72 00 00 00', timezone: 'Europe/Paris' };
+  const manageUrl = manage ? `https://rdv.example.fr/manage#${v.id}.tok_EN-123` : undefined;
+  const survey = kind === 'survey' || kind === 'survey_followup';
+  const unsubscribeUrl = survey ? 'https://rdv.example.fr/unsubscribe?t=abc.DEF-123_x' : undefined;
+  const content = composeEmail({
+    kind,
+    locale: v.locale,
+    visit: v,
+    company,
+    manageUrl,
+    ratingUrls: survey
+      ? [1, 2, 3, 4, 5].map((n) => `https://rdv.example.fr/satisfaction?t=tok&note=${n}`)
+      : undefined,
+    unsubscribeUrl,
+  });
+  const from = `${companyName} <noreply@rdv.example.fr>`;
+  const mail: Mail.Options = {
+    from,
+    to: { name: v.customer.name, address: v.customer.email ?? 'x@example.org' },
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
+    date: new Date('2026-12-01T17:03:04.005Z'),
+    messageId: `<${v.id}@rdv.example.fr>`,
+    headers: { 'Auto-Submitted': 'auto-generated' },
+    baseBoundary: 'fixed-for-the-test',
+  };
+  if (unsubscribeUrl) {
+    mail.list = { unsubscribe: { url: unsubscribeUrl, comment: 'Unsubscribe' } };
+    mail.headers = { ...(mail.headers as object), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  }
+  if (kind === 'confirmation' || kind === 'change' || kind === 'cancellation') {
+    const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
+    const ics = buildInvitation({
+      visit: v,
+      method,
+      company,
+      organizerEmail: 'noreply@rdv.example.fr',
+      publicUrl: 'https://rdv.example.fr',
+      manageUrl,
+      locale: v.locale,
+      now: new Date('2026-12-01T17:03:04.005Z'),
+    });
+    mail.icalEvent = { method, content: ics };
+    mail.attachments = [{ filename: 'rendez-vous.ics', content: ics, contentType: 'application/ics' }];
+  }
+  return mail;
+}
+
+async function bothWays(mail: Mail.Options) {
+  const library = await streamed.sendMail({ ...mail });
+  const ours = composeMail({ ...mail });
+  return { library, ours };
+}
+
+const KINDS: EmailKind[] = [
+  'confirmation',
+  'change',
+  'cancellation',
+  'reminder',
+  'survey',
+  'survey_followup',
+];
+
+describe('composeMail', () => {
+  it('writes every kind of our e-mails byte for byte as nodemailer does, in both languages', async () => {
+    for (const kind of KINDS)
+      for (const locale of ['fr', 'en'] as const)
+        for (const manage of [true, false]) {
+          const { library, ours } = await bothWays(
+            mailOf(kind, visit({ locale }), 'Duret Électricité', manage),
+          );
+          expect(ours.message.toString('utf8')).toBe((library.message as Buffer).toString('utf8'));
+          expect(ours.envelope).toEqual(library.envelope);
+        }
+  });
+
+  it('stays equal for any names, addresses and services (non-ASCII, long, quotes, emoji)', async () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 90 }),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 200 }),
+      fc.constantFrom('Zoë "Zaza" O’Brien', 'Société d’Électricité 😀 — Lyon', '=?utf-8?q?x?=', 'a\tb  c '),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...KINDS),
+        fc.constantFrom('fr' as const, 'en' as const),
+        text,
+        text,
+        text,
+        text,
+        async (kind, locale, name, service, line, company) => {
+          const v = visit({
+            locale,
+            customer: { name, phone: '', email: 'client@example.org' },
+            service: { id: 's', name: service, priceLabel: null },
+            address: { line, postcode: '69003', city: 'Lyon' },
+          });
+          const { library, ours } = await bothWays(mailOf(kind, v, company, true));
+          expect(ours.message.toString('utf8')).toBe((library.message as Buffer).toString('utf8'));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a List-* header it would not write as nodemailer does', () => {
+    const mail = mailOf('survey', visit(), 'Duret', true);
+    mail.list = { unsubscribe: { url: 'https://x.example/u', comment: 'Se désabonner' } };
+    expect(() => composeMail(mail)).toThrow(/List-\*/);
+    mail.list = { unsubscribe: 'not a url' };
+    expect(() => composeMail(mail)).toThrow(/List-\*/);
+  });
+});
