@@ -1,6 +1,7 @@
 /**
  * npm run bench:outbox-ab [-- --json] [--rounds 2] [--seconds 5] [--connections 1,8] [--scenario M]
  *   [--warmup 3] [--compare DIR] [--smtp] [--cpu-prof DIR]
+ * npm run bench:outbox-ab -- --paired [--pairs 8] [--seconds 4] [--connections 1,8] [--tree DIR] …
  *
  * What the in-process outbox worker costs a booking, as bench:api measures it (`--routes bookings`
  * with and without `--outbox-worker`), but A/B on one loaded company: the scenario is loaded once,
@@ -18,6 +19,13 @@
  * against every booking of the off ones) with a 90 % interval from resampling whole rounds (a round
  * is the unit that shares the host's weather; resampling bookings one by one would pretend they
  * were independent). Each phase also notes the host's load average before and after.
+ *
+ * --paired: one service for the whole run, its outbox process frozen (SIGSTOP) in the off blocks
+ * and running in the on ones, `--pairs` off/on pairs per number of clients (off, on; then on, off),
+ * each block `--seconds` long, the backlog delivered untimed between blocks (runPaired). No restart
+ * and no warm-up between blocks, so there are more and shorter blocks in the same time, each pair
+ * seconds apart: the interval (resampling pairs) narrows where the rounds' stays wide. `--tree DIR`:
+ * the service of another tree (an earlier commit's, to measure what a change did the same way).
  *
  * --compare DIR adds a third arm to every round: the worker on, in the service of another tree
  * (a worktree of an earlier commit, with its node_modules), so two versions of the worker are
@@ -61,6 +69,10 @@ const args = z
     /** Untimed bookings after each start, before the timed runs (JIT, pools, caches). */
     warmup: z.coerce.number().nonnegative().default(3),
     compare: z.string().optional(),
+    paired: z.boolean().default(false),
+    /** --paired: the service of another tree (a worktree of an earlier commit, with its node_modules). */
+    tree: z.string().optional(),
+    pairs: z.coerce.number().int().positive().default(8),
     smtp: z.boolean().default(false),
     cpuProf: z.string().optional(),
   })
@@ -75,6 +87,9 @@ const args = z
           scenario: { type: 'string' },
           warmup: { type: 'string' },
           compare: { type: 'string' },
+          paired: { type: 'boolean' },
+          tree: { type: 'string' },
+          pairs: { type: 'string' },
           smtp: { type: 'boolean' },
           'cpu-prof': { type: 'string' },
         },
@@ -223,7 +238,203 @@ const phases: Phase[] = [];
 const latencies: number[][] = [];
 const appName = `outbox-ab-${process.pid}`;
 
-try {
+/** The service's environment; the worker on or off. */
+const serviceEnv = (worker: boolean): Record<string, string> => ({
+  PORT: String(port),
+  PGAPPNAME: appName,
+  DATABASE_URL: url,
+  TOURNEE_DB_SCHEMA: schema,
+  TOURNEE_DATA_DIR: dataDir,
+  TOURNEE_RATE_LIMIT: '100000000',
+  TOURNEE_DB_POOL_SIZE: '20',
+  TOURNEE_OUTBOX_WORKER: String(worker),
+  TOURNEE_POW_DIFFICULTY: '2',
+  TOURNEE_TRUST_PROXY: '1',
+  TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
+  TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
+  TOURNEE_POW_ESCALATION_BITS: '2',
+  TOURNEE_PURGE_INTERVAL_MS: '0',
+  ...(sinks ? { TOURNEE_SMTP_URL: sinks.smtpUrl } : {}),
+});
+const profileArgs = args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [];
+
+/** Bookings at `connections` clients for `seconds`, timed when `samples` is given (the shared customer sequence). */
+async function bookings(connections: number, seconds: number, samples?: number[]) {
+  combos ??= await bookingCombos(baseUrl, handle);
+  traffic ??= bookingTraffic(baseUrl, combos, { cancelEach: true, asCustomers: true });
+  const t = traffic;
+  return runLoad({
+    baseUrl,
+    connections,
+    seconds,
+    samples,
+    expected: (st) => st === 201 || st === 409 || st === 422,
+    next: t.next,
+    onResponse: t.onResponse,
+  });
+}
+
+/** What a new service goes through before it is timed: slot reads, untimed bookings, the backlog delivered. */
+async function warmUp(worker: boolean): Promise<void> {
+  combos ??= await bookingCombos(baseUrl, handle);
+  const all = combos;
+  // Warm-up as bench:api's (slots), then bookings untimed; the worker catches up on the backlog.
+  let seed = 7;
+  const pick = <T>(xs: T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length]!;
+  await runLoad({
+    baseUrl,
+    connections: 2,
+    seconds: 2,
+    expected: (st) => st === 200,
+    next: (): LoadRequest => {
+      const c = pick(all);
+      return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
+    },
+  });
+  if (args.warmup > 0) await bookings(2, args.warmup);
+  if (worker) await allDelivered();
+}
+
+/** Waits until every event and message is delivered (at most 5 min). */
+async function allDelivered(): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while ((await undelivered(handle.db)) > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** One timed run of bookings against a running service: its figures pushed to `phases` and `latencies`. */
+async function measurePhase(
+  servicePid: number,
+  round_: number,
+  arm: Arm,
+  connections: number,
+): Promise<Phase> {
+  const ticks = cpuTicks();
+  const cpuBefore = processTreeCpuMs(servicePid);
+  const mainBefore = mainThreadCpuMs(servicePid);
+  const outboxBefore = outboxCpuMs(servicePid, OUTBOX_PROCESS_NAME);
+  const loadBefore = load1();
+  const pgBefore = await backendCpu(handle.db, appName);
+  const walBefore = await walSyncs(handle.db);
+  const deliveredBefore = await delivered(handle.db);
+  const samples: number[] = [];
+  const result = await bookings(connections, args.seconds, samples);
+  const after = cpuTicks();
+  const steal = stealPercent(ticks);
+  const cpu = processTreeCpuMs(servicePid) - cpuBefore;
+  const mainCpu = mainThreadCpuMs(servicePid) - mainBefore;
+  const outboxCpu = outboxCpuMs(servicePid, OUTBOX_PROCESS_NAME) - outboxBefore;
+  const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
+  const wal = (await walSyncs(handle.db)) - walBefore;
+  const messages = (await delivered(handle.db)) - deliveredBefore;
+  const phase: Phase = {
+    round: round_,
+    arm,
+    worker: arm !== 'off',
+    connections,
+    requests: result.requests,
+    rps: round(result.rps, 1),
+    p50_ms: round(result.p50_ms),
+    p95_ms: round(result.p95_ms),
+    p99_ms: round(result.p99_ms),
+    errors: result.errors,
+    service_cpu_ms: round(cpu / result.requests, 3),
+    main_thread_cpu_ms: round(mainCpu / result.requests, 3),
+    outbox_thread_cpu_ms: round(outboxCpu / result.requests, 3),
+    pg_cpu_ms: round(pg / result.requests, 3),
+    messages_per_booking: round(messages / result.requests, 2),
+    wal_syncs_per_booking: round(wal / result.requests, 2),
+    cpu_steal_pct: round(steal, 1),
+    machine_busy_cores: round(
+      after.total > ticks.total ? ((after.busy - ticks.busy) / (after.total - ticks.total)) * 2 : 0,
+      2,
+    ),
+    load_before: loadBefore,
+    load_after: load1(),
+  };
+  phases.push(phase);
+  latencies.push(samples);
+  log(
+    `${args.paired ? 'pair' : 'round'} ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
+  );
+  return phase;
+}
+
+/** The nice level of a process's main thread (/proc/<pid>/stat field 19), NaN if it is gone. */
+function niceOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The instance's outbox process (outbox-process.ts), once it has started (at most 60 s). */
+async function outboxProcessOf(servicePid: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    for (const child of childPids(servicePid)) {
+      try {
+        if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === OUTBOX_PROCESS_NAME) return child;
+      } catch {
+        // it ended meanwhile
+      }
+    }
+    if (Date.now() > deadline) throw new Error('no outbox process under the service');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * --paired: one service, its outbox process frozen (SIGSTOP) for the off blocks and running for the
+ * on blocks, alternating off/on and on/off, seconds apart. Between two blocks, untimed, the process
+ * delivers everything waiting (what an off block left, what an on block had not finished) and its
+ * instance lowers it back to nice 19, so each block starts as the rounds' phases do: nothing waiting,
+ * the worker idle at 19. A frozen process uses no CPU and its connections sit idle, as with no
+ * worker; the instance still sends it wakes (one small message over the channel at most every
+ * 20 ms) and looks at its backlog's age every 100 ms, in both arms. Without a restart between blocks,
+ * they can be short and many, so a pair shares the host's weather and the interval narrows.
+ */
+async function runPaired(): Promise<void> {
+  const service = await startService(serviceEnv(true), profileArgs, args.tree);
+  const servicePid = service.process.pid!;
+  let outboxPid: number | undefined;
+  const resume = () => {
+    if (outboxPid !== undefined) process.kill(outboxPid, 'SIGCONT');
+  };
+  try {
+    await warmUp(true);
+    outboxPid = await outboxProcessOf(servicePid);
+    const settle = async () => {
+      resume();
+      await allDelivered();
+      const deadline = Date.now() + 30_000;
+      while (niceOf(outboxPid!) < 19 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    for (const connections of args.connections) {
+      for (let pair = 1; pair <= args.pairs; pair++) {
+        const order: Arm[] = pair % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
+        for (const arm of order) {
+          await settle();
+          if (arm === 'off') process.kill(outboxPid, 'SIGSTOP');
+          try {
+            await measurePhase(servicePid, pair, arm, connections);
+          } finally {
+            resume();
+          }
+        }
+      }
+    }
+  } finally {
+    resume();
+    await service.stop();
+  }
+}
+
+/** The rounds: a service started anew for every phase, with the worker off or on (or in --compare's tree). */
+async function runRounds(): Promise<void> {
   for (let round_ = 1; round_ <= args.rounds; round_++) {
     // off, on in odd rounds; on, off in even ones: a drift of the host's load falls on both. With a
     // third arm the order rotates: off, on, compared; on, compared, off; compared, off, on.
@@ -236,115 +447,25 @@ try {
     for (const arm of order) {
       const worker = arm !== 'off';
       const service = await startService(
-        {
-          PORT: String(port),
-          PGAPPNAME: appName,
-          DATABASE_URL: url,
-          TOURNEE_DB_SCHEMA: schema,
-          TOURNEE_DATA_DIR: dataDir,
-          TOURNEE_RATE_LIMIT: '100000000',
-          TOURNEE_DB_POOL_SIZE: '20',
-          TOURNEE_OUTBOX_WORKER: String(worker),
-          TOURNEE_POW_DIFFICULTY: '2',
-          TOURNEE_TRUST_PROXY: '1',
-          TOURNEE_BOOKING_CAP_PER_CUSTOMER: '3',
-          TOURNEE_BOOKING_CAP_PER_CLIENT: '8',
-          TOURNEE_POW_ESCALATION_BITS: '2',
-          TOURNEE_PURGE_INTERVAL_MS: '0',
-          ...(sinks ? { TOURNEE_SMTP_URL: sinks.smtpUrl } : {}),
-        },
-        args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
+        serviceEnv(worker),
+        profileArgs,
         arm === 'compared' ? args.compare : undefined,
       );
       try {
-        combos ??= await bookingCombos(baseUrl, handle);
-        traffic ??= bookingTraffic(baseUrl, combos, { cancelEach: true, asCustomers: true });
-        const bookings = traffic;
-        const run = (connections: number, seconds: number, samples?: number[]) =>
-          runLoad({
-            baseUrl,
-            connections,
-            seconds,
-            samples,
-            expected: (s) => s === 201 || s === 409 || s === 422,
-            next: bookings.next,
-            onResponse: bookings.onResponse,
-          });
-        // Warm-up as bench:api's (slots), then bookings untimed; the worker catches up on the backlog.
-        let seed = 7;
-        const pick = <T>(xs: T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length]!;
-        await runLoad({
-          baseUrl,
-          connections: 2,
-          seconds: 2,
-          expected: (s) => s === 200,
-          next: (): LoadRequest => {
-            const c = pick(combos!);
-            return { method: 'GET', path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}` };
-          },
-        });
-        if (args.warmup > 0) await run(2, args.warmup);
-        if (worker) {
-          const deadline = Date.now() + 300_000;
-          while ((await undelivered(handle.db)) > 0 && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 200));
-          }
-        }
+        await warmUp(worker);
         for (const connections of args.connections) {
-          const ticks = cpuTicks();
-          const cpuBefore = processTreeCpuMs(service.process.pid!);
-          const mainBefore = mainThreadCpuMs(service.process.pid!);
-          const outboxBefore = outboxCpuMs(service.process.pid!, OUTBOX_PROCESS_NAME);
-          const loadBefore = load1();
-          const pgBefore = await backendCpu(handle.db, appName);
-          const walBefore = await walSyncs(handle.db);
-          const deliveredBefore = await delivered(handle.db);
-          const samples: number[] = [];
-          const result = await run(connections, args.seconds, samples);
-          const after = cpuTicks();
-          const steal = stealPercent(ticks);
-          const cpu = processTreeCpuMs(service.process.pid!) - cpuBefore;
-          const mainCpu = mainThreadCpuMs(service.process.pid!) - mainBefore;
-          const outboxCpu = outboxCpuMs(service.process.pid!, OUTBOX_PROCESS_NAME) - outboxBefore;
-          const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
-          const wal = (await walSyncs(handle.db)) - walBefore;
-          const messages = (await delivered(handle.db)) - deliveredBefore;
-          const phase: Phase = {
-            round: round_,
-            arm,
-            worker,
-            connections,
-            requests: result.requests,
-            rps: round(result.rps, 1),
-            p50_ms: round(result.p50_ms),
-            p95_ms: round(result.p95_ms),
-            p99_ms: round(result.p99_ms),
-            errors: result.errors,
-            service_cpu_ms: round(cpu / result.requests, 3),
-            main_thread_cpu_ms: round(mainCpu / result.requests, 3),
-            outbox_thread_cpu_ms: round(outboxCpu / result.requests, 3),
-            pg_cpu_ms: round(pg / result.requests, 3),
-            messages_per_booking: round(messages / result.requests, 2),
-            wal_syncs_per_booking: round(wal / result.requests, 2),
-            cpu_steal_pct: round(steal, 1),
-            machine_busy_cores: round(
-              after.total > ticks.total ? ((after.busy - ticks.busy) / (after.total - ticks.total)) * 2 : 0,
-              2,
-            ),
-            load_before: loadBefore,
-            load_after: load1(),
-          };
-          phases.push(phase);
-          latencies.push(samples);
-          log(
-            `round ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
-          );
+          await measurePhase(service.process.pid!, round_, arm, connections);
         }
       } finally {
         await service.stop();
       }
     }
   }
+}
+
+try {
+  if (args.paired) await runPaired();
+  else await runRounds();
 } finally {
   await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
   await handle.close();
@@ -452,6 +573,15 @@ for (const s of summary) {
 }
 if (args.json)
   console.log(
-    JSON.stringify({ scenario: args.scenario, smtp: args.smtp, compare: args.compare, phases, summary }),
+    JSON.stringify({
+      scenario: args.scenario,
+      smtp: args.smtp,
+      compare: args.compare,
+      paired: args.paired,
+      tree: args.tree,
+      seconds: args.seconds,
+      phases,
+      summary,
+    }),
   );
 process.exit(0);
