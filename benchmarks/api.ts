@@ -11,7 +11,10 @@
  * Bookings are made as real customers make them, with the guards on at their
  * defaults (daily caps per customer and per address, escalating proof of
  * work): each booking is a new customer from a new address (X-Forwarded-For
- * behind TOURNEE_TRUST_PROXY=1), fetches a challenge, solves it and books.
+ * behind TOURNEE_TRUST_PROXY=1), gets a challenge, solves it and books. The
+ * challenge comes with the windows' answer when the customer read the windows
+ * (as the widget takes it); one given windows an earlier customer read asks
+ * GET /v1/challenge.
  * The proof of work is 2 bits (TOURNEE_POW_DIFFICULTY=2): verifying costs the
  * server the same at any difficulty, solving is the customer's CPU, not the
  * server's, and must not load this machine. Timed: the POST /v1/bookings

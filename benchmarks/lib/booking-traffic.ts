@@ -4,6 +4,10 @@ import { solveChallenge } from '../../src/domain/challenge.js';
 import { send, type LoadRequest } from './load.js';
 
 type Window = { start: string; end: string };
+type Challenge = { challenge: string; difficulty: number };
+
+/** Customer n's network address (X-Forwarded-For): one per customer. */
+const addressOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 export interface Combo {
   serviceId: string;
   postcode: string;
@@ -20,7 +24,9 @@ export async function bookingCombos(baseUrl: string, handle: DatabaseHandle): Pr
 
 /**
  * Customers booking: each asks the windows of a random (service, postcode) (cached per pair until
- * a 409 says they went stale) and books one. With `cancelEach`, a booking made is cancelled (untimed,
+ * a 409 says they went stale) and books one. As customers, a customer who read the windows solves
+ * the challenge that answer carried (as the widget does); one given remembered windows asks GET
+ * /v1/challenge. With `cancelEach`, a booking made is cancelled (untimed,
  * with its manage token) before the next one starts, so a long run does not fill the company up.
  */
 export function bookingTraffic(
@@ -71,17 +77,21 @@ export function bookingTraffic(
     const c = pick(combos);
     const cacheKey = `${c.serviceId}:${c.postcode}`;
     let windows = windowCache.get(cacheKey);
+    // The challenge the windows' answer carried, when this customer read them (as the widget solves it).
+    let offered: Challenge | undefined;
     if (!windows) {
       const answer = await send(baseUrl, {
         method: 'GET',
         path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`,
+        ...(options.asCustomers ? { headers: { 'x-forwarded-for': addressOf(customer) } } : {}),
       });
       // A failed read (a socket closed under a saturated host) is not an empty calendar: not kept,
       // and this booking goes to a window that does not exist (422, counted as such).
       if (answer.status === 200) {
-        const res = JSON.parse(answer.body) as { days?: { windows: Window[] }[] };
+        const res = JSON.parse(answer.body) as { days?: { windows: Window[] }[]; challenge?: Challenge };
         windows = (res.days ?? []).flatMap((d) => d.windows);
         windowCache.set(cacheKey, windows);
+        offered = res.challenge;
       } else windows = [];
     }
     const window = windows.length
@@ -99,10 +109,13 @@ export function bookingTraffic(
       return { method: 'POST', path: '/v1/bookings', headers: { 'idempotency-key': randomUUID() }, body };
     const n = customer++;
     const digits = String(n).padStart(8, '0').slice(-8);
-    const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-    const challenge = JSON.parse(
-      await untimed({ method: 'GET', path: '/v1/challenge', headers: { 'x-forwarded-for': address } }),
-    ) as { challenge: string; difficulty: number };
+    const address = addressOf(n);
+    // Windows remembered from an earlier customer came without a challenge for this one: it asks.
+    const challenge =
+      offered ??
+      (JSON.parse(
+        await untimed({ method: 'GET', path: '/v1/challenge', headers: { 'x-forwarded-for': address } }),
+      ) as Challenge);
     return {
       method: 'POST',
       path: '/v1/bookings',

@@ -76,6 +76,11 @@ export function slotsView(answer: SlotAnswer): SlotsView {
 
 export type ChallengeView = ReturnType<typeof issueChallenge>;
 
+/** GET /v1/slots as the public gets it: with a proof-of-work challenge of its own when it offers windows. */
+export interface PublicSlotsView extends SlotsView {
+  challenge?: ChallengeView;
+}
+
 /** POST /v1/bookings from the public site: the request plus what only the web edge checks. */
 export interface PublicBookingBody extends BookingRequest {
   consent: true;

@@ -13,15 +13,15 @@ import type {
   CreatedBooking,
   DayOfWindows,
   PublicBookingBody,
+  PublicSlotsView,
   ServiceView,
-  SlotsView,
   TimeWindow,
 } from '../domain/public-views.js';
 
 export type { BookingRules, TimeWindow };
 export type Service = ServiceView;
 export type SlotDay = DayOfWindows;
-export type Slots = SlotsView;
+export type Slots = PublicSlotsView;
 export type Challenge = ChallengeView;
 export type BookingRequest = PublicBookingBody;
 export type Booking = BookingView;

@@ -117,6 +117,8 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     try {
       const postcode = form.postcode.trim();
       const found = await api.slots(serviceId, postcode);
+      // Solved when the customer chooses a window: no request of its own for it.
+      if (found.challenge) proof.offer(found.challenge);
       dispatch({ type: 'slotsFound', slots: found });
       if (found.reason?.code === 'zone-not-served') {
         // An unserved postcode is an answer, not an error: it is still the postcode field's to show,
@@ -228,8 +230,9 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
     } catch (error) {
       const problem = asProblem(error);
       if (problem.status > 0 && problem.status < 500) {
-        // A definite answer: the challenge is spent and the next try is a new attempt.
-        proof.spend();
+        // A definite answer: the challenge is spent and the next try is a new attempt (with a
+        // challenge from GET /v1/challenge when the proof itself was refused).
+        proof.spend(problem.field?.startsWith('body.pow') === true);
         attempt.current = null;
         if (powRetry && problem.field?.startsWith('body.pow')) return book(false, holdId);
         // A hold purged meanwhile: the booking stands on its own (the window is checked anyway).

@@ -166,6 +166,60 @@ describe('booking guards', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('query.from');
   });
+
+  it('the windows carry a base challenge that books once; a client with recent bookings is sent to GET /v1/challenge', async () => {
+    const service = await firstService(t.app, 'depannage');
+    const serviceId = service.id;
+    // The last window of two days: the other tests of this file book the first ones.
+    const free = (await slotsFor(t.app, serviceId, '69003')).slice(0, 2).map((d) => d.windows.at(-1)!);
+    const ip = '203.0.113.150';
+    const slotsWithChallenge = async (headers: Record<string, string> = {}) => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/slots?serviceId=${serviceId}&postcode=69003`,
+        remoteAddress: ip,
+        headers,
+      });
+      expect(res.statusCode).toBe(200);
+      return res;
+    };
+    const first = await slotsWithChallenge();
+    expect(first.headers['cache-control']).toBe('no-store');
+    const offered = first.json().challenge as { challenge: string; difficulty: number; expiresAt: string };
+    expect(offered.difficulty).toBe(8);
+    // A new one with every answer, though the windows are the same remembered answer.
+    const second = (await slotsWithChallenge()).json();
+    expect(second.challenge.challenge).not.toBe(offered.challenge);
+    expect(second.days).toEqual(first.json().days);
+    // The desk books without a proof of work: no challenge in its answers.
+    const desk = await slotsWithChallenge({ authorization: `Bearer ${t.tokens.agent}` });
+    expect(desk.json().challenge).toBeUndefined();
+
+    const bookWith = (pow: { challenge: string; difficulty: number }, window: Slot, who: number, from = ip) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/bookings',
+        remoteAddress: from,
+        headers: { 'idempotency-key': randomUUID() },
+        payload: {
+          ...bookingPayload(serviceId, window, '69003', stranger(who)),
+          pow: { challenge: pow.challenge, nonce: solveChallenge(pow.challenge, pow.difficulty) },
+        },
+      });
+    expect((await bookWith(offered, free[0]!, 60)).statusCode).toBe(201);
+    // Spent: the same challenge does not book twice (from an address with no booking yet, whose base it meets).
+    const replayed = await bookWith(offered, free[1]!, 61, '203.0.113.151');
+    expect(replayed.statusCode).toBe(422);
+    expect(replayed.json().code).toBe('pow-replayed');
+    // This client booked in the last hour: the windows' base challenge is too weak for it now, and
+    // GET /v1/challenge, which counts its bookings, gives the one that books.
+    const weak = await bookWith((await slotsWithChallenge()).json().challenge, free[1]!, 61);
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json()).toMatchObject({ code: 'pow-too-weak', field: 'body.pow' });
+    const harder = await challengeFor(t, ip);
+    expect(harder.difficulty).toBe(10);
+    expect((await bookWith(harder, free[1]!, 61)).statusCode).toBe(201);
+  });
 });
 
 describe('booking caps under concurrency', () => {

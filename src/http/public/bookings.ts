@@ -84,6 +84,17 @@ const slotsAnswer = z.object({
   reason: slotReason.optional(),
 });
 
+const challengeAnswer = z.object({ challenge: z.string(), difficulty: z.number(), expiresAt: z.string() });
+
+/** What GET /v1/slots answers the public: the windows, and a proof-of-work challenge of its own. */
+const publicSlotsAnswer = slotsAnswer.extend({
+  challenge: challengeAnswer
+    .optional()
+    .describe(
+      'A proof-of-work challenge at the base difficulty, new with every answer (public requests, when the proof of work is on): the widget solves it while the customer chooses, instead of asking GET /v1/challenge. A client whose recent bookings raise its difficulty is refused with a `body.pow` problem and asks GET /v1/challenge, which counts them.',
+    ),
+});
+
 /** Slot answers as sent, by answer: the read cache hands the same answer to many requests. */
 const encodedAnswers = new WeakMap<object, string>();
 
@@ -230,7 +241,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
             message: 'lat and lon go together',
             path: ['lon'],
           }),
-        response: { 200: slotsAnswer },
+        response: { 200: publicSlotsAnswer },
       },
     },
     async (request, reply) => {
@@ -258,6 +269,14 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         body = JSON.stringify(z.encode(slotsAnswer, slotsView(answer)));
         encodedAnswers.set(answer, body);
       }
+      // The customer's challenge comes with the windows (one request fewer before booking), at the base
+      // difficulty: it is signed, not stored, so it costs no read. The booking counts the client's recent
+      // bookings and refuses one too weak for them; GET /v1/challenge then gives the harder one.
+      if (!principal && powPolicy.base > 0) {
+        const challenge = issueChallenge(await challengeSecret(ctx.db), powPolicy.base, ctx.clock());
+        body = `${body.slice(0, -1)},"challenge":${JSON.stringify(challenge)}}`;
+        reply.header('cache-control', 'no-store');
+      }
       // A JSON string with a JSON type is sent as it is (the typed send() expects the object it encodes).
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
@@ -269,7 +288,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'A proof-of-work challenge to send with a booking (anti-spam)',
         tags: ['booking'],
-        response: { 200: z.object({ challenge: z.string(), difficulty: z.number(), expiresAt: z.string() }) },
+        response: { 200: challengeAnswer },
       },
     },
     async (request, reply) => {
