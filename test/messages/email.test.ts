@@ -83,6 +83,11 @@ describe('e-mails to customers', () => {
     expect(mail.headers.has('list-unsubscribe')).toBe(false);
 
     const { text, component, event } = calendarOf(mail);
+    // The invitation once as the text/calendar alternative and once as a file (nodemailer attaches
+    // the icalEvent itself; until 2026-12-02 a second copy, invite.ics, came with ours).
+    expect(mail.attachments.filter((a) => a.filename?.endsWith('.ics')).map((a) => a.filename)).toEqual([
+      'rendez-vous.ics',
+    ]);
     expect(component.getFirstPropertyValue('method')).toBe('REQUEST');
     const start = (event.getFirstPropertyValue('dtstart') as ICAL.Time).toJSDate();
     const end = (event.getFirstPropertyValue('dtend') as ICAL.Time).toJSDate();

@@ -71,8 +71,11 @@ function mailOf(kind: EmailKind, v: VisitEventData, companyName: string, manage:
       locale: v.locale,
       now: new Date('2026-12-01T17:03:04.005Z'),
     });
-    mail.icalEvent = { method, content: ics };
-    mail.attachments = [{ filename: 'rendez-vous.ics', content: ics, contentType: 'application/ics' }];
+    mail.icalEvent = {
+      method,
+      content: ics,
+      filename: v.locale === 'fr' ? 'rendez-vous.ics' : 'appointment.ics',
+    };
   }
   return mail;
 }

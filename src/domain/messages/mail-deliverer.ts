@@ -123,15 +123,14 @@ export class MailDeliverer implements Deliverer {
           locale,
           now,
         });
-        // The text/calendar alternative makes Gmail and Outlook show an invitation; the attachment serves the others.
-        mail.icalEvent = { method, content: ics };
-        mail.attachments = [
-          {
-            filename: locale === 'fr' ? 'rendez-vous.ics' : 'appointment.ics',
-            content: ics,
-            contentType: `application/ics`,
-          },
-        ];
+        // The text/calendar alternative makes Gmail and Outlook show an invitation; nodemailer also
+        // attaches the icalEvent as a file (application/ics), which serves the others. Until
+        // 2026-12-02 an attachment of ours came with it: every invitation went out with two files.
+        mail.icalEvent = {
+          method,
+          content: ics,
+          filename: locale === 'fr' ? 'rendez-vous.ics' : 'appointment.ics',
+        };
       }
       await this.transport.send(mail);
       // The manage link is a secret: once the e-mail left, the trace does not keep it.
