@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { describe, expect, it } from 'vitest';
 import { buildInvitation } from '../../src/domain/messages/invitation.js';
-import { composeMail } from '../../src/domain/messages/mime.js';
+import { composeMail, isOurShape } from '../../src/domain/messages/mime.js';
 import { composeEmail, type EmailKind } from '../../src/domain/messages/templates.js';
 import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
 
@@ -135,6 +135,43 @@ describe('composeMail', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('stays equal for any text, HTML and calendar contents (7bit, quoted-printable and base64 parts)', async () => {
+    const content = fc.oneof(
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 300 }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }),
+      fc
+        .array(fc.constantFrom('a', 'é', '日本', ' ', '\n', '\r\n', '=', '.', '\t', 'x'.repeat(80)), {
+          minLength: 1,
+          maxLength: 60,
+        })
+        .map((parts) => parts.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(content, content, fc.option(content, { nil: undefined }), async (text, html, ics) => {
+        const mail = mailOf('confirmation', visit(), 'Duret', true);
+        mail.text = text;
+        mail.html = html;
+        if (ics === undefined) delete mail.icalEvent;
+        else mail.icalEvent = { method: 'REQUEST', content: ics, filename: 'rendez-vous.ics' };
+        expect(isOurShape(mail)).toBe(true);
+        const { library, ours } = await bothWays(mail);
+        expect(ours.message.toString('utf8')).toBe((library.message as Buffer).toString('utf8'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('composes any other e-mail through nodemailer’s tree, the same bytes', async () => {
+    const mail = mailOf('confirmation', visit(), 'Duret Électricité', true);
+    mail.cc = 'Zoé <zoe@example.org>';
+    mail.attachments = [{ filename: 'devis.txt', content: 'Devis n° 12' }];
+    expect(isOurShape(mail)).toBe(false);
+    const { library, ours } = await bothWays(mail);
+    expect(ours.message.toString('utf8')).toBe((library.message as Buffer).toString('utf8'));
+    expect(ours.envelope).toEqual(library.envelope);
   });
 
   it('refuses a List-* header it would not write as nodemailer does', () => {

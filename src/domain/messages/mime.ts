@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import type MimeNode from 'nodemailer/lib/mime-node';
+import * as mimeFuncs from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
 import * as base64 from 'nodemailer/lib/base64';
 import * as qp from 'nodemailer/lib/qp';
 
@@ -66,6 +67,139 @@ function serialize(node: MimeNode, out: string[]): void {
   out.push(`\r\n--${String(node.boundary)}--\r\n`);
 }
 
+/** A text part's Content-Transfer-Encoding, as MimeNode.getTransferEncoding chooses it for a string. */
+function textTransferEncoding(content: string): string {
+  if (mimeFuncs.isPlainText(content) && !mimeFuncs.hasLongerLines(content, 76)) return '7bit';
+  // MimeNode._getTextEncoding: quoted-printable when Latin letters outnumber the rest (8-bit, controls).
+  let nonLatin = 0;
+  let latin = 0;
+  for (let i = 0; i < content.length; i++) {
+    const code = content.charCodeAt(i);
+    if (code <= 0x08 || code === 0x0b || code === 0x0c || (code >= 0x0e && code <= 0x1f) || code >= 0x80) {
+      nonLatin++;
+    } else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) {
+      latin++;
+    }
+  }
+  return nonLatin < latin ? 'quoted-printable' : 'base64';
+}
+
+function encodedText(content: string, transferEncoding: string): string {
+  if (transferEncoding === 'quoted-printable') return qp.wrap(qp.encode(content), 76);
+  if (transferEncoding === 'base64') return base64.wrap(base64.encode(content), 76);
+  return content;
+}
+
+/** A text part (text/plain, text/html, text/calendar), headers and content, as nodemailer writes it. */
+function textPart(type: string, content: string, parameters = ''): string {
+  const encoding = textTransferEncoding(content);
+  return `Content-Type: ${type}; charset=utf-8${parameters}\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n${encodedText(content, encoding)}`;
+}
+
+/** The parts of a multipart body, between its boundaries, as MimeNode.stream() writes them. */
+function multipart(boundary: string, parts: string[]): string {
+  return `${parts.map((part, i) => `${i > 0 ? '\r\n' : ''}--${boundary}\r\n${part}`).join('')}\r\n--${boundary}--\r\n`;
+}
+
+/** Plain enough to write as nodemailer would without asking it (a filename, a calendar method). */
+const PLAIN_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Our e-mails' shape (mail-deliverer.ts): text and HTML as strings, perhaps an invitation (an
+ * icalEvent with a plain method and filename), no attachments or alternatives of their own, no
+ * options that change how nodemailer writes the parts. Anything else takes the general path.
+ */
+export function isOurShape(mail: Mail.Options): mail is Mail.Options & { text: string; html: string } {
+  const known = new Set([
+    'from',
+    'to',
+    'subject',
+    'text',
+    'html',
+    'date',
+    'messageId',
+    'headers',
+    'list',
+    'icalEvent',
+    'baseBoundary',
+  ]);
+  if (
+    !Object.keys(mail).every((key) => known.has(key) || (mail as Record<string, unknown>)[key] === undefined)
+  )
+    return false;
+  if (typeof mail.text !== 'string' || typeof mail.html !== 'string' || !mail.text || !mail.html)
+    return false;
+  if (mail.icalEvent === undefined) return true;
+  const ical = mail.icalEvent as { content?: unknown };
+  if (typeof ical !== 'object' || ical === null || typeof ical.content !== 'string' || !ical.content)
+    return false;
+  const {
+    method,
+    filename,
+    content: _content,
+    ...rest
+  } = ical as {
+    method?: string;
+    filename?: string;
+    content: string;
+  };
+  return (
+    Object.keys(rest).length === 0 &&
+    typeof method === 'string' &&
+    PLAIN_TOKEN.test(method) &&
+    typeof filename === 'string' &&
+    PLAIN_TOKEN.test(filename)
+  );
+}
+
+/**
+ * composeMail for our e-mails' shape: the root's headers by nodemailer's MimeNode (addresses, encoded
+ * words, folding, Message-ID, Date), the parts below it written here, as MailComposer lays them out
+ * and MimeNode writes them: multipart/alternative (text, HTML, the text/calendar invitation) inside
+ * multipart/mixed with the invitation as a file, or the alternative alone. Building and heading the
+ * five child nodes was two thirds of composing (0.3 of 0.45 ms an e-mail).
+ */
+function composeOurs(mail: Mail.Options & { text: string; html: string }): ComposedMail {
+  const ical = mail.icalEvent as { method: string; filename: string; content: string } | undefined;
+  const root = new MimeNode(ical ? 'multipart/mixed' : 'multipart/alternative', {
+    baseBoundary: mail.baseBoundary ?? randomUUID().replace(/-/g, ''),
+  });
+  if (mail.headers) root.addHeader(mail.headers as Parameters<MimeNode['addHeader']>[0]);
+  if (mail.from) root.setHeader('from', mail.from as Parameters<MimeNode['setHeader']>[1]);
+  if (mail.to) root.setHeader('to', mail.to as Parameters<MimeNode['setHeader']>[1]);
+  if (mail.subject) root.setHeader('subject', mail.subject);
+  if (mail.messageId) root.setHeader('message-id', mail.messageId);
+  if (mail.date) root.setHeader('date', mail.date as Parameters<MimeNode['setHeader']>[1]);
+  root.messageId();
+  if (mail.list) addListHeaders(root, mail.list);
+  const headers = root.buildHeaders();
+  // The same boundaries MimeNode gives its nodes: the root is part 1, the alternative inside the mixed one part 2.
+  const boundaryOf = (part: number) => `${root.boundaryPrefix}-${root.baseBoundary}-Part_${part}`;
+  const alternatives = [textPart('text/plain', mail.text), textPart('text/html', mail.html)];
+  let body: string;
+  if (ical) {
+    alternatives.push(textPart('text/calendar', ical.content, `; method=${ical.method}`));
+    const alternative = boundaryOf(2);
+    const file =
+      `Content-Type: application/ics; name=${ical.filename}\r\nContent-Disposition: attachment; filename=${ical.filename}\r\n` +
+      `Content-Transfer-Encoding: base64\r\n\r\n${encodedText(ical.content, 'base64')}`;
+    body = multipart(boundaryOf(1), [
+      `${mimeFuncs.foldLines(`Content-Type: multipart/alternative; boundary="${alternative}"`, 76)}\r\n\r\n${multipart(alternative, alternatives)}`,
+      file,
+    ]);
+  } else {
+    body = multipart(boundaryOf(1), alternatives);
+  }
+  const text = `${headers}\r\n\r\n${body}`.replace(/\r?\n/g, '\r\n');
+  return {
+    message: Buffer.from(text, 'utf8'),
+    get envelope() {
+      const { from, to } = root.getEnvelope();
+      return { from, to };
+    },
+  };
+}
+
 /**
  * An e-mail composed in one synchronous pass: nodemailer's MailComposer builds the MIME tree and
  * each node's headers, nodemailer's quoted-printable and base64 encoders encode the contents, and
@@ -76,6 +210,7 @@ function serialize(node: MimeNode, out: string[]): void {
  * as nodemailer's mailer writes them.
  */
 export function composeMail(mail: Mail.Options): ComposedMail {
+  if (isOurShape(mail)) return composeOurs(mail);
   // One random boundary base for the message, not crypto.randomBytes for every node of it.
   const node = new MailComposer({
     baseBoundary: randomUUID().replace(/-/g, ''),
