@@ -164,6 +164,26 @@ describe('composeMail', () => {
     );
   });
 
+  it('encodes quoted-printable as nodemailer’s stream does near the end and across its 64 KB slices', async () => {
+    const slice = 64 * 1024;
+    const contents = [
+      // Found by the property above: trailing tabs after a long line (wrap(encode(all)) breaks it elsewhere).
+      `éa日本${'x'.repeat(80)}éé${'x'.repeat(80)}a\t\t`,
+      `${'é'.repeat(30)}${' '.repeat(90)}`,
+      // A space or tab ending a 64 KB slice, before a letter and before a line break.
+      `${'a'.repeat(slice - 1)} b${'é'.repeat(10)}`,
+      `${'ab é '.repeat(slice / 5)}\t\nfin é`,
+      `${'é'.repeat(slice)}\t${'x'.repeat(100)}  `,
+    ];
+    for (const text of contents) {
+      const mail = mailOf('reminder', visit(), 'Duret', true);
+      mail.text = text;
+      expect(isOurShape(mail)).toBe(true);
+      const { library, ours } = await bothWays(mail);
+      expect(ours.message.toString('utf8')).toBe((library.message as Buffer).toString('utf8'));
+    }
+  });
+
   it('composes any other e-mail through nodemailer’s tree, the same bytes', async () => {
     const mail = mailOf('confirmation', visit(), 'Duret Électricité', true);
     mail.cc = 'Zoé <zoe@example.org>';

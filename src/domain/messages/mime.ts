@@ -37,6 +37,41 @@ function addListHeaders(node: MimeNode, list: NonNullable<Mail.Options['list']>)
   }
 }
 
+/** qp.Encoder's slice: it encodes and wraps its input this many bytes at a time. */
+const QP_SLICE = 64 * 1024;
+
+/**
+ * Quoted-printable as nodemailer's qp.Encoder stream writes a content given in one piece (not
+ * `wrap(encode(all))`, which breaks lines differently near the end): the whitespace the content
+ * ends with is held back and encoded last; the rest is encoded 64 KB at a time, each slice wrapped
+ * after the line the previous one left open, a space or tab ending a slice kept literal when the
+ * next byte is not a line break (what the encoder's `next` byte decides).
+ */
+function qpEncoded(content: string | Buffer): string {
+  const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  let end = buffer.length;
+  while (end > 0 && (buffer[end - 1] === 0x20 || buffer[end - 1] === 0x09)) end--;
+  if (buffer.length - end > QP_SLICE) end = buffer.length;
+  let out = '';
+  let line = '';
+  for (const part of [buffer.subarray(0, end), buffer.subarray(end)]) {
+    for (let from = 0; from < part.length; from += QP_SLICE) {
+      const slice = part.subarray(from, from + QP_SLICE);
+      const next = from + QP_SLICE < part.length ? part[from + QP_SLICE] : undefined;
+      let encoded = qp.encode(slice);
+      const last = slice[slice.length - 1];
+      if (next !== undefined && next !== 0x0a && next !== 0x0d && (last === 0x20 || last === 0x09)) {
+        encoded = encoded.slice(0, -3) + String.fromCharCode(last);
+      }
+      const wrapped = qp.wrap(line + encoded, 76);
+      const lastBreak = wrapped.lastIndexOf('\n');
+      out += wrapped.substring(0, lastBreak + 1);
+      line = wrapped.substring(lastBreak + 1);
+    }
+  }
+  return out + line;
+}
+
 /** A node's content as its Content-Transfer-Encoding writes it (the encoders nodemailer's streams use, whole). */
 function encodedContent(node: MimeNode, transferEncoding: string): string {
   const content = node.content;
@@ -47,7 +82,7 @@ function encodedContent(node: MimeNode, transferEncoding: string): string {
   if (transferEncoding === 'base64') return base64.wrap(base64.encode(content), 76);
   if (transferEncoding === 'quoted-printable') {
     // Only text parts are quoted-printable here (attachments go base64): a line break in them is one.
-    return qp.wrap(qp.encode(content), 76);
+    return qpEncoded(content);
   }
   return typeof content === 'string' ? content : content.toString('utf8');
 }
@@ -85,7 +120,7 @@ function textTransferEncoding(content: string): string {
 }
 
 function encodedText(content: string, transferEncoding: string): string {
-  if (transferEncoding === 'quoted-printable') return qp.wrap(qp.encode(content), 76);
+  if (transferEncoding === 'quoted-printable') return qpEncoded(content);
   if (transferEncoding === 'base64') return base64.wrap(base64.encode(content), 76);
   return content;
 }
