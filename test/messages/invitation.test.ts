@@ -76,51 +76,6 @@ describe('invitation text', () => {
         }
   });
 
-  it('is the text ical-generator writes, for any names, addresses, links and versions', () => {
-    const text = fc.oneof(
-      fc.string({ unit: 'grapheme', maxLength: 80 }),
-      fc.string({ unit: 'grapheme-ascii', maxLength: 120 }),
-      fc.constantFrom('a;b,c\\d"e', 'ligne 1\nligne 2\r\nligne 3', 'Zoë "Zaza" O’Brien 😀'),
-    );
-    fc.assert(
-      fc.property(
-        fc.record({
-          name: text,
-          service: text,
-          line: text,
-          // ical-generator refuses an organizer without a name (a company always has one).
-          company: text.filter((t) => t.length > 0),
-          phone: fc.oneof(fc.constant(''), text),
-          email: fc.option(fc.constantFrom('jeanne@example.org', 'a.b+c@exemple.fr'), { nil: null }),
-          manage: fc.option(fc.webUrl(), { nil: undefined }),
-          version: fc.integer({ min: 1, max: 40 }),
-          locale: fc.constantFrom('fr' as const, 'en' as const),
-          method: fc.constantFrom('REQUEST' as const, 'CANCEL' as const),
-        }),
-        (r) => {
-          const input = {
-            visit: visit({
-              locale: r.locale,
-              version: r.version,
-              service: { id: 's', name: r.service, priceLabel: null },
-              address: { line: r.line, postcode: '69003', city: 'Lyon' },
-              customer: { name: r.name, phone: '', email: r.email },
-            }),
-            method: r.method,
-            company: { name: r.company, phone: r.phone, timezone: 'Europe/Paris' },
-            organizerEmail: 'noreply@rdv.example.org',
-            publicUrl: 'https://rdv.example.org',
-            manageUrl: r.manage,
-            locale: r.locale,
-            now: new Date('2026-12-01T10:00:00.123Z'),
-          };
-          expect(buildInvitation(input)).toBe(invitationCalendar(input).toString());
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
-
   it('rings at 18:00 local the evening before, as luxon reckons it, across clock changes and zones', () => {
     const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham'];
     fc.assert(

@@ -64,14 +64,23 @@ export function foldLines(text: string): string {
     .join('\r\n');
 }
 
-/** What the invitation says, in the customer's language: the same for ical-generator and for the text written here. */
-function invitationContent(input: InvitationInput) {
+/**
+ * The visit as an iTIP calendar object (RFC 5546) for the customer's mail client: METHOD:REQUEST
+ * with an ORGANIZER (the company) and an ATTENDEE (the customer), the same UID as the booking's
+ * .ics and SEQUENCE from the visit's version, so a change or a METHOD:CANCEL updates the event the
+ * client already has instead of adding a second one. A VALARM rings at 18:00 the evening before.
+ */
+export function invitationCalendar(input: InvitationInput): ICalCalendar {
   const { visit, company, locale } = input;
   const cancel = input.method === 'CANCEL';
   // Instants as plain Dates (ical-generator writes them in UTC, as it did luxon's): luxon's parsing
   // in a zone was two thirds of an invitation's cost (bench:outbox-drain profile).
   const start = new Date(visit.window.start);
   const end = new Date(visit.window.end);
+  const calendar = ical({
+    prodId: { company: 'Tournee', product: 'Messages', language: locale === 'fr' ? 'FR' : 'EN' },
+    method: cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+  });
   const words = windowInWords(visit.window, locale, company.timezone);
   const description =
     locale === 'fr'
@@ -91,122 +100,54 @@ function invitationContent(input: InvitationInput) {
           'Answering this invitation from your calendar does not change the appointment.',
           ...(company.phone ? [`${company.name}: ${company.phone}`] : []),
         ];
-  const day = localDateOf(start.getTime() / 1000, company.timezone);
-  return {
-    cancel,
-    uid: eventUid(visit.id, input.publicUrl),
+  const event = calendar.createEvent({
+    id: eventUid(visit.id, input.publicUrl),
     // The version counts every change (reschedule, cancel), so each later mail carries a higher SEQUENCE.
     sequence: Math.max(0, visit.version - 1),
+    stamp: input.now,
     start,
     end,
+    status: cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     summary: `${cancel ? (locale === 'fr' ? 'Annulé — ' : 'Cancelled — ') : ''}${company.name} — ${visit.service.name}`,
     location: `${visit.address.line}, ${visit.address.postcode} ${visit.address.city}`,
     description: description.join('\n'),
-    url: input.manageUrl && !cancel ? input.manageUrl : undefined,
-    // 18:00 local the evening before (none for a cancellation).
-    alarm: cancel
-      ? undefined
-      : {
-          at: new Date(instantAt(addDays(day, -1), '18:00', company.timezone) * 1000),
-          description: locale === 'fr' ? `Demain : ${words}` : `Tomorrow: ${words}`,
-        },
-  };
-}
-
-/**
- * The visit as an iTIP calendar object (RFC 5546) for the customer's mail client: METHOD:REQUEST
- * with an ORGANIZER (the company) and an ATTENDEE (the customer), the same UID as the booking's
- * .ics and SEQUENCE from the visit's version, so a change or a METHOD:CANCEL updates the event the
- * client already has instead of adding a second one. A VALARM rings at 18:00 the evening before.
- * Through ical-generator: the reference the text of buildInvitation is held equal to (tests).
- */
-export function invitationCalendar(input: InvitationInput): ICalCalendar {
-  const c = invitationContent(input);
-  const calendar = ical({
-    prodId: { company: 'Tournee', product: 'Messages', language: input.locale === 'fr' ? 'FR' : 'EN' },
-    method: c.cancel ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    ...(input.manageUrl && !cancel ? { url: input.manageUrl } : {}),
+    organizer: { name: company.name, email: input.organizerEmail },
   });
-  const event = calendar.createEvent({
-    id: c.uid,
-    sequence: c.sequence,
-    stamp: input.now,
-    start: c.start,
-    end: c.end,
-    status: c.cancel ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    summary: c.summary,
-    location: c.location,
-    description: c.description,
-    ...(c.url ? { url: c.url } : {}),
-    organizer: { name: input.company.name, email: input.organizerEmail },
-  });
-  if (input.visit.customer.email) {
+  if (visit.customer.email) {
     event.createAttendee({
-      email: input.visit.customer.email,
-      name: input.visit.customer.name,
+      email: visit.customer.email,
+      name: visit.customer.name,
       role: ICalAttendeeRole.REQ,
-      status: c.cancel ? ICalAttendeeStatus.DECLINED : ICalAttendeeStatus.ACCEPTED,
+      status: cancel ? ICalAttendeeStatus.DECLINED : ICalAttendeeStatus.ACCEPTED,
       rsvp: false,
     });
   }
-  if (c.alarm) {
-    event.createAlarm({ type: ICalAlarmType.display, trigger: c.alarm.at, description: c.alarm.description });
+  if (!cancel) {
+    const day = localDateOf(start.getTime() / 1000, company.timezone);
+    const evening = instantAt(addDays(day, -1), '18:00', company.timezone);
+    event.createAlarm({
+      type: ICalAlarmType.display,
+      trigger: new Date(evening * 1000),
+      description: locale === 'fr' ? `Demain : ${words}` : `Tomorrow: ${words}`,
+    });
   }
   return calendar;
 }
 
-/** A UTC date-time as iCalendar writes it: 20261202T090000Z. */
-function utc(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
-/** ical-generator's escape: a TEXT value (backslash, semicolon, comma), or inside a quoted parameter (backslash, quote); line breaks as \n. */
-function escape(text: string, inQuotes = false): string {
-  return text.replace(inQuotes ? /[\\"]/g : /[\\;,]/g, (c) => `\\${c}`).replace(/(?:\r\n|\r|\n)/g, '\\n');
-}
-
-/**
- * The invitation's text: what ical-generator's calendar.toString() writes for invitationCalendar
- * (test/messages/invitation.test.ts holds them equal, for any names, addresses and links), written
- * line by line: building ical-generator's objects was most of an invitation's cost.
- */
+/** The invitation's text: ical-generator's calendar.toString(), with the folding above. */
 export function buildInvitation(input: InvitationInput): string {
-  const c = invitationContent(input);
-  const { visit } = input;
-  const lines = [
+  const calendar = invitationCalendar(input);
+  // The same head ical-generator writes for a calendar with a product id and a method, and nothing else.
+  const head = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     `PRODID:-//Tournee//Messages//${input.locale === 'fr' ? 'FR' : 'EN'}`,
     `METHOD:${input.method}`,
-    'BEGIN:VEVENT',
-    `UID:${c.uid}`,
-    `SEQUENCE:${c.sequence}`,
-    `DTSTAMP:${utc(input.now)}`,
-    `DTSTART:${utc(c.start)}`,
-    `DTEND:${utc(c.end)}`,
-    `SUMMARY:${escape(c.summary)}`,
-    `LOCATION:${escape(c.location)}`,
-    `DESCRIPTION:${escape(c.description)}`,
-    `ORGANIZER;CN="${escape(input.company.name, true)}":mailto:${escape(input.organizerEmail)}`,
-  ];
-  if (visit.customer.email) {
-    lines.push(
-      `ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=${c.cancel ? 'DECLINED' : 'ACCEPTED'};RSVP=FALSE` +
-        `${visit.customer.name ? `;CN="${escape(visit.customer.name, true)}"` : ''}:MAILTO:${escape(visit.customer.email)}`,
-    );
-  }
-  if (c.alarm) {
-    lines.push(
-      'BEGIN:VALARM',
-      'ACTION:DISPLAY',
-      `TRIGGER;VALUE=DATE-TIME:${utc(c.alarm.at)}`,
-      `DESCRIPTION:${escape(c.alarm.description)}`,
-      'END:VALARM',
-    );
-  }
-  if (c.url) lines.push(`URL;VALUE=URI:${escape(c.url)}`);
-  lines.push(`STATUS:${c.cancel ? 'CANCELLED' : 'CONFIRMED'}`, 'END:VEVENT', 'END:VCALENDAR');
-  return foldLines(lines.join('\r\n'));
+  ].join('\r\n');
+  const events = calendar
+    .events()
+    .map((event) => event.toString())
+    .join('');
+  return foldLines(`${head}\r\n${events}END:VCALENDAR`);
 }
