@@ -73,6 +73,20 @@ const SUBPROBLEM_ITERATIONS = 2000;
  * 2,000 iterations per subproblem between 3,000 of the whole: 47,675 against 47,809 and 48,005).
  */
 const SUBPROBLEM_TEMPERATURE_ARCS = 1;
+/**
+ * Subproblems of long routes (LONG_ROUTE_VISITS and more a route: Homberger r2/rc2/c2, 3–4 routes of
+ * ~50 visits a subproblem, much like a Solomon R2 instance) start at the whole search's 4 arcs, as tuned
+ * on Solomon, not at 1. Homberger 1000, 60 s of CPU, 2 threads, seed 1, pairs interleaved (load 6–11):
+ * r2_10_4 +6.32 → +4.76 %, r2_10_8 +4.08 → +4.24 %, rc2_10_8 +2.09 → +1.10 %, rc2_10_4 +4.15 → +3.98 %,
+ * r2_10_1 −10.85 → −10.56 %, c2_10_5 +0.08 → +0.05 % (mean of the six −0.38 points).
+ *
+ * Tried and left out: the whole-instance search starting at 32 arcs instead of 4 on routes of 40 visits
+ * and more (it looked good at 20 s, 1 thread: r2_10_8 +13.98 → +5.94 %, r2_10_4 ≈ +11–16 → +6.9 %, but
+ * the 20 s runs of r2_10_4 alone spread over +11–16 %); at 60 s, 2 threads, seed 1: r2_10_4 +6.58 →
+ * +5.19 %, r2_10_8 +4.15 → +4.63 %, rc2_10_8 +1.75 → +2.00 %. More of the budget to decomposition on
+ * r2_10_4 at 20 s (share 0.85–0.95, 10–20 rounds) ended worse (+16.9–19.4 % against +11–13 %).
+ */
+const LONG_SUBPROBLEM_TEMPERATURE_ARCS = 4;
 
 export function runTrajectory(start: Solution, options: TrajectoryOptions): TrajectoryResult {
   const rng = new Random(options.seed);
@@ -132,6 +146,9 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
         // Subproblems polish new bests through infeasible space where routes are long (r2/rc2-like: 3–4
         // routes of ~50 visits a subproblem), feasible-only where they are short (see LONG_ROUTE_VISITS).
         const penalisedPolish = work.servedPerRoute() >= LONG_ROUTE_VISITS;
+        const startTemperatureArcs = penalisedPolish
+          ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
+          : SUBPROBLEM_TEMPERATURE_ARCS;
         const round = decompositionRound(work, rng, (i, n) => {
           if (Number.isFinite(options.maxIterations))
             return {
@@ -139,7 +156,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
               startedAt: 0,
               maxIterations: SUBPROBLEM_ITERATIONS,
               now: options.clock.now,
-              startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+              startTemperatureArcs,
               penalisedPolish,
             };
           const now = options.clock.now();
@@ -148,7 +165,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
             startedAt: now,
             maxIterations: Infinity,
             now: options.clock.now,
-            startTemperatureArcs: SUBPROBLEM_TEMPERATURE_ARCS,
+            startTemperatureArcs,
             penalisedPolish,
           };
         });
