@@ -3,22 +3,9 @@ import { foldLines as libraryFold } from 'ical-generator';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { buildInvitation, foldLines, invitationCalendar } from '../../src/domain/messages/invitation.js';
-import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
+import { visitEvent } from '../helpers/visit-event.js';
 
-const visit = (overrides: Partial<VisitEventData> = {}): VisitEventData => ({
-  id: '0b6f5c3e-1234-4abc-8def-0123456789ab',
-  reference: 'DE-ABC123',
-  status: 'booked',
-  version: 3,
-  locale: 'fr',
-  service: { id: 's', name: 'Dépannage électrique', priceLabel: '89 € TTC' },
-  window: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T12:00:00+01:00' },
-  planned: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T11:00:00+01:00', technicianId: 't' },
-  address: { line: '12 rue de la République', postcode: '69003', city: 'Lyon' },
-  customer: { name: 'Jeanne Martin', phone: '+33600000000', email: 'jeanne@example.org' },
-  channel: 'web',
-  ...overrides,
-});
+const visit = visitEvent;
 
 describe('invitation text', () => {
   it('folds at 75 octets exactly as ical-generator does, for any text', () => {

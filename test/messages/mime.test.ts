@@ -2,82 +2,42 @@ import fc from 'fast-check';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { describe, expect, it } from 'vitest';
-import { buildInvitation } from '../../src/domain/messages/invitation.js';
+import { customerMail } from '../../src/domain/messages/customer-mail.js';
 import { composeMail, isOurShape } from '../../src/domain/messages/mime.js';
-import { composeEmail, type EmailKind } from '../../src/domain/messages/templates.js';
+import type { EmailKind } from '../../src/domain/messages/templates.js';
 import type { VisitEventData } from '../../src/domain/outbox/visit-events.js';
+import { visitEvent } from '../helpers/visit-event.js';
 
 /** nodemailer's own composition, through its streams: what composeMail must equal byte for byte. */
 const streamed = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
-const visit = (overrides: Partial<VisitEventData> = {}): VisitEventData => ({
-  id: '0b6f5c3e-1234-4abc-8def-0123456789ab',
-  reference: 'DE-ABC123',
-  status: 'booked',
-  version: 2,
-  locale: 'fr',
-  service: { id: 's', name: 'Dépannage électrique', priceLabel: '89 € TTC' },
-  window: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T12:00:00+01:00' },
-  previousWindow: { start: '2026-12-01T14:00:00+01:00', end: '2026-12-01T16:00:00+01:00' },
-  planned: { start: '2026-12-02T10:00:00+01:00', end: '2026-12-02T11:00:00+01:00', technicianId: 't' },
-  address: { line: '12 rue de la République', postcode: '69003', city: 'Lyon' },
-  customer: { name: 'Jeanne Martin', phone: '+33600000000', email: 'jeanne@example.org' },
-  channel: 'web',
-  ...overrides,
-});
-
-/** The e-mail as MailDeliverer puts it together (mail-deliverer.ts), for any kind. */
-function mailOf(kind: EmailKind, v: VisitEventData, companyName: string, manage: boolean): Mail.Options {
-  const company = { name: companyName, phone: '04 72 00 00 00', timezone: 'Europe/Paris' };
-  const manageUrl = manage ? `https://rdv.example.fr/manage#${v.id}.tok_EN-123` : undefined;
-  const survey = kind === 'survey' || kind === 'survey_followup';
-  const unsubscribeUrl = survey ? 'https://rdv.example.fr/unsubscribe?t=abc.DEF-123_x' : undefined;
-  const content = composeEmail({
-    kind,
-    locale: v.locale,
-    visit: v,
-    company,
-    manageUrl,
-    ratingUrls: survey
-      ? [1, 2, 3, 4, 5].map((n) => `https://rdv.example.fr/satisfaction?t=tok&note=${n}`)
-      : undefined,
-    unsubscribeUrl,
+const visit = (overrides: Partial<VisitEventData> = {}): VisitEventData =>
+  visitEvent({
+    previousWindow: { start: '2026-12-01T14:00:00+01:00', end: '2026-12-01T16:00:00+01:00' },
+    ...overrides,
   });
-  const from = `${companyName} <noreply@rdv.example.fr>`;
-  const mail: Mail.Options = {
-    from,
-    to: { name: v.customer.name, address: v.customer.email ?? 'x@example.org' },
-    subject: content.subject,
-    text: content.text,
-    html: content.html,
-    date: new Date('2026-12-01T17:03:04.005Z'),
-    messageId: `<${v.id}@rdv.example.fr>`,
-    headers: { 'Auto-Submitted': 'auto-generated' },
+
+/** The e-mail the deliverer sends (customerMail), for any kind, with a fixed MIME boundary. */
+function mailOf(kind: EmailKind, v: VisitEventData, companyName: string, manage: boolean): Mail.Options {
+  const survey = kind === 'survey' || kind === 'survey_followup';
+  return {
+    ...customerMail({
+      kind,
+      visit: v,
+      company: { name: companyName, phone: '04 72 00 00 00', timezone: 'Europe/Paris' },
+      from: `${companyName} <noreply@rdv.example.fr>`,
+      recipient: v.customer.email ?? 'x@example.org',
+      messageId: `<${v.id}@rdv.example.fr>`,
+      publicUrl: 'https://rdv.example.fr',
+      manageUrl: manage ? `https://rdv.example.fr/manage#${v.id}.tok_EN-123` : undefined,
+      ratingUrls: survey
+        ? [1, 2, 3, 4, 5].map((n) => `https://rdv.example.fr/satisfaction?t=tok&note=${n}`)
+        : undefined,
+      unsubscribeUrl: survey ? 'https://rdv.example.fr/unsubscribe?t=abc.DEF-123_x' : undefined,
+      now: new Date('2026-12-01T17:03:04.005Z'),
+    }),
     baseBoundary: 'fixed-for-the-test',
   };
-  if (unsubscribeUrl) {
-    mail.list = { unsubscribe: { url: unsubscribeUrl, comment: 'Unsubscribe' } };
-    mail.headers = { ...(mail.headers as object), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
-  }
-  if (kind === 'confirmation' || kind === 'change' || kind === 'cancellation') {
-    const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
-    const ics = buildInvitation({
-      visit: v,
-      method,
-      company,
-      organizerEmail: 'noreply@rdv.example.fr',
-      publicUrl: 'https://rdv.example.fr',
-      manageUrl,
-      locale: v.locale,
-      now: new Date('2026-12-01T17:03:04.005Z'),
-    });
-    mail.icalEvent = {
-      method,
-      content: ics,
-      filename: v.locale === 'fr' ? 'rendez-vous.ics' : 'appointment.ics',
-    };
-  }
-  return mail;
 }
 
 async function bothWays(mail: Mail.Options) {

@@ -1,4 +1,3 @@
-import type Mail from 'nodemailer/lib/mailer';
 import type { Db } from '../../db/database.js';
 import { findScheduledVisit } from '../../db/message-schedule.js';
 import { messageCompany, type MessageCompany } from './company.js';
@@ -6,9 +5,9 @@ import { hasOptedOut, satisfactionAnswerOf } from '../../db/satisfaction.js';
 import type { MessageRow } from '../../db/schema.js';
 import type { Attempt, Deliverer } from '../outbox/delivery.js';
 import type { VisitEventData } from '../outbox/visit-events.js';
-import { buildInvitation } from './invitation.js';
+import { customerMail } from './customer-mail.js';
 import { messageLinkSecret, optOutToken, surveyToken } from './links.js';
-import { composeEmail, type EmailKind } from './templates.js';
+import type { EmailKind } from './templates.js';
 import { PermanentMailError, type MailTransport } from './transport.js';
 
 export interface MailSettings {
@@ -24,10 +23,6 @@ interface EmailPayload {
 }
 
 const TRANSACTIONAL: ReadonlySet<EmailKind> = new Set(['confirmation', 'change', 'cancellation', 'reminder']);
-
-function bareAddress(from: string): string {
-  return /<([^>]+)>/.exec(from)?.[1] ?? from;
-}
 
 /**
  * E-mails to customers: composed at delivery from the message's snapshot of the visit, French
@@ -75,7 +70,6 @@ export class MailDeliverer implements Deliverer {
       if (unwanted) return { outcome: 'skipped', reason: unwanted };
       const company = await this.companyNow(now);
       const from = this.settings.from ?? `${company.name} <noreply@${this.host}>`;
-      const locale = payload.visit.locale === 'en' ? 'en' : 'fr';
       const transactional = TRANSACTIONAL.has(kind);
       let ratingUrls: string[] | undefined;
       let unsubscribeUrl: string | undefined;
@@ -87,51 +81,19 @@ export class MailDeliverer implements Deliverer {
         );
         unsubscribeUrl = `${this.settings.publicUrl}/unsubscribe?t=${optOutToken(secret, message.recipient)}`;
       }
-      const content = composeEmail({
+      const mail = customerMail({
         kind,
-        locale,
         visit: payload.visit,
         company,
+        from,
+        recipient: message.recipient,
+        messageId: `<${message.id}@${this.host}>`,
+        publicUrl: this.settings.publicUrl,
         manageUrl: payload.manageUrl,
         ratingUrls,
         unsubscribeUrl,
+        now,
       });
-      const mail: Mail.Options = {
-        from,
-        to: { name: payload.visit.customer.name, address: message.recipient },
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        date: now,
-        // The message's own id: a re-delivery after a crash carries the same Message-ID.
-        messageId: `<${message.id}@${this.host}>`,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      };
-      if (unsubscribeUrl) {
-        mail.list = { unsubscribe: { url: unsubscribeUrl, comment: 'Unsubscribe' } };
-        mail.headers = { ...(mail.headers as object), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
-      }
-      if (kind === 'confirmation' || kind === 'change' || kind === 'cancellation') {
-        const method = kind === 'cancellation' ? 'CANCEL' : 'REQUEST';
-        const ics = buildInvitation({
-          visit: payload.visit,
-          method,
-          company,
-          organizerEmail: bareAddress(from),
-          publicUrl: this.settings.publicUrl,
-          manageUrl: payload.manageUrl,
-          locale,
-          now,
-        });
-        // The text/calendar alternative makes Gmail and Outlook show an invitation; nodemailer also
-        // attaches the icalEvent as a file (application/ics), which serves the others. Until
-        // 2026-12-02 an attachment of ours came with it: every invitation went out with two files.
-        mail.icalEvent = {
-          method,
-          content: ics,
-          filename: locale === 'fr' ? 'rendez-vous.ics' : 'appointment.ics',
-        };
-      }
       await this.transport.send(mail);
       // The manage link is a secret: once the e-mail left, the trace does not keep it.
       const { manageUrl, ...kept } = payload;
