@@ -79,12 +79,7 @@ function encodedContent(node: MimeNode, transferEncoding: string): string {
   if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
     throw new Error('composeMail: only string and Buffer contents are composed in one piece');
   }
-  if (transferEncoding === 'base64') return base64.wrap(base64.encode(content), 76);
-  if (transferEncoding === 'quoted-printable') {
-    // Only text parts are quoted-printable here (attachments go base64): a line break in them is one.
-    return qpEncoded(content);
-  }
-  return typeof content === 'string' ? content : content.toString('utf8');
+  return encodedText(content, transferEncoding);
 }
 
 /** One node and its children, as MimeNode.stream() writes them, into `out`. */
@@ -119,10 +114,14 @@ function textTransferEncoding(content: string): string {
   return nonLatin < latin ? 'quoted-printable' : 'base64';
 }
 
-function encodedText(content: string, transferEncoding: string): string {
+/**
+ * A content as its Content-Transfer-Encoding writes it. Only text parts are quoted-printable here
+ * (attachments go base64): a line break in them is one.
+ */
+function encodedText(content: string | Buffer, transferEncoding: string): string {
   if (transferEncoding === 'quoted-printable') return qpEncoded(content);
   if (transferEncoding === 'base64') return base64.wrap(base64.encode(content), 76);
-  return content;
+  return typeof content === 'string' ? content : content.toString('utf8');
 }
 
 /** A text part (text/plain, text/html, text/calendar), headers and content, as nodemailer writes it. */
