@@ -48,7 +48,14 @@ import {
 } from '../src/domain/messages/process-priority.js';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, type LoadRequest } from './lib/load.js';
-import { childPids, cpuTicks, processCpuMs, processTreeCpuMs, stealPercent } from './lib/machine.js';
+import {
+  childrenNamed,
+  cpuTicks,
+  niceOf,
+  processCpuMs,
+  processTreeCpuMs,
+  stealPercent,
+} from './lib/machine.js';
 import {
   API_SCENARIOS,
   DEFAULT_DATABASE_URL,
@@ -141,15 +148,10 @@ function namedThreadsCpuMs(pid: number, name: string): number {
  * in a tree of an earlier commit (--compare), its thread of that name.
  */
 function outboxCpuMs(pid: number, name: string): number {
-  let total = namedThreadsCpuMs(pid, name);
-  for (const child of childPids(pid)) {
-    try {
-      if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === name) total += processTreeCpuMs(child);
-    } catch {
-      // it ended meanwhile
-    }
-  }
-  return total;
+  return childrenNamed(pid, name).reduce(
+    (total, child) => total + processTreeCpuMs(child),
+    namedThreadsCpuMs(pid, name),
+  );
 }
 
 /** The host's 1-minute load average. */
@@ -368,27 +370,12 @@ async function measurePhase(
   return phase;
 }
 
-/** The nice level of a process's main thread (/proc/<pid>/stat field 19), NaN if it is gone. */
-function niceOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  } catch {
-    return NaN;
-  }
-}
-
 /** The instance's outbox process (outbox-process.ts), once it has started (at most 60 s). */
 async function outboxProcessOf(servicePid: number): Promise<number> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    for (const child of childPids(servicePid)) {
-      try {
-        if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() === OUTBOX_PROCESS_NAME) return child;
-      } catch {
-        // it ended meanwhile
-      }
-    }
+    const [child] = childrenNamed(servicePid, OUTBOX_PROCESS_NAME);
+    if (child !== undefined) return child;
     if (Date.now() > deadline) throw new Error('no outbox process under the service');
     await new Promise((r) => setTimeout(r, 100));
   }

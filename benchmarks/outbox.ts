@@ -20,9 +20,8 @@ import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic
 import { runRate, type LoadResult } from './lib/load.js';
 import { readdirSync } from 'node:fs';
 import { cpus, getPriority, setPriority } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { OUTBOX_PROCESS_NAME } from '../src/domain/messages/process-priority.js';
-import { childPids, cpuTicks, processTreeCpuMs, stealPercent } from './lib/machine.js';
+import { childrenNamed, cpuTicks, niceOf, processTreeCpuMs, stealPercent } from './lib/machine.js';
 
 /**
  * A process's CPU so far with its children's (ms; an instance's outbox worker is a child process of
@@ -223,29 +222,16 @@ if (separateWorker) {
 await bookAtRate(service, combos.slice(0, 20)).catch(() => undefined);
 await waitUntilDelivered(handle.db, 300_000);
 /**
- * The outbox process's nice level through the timed run, sampled every 100 ms from its main thread
- * (field 19 of /proc/<pid>/stat): how long it ran at 19 and how long it was raised (a backlog's age).
+ * The outbox process's nice level through the timed run, sampled every 100 ms (its main thread's):
+ * how long it ran at 19 and how long it was raised (a backlog's age).
  */
 function sampleNice(instancePid: number | undefined): () => Record<string, number> {
   const counts = new Map<number, number>();
-  const pid = instancePid
-    ? childPids(instancePid).find((child) => {
-        try {
-          return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === OUTBOX_PROCESS_NAME;
-        } catch {
-          return false;
-        }
-      })
-    : undefined;
+  const pid = instancePid ? childrenNamed(instancePid, OUTBOX_PROCESS_NAME)[0] : undefined;
   const timer = setInterval(() => {
     if (!pid) return;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-      counts.set(nice, (counts.get(nice) ?? 0) + 1);
-    } catch {
-      // restarted or gone
-    }
+    const nice = niceOf(pid);
+    if (!Number.isNaN(nice)) counts.set(nice, (counts.get(nice) ?? 0) + 1); // else restarted or gone
   }, 100);
   return () => {
     clearInterval(timer);

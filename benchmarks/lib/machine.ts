@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 
 export interface CpuTicks {
   steal: number;
@@ -64,6 +65,26 @@ export function childPids(pid: number): number[] {
     }
   }
   return children;
+}
+
+/** The children of a process whose command name (/proc/<pid>/comm) is `name`, e.g. an instance's outbox process. */
+export function childrenNamed(pid: number, name: string): number[] {
+  return childPids(pid).filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === name;
+    } catch {
+      return false; // ended meanwhile
+    }
+  });
+}
+
+/** A process's nice level (its main thread's), NaN once it is gone. */
+export function niceOf(pid: number): number {
+  try {
+    return getPriority(pid);
+  } catch {
+    return NaN;
+  }
 }
 
 /**
