@@ -38,14 +38,24 @@ export interface Housekeeper {
   stop(): Promise<void>;
 }
 
-/** Runs purgeExpired every `intervalMs` (and once soon after start); errors are reported, never thrown. */
+/**
+ * Runs purgeExpired every `intervalMs` (and once soon after start), one round at a time: a tick that
+ * comes while a round is still at work (a short interval on a busy database) is skipped, so stop()
+ * waits for the one round there is. Errors are reported, never thrown.
+ */
 export function startHousekeeping(
   db: Db,
   options: { intervalMs: number; clock: () => Date; onError: (error: unknown) => void },
 ): Housekeeper {
-  let running: Promise<unknown> = Promise.resolve();
+  // Until 2026-12-02 every tick started a round and stop() waited for the last one only: a round
+  // still at work when the service closed could hold its locks while the schema was dropped.
+  let running: Promise<void> | undefined;
   const round = () => {
-    running = purgeExpired(db, options.clock()).catch(options.onError);
+    running ??= purgeExpired(db, options.clock())
+      .then(() => undefined, options.onError)
+      .finally(() => {
+        running = undefined;
+      });
   };
   const timer = setInterval(round, options.intervalMs);
   timer.unref();

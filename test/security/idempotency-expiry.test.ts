@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpired } from '../../src/domain/housekeeping.js';
+import { purgeExpired, startHousekeeping } from '../../src/domain/housekeeping.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 
@@ -130,6 +130,44 @@ describe('purge of expired guards', () => {
     expect(await count('idempotency_keys', 'old-')).toBe(0);
     expect(await count('spent_challenges', 'live-')).toBeGreaterThan(0);
     expect(await count('idempotency_keys', 'live-')).toBeGreaterThan(0);
+  });
+
+  it('runs one round at a time, and a stop waits for the round still at work', async () => {
+    if (t.testDb.handle.kind !== 'postgres') return; // one connection: nothing can hold a round up
+    const db = t.testDb.handle.db;
+    // Another transaction holds the table: the first round waits on it, the ticks after it come meanwhile.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const blocker = db.transaction().execute(async (tx) => {
+      await sql`LOCK TABLE spent_challenges IN EXCLUSIVE MODE`.execute(tx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    const errors: unknown[] = [];
+    const housekeeper = startHousekeeping(db, {
+      intervalMs: 20,
+      clock: () => new Date('2026-03-25T07:00:00Z'),
+      onError: (e) => errors.push(e),
+    });
+    const waitingRounds = async () =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query ILIKE '%delete from "spent_challenges"%'`.execute(db)
+      ).rows[0]!.n;
+    await expect.poll(waitingRounds).toBe(1);
+    await new Promise((r) => setTimeout(r, 200)); // ten ticks while the round waits
+    let stopped = false;
+    const stopping = housekeeper.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stopped).toBe(false);
+    release();
+    await blocker;
+    await stopping;
+    expect(await waitingRounds()).toBe(0);
+    expect(errors).toEqual([]);
   });
 
   it('runs on a schedule inside the service (TOURNEE_PURGE_INTERVAL_MS)', async () => {
