@@ -127,7 +127,7 @@ export function App() {
       <TokenForm
         title="Accueil clients"
         role="agent"
-        hint="Un administrateur le crée avec POST /v1/admin/tokens (rôle agent)."
+        hint="Votre administrateur vous remet ce jeton (rôle agent). Démonstration : le jeton d’administration affiché par « npm start » ouvre aussi l’accueil."
         mainClass="desk"
         onToken={(t) => (storeToken(t), setNotice(null), setToken(t))}
         notice={notice}

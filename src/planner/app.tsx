@@ -163,7 +163,7 @@ export function App({ map }: { map: MapSettings }) {
       <TokenForm
         title="Planification des tournées"
         role="planificateur"
-        hint="Le jeton d’administration de démonstration est affiché par « npm start »."
+        hint="Votre administrateur vous remet ce jeton (rôle planificateur). Démonstration : le jeton d’administration affiché par « npm start » ouvre aussi le planning."
         onToken={(t) => (storeToken(t), setToken(t))}
         notice={notice}
       />
