@@ -515,8 +515,14 @@ export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery)
   };
 }
 
-/** Why bookVisit wrote nothing (migration 0023's codes). */
-export type BookVisitRefusal = 'stale' | 'key-in-use' | 'challenge-spent' | 'client-cap' | 'customer-cap';
+/** Why bookVisit wrote nothing (migrations 0023 and 0027's codes). */
+export type BookVisitRefusal =
+  | 'stale'
+  | 'key-in-use'
+  | 'challenge-spent'
+  | 'client-cap'
+  | 'customer-cap'
+  | 'pow-too-weak';
 
 const BOOK_VISIT_REFUSALS: Record<string, BookVisitRefusal> = {
   TB001: 'stale',
@@ -524,6 +530,7 @@ const BOOK_VISIT_REFUSALS: Record<string, BookVisitRefusal> = {
   TB003: 'challenge-spent',
   TB004: 'client-cap',
   TB005: 'customer-cap',
+  TB006: 'pow-too-weak',
 };
 
 /** The refusal behind a bookVisit error, or undefined for any other error. */
@@ -546,12 +553,19 @@ export interface BookVisit {
   clientCap: { clientKey: string | null; cap: number; since: Date };
   /** The per-customer cap (0: none): the customer's online bookings since `since`, this one excluded. */
   customerCap: { cap: number; since: Date };
+  /**
+   * The growing proof of work, counted under the client's lock (migration 0027): the challenge's
+   * verified difficulty must reach min(max, base + step × the client's online bookings since `since`).
+   * Absent: not counted there (the caller checked it).
+   */
+  pow?: { difficulty: number; base: number; step: number; max: number; since: Date };
   record: RecordBooking & { event: NonNullable<RecordBooking['event']> };
 }
 
 /**
- * Statement 2 of a public booking, in autocommit: book_visit (migration 0023) claims the key, spends
- * the challenge, takes the locks, checks under them that nothing the read did not see has changed
+ * Statement 2 of a public booking, in autocommit: book_visit (migrations 0023, 0026, 0027) claims the
+ * key, spends the challenge, takes the locks, counts the client's bookings (the proof of work they
+ * owed, the daily cap), checks under the locks that nothing the read did not see has changed
  * the technician's day or the slowly-changing data since, and writes as recordBooking does. Any
  * refusal raises in the database, so nothing is kept: see bookVisitRefusal.
  */
@@ -582,6 +596,11 @@ export async function bookVisit(
       p_client_since => ${input.clientCap.since}::timestamptz,
       p_customer_cap => ${input.customerCap.cap}::int,
       p_customer_since => ${input.customerCap.since}::timestamptz,
+      p_pow_difficulty => ${input.pow?.difficulty ?? null}::int,
+      p_pow_base => ${input.pow?.base ?? 0}::int,
+      p_pow_step => ${input.pow?.step ?? 0}::int,
+      p_pow_max => ${input.pow?.max ?? 0}::int,
+      p_pow_since => ${input.pow?.since ?? null}::timestamptz,
       p_customer_name => ${c.name}::text,
       p_customer_phone => ${c.phone}::text,
       p_customer_email => ${c.email}::text,

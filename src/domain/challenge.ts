@@ -41,7 +41,7 @@ export function issueChallenge(
 }
 
 export type ChallengeVerdict =
-  | { ok: true; expiresAt: Date }
+  | { ok: true; expiresAt: Date; /** The challenge's own (signed) difficulty, ≥ the minimum asked. */ difficulty: number }
   | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'too-weak' | 'wrong-nonce' };
 
 function leadingZeroBits(digest: Buffer): number {
@@ -83,7 +83,7 @@ export function verifyChallenge(
   if (!(difficulty >= minDifficulty)) return { ok: false, reason: 'too-weak' };
   const digest = createHash('sha256').update(`${challenge}:${nonce}`).digest();
   if (leadingZeroBits(digest) < difficulty) return { ok: false, reason: 'wrong-nonce' };
-  return { ok: true, expiresAt: new Date(expires) };
+  return { ok: true, expiresAt: new Date(expires), difficulty };
 }
 
 /** What a browser does: try nonces until the digest has enough zero bits (used by tests and benchmarks). */

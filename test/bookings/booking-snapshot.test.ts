@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBooking, type CreateBookingInput } from '../../src/domain/bookings/index.js';
+import { clientKeyFor } from '../../src/domain/booking-guards/index.js';
+import { challengeSecret, issueChallenge, solveChallenge } from '../../src/domain/challenge.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { freshReads } from '../../src/domain/slot-reads.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -159,5 +161,48 @@ describe('a public booking on its unlocked read', () => {
       .where('key', '=', input.idempotencyKey)
       .execute();
     expect(keys).toHaveLength(0);
+  });
+
+  it('a client with a recent booking whose read went stale: the locked way still asks the harder proof of work', async () => {
+    const solo = await oneHourService('snap-pow');
+    const db = t.testDb.handle.db;
+    const client = '10.1.0.9';
+    const policy = { base: 2, stepBits: 3 };
+    const webBooker = { clientKey: await clientKeyFor(db, client), caps: { perCustomer: 0, perClient: 0 } };
+    const secret = await challengeSecret(db);
+    /** A booking from `client` with a solved challenge of the base difficulty (the windows' one). */
+    const withBasePow = (window: { start: string; end: string }, name: string, phone: string) => {
+      const issued = issueChallenge(secret, policy.base, now);
+      return {
+        ...publicBooking(solo.serviceId, solo.postcode, window, { name, phone, client }),
+        pow: { challenge: issued.challenge, nonce: solveChallenge(issued.challenge, issued.difficulty) },
+        powPolicy: policy,
+        webBooker,
+      };
+    };
+    const first = await createBooking(db, withBasePow(morning('2026-04-20'), 'Eve First', '0611000010'));
+    expect(first.status).toBe(201);
+    // Its second booking of the hour owes base + 3 bits. Someone else books that day between its read
+    // and its write: book_visit, which counts, finds the read stale and the locked way books it.
+    const second = await createBooking(db, {
+      ...withBasePow(morning('2026-04-21'), 'Eve Again', '0611000011'),
+      afterRead: async () => {
+        const other = await createBooking(
+          db,
+          publicBooking(solo.serviceId, solo.postcode, morning('2026-04-21'), {
+            name: 'Fred Other',
+            phone: '0611000012',
+            client: '10.1.0.10',
+          }),
+        );
+        expect(other.status).toBe(201);
+      },
+    }).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(DomainError);
+    expect((second as DomainError).code).toBe('pow-too-weak');
+    expect((await bookedOf(solo.technicianId)).map((v) => v.customer_name).sort()).toEqual([
+      'Eve First',
+      'Fred Other',
+    ]);
   });
 });

@@ -10,7 +10,9 @@ import {
   readBookingSnapshot,
   recordBooking,
   type BookingContext,
+  type BookingContextQuery,
   type BookingSnapshot,
+  type BookVisit,
   type RecordBooking,
   type RetimedStop,
 } from '../../db/booking-statements.js';
@@ -27,7 +29,9 @@ import {
   admitCustomer,
   bookerLockKeys,
   capWindowStart,
+  MAX_POW_BITS,
   powCountsBookings,
+  powDifficultyFor,
   powCountSince,
   powDifficultyOf,
   type PowPolicy,
@@ -134,7 +138,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const countRecent =
     webBooker && input.powPolicy && powCountsBookings(input.powPolicy) ? webBooker.clientKey : undefined;
   const heldWindow = client && request.holdId === undefined ? windowOrUndefined(request.window) : undefined;
-  const contextQuery = {
+  const contextQuery: BookingContextQuery = {
     scope: IDEMPOTENCY_SCOPE,
     key: input.idempotencyKey,
     now,
@@ -149,12 +153,16 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
           },
         }
       : {}),
-    ...(countRecent ? { recentOf: { clientKey: countRecent, since: powCountSince(now) } } : {}),
   };
   // A public booking of an ordinary window reads its technicians' day with its context, unlocked,
   // and writes in one call that re-checks that day under the locks (bookOnSnapshot); the rest goes
   // through the locked transaction below.
   const plan = client === undefined ? undefined : await planSnapshot(input);
+  // The proof of work a client owes grows with their bookings of the last hour: on the snapshot's
+  // way book_visit counts them under the client's lock (migration 0027), so the read does not.
+  const powCountedInWrite = plan !== undefined && countRecent !== undefined;
+  if (countRecent && !powCountedInWrite)
+    contextQuery.recentOf = { clientKey: countRecent, since: powCountSince(now) };
   const snapshot = plan
     ? readBookingSnapshot(db, {
         ...contextQuery,
@@ -195,7 +203,9 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     powDifficulty: booker.isStaff
       ? Promise.resolve(0)
       : webBooker && input.powPolicy
-        ? context.then((c) => powDifficultyOf(input.powPolicy!, c.clientRecent))
+        ? powCountedInWrite
+          ? Promise.resolve(powDifficultyOf(input.powPolicy, 0))
+          : context.then((c) => powDifficultyOf(input.powPolicy!, c.clientRecent))
         : Promise.resolve(input.powDifficulty ?? 0),
     // Kept in memory once read: costs a round trip once per process.
     powSecret: booker.isStaff ? Promise.resolve(undefined) : challengeSecret(db),
@@ -226,7 +236,7 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
     );
   }
 
-  let challenge: { challenge: string; expiresAt: Date } | undefined;
+  let challenge: { challenge: string; expiresAt: Date; difficulty: number } | undefined;
   const minDifficulty = await reading.powDifficulty;
   if (minDifficulty > 0) {
     if (!input.pow)
@@ -243,18 +253,8 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
       minDifficulty,
       now,
     );
-    if (!verdict.ok) {
-      throw new DomainError(
-        'unprocessable',
-        `pow-${verdict.reason}`,
-        {
-          fr: 'La vérification anti-robot a échoué, réessayez.',
-          en: 'The anti-robot check failed; please retry.',
-        },
-        'body.pow',
-      );
-    }
-    challenge = { challenge: input.pow.challenge, expiresAt: verdict.expiresAt };
+    if (!verdict.ok) throw powFailed(verdict.reason);
+    challenge = { challenge: input.pow.challenge, expiresAt: verdict.expiresAt, difficulty: verdict.difficulty };
   }
 
   const hold = await reading.hold;
@@ -288,6 +288,16 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
           day: plan.day,
           span: plan.span,
           challenge,
+          pow:
+            powCountedInWrite && challenge
+              ? {
+                  difficulty: challenge.difficulty,
+                  base: input.powPolicy!.base,
+                  step: input.powPolicy!.stepBits,
+                  max: MAX_POW_BITS,
+                  since: powCountSince(now),
+                }
+              : undefined,
           hold,
           fingerprint,
           client: client!,
@@ -301,6 +311,12 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
         }
         path = 'stale';
       }
+    }
+    // The snapshot's way left the growing proof of work to book_visit: counted here before the
+    // locked transaction, as the context read counts it when there is no snapshot.
+    if (powCountedInWrite && challenge) {
+      const owed = await powDifficultyFor(db, webBooker!.clientKey, now, input.powPolicy!);
+      if (challenge.difficulty < owed) throw powFailed('too-weak');
     }
     bookingPaths.inc({ path });
     const created = await db.transaction().execute(async (tx) => {
@@ -497,6 +513,8 @@ async function bookOnSnapshot(
     day: string;
     span: { from: Date; to: Date };
     challenge: { challenge: string; expiresAt: Date } | undefined;
+    /** The growing proof of work, for book_visit to count (BookVisit['pow']). */
+    pow: BookVisit['pow'];
     hold: ConsumedHold | undefined;
     fingerprint: string;
     client: string;
@@ -532,7 +550,8 @@ async function bookOnSnapshot(
         now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
       },
-      ...(b.challenge ? { challenge: b.challenge } : {}),
+      ...(b.challenge ? { challenge: { challenge: b.challenge.challenge, expiresAt: b.challenge.expiresAt } } : {}),
+      ...(b.pow ? { pow: b.pow } : {}),
       // The open statement's keys: the booker's caps, then the technician-day (sorted in the database).
       lockKeys: [
         ...(webBooker ? bookerLockKeys(webBooker, request.customer) : []).map((k) => `booking-cap:${k}`),
@@ -562,6 +581,8 @@ async function bookOnSnapshot(
         throw new KeyInUse();
       case 'challenge-spent':
         throw powReplayed();
+      case 'pow-too-weak':
+        throw powFailed('too-weak');
       case 'client-cap':
         admitClient(webBooker!, Number.POSITIVE_INFINITY);
         break;
@@ -708,6 +729,19 @@ function keyInUse(): DomainError {
       en: 'A request with this Idempotency-Key is still being processed; retry in a moment.',
     },
     'headers.idempotency-key',
+  );
+}
+
+/** A proof of work refused: `pow-<reason>` (malformed, forged, expired, too-weak, wrong-nonce). */
+function powFailed(reason: string): DomainError {
+  return new DomainError(
+    'unprocessable',
+    `pow-${reason}`,
+    {
+      fr: 'La vérification anti-robot a échoué, réessayez.',
+      en: 'The anti-robot check failed; please retry.',
+    },
+    'body.pow',
   );
 }
 
