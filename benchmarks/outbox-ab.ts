@@ -1,6 +1,6 @@
 /**
  * npm run bench:outbox-ab [-- --json] [--rounds 2] [--seconds 5] [--connections 1,8] [--scenario M]
- *   [--warmup 3] [--compare DIR] [--smtp] [--cpu-prof DIR]
+ *   [--warmup 3] [--compare DIR] [--smtp] [--cpu-prof DIR] [--sched-trace DIR]
  * npm run bench:outbox-ab -- --paired [--pairs 8] [--seconds 4] [--connections 1,8] [--tree DIR] …
  *
  * What the in-process outbox worker costs a booking, as bench:api measures it (`--routes bookings`
@@ -31,10 +31,18 @@
  * (a worktree of an earlier commit, with its node_modules), so two versions of the worker are
  * judged against the same off phases, in the same rounds (the order rotates from round to round).
  *
+ * --sched-trace DIR: each timed block under `perf record` of the scheduler's switches and wake-ups
+ * (DIR/<block>.data, with DIR/<block>.json naming whose tasks are whose): how long the booking's
+ * tasks waited for a CPU a booking, and how much of it behind the outbox's process and its
+ * PostgreSQL backends (what ran on that CPU meanwhile). On a shared host the neighbours move p95
+ * from block to block; the waits behind the outbox are the outbox's own share of it. Needs perf
+ * and the right to trace (root, or perf_event_paranoid ≤ -1).
+ *
  * E-mails go where bench:api's go (no SMTP: the data-folder transport), or with --smtp to a local
  * SMTP sink in a process of its own.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,9 +94,10 @@ const args = z
     pairs: z.coerce.number().int().positive().default(8),
     smtp: z.boolean().default(false),
     cpuProf: z.string().optional(),
+    schedTrace: z.string().optional(),
   })
   .parse(
-    ((values) => ({ ...values, cpuProf: values['cpu-prof'] }))(
+    ((values) => ({ ...values, cpuProf: values['cpu-prof'], schedTrace: values['sched-trace'] }))(
       parseArgs({
         options: {
           json: { type: 'boolean' },
@@ -103,6 +112,7 @@ const args = z
           pairs: { type: 'string' },
           smtp: { type: 'boolean' },
           'cpu-prof': { type: 'string' },
+          'sched-trace': { type: 'string' },
         },
       }).values,
     ),
@@ -196,6 +206,165 @@ async function delivered(db: DatabaseHandle['db']): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+
+/** The local TCP ports of a process's sockets (its fds' socket inodes, looked up in /proc/net/tcp and tcp6). */
+function socketPortsOf(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    return new Set();
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    try {
+      for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f.length > 9 && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':').pop()!, 16));
+      }
+    } catch {
+      // no such table
+    }
+  }
+  return ports;
+}
+
+/** Thread ids of a process. */
+function threadIds(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * --sched-trace DIR: which tasks are whose, for the scheduler trace of a timed block (see
+ * measurePhase): the service's threads, its outbox process's, the PostgreSQL backends of each (the
+ * outbox's found by the client ports of its sockets), this load generator's.
+ */
+async function schedClasses(servicePid: number) {
+  const outbox = childrenNamed(servicePid, OUTBOX_PROCESS_NAME);
+  const outboxPorts = new Set(outbox.flatMap((pid) => [...socketPortsOf(pid)]));
+  const { rows } = await sql<{ pid: number; client_port: number | null }>`
+    SELECT pid, client_port FROM pg_stat_activity WHERE application_name = ${appName}`.execute(handle.db);
+  return {
+    service: threadIds(servicePid),
+    outbox: outbox.flatMap(threadIds),
+    service_backends: rows.filter((r) => !outboxPorts.has(r.client_port ?? -1)).map((r) => r.pid),
+    outbox_backends: rows.filter((r) => outboxPorts.has(r.client_port ?? -1)).map((r) => r.pid),
+    load_generator: threadIds(process.pid),
+  };
+}
+
+/** perf record of the scheduler's switches and wake-ups, machine-wide, until the returned stop is called. */
+async function startSchedTrace(file: string): Promise<() => Promise<void>> {
+  const perf = spawn('perf', ['record', '-q', '-e', 'sched:sched_switch,sched:sched_wakeup', '-a', '-o', file], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((resolve) => perf.once('exit', () => resolve()));
+  await new Promise((r) => setTimeout(r, 300));
+  return async () => {
+    perf.kill('SIGINT');
+    await exited;
+  };
+}
+
+
+type SchedClasses = Awaited<ReturnType<typeof schedClasses>>;
+
+/**
+ * How long the booking's tasks (the service's threads, their PostgreSQL backends, this load
+ * generator) waited for a CPU in a scheduler trace, and behind whom: each wait (from a wake-up, or
+ * from being preempted, to running again) is charged to the tasks that ran meanwhile on the CPU
+ * where it ended, by overlap. In ms, by waiting class then by the class (or command) of who ran.
+ */
+function schedWaits(traceFile: string, classes: SchedClasses): Record<string, Record<string, number>> {
+  const classOf = new Map<number, string>();
+  for (const [name, tids] of Object.entries(classes)) for (const tid of tids) classOf.set(tid, name);
+  const victims = new Set(['service', 'service_backends', 'load_generator']);
+  const script = spawnSync('perf', ['script', '-i', traceFile, '-F', 'cpu,time,event,trace'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  }).stdout;
+  const comm = new Map<number, string>();
+  const segments = new Map<number, { from: number; to: number; tid: number }[]>();
+  const current = new Map<number, { tid: number; since: number }>();
+  const runnableSince = new Map<number, number>();
+  const waits: { tid: number; from: number; to: number; cpu: number }[] = [];
+  const switchRe =
+    /\[(\d+)\]\s+([\d.]+):\s+sched:sched_switch: prev_comm=(.*?) prev_pid=(\d+) prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)/;
+  const wakeRe = /\[(\d+)\]\s+([\d.]+):\s+sched:sched_wakeup: comm=(.*?) pid=(\d+) /;
+  for (const line of script.split('\n')) {
+    const sw = switchRe.exec(line);
+    if (sw) {
+      const cpu = Number(sw[1]);
+      const t = Number(sw[2]);
+      const prev = Number(sw[4]);
+      const next = Number(sw[7]);
+      comm.set(prev, sw[3]!);
+      comm.set(next, sw[6]!);
+      const cur = current.get(cpu);
+      if (cur) {
+        if (!segments.has(cpu)) segments.set(cpu, []);
+        segments.get(cpu)!.push({ from: cur.since, to: t, tid: cur.tid });
+      }
+      current.set(cpu, { tid: next, since: t });
+      if (sw[5]!.startsWith('R') && prev !== 0) runnableSince.set(prev, t);
+      const since = runnableSince.get(next);
+      if (since !== undefined) {
+        runnableSince.delete(next);
+        if (victims.has(classOf.get(next) ?? '')) waits.push({ tid: next, from: since, to: t, cpu });
+      }
+      continue;
+    }
+    const wk = wakeRe.exec(line);
+    if (wk) {
+      const pid = Number(wk[4]);
+      comm.set(pid, wk[3]!);
+      if (!runnableSince.has(pid)) runnableSince.set(pid, Number(wk[2]));
+    }
+  }
+  const culprit = (tid: number) =>
+    tid === 0
+      ? 'idle'
+      : (classOf.get(tid) ??
+        ((comm.get(tid) ?? '?').startsWith('postgres')
+          ? 'other postgres'
+          : `other: ${(comm.get(tid) ?? '?').replace(/[/\d]+$/, '')}`));
+  const result: Record<string, Record<string, number>> = {};
+  for (const w of waits) {
+    const victim = classOf.get(w.tid)!;
+    const row = (result[victim] ??= { total: 0 });
+    row.total! += (w.to - w.from) * 1000;
+    const segs = segments.get(w.cpu) ?? [];
+    // The first segment that may overlap (segments of a CPU are in time order).
+    let lo = 0;
+    let hi = segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid]!.to <= w.from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < segs.length && segs[i]!.from < w.to; i++) {
+      const s = segs[i]!;
+      const overlap = Math.min(s.to, w.to) - Math.max(s.from, w.from);
+      if (overlap > 0 && s.tid !== w.tid) {
+        const who = culprit(s.tid);
+        row[who] = (row[who] ?? 0) + overlap * 1000;
+      }
+    }
+  }
+  return result;
+}
+
 /** off: no worker; on: the worker in this tree's service; compared: in --compare's tree's. */
 type Arm = 'off' | 'on' | 'compared';
 
@@ -226,6 +395,14 @@ interface Phase {
   /** The host's 1-minute load average before and after the timed run. */
   load_before: number;
   load_after: number;
+  /**
+   * --sched-trace: ms per booking the booking's tasks (service threads, their PostgreSQL backends,
+   * the load generator) waited for a CPU, in all and behind the outbox (its process and its
+   * backends), and the waits by class and by whom they waited behind (schedWaits).
+   */
+  sched_wait_ms?: number;
+  sched_wait_behind_outbox_ms?: number;
+  sched_waits?: Record<string, Record<string, number>>;
 }
 
 let sinks: SinkProcess | undefined;
@@ -328,7 +505,17 @@ async function measurePhase(
   const walBefore = await walSyncs(handle.db);
   const deliveredBefore = await delivered(handle.db);
   const samples: number[] = [];
+  const traceName = `${args.paired ? 'pair' : 'round'}${round_}-${arm}-${connections}`;
+  let stopTrace: (() => Promise<void>) | undefined;
+  let classes: SchedClasses | undefined;
+  if (args.schedTrace) {
+    mkdirSync(args.schedTrace, { recursive: true });
+    classes = await schedClasses(servicePid);
+    writeFileSync(join(args.schedTrace, `${traceName}.json`), JSON.stringify(classes));
+    stopTrace = await startSchedTrace(join(args.schedTrace, `${traceName}.data`));
+  }
   const result = await bookings(connections, args.seconds, samples);
+  await stopTrace?.();
   const after = cpuTicks();
   const steal = stealPercent(ticks);
   const cpu = processTreeCpuMs(servicePid) - cpuBefore;
@@ -337,6 +524,27 @@ async function measurePhase(
   const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
   const wal = (await walSyncs(handle.db)) - walBefore;
   const messages = (await delivered(handle.db)) - deliveredBefore;
+  const waits = classes ? schedWaits(join(args.schedTrace!, `${traceName}.data`), classes) : undefined;
+  const perBooking = (ms: number) => round(ms / Math.max(result.requests, 1), 3);
+  const sched = waits
+    ? {
+        sched_wait_ms: perBooking(Object.values(waits).reduce((t, row) => t + (row.total ?? 0), 0)),
+        sched_wait_behind_outbox_ms: perBooking(
+          Object.values(waits).reduce((t, row) => t + (row.outbox ?? 0) + (row.outbox_backends ?? 0), 0),
+        ),
+        sched_waits: Object.fromEntries(
+          Object.entries(waits).map(([victim, row]) => [
+            victim,
+            Object.fromEntries(
+              Object.entries(row)
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 8)
+                .map(([who, ms]) => [who, perBooking(ms)]),
+            ),
+          ]),
+        ),
+      }
+    : {};
   const phase: Phase = {
     round: round_,
     arm,
@@ -361,11 +569,12 @@ async function measurePhase(
     ),
     load_before: loadBefore,
     load_after: load1(),
+    ...sched,
   };
   phases.push(phase);
   latencies.push(samples);
   log(
-    `${args.paired ? 'pair' : 'round'} ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}`,
+    `${args.paired ? 'pair' : 'round'} ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}${phase.sched_wait_ms !== undefined ? `; waited for a CPU ${phase.sched_wait_ms} ms a booking, ${phase.sched_wait_behind_outbox_ms} of it behind the outbox` : ''}`,
   );
   return phase;
 }
@@ -559,6 +768,13 @@ function compareArm(connections: number, arm: Exclude<Arm, 'off'>) {
       3,
     ),
     outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
+    ...(on.some((p) => p.sched_wait_ms !== undefined)
+      ? {
+          sched_wait_ms_off: round(mean(off.map((p) => p.sched_wait_ms ?? NaN)), 3),
+          sched_wait_ms_on: round(mean(on.map((p) => p.sched_wait_ms ?? NaN)), 3),
+          sched_wait_behind_outbox_ms_on: round(mean(on.map((p) => p.sched_wait_behind_outbox_ms ?? NaN)), 3),
+        }
+      : {}),
   };
 }
 
@@ -568,7 +784,7 @@ const summary = args.connections.flatMap((connections) => [
 ]);
 for (const s of summary) {
   log(
-    `${s.connections} client(s), worker ${s.arm}: p95 off ${s.p95_ms_off.join(', ')} ms, ${s.arm} ${s.p95_ms_on.join(', ')} ms; ${s.arm}/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), ${s.arm} ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, ${s.arm} ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox worker ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms`,
+    `${s.connections} client(s), worker ${s.arm}: p95 off ${s.p95_ms_off.join(', ')} ms, ${s.arm} ${s.p95_ms_on.join(', ')} ms; ${s.arm}/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), ${s.arm} ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, ${s.arm} ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox worker ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms${s.sched_wait_ms_on !== undefined ? `; waited for a CPU a booking: off ${s.sched_wait_ms_off} ms, ${s.arm} ${s.sched_wait_ms_on} ms, of which behind the outbox ${s.sched_wait_behind_outbox_ms_on} ms` : ''}`,
   );
 }
 if (args.json)
