@@ -85,6 +85,17 @@ export class BookedRouteCache {
     return this.epochValue;
   }
 
+  /**
+   * The snapshot of the last question answered (pg_snapshot text; null before the first): every
+   * change visible in it is in what `routes` answers from now on (kept days, and reads under way,
+   * overtaken ones dropped), so a change that `routes` may not show is one invisible in it. A
+   * booking placed on `routes` hands it to book_visit, which refuses to write on a technician-day
+   * changed outside it.
+   */
+  get seenSnapshot(): string | null {
+    return this.snapshot;
+  }
+
   /** Called when a probe finds that settings, services, zones, technicians, hours or absences changed. */
   onReferenceChange(listener: () => void): void {
     this.referenceListeners.push(listener);

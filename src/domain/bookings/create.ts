@@ -23,7 +23,12 @@ import type { Db } from '../../db/database.js';
 import { HOLD_ROUTE_PREFIX } from '../../db/holds.js';
 import type { Database, NewVisit, VisitRow } from '../../db/schema.js';
 import { candidateWindows } from '../arrival-windows.js';
-import { localDaySpan, type HoldView, type RoutedTechnician } from '../booking-problem.js';
+import {
+  buildBookingProblem,
+  localDaySpan,
+  type HoldView,
+  type RoutedTechnician,
+} from '../booking-problem.js';
 import {
   admitClient,
   admitCustomer,
@@ -51,7 +56,7 @@ import { bookingPaths } from '../../observability/metrics.js';
 import { placeOnProblem, type Placement } from '../placement.js';
 import { placeMakingRoom } from '../room/index.js';
 import { newSecret, sha256Hex } from '../secrets.js';
-import { freshReads, type SlotReads } from '../slot-reads.js';
+import { CachedReads, freshReads, type SlotReads } from '../slot-reads.js';
 import { requireActiveService, requireServedAddress, windowRulesFor } from '../slots.js';
 import { isOverlapViolation, isUniqueViolation, WindowGone } from './conflicts.js';
 import { problemOfDay, readFreshDay } from './fresh-day.js';
@@ -128,6 +133,15 @@ export interface CreateBookingInput {
  * constraint on (technician, planned interval) guards the rest.
  */
 export async function createBooking(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
+  const fromMemory = await bookOnMemory(db, input);
+  if (fromMemory === 'not-for-memory') return bookOnRead(db, input);
+  if (fromMemory !== 'overtaken') return fromMemory;
+  // The memory was overtaken between its read and the write: the test seam ran there already.
+  return bookOnRead(db, { ...input, afterRead: undefined });
+}
+
+/** createBooking's way when not on the memory: a read with its snapshot, or the locked transaction. */
+async function bookOnRead(db: Db, input: CreateBookingInput): Promise<BookingOutcome> {
   const fingerprint = requestFingerprint(input.request);
   const { request, booker, now } = input;
   // What the checks read comes in one statement (readBookingContext): the key, the service, the
@@ -224,28 +238,12 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   const window = parseWindow(request.window, 'body.window');
   const day = localDateOf(window.start, settings.timezone);
   const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, booker.isStaff);
-  if (!offered.some((w) => w.start === window.start && w.end === window.end)) {
-    throw new DomainError(
-      'unprocessable',
-      'window-not-offered',
-      {
-        fr: 'Ce créneau n’est pas proposé pour cette prestation.',
-        en: 'This window is not offered for this service.',
-      },
-      'body.window',
-    );
-  }
+  if (!offered.some((w) => w.start === window.start && w.end === window.end)) throw windowNotOffered();
 
   let challenge: { challenge: string; expiresAt: Date; difficulty: number } | undefined;
   const minDifficulty = await reading.powDifficulty;
   if (minDifficulty > 0) {
-    if (!input.pow)
-      throw new DomainError(
-        'invalid',
-        'pow-missing',
-        { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' },
-        'body.pow',
-      );
+    if (!input.pow) throw powMissing();
     const verdict = verifyChallenge(
       (await reading.powSecret)!,
       input.pow.challenge,
@@ -439,6 +437,142 @@ export async function createBooking(db: Db, input: CreateBookingInput): Promise<
   );
 }
 
+/**
+ * A public booking of an ordinary window placed on the slot reads' memory, with no read before its
+ * one write: the memory is brought up to date as a slot request's is (one small probe, shared with the
+ * requests that arrive meanwhile), and the snapshot that probe saw goes to book_visit, which under the
+ * locks refuses to write when the chosen technician's day or the slowly-changing data changed in a
+ * transaction that snapshot did not see (the memory may not show it). The checks and the placement
+ * are those of the snapshot's way, on the memory's settings, service, zones, technicians, shifts and
+ * routes; the proof of work's growth and the caps are counted by book_visit.
+ *
+ * 'not-for-memory': not for this way (the desk, make-room, a named hold, a test seam on the locked
+ * transaction, reads with no memory); 'overtaken': book_visit found a change the memory's snapshot
+ * did not see, and wrote nothing. The caller then books as before (a read, or the locked way).
+ * A refusal found on the memory (a window taken, not offered, a proof of work) first looks up the
+ * key, so a retried booking still replays what it made.
+ */
+async function bookOnMemory(
+  db: Db,
+  input: CreateBookingInput,
+): Promise<BookingOutcome | 'not-for-memory' | 'overtaken'> {
+  const { request, booker, now, slotReads } = input;
+  if (
+    !(slotReads instanceof CachedReads) ||
+    booker.isStaff ||
+    input.client === undefined ||
+    request.needsMoves ||
+    request.holdId !== undefined ||
+    input.beforeCommit
+  )
+    return 'not-for-memory';
+  const window = windowOrUndefined(request.window);
+  if (!window) return 'not-for-memory';
+  const reads = await slotReads.upToDate();
+  const snapshot = slotReads.bookedRoutes.seenSnapshot;
+  if (snapshot === null) return 'not-for-memory';
+  const fingerprint = requestFingerprint(request);
+  const client = clientHash(input.client);
+  const webBooker = input.webBooker;
+  const policy = webBooker ? input.powPolicy : undefined;
+  // On this way book_visit counts the client's recent bookings (migration 0027): the base here.
+  const minDifficulty = booker.isStaff
+    ? 0
+    : policy
+      ? powDifficultyOf(policy, 0)
+      : await Promise.resolve(input.powDifficulty ?? 0);
+  const holds: HoldView = { now, exceptClient: client };
+  let service: ServiceWithSkills | undefined;
+  let settings: CompanySettings | undefined;
+  let address: ResolvedAddress | undefined;
+  let day = '';
+  try {
+    const [found, companySettings, served] = await Promise.all([
+      requireActiveService(reads, request.serviceId, 'body.serviceId'),
+      reads.settings(),
+      requireServedAddress(reads, request.address, 'body.address.postcode'),
+    ]);
+    service = found;
+    settings = companySettings;
+    checkContact(request.customer, contactRules(settings), false);
+    day = localDateOf(window.start, settings.timezone);
+    const offered = candidateWindows(windowRulesFor(settings, service), day, day, now, false);
+    if (!offered.some((w) => w.start === window.start && w.end === window.end)) throw windowNotOffered();
+    let challenge: ReadBooking['challenge'];
+    let pow: BookVisit['pow'];
+    if (minDifficulty > 0) {
+      if (!input.pow) throw powMissing();
+      const verdict = verifyChallenge(
+        await challengeSecret(db),
+        input.pow.challenge,
+        input.pow.nonce,
+        minDifficulty,
+        now,
+      );
+      if (!verdict.ok) throw powFailed(verdict.reason);
+      challenge = { challenge: input.pow.challenge, expiresAt: verdict.expiresAt };
+      if (policy && powCountsBookings(policy))
+        pow = {
+          difficulty: verdict.difficulty,
+          base: policy.base,
+          step: policy.stepBits,
+          max: MAX_POW_BITS,
+          since: powCountSince(now),
+        };
+    }
+    address = await streetLevel(input.geocoder, request.address, served);
+    const span = localDaySpan(day, day, settings.timezone);
+    const technicians = await reads.eligible(service.id, address);
+    const built = await buildBookingProblem(db, technicians, span.from, span.to, {
+      reads,
+      withRows: false,
+      holds,
+    });
+    const placement = placeOnProblem(built, service, address, window);
+    if (!placement) throw new WindowGone();
+    await input.afterRead?.();
+    const booked = await writeOnRead(db, input, snapshot, placement, {
+      service,
+      settings,
+      address,
+      window,
+      day,
+      span,
+      challenge,
+      pow,
+      hold: undefined,
+      fingerprint,
+      client,
+      manageToken: newSecret('mng', 24),
+      calendarToken: newSecret('ics', 24),
+      phone: normalisePhone(request.customer.phone),
+    });
+    if (!booked) {
+      bookingPaths.inc({ path: 'memory_stale' });
+      return 'overtaken';
+    }
+    bookingPaths.inc({ path: 'memory' });
+    return { replayed: false, status: 201, body: booked };
+  } catch (caught) {
+    // The exclusion constraint: as the other ways answer it, the window is taken.
+    const error = isOverlapViolation(caught) ? new WindowGone() : caught;
+    if (!(error instanceof DomainError) && !(error instanceof WindowGone) && !(error instanceof KeyInUse))
+      throw error;
+    // A retry of a booking that was made finds its window taken (by itself), its challenge spent: the
+    // key answers first, as it does before any check on the other ways.
+    const again = await replayIfKnown(db, input.idempotencyKey, fingerprint, {
+      now,
+      isStaff: false,
+    });
+    if (again) return again;
+    if (error instanceof KeyInUse) throw keyInUse();
+    if (!(error instanceof WindowGone)) throw error;
+  }
+  throw windowTaken(
+    await alternativesFor(db, service!, address!, settings!, day, now, false, { now }, slotReads),
+  );
+}
+
 /** What a public booking's one read must know before it is made, taken from the slot reads' memory. */
 interface SnapshotPlan {
   timezone: string;
@@ -505,25 +639,8 @@ async function bookOnSnapshot(
   db: Db,
   input: CreateBookingInput,
   snap: BookingSnapshot,
-  b: {
-    service: ServiceWithSkills;
-    settings: CompanySettings;
-    address: ResolvedAddress;
-    window: Interval;
-    day: string;
-    span: { from: Date; to: Date };
-    challenge: { challenge: string; expiresAt: Date } | undefined;
-    /** The growing proof of work, for book_visit to count (BookVisit['pow']). */
-    pow: BookVisit['pow'];
-    hold: ConsumedHold | undefined;
-    fingerprint: string;
-    client: string;
-    manageToken: string;
-    calendarToken: string;
-    phone: string | null;
-  },
+  b: ReadBooking,
 ): Promise<CreatedBooking | undefined> {
-  const { request, now } = input;
   const webBooker = input.webBooker;
   // As the locked transaction: the client's cap before the window (counted again under the lock).
   if (webBooker) admitClient(webBooker, snap.day.clientBookings);
@@ -536,12 +653,48 @@ async function bookOnSnapshot(
   );
   if (!placement) throw new WindowGone();
   await input.afterRead?.();
+  return writeOnRead(db, input, snap.snapshot, placement, b);
+}
+
+/** What book_visit writes besides the placement: the booking's checked parts and secrets. */
+interface ReadBooking {
+  service: ServiceWithSkills;
+  settings: CompanySettings;
+  address: ResolvedAddress;
+  window: Interval;
+  day: string;
+  span: { from: Date; to: Date };
+  challenge: { challenge: string; expiresAt: Date } | undefined;
+  /** The growing proof of work, for book_visit to count (BookVisit['pow']). */
+  pow: BookVisit['pow'];
+  hold: ConsumedHold | undefined;
+  fingerprint: string;
+  client: string;
+  manageToken: string;
+  calendarToken: string;
+  phone: string | null;
+}
+
+/**
+ * book_visit on a placement made on a read taken in (or, for the memory, as fresh as) `snapshot`:
+ * the booking, or undefined when under the locks some change the read did not see had reached the
+ * chosen technician's day or the slowly-changing data (the caller then books the locked way).
+ */
+async function writeOnRead(
+  db: Db,
+  input: CreateBookingInput,
+  snapshot: string,
+  placement: Placement,
+  b: ReadBooking,
+): Promise<CreatedBooking | undefined> {
+  const { request, now } = input;
+  const webBooker = input.webBooker;
 
   const { visit, eventRow } = newVisitRows(input, b.service, b.address, b.window, placement, b);
   const record = recordInput(input, { ...b, visit, eventRow, placement });
   try {
     const written = await bookVisit(db, {
-      snapshot: snap.snapshot,
+      snapshot,
       routeDays: utcDatesOf(b.span),
       claim: {
         scope: IDEMPOTENCY_SCOPE,
@@ -729,6 +882,27 @@ function keyInUse(): DomainError {
       en: 'A request with this Idempotency-Key is still being processed; retry in a moment.',
     },
     'headers.idempotency-key',
+  );
+}
+
+function windowNotOffered(): DomainError {
+  return new DomainError(
+    'unprocessable',
+    'window-not-offered',
+    {
+      fr: 'Ce créneau n’est pas proposé pour cette prestation.',
+      en: 'This window is not offered for this service.',
+    },
+    'body.window',
+  );
+}
+
+function powMissing(): DomainError {
+  return new DomainError(
+    'invalid',
+    'pow-missing',
+    { fr: 'Vérification anti-robot manquante.', en: 'Missing anti-robot check.' },
+    'body.pow',
   );
 }
 
