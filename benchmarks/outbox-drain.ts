@@ -169,6 +169,7 @@ if (session) {
   await session.post('Profiler.start');
 }
 let workerCpuUs = 0;
+let workerSystemUs = 0;
 const statementsBefore = statements;
 const pgBefore = await backendCpu();
 const walBefore = await walSyncs();
@@ -186,6 +187,7 @@ for (let i = 0; i < events.length; i += args['per-run']) {
   }
   const used = process.cpuUsage(cpu);
   workerCpuUs += used.user + used.system;
+  workerSystemUs += used.system;
 }
 const seconds = (performance.now() - started) / 1000;
 const pgAfter = await backendCpu();
@@ -205,12 +207,14 @@ const result = {
   runs,
   seconds: round(seconds, 2),
   worker_cpu_ms_per_message: round(workerCpuUs / 1000 / messages, 3),
+  /** Of which in the kernel (system calls: files, sockets). */
+  worker_system_cpu_ms_per_message: round(workerSystemUs / 1000 / messages, 3),
   pg_cpu_ms_per_message: round(pgMs / messages, 3),
   wal_syncs_per_message: round(wal / messages, 2),
   statements_per_message: round((statements - statementsBefore) / messages, 2),
 };
 log(
-  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message, its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
+  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message (system ${result.worker_system_cpu_ms_per_message}), its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
 );
 if (args.json) console.log(JSON.stringify(result));
 await messaging.close();
