@@ -56,7 +56,7 @@ export const bookingOutcomes = new Counter({
 
 export const bookingPaths = new Counter({
   name: 'tournee_booking_paths_total',
-  help: 'How booking requests that got as far as writing were written: "snapshot" (a public booking in two round trips, book_visit on its unlocked read), "stale" (book_visit found the read overtaken and the locked transaction took over), "locked" (the locked transaction from the start: the desk, make-room, a read the memory disagreed with)',
+  help: 'How booking requests that got as far as writing were written: "memory" (a public booking placed on the slot reads\' memory, one book_visit call on the snapshot its freshness probe saw), "memory_stale" (book_visit found that memory overtaken; the booking then went one of the ways below), "snapshot" (book_visit on an unlocked read of its own), "stale" (book_visit found that read overtaken and the locked transaction took over), "locked" (the locked transaction from the start: the desk, make-room, a read the memory disagreed with)',
   labelNames: ['path'] as const,
   registers: [registry],
 });
