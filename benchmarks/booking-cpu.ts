@@ -25,6 +25,7 @@ import { loadConfig } from '../src/config/index.js';
 import { openDatabase } from '../src/db/database.js';
 import { solveChallenge } from '../src/domain/challenge.js';
 import { buildServer } from '../src/http/server.js';
+import { bookingPaths, slotCache } from '../src/observability/metrics.js';
 import { API_SCENARIOS, DEFAULT_DATABASE_URL, loadScenario, type ApiScenarioName } from './lib/service.js';
 import { round } from './lib/stats.js';
 
@@ -122,6 +123,7 @@ const config = loadConfig({
   TOURNEE_POW_ESCALATION_BITS: '2',
   TOURNEE_DEMO: 'false',
   LOG_LEVEL: 'warn',
+  ...(process.env.TOURNEE_MAKE_ROOM ? { TOURNEE_MAKE_ROOM: process.env.TOURNEE_MAKE_ROOM } : {}),
 });
 const app = await buildServer(config, { database: handle, logger: false });
 await app.ready();
@@ -266,6 +268,12 @@ const plans = (
   generic: r.generic_plans,
   custom: r.custom_plans,
 }));
+// The slot reads' memory and the booking paths over the whole run (warm-up included): how often a
+// slot answer or a make-room search was computed rather than reused, and how bookings were written.
+const counters = Object.fromEntries([
+  ...(await slotCache.get()).values.map((v) => [String(v.labels.event), v.value]),
+  ...(await bookingPaths.get()).values.map((v) => [`path:${v.labels.path}`, v.value]),
+]);
 await app.close();
 await handle.close();
 
@@ -299,6 +307,7 @@ const report = {
       cpu_ms_per_cycle: perStatementCycle(s.ns / 1e6),
     })),
   plans,
+  counters,
 };
 if (args.json) {
   console.log(JSON.stringify(report));
@@ -316,6 +325,11 @@ if (args.json) {
     log(
       `  ${s.statement.padEnd(40).slice(0, 80)} ${String(s.calls).padStart(5)} × ${s.cpu_ms_per_call} ms = ${s.cpu_ms_per_cycle} ms a cycle`,
     );
+  log(
+    `slot reads' memory and booking paths, whole run: ${Object.entries(counters)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   log('prepared statements (generic plans / custom plans):');
   for (const p of report.plans) log(`  ${p.statement.slice(0, 60).padEnd(60)} ${p.generic} / ${p.custom}`);
 }
