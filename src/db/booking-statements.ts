@@ -517,12 +517,7 @@ export async function readBookingSnapshot(db: Executor, q: BookingSnapshotQuery)
 
 /** Why bookVisit wrote nothing (migrations 0023 and 0027's codes). */
 export type BookVisitRefusal =
-  | 'stale'
-  | 'key-in-use'
-  | 'challenge-spent'
-  | 'client-cap'
-  | 'customer-cap'
-  | 'pow-too-weak';
+  'stale' | 'key-in-use' | 'challenge-spent' | 'client-cap' | 'customer-cap' | 'pow-too-weak';
 
 const BOOK_VISIT_REFUSALS: Record<string, BookVisitRefusal> = {
   TB001: 'stale',

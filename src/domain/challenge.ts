@@ -41,7 +41,11 @@ export function issueChallenge(
 }
 
 export type ChallengeVerdict =
-  | { ok: true; expiresAt: Date; /** The challenge's own (signed) difficulty, ≥ the minimum asked. */ difficulty: number }
+  | {
+      ok: true;
+      expiresAt: Date;
+      /** The challenge's own (signed) difficulty, ≥ the minimum asked. */ difficulty: number;
+    }
   | { ok: false; reason: 'malformed' | 'forged' | 'expired' | 'too-weak' | 'wrong-nonce' };
 
 function leadingZeroBits(digest: Buffer): number {

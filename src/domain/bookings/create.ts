@@ -252,7 +252,11 @@ async function bookOnRead(db: Db, input: CreateBookingInput): Promise<BookingOut
       now,
     );
     if (!verdict.ok) throw powFailed(verdict.reason);
-    challenge = { challenge: input.pow.challenge, expiresAt: verdict.expiresAt, difficulty: verdict.difficulty };
+    challenge = {
+      challenge: input.pow.challenge,
+      expiresAt: verdict.expiresAt,
+      difficulty: verdict.difficulty,
+    };
   }
 
   const hold = await reading.hold;
@@ -703,7 +707,9 @@ async function writeOnRead(
         now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
       },
-      ...(b.challenge ? { challenge: { challenge: b.challenge.challenge, expiresAt: b.challenge.expiresAt } } : {}),
+      ...(b.challenge
+        ? { challenge: { challenge: b.challenge.challenge, expiresAt: b.challenge.expiresAt } }
+        : {}),
       ...(b.pow ? { pow: b.pow } : {}),
       // The open statement's keys: the booker's caps, then the technician-day (sorted in the database).
       lockKeys: [
