@@ -42,7 +42,15 @@
  * SMTP sink in a process of its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -206,7 +214,6 @@ async function delivered(db: DatabaseHandle['db']): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-
 /** The local TCP ports of a process's sockets (its fds' socket inodes, looked up in /proc/net/tcp and tcp6). */
 function socketPortsOf(pid: number): Set<number> {
   const inodes = new Set<string>();
@@ -266,9 +273,13 @@ async function schedClasses(servicePid: number) {
 
 /** perf record of the scheduler's switches and wake-ups, machine-wide, until the returned stop is called. */
 async function startSchedTrace(file: string): Promise<() => Promise<void>> {
-  const perf = spawn('perf', ['record', '-q', '-e', 'sched:sched_switch,sched:sched_wakeup', '-a', '-o', file], {
-    stdio: 'ignore',
-  });
+  const perf = spawn(
+    'perf',
+    ['record', '-q', '-e', 'sched:sched_switch,sched:sched_wakeup', '-a', '-o', file],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = new Promise<void>((resolve) => perf.once('exit', () => resolve()));
   await new Promise((r) => setTimeout(r, 300));
   return async () => {
@@ -276,7 +287,6 @@ async function startSchedTrace(file: string): Promise<() => Promise<void>> {
     await exited;
   };
 }
-
 
 type SchedClasses = Awaited<ReturnType<typeof schedClasses>>;
 

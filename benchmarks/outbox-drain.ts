@@ -147,6 +147,41 @@ async function walSyncs(): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
+/**
+ * Row writes to the outbox and messages tables of this bench's schema so far (pg_stat_user_tables:
+ * inserted, updated, of which HOT, i.e. with no new index entries), and the index entries those
+ * made: an insert and a non-HOT update add one to every index of the table (a partial index only
+ * when the row matches it, counted here as if it did).
+ */
+async function rowWrites(): Promise<{
+  inserted: number;
+  updated: number;
+  hot: number;
+  indexEntries: number;
+}> {
+  const { rows } = await sql<{ relname: string; ins: string; upd: string; hot: string; indexes: string }>`
+    SELECT t.relname, t.n_tup_ins AS ins, t.n_tup_upd AS upd, t.n_tup_hot_upd AS hot,
+      (SELECT count(*) FROM pg_index i WHERE i.indrelid = t.relid) AS indexes
+    FROM pg_stat_user_tables t
+    WHERE t.schemaname = ${schema} AND t.relname IN ('outbox', 'messages')`.execute(admin.db);
+  let inserted = 0;
+  let updated = 0;
+  let hot = 0;
+  let indexEntries = 0;
+  for (const r of rows) {
+    inserted += Number(r.ins);
+    updated += Number(r.upd);
+    hot += Number(r.hot);
+    indexEntries += (Number(r.ins) + Number(r.upd) - Number(r.hot)) * Number(r.indexes);
+  }
+  return { inserted, updated, hot, indexEntries };
+}
+/** An idle backend reports its counts within 10 s (PGSTAT_IDLE_INTERVAL): wait for them. */
+const settledRowWrites = async () => {
+  await new Promise((r) => setTimeout(r, 11_000));
+  return rowWrites();
+};
+
 // Warm-up: one group through the whole path (JIT, pool, company settings).
 const write = async (group: typeof events) => {
   for (const visit of group) {
@@ -168,6 +203,7 @@ if (session) {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
 }
+const writesBefore = await settledRowWrites();
 let workerCpuUs = 0;
 let workerSystemUs = 0;
 const statementsBefore = statements;
@@ -191,6 +227,7 @@ for (let i = 0; i < events.length; i += args['per-run']) {
 }
 const seconds = (performance.now() - started) / 1000;
 const pgAfter = await backendCpu();
+const writesAfter = await settledRowWrites();
 let pgMs = 0;
 for (const [pid, ms] of pgAfter) pgMs += ms - (pgBefore.get(pid) ?? 0);
 const wal = (await walSyncs()) - walBefore;
@@ -212,9 +249,17 @@ const result = {
   pg_cpu_ms_per_message: round(pgMs / messages, 3),
   wal_syncs_per_message: round(wal / messages, 2),
   statements_per_message: round((statements - statementsBefore) / messages, 2),
+  /**
+   * Row writes to outbox and messages per message, the producer's event inserts included (one an
+   * event here, as a booking's): inserted, updated, of which HOT, and the index entries they made.
+   */
+  rows_inserted_per_message: round((writesAfter.inserted - writesBefore.inserted) / messages, 2),
+  rows_updated_per_message: round((writesAfter.updated - writesBefore.updated) / messages, 2),
+  rows_hot_updated_per_message: round((writesAfter.hot - writesBefore.hot) / messages, 2),
+  index_entries_per_message: round((writesAfter.indexEntries - writesBefore.indexEntries) / messages, 2),
 };
 log(
-  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message (system ${result.worker_system_cpu_ms_per_message}), its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
+  `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message (system ${result.worker_system_cpu_ms_per_message}), its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; rows per message (outbox and messages, the event's insert included): ${result.rows_inserted_per_message} inserted, ${result.rows_updated_per_message} updated (${result.rows_hot_updated_per_message} HOT), ≤ ${result.index_entries_per_message} index entries; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
 );
 if (args.json) console.log(JSON.stringify(result));
 await messaging.close();
