@@ -50,9 +50,9 @@ export async function hasUndispatchedEvents(db: Executor): Promise<boolean> {
 }
 
 /**
- * Takes the oldest events not yet turned into messages, in one statement: locked for this
- * transaction (SKIP LOCKED: other instances take the next ones), marked dispatched and their
- * secrets dropped (they now live only in the messages that need them). Returned as they were
+ * Takes the oldest events not yet turned into messages (nor taken by a worker under a lease, see
+ * claimEvents), in one statement: locked for this transaction (SKIP LOCKED: other instances take
+ * the next ones), marked dispatched and their secrets dropped (they now live only in the messages that need them). Returned as they were
  * before the update (with their private payload), oldest first. The caller's transaction inserts
  * their messages: a rollback leaves the events undispatched.
  */
@@ -62,10 +62,10 @@ export async function takeUndispatchedEvents(
   now: Date,
 ): Promise<OutboxRow[]> {
   const result = await sql<OutboxRow>`${prepared}
-    UPDATE outbox o SET dispatched_at = ${now}, private_payload = NULL
+    UPDATE outbox o SET dispatched_at = ${now}, private_payload = NULL, locked_until = NULL
     FROM (
       SELECT id, private_payload FROM outbox
-      WHERE dispatched_at IS NULL
+      WHERE dispatched_at IS NULL AND (locked_until IS NULL OR locked_until <= ${now})
       ORDER BY created_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -74,6 +74,139 @@ export async function takeUndispatchedEvents(
     RETURNING o.id, o.type, o.aggregate, o.aggregate_id, o.payload, taken.private_payload,
       o.created_at, NULL::timestamptz AS dispatched_at`.execute(tx);
   return result.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+}
+
+/**
+ * Takes up to `limit` of the oldest events not yet dispatched for this worker until `leaseUntil`, in
+ * one statement (SKIP LOCKED, and a lease as for messages: two workers never take the same event
+ * while its lease runs; a worker that dies leaves it to the next one when the lease ends). The
+ * event stays undispatched: finishEvents writes its messages, in their final state once delivered,
+ * and marks it dispatched. Returned oldest first, with their private payload.
+ */
+export async function claimEvents(
+  db: Executor,
+  limit: number,
+  now: Date,
+  leaseUntil: Date,
+): Promise<OutboxRow[]> {
+  const result = await sql<OutboxRow>`${prepared}
+    UPDATE outbox o SET locked_until = ${leaseUntil}
+    FROM (
+      SELECT id FROM outbox
+      WHERE dispatched_at IS NULL AND (locked_until IS NULL OR locked_until <= ${now})
+      ORDER BY created_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ) AS taken
+    WHERE o.id = taken.id
+    RETURNING o.id, o.type, o.aggregate, o.aggregate_id, o.payload, o.private_payload, o.created_at,
+      o.dispatched_at`.execute(db);
+  return result.rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+}
+
+/** A message of a taken event as finishEvents writes it: what it was made as, and what became of it. */
+export interface FinishedMessage {
+  message: NewMessage;
+  /** Its delivery's outcome; none while it is still out (written taken by this worker until the lease ends). */
+  outcome?: DeliveryOutcome;
+}
+
+/**
+ * Writes the messages of events taken with claimEvents and marks those events dispatched (their
+ * secrets dropped), in one statement: each message once, in its final state — sent, skipped,
+ * failed, pending for a retry, or, still out, pending and taken by this worker (attempts 1, locked
+ * until `leaseUntil`; recordOutcomes writes its outcome later). A message already made under its
+ * dedupe key is kept as it is. Returns how many messages were written.
+ */
+export async function finishEvents(
+  db: Executor,
+  eventIds: string[],
+  messages: FinishedMessage[],
+  now: Date,
+  leaseUntil: Date,
+): Promise<number> {
+  if (eventIds.length === 0) return 0;
+  const rows = messages.map(({ message: m, outcome }) => {
+    const base = {
+      id: messageIdOf(m.dedupeKey),
+      dedupe_key: m.dedupeKey,
+      outbox_id: m.outboxId,
+      channel: m.channel,
+      kind: m.kind,
+      aggregate: m.aggregate,
+      aggregate_id: m.aggregateId,
+      webhook_id: m.webhookId ?? null,
+      recipient: m.recipient,
+      give_up_at: m.giveUpAt.toISOString(),
+    };
+    const made = m.status ?? 'pending';
+    if (made !== 'pending') {
+      // Made final (a customer with no e-mail address: skipped, kept as a trace).
+      return {
+        ...base,
+        payload: m.payload,
+        status: made,
+        attempts: 0,
+        next_attempt_at: m.nextAttemptAt.toISOString(),
+        locked_until: null,
+        last_error: m.lastError ?? null,
+        response_status: null,
+        response_body: null,
+        sent_at: null,
+      };
+    }
+    if (!outcome) {
+      return {
+        ...base,
+        payload: m.payload,
+        status: 'pending',
+        attempts: 1,
+        next_attempt_at: m.nextAttemptAt.toISOString(),
+        locked_until: leaseUntil.toISOString(),
+        last_error: null,
+        response_status: null,
+        response_body: null,
+        sent_at: null,
+      };
+    }
+    return {
+      ...base,
+      payload: outcome.payload ?? m.payload,
+      status: outcome.status === 'retry' ? 'pending' : outcome.status,
+      attempts: 1,
+      next_attempt_at: (outcome.nextAttemptAt ?? outcome.at).toISOString(),
+      locked_until: null,
+      last_error: outcome.error ? outcome.error.slice(0, 1024) : null,
+      response_status: outcome.responseStatus ?? null,
+      response_body: outcome.responseBody?.slice(0, 1024) ?? null,
+      sent_at: outcome.status === 'sent' ? outcome.at.toISOString() : null,
+    };
+  });
+  const { rows: result } = await sql<{ written: string }>`${prepared}
+    WITH written AS (
+      INSERT INTO messages (id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
+        recipient, payload, status, attempts, next_attempt_at, give_up_at, locked_until, last_error,
+        response_status, response_body, sent_at)
+      SELECT id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
+        recipient, payload, status, attempts, next_attempt_at, give_up_at, locked_until, last_error,
+        response_status, response_body, sent_at
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS m(
+        id uuid, dedupe_key text, outbox_id uuid, channel text, kind text, aggregate text, aggregate_id uuid,
+        webhook_id uuid, recipient text, payload jsonb, status text, attempts integer,
+        next_attempt_at timestamptz, give_up_at timestamptz, locked_until timestamptz, last_error text,
+        response_status integer, response_body text, sent_at timestamptz)
+      ON CONFLICT (dedupe_key) DO NOTHING
+      RETURNING 1
+    ), dispatched AS (
+      UPDATE outbox SET dispatched_at = ${now}, private_payload = NULL, locked_until = NULL
+      WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))
+        AND dispatched_at IS NULL
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM written) AS written, (SELECT count(*) FROM dispatched) AS dispatched`.execute(
+    db,
+  );
+  return Number(result[0]?.written ?? 0);
 }
 
 export interface NewMessage {
@@ -104,9 +237,7 @@ export function messageIdOf(dedupeKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function messageValues(m: NewMessage, claim?: { leaseUntil: Date }) {
-  const status = m.status ?? 'pending';
-  const claimed = claim !== undefined && status === 'pending';
+function messageValues(m: NewMessage) {
   return {
     id: messageIdOf(m.dedupeKey),
     dedupe_key: m.dedupeKey,
@@ -118,11 +249,10 @@ function messageValues(m: NewMessage, claim?: { leaseUntil: Date }) {
     webhook_id: m.webhookId ?? null,
     recipient: m.recipient,
     payload: JSON.stringify(m.payload),
-    status,
+    status: m.status ?? 'pending',
     last_error: m.lastError ?? null,
     next_attempt_at: m.nextAttemptAt,
     give_up_at: m.giveUpAt,
-    ...(claimed ? { attempts: 1, locked_until: claim.leaseUntil } : {}),
   };
 }
 
@@ -135,37 +265,6 @@ export async function insertMessages(tx: Executor, messages: NewMessage[]): Prom
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
-}
-
-/**
- * Inserts messages already taken by the inserting worker until `leaseUntil` (as claimDueMessages
- * would take them: attempts 1, locked), so it delivers them at once without claiming them in a
- * statement of their own. Returns the pending ones inserted (not those already made under their
- * dedupe key, nor those inserted as skipped). The rows travel as one JSON array, so the statement's
- * text is the same for any number of them and is planned once per connection.
- */
-export async function insertClaimedMessages(
-  tx: Executor,
-  messages: NewMessage[],
-  leaseUntil: Date,
-): Promise<MessageRow[]> {
-  if (messages.length === 0) return [];
-  const values = messages.map((m) => {
-    const v = messageValues(m, { leaseUntil });
-    return { attempts: 0, locked_until: null, ...v, payload: m.payload };
-  });
-  const { rows } = await sql<MessageRow>`${prepared}
-    INSERT INTO messages (id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
-      recipient, payload, status, last_error, next_attempt_at, give_up_at, attempts, locked_until)
-    SELECT id, dedupe_key, outbox_id, channel, kind, aggregate, aggregate_id, webhook_id,
-      recipient, payload, status, last_error, next_attempt_at, give_up_at, attempts, locked_until
-    FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb) AS m(
-      id uuid, dedupe_key text, outbox_id uuid, channel text, kind text, aggregate text, aggregate_id uuid,
-      webhook_id uuid, recipient text, payload jsonb, status text, last_error text,
-      next_attempt_at timestamptz, give_up_at timestamptz, attempts integer, locked_until timestamptz)
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING *`.execute(tx);
-  return rows.filter((r) => r.status === 'pending');
 }
 
 /**

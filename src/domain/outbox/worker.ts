@@ -1,9 +1,15 @@
 import type { Db } from '../../db/database.js';
-import { claimDueMessages, recordOutcomes, type RecordedOutcome } from '../../db/outbox.js';
+import {
+  claimDueMessages,
+  finishEvents,
+  recordOutcomes,
+  type DeliveryOutcome,
+  type RecordedOutcome,
+} from '../../db/outbox.js';
 import type { MessageChannel, MessageRow } from '../../db/schema.js';
 import { nextAttemptAt } from './backoff.js';
 import type { Attempt, Deliverer } from './delivery.js';
-import { DISPATCH_BATCH, dispatchAndClaim } from './dispatch.js';
+import { DISPATCH_BATCH, dispatchEvents, takeEvents, type TakenEvents } from './dispatch.js';
 import { onEventEnqueued } from './enqueue.js';
 
 /** Something the worker runs now and then besides deliveries (day-before reminders, surveys). */
@@ -179,8 +185,9 @@ export class OutboxWorker {
   /**
    * One pass, oldest work first: run due schedules; take the messages already due (a backlog,
    * retries, reminders, surveys) when there may be any; then, with the room left, take the oldest
-   * committed events, turned into messages and taken for this worker in the same transaction; and
-   * deliver. Tests call it with their own clock.
+   * committed events under a lease and make their messages; deliver them all; and write the
+   * outcomes (the events' messages written once, final, with their dispatch). Tests call it with
+   * their own clock.
    *
    * New events go after what already waits, and the outbox table is the queue of the rest: a run
    * takes at most `concurrency` of them. Until 2026-12-02 a run that found a full batch turned every
@@ -216,45 +223,62 @@ export class OutboxWorker {
     }
     const room = this.concurrency - claimed.length;
     let full = room <= 0;
+    let fresh: TakenEvents | undefined;
     if (room > 0) {
-      const fresh = await dispatchAndClaim(this.db, now, { batch: room, known, leaseUntil });
-      dispatched += fresh.events;
-      full = fresh.events >= room;
-      claimed = [...claimed, ...fresh.claimed];
+      fresh = await takeEvents(this.db, now, { batch: room, known, leaseUntil });
+      dispatched += fresh.events.length;
+      full = fresh.events.length >= room;
       // Nothing new: the others due (the messages of events another worker dispatched, retries).
-      if (fresh.claimed.length === 0 && !dueClaimed) await claimDue(room);
+      if (fresh.events.length === 0 && !dueClaimed) await claimDue(room);
     } else if (known) {
       this.eventsKnown = true;
     }
-    const sent = await this.deliverBatch(claimed);
-    return { dispatched, scheduled, attempted: claimed.length, sent, full: full || this.moreDue };
+    const attempted = claimed.length + (fresh?.toDeliver.length ?? 0);
+    const sent = await this.deliverBatch(claimed, fresh, now, leaseUntil);
+    return { dispatched, scheduled, attempted, sent, full: full || this.moreDue };
   }
 
   private async dispatchAll(now: Date): Promise<number> {
     let total = 0;
     for (;;) {
-      const { events } = await dispatchAndClaim(this.db, now, { batch: DISPATCH_BATCH });
+      const events = await dispatchEvents(this.db, now, DISPATCH_BATCH);
       total += events;
       if (events < DISPATCH_BATCH) return total;
     }
   }
 
   /**
-   * Delivers a claimed batch and records the outcomes in one statement once the last delivery is
-   * done (the run waits for it anyway), or what is done after RECORD_WITHIN_MS and the rest at the
-   * end: one write per run, not one per message or two. Returns how many were sent. Should a write
-   * fail, its messages go again when their lease ends, under the same ids.
+   * Delivers a batch — due messages already written and taken (`claimed`), and the messages of
+   * events just taken (`fresh`), not yet written — and records the outcomes once the last delivery
+   * is done (the run waits for it anyway), or what is done after RECORD_WITHIN_MS and the rest at
+   * the end. The fresh messages are written once, in their final state, by the statement that marks
+   * their events dispatched (finishEvents); one still out at that point is written taken by this
+   * worker, and its outcome recorded later like a due message's. So a run writes one statement for
+   * its outcomes, and a message is written once, not inserted and then updated. Should a write fail,
+   * its messages go again when their lease (or their event's) ends, under the same ids. Returns how
+   * many were sent.
    */
-  private async deliverBatch(claimed: MessageRow[]): Promise<number> {
-    if (claimed.length === 0) return 0;
+  private async deliverBatch(
+    claimed: MessageRow[],
+    fresh: TakenEvents | undefined,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<number> {
+    const freshRows = fresh?.toDeliver.map((d) => d.row) ?? [];
+    const all = [...claimed, ...freshRows];
+    let finished = !fresh || fresh.events.length === 0;
+    if (all.length === 0) {
+      if (!finished) await this.finish(fresh!, new Map(), now, leaseUntil);
+      return 0;
+    }
     const prepared = new Map<MessageChannel, { value?: unknown; error?: string }>();
-    for (const channel of new Set(claimed.map((m) => m.channel))) {
+    for (const channel of new Set(all.map((m) => m.channel))) {
       const prepare = this.options.deliverers[channel]?.prepare;
       if (!prepare) continue;
       try {
         const value = await prepare.call(
           this.options.deliverers[channel],
-          claimed.filter((m) => m.channel === channel),
+          all.filter((m) => m.channel === channel),
         );
         prepared.set(channel, { value });
       } catch (error) {
@@ -263,7 +287,7 @@ export class OutboxWorker {
     }
     const deliveries: Promise<RecordedOutcome>[] = [];
     const ready: RecordedOutcome[] = [];
-    for (const message of claimed) {
+    for (const message of all) {
       // One message composed per turn of the event loop: requests waiting meanwhile (bookings, when
       // the worker shares an instance's thread, as on the embedded database) are served between two
       // compositions, not after the whole batch.
@@ -272,7 +296,8 @@ export class OutboxWorker {
       void delivery.then((outcome) => ready.push(outcome));
       deliveries.push(delivery);
     }
-    const all = Promise.all(deliveries);
+    const everything = Promise.all(deliveries);
+    const freshIds = new Set(freshRows.map((r) => r.id));
     let sent = 0;
     for (let done = false; !done;) {
       // Usually every delivery is done within a few milliseconds: one write. One that takes longer (a
@@ -280,15 +305,49 @@ export class OutboxWorker {
       // written after RECORD_WITHIN_MS, so a crash meanwhile sends again only what was still out.
       let timer: NodeJS.Timeout | undefined;
       done = await Promise.race([
-        all.then(() => true),
+        everything.then(() => true),
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), RECORD_WITHIN_MS))),
       ]);
       clearTimeout(timer);
       const batch = ready.splice(0);
-      await recordOutcomes(this.db, batch);
+      if (!finished) {
+        // The fresh messages written with their events' dispatch; the due ones' outcomes updated.
+        const outcomes = new Map(
+          batch.filter((o) => freshIds.has(o.claimed.id)).map((o) => [o.claimed.id, o.outcome] as const),
+        );
+        await this.finish(fresh!, outcomes, now, leaseUntil);
+        finished = true;
+        await recordOutcomes(
+          this.db,
+          batch.filter((o) => !freshIds.has(o.claimed.id)),
+        );
+      } else {
+        await recordOutcomes(this.db, batch);
+      }
       sent += batch.filter((o) => o.outcome.status === 'sent').length;
     }
     return sent;
+  }
+
+  /** Writes the taken events' messages (final where `outcomes` has them, else taken) and marks the events dispatched. */
+  private async finish(
+    fresh: TakenEvents,
+    outcomes: Map<string, DeliveryOutcome>,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<void> {
+    const rowOf = new Map(fresh.toDeliver.map((d) => [d.message, d.row.id] as const));
+    await finishEvents(
+      this.db,
+      fresh.events.map((e) => e.id),
+      fresh.messages.map((message) => {
+        const id = rowOf.get(message);
+        const outcome = id === undefined ? undefined : outcomes.get(id);
+        return outcome ? { message, outcome } : { message };
+      }),
+      now,
+      leaseUntil,
+    );
   }
 
   private async deliverOne(
