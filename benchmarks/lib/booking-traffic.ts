@@ -3,7 +3,8 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
 import { send, type LoadRequest } from './load.js';
 
-type Window = { start: string; end: string };
+/** An offered window; `needsMoves` when moving a few booked visits opens it (sent back when booking). */
+type Window = { start: string; end: string; needsMoves?: true };
 type Challenge = { challenge: string; difficulty: number };
 
 /** Customer n's network address (X-Forwarded-For): one per customer. */
@@ -24,7 +25,8 @@ export async function bookingCombos(baseUrl: string, handle: DatabaseHandle): Pr
 
 /**
  * Customers booking: each asks the windows of a random (service, postcode) (cached per pair until
- * a 409 says they went stale) and books one. As customers, a customer who read the windows solves
+ * a 409 for that pair says they went stale) and books one as the widget does (`needsMoves: true` on a
+ * window offered by moving visits). As customers, a customer who read the windows solves
  * the challenge that answer carried (as the widget does); one given remembered windows asks GET
  * /v1/challenge. With `cancelEach`, a booking made is cancelled (untimed,
  * with its manage token) before the next one starts, so a long run does not fill the company up.
@@ -99,7 +101,8 @@ export function bookingTraffic(
       : { start: '2000-01-01T08:00:00+01:00', end: '2000-01-01T10:00:00+01:00' };
     const body = {
       serviceId: c.serviceId,
-      window,
+      window: { start: window.start, end: window.end },
+      ...(window.needsMoves ? { needsMoves: true } : {}),
       customer: { name: 'Client Bench', phone: '06 12 34 56 78', email: 'bench@example.fr' },
       address: { line: '1 rue du Test', postcode: c.postcode, city: 'Lyon' },
       consent: true,
@@ -135,8 +138,12 @@ export function bookingTraffic(
     };
   };
 
-  const onResponse = (_request: LoadRequest, status: number, body: string) => {
-    if (status === 409) windowCache.clear();
+  const onResponse = (request: LoadRequest, status: number, body: string) => {
+    // Only the refused pair's windows went stale for this customer; the others' still stand.
+    if (status === 409) {
+      const refused = request.body as { serviceId: string; address: { postcode: string } };
+      windowCache.delete(`${refused.serviceId}:${refused.address.postcode}`);
+    }
     if (status === 201 && options.cancelEach) {
       const created = JSON.parse(body) as { booking: { id: string }; manageUrl?: string };
       // The manage link is /manage#<id>.<token>; the .ics link's token is read-only and cannot cancel.
