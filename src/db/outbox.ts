@@ -127,18 +127,7 @@ export async function finishEvents(
 ): Promise<number> {
   if (eventIds.length === 0) return 0;
   const rows = messages.map(({ message: m, outcome }) => {
-    const base = {
-      id: messageIdOf(m.dedupeKey),
-      dedupe_key: m.dedupeKey,
-      outbox_id: m.outboxId,
-      channel: m.channel,
-      kind: m.kind,
-      aggregate: m.aggregate,
-      aggregate_id: m.aggregateId,
-      webhook_id: m.webhookId ?? null,
-      recipient: m.recipient,
-      give_up_at: m.giveUpAt.toISOString(),
-    };
+    const base = { ...messageIdentity(m), give_up_at: m.giveUpAt.toISOString() };
     const made = m.status ?? 'pending';
     if (made !== 'pending') {
       // Made final (a customer with no e-mail address: skipped, kept as a trace).
@@ -237,7 +226,8 @@ export function messageIdOf(dedupeKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function messageValues(m: NewMessage) {
+/** A message's row columns that say what it is and for whom (the same however it is written). */
+function messageIdentity(m: NewMessage) {
   return {
     id: messageIdOf(m.dedupeKey),
     dedupe_key: m.dedupeKey,
@@ -248,6 +238,12 @@ function messageValues(m: NewMessage) {
     aggregate_id: m.aggregateId,
     webhook_id: m.webhookId ?? null,
     recipient: m.recipient,
+  };
+}
+
+function messageValues(m: NewMessage) {
+  return {
+    ...messageIdentity(m),
     payload: JSON.stringify(m.payload),
     status: m.status ?? 'pending',
     last_error: m.lastError ?? null,
