@@ -2,14 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKeyFor } from '../../src/domain/booking-guards/index.js';
-import { createBooking, type CreateBookingInput } from '../../src/domain/bookings/index.js';
+import { createBooking } from '../../src/domain/bookings/index.js';
 import { challengeSecret, issueChallenge, solveChallenge } from '../../src/domain/challenge.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { CachedReads } from '../../src/domain/slot-reads.js';
 import { bookingPaths } from '../../src/observability/metrics.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { book, bookingPayload, manageTokenOf } from '../helpers/booking.js';
-import { lonelyTechnician, serviceOfSkill } from '../helpers/fixtures.js';
+import {
+  book,
+  bookingPayload,
+  manageTokenOf,
+  publicBookingInput,
+  type PublicBooker,
+  type Slot,
+} from '../helpers/booking.js';
+import { lonelyTechnician, oneHourService as oneHourServiceOf } from '../helpers/fixtures.js';
 
 /**
  * A public booking placed on the slot reads' memory (the read cache on, as in production): no read
@@ -52,41 +59,10 @@ async function bookedOf(technicianId: string) {
     .execute();
 }
 
-/** The lonely technician, and a one-hour service of theirs: two fit in one arrival window. */
-async function oneHourService(suffix: string) {
-  const db = t.testDb.handle.db;
-  const solo = await lonelyTechnician(db, suffix);
-  const serviceId = await serviceOfSkill(db, {
-    slug: `hour-${suffix}`,
-    name: `Hour ${suffix}`,
-    minutes: 60,
-    skill: `solo-${suffix}`,
-  });
-  return { ...solo, serviceId };
-}
+const oneHourService = (suffix: string) => oneHourServiceOf(t.testDb.handle.db, suffix);
 
-function publicBooking(
-  serviceId: string,
-  postcode: string,
-  window: { start: string; end: string },
-  who: { name: string; phone: string; client: string },
-): CreateBookingInput {
-  return {
-    request: {
-      serviceId,
-      window,
-      customer: { name: who.name, phone: who.phone, email: null },
-      address: { line: '3 rue Lesdiguières', postcode, city: 'Grenoble' },
-    },
-    booker: { channel: 'web', bookedBy: 'web', isStaff: false },
-    idempotencyKey: randomUUID(),
-    powDifficulty: 0,
-    now: new Date('2026-03-25T07:00:00Z'),
-    links: { manageUrl: () => 'm', icsUrl: () => 'i' },
-    client: who.client,
-    slotReads: t.app.ctx.slotReads,
-  };
-}
+const publicBooking = (serviceId: string, postcode: string, window: Slot, who: PublicBooker) =>
+  publicBookingInput(serviceId, postcode, window, who, { slotReads: t.app.ctx.slotReads });
 
 describe('a public booking on the slot reads memory', () => {
   it('the service books from memory', () => {

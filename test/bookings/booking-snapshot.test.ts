@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBooking, type CreateBookingInput } from '../../src/domain/bookings/index.js';
+import { createBooking } from '../../src/domain/bookings/index.js';
 import { clientKeyFor } from '../../src/domain/booking-guards/index.js';
 import { challengeSecret, issueChallenge, solveChallenge } from '../../src/domain/challenge.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { freshReads } from '../../src/domain/slot-reads.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { lonelyTechnician, serviceOfSkill } from '../helpers/fixtures.js';
+import { publicBookingInput, type PublicBooker, type Slot } from '../helpers/booking.js';
+import { oneHourService as oneHourServiceOf } from '../helpers/fixtures.js';
 
 /**
  * A public booking reads its technicians' day without locks and writes in one call (book_visit,
@@ -26,42 +26,11 @@ afterAll(async () => t?.close());
 const now = new Date('2026-03-25T07:00:00Z');
 const morning = (day: string) => ({ start: `${day}T08:00:00+02:00`, end: `${day}T10:00:00+02:00` });
 
-/** The lonely technician, and a one-hour service of theirs: two fit in one arrival window. */
-async function oneHourService(suffix: string) {
-  const db = t.testDb.handle.db;
-  const solo = await lonelyTechnician(db, suffix);
-  const serviceId = await serviceOfSkill(db, {
-    slug: `hour-${suffix}`,
-    name: `Hour ${suffix}`,
-    minutes: 60,
-    skill: `solo-${suffix}`,
-  });
-  return { ...solo, serviceId };
-}
+const oneHourService = (suffix: string) => oneHourServiceOf(t.testDb.handle.db, suffix);
 
-function publicBooking(
-  serviceId: string,
-  postcode: string,
-  window: { start: string; end: string },
-  who: { name: string; phone: string; client: string },
-): CreateBookingInput {
-  return {
-    request: {
-      serviceId,
-      window,
-      customer: { name: who.name, phone: who.phone, email: null },
-      address: { line: '3 rue Lesdiguières', postcode, city: 'Grenoble' },
-    },
-    booker: { channel: 'web', bookedBy: 'web', isStaff: false },
-    idempotencyKey: randomUUID(),
-    powDifficulty: 0,
-    now,
-    links: { manageUrl: () => 'm', icsUrl: () => 'i' },
-    client: who.client,
-    // The slot reads a booking takes its read plan from (time zone, postal code's zones).
-    slotReads: freshReads(t.testDb.handle.db),
-  };
-}
+// The slot reads a booking takes its read plan from (time zone, postal code's zones).
+const publicBooking = (serviceId: string, postcode: string, window: Slot, who: PublicBooker) =>
+  publicBookingInput(serviceId, postcode, window, who, { slotReads: freshReads(t.testDb.handle.db), now });
 
 async function bookedOf(technicianId: string) {
   return t.testDb.handle.db

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { CreateBookingInput } from '../../src/domain/bookings/index.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
 
 export interface Slot {
@@ -74,4 +75,39 @@ export async function book(
     headers: { 'idempotency-key': options.key ?? randomUUID(), ...options.headers },
     payload: body,
   });
+}
+
+/** Who books a public booking in tests: a name, a phone, and the client address the caps count. */
+export interface PublicBooker {
+  name: string;
+  phone: string;
+  client: string;
+}
+
+/**
+ * A public (web) booking's input for createBooking, in Grenoble where the lonely technician works,
+ * with no proof of work; `slotReads` is where the booking takes its read plan from.
+ */
+export function publicBookingInput(
+  serviceId: string,
+  postcode: string,
+  window: Slot,
+  who: PublicBooker,
+  at: { slotReads: CreateBookingInput['slotReads']; now?: Date },
+): CreateBookingInput {
+  return {
+    request: {
+      serviceId,
+      window,
+      customer: { name: who.name, phone: who.phone, email: null },
+      address: { line: '3 rue Lesdiguières', postcode, city: 'Grenoble' },
+    },
+    booker: { channel: 'web', bookedBy: 'web', isStaff: false },
+    idempotencyKey: randomUUID(),
+    powDifficulty: 0,
+    now: at.now ?? new Date('2026-03-25T07:00:00Z'),
+    links: { manageUrl: () => 'm', icsUrl: () => 'i' },
+    client: who.client,
+    slotReads: at.slotReads,
+  };
 }

@@ -90,3 +90,15 @@ export async function giveWeekdayHours(db: Db, technicianId: string): Promise<vo
       .execute();
   }
 }
+
+/** The lonely technician, and a one-hour service of theirs: two fit in one arrival window. */
+export async function oneHourService(db: Db, suffix: string) {
+  const solo = await lonelyTechnician(db, suffix);
+  const serviceId = await serviceOfSkill(db, {
+    slug: `hour-${suffix}`,
+    name: `Hour ${suffix}`,
+    minutes: 60,
+    skill: `solo-${suffix}`,
+  });
+  return { ...solo, serviceId };
+}
