@@ -497,7 +497,8 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await expectAccessible(page, 'manage reschedule');
     await w.getByRole('button', { name: 'Confirmer ce créneau' }).click();
     await expect
-      .poll(() => w.locator('[role=status]').textContent())
+      // A reschedule is a booking (solver and write) like the first one: as long a wait as it gets.
+      .poll(() => w.locator('[role=status]').textContent(), { timeout: 15_000 })
       .toMatch(/^Votre rendez-vous est déplacé\u00a0: /);
     // The new time goes to the calendar: a fresh .ics of the moved visit, fetched with the manage
     // token in a header (never in a URL) and handed over as a file.
