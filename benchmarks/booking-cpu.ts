@@ -1,5 +1,5 @@
 /**
- * npm run bench:booking-cpu [-- --json] [--cycles 400] [--warmup 50] [--keep-windows] [--scenario S|M|L]
+ * npm run bench:booking-cpu [-- --json] [--cycles 400] [--warmup 1000] [--keep-windows] [--scenario S|M|L]
  *
  * What a booking costs in CPU, measured so that a busy machine changes the figures little: bench:api's
  * customer cycle on the S company (or --scenario's) — a proof-of-work challenge (the one the windows'
@@ -11,11 +11,21 @@
  * often each prepared statement was planned. No latency: on a shared host it measures the neighbours
  * (bench:api does, on a quiet one). For an A/B, run it in each tree minutes apart and compare.
  *
+ * --warmup N untimed cycles first (1,000 by default): V8 compiles the booking path over its first
+ * ~1,000 cycles, and until then the figures measure the compiler (here, same host and load: 18.5 ms
+ * of CPU a cycle after 50 cycles, 11.9 after 300, 9.4 after 800, 9.0 after 1,500, its helper threads
+ * 4.5 → 1 ms a cycle). With the old 50, an A/B compared how fast two versions warm up as much as
+ * what they cost.
+ *
  * --keep-windows: a 409 drops only the window it refused (bench:api forgets every customer's windows,
  * so most bookings then bring a slot read along): the booking's own costs.
+ *
+ * --cpu-prof FILE: V8's sampling profile of this process over the timed cycles (warm-up and loading
+ * left out), written as a .cpuprofile (Chrome DevTools, speedscope): where the service's CPU goes.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -33,13 +43,14 @@ const args = z
   .object({
     json: z.boolean().default(false),
     cycles: z.coerce.number().int().positive().default(400),
-    warmup: z.coerce.number().int().nonnegative().default(50),
+    warmup: z.coerce.number().int().nonnegative().default(1000),
     keepWindows: z.boolean().default(false),
     /** The company (benchmarks/lib/service.ts): S by default, L for the regional one. */
     scenario: z.enum(Object.keys(API_SCENARIOS) as [ApiScenarioName, ...ApiScenarioName[]]).default('S'),
+    cpuProf: z.string().optional(),
   })
   .parse(
-    ((v) => ({ ...v, keepWindows: v['keep-windows'] }))(
+    ((v) => ({ ...v, keepWindows: v['keep-windows'], cpuProf: v['cpu-prof'] }))(
       parseArgs({
         options: {
           json: { type: 'boolean' },
@@ -47,6 +58,7 @@ const args = z
           warmup: { type: 'string' },
           'keep-windows': { type: 'boolean' },
           scenario: { type: 'string' },
+          'cpu-prof': { type: 'string' },
         },
       }).values,
     ),
@@ -239,6 +251,14 @@ async function cycle(): Promise<void> {
 }
 
 for (let i = 0; i < args.warmup; i++) await cycle();
+const profiler = args.cpuProf ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  // 250 µs between samples: a cycle of ~10 ms gives ~40 of them.
+  await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+  await profiler.post('Profiler.start');
+}
 requestCpu.clear();
 for (const k of Object.keys(statuses)) delete statuses[k];
 const loadBefore = loadavg()[0]!;
@@ -246,6 +266,7 @@ const loadBefore = loadavg()[0]!;
 // cost this process CPU of its own), the next with this process's CPU counted and nothing read around
 // the statements, so neither figure carries the other's measuring and both share the host's moments.
 let serviceUs = 0;
+let serviceSystemUs = 0;
 for (let i = 0; i < args.cycles; i++) {
   measuring = i % 2 === 0;
   const since = process.cpuUsage();
@@ -253,9 +274,15 @@ for (let i = 0; i < args.cycles; i++) {
   if (!measuring) {
     const used = process.cpuUsage(since);
     serviceUs += used.user + used.system;
+    serviceSystemUs += used.system;
   }
 }
 measuring = false;
+if (profiler && args.cpuProf) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(args.cpuProf, JSON.stringify(profile));
+  profiler.disconnect();
+}
 const loadAfter = loadavg()[0]!;
 const statementCycles = Math.ceil(args.cycles / 2);
 const serviceCycles = args.cycles - statementCycles;
@@ -287,6 +314,8 @@ const report = {
   statuses,
   load_1min: { before: round(loadBefore, 2), after: round(loadAfter, 2) },
   service_cpu_ms_per_cycle: perServiceCycle(serviceMs),
+  // of which in the kernel (socket writes and reads to PostgreSQL, mostly)
+  service_system_cpu_ms_per_cycle: perServiceCycle(serviceSystemUs / 1000),
   requests: Object.fromEntries(
     [...requestCpu].map(([name, s]) => [
       name,
@@ -315,7 +344,9 @@ if (args.json) {
   log(
     `${args.cycles} cycles (${JSON.stringify(statuses)}), load ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`,
   );
-  log(`service CPU per cycle ${report.service_cpu_ms_per_cycle} ms:`);
+  log(
+    `service CPU per cycle ${report.service_cpu_ms_per_cycle} ms (${report.service_system_cpu_ms_per_cycle} ms of it in the kernel):`,
+  );
   for (const [name, r] of Object.entries(report.requests))
     log(
       `  ${name.padEnd(12)} ${String(r.calls).padStart(5)} × ${r.cpu_ms_per_call} ms = ${r.cpu_ms_per_cycle} ms a cycle`,
