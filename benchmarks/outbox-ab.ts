@@ -243,6 +243,16 @@ function socketPortsOf(pid: number): Set<number> {
   return ports;
 }
 
+/** A process's scheduling policy (its main thread's; field 41 of /proc/<pid>/stat: 0 SCHED_OTHER, 5 SCHED_IDLE), NaN once gone. */
+function policyOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Thread ids of a process. */
 function threadIds(pid: number): number[] {
   try {
@@ -604,8 +614,8 @@ async function outboxProcessOf(servicePid: number): Promise<number> {
  * --paired: one service, its outbox process frozen (SIGSTOP) for the off blocks and running for the
  * on blocks, alternating off/on and on/off, seconds apart. Between two blocks, untimed, the process
  * delivers everything waiting (what an off block left, what an on block had not finished) and its
- * instance lowers it back to nice 19, so each block starts as the rounds' phases do: nothing waiting,
- * the worker idle at 19. A frozen process uses no CPU and its connections sit idle, as with no
+ * instance lowers it back to nice 19 (and SCHED_IDLE where it uses it), so each block starts as the
+ * rounds' phases do: nothing waiting, the worker idle at its lowest level. A frozen process uses no CPU and its connections sit idle, as with no
  * worker; the instance still sends it wakes (one small message over the channel at most every
  * 20 ms) and looks at its backlog's age every 100 ms, in both arms. Without a restart between blocks,
  * they can be short and many, so a pair shares the host's weather and the interval narrows.
@@ -620,6 +630,13 @@ async function runPaired(): Promise<void> {
   try {
     await warmUp(true);
     outboxPid = await outboxProcessOf(servicePid);
+    // Its policy once caught up, as its instance sets it (SCHED_IDLE, or SCHED_OTHER in a tree
+    // without it): each block waits for it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const steadyPolicy = policyOf(outboxPid);
+    log(
+      `outbox process ${outboxPid}: policy ${steadyPolicy === 5 ? 'SCHED_IDLE' : steadyPolicy} once caught up`,
+    );
     const settle = async () => {
       resume();
       // The backlog is delivered at the instance's priority (untimed, no bookings meanwhile: at 19
@@ -628,7 +645,10 @@ async function runPaired(): Promise<void> {
       await allDelivered(() => setProcessNice(outboxPid!, 0));
       setProcessNice(outboxPid!, OUTBOX_PROCESS_NICE);
       const deadline = Date.now() + 30_000;
-      while (niceOf(outboxPid!) < OUTBOX_PROCESS_NICE && Date.now() < deadline) {
+      while (
+        (niceOf(outboxPid!) < OUTBOX_PROCESS_NICE || policyOf(outboxPid!) !== steadyPolicy) &&
+        Date.now() < deadline
+      ) {
         await new Promise((r) => setTimeout(r, 50));
       }
     };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import {
   OUTBOX_CATCH_UP,
   OUTBOX_PROCESS_NAME,
   OUTBOX_PROCESS_NICE,
-  outboxNiceFor,
+  outboxLevelFor,
+  probeSchedIdle,
 } from '../../src/domain/messages/process-priority.js';
 import { findVisitWithService } from '../../src/db/visits.js';
 import { insertWebhook } from '../../src/db/webhooks.js';
@@ -19,8 +21,12 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const url = process.env.DATABASE_URL;
 
-/** A process's threads: name and nice level (field 19 of /proc/<pid>/task/<tid>/stat). */
-function threads(pid = process.pid): { tid: number; name: string; nice: number }[] {
+/** Linux scheduling policies as /proc shows them (field 41 of stat). */
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+/** A process's threads: name, nice level and policy (fields 19 and 41 of /proc/<pid>/task/<tid>/stat). */
+function threads(pid = process.pid): { tid: number; name: string; nice: number; policy: number }[] {
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
@@ -30,11 +36,13 @@ function threads(pid = process.pid): { tid: number; name: string; nice: number }
   return tids.flatMap((tid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return [
         {
           tid: Number(tid),
           name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(),
-          nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
+          nice: Number(fields[16]),
+          policy: Number(fields[38]),
         },
       ];
     } catch {
@@ -53,16 +61,69 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 }
 
 describe('the outbox process’s priority', () => {
-  it('stays at 19 while nothing waits long, and rises with the age of what waits', () => {
-    expect(outboxNiceFor(undefined)).toBe(OUTBOX_PROCESS_NICE);
-    expect(outboxNiceFor(0)).toBe(OUTBOX_PROCESS_NICE);
-    expect(outboxNiceFor(999)).toBe(OUTBOX_PROCESS_NICE);
-    expect(outboxNiceFor(1_000)).toBe(10);
-    expect(outboxNiceFor(9_999)).toBe(10);
-    expect(outboxNiceFor(10_000)).toBe(5);
-    expect(outboxNiceFor(30_000)).toBe(0);
-    expect(outboxNiceFor(3_600_000)).toBe(0);
+  it('is idle while nothing waits long, and rises with the age of what waits', () => {
+    expect(outboxLevelFor(undefined)).toBe('idle');
+    expect(outboxLevelFor(0)).toBe('idle');
+    expect(outboxLevelFor(999)).toBe('idle');
+    expect(outboxLevelFor(1_000)).toBe(10);
+    expect(outboxLevelFor(9_999)).toBe(10);
+    expect(outboxLevelFor(10_000)).toBe(5);
+    expect(outboxLevelFor(30_000)).toBe(0);
+    expect(outboxLevelFor(3_600_000)).toBe(0);
   });
+
+  it.skipIf(process.platform !== 'linux')('asks for SCHED_IDLE only where it can be left again', async () => {
+    const hasChrt = (() => {
+      try {
+        execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    // Root here has CAP_SYS_NICE: it may take threads out of SCHED_IDLE.
+    if (hasChrt && process.getuid?.() === 0) expect(await probeSchedIdle()).toBe('usable');
+    // Without chrt: nice alone.
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      expect(await probeSchedIdle()).toBe('absent');
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  // An unprivileged user (RLIMIT_NICE 0, no CAP_SYS_NICE) may enter SCHED_IDLE but never leave it:
+  // the catch-up could not raise the outbox, so it must keep SCHED_OTHER at nice 19.
+  it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
+    'finds SCHED_IDLE refused to an unprivileged user',
+    () => {
+      let setpriv = true;
+      try {
+        execFileSync('setpriv', ['--version'], { stdio: 'ignore' });
+        execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+      } catch {
+        setpriv = false;
+      }
+      if (!setpriv) return;
+      const answer = execFileSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          '--inh-caps=-all',
+          process.execPath,
+          '--import',
+          'tsx',
+          '-e',
+          "import('./src/domain/messages/process-priority.ts').then(async (m) => console.log(await m.probeSchedIdle()))",
+        ],
+        { encoding: 'utf8', env: { ...process.env, HOME: '/tmp' } },
+      );
+      expect(answer.trim()).toBe('refused');
+    },
+  );
 });
 
 /** The level a second of waiting raises the process to (10). */
@@ -97,7 +158,7 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs named, every thread of it below the priority of the instance, and delivers', async () => {
+  it('runs named, every thread of it below the priority of the instance (SCHED_IDLE where it can be left), and delivers', async () => {
     const ownBefore = threads();
     const pid = outbox.pid!;
     expect(pid).toBeGreaterThan(0);
@@ -106,15 +167,22 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
     );
     expect(main.name).toBe(OUTBOX_PROCESS_NAME);
     // Every thread of it (V8's compiler and collector threads, libuv's): not its main thread only.
+    const policy = (await probeSchedIdle()) === 'usable' ? SCHED_IDLE : SCHED_OTHER;
     const its = await until('all its threads lowered', () => {
       const all = threads(pid);
-      return all.length > 1 && all.every((t) => t.nice === OUTBOX_PROCESS_NICE) ? all : undefined;
+      return all.length > 1 && all.every((t) => t.nice === OUTBOX_PROCESS_NICE && t.policy === policy)
+        ? all
+        : undefined;
     });
     expect(its.length).toBeGreaterThan(4);
-    // The instance's threads keep their level.
+    expect(outbox.level).toBe(policy === SCHED_IDLE ? 'idle' : OUTBOX_PROCESS_NICE);
+    // The instance's threads keep their level and policy.
     const mainNice = ownBefore.find((t) => t.tid === process.pid)!.nice;
     expect(mainNice).toBeLessThan(OUTBOX_PROCESS_NICE);
-    for (const t of threads()) expect(t.nice).toBe(mainNice);
+    for (const t of threads()) {
+      expect(t.nice).toBe(mainNice);
+      expect(t.policy).toBe(SCHED_OTHER);
+    }
 
     const db = testDb.handle.db;
     const { id } = await db
@@ -153,7 +221,7 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
 
   // Raising a priority needs CAP_SYS_NICE (root here); without it the process stays at 19.
   it.skipIf(process.getuid?.() !== 0)(
-    'is raised while a message waits past a second, and lowered to 19 once delivered',
+    'is raised to SCHED_OTHER while a message waits past a second, and lowered again once delivered',
     async () => {
       let release: () => void = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
@@ -178,16 +246,21 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
           }),
         );
         const pid = outbox.pid!;
-        const niceOf = () => threads(pid).map((t) => t.nice);
+        const steady = (await probeSchedIdle()) === 'usable' ? SCHED_IDLE : SCHED_OTHER;
+        const all = (check: (t: { nice: number; policy: number }) => boolean) => {
+          const its = threads(pid);
+          return its.length > 1 && its.every(check) ? true : undefined;
+        };
         await until('the webhook on the wire', () => (receiver.calls.length > 0 ? true : undefined));
         await until('the process raised', () =>
-          niceOf().length > 1 && niceOf().every((n) => n <= FIRST_RAISE) ? true : undefined,
+          all((t) => t.nice <= FIRST_RAISE && t.policy === SCHED_OTHER),
         );
         // 10 past a second of waiting (lower still past 10 s, on a host slow enough).
-        expect(outbox.nice).toBeLessThanOrEqual(FIRST_RAISE);
+        expect(outbox.level).not.toBe('idle');
+        expect(outbox.level).toBeLessThanOrEqual(FIRST_RAISE);
         release();
         await until('the process lowered again', () =>
-          niceOf().length > 1 && niceOf().every((n) => n === OUTBOX_PROCESS_NICE) ? true : undefined,
+          all((t) => t.nice === OUTBOX_PROCESS_NICE && t.policy === steady),
         );
         expect(outbox.backlogAgeMs()).toBeUndefined();
         const message = await db

@@ -4,7 +4,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { onEventEnqueued } from '../outbox/enqueue.js';
 import type { WorkerLog } from '../outbox/worker.js';
 import type { MessagingOptions } from './messaging.js';
-import { OUTBOX_PROCESS_NICE, outboxNiceFor, setProcessNice } from './process-priority.js';
+import { Gauge } from 'prom-client';
+import { registry } from '../../observability/metrics.js';
+import {
+  OUTBOX_CATCH_UP,
+  OUTBOX_PROCESS_NICE,
+  outboxLevelFor,
+  probeSchedIdle,
+  setProcessNice,
+  setProcessPolicy,
+  type OutboxLevel,
+} from './process-priority.js';
 
 /** What the process is started with (sent over the channel: no functions). */
 export interface OutboxProcessData {
@@ -68,6 +78,14 @@ const WAKE_EVERY_MS = 20;
 /** How often the instance looks at the outbox's backlog age to set its priority (a comparison; a syscall per thread only on a change). */
 const PRIORITY_EVERY_MS = 100;
 
+/** The outbox process's scheduling as the instance last set it (one series at 1: the current one). */
+const outboxScheduling = new Gauge({
+  name: 'tournee_outbox_process_scheduling',
+  help: 'How the outbox process (tournee-outbox) is scheduled now (1; the others 0): policy "idle" (Linux SCHED_IDLE, while it keeps up) or "other" at the nice level it has (19 while it keeps up where SCHED_IDLE is not available; 10, 5, 0 while a backlog is older than 1, 10, 30 s)',
+  labelNames: ['policy', 'nice'] as const,
+  registers: [registry],
+});
+
 /**
  * The outbox worker (e-mails, webhooks, reminders, surveys) in a child process of this instance,
  * on PostgreSQL, every thread of it at nice 19 (outbox-child.ts).
@@ -85,12 +103,14 @@ const PRIORITY_EVERY_MS = 100;
  * that dies is started again (1 s, 5 s, then every 30 s); one whose instance dies (even SIGKILLed)
  * sees its channel close and exits at once, as in a crash.
  *
- * Its priority rises with the age of what waits (outboxNiceFor): the instance, which always gets the
- * CPU, knows when it committed events the process has not yet seen, and the process tells it after
- * each run since when work has waited; from a second on the instance raises every thread of it, by
- * steps up to its own level (OUTBOX_CATCH_UP), and lowers it again to 19 once it has caught up. The
- * process alone could not: starved, it would notice late. Raising needs CAP_SYS_NICE or
- * RLIMIT_NICE; without, it stays at 19 (said once in the log).
+ * While it keeps up its threads run under SCHED_IDLE (Linux, where the instance may take them out
+ * of it again: probeSchedIdle), else at nice 19: a booking's thread that wakes takes the CPU from it
+ * at once (outboxLevelFor). Its priority rises with the age of what waits: the instance, which
+ * always gets the CPU, knows when it committed events the process has not yet seen, and the process
+ * tells it after each run since when work has waited; from a second on the instance raises every
+ * thread of it to SCHED_OTHER, by nice steps up to its own level (OUTBOX_CATCH_UP), and lowers it
+ * again once it has caught up. The process alone could not: starved, it would notice late. Raising
+ * needs CAP_SYS_NICE or RLIMIT_NICE; without, it stays at nice 19 (said once in the log).
  */
 export class OutboxProcess {
   private child: ChildProcess | undefined;
@@ -106,8 +126,15 @@ export class OutboxProcess {
   /** Since when work has waited, as the process last said (undefined: caught up). */
   private backlogSince: number | undefined;
   private priorityTimer: NodeJS.Timeout | undefined;
-  private appliedNice = OUTBOX_PROCESS_NICE;
+  /** The level the process runs at: SCHED_OTHER at nice 19 as it sets itself when it starts. */
+  private applied: OutboxLevel = OUTBOX_PROCESS_NICE;
+  /** A change of level under way (chrt runs as a process of its own). */
+  private changing: Promise<void> | undefined;
   private raiseRefused = false;
+  /** The kernel refused to take the threads out of SCHED_IDLE (though probeSchedIdle said it would). */
+  private leaveRefused = false;
+  /** Whether SCHED_IDLE may be used (probeSchedIdle, asked once at the first start); until known, nice 19. */
+  private schedIdle: 'usable' | 'refused' | 'absent' | undefined;
 
   constructor(
     private readonly data: OutboxProcessData,
@@ -122,6 +149,20 @@ export class OutboxProcess {
   start(): void {
     if (this.child || this.stopping) return;
     this.unsubscribe ??= onEventEnqueued(() => this.wake());
+    if (process.platform === 'linux' && this.schedIdle === undefined) {
+      void probeSchedIdle().then((answer) => {
+        this.schedIdle = answer;
+        const steps = OUTBOX_CATCH_UP.map((s) => `nice ${s.nice} past ${s.afterMs / 1000} s`)
+          .reverse()
+          .join(', ');
+        this.log.info(
+          { schedIdle: answer },
+          answer === 'usable'
+            ? `outbox process under SCHED_IDLE while it keeps up (bookings take the CPU from it at once); SCHED_OTHER at ${steps} of backlog`
+            : `outbox process at nice 19 while it keeps up: SCHED_IDLE not used (${answer === 'absent' ? 'no chrt (util-linux) on this host' : 'the instance could not take its threads out of it again for the catch-up: that needs CAP_SYS_NICE or RLIMIT_NICE (LimitNICE=)'}); ${steps} of backlog`,
+        );
+      });
+    }
     this.spawn();
   }
 
@@ -149,25 +190,69 @@ export class OutboxProcess {
     return oldest === Infinity ? undefined : Math.max(0, now - oldest);
   }
 
-  /** The process's nice level now (19, or raised while it catches up). */
-  get nice(): number {
-    return this.appliedNice;
+  /** The process's level now: 'idle' (SCHED_IDLE), or its nice level under SCHED_OTHER (19, or raised while it catches up). */
+  get level(): OutboxLevel {
+    return this.applied;
+  }
+
+  /** What `wanted` comes to here: 'idle' is nice 19 without SCHED_IDLE, a raise nice 19 once refused. */
+  private possible(wanted: OutboxLevel): OutboxLevel {
+    if (wanted === 'idle') return this.schedIdle === 'usable' ? 'idle' : OUTBOX_PROCESS_NICE;
+    return this.raiseRefused ? OUTBOX_PROCESS_NICE : wanted;
   }
 
   private adjustPriority(): void {
-    const child = this.child;
-    if (!child?.pid || this.stopping) return;
-    const target = outboxNiceFor(this.backlogAgeMs());
-    if (target === this.appliedNice || (target < this.appliedNice && this.raiseRefused)) return;
-    const result = setProcessNice(child.pid, target);
-    if (result === 'set') this.appliedNice = target;
+    const pid = this.child?.pid;
+    if (!pid || this.stopping || this.changing || (this.applied === 'idle' && this.leaveRefused)) return;
+    const target = this.possible(outboxLevelFor(this.backlogAgeMs()));
+    if (target === this.applied) return;
+    this.changing = this.apply(pid, target).finally(() => (this.changing = undefined));
+  }
+
+  /**
+   * Sets every thread of process `pid` to `target`. Its nice level first (under SCHED_IDLE a nice
+   * level is kept, unused), then the policy when it changes. Leaving SCHED_IDLE (to the catch-up, or
+   * to stop) is what probeSchedIdle found allowed; a nice raise refused leaves it at nice 19.
+   */
+  private async apply(pid: number, target: OutboxLevel): Promise<void> {
+    const nice = target === 'idle' ? OUTBOX_PROCESS_NICE : target;
+    const result = setProcessNice(pid, nice);
+    if (result === 'gone') return;
+    let reached: OutboxLevel = result === 'set' ? nice : OUTBOX_PROCESS_NICE;
     if (result === 'refused') {
       this.raiseRefused = true;
       this.log.info(
-        { nice: target },
+        { nice },
         'outbox process kept at nice 19: raising it needs CAP_SYS_NICE or RLIMIT_NICE (LimitNICE=)',
       );
     }
+    if (target === 'idle' || this.applied === 'idle') {
+      const policy = await setProcessPolicy(pid, target === 'idle' ? 'idle' : 'other');
+      if (policy === 'gone') return;
+      if (policy === 'set' && target === 'idle') reached = 'idle';
+      if (policy !== 'set') {
+        if (target === 'idle') this.schedIdle = policy === 'absent' ? 'absent' : 'refused';
+        else {
+          reached = 'idle';
+          this.leaveRefused = true;
+        }
+        this.log.warn({ policy, target }, `outbox process: chrt could not set its scheduling (${policy})`);
+      }
+    }
+    if (this.child?.pid !== pid) return; // restarted meanwhile: the new process starts at 19
+    this.setApplied(reached);
+  }
+
+  private setApplied(level: OutboxLevel): void {
+    this.applied = level;
+    outboxScheduling.reset();
+    outboxScheduling.set(
+      {
+        policy: level === 'idle' ? 'idle' : 'other',
+        nice: String(level === 'idle' ? OUTBOX_PROCESS_NICE : level),
+      },
+      1,
+    );
   }
 
   private post(message: ToOutbox): void {
@@ -181,7 +266,7 @@ export class OutboxProcess {
     // A new process runs through everything waiting at its start; it sets its own level (19) first.
     this.unseenWakes = [];
     this.backlogSince = undefined;
-    this.appliedNice = OUTBOX_PROCESS_NICE;
+    this.setApplied(OUTBOX_PROCESS_NICE);
     if (!this.priorityTimer && process.platform === 'linux') {
       this.priorityTimer = setInterval(() => this.adjustPriority(), PRIORITY_EVERY_MS);
       this.priorityTimer.unref();
@@ -198,8 +283,9 @@ export class OutboxProcess {
       }
       if (message.type === 'ready') {
         this.restarts = 0;
-        // It lowered itself to 19 as it started, perhaps after a raise.
-        this.appliedNice = OUTBOX_PROCESS_NICE;
+        // It lowered itself to nice 19 as it started, perhaps after a raise (its policy is the
+        // instance's doing: SCHED_IDLE stays).
+        if (this.applied !== 'idle') this.setApplied(OUTBOX_PROCESS_NICE);
       }
     });
     child.on('error', (error) =>
@@ -230,9 +316,12 @@ export class OutboxProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     // It exits by itself once its run is recorded and its pool closed (outbox-child.ts).
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // At nice 19 on a loaded host the process may get no CPU for seconds: stopping is short work
-    // that the instance's own shutdown waits for, so it runs at the instance's priority.
-    if (child.pid && !this.raiseRefused) setProcessNice(child.pid, outboxNiceFor(Infinity));
+    // Under SCHED_IDLE or at nice 19 on a loaded host the process may get no CPU for seconds:
+    // stopping is short work that the instance's own shutdown waits for, so it runs at the
+    // instance's priority.
+    await this.changing;
+    const top = this.possible(outboxLevelFor(Infinity));
+    if (child.pid && top !== this.applied) await this.apply(child.pid, top);
     this.post({ type: 'stop' });
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([

@@ -1,14 +1,15 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The outbox process's name as `top`, `ps -L` and /proc show it (at most 15 characters). */
 export const OUTBOX_PROCESS_NAME = 'tournee-outbox';
 
 /**
- * The nice level the outbox process runs at. Its work (composing e-mails, webhooks) may wait a
- * second; a booking may not. At 19 the kernel gives it ~1.5 % of a core against a runnable thread
- * at 0 (weights 15 against 1024), so when the instance's event loop wakes it runs at once, and the
- * outbox takes what the bookings leave.
+ * The nice level the outbox process runs at while it keeps up (and starts at). Its work (composing
+ * e-mails, webhooks) may wait a second; a booking may not. At 19 the kernel gives it ~1.5 % of a
+ * core against a runnable thread at 0 (weights 15 against 1024). On Linux the instance also puts
+ * it under SCHED_IDLE where it can (outboxLevelFor), where a nice level is kept but unused.
  */
 export const OUTBOX_PROCESS_NICE = 19;
 
@@ -29,10 +30,24 @@ export const OUTBOX_CATCH_UP: readonly { afterMs: number; nice: number }[] = [
   { afterMs: 1_000, nice: 10 },
 ];
 
-/** The nice level for the outbox process when its oldest waiting work is `backlogAgeMs` old (undefined: none). */
-export function outboxNiceFor(backlogAgeMs: number | undefined): number {
-  if (backlogAgeMs === undefined) return OUTBOX_PROCESS_NICE;
-  return OUTBOX_CATCH_UP.find((step) => backlogAgeMs >= step.afterMs)?.nice ?? OUTBOX_PROCESS_NICE;
+/**
+ * How the outbox process's threads are scheduled: 'idle' while it keeps up — SCHED_IDLE on Linux
+ * where the instance can take it out again (else nice 19) — or SCHED_OTHER at a nice level while it
+ * catches up (OUTBOX_CATCH_UP).
+ *
+ * Why SCHED_IDLE and not nice 19 alone: the kernel's EEVDF scheduler (Linux 6.6 on) lets a running
+ * nice-19 task finish its slice before a nice-0 task that wakes up gets the CPU, so a booking's
+ * thread (or its PostgreSQL backend) woken by a reply waited behind the outbox for up to a slice
+ * (bench:outbox-ab --sched-trace: ~85 % of the bookings' waits behind the outbox were behind its
+ * process). A waking SCHED_OTHER task preempts a SCHED_IDLE one at once, and a CPU running only
+ * SCHED_IDLE tasks counts as idle when the kernel places a waking task.
+ */
+export type OutboxLevel = 'idle' | number;
+
+/** The level for the outbox process when its oldest waiting work is `backlogAgeMs` old (undefined: none). */
+export function outboxLevelFor(backlogAgeMs: number | undefined): OutboxLevel {
+  if (backlogAgeMs === undefined) return 'idle';
+  return OUTBOX_CATCH_UP.find((step) => backlogAgeMs >= step.afterMs)?.nice ?? 'idle';
 }
 
 /**
@@ -59,6 +74,56 @@ export function setProcessNice(pid: number, nice: number): 'set' | 'refused' | '
     }
   }
   return set > 0 ? 'set' : 'gone';
+}
+
+/**
+ * Sets the scheduling policy of every thread of process `pid` (`chrt -a`): 'idle' (SCHED_IDLE) or
+ * 'other' (SCHED_OTHER, at the threads' nice levels). Node has no sched_setscheduler, so util-linux's
+ * chrt does it, spawned once a change (a change is rare: when a backlog ages past a step, or clears).
+ * Threads made later inherit the policy of the thread that makes them. 'absent' without chrt,
+ * 'refused' when the kernel says no (leaving SCHED_IDLE: see probeSchedIdle), 'gone' with the process.
+ */
+export function setProcessPolicy(
+  pid: number,
+  policy: 'idle' | 'other',
+): Promise<'set' | 'refused' | 'gone' | 'absent'> {
+  return new Promise((resolve) => {
+    execFile(
+      'chrt',
+      [policy === 'idle' ? '--idle' : '--other', '--all-tasks', '--pid', '0', String(pid)],
+      { timeout: 5_000 },
+      (error) => {
+        if (!error) resolve('set');
+        else if ((error as NodeJS.ErrnoException).code === 'ENOENT') resolve('absent');
+        else resolve(existsSync(`/proc/${pid}/task`) ? 'refused' : 'gone');
+      },
+    );
+  });
+}
+
+/**
+ * Whether this process may put the outbox's threads under SCHED_IDLE: only if it can take them out
+ * again for the catch-up. Entering SCHED_IDLE needs no privilege, leaving it does: the kernel allows
+ * it with CAP_SYS_NICE, or with an RLIMIT_NICE that allows the thread's nice level (19: LimitNICE=
+ * of 1 or more; the catch-up's nice 10 needs 10 anyway). Without, a thread under SCHED_IDLE would
+ * stay there whatever its backlog's age, at a fifth of nice 19's weight on a busy host (3 against
+ * 15), so the outbox keeps nice 19 alone. Asked of the kernel itself, by a throwaway process that
+ * starts at nice 19 under SCHED_IDLE and asks for SCHED_OTHER (as the instance will ask for the
+ * outbox's threads; the child inherits its rights and limits). 'absent': no chrt (or no sh).
+ */
+export function probeSchedIdle(): Promise<'usable' | 'refused' | 'absent'> {
+  return new Promise((resolve) => {
+    execFile(
+      'chrt',
+      ['--idle', '0', 'nice', '-n', '19', 'sh', '-c', 'exec chrt --other --pid 0 $$'],
+      { timeout: 5_000 },
+      (error) => {
+        if (!error) resolve('usable');
+        else if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error.code === 127) resolve('absent');
+        else resolve('refused');
+      },
+    );
+  });
 }
 
 export interface BackgroundProcess {
