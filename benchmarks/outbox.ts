@@ -18,7 +18,7 @@ import { insertWebhook } from '../src/db/webhooks.js';
 import { newWebhookSecret } from '../src/domain/webhooks/signature.js';
 import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic.js';
 import { runRate, type LoadResult } from './lib/load.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, getPriority, setPriority } from 'node:os';
 import { OUTBOX_PROCESS_NAME } from '../src/domain/messages/process-priority.js';
 import { childrenNamed, cpuTicks, niceOf, processTreeCpuMs, stealPercent } from './lib/machine.js';
@@ -221,25 +221,39 @@ if (separateWorker) {
 // is compiled and its pool and caches are filled); its messages are delivered before the timed run.
 await bookAtRate(service, combos.slice(0, 20)).catch(() => undefined);
 await waitUntilDelivered(handle.db, 300_000);
+/** A process's scheduling policy (its main thread's; /proc/<pid>/stat field 41: 0 SCHED_OTHER, 5 SCHED_IDLE), NaN once gone. */
+function policyOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
- * The outbox process's nice level through the timed run, sampled every 100 ms (its main thread's):
- * how long it ran at 19 and how long it was raised (a backlog's age).
+ * The outbox process's level through the timed run, sampled every 100 ms (its main thread's):
+ * how long it ran under SCHED_IDLE ("idle") or at nice 19, and how long it was raised (a backlog's
+ * age: "nice_10" and up).
  */
 function sampleNice(instancePid: number | undefined): () => Record<string, number> {
-  const counts = new Map<number, number>();
+  const counts = new Map<string, number>();
   const pid = instancePid ? childrenNamed(instancePid, OUTBOX_PROCESS_NAME)[0] : undefined;
   const timer = setInterval(() => {
     if (!pid) return;
     const nice = niceOf(pid);
-    if (!Number.isNaN(nice)) counts.set(nice, (counts.get(nice) ?? 0) + 1); // else restarted or gone
+    if (Number.isNaN(nice)) return; // restarted or gone
+    const level = policyOf(pid) === 5 ? 'idle' : `nice_${nice}`;
+    counts.set(level, (counts.get(level) ?? 0) + 1);
   }, 100);
   return () => {
     clearInterval(timer);
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    const rank = (level: string) => (level === 'idle' ? 20 : Number(level.slice(5)));
     return Object.fromEntries(
       [...counts]
-        .sort((a, b) => b[0] - a[0])
-        .map(([nice, n]) => [`nice_${nice}`, round(n / Math.max(total, 1), 3)]),
+        .sort((a, b) => rank(b[0]) - rank(a[0]))
+        .map(([level, n]) => [level, round(n / Math.max(total, 1), 3)]),
     );
   };
 }
@@ -295,9 +309,9 @@ log(
 );
 log(`CPU stolen by the host: ${off.steal.toFixed(0)} % (off), ${on.steal.toFixed(0)} % (on)`);
 log(
-  `outbox process's nice level through the timed run (share of 100 ms samples): ${
+  `outbox process's level through the timed run (share of 100 ms samples): ${
     Object.entries(outboxNice)
-      .map(([k, v]) => `${k.slice(5)}: ${(v * 100).toFixed(0)} %`)
+      .map(([k, v]) => `${k.replace('_', ' ')}: ${(v * 100).toFixed(0)} %`)
       .join(', ') || 'not found'
   }`,
 );
