@@ -77,6 +77,8 @@ const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
 const WAKE_EVERY_MS = 20;
 /** How often the instance looks at the outbox's backlog age to set its priority (a comparison; a syscall per thread only on a change). */
 const PRIORITY_EVERY_MS = 100;
+/** The worker's poll when none is configured (OutboxWorker's default; TOURNEE_OUTBOX_POLL_MS). */
+const DEFAULT_POLL_MS = 500;
 
 /** The outbox process's scheduling as the instance last set it (one series at 1: the current one). */
 const outboxScheduling = new Gauge({
@@ -133,13 +135,22 @@ export class OutboxProcess {
   private raiseRefused = false;
   /** The kernel refused to take the threads out of SCHED_IDLE (though probeSchedIdle said it would). */
   private leaveRefused = false;
+  /** The process's level may not be what `applied` says (it set its own as it started). */
+  private resync = false;
+  /** When the process last reported (ready, or a run's progress); undefined until it is ready. */
+  private heardAt: number | undefined;
   /** Whether SCHED_IDLE may be used (probeSchedIdle, asked once at the first start); until known, nice 19. */
   private schedIdle: 'usable' | 'refused' | 'absent' | undefined;
+
+  /** The worker's poll (it runs, and reports, at least this often). */
+  private readonly pollMs: number;
 
   constructor(
     private readonly data: OutboxProcessData,
     private readonly log: WorkerLog,
-  ) {}
+  ) {
+    this.pollMs = data.messaging.pollMs ?? DEFAULT_POLL_MS;
+  }
 
   /** The running process's id (benchmarks read its CPU). */
   get pid(): number | undefined {
@@ -180,12 +191,22 @@ export class OutboxProcess {
     this.wakeTimer.unref();
   }
 
-  /** How long the oldest work the outbox process has to do has waited (ms), or undefined if none. */
+  /**
+   * How long the oldest work the outbox process has to do has waited (ms), or undefined if none.
+   * Besides what this instance committed and what the process said, its silence: once ready it
+   * reports after every run, and runs at least every poll, so a process not heard from for longer
+   * than that is starved (or in a slow delivery) and counts as behind by the time past it. That is
+   * how work this instance did not commit (another instance's events, retries, reminders, a dead
+   * worker's lease ending) raises it when the host leaves it no CPU to say so itself: under
+   * SCHED_IDLE beside busy threads it may get none for seconds.
+   */
   backlogAgeMs(now = Date.now()): number | undefined {
+    const quietUntil = this.heardAt === undefined ? Infinity : this.heardAt + this.pollMs;
     const oldest = Math.min(
       this.backlogSince ?? Infinity,
       this.unseenWakes[0] ?? Infinity,
       this.gatheringSince ?? Infinity,
+      now > quietUntil ? quietUntil : Infinity,
     );
     return oldest === Infinity ? undefined : Math.max(0, now - oldest);
   }
@@ -195,9 +216,15 @@ export class OutboxProcess {
     return this.applied;
   }
 
-  /** What `wanted` comes to here: 'idle' is nice 19 without SCHED_IDLE, a raise nice 19 once refused. */
+  /**
+   * What `wanted` comes to here: 'idle' is nice 19 without SCHED_IDLE, and until the process is
+   * ready (starting it, modules compiled, is its dearest work: at nice 19 as before); a raise is
+   * nice 19 once refused.
+   */
   private possible(wanted: OutboxLevel): OutboxLevel {
-    if (wanted === 'idle') return this.schedIdle === 'usable' ? 'idle' : OUTBOX_PROCESS_NICE;
+    if (wanted === 'idle') {
+      return this.schedIdle === 'usable' && this.heardAt !== undefined ? 'idle' : OUTBOX_PROCESS_NICE;
+    }
     return this.raiseRefused ? OUTBOX_PROCESS_NICE : wanted;
   }
 
@@ -205,7 +232,8 @@ export class OutboxProcess {
     const pid = this.child?.pid;
     if (!pid || this.stopping || this.changing || (this.applied === 'idle' && this.leaveRefused)) return;
     const target = this.possible(outboxLevelFor(this.backlogAgeMs()));
-    if (target === this.applied) return;
+    if (target === this.applied && !this.resync) return;
+    this.resync = false;
     this.changing = this.apply(pid, target).finally(() => (this.changing = undefined));
   }
 
@@ -266,6 +294,8 @@ export class OutboxProcess {
     // A new process runs through everything waiting at its start; it sets its own level (19) first.
     this.unseenWakes = [];
     this.backlogSince = undefined;
+    this.heardAt = undefined;
+    this.resync = false;
     this.setApplied(OUTBOX_PROCESS_NICE);
     if (!this.priorityTimer && process.platform === 'linux') {
       this.priorityTimer = setInterval(() => this.adjustPriority(), PRIORITY_EVERY_MS);
@@ -273,6 +303,7 @@ export class OutboxProcess {
     }
     child.on('message', (message: FromOutbox) => {
       if (message.type === 'progress' && this.child === child) {
+        this.heardAt = Date.now();
         this.backlogSince = message.backlogSince ?? undefined;
         const seen = message.seenWake;
         if (seen !== null) this.unseenWakes = this.unseenWakes.filter((at) => at > seen);
@@ -281,11 +312,12 @@ export class OutboxProcess {
         const fields = Object.fromEntries(Object.entries(message.fields).map(([k, v]) => [k, revived(v)]));
         this.log[message.level](fields, message.message);
       }
-      if (message.type === 'ready') {
+      if (message.type === 'ready' && this.child === child) {
         this.restarts = 0;
-        // It lowered itself to nice 19 as it started, perhaps after a raise (its policy is the
-        // instance's doing: SCHED_IDLE stays).
-        if (this.applied !== 'idle') this.setApplied(OUTBOX_PROCESS_NICE);
+        this.heardAt = Date.now();
+        // It lowered itself to nice 19 as it started, before or after a raise the instance made
+        // meanwhile: set again whatever it should be.
+        this.resync = true;
       }
     });
     child.on('error', (error) =>
