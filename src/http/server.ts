@@ -47,6 +47,32 @@ export interface BuildServerOptions {
   outboxWorker?: boolean;
 }
 
+/**
+ * The headers a Connect-style middleware sets on a response, found by running it once on a stand-in
+ * that records them. Only for middleware whose headers never depend on the request (helmet with a
+ * fixed policy): it must finish at once, without error, having only set or removed headers.
+ */
+function headersOf(
+  middleware: (req: never, res: never, next: (error?: unknown) => void) => void,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let finished = false;
+  middleware({} as never, recorder as never, (error) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished) throw new Error('security headers: the middleware did not finish synchronously');
+  return headers;
+}
+
 /** TOURNEE_TRUST_PROXY for Fastify: a hop count believes that many proxies; a list, those addresses. */
 function trustedProxies(
   setting: number | string[] | undefined,
@@ -161,9 +187,15 @@ export async function buildServer(
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (request, reply, done) =>
-    securityHeaders(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined)),
-  );
+  // Its headers are the same for every response (no per-request nonce): taken once from a dry run,
+  // then handed to each reply as Fastify headers, which Node writes in one pass with the route's own
+  // (set on the raw response, they cost 11 validated setHeader calls a request and sent Fastify's
+  // headers through writeHead's merge: ~3 % of a booking cycle's main-thread CPU, --cpu-prof).
+  const securityHeaderValues = headersOf(securityHeaders);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaderValues);
+    done();
+  });
 
   await app.register(cors, {
     origin: (origin, callback) => {

@@ -69,7 +69,7 @@ export const plannerPageRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { summary: "The planner's page", tags: ['planner'], hide: true },
     },
     async (_request, reply) => {
-      const policy = reply.raw.getHeader('content-security-policy');
+      const policy = reply.getHeader('content-security-policy');
       if (typeof policy === 'string') reply.header('content-security-policy', withTiles(policy, source));
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
     },
