@@ -73,6 +73,10 @@ export class BookedRouteCache {
   private readonly heldDays = new Set<DayRoute>();
   private heldDaysChanged = true;
   private firstExpiry = { atOrAfter: 0, expiry: Infinity };
+  /** Bookings and cancellations this instance answered (noteLocalWrite), counted. */
+  private localWrites = 0;
+  /** When the question whose answer `snapshot` is was asked (performance.now()), and the local writes then. */
+  private snapshotAsked = { at: Number.NEGATIVE_INFINITY, localWrites: -1 };
   private readonly referenceListeners: (() => void)[] = [];
   private readonly routeListeners: ((keys: readonly string[]) => void)[] = [];
 
@@ -94,6 +98,29 @@ export class BookedRouteCache {
    */
   get seenSnapshot(): string | null {
     return this.snapshot;
+  }
+
+  /**
+   * A booking or cancellation this instance made (or tried: counted whatever the outcome) — a change
+   * the last answer may not show, so `answeredWithin` is false until a question asked after it is answered.
+   */
+  noteLocalWrite(): void {
+    this.localWrites++;
+  }
+
+  /**
+   * Whether the last answer's question was asked less than `maxAgeMs` ago and after every write this
+   * instance noted: a booking may then be placed on what `routes` answers and hand `seenSnapshot` to
+   * book_visit without asking again (book_visit refuses, under the locks, a technician-day changed
+   * outside that snapshot — by another instance, the desk, the planner — so this only saves the
+   * question). Slot answers always ask: they must show every change committed before the request.
+   */
+  answeredWithin(maxAgeMs: number): boolean {
+    return (
+      this.snapshot !== null &&
+      this.snapshotAsked.localWrites === this.localWrites &&
+      performance.now() - this.snapshotAsked.at < maxAgeMs
+    );
   }
 
   /** Called when a probe finds that settings, services, zones, technicians, hours or absences changed. */
@@ -162,6 +189,7 @@ export class BookedRouteCache {
 
   private ask(): Promise<void> {
     const since = this.snapshot;
+    const asked = { at: performance.now(), localWrites: this.localWrites };
     slotCache.inc({ event: 'probe' });
     const run = routeChangesSince(this.db, since).then((answer) => {
       if (answer.changed.length > 0) {
@@ -186,6 +214,7 @@ export class BookedRouteCache {
       }
       // Concurrent questions may land out of order: an older snapshot only makes the next answer longer.
       this.snapshot = answer.snapshot;
+      this.snapshotAsked = asked;
     });
     const settled = run.finally(() => {
       if (this.running === settled) this.running = undefined;

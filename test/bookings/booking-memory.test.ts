@@ -6,7 +6,7 @@ import { createBooking } from '../../src/domain/bookings/index.js';
 import { challengeSecret, issueChallenge, solveChallenge } from '../../src/domain/challenge.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { CachedReads } from '../../src/domain/slot-reads.js';
-import { bookingPaths } from '../../src/observability/metrics.js';
+import { bookingPaths, slotCache } from '../../src/observability/metrics.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import {
   book,
@@ -36,6 +36,10 @@ const morning = (day: string) => ({ start: `${day}T08:00:00+02:00`, end: `${day}
 
 async function pathCount(path: string): Promise<number> {
   return (await bookingPaths.get()).values.find((v) => v.labels.path === path)?.value ?? 0;
+}
+
+async function cacheCount(event: string): Promise<number> {
+  return (await slotCache.get()).values.find((v) => v.labels.event === event)?.value ?? 0;
 }
 
 async function overlaps(): Promise<number> {
@@ -218,6 +222,102 @@ describe('a public booking on the slot reads memory', () => {
     ).catch((error: unknown) => error);
     expect((refused as DomainError).code).toBe('window-taken');
     expect(await bookedOf(solo.technicianId)).toHaveLength(0);
+  });
+
+  it('right after the slot read that offered its window, a booking books on that read’s answer without asking again', async () => {
+    const solo = await oneHourService('mem-reuse');
+    const day = '2026-04-23';
+    const read = await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${solo.serviceId}&postcode=${solo.postcode}&from=${day}&to=${day}`,
+    });
+    expect(read.json().days.length).toBe(1);
+    const [probes, reused] = [await cacheCount('probe'), await cacheCount('probe_reused')];
+    const made = await createBooking(t.testDb.handle.db, {
+      ...publicBooking(solo.serviceId, solo.postcode, morning(day), {
+        name: 'Inès Reuse',
+        phone: '0611000020',
+        client: '10.2.0.20',
+      }),
+      // However slow the host, the answer counts as recent here: no wall clock in the test.
+      probeReuseMs: 3_600_000,
+    });
+    expect(made.status).toBe(201);
+    expect(await cacheCount('probe')).toBe(probes);
+    expect(await cacheCount('probe_reused')).toBe(reused + 1);
+  });
+
+  it('a window freed elsewhere after that read, still full in its answer: the booking asks again and books it', async () => {
+    const solo = await oneHourService('mem-reuse-freed');
+    const db = t.testDb.handle.db;
+    const day = '2026-04-24';
+    // Two one-hour visits fill the morning's window.
+    for (const [name, phone, client] of [
+      ['Jules Leaving', '0611000021', '10.2.0.21'],
+      ['Nina Leaving', '0611000022', '10.2.0.22'],
+    ] as const) {
+      const made = await createBooking(
+        db,
+        publicBooking(solo.serviceId, solo.postcode, morning(day), { name, phone, client }),
+      );
+      expect(made.status).toBe(201);
+    }
+    // A customer reads the windows: the morning is full.
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${solo.serviceId}&postcode=${solo.postcode}&from=${day}&to=${day}`,
+    });
+    const [probes, fromMemory] = [await cacheCount('probe'), await pathCount('memory')];
+    // Another program cancels both (no request of this instance): the remembered answer still has them.
+    await db
+      .updateTable('visits')
+      .set({ status: 'cancelled', cancelled_at: new Date(), version: sql`version + 1` })
+      .where('technician_id', '=', solo.technicianId)
+      .execute();
+    const made = await createBooking(db, {
+      ...publicBooking(solo.serviceId, solo.postcode, morning(day), {
+        name: 'Karim After',
+        phone: '0611000023',
+        client: '10.2.0.23',
+      }),
+      probeReuseMs: 3_600_000,
+    });
+    expect(made.status).toBe(201);
+    // Placed nowhere on the remembered answer, then on a fresh one: one question, booked from memory.
+    expect(await cacheCount('probe')).toBe(probes + 1);
+    expect(await pathCount('memory')).toBe(fromMemory + 1);
+    expect((await bookedOf(solo.technicianId)).map((v) => v.customer_name)).toEqual(['Karim After']);
+  });
+
+  it('after a cancellation through this instance, the next booking asks again whatever the answer’s age', async () => {
+    const solo = await oneHourService('mem-reuse-local');
+    const day = '2026-04-27';
+    const first = await book(t.app, bookingPayload(solo.serviceId, morning(day), solo.postcode), {
+      pow: false,
+    });
+    expect(first.statusCode).toBe(201);
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/slots?serviceId=${solo.serviceId}&postcode=${solo.postcode}&from=${day}&to=${day}`,
+    });
+    const cancelled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/bookings/${first.json().booking.id}/cancel`,
+      headers: { 'x-manage-token': manageTokenOf(first.json().manageUrl) },
+    });
+    expect(cancelled.statusCode).toBe(200);
+    const [probes, reused] = [await cacheCount('probe'), await cacheCount('probe_reused')];
+    const made = await createBooking(t.testDb.handle.db, {
+      ...publicBooking(solo.serviceId, solo.postcode, morning(day), {
+        name: 'Marc After',
+        phone: '0611000024',
+        client: '10.2.0.24',
+      }),
+      probeReuseMs: 3_600_000,
+    });
+    expect(made.status).toBe(201);
+    expect(await cacheCount('probe')).toBe(probes + 1);
+    expect(await cacheCount('probe_reused')).toBe(reused);
   });
 
   it('the proof of work grows with the client’s bookings, and the caps hold, on this way too', async () => {

@@ -22,6 +22,7 @@ import { serviceView, slotsView, type PublicBookingBody } from '../../domain/pub
 import { bookabilityAt } from '../../domain/slot-reasons.js';
 import { clientHash } from '../../domain/holds/index.js';
 import { findSlots } from '../../domain/slots.js';
+import { CachedReads } from '../../domain/slot-reads.js';
 import { optionalPrincipal } from '../auth.js';
 import { HttpProblem } from '../problem.js';
 import { coordinate, safeDate, safeInstant, safeText } from '../schemas/text.js';
@@ -161,6 +162,11 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
   const bookingCaps = {
     perCustomer: ctx.config.TOURNEE_BOOKING_CAP_PER_CUSTOMER,
     perClient: ctx.config.TOURNEE_BOOKING_CAP_PER_CLIENT,
+  };
+  // A booking, move or cancellation answered (or failed: counted alike): the next booking asks the
+  // database what changed rather than reuse the slot reads' last answer (BookedRouteCache.answeredWithin).
+  const noteWrite = () => {
+    if (ctx.slotReads instanceof CachedReads) ctx.slotReads.bookedRoutes.noteLocalWrite();
   };
   const links = {
     manageUrl: (id: string, token: string) => `${ctx.publicUrl}/manage#${id}.${token}`,
@@ -369,11 +375,13 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         slotReads: ctx.slotReads,
         client: request.ip,
         ...(webBooker ? { webBooker } : {}),
-      }).catch(async (error: unknown) => {
-        const rule = refusalRule(error);
-        if (rule) await countRefused(ctx.db, rule, now, ctx.config.TOURNEE_TIMEZONE);
-        throw error;
-      });
+      })
+        .catch(async (error: unknown) => {
+          const rule = refusalRule(error);
+          if (rule) await countRefused(ctx.db, rule, now, ctx.config.TOURNEE_TIMEZONE);
+          throw error;
+        })
+        .finally(noteWrite);
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(outcome.body);
     },
@@ -431,7 +439,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         window: request.body.window,
         now: ctx.clock(),
         links,
-      });
+      }).finally(noteWrite);
     },
   );
 
@@ -454,7 +462,7 @@ export const publicBookingRoutes: FastifyPluginAsyncZod = async (app) => {
         token: manageToken(request),
         isStaff: principal !== undefined,
         now: ctx.clock(),
-      });
+      }).finally(noteWrite);
     },
   );
 };
