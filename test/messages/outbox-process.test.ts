@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import {
   OUTBOX_PROCESS_NAME,
   OUTBOX_PROCESS_NICE,
   outboxLevelFor,
+  PolicySetter,
   probeSchedIdle,
 } from '../../src/domain/messages/process-priority.js';
 import { findVisitWithService } from '../../src/db/visits.js';
@@ -92,6 +93,41 @@ describe('the outbox process’s priority', () => {
       process.env.PATH = path;
     }
   });
+
+  it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
+    'sets a process’s policy through its one shell, in order, and says when the process is gone',
+    async () => {
+      const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const setter = new PolicySetter();
+      try {
+        const pid = sleeper.pid!;
+        const policy = () => threads(pid)[0]?.policy;
+        // Two changes written at once are answered in order.
+        const [first, second] = await Promise.all([setter.set(pid, 'other'), setter.set(pid, 'idle')]);
+        expect([first, second]).toEqual(['set', 'set']);
+        expect(policy()).toBe(SCHED_IDLE);
+        expect(await setter.set(pid, 'other')).toBe('set');
+        expect(policy()).toBe(SCHED_OTHER);
+        sleeper.kill('SIGKILL');
+        await new Promise((resolve) => sleeper.once('exit', resolve));
+        expect(await setter.set(pid, 'idle')).toBe('gone');
+      } finally {
+        setter.close();
+        sleeper.kill('SIGKILL');
+      }
+      // Without chrt on the path (nor sh): nothing set, said so.
+      const path = process.env.PATH;
+      process.env.PATH = '/nonexistent';
+      const without = new PolicySetter();
+      try {
+        expect(await without.set(process.pid, 'idle')).toBe('absent');
+      } finally {
+        process.env.PATH = path;
+        without.close();
+      }
+      expect(threads().every((t) => t.policy === SCHED_OTHER)).toBe(true);
+    },
+  );
 
   // An unprivileged user (RLIMIT_NICE 0, no CAP_SYS_NICE) may enter SCHED_IDLE but never leave it:
   // the catch-up could not raise the outbox, so it must keep SCHED_OTHER at nice 19.

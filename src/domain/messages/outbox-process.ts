@@ -12,7 +12,7 @@ import {
   outboxLevelFor,
   probeSchedIdle,
   setProcessNice,
-  setProcessPolicy,
+  PolicySetter,
   type OutboxLevel,
 } from './process-priority.js';
 
@@ -142,6 +142,7 @@ export class OutboxProcess {
   /** Whether SCHED_IDLE may be used (probeSchedIdle, asked once at the first start); until known, nice 19. */
   private schedIdle: 'usable' | 'refused' | 'absent' | undefined;
 
+  private readonly policies = new PolicySetter();
   /** The worker's poll (it runs, and reports, at least this often). */
   private readonly pollMs: number;
 
@@ -255,7 +256,7 @@ export class OutboxProcess {
       );
     }
     if (target === 'idle' || this.applied === 'idle') {
-      const policy = await setProcessPolicy(pid, target === 'idle' ? 'idle' : 'other');
+      const policy = await this.policies.set(pid, target === 'idle' ? 'idle' : 'other');
       if (policy === 'gone') return;
       if (policy === 'set' && target === 'idle') reached = 'idle';
       if (policy !== 'set') {
@@ -345,7 +346,10 @@ export class OutboxProcess {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.priorityTimer) clearInterval(this.priorityTimer);
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      this.policies.close();
+      return;
+    }
     // It exits by itself once its run is recorded and its pool closed (outbox-child.ts).
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // Under SCHED_IDLE or at nice 19 on a loaded host the process may get no CPU for seconds:
@@ -354,6 +358,7 @@ export class OutboxProcess {
     await this.changing;
     const top = this.possible(outboxLevelFor(Infinity));
     if (child.pid && top !== this.applied) await this.apply(child.pid, top);
+    this.policies.close();
     this.post({ type: 'stop' });
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([

@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 
 /** The outbox process's name as `top`, `ps -L` and /proc show it (at most 15 characters). */
 export const OUTBOX_PROCESS_NAME = 'tournee-outbox';
@@ -76,30 +77,77 @@ export function setProcessNice(pid: number, nice: number): 'set' | 'refused' | '
   return set > 0 ? 'set' : 'gone';
 }
 
+export type PolicyResult = 'set' | 'refused' | 'gone' | 'absent';
+
 /**
- * Sets the scheduling policy of every thread of process `pid` (`chrt -a`): 'idle' (SCHED_IDLE) or
- * 'other' (SCHED_OTHER, at the threads' nice levels). Node has no sched_setscheduler, so util-linux's
- * chrt does it, spawned once a change (a change is rare: when a backlog ages past a step, or clears).
- * Threads made later inherit the policy of the thread that makes them. 'absent' without chrt,
- * 'refused' when the kernel says no (leaving SCHED_IDLE: see probeSchedIdle), 'gone' with the process.
+ * The policy of every thread of a process (`chrt --all-tasks`): 'idle' (SCHED_IDLE) or 'other'
+ * (SCHED_OTHER, at the threads' nice levels). Node has no sched_setscheduler, so util-linux's chrt
+ * does it; threads made later inherit the policy of the thread that makes them.
+ *
+ * Through a small shell started once, which runs chrt for each line it reads, rather than a chrt
+ * spawned by the instance for each change: spawning forks the instance, and a fork of a Node
+ * process of ~270 MB cost 6-8 ms of its main thread's CPU (child_process.execFile, measured on this
+ * host), held up every request meanwhile. The shell is a few hundred kilobytes to fork. It runs at
+ * the instance's priority (it must raise a starved outbox at once), reads its lines in order, and
+ * ends with its input: when the instance closes it, or dies.
  */
-export function setProcessPolicy(
-  pid: number,
-  policy: 'idle' | 'other',
-): Promise<'set' | 'refused' | 'gone' | 'absent'> {
-  return new Promise((resolve) => {
-    execFile(
-      'chrt',
-      [policy === 'idle' ? '--idle' : '--other', '--all-tasks', '--pid', '0', String(pid)],
-      { timeout: 5_000 },
-      (error) => {
-        if (!error) resolve('set');
-        else if ((error as NodeJS.ErrnoException).code === 'ENOENT') resolve('absent');
-        else resolve(existsSync(`/proc/${pid}/task`) ? 'refused' : 'gone');
-      },
-    );
-  });
+export class PolicySetter {
+  private shell: ChildProcessByStdio<Writable, Readable, null> | undefined;
+  private readonly waiting: ((result: PolicyResult) => void)[] = [];
+  private buffered = '';
+
+  /** 'absent' without chrt (or sh), 'refused' when the kernel says no (leaving SCHED_IDLE: probeSchedIdle), 'gone' with the process. */
+  set(pid: number, policy: 'idle' | 'other'): Promise<PolicyResult> {
+    const shell = this.started();
+    if (!shell) return Promise.resolve('absent');
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      shell.stdin.write(`${policy} ${pid}\n`);
+    });
+  }
+
+  close(): void {
+    this.shell?.stdin.end();
+    this.shell = undefined;
+  }
+
+  private started() {
+    if (this.shell) return this.shell;
+    let shell: ChildProcessByStdio<Writable, Readable, null>;
+    try {
+      shell = spawn('sh', ['-c', POLICY_SHELL], { stdio: ['pipe', 'pipe', 'ignore'] });
+    } catch {
+      return undefined;
+    }
+    const ended = () => {
+      if (this.shell === shell) this.shell = undefined;
+      for (const resolve of this.waiting.splice(0)) resolve('absent');
+    };
+    shell.on('error', ended);
+    shell.on('exit', ended);
+    shell.stdin.on('error', () => undefined);
+    shell.stdout.setEncoding('utf8');
+    shell.stdout.on('data', (chunk: string) => {
+      const lines = (this.buffered + chunk).split('\n');
+      this.buffered = lines.pop()!;
+      for (const line of lines) this.waiting.shift()?.(line as PolicyResult);
+    });
+    // Neither keeps the instance alive: it exits when its work is done, the shell with it.
+    shell.unref();
+    (shell.stdin as unknown as { unref?: () => void }).unref?.();
+    (shell.stdout as unknown as { unref?: () => void }).unref?.();
+    this.shell = shell;
+    return shell;
+  }
 }
+
+/** Reads "idle|other <pid>" lines, answers each with set, refused, gone or absent. */
+const POLICY_SHELL = `command -v chrt >/dev/null 2>&1 || { while read -r policy pid; do echo absent; done; exit; }
+while read -r policy pid; do
+  if chrt "--$policy" --all-tasks --pid 0 "$pid" >/dev/null 2>&1; then echo set
+  elif [ -d "/proc/$pid/task" ]; then echo refused
+  else echo gone; fi
+done`;
 
 /**
  * Whether this process may put the outbox's threads under SCHED_IDLE: only if it can take them out
