@@ -42,7 +42,7 @@ export const makeRoomBookings = new Counter({
 
 export const slotCache = new Counter({
   name: 'tournee_slot_cache_total',
-  help: 'Slot read cache: ""probe" (asked what changed), "probe_reused" (a booking placed on the last answer, asked < 200 ms before and after the last booking or cancellation of this instance), "changed" (technician-days forgotten), "read" (technician-days read from the database), "answer_hit" / "answer_miss" (whole answers), "room_hit" / "room_miss" (make-room searches), "reference_changed" (settings, services, zones, technicians, hours or absences: the slowly-changing reads are forgotten)',
+  help: 'Slot read cache: "probe" (asked what changed), "probe_reused" (a booking placed on the last answer, asked < 200 ms before and after the last booking or cancellation of this instance), "changed" (technician-days forgotten), "read" (technician-days read from the database), "answer_hit" / "answer_miss" (whole answers), "room_hit" / "room_miss" (make-room searches), "reference_changed" (settings, services, zones, technicians, hours or absences: the slowly-changing reads are forgotten)',
   labelNames: ['event'] as const,
   registers: [registry],
 });
