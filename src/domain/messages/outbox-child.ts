@@ -6,7 +6,7 @@ import {
   type FromOutbox,
   type OutboxProcessData,
   type ToOutbox,
-} from './outbox-process.js';
+} from './outbox-channel.js';
 import { OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE, runAsBackgroundProcess } from './process-priority.js';
 
 /**
