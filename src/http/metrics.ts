@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { bookingOutcomes, httpRequestDuration, registry, watchPool } from '../observability/metrics.js';
+import {
+  bookingOutcomes,
+  collectProcessMetrics,
+  httpRequestDuration,
+  registry,
+  watchPool,
+} from '../observability/metrics.js';
 import type { AppContext } from './context.js';
 
 const BOOKING_ROUTE = '/v1/bookings';
@@ -10,6 +16,7 @@ const BOOKING_ROUTE = '/v1/bookings';
  * TOURNEE_METRICS_PORT is set (an internal port that only the scraper reaches).
  */
 export async function registerMetrics(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  collectProcessMetrics();
   if (ctx.database.poolStats) watchPool(ctx.database.poolStats);
 
   app.addHook('onResponse', async (request, reply) => {
