@@ -5,8 +5,10 @@ import {
   collectProcessMetrics,
   httpRequestDuration,
   registry,
+  watchOutbox,
   watchPool,
 } from '../observability/metrics.js';
+import { outboxBacklog } from '../domain/outbox/backlog.js';
 import type { AppContext } from './context.js';
 
 const BOOKING_ROUTE = '/v1/bookings';
@@ -18,6 +20,7 @@ const BOOKING_ROUTE = '/v1/bookings';
 export async function registerMetrics(app: FastifyInstance, ctx: AppContext): Promise<void> {
   collectProcessMetrics();
   if (ctx.database.poolStats) watchPool(ctx.database.poolStats);
+  watchOutbox(() => outboxBacklog(ctx.database.db));
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template keeps label values bounded: never a raw URL with ids or tokens.

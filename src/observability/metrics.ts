@@ -111,6 +111,55 @@ export function watchPool(read: () => PoolStats | undefined): void {
   });
 }
 
+/** What the outbox gauges show (src/db/outbox-backlog.ts reads it); a leaf type, no db import here. */
+export interface OutboxBacklogReading {
+  pending: number;
+  failed: number;
+  undispatchedAgeSeconds: number;
+  overdueSeconds: number;
+}
+
+/**
+ * Outbox gauges, read from the database at scrape time: the outbox is shared by every instance, so
+ * each reports the same values (aggregate with max). A read that fails leaves them out of the scrape.
+ */
+export function watchOutbox(read: () => Promise<OutboxBacklogReading>): void {
+  for (const name of ['tournee_outbox_messages', 'tournee_outbox_lag_seconds'])
+    registry.removeSingleMetric(name);
+  let reading: Promise<OutboxBacklogReading | undefined> | undefined;
+  // A scrape collects every metric at once (Promise.all): both gauges share the read under way.
+  const current = () =>
+    (reading ??= read()
+      .catch(() => undefined)
+      .finally(() => (reading = undefined)));
+  new Gauge({
+    name: 'tournee_outbox_messages',
+    help: 'Outbox messages by status: "pending" (to deliver, first attempt or retry), "failed" (dead-lettered after 24 h of retries: replay them from GET /v1/admin/outbox?status=failed)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = await current();
+      if (!backlog) return;
+      this.set({ status: 'pending' }, backlog.pending);
+      this.set({ status: 'failed' }, backlog.failed);
+    },
+  });
+  new Gauge({
+    name: 'tournee_outbox_lag_seconds',
+    help: 'Outbox lag: "undispatched" (age of the oldest committed event not yet turned into messages), "overdue" (how long the oldest due message has waited past its attempt time); 0 when nothing waits',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = await current();
+      if (!backlog) return;
+      this.set({ stage: 'undispatched' }, backlog.undispatchedAgeSeconds);
+      this.set({ stage: 'overdue' }, backlog.overdueSeconds);
+    },
+  });
+}
+
 /** Measures `work` into a histogram with an outcome label ('ok' or 'error'). */
 export async function timed<T>(histogram: Histogram<'outcome'>, work: () => Promise<T>): Promise<T> {
   const stop = histogram.startTimer();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../benchmarks/lib/service.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -57,6 +58,36 @@ describe('probes and metrics (metrics behind a token)', () => {
     expect(text).toContain('tournee_lock_wait_seconds');
     if (t.testDb.handle.kind === 'postgres')
       expect(text).toMatch(/tournee_db_pool_connections\{state="total"\}/);
+  });
+
+  it('shows the outbox: pending and dead-lettered messages, and how long the oldest work has waited', async () => {
+    const db = t.testDb.handle.db;
+    const scrape = async () =>
+      (await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer(t.tokens.admin) })).body;
+    const value = (text: string, series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    const before = await scrape();
+    const pendingBefore = value(before, 'tournee_outbox_messages{status="pending"}');
+    const failedBefore = value(before, 'tournee_outbox_messages{status="failed"}');
+    expect(pendingBefore).toBeGreaterThanOrEqual(0);
+    // An event committed 90 s ago that no worker has turned into messages yet (none runs here), one
+    // message due 40 s ago, one dead-lettered.
+    const aggregateId = '00000000-0000-4000-8000-0000000000a9';
+    await sql`INSERT INTO outbox (type, aggregate, aggregate_id, payload, created_at)
+      VALUES ('request.closed', 'request', ${aggregateId}, '{}', now() - interval '90 seconds')`.execute(db);
+    for (const [key, status, dueAgo] of [
+      ['metrics-test-pending', 'pending', '40 seconds'],
+      ['metrics-test-failed', 'failed', '1 day'],
+    ] as const)
+      await sql`INSERT INTO messages (dedupe_key, channel, kind, aggregate, aggregate_id, recipient, payload,
+          status, next_attempt_at, give_up_at)
+        VALUES (${key}, 'webhook', 'request.closed', 'request', ${aggregateId}, 'https://crm.example/hook', '{}',
+          ${status}, now() - ${dueAgo}::interval, now() + interval '1 day')`.execute(db);
+    const text = await scrape();
+    expect(value(text, 'tournee_outbox_messages{status="pending"}')).toBe(pendingBefore + 1);
+    expect(value(text, 'tournee_outbox_messages{status="failed"}')).toBe(failedBefore + 1);
+    expect(value(text, 'tournee_outbox_lag_seconds{stage="undispatched"}')).toBeGreaterThanOrEqual(89);
+    expect(value(text, 'tournee_outbox_lag_seconds{stage="overdue"}')).toBeGreaterThanOrEqual(39);
   });
 
   it('counts slot answers by outcome: offered, or the reason there is none', async () => {
