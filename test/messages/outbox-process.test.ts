@@ -301,7 +301,7 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
         await until('the process raised', () =>
           all((t) => t.nice <= FIRST_RAISE && t.policy === SCHED_OTHER),
         );
-        // The threads change as chrt runs; the instance records the level once chrt has exited.
+        // The threads change as chrt runs; the instance records the level once chrt has answered.
         await until('the raise recorded', () => (outbox.level !== 'idle' ? true : undefined));
         // 10 past a second of waiting (lower still past 10 s, on a host slow enough).
         expect(outbox.level).toBeLessThanOrEqual(FIRST_RAISE);
