@@ -69,6 +69,7 @@ import {
   cpuTicks,
   niceOf,
   processCpuMs,
+  policyOf,
   processTreeCpuMs,
   stealPercent,
 } from './lib/machine.js';
@@ -241,16 +242,6 @@ function socketPortsOf(pid: number): Set<number> {
     }
   }
   return ports;
-}
-
-/** A process's scheduling policy (its main thread's; field 41 of /proc/<pid>/stat: 0 SCHED_OTHER, 5 SCHED_IDLE), NaN once gone. */
-function policyOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-  } catch {
-    return NaN;
-  }
 }
 
 /** Thread ids of a process. */

@@ -18,10 +18,10 @@ import { insertWebhook } from '../src/db/webhooks.js';
 import { newWebhookSecret } from '../src/domain/webhooks/signature.js';
 import { bookingCombos, bookingTraffic, type Combo } from './lib/booking-traffic.js';
 import { runRate, type LoadResult } from './lib/load.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { cpus, getPriority, setPriority } from 'node:os';
 import { OUTBOX_PROCESS_NAME } from '../src/domain/messages/process-priority.js';
-import { childrenNamed, cpuTicks, niceOf, processTreeCpuMs, stealPercent } from './lib/machine.js';
+import { childrenNamed, cpuTicks, niceOf, policyOf, processTreeCpuMs, stealPercent } from './lib/machine.js';
 
 /**
  * A process's CPU so far with its children's (ms; an instance's outbox worker is a child process of
@@ -221,16 +221,6 @@ if (separateWorker) {
 // is compiled and its pool and caches are filled); its messages are delivered before the timed run.
 await bookAtRate(service, combos.slice(0, 20)).catch(() => undefined);
 await waitUntilDelivered(handle.db, 300_000);
-/** A process's scheduling policy (its main thread's; /proc/<pid>/stat field 41: 0 SCHED_OTHER, 5 SCHED_IDLE), NaN once gone. */
-function policyOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * The outbox process's level through the timed run, sampled every 100 ms (its main thread's):
  * how long it ran under SCHED_IDLE ("idle") or at nice 19, and how long it was raised (a backlog's

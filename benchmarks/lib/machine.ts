@@ -87,6 +87,16 @@ export function niceOf(pid: number): number {
   }
 }
 
+/** A process's scheduling policy (its main thread's; field 41 of /proc/<pid>/stat: 0 SCHED_OTHER, 5 SCHED_IDLE), NaN once gone. */
+export function policyOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * CPU time (ms) of a process and of its children now alive (an instance's outbox worker runs in a
  * child process of it, outbox-process.ts). A child that exited in between is not counted.

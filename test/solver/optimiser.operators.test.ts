@@ -15,20 +15,8 @@ import {
 } from '../../solver/optimiser/localSearch.js';
 import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import type { Place, Problem, Technician, TravelModel, Visit } from '../../solver/problem.js';
-
-const line: TravelModel = {
-  time: (a, b) => Math.abs(a.lon - b.lon),
-  distance: (a, b) => Math.abs(a.lon - b.lon),
-};
-const depot: Place = { key: 0, lat: 0, lon: 0 };
-const tech = (id: string): Technician => ({
-  id,
-  skills: [],
-  start: depot,
-  end: depot,
-  shifts: [{ id: 'day', interval: { start: 0, end: 10_000 } }],
-});
+import type { Problem, Visit } from '../../solver/problem.js';
+import { line, tech } from './lineFixtures.js';
 
 /** Visits named by letter at the given x; routes as lists of letters, one per technician. */
 function build(xs: Record<string, number>, routes: string[][], over: Record<string, Partial<Visit>> = {}) {

@@ -12,20 +12,8 @@ import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { polishPenalised } from '../../solver/optimiser/polish.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import type { Place, Problem, Technician, TravelModel } from '../../solver/problem.js';
-
-const line: TravelModel = {
-  time: (a, b) => Math.abs(a.lon - b.lon),
-  distance: (a, b) => Math.abs(a.lon - b.lon),
-};
-const depot: Place = { key: 0, lat: 0, lon: 0 };
-const tech = (id: string): Technician => ({
-  id,
-  skills: [],
-  start: depot,
-  end: depot,
-  shifts: [{ id: 'day', interval: { start: 0, end: 10_000 } }],
-});
+import type { Problem } from '../../solver/problem.js';
+import { line, tech } from './lineFixtures.js';
 
 /**
  * T1 zigzags 0→8→2→6→0 (24; going out and back once costs 16). a and b, both at 30, must each start at
