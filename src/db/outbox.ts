@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
+import type { OutboxBacklog } from '../observability/metrics.js';
 import { PREPARED, type Db } from './database.js';
 import type {
   Database,
@@ -389,13 +390,29 @@ export async function replayMessage(
     .executeTakeFirst();
 }
 
-export async function countMessagesByStatus(db: Executor): Promise<Record<MessageStatus, number>> {
-  const rows = await db
-    .selectFrom('messages')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  const counts: Record<MessageStatus, number> = { pending: 0, sent: 0, failed: 0, skipped: 0 };
-  for (const r of rows) counts[r.status] = Number(r.n);
-  return counts;
+/**
+ * One statement, on the partial and status indexes (outbox_undispatched, messages_due,
+ * messages_status): cheap enough for every scrape, whatever the number of sent messages.
+ */
+export async function readOutboxBacklog(db: Executor): Promise<OutboxBacklog> {
+  const { rows } = await sql<{
+    pending: string;
+    failed: string;
+    undispatched_age: number | null;
+    overdue: number | null;
+  }>`
+    SELECT
+      (SELECT count(*) FROM messages WHERE status = 'pending') AS pending,
+      (SELECT count(*) FROM messages WHERE status = 'failed') AS failed,
+      (SELECT extract(epoch FROM now() - min(created_at))::float8
+         FROM outbox WHERE dispatched_at IS NULL) AS undispatched_age,
+      (SELECT extract(epoch FROM now() - min(next_attempt_at))::float8
+         FROM messages WHERE status = 'pending' AND next_attempt_at <= now()) AS overdue`.execute(db);
+  const row = rows[0]!;
+  return {
+    pending: Number(row.pending),
+    failed: Number(row.failed),
+    undispatchedAgeSeconds: Math.max(0, row.undispatched_age ?? 0),
+    overdueSeconds: Math.max(0, row.overdue ?? 0),
+  };
 }

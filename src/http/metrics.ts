@@ -8,7 +8,7 @@ import {
   watchOutbox,
   watchPool,
 } from '../observability/metrics.js';
-import { outboxBacklog } from '../domain/outbox/backlog.js';
+import { outboxBacklog } from '../domain/messages/admin.js';
 import type { AppContext } from './context.js';
 
 const BOOKING_ROUTE = '/v1/bookings';

@@ -111,11 +111,15 @@ export function watchPool(read: () => PoolStats | undefined): void {
   });
 }
 
-/** What the outbox gauges show (src/db/outbox-backlog.ts reads it); a leaf type, no db import here. */
-export interface OutboxBacklogReading {
+/** What waits in the outbox, as its gauges show it (readOutboxBacklog in src/db/outbox.ts reads it). */
+export interface OutboxBacklog {
+  /** Messages still to deliver (first attempts and retries). */
   pending: number;
+  /** Dead-lettered messages (retries exhausted), waiting for a replay in GET /v1/admin/outbox?status=failed. */
   failed: number;
+  /** Seconds since the oldest event not yet turned into messages was committed (0: none). */
   undispatchedAgeSeconds: number;
+  /** Seconds the oldest due message has waited past its attempt time (0: none overdue). */
   overdueSeconds: number;
 }
 
@@ -123,10 +127,10 @@ export interface OutboxBacklogReading {
  * Outbox gauges, read from the database at scrape time: the outbox is shared by every instance, so
  * each reports the same values (aggregate with max). A read that fails leaves them out of the scrape.
  */
-export function watchOutbox(read: () => Promise<OutboxBacklogReading>): void {
+export function watchOutbox(read: () => Promise<OutboxBacklog>): void {
   for (const name of ['tournee_outbox_messages', 'tournee_outbox_lag_seconds'])
     registry.removeSingleMetric(name);
-  let reading: Promise<OutboxBacklogReading | undefined> | undefined;
+  let reading: Promise<OutboxBacklog | undefined> | undefined;
   // A scrape collects every metric at once (Promise.all): both gauges share the read under way.
   const current = () =>
     (reading ??= read()

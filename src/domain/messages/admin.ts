@@ -1,6 +1,14 @@
 import type { Db } from '../../db/database.js';
 import { markVisitDoneRow } from '../../db/message-schedule.js';
-import { findMessage, listMessages, messagesOf, replayMessage, type MessageFilter } from '../../db/outbox.js';
+import {
+  findMessage,
+  listMessages,
+  messagesOf,
+  readOutboxBacklog,
+  replayMessage,
+  type MessageFilter,
+} from '../../db/outbox.js';
+import type { OutboxBacklog } from '../../observability/metrics.js';
 import { ratingCounts } from '../../db/satisfaction.js';
 import type { MessageRow } from '../../db/schema.js';
 import { deleteWebhook, insertWebhook, listWebhooks } from '../../db/webhooks.js';
@@ -173,4 +181,9 @@ export async function markVisitDone(
     fr: 'Seule une visite réservée peut être marquée faite.',
     en: 'Only a booked visit can be marked done.',
   });
+}
+
+/** What waits in the outbox now (the metrics' outbox gauges, read at scrape time). */
+export function outboxBacklog(db: Db): Promise<OutboxBacklog> {
+  return readOutboxBacklog(db);
 }

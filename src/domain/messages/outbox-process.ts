@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { onEventEnqueued } from '../outbox/enqueue.js';
-import type { WorkerLog } from '../outbox/worker.js';
+import { DEFAULT_OUTBOX_POLL_MS, type WorkerLog } from '../outbox/worker.js';
 import { revived, type FromOutbox, type OutboxProcessData, type ToOutbox } from './outbox-channel.js';
 import { Gauge } from 'prom-client';
 import { registry } from '../../observability/metrics.js';
@@ -30,8 +30,6 @@ const RESTART_DELAYS_MS = [1_000, 5_000, 30_000];
 const WAKE_EVERY_MS = 20;
 /** How often the instance looks at the outbox's backlog age to set its priority (a comparison; a syscall per thread only on a change). */
 const PRIORITY_EVERY_MS = 100;
-/** The worker's poll when none is configured (OutboxWorker's default; TOURNEE_OUTBOX_POLL_MS). */
-const DEFAULT_POLL_MS = 500;
 
 /** The outbox process's scheduling as the instance last set it (one series at 1: the current one). */
 const outboxScheduling = new Gauge({
@@ -103,7 +101,7 @@ export class OutboxProcess {
     private readonly data: OutboxProcessData,
     private readonly log: WorkerLog,
   ) {
-    this.pollMs = data.messaging.pollMs ?? DEFAULT_POLL_MS;
+    this.pollMs = data.messaging.pollMs ?? DEFAULT_OUTBOX_POLL_MS;
   }
 
   /** The running process's id (benchmarks read its CPU). */

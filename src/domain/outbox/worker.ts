@@ -24,6 +24,9 @@ export interface WorkerLog {
   error(data: object, message: string): void;
 }
 
+/** How often a worker looks for due messages when nothing woke it, unless configured (TOURNEE_OUTBOX_POLL_MS). */
+export const DEFAULT_OUTBOX_POLL_MS = 500;
+
 export interface OutboxWorkerOptions {
   deliverers: Partial<Record<MessageChannel, Deliverer>>;
   clock?: () => Date;
@@ -102,7 +105,7 @@ export class OutboxWorker {
     private readonly options: OutboxWorkerOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.pollMs = options.pollMs ?? 500;
+    this.pollMs = options.pollMs ?? DEFAULT_OUTBOX_POLL_MS;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.concurrency = options.concurrency ?? 16;
     this.scheduleEveryMs = options.scheduleEveryMs ?? 60_000;
