@@ -128,6 +128,11 @@ interface Run {
   paths?: Record<string, number>;
   /** Bookings runs: latency by answer (201 booked, 409 window taken with alternatives, 422 none left). */
   by_status?: Record<string, { requests: number; p50_ms: number; p95_ms: number }>;
+  /**
+   * Bookings runs: the untimed requests a booking brought along, per booking (the previous booking's
+   * cancellation, a slot read when the client's windows went stale, a challenge on remembered windows).
+   */
+  untimed_per_booking?: Record<string, number>;
 }
 
 const runs: Run[] = [];
@@ -283,6 +288,7 @@ for (const name of args.scenarios) {
       const clientBefore = process.cpuUsage();
       const pgBefore = await backendCpu(handle.db);
       const pathsBefore = await bookingPaths(metricsUrl);
+      const untimedBefore = { ...traffic.untimedSent };
       // Each request's latency by its answer: from the moment it is handed to the load generator (its
       // untimed requests done) to its answer, as runLoad times it.
       const sentAt = new Map<LoadRequest, number>();
@@ -319,6 +325,12 @@ for (const name of args.scenarios) {
           return [status, { requests: list.length, p50_ms: round(s.p50), p95_ms: round(s.p95) }];
         }),
       );
+      const untimed = Object.fromEntries(
+        Object.entries(traffic.untimedSent).map(([kind, n]) => [
+          kind,
+          round((n - untimedBefore[kind as keyof typeof untimedBefore]) / bookings.requests, 3),
+        ]),
+      );
       const steal = stealPercent(before);
       // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
       // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
@@ -335,6 +347,7 @@ for (const name of args.scenarios) {
           client_cpu_ms: round(clientCpu, 3),
           load_1min: round(load, 2),
           by_status: byStatusSummary,
+          untimed_per_booking: untimed,
           paths,
         }),
       );
@@ -346,6 +359,8 @@ for (const name of args.scenarios) {
           .map(([status, s]) => `${status} × ${s.requests} p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms`)
           .join('; ')}; written: ${Object.entries(paths)
           .map(([path, n]) => `${path} ${n}`)
+          .join(', ')}; untimed per booking: ${Object.entries(untimed)
+          .map(([kind, n]) => `${kind} ${n}`)
           .join(', ')}`,
       );
     }

@@ -51,6 +51,8 @@ export function bookingTraffic(
   const windowCache = new Map<string, Window[]>();
   const toCancel: { id: string; token: string }[] = [];
   let customer = 1 + Math.floor(rand() * 1_000_000);
+  /** The untimed requests sent so far, by kind: what a timed booking brings along. */
+  const untimedSent = { cancel: 0, slots: 0, challenge: 0 };
 
   /**
    * An untimed request of the cycle whose answer is needed. A kept-alive socket the service closed as
@@ -70,6 +72,7 @@ export function bookingTraffic(
     // The untimed requests go through the timed one's client (keep-alive http): fetch cost this load
     // generator 5× the CPU per request, on the cores the service needs.
     if (made) {
+      untimedSent.cancel++;
       await untimed({
         method: 'POST',
         path: `/v1/bookings/${made.id}/cancel`,
@@ -82,6 +85,7 @@ export function bookingTraffic(
     // The challenge the windows' answer carried, when this customer read them (as the widget solves it).
     let offered: Challenge | undefined;
     if (!windows) {
+      untimedSent.slots++;
       const answer = await send(baseUrl, {
         method: 'GET',
         path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`,
@@ -114,6 +118,7 @@ export function bookingTraffic(
     const digits = String(n).padStart(8, '0').slice(-8);
     const address = addressOf(n);
     // Windows remembered from an earlier customer came without a challenge for this one: it asks.
+    if (!offered) untimedSent.challenge++;
     const challenge =
       offered ??
       (JSON.parse(
@@ -153,5 +158,5 @@ export function bookingTraffic(
     }
   };
 
-  return { next, onResponse };
+  return { next, onResponse, untimedSent };
 }
