@@ -196,10 +196,28 @@ function backendCpuSince(before: Map<number, number>, after: Map<number, number>
   return total;
 }
 
-/** WAL flushes of the whole server (pg_stat_wal): others' tests count too, so a hint only. */
-async function walSyncs(db: DatabaseHandle['db']): Promise<number> {
-  const { rows } = await sql<{ n: string }>`SELECT wal_sync AS n FROM pg_stat_wal`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+/** WAL of the whole server (pg_stat_wal): flushes, records, full-page images, bytes. Others' tests count too, so a hint only. */
+async function walStats(db: DatabaseHandle['db']) {
+  const { rows } = await sql<{ syncs: string; records: string; fpi: string; bytes: string }>`
+    SELECT wal_sync AS syncs, wal_records AS records, wal_fpi AS fpi, wal_bytes AS bytes
+    FROM pg_stat_wal`.execute(db);
+  const r = rows[0];
+  return {
+    syncs: Number(r?.syncs ?? 0),
+    records: Number(r?.records ?? 0),
+    fpi: Number(r?.fpi ?? 0),
+    bytes: Number(r?.bytes ?? 0),
+  };
+}
+
+/** The PostgreSQL backends of the outbox process (its sockets' ports, as pg_stat_activity's client_port). */
+async function outboxBackendPids(servicePid: number): Promise<Set<number>> {
+  const ports = new Set(
+    childrenNamed(servicePid, OUTBOX_PROCESS_NAME).flatMap((pid) => [...socketPortsOf(pid)]),
+  );
+  const { rows } = await sql<{ pid: number; client_port: number | null }>`
+    SELECT pid, client_port FROM pg_stat_activity WHERE application_name = ${appName}`.execute(handle.db);
+  return new Set(rows.filter((r) => ports.has(r.client_port ?? -1)).map((r) => r.pid));
 }
 
 async function undelivered(db: DatabaseHandle['db']): Promise<number> {
@@ -401,6 +419,12 @@ interface Phase {
   /** Messages the worker finished during the timed run, per booking. */
   messages_per_booking: number;
   wal_syncs_per_booking: number;
+  /** Server-wide WAL per booking: records, full-page images, bytes. */
+  wal_records_per_booking: number;
+  wal_fpi_per_booking: number;
+  wal_bytes_per_booking: number;
+  /** Of pg_cpu_ms, the outbox process's own backends'. */
+  outbox_pg_cpu_ms: number;
   cpu_steal_pct: number;
   machine_busy_cores: number;
   /** The host's 1-minute load average before and after the timed run. */
@@ -513,7 +537,8 @@ async function measurePhase(
   const outboxBefore = outboxCpuMs(servicePid, OUTBOX_PROCESS_NAME);
   const loadBefore = load1();
   const pgBefore = await backendCpu(handle.db, appName);
-  const walBefore = await walSyncs(handle.db);
+  const walBefore = await walStats(handle.db);
+  const outboxBackends = await outboxBackendPids(servicePid);
   const deliveredBefore = await delivered(handle.db);
   const samples: number[] = [];
   const traceName = `${args.paired ? 'pair' : 'round'}${round_}-${arm}-${connections}`;
@@ -532,8 +557,12 @@ async function measurePhase(
   const cpu = processTreeCpuMs(servicePid) - cpuBefore;
   const mainCpu = mainThreadCpuMs(servicePid) - mainBefore;
   const outboxCpu = outboxCpuMs(servicePid, OUTBOX_PROCESS_NAME) - outboxBefore;
-  const pg = backendCpuSince(pgBefore, await backendCpu(handle.db, appName));
-  const wal = (await walSyncs(handle.db)) - walBefore;
+  const pgAfter = await backendCpu(handle.db, appName);
+  const pg = backendCpuSince(pgBefore, pgAfter);
+  const only = (m: Map<number, number>) => new Map([...m].filter(([pid]) => outboxBackends.has(pid)));
+  const outboxPg = backendCpuSince(only(pgBefore), only(pgAfter));
+  const walAfter = await walStats(handle.db);
+  const wal = walAfter.syncs - walBefore.syncs;
   const messages = (await delivered(handle.db)) - deliveredBefore;
   const waits = classes ? schedWaits(join(args.schedTrace!, `${traceName}.data`), classes) : undefined;
   const perBooking = (ms: number) => round(ms / Math.max(result.requests, 1), 3);
@@ -573,6 +602,10 @@ async function measurePhase(
     pg_cpu_ms: round(pg / result.requests, 3),
     messages_per_booking: round(messages / result.requests, 2),
     wal_syncs_per_booking: round(wal / result.requests, 2),
+    wal_records_per_booking: round((walAfter.records - walBefore.records) / result.requests, 1),
+    wal_fpi_per_booking: round((walAfter.fpi - walBefore.fpi) / result.requests, 2),
+    wal_bytes_per_booking: round((walAfter.bytes - walBefore.bytes) / result.requests, 0),
+    outbox_pg_cpu_ms: round(outboxPg / result.requests, 3),
     cpu_steal_pct: round(steal, 1),
     machine_busy_cores: round(
       after.total > ticks.total ? ((after.busy - ticks.busy) / (after.total - ticks.total)) * 2 : 0,
@@ -585,7 +618,7 @@ async function measurePhase(
   phases.push(phase);
   latencies.push(samples);
   log(
-    `${args.paired ? 'pair' : 'round'} ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms, ${phase.messages_per_booking} messages, ${phase.wal_syncs_per_booking} WAL syncs (server-wide); machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}${phase.sched_wait_ms !== undefined ? `; waited for a CPU ${phase.sched_wait_ms} ms a booking, ${phase.sched_wait_behind_outbox_ms} of it behind the outbox` : ''}`,
+    `${args.paired ? 'pair' : 'round'} ${round_}, worker ${arm}, ${connections} client(s): ${phase.requests} bookings, ${phase.rps} /s, p50 ${phase.p50_ms} ms, p95 ${phase.p95_ms} ms, p99 ${phase.p99_ms} ms, errors ${phase.errors}; per booking: service CPU ${phase.service_cpu_ms} ms (main thread ${phase.main_thread_cpu_ms}, outbox worker ${phase.outbox_thread_cpu_ms}), PostgreSQL CPU ${phase.pg_cpu_ms} ms (outbox's ${phase.outbox_pg_cpu_ms}), ${phase.messages_per_booking} messages, WAL (server-wide) ${phase.wal_syncs_per_booking} syncs, ${phase.wal_records_per_booking} records, ${phase.wal_fpi_per_booking} full pages, ${phase.wal_bytes_per_booking} bytes; machine busy ${phase.machine_busy_cores} cores, steal ${phase.cpu_steal_pct} %, load ${phase.load_before} → ${phase.load_after}${phase.sched_wait_ms !== undefined ? `; waited for a CPU ${phase.sched_wait_ms} ms a booking, ${phase.sched_wait_behind_outbox_ms} of it behind the outbox` : ''}`,
   );
   return phase;
 }
@@ -789,6 +822,14 @@ function compareArm(connections: number, arm: Exclude<Arm, 'off'>) {
       3,
     ),
     outbox_pg_cpu_ms_per_message: round(perMessage('pg_cpu_ms'), 3),
+    /** Per booking: the booking's own backends' CPU (all but the outbox's), the outbox's backends', the server's WAL. */
+    booking_pg_cpu_ms_off: round(mean(off.map((p) => p.pg_cpu_ms - p.outbox_pg_cpu_ms)), 3),
+    booking_pg_cpu_ms_on: round(mean(on.map((p) => p.pg_cpu_ms - p.outbox_pg_cpu_ms)), 3),
+    outbox_backend_cpu_ms_on: round(mean(on.map((p) => p.outbox_pg_cpu_ms)), 3),
+    wal_bytes_per_booking_off: round(mean(off.map((p) => p.wal_bytes_per_booking)), 0),
+    wal_bytes_per_booking_on: round(mean(on.map((p) => p.wal_bytes_per_booking)), 0),
+    wal_fpi_per_booking_off: round(mean(off.map((p) => p.wal_fpi_per_booking)), 2),
+    wal_fpi_per_booking_on: round(mean(on.map((p) => p.wal_fpi_per_booking)), 2),
     ...(on.some((p) => p.sched_wait_ms !== undefined)
       ? {
           sched_wait_ms_off: round(mean(off.map((p) => p.sched_wait_ms ?? NaN)), 3),
@@ -805,7 +846,7 @@ const summary = args.connections.flatMap((connections) => [
 ]);
 for (const s of summary) {
   log(
-    `${s.connections} client(s), worker ${s.arm}: p95 off ${s.p95_ms_off.join(', ')} ms, ${s.arm} ${s.p95_ms_on.join(', ')} ms; ${s.arm}/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), ${s.arm} ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, ${s.arm} ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox worker ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms${s.sched_wait_ms_on !== undefined ? `; waited for a CPU a booking: off ${s.sched_wait_ms_off} ms, ${s.arm} ${s.sched_wait_ms_on} ms, of which behind the outbox ${s.sched_wait_behind_outbox_ms_on} ms` : ''}`,
+    `${s.connections} client(s), worker ${s.arm}: p95 off ${s.p95_ms_off.join(', ')} ms, ${s.arm} ${s.p95_ms_on.join(', ')} ms; ${s.arm}/off per round ${s.p95_ratio_per_round.join(', ')} (median ${s.p95_ratio_median}); pooled p95 off ${s.p95_ms_pooled_off} ms (${s.bookings_off} bookings), ${s.arm} ${s.p95_ms_pooled_on} ms (${s.bookings_on}): ratio ${s.p95_ratio_pooled}, 90 % interval over rounds ${s.p95_ratio_pooled_90ci.join('–')}; bookings/s off ${s.rps_off}, ${s.arm} ${s.rps_on}; load ${s.load_range.join('–')}; outbox CPU per message: service ${s.outbox_service_cpu_ms_per_message} ms (main thread ${s.outbox_main_thread_cpu_ms_per_message}, outbox worker ${s.outbox_thread_cpu_ms_per_message}), PostgreSQL ${s.outbox_pg_cpu_ms_per_message} ms; per booking: the booking's backends off ${s.booking_pg_cpu_ms_off} ms, ${s.arm} ${s.booking_pg_cpu_ms_on} ms, the outbox's ${s.outbox_backend_cpu_ms_on} ms; WAL off ${s.wal_bytes_per_booking_off} bytes (${s.wal_fpi_per_booking_off} full pages), ${s.arm} ${s.wal_bytes_per_booking_on} (${s.wal_fpi_per_booking_on})${s.sched_wait_ms_on !== undefined ? `; waited for a CPU a booking: off ${s.sched_wait_ms_off} ms, ${s.arm} ${s.sched_wait_ms_on} ms, of which behind the outbox ${s.sched_wait_behind_outbox_ms_on} ms` : ''}`,
   );
 }
 if (args.json)

@@ -1,5 +1,5 @@
 /**
- * npm run bench:outbox-drain [-- --json] [--events 400] [--per-run 4] [--smtp] [--webhook] [--cpu-prof]
+ * npm run bench:outbox-drain [-- --json] [--events 400] [--per-run 4] [--smtp] [--webhook] [--cpu-prof] [--wal]
  *
  * The outbox worker's own cost, without booking traffic around it: `--events` booking.created events
  * of the S company's visits are written `--per-run` at a time (as a few bookings committing between
@@ -9,7 +9,13 @@
  * WAL flushes per message (server-wide: others' work counts too). E-mails to the data-folder
  * transport (as bench:api), or with --smtp to a local SMTP sink; --webhook adds one subscription
  * (a local receiver) so each event makes two messages.
+ *
+ * --wal: the WAL written for this bench's schema during the timed runs, read back with pg_waldump
+ * (the server on this host, readable pg_wal): bytes per message by relation and record type, and
+ * how many were full-page images. Others' work on the server does not count here, unlike the
+ * server-wide figures. The producer's event inserts count too (the booking writes them).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +49,7 @@ const args = z
     smtp: z.boolean().default(false),
     webhook: z.boolean().default(false),
     'cpu-prof': z.string().optional(),
+    wal: z.boolean().default(false),
   })
   .parse(
     parseArgs({
@@ -53,6 +60,7 @@ const args = z
         smtp: { type: 'boolean' },
         webhook: { type: 'boolean' },
         'cpu-prof': { type: 'string' },
+        wal: { type: 'boolean' },
       },
     }).values,
   );
@@ -211,6 +219,10 @@ const pgBefore = await backendCpu();
 const walBefore = await walSyncs();
 let messages = 0;
 let runs = 0;
+const walLsn = async () =>
+  (await sql<{ lsn: string }>`SELECT pg_current_wal_insert_lsn()::text AS lsn`.execute(admin.db)).rows[0]!
+    .lsn;
+const lsnBefore = await walLsn();
 const started = performance.now();
 for (let i = 0; i < events.length; i += args['per-run']) {
   await write(events.slice(i, i + args['per-run']));
@@ -226,6 +238,7 @@ for (let i = 0; i < events.length; i += args['per-run']) {
   workerSystemUs += used.system;
 }
 const seconds = (performance.now() - started) / 1000;
+const lsnAfter = await walLsn();
 const pgAfter = await backendCpu();
 const writesAfter = await settledRowWrites();
 let pgMs = 0;
@@ -235,6 +248,48 @@ if (session) {
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(args['cpu-prof']!, JSON.stringify(profile));
 }
+
+/**
+ * The WAL records between two positions that touch this bench's schema (its relations' files), from
+ * pg_waldump: bytes by "relation record-type", full-page images counted. Undefined without pg_waldump.
+ */
+async function schemaWal(from: string, to: string) {
+  const { rows: rels } = await sql<{ relname: string; node: string }>`
+    SELECT c.relname, c.relfilenode::text AS node FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema}`.execute(admin.db);
+  const { rows: settings } = await sql<{ dir: string; db: string; version: string }>`
+    SELECT current_setting('data_directory') AS dir,
+      (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS db,
+      current_setting('server_version_num') AS version`.execute(admin.db);
+  const { dir, db, version } = settings[0]!;
+  const names = new Map(rels.map((r) => [r.node, r.relname]));
+  const major = Math.floor(Number(version) / 10_000);
+  const dump = spawnSync(
+    `/usr/lib/postgresql/${major}/bin/pg_waldump`,
+    ['-p', join(dir, 'pg_wal'), '-s', from, '-e', to],
+    { encoding: 'utf8', maxBuffer: 1 << 30 },
+  );
+  if (dump.error || dump.status !== 0) return undefined;
+  const byKind = new Map<string, { records: number; bytes: number; fpi: number }>();
+  const lineRe = /rmgr: (\w+)\s+len \(rec\/tot\):\s+\d+\/\s*(\d+), .*?desc: (\w+)/;
+  const relRe = new RegExp(`rel \\d+/${db}/(\\d+)`, 'g');
+  for (const line of dump.stdout.split('\n')) {
+    const m = lineRe.exec(line);
+    if (!m) continue;
+    const rel = [...line.matchAll(relRe)].map((r) => names.get(r[1]!)).find((n) => n !== undefined);
+    if (!rel) continue;
+    const key = `${rel} ${m[1]}:${m[3]}`;
+    const entry = byKind.get(key) ?? { records: 0, bytes: 0, fpi: 0 };
+    entry.records++;
+    entry.bytes += Number(m[2]);
+    if (line.includes('FPW')) entry.fpi++;
+    byKind.set(key, entry);
+  }
+  return byKind;
+}
+const schemaWalKinds = args.wal ? await schemaWal(lsnBefore, lsnAfter) : undefined;
+if (args.wal && !schemaWalKinds)
+  log("--wal: pg_waldump could not read the server's WAL (another host, or no rights)");
 
 const result = {
   events: events.length,
@@ -257,10 +312,43 @@ const result = {
   rows_updated_per_message: round((writesAfter.updated - writesBefore.updated) / messages, 2),
   rows_hot_updated_per_message: round((writesAfter.hot - writesBefore.hot) / messages, 2),
   index_entries_per_message: round((writesAfter.indexEntries - writesBefore.indexEntries) / messages, 2),
+  ...(schemaWalKinds
+    ? {
+        /** --wal: the WAL of this bench's schema per message, in all and by relation and record type. */
+        schema_wal_bytes_per_message: round(
+          [...schemaWalKinds.values()].reduce((t, e) => t + e.bytes, 0) / messages,
+          0,
+        ),
+        schema_wal_fpi_per_message: round(
+          [...schemaWalKinds.values()].reduce((t, e) => t + e.fpi, 0) / messages,
+          2,
+        ),
+        schema_wal_by_kind: Object.fromEntries(
+          [...schemaWalKinds.entries()]
+            .sort((a, b) => b[1].bytes - a[1].bytes)
+            .map(([kind, e]) => [
+              kind,
+              {
+                records_per_message: round(e.records / messages, 2),
+                bytes_per_message: round(e.bytes / messages, 0),
+              },
+            ]),
+        ),
+      }
+    : {}),
 };
 log(
   `${result.messages} messages in ${result.runs} runs (${result.per_run} events per run, ${result.transport}), ${result.seconds} s: worker CPU ${result.worker_cpu_ms_per_message} ms/message (system ${result.worker_system_cpu_ms_per_message}), its PostgreSQL backends ${result.pg_cpu_ms_per_message} ms/message, ${result.statements_per_message} statements/message; rows per message (outbox and messages, the event's insert included): ${result.rows_inserted_per_message} inserted, ${result.rows_updated_per_message} updated (${result.rows_hot_updated_per_message} HOT), ≤ ${result.index_entries_per_message} index entries; ${result.wal_syncs_per_message} WAL flushes (server-wide) per message`,
 );
+if (result.schema_wal_by_kind) {
+  log(
+    `WAL of the bench's schema: ${result.schema_wal_bytes_per_message} bytes/message (${result.schema_wal_fpi_per_message} full-page images); by relation and record:`,
+  );
+  for (const [kind, e] of Object.entries(result.schema_wal_by_kind)) {
+    if (e.bytes_per_message >= 10)
+      log(`  ${kind}: ${e.records_per_message} records, ${e.bytes_per_message} bytes`);
+  }
+}
 if (args.json) console.log(JSON.stringify(result));
 await messaging.close();
 await handle.close();
