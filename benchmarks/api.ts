@@ -2,6 +2,7 @@
  * npm run bench:api [-- --json] [--seconds 10] [--connections 1,8] [--scenarios S,M] (L: 600 technicians)
  *   [--routes slots,bookings] [--cpu-prof DIR] (the service's V8 CPU profile, written to DIR when it stops)
  *   [--warmup-bookings 1500] (untimed booking cycles before the timed booking runs; 0: none)
+ *   [--http-client raw|node] (the bookings' client: raw HTTP/1.1 on kept-alive sockets, or node:http)
  *
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then
@@ -32,6 +33,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { bookingCombos, bookingTraffic } from './lib/booking-traffic.js';
 import { runLoad, send, type LoadRequest, type LoadResult } from './lib/load.js';
+import { RawHttpClient } from './lib/raw-http.js';
 import { cpuTicks, processCpuMs, processTreeCpuMs, stealPercent } from './lib/machine.js';
 import {
   API_SCENARIOS,
@@ -75,11 +77,22 @@ const args = z
      * without it the 1-client run measured the service's JIT warming up.
      */
     warmupBookings: z.coerce.number().int().nonnegative().default(1500),
+    /**
+     * The bookings' HTTP client: 'raw' (benchmarks/lib/raw-http.ts) writes and parses HTTP/1.1 by
+     * hand; 'node' is node:http's, ~3× its CPU a cycle, taken from the service's two cores.
+     */
+    httpClient: z.enum(['raw', 'node']).default('raw'),
   })
   .parse(
-    ((values) => ({ ...values, cpuProf: values['cpu-prof'], warmupBookings: values['warmup-bookings'] }))(
+    ((values) => ({
+      ...values,
+      cpuProf: values['cpu-prof'],
+      warmupBookings: values['warmup-bookings'],
+      httpClient: values['http-client'],
+    }))(
       parseArgs({
         options: {
+          'http-client': { type: 'string' },
           json: { type: 'boolean' },
           unguarded: { type: 'boolean' },
           'outbox-worker': { type: 'boolean' },
@@ -260,9 +273,15 @@ for (const name of args.scenarios) {
 
     // Every booking made is cancelled before the client's next one (untimed), so the company keeps
     // its free windows through the runs instead of filling up and answering cheap 422s.
+    const raw = new RawHttpClient(service.baseUrl);
+    const sendBooking =
+      args.httpClient === 'raw'
+        ? (request: LoadRequest) => raw.send(request)
+        : (request: LoadRequest) => send(service.baseUrl, request);
     const traffic = bookingTraffic(service.baseUrl, combos, {
       cancelEach: true,
       asCustomers: !args.unguarded,
+      send: sendBooking,
     });
     if (args.routes.includes('bookings') && args.warmupBookings > 0) {
       // Two clients until the count is reached, as the timed runs book (cancellations and slot reads too).
@@ -272,7 +291,7 @@ for (const name of args.scenarios) {
         while (sent < args.warmupBookings) {
           sent++;
           const request = await traffic.next();
-          const { status, body } = await send(service.baseUrl, request);
+          const { status, body } = await sendBooking(request);
           if (status === 'network') throw new Error('booking warm-up: no answer from the service');
           traffic.onResponse(request, status, body);
         }
@@ -295,6 +314,7 @@ for (const name of args.scenarios) {
       const byStatus = new Map<string, number[]>();
       const bookings = await runLoad({
         baseUrl: service.baseUrl,
+        send: sendBooking,
         connections,
         seconds: args.seconds,
         // 409 = the window was taken meanwhile, 422 = no window left in that combo: both correct answers.
@@ -367,6 +387,7 @@ for (const name of args.scenarios) {
     const overlaps = await countOverlaps(handle);
     doubleBookings += overlaps;
     log(`  double bookings in the table: ${overlaps}`);
+    raw.close();
   } finally {
     await service.stop();
     await handle.close();

@@ -43,8 +43,11 @@ export function bookingTraffic(
      * challenge, caps counted) while the caps, which count per customer and per address, never bite.
      */
     asCustomers?: boolean;
+    /** Sends the untimed requests (send() by default): the timed ones' client, to share their sockets. */
+    send?: (request: LoadRequest) => Promise<{ status: number | 'network'; body: string }>;
   },
 ) {
+  const sender = options.send ?? ((request: LoadRequest) => send(baseUrl, request));
   let seed = 7;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -61,7 +64,7 @@ export function bookingTraffic(
    */
   const untimed = async (request: LoadRequest): Promise<string> => {
     for (let attempt = 1; ; attempt++) {
-      const { status, body } = await send(baseUrl, request);
+      const { status, body } = await sender(request);
       if (status !== 'network') return body;
       if (attempt === 2) throw new Error(`${request.method} ${request.path}: no answer from the service`);
     }
@@ -86,7 +89,7 @@ export function bookingTraffic(
     let offered: Challenge | undefined;
     if (!windows) {
       untimedSent.slots++;
-      const answer = await send(baseUrl, {
+      const answer = await sender({
         method: 'GET',
         path: `/v1/slots?serviceId=${c.serviceId}&postcode=${c.postcode}`,
         ...(options.asCustomers ? { headers: { 'x-forwarded-for': addressOf(customer) } } : {}),

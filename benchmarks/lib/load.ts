@@ -83,17 +83,20 @@ export async function runLoad(options: {
   onResponse?: (request: LoadRequest, status: number, body: string) => void;
   /** An empty array that receives every latency (ms), for a caller that pools or resamples them. */
   samples?: number[];
+  /** Sends a request (send() by default; RawHttpClient's costs the load generator less CPU). */
+  send?: (request: LoadRequest) => Promise<{ status: number | 'network'; body: string }>;
 }): Promise<LoadResult> {
   const latencies: number[] = options.samples ?? [];
   const statuses: Record<string, number> = {};
   let errors = 0;
+  const sender = options.send ?? ((request: LoadRequest) => send(options.baseUrl, request));
   const deadline = performance.now() + options.seconds * 1000;
   const started = performance.now();
   const worker = async (w: number) => {
     for (let i = 0; performance.now() < deadline; i++) {
       const request = await options.next(w, i);
       const t0 = performance.now();
-      const { status, body } = await send(options.baseUrl, request);
+      const { status, body } = await sender(request);
       latencies.push(performance.now() - t0);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status === 'network' || !options.expected(status)) errors++;
