@@ -14,6 +14,11 @@ export interface PooledRoute {
   cost: number;
   /** Cost of the best whole solution this route was part of. */
   bestSolutionCost: number;
+  /**
+   * Set once the set partitioning has improved the order of the visits (routeOrder.ts); visits and cost
+   * are then the improved ones (the pool's key stays the order the search met).
+   */
+  ordered?: boolean;
 }
 
 export class RoutePool {

@@ -8,8 +8,10 @@
  * the service use planRoutesInWorker. Its time limit bounds the block.
  */
 import highsModule, { type Highs } from 'highs';
+import { GRANULAR_FROM } from './insertion.js';
 import type { Instance } from './instance.js';
 import type { PooledRoute } from './routePool.js';
+import { improveRouteOrder } from './routeOrder.js';
 import { Solution } from './solution.js';
 
 type HighsLoader = () => Promise<Highs>;
@@ -49,6 +51,15 @@ export function recombineRoutes(
   const N = inst.visitCount;
   const classSize = new Int32Array(inst.classCount);
   for (let k = 0; k < inst.vehicles.length; k++) classSize[inst.vehicleClass[k]!]!++;
+  // Columns reach the MIP in their best order found (routeOrder.ts), each improved once in its life.
+  // Below GRANULAR_FROM visits: on larger instances routes of ~50 visits make it costlier, not measured.
+  if (N < GRANULAR_FROM) {
+    for (const r of columns) {
+      if (r.ordered) continue;
+      improveRouteOrder(inst, r);
+      r.ordered = true;
+    }
+  }
   // Make sure the incumbent's routes are columns, so it is a feasible start.
   const key = (c: number, visits: number[]): string => `${c}:${visits.join(',')}`;
   const seen = new Set(columns.map((r) => key(r.vehicleClass, r.visits)));
