@@ -3,6 +3,7 @@
  *   [--routes slots,bookings] [--cpu-prof DIR] (the service's V8 CPU profile, written to DIR when it stops)
  *   [--warmup-bookings 1500] (untimed booking cycles before the timed booking runs; 0: none)
  *   [--http-client raw|node] (the bookings' client: raw HTTP/1.1 on kept-alive sockets, or node:http)
+ *   [--vacuum runs|load] (VACUUM ANALYZE also after the booking warm-up and before each timed run)
  *
  * The service as its own process on loopback, on PostgreSQL (DATABASE_URL or
  * the local server) with the S and M companies loaded; slot requests, then
@@ -42,6 +43,7 @@ import {
   freePort,
   loadScenario,
   startService,
+  vacuumAnalyze,
   type ApiScenarioName,
 } from './lib/service.js';
 import { round, summarise } from './lib/stats.js';
@@ -82,6 +84,12 @@ const args = z
      * hand; 'node' is node:http's, ~3× its CPU a cycle, taken from the service's two cores.
      */
     httpClient: z.enum(['raw', 'node']).default('raw'),
+    /**
+     * When the schema's tables are vacuumed and analysed: 'runs' after loading, after the booking
+     * warm-up and before each timed booking run, as autovacuum does for a database in service (it is
+     * off on the shared benchmark server); 'load' after loading only.
+     */
+    vacuum: z.enum(['runs', 'load']).default('runs'),
   })
   .parse(
     ((values) => ({
@@ -93,6 +101,7 @@ const args = z
       parseArgs({
         options: {
           'http-client': { type: 'string' },
+          vacuum: { type: 'string' },
           json: { type: 'boolean' },
           unguarded: { type: 'boolean' },
           'outbox-worker': { type: 'boolean' },
@@ -302,6 +311,10 @@ for (const name of args.scenarios) {
       );
     }
     for (const connections of args.routes.includes('bookings') ? args.connections : []) {
+      // Without autovacuum, the plans each connection cached in the first seconds of the warm-up
+      // (web_bookings empty) stayed sequential scans of a table growing by a row a booking, and the
+      // technician-days' change marks piled up dead row versions: a state no database in service is in.
+      if (args.vacuum === 'runs') await vacuumAnalyze(handle, schema);
       const before = cpuTicks();
       const serviceBefore = processTreeCpuMs(service.process.pid!);
       const clientBefore = process.cpuUsage();

@@ -45,15 +45,23 @@ export async function loadScenario(
   await migrate(handle.db);
   const seeded = await seedDemoCompany(handle.db, API_SCENARIOS[name]);
   // Planner statistics and the visibility map, as a database in service has them (autovacuum would
-  // get there later; it is off on the shared benchmark server): this schema's tables only, not every
-  // database's schema. Without the VACUUM no page was all-visible, so every index-only scan (the
-  // caps' counts, the idempotency look-up) fetched heap pages and the first readers set hint bits.
+  // get there later; it is off on the shared benchmark server). Without the VACUUM no page was
+  // all-visible, so every index-only scan (the caps' counts, the idempotency look-up) fetched heap
+  // pages and the first readers set hint bits.
+  await vacuumAnalyze(handle, schema);
+  return { schema, handle, visits: seeded.visits };
+}
+
+/**
+ * VACUUM (ANALYZE) of this schema's tables only, not every database's schema: what autovacuum does
+ * for a database in service, and does not do on the shared benchmark server (it is off there).
+ */
+export async function vacuumAnalyze(handle: DatabaseHandle, schema: string): Promise<void> {
   const { rows: tables } = await sql<{ name: string }>`
     SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = ${schema}`.execute(
     handle.db,
   );
   await sql.raw(`VACUUM (ANALYZE) ${tables.map((t) => t.name).join(', ')}`).execute(handle.db);
-  return { schema, handle, visits: seeded.visits };
 }
 
 export interface RunningService {
