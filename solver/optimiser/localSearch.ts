@@ -7,7 +7,7 @@
  * re-simulated once the O(1) filter passes.
  */
 import type { Random } from './prng.js';
-import { routeCost } from './schedule.js';
+import { arcSequenceTravel, routeCost } from './schedule.js';
 import type { RouteState, Solution } from './solution.js';
 
 const EPS = 1e-7;
@@ -24,21 +24,7 @@ export interface LocalSearchOptions {
 function sequenceCost(sol: Solution, k: number, seq: number[]): number {
   const inst = sol.inst;
   if (!inst.arcCost) return routeCost(inst, k, seq);
-  const veh = inst.vehicles[k]!;
-  const M = inst.nodeCount;
-  let t = veh.shiftStart;
-  let prev = veh.startNode;
-  let c = 0;
-  for (const u of seq) {
-    t = Math.max(t + inst.time[prev * M + u]!, inst.windowStart[u]!);
-    if (t > inst.windowEnd[u]!) return Infinity;
-    c += inst.time[prev * M + u]!;
-    t += inst.duration[u]!;
-    prev = u;
-  }
-  c += inst.time[prev * M + veh.endNode]!;
-  if (t + inst.time[prev * M + veh.endNode]! > veh.endLimit) return Infinity;
-  return seq.length === 0 ? 0 : c;
+  return seq.length === 0 ? 0 : arcSequenceTravel(inst, k, seq);
 }
 
 function servable(sol: Solution, visits: readonly number[], k: number): boolean {

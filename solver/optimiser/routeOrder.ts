@@ -22,7 +22,7 @@
  */
 import type { Instance } from './instance.js';
 import type { PooledRoute } from './routePool.js';
-import { routeCost } from './schedule.js';
+import { arcSequenceTravel, routeCost } from './schedule.js';
 
 const EPS = 1e-7;
 /** Rounds of all moves at most (each round that improves starts over). */
@@ -34,20 +34,7 @@ let cand = new Int32Array(0);
 
 /** Whether the visits cand[1..n] hold their windows and the end limit for vehicle k. */
 function holds(inst: Instance, k: number, n: number): boolean {
-  const veh = inst.vehicles[k]!;
-  const M = inst.nodeCount;
-  const T = inst.time;
-  let t = veh.shiftStart;
-  let prev = veh.startNode;
-  for (let p = 1; p <= n; p++) {
-    const u = cand[p]!;
-    t += T[prev * M + u]!;
-    if (t < inst.windowStart[u]!) t = inst.windowStart[u]!;
-    if (t > inst.windowEnd[u]!) return false;
-    t += inst.duration[u]!;
-    prev = u;
-  }
-  return t + T[prev * M + veh.endNode]! <= veh.endLimit;
+  return arcSequenceTravel(inst, k, cand.subarray(1, n + 1)) < Infinity;
 }
 
 /** Copies cand into nodes (a move was taken). */

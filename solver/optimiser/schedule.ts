@@ -191,6 +191,28 @@ function costFromBuffers(inst: Instance, k: number, seq: ArrayLike<number>, end:
   };
 }
 
+/**
+ * Travel of `seq` for vehicle k when it holds every window and the end limit, else Infinity: the
+ * whole cost on arc-cost instances (Instance.arcCost), without routeCost's schedule buffers.
+ */
+export function arcSequenceTravel(inst: Instance, k: number, seq: ArrayLike<number>): number {
+  const veh = inst.vehicles[k]!;
+  const M = inst.nodeCount;
+  let t = veh.shiftStart;
+  let prev = veh.startNode;
+  let c = 0;
+  for (let p = 0; p < seq.length; p++) {
+    const u = seq[p]!;
+    t = Math.max(t + inst.time[prev * M + u]!, inst.windowStart[u]!);
+    if (t > inst.windowEnd[u]!) return Infinity;
+    c += inst.time[prev * M + u]!;
+    t += inst.duration[u]!;
+    prev = u;
+  }
+  if (t + inst.time[prev * M + veh.endNode]! > veh.endLimit) return Infinity;
+  return c + inst.time[prev * M + veh.endNode]!;
+}
+
 /** Exact cost of serving `seq` with vehicle k, Infinity when infeasible. An empty route costs 0. */
 export function routeCost(inst: Instance, k: number, seq: ArrayLike<number>): number {
   if (seq.length === 0) return 0;
