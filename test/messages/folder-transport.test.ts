@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { folderTransport, storedMail, storedMails } from '../../src/domain/messages/transport.js';
+import {
+  folderTransport,
+  storedMail,
+  storedMails,
+  storedMessage,
+} from '../../src/domain/messages/transport.js';
 
 /** The folder transport (no SMTP configured): what /dev/mail lists and shows. */
 describe('folder transport', () => {
@@ -34,16 +39,15 @@ describe('folder transport', () => {
     date: new Date(Date.UTC(2026, 11, 2, 9, 0, n)),
   });
 
-  it('keeps each e-mail as an .eml and lists the summaries newest first, one found by its file', async () => {
+  it('keeps each e-mail in the index with its message, lists the summaries newest first, one found by its file', async () => {
     const dir = dataDir();
     const transport = folderTransport(dir);
     for (const n of [1, 2, 3]) await transport.send(mail(n));
     transport.close();
 
-    const files = readdirSync(join(dir, 'mail'));
-    // One new file an e-mail; the summaries go to the index.
-    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(3);
-    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(0);
+    // No new file an e-mail: each goes to the index, one line.
+    expect(readdirSync(join(dir, 'mail'))).toEqual(['index.jsonl']);
+    expect(readFileSync(join(dir, 'mail', 'index.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(3);
     const listed = await storedMails(dir);
     expect(listed.map((m) => m.subject)).toEqual([
       'Votre rendez-vous n° 3',
@@ -63,27 +67,35 @@ describe('folder transport', () => {
     expect(await storedMail(dir, second.file)).toEqual(second);
     expect(await storedMail(dir, 'no-such-mail')).toBeNull();
     expect(await storedMail(dir, '../index')).toBeNull();
-    // The .eml is the message itself, as an SMTP server would get it.
-    const parsed = await simpleParser(readFileSync(join(dir, 'mail', `${second.file}.eml`)));
+    // The message itself, as an SMTP server would get it (CRLF line ends).
+    const eml = await storedMessage(dir, second.file);
+    expect(eml).toMatch(/^[^\n]*\r\n/);
+    expect(eml).not.toMatch(/[^\r]\n/);
+    const parsed = await simpleParser(eml!);
     expect(parsed.subject).toBe('Votre rendez-vous n° 2');
     expect(parsed.messageId).toBe('<message-2@rdv.example.fr>');
+    expect(parsed.to).toMatchObject({ value: [{ address: 'marie2@example.fr' }] });
+    expect(await storedMessage(dir, 'no-such-mail')).toBeNull();
+    expect(await storedMessage(dir, '../index')).toBeNull();
   });
 
-  it('skips a summary cut short by a crash, still lists the .json summaries of earlier versions, and survives a removed folder', async () => {
+  it('skips a summary cut short by a crash, still reads the .json summaries and .eml files of earlier versions, and survives a removed folder', async () => {
     const dir = dataDir();
     const transport = folderTransport(dir);
     await transport.send(mail(1));
     // A crash in the middle of an append leaves half a line.
     appendFileSync(join(dir, 'mail', 'index.jsonl'), '{"file":"2026-12-02T09-00-09');
-    // Until 2026-12-02 each summary was a file of its own.
+    // Until 2026-12-02 each summary was a file of its own, and until 2026-12-03 each message.
     const legacy = {
       ...(await storedMails(dir))[0]!,
       file: '2026-12-01T08-00-00-000Z-legacy',
       subject: 'Ancien',
     };
     writeFileSync(join(dir, 'mail', `${legacy.file}.json`), JSON.stringify(legacy));
+    writeFileSync(join(dir, 'mail', `${legacy.file}.eml`), 'Subject: Ancien\r\n\r\nBonjour\r\n');
     expect((await storedMails(dir)).map((m) => m.subject)).toEqual(['Votre rendez-vous n° 1', 'Ancien']);
     expect(await storedMail(dir, legacy.file)).toEqual(legacy);
+    expect(await storedMessage(dir, legacy.file)).toBe('Subject: Ancien\r\n\r\nBonjour\r\n');
 
     // The index removed: the next e-mail starts a new one rather than writing to the deleted file.
     unlinkSync(join(dir, 'mail', 'index.jsonl'));

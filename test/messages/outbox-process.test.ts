@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxProcess } from '../../src/domain/messages/outbox-process.js';
+import { storedMails } from '../../src/domain/messages/transport.js';
 import {
   OUTBOX_CATCH_UP,
   OUTBOX_PROCESS_NAME,
@@ -264,7 +265,7 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
       return message;
     });
     expect(sent.channel).toBe('email');
-    expect(readdirSync(join(dataDir, 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+    expect(await storedMails(dataDir)).toHaveLength(1);
     expect(warnings).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -62,33 +62,33 @@ export interface StoredMail {
 }
 
 /**
- * The folder transport: each e-mail as the exact .eml an SMTP server would get (CRLF line ends, as
- * SMTP carries them; until 2026-12-02 written with Unix ones, which cost nodemailer a newline
- * transform stream), and its summary (what /dev/mail lists and shows) appended as one line to
- * `mail/index.jsonl`, kept open.
+ * The folder transport: each e-mail appended to `mail/index.jsonl` (kept open) as one line: what
+ * /dev/mail lists and shows, and the exact message an SMTP server would get (`eml`: CRLF line
+ * ends, as SMTP carries them), read back with storedMessage.
  *
- * One new file an e-mail, not two: creating a file is the dear part of writing it (a 6 KB file
- * made anew cost 275 µs of kernel CPU on the bench host, appending the same bytes to an open file
- * 9 µs), and a system call is not preempted on a kernel built without preemption, so a booking's
- * thread waking meanwhile waits for it. Until 2026-12-02 each summary was a .json file of its own
- * (still read, see storedMails).
+ * No new file an e-mail: creating a file is the dear part of writing it, and its cost depends on
+ * where the folder lies (a 6 KB file made anew cost 10-240 µs of kernel CPU on the bench host, up
+ * to 0.53 ms an e-mail in a bench:outbox-drain profile with the folder under /tmp; appending the
+ * same bytes to an open file 2-5 µs), and a system call is not preempted on a kernel built without
+ * preemption, so a booking's thread waking meanwhile waits for it. One write a line: appends are
+ * not interleaved, so instances sharing a data folder keep whole lines. Until 2026-12-03 each
+ * e-mail was an .eml file of its own, and until 2026-12-02 each summary a .json file (both still
+ * read, see storedMails and storedMessage).
  */
 export function folderTransport(dataDir: string): MailTransport {
   const dir = join(dataDir, 'mail');
   const indexFile = join(dir, INDEX_FILE);
   let index: number | undefined;
-  // Written synchronously: a small file on the local disk and an append take tens of microseconds,
-  // less than composing the e-mail (synchronous too), while the promise API's open, write and close,
-  // each a trip to libuv's thread pool, cost 0.3-0.6 ms of CPU an e-mail (bench:outbox-drain profile).
-  const writeBoth = (file: string, message: string | Buffer, summary: string) => {
-    writeFileSync(join(dir, `${file}.eml`), message, { mode: 0o600 });
+  // Written synchronously: an append takes microseconds, less than composing the e-mail
+  // (synchronous too), while the promise API's write, a trip to libuv's thread pool, costs more.
+  const append = (line: string) => {
     // Opened again if it was removed meanwhile (its descriptor would write to a deleted file).
     if (index !== undefined && fstatSync(index).nlink === 0) {
       closeSync(index);
       index = undefined;
     }
     index ??= openSync(indexFile, 'a', 0o600);
-    writeSync(index, summary);
+    writeSync(index, line);
   };
   return {
     kind: 'folder',
@@ -98,9 +98,8 @@ export function folderTransport(dataDir: string): MailTransport {
       const id = String(mail.messageId ?? '')
         .replace(/[^A-Za-z0-9-]/g, '')
         .slice(0, 40);
-      const file = `${date}-${id}`;
-      const summary: StoredMail = {
-        file,
+      const stored: StoredMail & { eml: string } = {
+        file: `${date}-${id}`,
         messageId: String(mail.messageId ?? ''),
         date: (mail.date instanceof Date ? mail.date : new Date()).toISOString(),
         to:
@@ -114,17 +113,18 @@ export function folderTransport(dataDir: string): MailTransport {
           mail.icalEvent && typeof mail.icalEvent === 'object' && 'content' in mail.icalEvent
             ? String(mail.icalEvent.content)
             : null,
+        eml: typeof message === 'string' ? message : message.toString('utf8'),
       };
-      const line = `${JSON.stringify(summary)}\n`;
+      const line = `${JSON.stringify(stored)}\n`;
       try {
-        writeBoth(file, message, line);
+        append(line);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         // The folder is not there (first e-mail, or removed meanwhile): made, and the index opened anew.
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (index !== undefined) closeSync(index);
         index = undefined;
-        writeBoth(file, message, line);
+        append(line);
       }
     },
     close: () => {
@@ -137,8 +137,8 @@ export function folderTransport(dataDir: string): MailTransport {
 /** The summaries of the e-mails kept in the data folder, one JSON line each (folderTransport). */
 const INDEX_FILE = 'index.jsonl';
 
-/** Every stored summary: the index's lines (a line cut short by a crash is skipped) and the .json files of earlier versions. */
-async function allStored(dataDir: string): Promise<StoredMail[]> {
+/** Every stored e-mail: the index's lines (a line cut short by a crash is skipped) and the .json files of earlier versions. */
+async function allStored(dataDir: string): Promise<(StoredMail & { eml?: string })[]> {
   const dir = join(dataDir, 'mail');
   let files: string[];
   try {
@@ -146,12 +146,12 @@ async function allStored(dataDir: string): Promise<StoredMail[]> {
   } catch {
     return [];
   }
-  const mails: StoredMail[] = [];
+  const mails: (StoredMail & { eml?: string })[] = [];
   if (files.includes(INDEX_FILE)) {
     for (const line of (await readFile(join(dir, INDEX_FILE), 'utf8')).split('\n')) {
       if (!line) continue;
       try {
-        mails.push(JSON.parse(line) as StoredMail);
+        mails.push(JSON.parse(line) as StoredMail & { eml?: string });
       } catch {
         // the last line of a write interrupted by a crash
       }
@@ -172,15 +172,33 @@ async function allStored(dataDir: string): Promise<StoredMail[]> {
   return mails;
 }
 
+/** A stored e-mail's summary, without the message itself. */
+function summaryOf({ eml: _eml, ...summary }: StoredMail & { eml?: string }): StoredMail {
+  return summary;
+}
+
 /** The stored e-mails, newest first (for /dev/mail). */
 export async function storedMails(dataDir: string, limit = 200): Promise<StoredMail[]> {
   const mails = await allStored(dataDir);
   // File names start with the date (ISO, sortable): newest first, as the .json files were listed.
   mails.sort((a, b) => (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
-  return mails.slice(0, limit);
+  return mails.slice(0, limit).map(summaryOf);
 }
 
 export async function storedMail(dataDir: string, file: string): Promise<StoredMail | null> {
   if (!/^[\w-]+$/.test(file)) return null;
-  return (await allStored(dataDir)).find((m) => m.file === file) ?? null;
+  const mail = (await allStored(dataDir)).find((m) => m.file === file);
+  return mail ? summaryOf(mail) : null;
+}
+
+/** A stored e-mail as an SMTP server would have received it (from its index line, or the .eml file of an earlier version). */
+export async function storedMessage(dataDir: string, file: string): Promise<string | null> {
+  if (!/^[\w-]+$/.test(file)) return null;
+  const mail = (await allStored(dataDir)).find((m) => m.file === file);
+  if (mail?.eml !== undefined) return mail.eml;
+  try {
+    return await readFile(join(dataDir, 'mail', `${file}.eml`), 'utf8');
+  } catch {
+    return null;
+  }
 }
