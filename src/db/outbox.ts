@@ -185,7 +185,7 @@ export async function finishEvents(
         webhook_id uuid, recipient text, payload jsonb, status text, attempts integer,
         next_attempt_at timestamptz, give_up_at timestamptz, locked_until timestamptz, last_error text,
         response_status integer, response_body text, sent_at timestamptz)
-      ON CONFLICT (dedupe_key) DO NOTHING
+      ON CONFLICT (id) DO NOTHING
       RETURNING 1
     ), dispatched AS (
       UPDATE outbox SET dispatched_at = ${now}, private_payload = NULL, locked_until = NULL
@@ -259,7 +259,7 @@ export async function insertMessages(tx: Executor, messages: NewMessage[]): Prom
   const result = await tx
     .insertInto('messages')
     .values(messages.map((m) => messageValues(m)))
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
