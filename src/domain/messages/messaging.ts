@@ -13,6 +13,8 @@ export interface MessagingOptions {
   allowPrivateWebhooks: boolean;
   leaseMs?: number;
   pollMs?: number;
+  pauseMs?: number;
+  catchUpAfterMs?: number;
   clock?: () => Date;
   log?: WorkerLog;
   onProgress?: OutboxWorkerOptions['onProgress'];
@@ -36,6 +38,8 @@ export function createMessaging(db: Db, options: MessagingOptions): Messaging {
     clock: options.clock,
     leaseMs: options.leaseMs,
     pollMs: options.pollMs,
+    pauseMs: options.pauseMs,
+    catchUpAfterMs: options.catchUpAfterMs,
     log: options.log,
     onProgress: options.onProgress,
   });

@@ -7,7 +7,12 @@ import {
   type OutboxProcessData,
   type ToOutbox,
 } from './outbox-channel.js';
-import { OUTBOX_PROCESS_NAME, OUTBOX_PROCESS_NICE, runAsBackgroundProcess } from './process-priority.js';
+import {
+  OUTBOX_CATCH_UP,
+  OUTBOX_PROCESS_NAME,
+  OUTBOX_PROCESS_NICE,
+  runAsBackgroundProcess,
+} from './process-priority.js';
 
 /**
  * The outbox worker's process (see outbox-process.ts), started by an instance with an IPC channel:
@@ -85,8 +90,20 @@ const database = await openDatabase({
   // Its writes' loss in a database crash only means a re-delivery under the same id (see server.ts).
   synchronousCommit: false,
 });
+/**
+ * A sleep after composing each message (about a millisecond of CPU each) while the worker keeps up
+ * (not once work has waited a second: then the instance raises this process and it catches up at
+ * full speed). This process runs under SCHED_IDLE, yet in scheduler traces of bench:outbox-ab the
+ * booking's tasks still waited behind it (0.8-1.7 ms a booking, some waits over 2 ms with it
+ * running on the CPU they had been woken for): sleeping between two messages hands the CPU back at
+ * least that often, whatever the kernel does. A run of 16 messages takes ~16 ms longer.
+ */
+const PAUSE_BETWEEN_MESSAGES_MS = 1;
+
 const running = createMessaging(database.db, {
   ...data.messaging,
+  pauseMs: PAUSE_BETWEEN_MESSAGES_MS,
+  catchUpAfterMs: OUTBOX_CATCH_UP.at(-1)!.afterMs,
   log,
   onProgress: (backlogSince) =>
     send({ type: 'progress', backlogSince: backlogSince ?? null, seenWake: state.seenWake }),

@@ -47,6 +47,15 @@ export interface OutboxWorkerOptions {
   gatherMs?: number;
   /** Minimum time between two runs of the scheduled jobs (by the worker's clock). */
   scheduleEveryMs?: number;
+  /**
+   * How long the worker sleeps after composing each message of a run before the next (0: a turn of
+   * the event loop only), while it keeps up: not in a run that starts with work waiting for
+   * `catchUpAfterMs` or longer, which goes at full speed. The outbox process (outbox-child.ts) gives
+   * the CPU back this way: see there.
+   */
+  pauseMs?: number;
+  /** See pauseMs; 1 s by default, when the instance raises its outbox process (OUTBOX_CATCH_UP). */
+  catchUpAfterMs?: number;
   log?: WorkerLog;
   random?: () => number;
   /**
@@ -83,6 +92,8 @@ export class OutboxWorker {
   private readonly concurrency: number;
   private readonly scheduleEveryMs: number;
   private readonly gatherMs: number;
+  private readonly pauseMs: number;
+  private readonly catchUpAfterMs: number;
   private lastSchedule = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
@@ -110,6 +121,8 @@ export class OutboxWorker {
     this.concurrency = options.concurrency ?? 16;
     this.scheduleEveryMs = options.scheduleEveryMs ?? 60_000;
     this.gatherMs = options.gatherMs ?? 150;
+    this.pauseMs = options.pauseMs ?? 0;
+    this.catchUpAfterMs = options.catchUpAfterMs ?? 1_000;
   }
 
   start(): void {
@@ -237,7 +250,8 @@ export class OutboxWorker {
       this.eventsKnown = true;
     }
     const attempted = claimed.length + (fresh?.toDeliver.length ?? 0);
-    const sent = await this.deliverBatch(claimed, fresh, now, leaseUntil);
+    const behind = this.pendingSince !== undefined && Date.now() - this.pendingSince >= this.catchUpAfterMs;
+    const sent = await this.deliverBatch(claimed, fresh, now, leaseUntil, behind ? 0 : this.pauseMs);
     return { dispatched, scheduled, attempted, sent, full: full || this.moreDue };
   }
 
@@ -266,6 +280,7 @@ export class OutboxWorker {
     fresh: TakenEvents | undefined,
     now: Date,
     leaseUntil: Date,
+    pauseMs: number,
   ): Promise<number> {
     const freshRows = fresh?.toDeliver.map((d) => d.row) ?? [];
     const all = [...claimed, ...freshRows];
@@ -293,8 +308,8 @@ export class OutboxWorker {
     for (const message of all) {
       // One message composed per turn of the event loop: requests waiting meanwhile (bookings, when
       // the worker shares an instance's thread, as on the embedded database) are served between two
-      // compositions, not after the whole batch.
-      await new Promise((resolve) => setImmediate(resolve));
+      // compositions, not after the whole batch. With pauseMs, a sleep between two instead.
+      await new Promise((resolve) => (pauseMs > 0 ? setTimeout(resolve, pauseMs) : setImmediate(resolve)));
       const delivery = this.deliverOne(message, prepared.get(message.channel));
       void delivery.then((outcome) => ready.push(outcome));
       deliveries.push(delivery);
