@@ -47,7 +47,11 @@ describe('folder transport', () => {
 
     // No new file an e-mail: each goes to the index, one line.
     expect(readdirSync(join(dir, 'mail'))).toEqual(['index.jsonl']);
-    expect(readFileSync(join(dir, 'mail', 'index.jsonl'), 'utf8').trimEnd().split('\n')).toHaveLength(3);
+    expect(
+      readFileSync(join(dir, 'mail', 'index.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n'),
+    ).toHaveLength(3);
     const listed = await storedMails(dir);
     expect(listed.map((m) => m.subject)).toEqual([
       'Votre rendez-vous n° 3',
@@ -77,6 +81,22 @@ describe('folder transport', () => {
     expect(parsed.to).toMatchObject({ value: [{ address: 'marie2@example.fr' }] });
     expect(await storedMessage(dir, 'no-such-mail')).toBeNull();
     expect(await storedMessage(dir, '../index')).toBeNull();
+
+    // After a restart (a new transport on the same folder): the earlier e-mails are still listed and
+    // read back, the new one goes after them.
+    const restarted = folderTransport(dir);
+    await restarted.send(mail(4));
+    restarted.close();
+    expect((await storedMails(dir)).map((m) => m.subject)).toEqual([
+      'Votre rendez-vous n° 4',
+      'Votre rendez-vous n° 3',
+      'Votre rendez-vous n° 2',
+      'Votre rendez-vous n° 1',
+    ]);
+    expect(await storedMessage(dir, second.file)).toBe(eml);
+    const fourth = await simpleParser((await storedMessage(dir, (await storedMails(dir))[0]!.file))!);
+    expect(fourth.messageId).toBe('<message-4@rdv.example.fr>');
+    expect(readdirSync(join(dir, 'mail'))).toEqual(['index.jsonl']);
   });
 
   it('skips a summary cut short by a crash, still reads the .json summaries and .eml files of earlier versions, and survives a removed folder', async () => {
