@@ -155,6 +155,13 @@ interface Run {
    * cancellation, a slot read when the client's windows went stale, a challenge on remembered windows).
    */
   untimed_per_booking?: Record<string, number>;
+  /**
+   * Bookings runs: the slot reads' memory events per booking (tournee_slot_cache_total: freshness
+   * probes asked, probes reused, technician-days read, days found changed), the untimed requests' included.
+   */
+  slot_cache_per_booking?: Record<string, number>;
+  /** Bookings runs: the share of both cores the whole machine kept busy during the run, % (100: saturated). */
+  host_busy_pct?: number;
 }
 
 const runs: Run[] = [];
@@ -175,12 +182,17 @@ function backendCpuSince(before: Map<number, number>, after: Map<number, number>
 }
 let doubleBookings = 0;
 
-/** The service's booking-path counters, from its metrics listener. */
+/**
+ * The service's booking-path counters and the slot reads' memory events (freshness probes, days
+ * read, probes reused), from its metrics listener, keyed "path:<path>" and "cache:<event>".
+ */
 async function bookingPaths(metricsUrl: string): Promise<Map<string, number>> {
   const text = await (await fetch(metricsUrl)).text();
   const paths = new Map<string, number>();
   for (const m of text.matchAll(/^tournee_booking_paths_total\{path="(\w+)"\} (\d+)/gm))
-    paths.set(m[1]!, Number(m[2]));
+    paths.set(`path:${m[1]!}`, Number(m[2]));
+  for (const m of text.matchAll(/^tournee_slot_cache_total\{event="(\w+)"\} (\d+)/gm))
+    paths.set(`cache:${m[1]!}`, Number(m[2]));
   return paths;
 }
 
@@ -349,9 +361,15 @@ for (const name of args.scenarios) {
         },
       });
       const pathsAfter = await bookingPaths(metricsUrl);
-      const paths = Object.fromEntries(
-        [...pathsAfter].map(([path, n]) => [path, n - (pathsBefore.get(path) ?? 0)]),
-      );
+      const counted = (prefix: string, per = 1) =>
+        Object.fromEntries(
+          [...pathsAfter]
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, n]) => [key.slice(prefix.length), round((n - (pathsBefore.get(key) ?? 0)) / per, 3)]),
+        );
+      const paths = counted('path:');
+      const slotCachePerBooking = counted('cache:', bookings.requests);
+      const busy = cpuTicks();
       const byStatusSummary = Object.fromEntries(
         [...byStatus].map(([status, list]) => {
           const s = summarise(list);
@@ -365,6 +383,8 @@ for (const name of args.scenarios) {
         ]),
       );
       const steal = stealPercent(before);
+      const hostBusy =
+        busy.total > before.total ? (100 * (busy.busy - before.busy)) / (busy.total - before.total) : 0;
       // Per booking, with what it brings along untimed (its challenge, the previous one's cancellation,
       // a slot read when the client's windows went stale): the service's CPU, PostgreSQL's not included.
       const serviceCpu = (processTreeCpuMs(service.process.pid!) - serviceBefore) / bookings.requests;
@@ -382,6 +402,8 @@ for (const name of args.scenarios) {
           by_status: byStatusSummary,
           untimed_per_booking: untimed,
           paths,
+          slot_cache_per_booking: slotCachePerBooking,
+          host_busy_pct: round(hostBusy, 1),
         }),
       );
       log(
@@ -392,6 +414,10 @@ for (const name of args.scenarios) {
           .map(([status, s]) => `${status} × ${s.requests} p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms`)
           .join('; ')}; written: ${Object.entries(paths)
           .map(([path, n]) => `${path} ${n}`)
+          .join(', ')}; host busy ${hostBusy.toFixed(0)} %; slot reads' memory per booking: ${Object.entries(
+          slotCachePerBooking,
+        )
+          .map(([event, n]) => `${event} ${n}`)
           .join(', ')}; untimed per booking: ${Object.entries(untimed)
           .map(([kind, n]) => `${kind} ${n}`)
           .join(', ')}`,
