@@ -35,7 +35,12 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   /** How long a taken message stays reserved to this worker; longer than any delivery (10 s webhook timeout). */
   leaseMs?: number;
-  /** Messages taken and delivered at once by this worker. */
+  /**
+   * Messages taken and delivered at once by this worker (32 by default). A run's statements (take
+   * the events, read the subscriptions, write the messages with the events' dispatch) cost about the
+   * same for 16 events as for 32: with booking traffic that fills a run, 32 a run cost its PostgreSQL
+   * backends 0.092 ms a message instead of 0.117-0.125 at 16 (bench:outbox-drain --per-run 32).
+   */
   concurrency?: number;
   /**
    * After a wake (an event committed in this process), how long the worker waits for more to come
@@ -118,7 +123,7 @@ export class OutboxWorker {
     this.clock = options.clock ?? (() => new Date());
     this.pollMs = options.pollMs ?? DEFAULT_OUTBOX_POLL_MS;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.concurrency = options.concurrency ?? 16;
+    this.concurrency = options.concurrency ?? 32;
     this.scheduleEveryMs = options.scheduleEveryMs ?? 60_000;
     this.gatherMs = options.gatherMs ?? 150;
     this.pauseMs = options.pauseMs ?? 0;
