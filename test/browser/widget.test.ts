@@ -5,12 +5,16 @@
  * page under the service's CSP, and axe-core at every step. Screenshots at
  * phone and desktop widths go to test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ical from 'node-ical';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/domain/auth.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
+import { createMessaging } from '../../src/domain/messages/messaging.js';
 import { feedTokenOf } from '../helpers/database.js';
 import {
   DESKTOP,
@@ -29,13 +33,16 @@ mkdirSync(ARTIFACTS, { recursive: true });
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
+/** The service's data folder: with no SMTP server, the e-mails it sends are kept there and shown at /dev/mail. */
+const dataDir = mkdtempSync(join(tmpdir(), 'widget-browser-'));
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  [stack, browser] = await Promise.all([startStack({ TOURNEE_DATA_DIR: dataDir }), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 afterEach(async () => {
   await context?.close();
@@ -74,7 +81,7 @@ async function bookFromOutside(
   serviceId: string,
   window: { start: string; end: string },
   n: number,
-): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string } } }> {
+): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string; reference: string } } }> {
   const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as {
     challenge: string;
     difficulty: number;
@@ -95,7 +102,7 @@ async function bookFromOutside(
   });
   return {
     status: response.status,
-    body: (await response.json()) as { manageUrl?: string; booking?: { id: string } },
+    body: (await response.json()) as { manageUrl?: string; booking?: { id: string; reference: string } },
   };
 }
 
@@ -545,6 +552,52 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     }
     await screenshot(page, 'manage-bad-link-phone');
   });
+
+  it('opens the manage link of the confirmation e-mail shown at /dev/mail in a tab where the booking shows', async () => {
+    const service = (
+      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
+        services: { id: string; slug: string }[];
+      }
+    ).services.find((s) => s.slug === 'depannage')!;
+    const slots = (await (
+      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
+    ).json()) as { days: { date: string; windows: { start: string; end: string }[] }[] };
+    const booked = await bookFromOutside(service.id, slots.days.at(-1)!.windows.at(-1)!, 55);
+    expect(booked.status).toBe(201);
+    const { token } = await createApiToken(stack.testDb.handle.db, 'admin', 'Lead');
+    // The outbox sends the confirmation, into the data folder /dev/mail reads (no SMTP server).
+    const messaging = createMessaging(stack.testDb.handle.db, {
+      dataDir,
+      publicUrl: stack.apiOrigin,
+      allowPrivateWebhooks: false,
+      clock: () => stack.now,
+    });
+    try {
+      for (let idle = 0; idle < 2;) {
+        const run = await messaging.worker.runOnce();
+        idle = run.attempted === 0 && run.dispatched === 0 ? idle + 1 : 0;
+      }
+    } finally {
+      await messaging.close();
+    }
+
+    context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${stack.apiOrigin}/dev/mail?token=${encodeURIComponent(token)}`);
+    await page
+      .getByRole('link', {
+        name: new RegExp(`^Rendez-vous confirmé.*\\(${booked.body.booking!.reference}\\)`),
+      })
+      .click();
+    const [manage] = await Promise.all([
+      context.waitForEvent('page', { timeout: 10_000 }),
+      page.frameLocator('iframe').getByRole('link', { name: 'Modifier ou annuler le rendez-vous' }).click(),
+    ]);
+    // Followed inside the sandboxed preview, the manage page ran no script and stayed blank.
+    expect(manage.url()).toBe(booked.body.manageUrl);
+    await expect.poll(() => widget(manage).locator('dd').nth(1).textContent()).toBe('Confirmé');
+    await manage.screenshot({ path: `${ARTIFACTS}/dev-mail-manage-link.png` });
+  }, 30_000);
 
   it('on the manage page: header links keep the booking, and past the cut-off the actions give way to the phone', async () => {
     const service = (

@@ -75,11 +75,14 @@ export const devMailRoutes: FastifyPluginAsyncZod = async (app) => {
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer');
+      // The e-mail runs no script in the frame; its links (the manage link above all) open in a tab
+      // of their own, where the page they lead to runs as it would from the customer's mailbox —
+      // followed inside the sandbox, the manage page stayed blank.
       return page(
         mail.subject,
         `<p><a href="/dev/mail${q}">← Tous les e-mails</a></p><h1>${escapeHtml(mail.subject)}</h1>
 <p class="muted">À ${escapeHtml(mail.to)} — ${escapeHtml(mail.date)} — Message-ID ${escapeHtml(mail.messageId)}</p>
-<iframe sandbox title="Version HTML" srcdoc="${escapeHtml(mail.html)}"></iframe>
+<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="Version HTML" srcdoc="${escapeHtml(`<base target="_blank">${mail.html}`)}"></iframe>
 <h2>Version texte</h2><pre>${escapeHtml(mail.text)}</pre>
 ${mail.calendar ? `<h2>Invitation (.ics)</h2><pre>${escapeHtml(mail.calendar)}</pre>` : ''}`,
       );
