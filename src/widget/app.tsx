@@ -372,7 +372,7 @@ export function App({ host, apiOrigin, service: preselect, lang, phone, company,
       );
       break;
     case 'done':
-      body = state.done && <DoneStep done={state.done} timeZone={timeZone} lang={lang} t={t} />;
+      body = state.done && <DoneStep done={state.done} timeZone={timeZone} phone={phone} lang={lang} t={t} />;
       break;
     case 'callback':
       body = (

@@ -553,6 +553,30 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await screenshot(page, 'manage-bad-link-phone');
   });
 
+  it('booked less than 24 h ahead, the confirmation gives the phone instead of a change deadline already past', async () => {
+    const { page, errors } = await openHostPage({ service: 'depannage' });
+    const w = widget(page);
+    await w.locator('#postcode').fill('69003');
+    await w.locator('#line').fill('5 rue Garibaldi');
+    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    // The first day is today (two hours' notice for a breakdown): its first window is hours away.
+    await w.locator('#window-0').check({ timeout: 10_000 });
+    await w.getByRole('button', { name: 'Continuer' }).click();
+    await w.locator('#name').fill('Léa Fabre');
+    await w.locator('#phone').fill('06 22 33 44 55');
+    await w.locator('#consent').check();
+    await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
+    await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
+    expect(await w.getByText(/^Modifiable ou annulable en ligne/).count()).toBe(0);
+    expect(await w.locator('#too-late').textContent()).toBe(
+      'Ce rendez-vous commence dans moins de 24\u00a0h\u00a0: il ne peut plus être modifié ni annulé en ligne. Pour le changer, appelez-nous au 04 78 00 12 34.',
+    );
+    expect(await w.locator('#too-late a').getAttribute('href')).toBe('tel:0478001234');
+    await expectAccessible(page, 'confirmation inside the cut-off');
+    await screenshot(page, 'confirmation-too-late-desktop');
+    expect(errors).toEqual([]);
+  });
+
   it('opens the manage link of the confirmation e-mail shown at /dev/mail in a tab where the booking shows', async () => {
     const service = (
       (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {

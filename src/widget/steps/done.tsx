@@ -1,20 +1,23 @@
 /** The confirmation: what was booked, the .ics to keep it, the link to change it. */
 import type { BookingConfirmation } from '../api.js';
 import { formatInstant, formatWindow, type Lang, type Messages } from '../i18n.js';
-import { StepHeader } from '../parts.js';
+import { PhoneLink, StepHeader } from '../parts.js';
 
 export function DoneStep({
   done,
   timeZone,
+  phone,
   lang,
   t,
 }: {
   done: BookingConfirmation;
   timeZone: string;
+  phone: string;
   lang: Lang;
   t: Messages;
 }) {
   const b = done.booking;
+  const cutoffHours = Math.round((Date.parse(b.window.start) - Date.parse(b.changeableUntil)) / 3_600_000);
   return (
     <div>
       <StepHeader step="done" text={t.doneStep} t={t} />
@@ -38,7 +41,14 @@ export function DoneStep({
           {t.manage}
         </a>
       </div>
-      <p>{t.changeableUntil(formatInstant(b.changeableUntil, lang, timeZone))}</p>
+      {b.changeable ? (
+        <p>{t.changeableUntil(formatInstant(b.changeableUntil, lang, timeZone))}</p>
+      ) : (
+        // Booked inside the cut-off: "modifiable until" would name a moment already past.
+        <p id="too-late">
+          {t.tooLate(cutoffHours)} <PhoneLink phone={phone} />.
+        </p>
+      )}
       <p class="muted">{t.doneNote}</p>
     </div>
   );
