@@ -59,6 +59,7 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
   const submit = useRef<HTMLButtonElement>(null);
   const consentBox = useRef<HTMLInputElement>(null);
   const streetInput = useRef<HTMLInputElement>(null);
+  const cityInput = useRef<HTMLInputElement>(null);
   // A caller with no address yet: the street is the first thing to ask.
   useEffect(() => {
     if (!/^\d{5}$/.test(home.postcode)) streetInput.current?.focus();
@@ -95,6 +96,17 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
 
   async function book(): Promise<void> {
     if (!chosen || busy) return;
+    // Said here, by the field, in French: the service's answer names "body.address.city" in English.
+    const missing = !address.street.trim() ? streetInput : !address.city.trim() ? cityInput : null;
+    if (missing) {
+      setError(
+        missing === streetInput
+          ? 'Saisissez la rue (numéro et rue) où le technicien doit venir.'
+          : 'Saisissez la ville du rendez-vous.',
+      );
+      missing.current?.focus();
+      return;
+    }
     if (!consent) {
       setError('Demandez au client s’il accepte que ses coordonnées servent à ce rendez-vous.');
       consentBox.current?.focus();
@@ -196,6 +208,7 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
         <label>
           Ville
           <input
+            ref={cityInput}
             value={address.city}
             onInput={(e) => setAddress({ ...address, city: e.currentTarget.value })}
           />
@@ -210,6 +223,8 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
           onPick={pick}
           onNoWindow={(kind) => onNoWindow({ kind, serviceId, postcode: address.postcode })}
           autoFocus={!touched}
+          // The service knows the town of the postal code: Claire need not type it (she may correct it).
+          onTown={(city) => setAddress((a) => (a.city.trim() ? a : { ...a, city }))}
         />
       )}
       {chosen && (

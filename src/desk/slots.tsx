@@ -18,6 +18,8 @@ interface Props {
   /** No window: the kind of request that fits, for "Nouvelle demande". */
   onNoWindow: (kind: RequestKind) => void;
   autoFocus: boolean;
+  /** The town of the postal code, as the service names it (fills an empty "Ville"). */
+  onTown?: (city: string) => void;
 }
 
 const REASONS: Record<string, string> = {
@@ -28,7 +30,7 @@ const REASONS: Record<string, string> = {
   'too-soon': 'Trop tôt : aucun créneau dans le délai.',
 };
 
-export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, autoFocus }: Props) {
+export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, autoFocus, onTown }: Props) {
   const [slots, setSlots] = useState<SlotsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allDays, setAllDays] = useState(false);
@@ -42,7 +44,11 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
     if (!/^\d{5}$/.test(postcode)) return;
     let live = true;
     api.slots(serviceId, postcode, from).then(
-      (answer) => live && setSlots(answer),
+      (answer) => {
+        if (!live) return;
+        setSlots(answer);
+        if (answer.city) onTown?.(answer.city);
+      },
       (e: unknown) => live && setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.'),
     );
     return () => {

@@ -422,6 +422,46 @@ describe('desk page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('books a new caller with no e-mail nor address: the town comes from the postal code, a missing street is asked in French', async () => {
+    const { page, errors } = await openDesk(DESKTOP);
+    await page.keyboard.press('/');
+    await page.keyboard.type('06 55 44 33 21');
+    await page.getByRole('option', { name: /Nouveau client/ }).click();
+    const form = page.getByRole('region', { name: 'Nouveau client' });
+    await form.getByLabel('Nom').fill('Robert Lenoir');
+    await form.getByRole('button', { name: 'Créer la fiche' }).click();
+    await page.getByRole('article', { name: 'Robert Lenoir' }).waitFor();
+
+    await page.keyboard.press('Alt+N');
+    const panel = page.getByRole('region', { name: /Nouveau rendez-vous/ });
+    await panel.getByLabel('Code postal').fill('69006');
+    // The windows name the town; so does the empty "Ville" field, which Claire did not have to type.
+    await panel.getByText('Créneaux à Lyon 6e (69006)', { exact: false }).waitFor();
+    await expect.poll(() => panel.getByLabel('Ville').inputValue()).toBe('Lyon 6e');
+    await panel.locator('button.window').first().click();
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
+    // No street: asked by the page, on the field, never the service's "body.address.line: Too small…".
+    await expect.poll(() => panel.locator('.notice.error').textContent()).toMatch(/^Saisissez la rue/);
+    await expect.poll(() => focusedIn(page, panel)).toMatch(/^INPUT/);
+    await page.keyboard.type('8 rue Garibaldi');
+    const consent = panel.getByLabel(/Le client accepte/);
+    if (await consent.count()) await consent.check(); // asked only when not on file
+    await page.screenshot({ path: `${ARTIFACTS}/desk-no-email-caller-1280.png`, fullPage: true });
+    const booked = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/bookings') && r.request().method() === 'POST',
+    );
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
+    expect((await booked).status()).toBe(201);
+    await page.getByText(/Rendez-vous DE-\w+ réservé pour Robert Lenoir/).waitFor();
+    const row = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['address_line', 'city', 'customer_email'])
+      .where('customer_name', '=', 'Robert Lenoir')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ address_line: '8 rue Garibaldi', city: 'Lyon 6e', customer_email: null });
+    expect(errors).toEqual([]);
+  });
+
   it('names the service a request is about on its card in the queue', async () => {
     const service = await firstService(stack.app, 'entretien-pac');
     const created = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
