@@ -58,6 +58,7 @@ export function App() {
   const [workingOn, setWorkingOn] = useState<RequestSummary | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const queue = useRef<HTMLUListElement>(null);
+  const callerColumn = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const refused = () => {
@@ -69,10 +70,16 @@ export function App() {
     return () => window.removeEventListener(UNAUTHORISED_EVENT, refused);
   }, []);
 
-  async function openCustomer(id: string, keepPanel = false): Promise<void> {
+  async function openCustomer(id: string, keepPanel = false, reveal = false): Promise<void> {
     try {
       setCard(await api.customer(id));
       if (!keepPanel) setPanel(null);
+      // Opened from the queue: on a phone the card is far above it, and the tap seemed to do nothing.
+      if (reveal)
+        setTimeout(
+          () => callerColumn.current?.querySelector('article')?.scrollIntoView({ block: 'nearest' }),
+          0,
+        );
     } catch (e) {
       setNotice({ kind: 'error', text: e instanceof ApiError ? e.message : 'Le service ne répond pas.' });
     }
@@ -169,7 +176,7 @@ export function App() {
       )}
 
       <div class="columns">
-        <div class="col-caller">
+        <div class="col-caller" ref={callerColumn}>
           <Search
             inputRef={search}
             initial={ctiPhone}
@@ -295,7 +302,10 @@ export function App() {
             listRef={queue}
             refresh={queueRefresh}
             highlight={highlight}
-            onOpenCustomer={(request) => (setWorkingOn(request), void openCustomer(request.customer.id))}
+            onOpenCustomer={(request) => (
+              setWorkingOn(request),
+              void openCustomer(request.customer.id, false, true)
+            )}
           />
         </div>
       </div>
