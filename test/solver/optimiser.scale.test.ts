@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { parseSolomon, solomonProblem } from '../../benchmarks/solomon.js';
 import { checkPlan } from '../../solver/check.js';
 import type { SearchLimits } from '../../solver/optimiser/alns.js';
-import { decompositionRound, routeGroups, subproblem } from '../../solver/optimiser/decomposition.js';
+import {
+  decompositionRound,
+  DECOMPOSE_FROM,
+  routeGroups,
+  subproblem,
+} from '../../solver/optimiser/decomposition.js';
 import { currentPlanSolution } from '../../solver/optimiser/initial.js';
 import {
   greedyInsert,
@@ -22,7 +27,9 @@ import { compileInstance } from '../../solver/optimiser/instance.js';
 import { localSearch } from '../../solver/optimiser/localSearch.js';
 import { planRoutes, toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
-import type { Solution } from '../../solver/optimiser/solution.js';
+import { RoutePool } from '../../solver/optimiser/routePool.js';
+import { loadHighs, recombineRoutes } from '../../solver/optimiser/setPartitioning.js';
+import { Solution } from '../../solver/optimiser/solution.js';
 import type { Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
 import { bookPlan } from './optimiserFixtures.js';
@@ -169,6 +176,31 @@ describe('decomposition', () => {
       }),
       { numRuns: 5 },
     );
+  }, 120_000);
+});
+
+describe('pooled routes reordered before the MIP, by size', () => {
+  const columnsOf = (name: string) => {
+    const inst = compileInstance(solomon(name));
+    const sol = currentPlanSolution(inst);
+    const pool = new RoutePool();
+    pool.add(sol);
+    return { inst, sol, columns: pool.best(100_000) };
+  };
+
+  it('from DECOMPOSE_FROM visits the columns are ordered before the MIP; between GRANULAR_FROM and it they are not', async () => {
+    const highs = await loadHighs();
+    const large = columnsOf('c1_10_1');
+    expect(large.inst.visitCount).toBeGreaterThanOrEqual(DECOMPOSE_FROM);
+    recombineRoutes(highs, large.inst, large.sol, large.columns, 0.2);
+    expect(large.columns.length).toBeGreaterThan(0);
+    expect(large.columns.every((r) => r.ordered === true)).toBe(true);
+
+    const middle = columnsOf('rc1_4_1');
+    expect(middle.inst.visitCount).toBeGreaterThanOrEqual(GRANULAR_FROM);
+    expect(middle.inst.visitCount).toBeLessThan(DECOMPOSE_FROM);
+    recombineRoutes(highs, middle.inst, middle.sol, middle.columns, 0.2);
+    expect(middle.columns.some((r) => r.ordered)).toBe(false);
   }, 120_000);
 });
 
