@@ -266,7 +266,7 @@ export function App({ map }: { map: MapSettings }) {
       />
 
       {notice && (
-        <p class={`notice ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+        <p class={`notice ${notice.kind} outcome`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
         </p>
       )}

@@ -246,8 +246,16 @@ describe('planner page: the real day', () => {
     await page.screenshot({ path: `${ARTIFACTS}/planner-day-dialog.png` });
     await dialog.getByRole('button', { name: 'Déplacer' }).focus();
     await page.keyboard.press('Enter');
-    await page.getByText(new RegExp(`^${stop.reference} déplacée :`)).waitFor();
+    const outcome = page.getByText(new RegExp(`^${stop.reference} déplacée :`));
+    await outcome.waitFor();
     expect((await visitRow(stop.visitId)).planned_start.getTime()).toBe(target.getTime());
+    // The page was scrolled down to the visit's details: the outcome is on screen all the same,
+    // not at the top of the page out of sight.
+    expect(await page.evaluate(() => scrollY)).toBeGreaterThan(0);
+    const box = await outcome.evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
+    expect(box.top).toBeGreaterThanOrEqual(0);
+    expect(box.bottom).toBeLessThanOrEqual(DESKTOP.height);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-moved.png` });
     expect(errors).toEqual([]);
   });
 

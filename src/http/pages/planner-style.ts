@@ -23,6 +23,9 @@ export const PLANNER_CSS = `
   .notice { padding: 8px 12px; border-radius: 6px; background: #eef2f7; }
   .notice.ok { background: #e5f4ea; color: var(--ok); }
   .notice.error { background: #fdecea; color: var(--bad); }
+  /* What the last action did stays on screen: Gaëtan acts far below the top (a visit's details, the
+     move dialog, the absence list), where a message at the top of the page was never seen. */
+  .notice.outcome { position: sticky; top: 0; z-index: 1100; box-shadow: 0 2px 6px rgba(0, 0, 0, .15); }
   .actions { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 14px 0; }
   .view-switch button[aria-pressed="true"] { background: var(--ink); color: #fff; }
   .scroll { overflow-x: auto; }
