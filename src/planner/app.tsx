@@ -406,7 +406,15 @@ export function App({ map }: { map: MapSettings }) {
                 selected={selectedId}
                 now={day.now}
                 drag={moves.drag}
-                onSelect={(stop) => setSelectedId(stop.visitId)}
+                onSelect={(stop) => {
+                  setSelectedId(stop.visitId);
+                  // Its details and actions (Déplacer…, Épingler, progress) come under all the rows:
+                  // brought into view, or selecting a visit seemed to do nothing but outline it.
+                  setTimeout(
+                    () => document.querySelector('.details-wide')?.scrollIntoView({ block: 'nearest' }),
+                    0,
+                  );
+                }}
                 {...(editable
                   ? {
                       onDragStart: (e: PointerEvent, stop: Stop, tech: { id: string }) =>

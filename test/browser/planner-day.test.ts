@@ -259,6 +259,21 @@ describe('planner page: the real day', () => {
     expect(errors).toEqual([]);
   });
 
+  it('brings a visit’s actions into view when it is selected with the mouse', async () => {
+    const { page, errors } = await openPlanner(DESKTOP);
+    const day = await dayJson(DAY);
+    const stop = day.current.routes.find((r) => r.stops.length > 0)!.stops[0]!;
+    await page.locator(`.tl-visit[data-visit="${stop.visitId}"]`).click();
+    const move = page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' });
+    await move.waitFor();
+    // Under all the technicians' rows, below the fold of 1280×800: scrolled to, not left out of sight.
+    await expect
+      .poll(() => move.evaluate((el) => el.getBoundingClientRect().bottom))
+      .toBeLessThanOrEqual(DESKTOP.height);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-day-selected.png` });
+    expect(errors).toEqual([]);
+  });
+
   // Runs the optimiser's proposal (a 4 s budget) between the page's steps: a minute was not
   // enough on a 2-core host running two suites at once.
   it('puts an absent technician’s visits in the unassigned lane, and a proposal reassigns them', async () => {
