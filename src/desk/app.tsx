@@ -306,6 +306,13 @@ export function App() {
               setWorkingOn(request),
               void openCustomer(request.customer.id, false, true)
             )}
+            onClosed={(request, outcome) => {
+              setNotice({
+                kind: 'ok',
+                text: `Demande ${request.reference} (${request.customer.name}) close : ${outcome === 'done' ? 'traitée' : 'annulée'}.`,
+              });
+              if (card?.id === request.customer.id) void openCustomer(card.id, true);
+            }}
           />
         </div>
       </div>

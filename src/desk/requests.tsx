@@ -148,9 +148,11 @@ interface QueueProps {
   highlight: string | null;
   /** Opens the caller's card: Claire works on this request. */
   onOpenCustomer: (request: RequestSummary) => void;
+  /** A request was closed here: said, as a booking is, since it only leaves the list. */
+  onClosed: (request: RequestSummary, outcome: 'done' | 'cancelled') => void;
 }
 
-export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProps) {
+export function Queue({ listRef, refresh, highlight, onOpenCustomer, onClosed }: QueueProps) {
   const [kind, setKind] = useState<RequestKind | ''>('');
   const [items, setItems] = useState<RequestSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -282,7 +284,12 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer }: QueueProp
               {closing === r.id ? (
                 <CloseForm
                   request={r}
-                  onDone={() => (setClosing(null), setTick((t) => t + 1), setTimeout(() => focusItem(i), 0))}
+                  onDone={(outcome) => (
+                    setClosing(null),
+                    setTick((t) => t + 1),
+                    onClosed(r, outcome),
+                    setTimeout(() => focusItem(i), 0)
+                  )}
                   onCancel={() => (setClosing(null), focusItem(i))}
                 />
               ) : (
@@ -319,7 +326,7 @@ function CloseForm({
   onCancel,
 }: {
   request: RequestSummary;
-  onDone: () => void;
+  onDone: (outcome: 'done' | 'cancelled') => void;
   onCancel: () => void;
 }) {
   const [outcome, setOutcome] = useState<'done' | 'cancelled'>('done');
@@ -334,7 +341,7 @@ function CloseForm({
     }
     try {
       await api.updateRequest(request.id, { status: outcome, reason: reason.trim() });
-      onDone();
+      onDone(outcome);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
     }

@@ -285,6 +285,8 @@ describe('desk page', () => {
     await keys.type('Rappelé, devis envoyé par e-mail');
     await keys.press('Enter');
     await item.waitFor({ state: 'detached' });
+    // Said, not only gone from the list.
+    await page.getByText(/^Demande DM-\w+ \(Jean Martin\) close : traitée\.$/).waitFor();
 
     const requests = await fetch(`${stack.apiOrigin}/v1/admin/requests?status=done`, {
       headers: { authorization: `Bearer ${token}` },
