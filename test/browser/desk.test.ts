@@ -647,7 +647,7 @@ describe('desk page', () => {
     await page.evaluate(
       () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
     );
-    expect(await card.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(-1);
+    await expect.poll(() => card.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(-1);
     expect(await card.evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(PHONE.height / 2);
     await page.screenshot({ path: `${ARTIFACTS}/desk-queue-card-390.png` });
     expect(errors).toEqual([]);
