@@ -4,7 +4,9 @@
  * tab) and one way to call the API and read its problems in French.
  */
 
-/** An RFC 9457 problem, in French (the pages ask for it). */
+import { frenchProblem, type ProblemBody } from './problems.js';
+
+/** An RFC 9457 problem, in French: the service's own wording, or the page's (see problems.ts). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -74,18 +76,12 @@ export function staffSession(page: 'desk' | 'planner', unauthorisedEvent?: strin
       const payload = (await response.json().catch((error: unknown) => {
         if (signal?.aborted) throw error;
         return {};
-      })) as {
-        detail?: string;
-        title?: string;
-        code?: string;
-        field?: string;
-        errors?: { field: string; message: string }[];
-      };
+      })) as ProblemBody;
       if (response.status === 401 && unauthorisedEvent) window.dispatchEvent(new Event(unauthorisedEvent));
       if (!response.ok)
         throw new ApiError(
           response.status,
-          payload.detail ?? payload.title ?? `Erreur ${response.status}`,
+          frenchProblem(response.status, payload),
           payload.field ?? payload.errors?.[0]?.field,
           payload.code,
         );
