@@ -28,12 +28,14 @@ type Panel =
   | { type: 'request'; seed: RequestSeed }
   | { type: 'new-customer'; text: string }
   | null;
-type Notice = {
+type Said = {
   kind: 'ok' | 'error' | 'info';
   text: string;
   /** One follow-up the notice offers (e.g. close the request the booking answered). */
   action?: { label: string; run: () => Promise<void> };
-} | null;
+};
+/** A notice and the caller whose card was open (or just opened) when it was said; null: none. */
+type Notice = (Said & { about: string | null }) | null;
 
 const CHANNEL_WORDS: Record<string, string> = { phone: 'téléphone', email: 'e-mail', desk: 'comptoir' };
 
@@ -52,6 +54,15 @@ export function App() {
   const [card, setCard] = useState<CustomerCard | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  // Read when a notice is said: callbacks made at an earlier render (the 401 listener) see the card open now.
+  const openCard = useRef<string | null>(null);
+  openCard.current = card?.id ?? null;
+  const say = (said: Said, about: string | null = openCard.current) => setNotice({ ...said, about });
+  // Claire moved on to another caller (search, queue, telephony link, "Changer de jeton"): what was
+  // said about the previous one — "Fiche de … créée", a booking and its "Clore la demande" — goes.
+  useEffect(() => {
+    setNotice((n) => (n && n.about !== (card?.id ?? null) ? null : n));
+  }, [card?.id]);
   const [queueRefresh, setQueueRefresh] = useState(0);
   const [highlight, setHighlight] = useState<string | null>(null);
   // The request whose caller Claire opened from the queue: a booking for them can close it.
@@ -64,7 +75,7 @@ export function App() {
     const refused = () => {
       storeToken(null);
       setToken(null);
-      setNotice({ kind: 'error', text: 'Jeton refusé : saisissez un jeton d’agent valide.' });
+      say({ kind: 'error', text: 'Jeton refusé : saisissez un jeton d’agent valide.' });
     };
     window.addEventListener(UNAUTHORISED_EVENT, refused);
     return () => window.removeEventListener(UNAUTHORISED_EVENT, refused);
@@ -81,7 +92,7 @@ export function App() {
           0,
         );
     } catch (e) {
-      setNotice({ kind: 'error', text: e instanceof ApiError ? e.message : 'Le service ne répond pas.' });
+      say({ kind: 'error', text: e instanceof ApiError ? e.message : 'Le service ne répond pas.' });
     }
   }
 
@@ -114,7 +125,7 @@ export function App() {
         e.preventDefault();
         if (card) setPanel({ type: 'booking' });
         else {
-          setNotice({ kind: 'info', text: 'Ouvrez d’abord la fiche du client (recherche ci-dessous).' });
+          say({ kind: 'info', text: 'Ouvrez d’abord la fiche du client (recherche ci-dessous).' });
           focusSearch();
         }
       } else if (e.code === 'KeyR') {
@@ -198,10 +209,10 @@ export function App() {
               onCreated={(created) => {
                 setCard(created);
                 setPanel(null);
-                setNotice({
-                  kind: 'ok',
-                  text: `Fiche de ${created.name} créée. Alt+N pour lui réserver une visite.`,
-                });
+                say(
+                  { kind: 'ok', text: `Fiche de ${created.name} créée. Alt+N pour lui réserver une visite.` },
+                  created.id,
+                );
               }}
               onClose={closePanel}
             />
@@ -213,7 +224,7 @@ export function App() {
               onBook={() => setPanel({ type: 'booking' })}
               onRequest={() => setPanel({ type: 'request', seed: {} })}
               onMove={(visit) => setPanel({ type: 'move', visit })}
-              onChanged={(text) => (setNotice({ kind: 'ok', text }), void openCustomer(card.id, true))}
+              onChanged={(text) => (say({ kind: 'ok', text }), void openCustomer(card.id, true))}
             />
           ) : (
             panel?.type !== 'new-customer' && (
@@ -235,7 +246,7 @@ export function App() {
               onBooked={(booking) => {
                 setPanel(null);
                 const answered = workingOn?.customer.id === card.id ? workingOn : null;
-                setNotice({
+                say({
                   kind: 'ok',
                   text: `Rendez-vous ${booking.reference} réservé pour ${booking.customer.name} : ${windowText(booking.window.start, booking.window.end, true)} (${booking.service.name}, reçu par ${CHANNEL_WORDS[booking.channel] ?? booking.channel}).`,
                   ...(answered
@@ -250,7 +261,7 @@ export function App() {
                             });
                             setWorkingOn(null);
                             setQueueRefresh((n) => n + 1);
-                            setNotice({
+                            say({
                               kind: 'ok',
                               text: `Demande ${answered.reference} close : rendez-vous ${booking.reference}.`,
                             });
@@ -272,7 +283,7 @@ export function App() {
               onNoWindow={noWindow}
               onMoved={(booking) => {
                 setPanel(null);
-                setNotice({
+                say({
                   kind: 'ok',
                   text: `Visite ${booking.reference} déplacée : ${windowText(booking.window.start, booking.window.end, true)}.`,
                 });
@@ -288,7 +299,7 @@ export function App() {
               onClose={closePanel}
               onCreated={(request) => {
                 setPanel(null);
-                setNotice({
+                say({
                   kind: 'ok',
                   text: `Demande ${request.reference} (${KIND_LABELS[request.kind]}) enregistrée pour ${request.customer.name}.`,
                 });
@@ -307,7 +318,7 @@ export function App() {
               void openCustomer(request.customer.id, false, true)
             )}
             onClosed={(request, outcome) => {
-              setNotice({
+              say({
                 kind: 'ok',
                 text: `Demande ${request.reference} (${request.customer.name}) close : ${outcome === 'done' ? 'traitée' : 'annulée'}.`,
               });
