@@ -50,7 +50,7 @@ export const devMailRoutes: FastifyPluginAsyncZod = async (app) => {
       return page(
         'E-mails envoyés (démo)',
         `<h1>E-mails envoyés (démo)</h1><p class="muted">Aucun serveur SMTP n’est configuré (TOURNEE_SMTP_URL) : les e-mails sont gardés dans ${escapeHtml(dataDir)}/mail.</p>
-<div class="card">${mails.length ? `<table><thead><tr><th>Date</th><th>À</th><th>Objet</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Aucun e-mail pour l’instant : faites une réservation avec une adresse e-mail.</p>'}</div>`,
+<div class="card">${mails.length ? `<table class="mails"><thead><tr><th>Date</th><th>À</th><th>Objet</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Aucun e-mail pour l’instant. <a href="/#rendez-vous" target="_blank" rel="noopener">Prenez un rendez-vous sur la page de démo</a> en donnant une adresse e-mail, puis rechargez cette page : la confirmation y arrive en quelques secondes.</p>'}</div>`,
       );
     },
   );

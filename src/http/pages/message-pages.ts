@@ -25,6 +25,7 @@ button{margin-top:16px;padding:12px 20px;font:inherit;font-weight:600;background
 table{border-collapse:collapse;width:100%}
 td,th{padding:6px 8px;border-bottom:1px solid #dde1e6;text-align:left;vertical-align:top;font-size:.95rem}
 iframe{width:100%;height:520px;border:1px solid #dde1e6;border-radius:6px;background:#fff}
+@media (max-width:600px){.mails thead{display:none}.mails tr{display:block;padding:8px 0;border-bottom:1px solid #dde1e6}.mails td{display:block;border:none;padding:2px 0;overflow-wrap:anywhere}}
 pre{white-space:pre-wrap;background:#fff;border:1px solid #dde1e6;padding:12px;border-radius:6px;font-size:.85rem}
 </style></head><body><main>${body}</main></body></html>`;
 }
