@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkMove } from '../../domain/planning/move-check.js';
+import { moveOptions } from '../../domain/planning/move-options.js';
 import { createUrgentVisit, urgentOptions } from '../../domain/planning/urgent-create.js';
 import { safeInstant, safeText } from '../schemas/text.js';
 import { idParams } from './schemas.js';
@@ -70,6 +71,45 @@ export const adminDispatchRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => checkMove(ctx.db, { visitId: request.params.id, ...request.body, now: ctx.clock() }),
+  );
+
+  app.get(
+    '/visits/:id/move-options',
+    {
+      config: { role: 'planner' },
+      schema: {
+        summary:
+          'Where this visit could be moved: technicians and arrival times inside its promised window that keep every rule (as move-check judges them), other visits left where they are, ranked by the change in the day’s driving',
+        tags: ['planner'],
+        security,
+        params: idParams,
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(30).default(8).describe('options answered at most'),
+        }),
+        response: {
+          200: z.object({
+            visitId: z.uuid(),
+            reference: z.string(),
+            date: z.string().describe('the local day of the promised window: a move keeps it'),
+            window: z.object({ start: z.string(), end: z.string() }),
+            options: z.array(
+              z.object({
+                technicianId: z.uuid(),
+                technicianName: z.string(),
+                date: z.string(),
+                start: z.string().describe('arrival, on a whole minute'),
+                drivingAddedMinutes: z
+                  .number()
+                  .int()
+                  .describe('change in the day’s total driving; negative when the move saves driving'),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) =>
+      moveOptions(ctx.db, { visitId: request.params.id, limit: request.query.limit, now: ctx.clock() }),
   );
 
   app.post(
