@@ -63,8 +63,11 @@ export function candidateWindows(
 
 export interface DayOfWindows {
   date: string;
-  /** `needsMoves`: offered by moving booked visits (make-room); the booking re-runs it under the locks. */
-  windows: { start: string; end: string; needsMoves?: true }[];
+  /**
+   * `needsMoves`: offered by moving booked visits (make-room); the booking re-runs it under the locks.
+   * `withinChangeCutoff`: starts within the customers' change cut-off (see markChangeCutoff).
+   */
+  windows: { start: string; end: string; needsMoves?: true; withinChangeCutoff?: true }[];
 }
 
 /** Groups windows by local day, in time order, without duplicates. */

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { ServiceWithSkills } from '../db/catalogue.js';
 import type { CompanySettings } from '../db/company-settings.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
+import { markChangeCutoff } from './customer-rules.js';
 import type { HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { DomainError } from './errors.js';
@@ -65,8 +66,11 @@ export async function alternativesFor(
 ): Promise<DayOfWindows[]> {
   const lastDay = addDays(day, 7);
   const windows = candidateWindows(windowRulesFor(settings, service), day, lastDay, now, isStaff);
-  return groupByDay(
-    await bookableWindows(db, service, address, windows, await reads?.upToDate(), holds),
-    settings.timezone,
+  return markChangeCutoff(
+    groupByDay(
+      await bookableWindows(db, service, address, windows, await reads?.upToDate(), holds),
+      settings.timezone,
+    ),
+    now,
   );
 }

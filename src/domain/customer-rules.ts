@@ -5,6 +5,7 @@
  */
 import { findCompanySettings } from '../db/company-settings.js';
 import { type Executor } from '../db/database.js';
+import type { DayOfWindows } from './arrival-windows.js';
 import type { CompanySettings } from '../db/company-settings.js';
 import { DomainError } from './errors.js';
 import { FRANCE, judgePhone } from './phone.js';
@@ -83,4 +84,25 @@ export function changeWindow(
     changeable: booking.status === 'booked' && (isStaff || now.getTime() <= until),
     changeableUntil: new Date(until).toISOString(),
   };
+}
+
+/**
+ * The windows of a slot answer that start within the cut-off, marked `withinChangeCutoff`: booked,
+ * the customer could no longer change or cancel them online, and the widget says so before they
+ * book (and gives the phone) instead of "up to 24 h before". Days are in time order and every window
+ * of a day starts after those of the days before, so only the first day or two are read.
+ */
+export function markChangeCutoff(days: DayOfWindows[], now: Date): DayOfWindows[] {
+  const limit = now.getTime() + CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  let marked = days;
+  for (let i = 0; i < days.length; i++) {
+    const day = days[i]!;
+    if (!day.windows.some((w) => Date.parse(w.start) < limit)) break;
+    if (marked === days) marked = [...days];
+    marked[i] = {
+      date: day.date,
+      windows: day.windows.map((w) => (Date.parse(w.start) < limit ? { ...w, withinChangeCutoff: true } : w)),
+    };
+  }
+  return marked;
 }

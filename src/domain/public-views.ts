@@ -19,6 +19,8 @@ export interface TimeWindow {
   end: string;
   /** Offered by moving a few booked visits (make-room): the booking sends it back as `needsMoves`. */
   needsMoves?: true;
+  /** Starts within the change cut-off: once booked, the customer cannot change or cancel it online. */
+  withinChangeCutoff?: true;
 }
 
 /** A service as a customer chooses it: no skills, no internal rules. */

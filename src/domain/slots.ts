@@ -5,6 +5,7 @@ import type { Executor } from '../db/database.js';
 import type { ServiceWithSkills } from '../db/catalogue.js';
 import type { CompanySettings } from '../db/company-settings.js';
 import { candidateWindows, groupByDay, type DayOfWindows } from './arrival-windows.js';
+import { markChangeCutoff } from './customer-rules.js';
 import { buildBookingProblem, type HoldView } from './booking-problem.js';
 import type { ResolvedAddress } from './eligibility.js';
 import { addDays, localDateOf } from './local-time.js';
@@ -254,7 +255,10 @@ async function answerSlots(db: Executor, query: SlotQuery, reads: SlotReads): Pr
           reads,
           holds: query.holds,
         });
-  const days = withRoomWindows(groupByDay(offered, settings.timezone), room, settings.timezone);
+  const days = markChangeCutoff(
+    withRoomWindows(groupByDay(offered, settings.timezone), room, settings.timezone),
+    query.now,
+  );
   const reason = days.length > 0 ? undefined : await whyNoWindow(search, range, windows.length);
   return { ...base, address, days, ...(reason ? { reason } : {}) };
 }

@@ -126,6 +126,8 @@ const fr = {
   changeableUntil: (when: string) => `Modifiable ou annulable en ligne jusqu’au ${when}.`,
   tooLate: (hours: number) =>
     `Ce rendez-vous commence dans moins de ${hours}${NB}h${NB}: il ne peut plus être modifié ni annulé en ligne. Pour le changer, appelez-nous au`,
+  cutoffPassed: (hours: number) =>
+    `Ce créneau commence dans moins de ${hours}${NB}h${NB}: une fois réservé, il ne pourra plus être modifié ni annulé en ligne. Pour le changer, appelez-nous au`,
   addNewToCalendar: 'Ajouter le nouveau créneau à mon agenda',
   rebook: 'Reprendre rendez-vous',
   badLinkHelp: 'Ouvrez le lien complet reçu lors de la réservation, ou appelez-nous au',
@@ -249,6 +251,8 @@ const en: Messages = {
   changeableUntil: (when) => `You can change or cancel online until ${when}.`,
   tooLate: (hours) =>
     `This visit starts in less than ${hours} h: it can no longer be changed or cancelled online. To change it, call us on`,
+  cutoffPassed: (hours) =>
+    `This time starts in less than ${hours} h: once booked, it cannot be changed or cancelled online. To change it, call us on`,
   addNewToCalendar: 'Add the new time to my calendar',
   rebook: 'Book again',
   badLinkHelp: 'Open the full link you received when booking, or call us on',

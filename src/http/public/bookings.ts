@@ -48,6 +48,12 @@ const offeredWindow = windowSchema.extend({
     .describe(
       'offered by moving a few booked visits inside their own windows; book it with `needsMoves: true`',
     ),
+  withinChangeCutoff: z
+    .literal(true)
+    .optional()
+    .describe(
+      'starts within the change cut-off (`rules.changeCutoffHours` of GET /v1/services): once booked, the customer can no longer change or cancel it online, only by calling the company',
+    ),
 });
 const dayOfWindows = z.object({ date: isoDate, windows: z.array(offeredWindow) });
 

@@ -107,10 +107,17 @@ export function DetailsStep({ form, errors, busy, lang, t, ...props }: DetailsSt
           {errors.consent}
         </p>
       )}
-      {/* Stated before booking: until when the customer may change their mind online. */}
-      <p class="muted" id="cutoff-note">
-        {t.cutoffNote(props.rules.changeCutoffHours)} <PhoneLink phone={props.phone} />.
-      </p>
+      {/* Stated before booking: until when the customer may change their mind online — or, for a
+          window inside the cut-off (the slots answer marks it), that they will have to call. */}
+      {props.chosen?.withinChangeCutoff ? (
+        <p id="cutoff-note">
+          {t.cutoffPassed(props.rules.changeCutoffHours)} <PhoneLink phone={props.phone} />.
+        </p>
+      ) : (
+        <p class="muted" id="cutoff-note">
+          {t.cutoffNote(props.rules.changeCutoffHours)} <PhoneLink phone={props.phone} />.
+        </p>
+      )}
       <div class="actions">
         <button type="submit" class="btn" aria-disabled={busy ? 'true' : undefined}>
           {busy ? t.submitting : t.submit}

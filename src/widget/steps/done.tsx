@@ -1,4 +1,4 @@
-/** The confirmation: what was booked, the .ics to keep it, the link to change it. */
+/** The confirmation: what was booked, the .ics to keep it, the link to change it (or the phone, too late for it). */
 import type { BookingConfirmation } from '../api.js';
 import { formatInstant, formatWindow, type Lang, type Messages } from '../i18n.js';
 import { PhoneLink, StepHeader } from '../parts.js';
@@ -37,9 +37,12 @@ export function DoneStep({
         <a class="btn" href={done.icsUrl} download>
           {t.addToCalendar}
         </a>
-        <a class="btn ghost" href={done.manageUrl} target="_blank" rel="noopener">
-          {t.manage}
-        </a>
+        {/* Inside the cut-off the manage page could only refuse: the phone below is the way. */}
+        {b.changeable && (
+          <a class="btn ghost" href={done.manageUrl} target="_blank" rel="noopener">
+            {t.manage}
+          </a>
+        )}
       </div>
       {b.changeable ? (
         <p>{t.changeableUntil(formatInstant(b.changeableUntil, lang, timeZone))}</p>
