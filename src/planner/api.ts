@@ -30,6 +30,20 @@ export interface MoveCheck {
   feasible: boolean;
   reasons: { code: string; text: string }[];
 }
+/** A place where the visit fits, as GET /v1/admin/visits/:id/move-options ranks them. */
+export interface MoveOption {
+  technicianId: string;
+  technicianName: string;
+  date: string;
+  start: string;
+  drivingAddedMinutes: number;
+}
+export interface MoveOptions {
+  visitId: string;
+  date: string;
+  window: { start: string; end: string };
+  options: MoveOption[];
+}
 export interface PlacedVisit {
   id: string;
   reference: string;
@@ -92,6 +106,8 @@ export const api = {
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, to),
   moveCheck: (visitId: string, to: { technicianId: string; start: string }) =>
     call<MoveCheck>('POST', `/v1/admin/visits/${visitId}/move-check`, to),
+  moveOptions: (visitId: string) =>
+    call<MoveOptions>('GET', `/v1/admin/visits/${encodeURIComponent(visitId)}/move-options`),
   progress: (visitId: string, progress: Progress, version?: number) =>
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, { progress, version }),
   services: () => call<{ services: Service[] }>('GET', '/v1/services'),

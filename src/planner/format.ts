@@ -29,6 +29,17 @@ export function longDate(date: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** "jeu. 26 mars": a day in a line that already says the rest. */
+export function shortDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Intl.DateTimeFormat('fr-FR', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+}
+
 /** Tomorrow in the browser's calendar: Gaëtan fixes tomorrow's routes in the afternoon. */
 export function tomorrow(): string {
   const d = new Date();

@@ -1,11 +1,13 @@
 /**
- * Moving a visit without a mouse: a dialog with the technician and the
- * arrival time, the server's verdict shown as they change, "Déplacer" to
+ * Moving a visit without a mouse: a dialog with the places where the visit
+ * fits (the server's suggestions, ranked by the driving they add; one click
+ * fills the technician and the time), the technician and the arrival time
+ * to set by hand, the server's verdict shown as they change, "Déplacer" to
  * confirm. Also how an unassigned visit is placed from a phone.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Technician } from './api.js';
-import { clock, instantAt } from './format.js';
+import { api, explain, type MoveOption, type Technician } from './api.js';
+import { clock, instantAt, shortDate } from './format.js';
 import type { Movable, Verdict } from './use-moves.js';
 import type { DropTarget } from './drag.js';
 
@@ -32,10 +34,29 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
   const [time, setTime] = useState(clock(request.start, timezone));
   const [judged, setJudged] = useState<Verdict | null>(null);
   const [sending, setSending] = useState(false);
+  const [options, setOptions] = useState<MoveOption[] | null>(null);
+  const [optionsError, setOptionsError] = useState<string | null>(null);
+  const submit = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
     dialog.current?.showModal();
+    let current = true;
+    void api.moveOptions(request.visitId).then(
+      (answer) => current && setOptions(answer.options),
+      (error: unknown) => current && setOptionsError(explain(error)),
+    );
+    return () => {
+      current = false;
+    };
   }, []);
+
+  function pick(option: MoveOption) {
+    setTechnicianId(option.technicianId);
+    setTime(clock(option.start, timezone));
+    // Filled: the next key (Entrée) confirms. After the render, which enables the button again
+    // when a time typed by hand had been refused.
+    setTimeout(() => submit.current?.focus(), 0);
+  }
 
   const iso = instantAt(date, time, timezone);
   const target: DropTarget | null = iso ? { technicianId, startMs: Date.parse(iso) } : null;
@@ -76,6 +97,53 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
           Créneau promis au client : {clock(request.window.start, timezone)}–
           {clock(request.window.end, timezone)}
         </p>
+        <section class="suggestions" aria-labelledby="move-suggestions-title">
+          <h3 id="move-suggestions-title">Places possibles</h3>
+          {options === null && !optionsError && (
+            <p class="hint" role="status">
+              Recherche des places possibles…
+            </p>
+          )}
+          {optionsError && <p class="hint">Pas de propositions : {optionsError}</p>}
+          {options?.length === 0 && (
+            <p class="hint">
+              Aucune place libre dans le créneau promis sans déplacer d’autres visites : choisissez à la main
+              ci-dessous, ou proposez une optimisation.
+            </p>
+          )}
+          {options && options.length > 0 && (
+            <>
+              <p class="hint">
+                Du moins au plus de trajet ajouté à la journée ; un clic remplit le déplacement.
+              </p>
+              <ul class="suggestion-list">
+                {options.map((o) => {
+                  const colour = technicians.find((t) => t.id === o.technicianId)?.colour;
+                  return (
+                    <li>
+                      <button
+                        type="button"
+                        class="suggestion"
+                        data-technician={o.technicianId}
+                        data-start={o.start}
+                        aria-pressed={o.technicianId === technicianId && clock(o.start, timezone) === time}
+                        onClick={() => pick(o)}
+                      >
+                        <span class="sg-name">
+                          {colour && <span class="swatch" style={{ background: colour }} />}
+                          {o.technicianName}
+                        </span>
+                        <span class="sg-time">{clock(o.start, timezone)}</span>
+                        <span class="sg-day">{shortDate(o.date)}</span>
+                        <span class="sg-drive">{drivingText(o.drivingAddedMinutes)}</span>
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+            </>
+          )}
+        </section>
         <label for="move-technician">Technicien</label>
         <select
           id="move-technician"
@@ -110,6 +178,7 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
         </p>
         <div class="dialog-actions">
           <button
+            ref={submit}
             type="submit"
             class="primary"
             disabled={sending || !target || unchanged || judged?.state === 'refused'}
@@ -123,4 +192,10 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
       </form>
     </dialog>
   );
+}
+
+/** The change in the day's driving, signed: a move can save driving too. */
+function drivingText(minutes: number): string {
+  if (minutes === 0) return 'trajet inchangé';
+  return `${minutes > 0 ? '+' : '−'}${Math.abs(minutes)} min de trajet`;
 }

@@ -117,6 +117,16 @@ export const PLANNER_CSS = `
   .verdict.ok { color: var(--ok); }
   .verdict.refused { color: var(--bad); font-weight: 600; }
   .dialog-actions { display: flex; gap: 8px; margin-top: 8px; }
+  .suggestions h3 { font-size: 1rem; margin: 2px 0 4px; }
+  .suggestions .hint { margin: 0 0 4px; }
+  /* Padded so the focus outline of the first and last option is not cut by the scroll box. */
+  .suggestion-list { list-style: none; margin: 0 0 6px; padding: 4px; display: grid; gap: 4px; max-height: min(36vh, 290px); overflow-y: auto; }
+  .suggestion { display: grid; grid-template-columns: 1fr auto; gap: 0 10px; width: 100%; text-align: left; padding: 4px 10px; }
+  .suggestion[aria-pressed="true"] { border-color: var(--brand); box-shadow: inset 0 0 0 2px var(--brand); background: #eef2f7; }
+  .sg-name { font-weight: 600; overflow-wrap: anywhere; }
+  .sg-time { font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; }
+  .sg-day, .sg-drive { font-size: .82rem; color: var(--muted); }
+  .sg-drive { text-align: right; }
 
   /* Urgent */
   .urgent { background: #fff; border: 2px solid var(--bad); border-radius: 6px; padding: 4px 16px 12px; margin: 12px 0; }

@@ -1,0 +1,213 @@
+/**
+ * The move dialog's suggestions in real Chromium: opening the dialog lists
+ * where the visit fits (technician, day, arrival, driving added), one click
+ * fills the move, "Déplacer" moves it (database and timeline agree); a time
+ * typed by hand outside the promise still gets the refusal with its reason.
+ * On a 390×844 phone the dialog works from the day list. Screenshots
+ * (1280×800, 390×844) go to test-artifacts/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/domain/auth.js';
+import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
+
+const ARTIFACTS = 'test-artifacts';
+mkdirSync(ARTIFACTS, { recursive: true });
+const DAY = '2026-03-26';
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let token: string;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  token = (await createApiToken(stack.testDb.handle.db, 'planner', 'Gaëtan')).token;
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+interface StopJson {
+  visitId: string;
+  reference: string;
+  window: { start: string; end: string };
+  planned: { start: string };
+}
+interface DayJson {
+  technicians: { id: string; name: string }[];
+  current: { routes: { technicianId: string; stops: StopJson[] }[] };
+}
+
+async function dayJson(): Promise<DayJson> {
+  const res = await fetch(`${stack.apiOrigin}/v1/admin/routes?date=${DAY}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as DayJson;
+}
+
+async function visitRow(id: string) {
+  return stack.testDb.handle.db
+    .selectFrom('visits')
+    .select(['technician_id', 'planned_start', 'version'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+const hhmm = (iso: string | number) =>
+  new Intl.DateTimeFormat('fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }).format(
+    new Date(iso),
+  );
+
+/** The browser runs in New York: every time shown must still be the company's (Paris). */
+async function openPlanner(viewport: { width: number; height: number }) {
+  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
+  );
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(`${stack.apiOrigin}/planner?date=${DAY}`);
+  await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.locator('.timeline').waitFor({ state: 'attached' });
+  return { page, errors };
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            c: Document,
+          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run(document);
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
+  });
+}
+
+describe('planner page: move suggestions', () => {
+  it('lists where a visit fits, fills the move in one click, and moves it; a time typed outside the promise is refused', async () => {
+    const { page, errors } = await openPlanner(DESKTOP);
+    const day = await dayJson();
+    const route = day.current.routes.find((r) => r.stops.length >= 3)!;
+    const stop = route.stops[1]!;
+    const before = await visitRow(stop.visitId);
+
+    await page.locator(`.tl-visit[data-visit="${stop.visitId}"]`).click();
+    await page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Déplacer ${stop.reference}` });
+    const suggestions = dialog.locator('button.suggestion');
+    await suggestions.first().waitFor();
+    expect(await suggestions.count()).toBeGreaterThan(1);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-desktop.png` });
+
+    // Each line: a technician of the day, the day, an arrival inside the promise, the driving it adds.
+    const names = new Set(day.technicians.map((t) => t.name));
+    for (const line of await suggestions.all()) {
+      expect(names.has((await line.locator('.sg-name').textContent()) ?? '')).toBe(true);
+      expect(await line.locator('.sg-day').textContent()).toBe('jeu. 26 mars');
+      expect(await line.locator('.sg-drive').textContent()).toMatch(
+        /^(trajet inchangé|[+−]\d+ min de trajet)$/,
+      );
+      const start = Date.parse((await line.getAttribute('data-start'))!);
+      expect(start).toBeGreaterThanOrEqual(Date.parse(stop.window.start));
+      expect(start).toBeLessThanOrEqual(Date.parse(stop.window.end));
+      expect(await line.locator('.sg-time').textContent()).toBe(hhmm(start));
+    }
+    // Read out as one line: "Lucas Moreau 10:00 jeu. 26 mars −13 min de trajet".
+    expect(
+      await dialog
+        .getByRole('button', {
+          name: /^\S.* \d\d:\d\d jeu\. 26 mars (trajet inchangé|[+−]\d+ min de trajet)$/,
+        })
+        .count(),
+    ).toBe(await suggestions.count());
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // By hand, outside the promised window: the existing refusal and its reason.
+    const time = dialog.getByLabel('Heure d’arrivée');
+    await time.fill(hhmm(Date.parse(stop.window.end) + 60 * 60_000));
+    await expect
+      .poll(() => dialog.locator('.verdict').textContent())
+      .toMatch(/^Impossible : .*hors du créneau promis \d\d:\d\d–\d\d:\d\d/);
+    expect(await dialog.getByRole('button', { name: 'Déplacer', exact: true }).isDisabled()).toBe(true);
+
+    // One click on the first suggestion fills the technician and the time; the check agrees.
+    const first = suggestions.first();
+    const technicianId = (await first.getAttribute('data-technician'))!;
+    const start = (await first.getAttribute('data-start'))!;
+    await first.click();
+    expect(await dialog.getByLabel('Technicien').inputValue()).toBe(technicianId);
+    expect(await time.inputValue()).toBe(hhmm(start));
+    expect(await first.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Possible : /);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-picked.png` });
+
+    const moved = page.waitForResponse(
+      (r) => r.url().endsWith(`/v1/admin/visits/${stop.visitId}`) && r.request().method() === 'PATCH',
+    );
+    await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+    expect((await moved).status()).toBe(200);
+    await page.getByText(new RegExp(`^${stop.reference} déplacée :`)).waitFor();
+    const after = await visitRow(stop.visitId);
+    expect(after.technician_id).toBe(technicianId);
+    expect(after.planned_start.getTime()).toBe(Date.parse(start));
+    expect(after.version).toBe(before.version + 1);
+    await page
+      .locator(`.tl-row[data-technician="${technicianId}"] .tl-visit[data-visit="${stop.visitId}"]`)
+      .waitFor();
+    expect(await dialog.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone: the move dialog from the day list, its suggestions filling the move', async () => {
+    const { page, errors } = await openPlanner(PHONE);
+    const visit = page.locator('.day-list .dl-visit').nth(1);
+    const visitId = (await visit.getAttribute('data-visit'))!;
+    await visit.click();
+    await page.locator('.day-list').getByRole('button', { name: 'Déplacer…' }).click();
+    const dialog = page.getByRole('dialog');
+    const first = dialog.locator('button.suggestion').first();
+    await first.waitFor();
+    const box = (await dialog.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-phone.png` });
+    const technicianId = (await first.getAttribute('data-technician'))!;
+    const start = (await first.getAttribute('data-start'))!;
+    await first.click();
+    await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Possible : /);
+    // The suggestion hands the focus to "Déplacer": Entrée confirms.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe('Déplacer');
+    await page.keyboard.press('Enter');
+    await page.getByText(/ déplacée : /).waitFor();
+    const after = await visitRow(visitId);
+    expect(after.technician_id).toBe(technicianId);
+    expect(after.planned_start.getTime()).toBe(Date.parse(start));
+    expect(errors).toEqual([]);
+  });
+});
