@@ -16,7 +16,11 @@ export function spreadHours(routes: Route[]): number {
 }
 
 /** The spread comes rounded to a tenth of an hour: say it so, not as a false "2 h 18". */
-const hours = (h: number) => `${h.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} h`;
+const hours = (h: number) => `${h.toLocaleString('fr-FR', { maximumFractionDigits: 1 })}\u00a0h`;
+
+const COLUMNS = ['Visites', 'Heures réservées', 'Distance', 'Attente'] as const;
+/** Each figure's label on a phone, where every technician's row is a card of four narrow figures (planner-style.ts). */
+const SHORT = ['Visites', 'Heures', 'Distance', 'Attente'] as const;
 
 interface Props {
   technicians: Technician[];
@@ -29,8 +33,15 @@ export function Workloads({ technicians, current, plan }: Props) {
   const then = plan ? new Map(plan.proposed.routes.map((r) => [r.technicianId, workloadOf(r)])) : null;
   const before = plan?.workloadSpread?.beforeHours ?? spreadHours(current);
   const after = plan ? (plan.workloadSpread?.afterHours ?? spreadHours(plan.proposed.routes)) : null;
+  // Each figure whole: on a phone's narrow card the line breaks after the arrow, never inside "2 h 15".
   const arrow = (a: number, b: number | undefined, format: (n: number) => string) =>
-    b === undefined || Math.round(a) === Math.round(b) ? format(a) : `${format(a)} → ${format(b)}`;
+    b === undefined || Math.round(a) === Math.round(b) ? (
+      <span class="figure">{format(a)}</span>
+    ) : (
+      <>
+        <span class="figure">{format(a)}</span> → <span class="figure">{format(b)}</span>
+      </>
+    );
   return (
     <section class="workloads" aria-labelledby="workloads-title">
       <h2 id="workloads-title">Charge par technicien</h2>
@@ -47,15 +58,14 @@ export function Workloads({ technicians, current, plan }: Props) {
           </>
         )}
       </p>
-      <div class="scroll" tabIndex={0} role="region" aria-label="Tableau des charges, défilable">
+      <div class="scroll" tabIndex={0} role="region" aria-label="Tableau des charges">
         <table class="loads">
           <thead>
             <tr>
               <th scope="col">Technicien</th>
-              <th scope="col">Visites</th>
-              <th scope="col">Heures réservées</th>
-              <th scope="col">Distance</th>
-              <th scope="col">Attente</th>
+              {COLUMNS.map((c) => (
+                <th scope="col">{c}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -69,10 +79,10 @@ export function Workloads({ technicians, current, plan }: Props) {
                     <span class="swatch" style={{ background: tech.colour }} />
                     {tech.name}
                   </th>
-                  <td>{arrow(w.visits, p?.visits, String)}</td>
-                  <td>{arrow(w.bookedMinutes, p?.bookedMinutes, duration)}</td>
-                  <td>{arrow(w.drivingKm, p?.drivingKm, kilometres)}</td>
-                  <td>{arrow(w.idleMinutes, p?.idleMinutes, duration)}</td>
+                  <td data-short={SHORT[0]}>{arrow(w.visits, p?.visits, String)}</td>
+                  <td data-short={SHORT[1]}>{arrow(w.bookedMinutes, p?.bookedMinutes, duration)}</td>
+                  <td data-short={SHORT[2]}>{arrow(w.drivingKm, p?.drivingKm, kilometres)}</td>
+                  <td data-short={SHORT[3]}>{arrow(w.idleMinutes, p?.idleMinutes, duration)}</td>
                 </tr>
               );
             })}

@@ -3,8 +3,9 @@
  * where the visit fits (technician, day, arrival, driving added), one click
  * fills the move, "Déplacer" moves it (database and timeline agree); a time
  * typed by hand outside the promise still gets the refusal with its reason.
- * On a 390×844 phone the dialog works from the day list. Screenshots
- * (1280×800, 390×844) go to test-artifacts/.
+ * On a 390×844 phone the dialog works from the day list and the workload
+ * table reads without sideways scrolling, with a proposal's figures too. Screenshots (1280×800, 390×844) go
+ * to test-artifacts/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -67,7 +68,7 @@ const hhmm = (iso: string | number) =>
   );
 
 /** The browser runs in New York: every time shown must still be the company's (Paris). */
-async function openPlanner(viewport: { width: number; height: number }) {
+async function openPlanner(viewport: { width: number; height: number }, query = '') {
   context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -79,7 +80,7 @@ async function openPlanner(viewport: { width: number; height: number }) {
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
   });
-  await page.goto(`${stack.apiOrigin}/planner?date=${DAY}`);
+  await page.goto(`${stack.apiOrigin}/planner?date=${DAY}${query}`);
   await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.locator('.timeline').waitFor({ state: 'attached' });
@@ -208,6 +209,61 @@ describe('planner page: move suggestions', () => {
     const after = await visitRow(visitId);
     expect(after.technician_id).toBe(technicianId);
     expect(after.planned_start.getTime()).toBe(Date.parse(start));
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone: the workload table reads without sideways scrolling, a proposal’s figures too', async () => {
+    const { page, errors } = await openPlanner(PHONE, '&limitMs=1500');
+    await page.locator('.day-list .dl-visit').first().waitFor();
+    const workloads = page.locator('.workloads');
+
+    async function readable(): Promise<void> {
+      const scroll = workloads.locator('.scroll');
+      expect(await scroll.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        PHONE.width,
+      );
+      const rows = workloads.locator('tbody tr');
+      expect(await rows.count()).toBeGreaterThan(5);
+      // Every figure inside the screen, whole (wrapped, not cut), under its label.
+      for (const cell of await workloads.locator('tbody td').all()) {
+        const fit = await cell.evaluate((el) => ({
+          right: el.getBoundingClientRect().right,
+          cut: el.scrollWidth > el.clientWidth,
+          label: getComputedStyle(el, '::before').content,
+        }));
+        expect(fit.right).toBeLessThanOrEqual(PHONE.width);
+        expect(fit.cut).toBe(false);
+        expect(fit.label).toMatch(/^"(Visites|Heures|Distance|Attente)"$/);
+      }
+    }
+
+    await workloads.scrollIntoViewIfNeeded();
+    await readable();
+    expect(await seriousViolations(page)).toEqual([]);
+    await workloads.screenshot({ path: `${ARTIFACTS}/planner-workloads-phone.png` });
+
+    const proposed = page.waitForResponse(
+      (r) => r.url().endsWith('/v1/admin/plans') && r.request().method() === 'POST',
+    );
+    await page.getByRole('button', { name: 'Proposer une optimisation' }).click();
+    expect((await proposed).status()).toBe(201);
+    await page.getByRole('button', { name: 'Proposé' }).waitFor();
+    await workloads.scrollIntoViewIfNeeded();
+    await readable();
+    await workloads.screenshot({ path: `${ARTIFACTS}/planner-workloads-phone-proposal.png` });
+    await page.screenshot({ path: `${ARTIFACTS}/planner-phone-proposal.png`, fullPage: true });
+
+    // Wide again, the table is a table: one row a technician, the labels in its header.
+    await page.setViewportSize(DESKTOP);
+    expect(
+      await workloads
+        .locator('tbody td')
+        .first()
+        .evaluate((el) => getComputedStyle(el).display),
+    ).toBe('table-cell');
+    expect(await workloads.locator('thead').isVisible()).toBe(true);
+    await workloads.screenshot({ path: `${ARTIFACTS}/planner-workloads-desktop-proposal.png` });
     expect(errors).toEqual([]);
   });
 });

@@ -92,6 +92,9 @@ export const PLANNER_CSS = `
 
   /* Workloads */
   .workloads .spread { margin: 0 0 6px; }
+  .workloads .figure { white-space: nowrap; }
+  /* Names read from the left (th[scope="row"] alone lost to the right-aligned figures' rule). */
+  table.loads th[scope="row"] { text-align: left; }
 
   /* Map */
   .map-box { margin: 0; }
@@ -158,5 +161,15 @@ export const PLANNER_CSS = `
     .urgent-form { grid-template-columns: 1fr; }
     .urgent-form .check { grid-column: auto; }
     .ua-card { max-width: none; width: 100%; }
+    /* The day's totals with a proposal (four columns) were 8 px too wide for 390 px: tighter cells. */
+    table.totals th, table.totals td { padding: 4px 6px; }
+    /* Five columns do not fit 390 px: each technician's row becomes a card, its figures labelled, no sideways scrolling. */
+    table.loads, table.loads tbody, table.loads tr, table.loads th, table.loads td { display: block; }
+    table.loads { background: none; }
+    table.loads thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+    table.loads tr { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 2px 8px; background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; padding: 6px 10px; }
+    table.loads th[scope="row"], table.loads td { border: none; padding: 0; white-space: normal; text-align: left; }
+    table.loads th[scope="row"] { grid-column: 1 / -1; }
+    table.loads td::before { content: attr(data-short); display: block; font-size: .75rem; color: var(--muted); }
   }
 `;
