@@ -154,7 +154,7 @@ interface Row {
   iterations: number;
   /** Decomposition rounds / subproblems / improved ones (large instances), checkpoint MIPs that improved, final MIP. */
   search?: {
-    decomposition?: { rounds: number; subproblems: number; improved: number };
+    decomposition?: { rounds: number; subproblems: number; improved: number; iterations: number };
     checkpoint_improvements: number;
     /** Route-count probes run (below 200 visits) and those that became a trajectory's best. */
     probes: { runs: number; improved: number; iterations: number };

@@ -33,6 +33,8 @@ export interface DecompositionRound {
   subproblems: number;
   /** Those whose routes replaced the old ones. */
   improved: number;
+  /** ALNS iterations over all its subproblems (the whole-instance search counts its own apart). */
+  iterations: number;
 }
 
 /**
@@ -47,11 +49,14 @@ export function decompositionRound(
 ): DecompositionRound {
   const groups = routeGroups(best, rng, groupVisits);
   let improved = 0;
+  let iterations = 0;
   groups.forEach((vehicles, i) => {
     const limits = subLimits(i, groups.length);
-    if (solveGroup(best, vehicles, rng, limits)) improved++;
+    const solved = solveGroup(best, vehicles, rng, limits);
+    iterations += solved.iterations;
+    if (solved.improved) improved++;
   });
-  return { subproblems: groups.length, improved };
+  return { subproblems: groups.length, improved, iterations };
 }
 
 /** Groups of used vehicles (full-instance indices), consecutive by barycentre angle. */
@@ -152,7 +157,12 @@ export function subproblem(full: Instance, sol: Solution, vehicles: readonly num
 }
 
 /** Solves one group and writes its routes into `best` if the whole gets cheaper. */
-function solveGroup(best: Solution, vehicles: readonly number[], rng: Random, limits: SearchLimits): boolean {
+function solveGroup(
+  best: Solution,
+  vehicles: readonly number[],
+  rng: Random,
+  limits: SearchLimits,
+): { improved: boolean; iterations: number } {
   const full = best.inst;
   const sp = subproblem(full, best, vehicles);
   const subIndex = new Map<number, number>();
@@ -168,8 +178,9 @@ function solveGroup(best: Solution, vehicles: readonly number[], rng: Random, li
   });
   start.syncUnassigned();
   const startCost = start.cost();
-  const { best: solved } = improveSolution(start, rng, limits, undefined);
-  if (!(solved.cost() < startCost - EPS)) return false;
+  const { best: solved, stats } = improveSolution(start, rng, limits, undefined);
+  const iterations = stats.iterations;
+  if (!(solved.cost() < startCost - EPS)) return { improved: false, iterations };
   const candidate = best.clone();
   // Emptied first: a visit may move between the group's routes, and setRoute clears the old route's visits.
   for (const k of sp.vehicleOf) candidate.setRoute(k, []);
@@ -182,8 +193,8 @@ function solveGroup(best: Solution, vehicles: readonly number[], rng: Random, li
   candidate.syncUnassigned();
   // The sub-instance may cost some things differently (stability ties to technicians left out): the
   // full instance decides.
-  if (!(candidate.cost() < best.cost() - EPS)) return false;
+  if (!(candidate.cost() < best.cost() - EPS)) return { improved: false, iterations };
   best.syncFrom(candidate);
   best.touched.fill(1);
-  return true;
+  return { improved: true, iterations };
 }

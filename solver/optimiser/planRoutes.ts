@@ -94,8 +94,11 @@ export interface PlanRoutesStats {
    * iterations (not in `iterations`), over all trajectories.
    */
   probes: { runs: number; improved: number; iterations: number };
-  /** Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that improved. */
-  decomposition?: { rounds: number; subproblems: number; improved: number };
+  /**
+   * Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that
+   * improved, and the subproblems' ALNS iterations (not in `iterations`).
+   */
+  decomposition?: { rounds: number; subproblems: number; improved: number; iterations: number };
   /** Helper trajectories that failed or overran (left out of the result). */
   helperFailures?: string[];
   setPartitioning?: { columns: number; status: string; improved: boolean; ms: number };

@@ -35,8 +35,8 @@ export interface TrajectoryResult {
   pool: RoutePool;
   stats: SearchStats & {
     checkpointImprovements: number;
-    /** Decomposition rounds run (large instances), subproblems solved, and those that improved the best. */
-    decomposition: { rounds: number; subproblems: number; improved: number };
+    /** Decomposition rounds run (large instances), subproblems solved, those that improved the best, their iterations. */
+    decomposition: { rounds: number; subproblems: number; improved: number; iterations: number };
     /** Route-count probes run (small instances, see routeCountProbe), those whose answer became the best, their iterations. */
     probes: { runs: number; improved: number; iterations: number };
   };
@@ -149,7 +149,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
   };
   let checkpoints: Checkpoints | undefined =
     highs === undefined ? undefined : { count: CHECKPOINTS, run: checkpointRun };
-  const decomposition = { rounds: 0, subproblems: 0, improved: 0 };
+  const decomposition = { rounds: 0, subproblems: 0, improved: 0, iterations: 0 };
   if (sol.inst.visitCount >= DECOMPOSE_FROM) {
     // Large instances: each checkpoint first solves the subproblems of the best solution in turn (a
     // DECOMPOSE_SHARE of the budget over all rounds, more where routes are short), then recombines the pool.
@@ -190,6 +190,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
         decomposition.rounds++;
         decomposition.subproblems += round.subproblems;
         decomposition.improved += round.improved;
+        decomposition.iterations += round.iterations;
         if (round.improved > 0) pool.add(work);
         const recombined = mip(work);
         const out = recombined !== undefined && recombined.cost() < work.cost() ? recombined : work;
