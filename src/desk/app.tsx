@@ -241,6 +241,11 @@ export function App() {
             <BookingPanel
               key={card.id}
               card={card}
+              seed={
+                workingOn?.customer.id === card.id
+                  ? { serviceId: workingOn.serviceId, postcode: workingOn.postcode }
+                  : undefined
+              }
               onClose={closePanel}
               onNoWindow={noWindow}
               onBooked={(booking) => {

@@ -32,17 +32,31 @@ export interface NoWindow {
   postcode: string;
 }
 
+/** What the request Claire is answering says about the visit wanted (the queue's "Fiche"). */
+export interface BookingSeed {
+  serviceId: string | null;
+  postcode: string | null;
+}
+
 interface BookingProps {
   card: CustomerCard;
+  seed?: BookingSeed;
   onBooked: (booking: BookingView) => void;
   onClose: () => void;
   onNoWindow: (what: NoWindow) => void;
 }
 
-export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingProps) {
+export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: BookingProps) {
   const latest = card.visits[0];
-  // Where they had their last visit is the likeliest place; else their first known address.
-  const home = latest?.address ?? card.addresses[0] ?? { street: '', postcode: '', city: '' };
+  // The request being answered names the place (a known address there, else its postal code);
+  // otherwise where they had their last visit is the likeliest place, else their first known address.
+  const usual = latest?.address ?? card.addresses[0];
+  const asked = seed?.postcode;
+  const home = !asked
+    ? (usual ?? { street: '', postcode: '', city: '' })
+    : usual?.postcode === asked
+      ? usual
+      : (card.addresses.find((a) => a.postcode === asked) ?? { street: '', postcode: asked, city: '' });
   const [address, setAddress] = useState(home);
   const [services, setServices] = useState<ServiceView[]>([]);
   const [serviceId, setServiceId] = useState('');
@@ -74,8 +88,10 @@ export function BookingPanel({ card, onBooked, onClose, onNoWindow }: BookingPro
         setServices(list);
         setServiceId((current) => {
           if (list.some((s) => s.id === current)) return current;
-          // The service they had last is the best guess; else the first one bookable here.
-          const usual = list.find((s) => s.id === latest?.serviceId && s.bookableHere !== false);
+          // The service the request is about, else the one they had last; else the first one bookable here.
+          const wanted = (id: string | null | undefined) =>
+            list.find((s) => s.id === id && s.bookableHere !== false);
+          const usual = wanted(seed?.serviceId) ?? wanted(latest?.serviceId);
           return (usual ?? list.find((s) => s.bookableHere !== false) ?? list[0])?.id ?? '';
         });
       },

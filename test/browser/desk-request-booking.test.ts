@@ -1,0 +1,81 @@
+/**
+ * Answering a request from the queue: "Pas de créneau" for a heat-pump service at 69003, from a
+ * caller with no address on file. "Fiche", then Alt+N: the booking opens on the request's service
+ * and postal code with its windows (it opened empty, and Claire retyped what the request already
+ * said), the street is asked, and the booking closes the request in one click.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { firstService } from '../helpers/booking.js';
+import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
+import { agentToken, openDesk } from './desk-page.js';
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let token: string;
+let service: { id: string; name: string };
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  token = await agentToken(stack);
+  service = await firstService(stack.app, 'depannage');
+  const res = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'no_window',
+      customer: { name: 'Marc Roux', phone: '07 68 23 45 09' },
+      text: 'Pas de créneau avant vendredi pour le tableau qui disjoncte',
+      serviceId: service.id,
+      postcode: '69003',
+      channel: 'phone',
+    }),
+  });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+describe('booking from a request in the queue', () => {
+  it('opens on the request’s service and postal code, and closes the request with the booking', async () => {
+    const opened = await openDesk(browser, stack, token, DESKTOP);
+    context = opened.context;
+    const { page, errors } = opened;
+    const item = page.locator('ul.requests li', { hasText: 'Pas de créneau avant vendredi' });
+    await item.getByRole('button', { name: 'Fiche' }).click();
+    await page.getByRole('article', { name: 'Marc Roux' }).waitFor();
+    await page.keyboard.press('Alt+N');
+    const panel = page.getByRole('region', { name: /Nouveau rendez-vous · Marc Roux/ });
+    await panel.waitFor();
+    await expect.poll(() => panel.getByLabel('Code postal').inputValue()).toBe('69003');
+    await panel.getByText('Créneaux à Lyon 3e (69003)', { exact: false }).waitFor();
+    expect(await panel.getByLabel('Prestation').inputValue()).toBe(service.id);
+    await page.screenshot({ path: 'test-artifacts/desk-request-booking-1280.png', fullPage: true });
+
+    await panel.locator('button.window').first().click();
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
+    await expect.poll(() => panel.locator('.notice.error').textContent()).toMatch(/^Saisissez la rue/);
+    await panel.getByLabel('Rue').fill('14 rue Paul Bert');
+    const consent = panel.getByLabel(/Le client accepte/);
+    if (await consent.count()) await consent.check();
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
+    const close = page.getByRole('button', { name: /^Clore la demande DM-\w+ avec ce rendez-vous$/ });
+    await close.click();
+    await page.getByText(/^Demande DM-\w+ close : rendez-vous DE-\w+\.$/).waitFor();
+    await item.waitFor({ state: 'detached' });
+    const visit = await stack.testDb.handle.db
+      .selectFrom('visits')
+      .select(['service_id', 'postcode', 'address_line'])
+      .where('customer_name', '=', 'Marc Roux')
+      .executeTakeFirstOrThrow();
+    expect(visit).toEqual({ service_id: service.id, postcode: '69003', address_line: '14 rue Paul Bert' });
+    expect(errors).toEqual([]);
+  });
+});
