@@ -4,7 +4,8 @@
  * storing the proposal): per working day, wall time of a proposal and what
  * it saves: driving (minutes, km) and the workload spread (max − min booked
  * hours between the technicians at work), with an optional balance weight;
- * then, on the first day, the move check (p50/p95 per answer) and the urgent options.
+ * then, on the first day, the move check (p50/p95 per answer), the move dialog's
+ * suggestions (every visit of the day) and the urgent options.
  *
  *   npm run bench:planner -- [--json] [--days 2026-03-26,2026-03-30] [--limit-ms 4000] [--balance 1]
  *
@@ -22,6 +23,7 @@ import type { Db } from '../src/db/database.js';
 import { localDaySpan } from '../src/domain/booking-problem.js';
 import { DEFAULT_TIME_LIMIT_MS, proposePlan } from '../src/domain/planning/index.js';
 import { checkMove } from '../src/domain/planning/move-check.js';
+import { moveOptions } from '../src/domain/planning/move-options.js';
 import { urgentOptions } from '../src/domain/planning/urgent-create.js';
 
 interface Args {
@@ -127,7 +129,8 @@ const percentile = (xs: number[], q: number) => {
 
 /**
  * What the page asks while the planner works, timed on one day: the move check (every visit
- * against every technician at its window's start, as a drag does) and the urgent options at 09:18.
+ * against every technician at its window's start, as a drag does), the move dialog's
+ * suggestions for every visit of the day, and the urgent options at 09:18.
  */
 async function quickAnswers(db: Db, date: string) {
   const span = localDaySpan(date, date, 'Europe/Paris');
@@ -155,6 +158,21 @@ async function quickAnswers(db: Db, date: string) {
       checks.push(performance.now() - t0);
       if (!verdict.feasible) refused++;
     }
+  const dayVisits = await db
+    .selectFrom('visits')
+    .select('id')
+    .where('status', '=', 'booked')
+    .where('planned_start', '>=', span.from)
+    .where('planned_start', '<', span.to)
+    .execute();
+  const suggested: number[] = [];
+  const counts: number[] = [];
+  for (const v of dayVisits) {
+    const t0 = performance.now();
+    const answer = await moveOptions(db, { visitId: v.id, limit: 8, now: new Date(`${date}T05:00:00Z`) });
+    suggested.push(performance.now() - t0);
+    counts.push(answer.options.length);
+  }
   const service = await db
     .selectFrom('services')
     .select('id')
@@ -182,6 +200,13 @@ async function quickAnswers(db: Db, date: string) {
       refused,
       p50Ms: percentile(checks, 0.5),
       p95Ms: percentile(checks, 0.95),
+    },
+    moveOptions: {
+      runs: suggested.length,
+      options: Math.round((10 * counts.reduce((a, b) => a + b, 0)) / Math.max(1, counts.length)) / 10,
+      none: counts.filter((c) => c === 0).length,
+      p50Ms: percentile(suggested, 0.5),
+      p95Ms: percentile(suggested, 0.95),
     },
     urgentOptions: {
       runs: urgent.length,
