@@ -37,12 +37,21 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
   const [options, setOptions] = useState<MoveOption[] | null>(null);
   const [optionsError, setOptionsError] = useState<string | null>(null);
   const submit = useRef<HTMLButtonElement>(null);
+  /** Set once the planner changes the technician or the time himself: his choice is never overwritten. */
+  const touched = useRef(false);
 
   useEffect(() => {
     dialog.current?.showModal();
     let current = true;
     void api.moveOptions(request.visitId).then(
-      (answer) => current && setOptions(answer.options),
+      (answer) => {
+        if (!current) return;
+        setOptions(answer.options);
+        // A visit from « À placer » opens on a guessed technician (its own is absent), usually a
+        // refusal: the best place found replaces the guess. A routed visit stays where it is.
+        const best = answer.options[0];
+        if (request.from === undefined && best && !touched.current) fill(best);
+      },
       (error: unknown) => current && setOptionsError(explain(error)),
     );
     return () => {
@@ -50,9 +59,14 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
     };
   }, []);
 
-  function pick(option: MoveOption) {
+  function fill(option: MoveOption) {
     setTechnicianId(option.technicianId);
     setTime(clock(option.start, timezone));
+  }
+
+  function pick(option: MoveOption) {
+    touched.current = true;
+    fill(option);
     // Filled: the next key (Entrée) confirms. After the render, which enables the button again
     // when a time typed by hand had been refused.
     setTimeout(() => submit.current?.focus(), 0);
@@ -148,7 +162,10 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
         <select
           id="move-technician"
           value={technicianId}
-          onChange={(e) => setTechnicianId((e.target as HTMLSelectElement).value)}
+          onChange={(e) => {
+            touched.current = true;
+            setTechnicianId((e.target as HTMLSelectElement).value);
+          }}
         >
           {technicians.map((t) => (
             <option value={t.id}>{t.name}</option>
@@ -161,7 +178,10 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
           step={300}
           required
           value={time}
-          onInput={(e) => setTime((e.target as HTMLInputElement).value)}
+          onInput={(e) => {
+            touched.current = true;
+            setTime((e.target as HTMLInputElement).value);
+          }}
         />
         <p class={`verdict ${judged?.state ?? ''}`} role="status" aria-live="polite">
           {unchanged

@@ -3,9 +3,10 @@
  * where the visit fits (technician, day, arrival, driving added), one click
  * fills the move, "Déplacer" moves it (database and timeline agree); a time
  * typed by hand outside the promise still gets the refusal with its reason.
- * On a 390×844 phone the dialog works from the day list and the workload
- * table reads without sideways scrolling, with a proposal's figures too. Screenshots (1280×800, 390×844) go
- * to test-artifacts/.
+ * On a 390×844 phone the dialog works from the day list and from « À
+ * placer » (an absent technician's visit), and the workload table reads
+ * without sideways scrolling, with a proposal's figures too. Screenshots
+ * (1280×800, 390×844) go to test-artifacts/.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,8 +47,8 @@ interface DayJson {
   current: { routes: { technicianId: string; stops: StopJson[] }[] };
 }
 
-async function dayJson(): Promise<DayJson> {
-  const res = await fetch(`${stack.apiOrigin}/v1/admin/routes?date=${DAY}`, {
+async function dayJson(date = DAY): Promise<DayJson> {
+  const res = await fetch(`${stack.apiOrigin}/v1/admin/routes?date=${date}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   expect(res.status).toBe(200);
@@ -57,7 +58,7 @@ async function dayJson(): Promise<DayJson> {
 async function visitRow(id: string) {
   return stack.testDb.handle.db
     .selectFrom('visits')
-    .select(['technician_id', 'planned_start', 'version'])
+    .select(['technician_id', 'planned_start', 'version', 'unassigned_reason'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
 }
@@ -68,7 +69,7 @@ const hhmm = (iso: string | number) =>
   );
 
 /** The browser runs in New York: every time shown must still be the company's (Paris). */
-async function openPlanner(viewport: { width: number; height: number }, query = '') {
+async function openPlanner(viewport: { width: number; height: number }, query = '', date = DAY) {
   context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -80,7 +81,7 @@ async function openPlanner(viewport: { width: number; height: number }, query = 
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
   });
-  await page.goto(`${stack.apiOrigin}/planner?date=${DAY}${query}`);
+  await page.goto(`${stack.apiOrigin}/planner?date=${date}${query}`);
   await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.locator('.timeline').waitFor({ state: 'attached' });
@@ -209,6 +210,52 @@ describe('planner page: move suggestions', () => {
     const after = await visitRow(visitId);
     expect(after.technician_id).toBe(technicianId);
     expect(after.planned_start.getTime()).toBe(Date.parse(start));
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone: places a visit of an absent technician from « À placer », the dialog opening on the best place', async () => {
+    const date = '2026-03-27';
+    const before = await dayJson(date);
+    const route = before.current.routes.find((r) => r.stops.length >= 2)!;
+    const res = await fetch(`${stack.apiOrigin}/v1/admin/availability/exceptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'absence', technicianId: route.technicianId, from: date }),
+    });
+    expect(res.status).toBe(201);
+
+    const { page, errors } = await openPlanner(PHONE, '', date);
+    const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
+    const card = lane.locator('.ua-card').first();
+    await card.waitFor();
+    const visitId = (await card.getAttribute('data-visit'))!;
+    expect(route.stops.map((s) => s.visitId)).toContain(visitId);
+    await card.getByRole('button', { name: 'Placer…' }).click();
+    const dialog = page.getByRole('dialog');
+    const suggestions = dialog.locator('button.suggestion');
+    await suggestions.first().waitFor();
+    // The absent technician is never offered.
+    for (const line of await suggestions.all())
+      expect(await line.getAttribute('data-technician')).not.toBe(route.technicianId);
+    // Its own technician is away: the dialog opens on the best place found, not on a guess.
+    const first = suggestions.first();
+    const technicianId = (await first.getAttribute('data-technician'))!;
+    const start = (await first.getAttribute('data-start'))!;
+    await expect.poll(() => first.getAttribute('aria-pressed')).toBe('true');
+    expect(await dialog.getByLabel('Technicien').inputValue()).toBe(technicianId);
+    expect(await dialog.getByLabel('Heure d’arrivée').inputValue()).toBe(hhmm(start));
+    await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Possible : /);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-unassigned-phone.png` });
+    await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+    await page.getByText(/ déplacée : /).waitFor();
+    await expect.poll(() => lane.locator(`.ua-card[data-visit="${visitId}"]`).count()).toBe(0);
+    const after = await visitRow(visitId);
+    expect(after.unassigned_reason).toBeNull();
+    expect(after.technician_id).toBe(technicianId);
+    expect(after.planned_start.getTime()).toBe(Date.parse(start));
+    await page
+      .locator(`.day-list .dl-tech[data-technician="${technicianId}"] [data-visit="${visitId}"]`)
+      .waitFor();
     expect(errors).toEqual([]);
   });
 
