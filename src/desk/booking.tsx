@@ -66,6 +66,9 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
   const [consent, setConsent] = useState(card.consentAt !== null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Said under the address, where focus goes: at the panel's foot it was off-screen on a phone
+  // (the windows stand between), and Claire saw an empty field come up with no reason given.
+  const [addressError, setAddressError] = useState<{ text: string; field: 'street' | 'city' } | null>(null);
   const [round, setRound] = useState(0);
   // The first windows take focus; once Claire changes the service or address herself, focus stays with her.
   const [touched, setTouched] = useState(false);
@@ -114,11 +117,13 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
     if (!chosen || busy) return;
     // Said here, by the field, in French: the service's answer names "body.address.city" in English.
     const missing = !address.street.trim() ? streetInput : !address.city.trim() ? cityInput : null;
+    setAddressError(null);
     if (missing) {
-      setError(
+      setError(null);
+      setAddressError(
         missing === streetInput
-          ? 'Saisissez la rue (numéro et rue) où le technicien doit venir.'
-          : 'Saisissez la ville du rendez-vous.',
+          ? { text: 'Saisissez la rue (numéro et rue) où le technicien doit venir.', field: 'street' }
+          : { text: 'Saisissez la ville du rendez-vous.', field: 'city' },
       );
       missing.current?.focus();
       return;
@@ -147,7 +152,12 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
       );
       onBooked(created.booking);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
+      const field =
+        e instanceof ApiError ? /^body\.address\.(line|city)$/.exec(e.field ?? '')?.[1] : undefined;
+      if (e instanceof ApiError && field) {
+        setAddressError({ text: e.message, field: field === 'line' ? 'street' : 'city' });
+        (field === 'line' ? streetInput : cityInput).current?.focus();
+      } else setError(e instanceof ApiError ? e.message : 'Le service ne répond pas.');
       if (e instanceof ApiError && e.status === 409) {
         setChosen(null);
         setRound((r) => r + 1); // the window was just taken: fresh windows
@@ -205,7 +215,12 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
           <input
             ref={streetInput}
             value={address.street}
-            onInput={(e) => setAddress({ ...address, street: e.currentTarget.value })}
+            aria-invalid={addressError?.field === 'street' ? true : undefined}
+            aria-describedby={addressError?.field === 'street' ? 'address-error' : undefined}
+            onInput={(e) => (
+              setAddress({ ...address, street: e.currentTarget.value }),
+              addressError?.field === 'street' && setAddressError(null)
+            )}
           />
         </label>
         <label>
@@ -226,10 +241,16 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
           <input
             ref={cityInput}
             value={address.city}
-            onInput={(e) => setAddress({ ...address, city: e.currentTarget.value })}
+            aria-invalid={addressError?.field === 'city' ? true : undefined}
+            aria-describedby={addressError?.field === 'city' ? 'address-error' : undefined}
+            onInput={(e) => (
+              setAddress({ ...address, city: e.currentTarget.value }),
+              addressError?.field === 'city' && setAddressError(null)
+            )}
           />
         </label>
       </div>
+      {addressError && <ErrorNotice id="address-error">{addressError.text}</ErrorNotice>}
       {serviceId && (
         <SlotPicker
           key={`${serviceId}-${round}`}

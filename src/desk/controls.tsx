@@ -16,14 +16,17 @@ export function ErrorNotice({
   children,
   inline = false,
   wide = false,
+  id,
 }: {
   children: ComponentChildren;
   inline?: boolean;
   wide?: boolean;
+  /** For the field it is about (aria-describedby). */
+  id?: string;
 }) {
   const Tag = inline ? 'span' : 'p';
   return (
-    <Tag class={`notice error${wide ? ' wide' : ''}`} role="alert">
+    <Tag id={id} class={`notice error${wide ? ' wide' : ''}`} role="alert">
       {children}
     </Tag>
   );

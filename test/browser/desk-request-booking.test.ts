@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { firstService } from '../helpers/booking.js';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
+import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
 import { agentToken, openDesk } from './desk-page.js';
 
 let stack: Stack;
@@ -33,6 +33,19 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(201);
+  const other = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'callback',
+      customer: { name: 'Léa Noir', phone: '07 68 23 45 08' },
+      text: 'Rappeler Léa Noir pour une prise qui chauffe',
+      serviceId: service.id,
+      postcode: '69003',
+      channel: 'phone',
+    }),
+  });
+  expect(other.status).toBe(201);
 });
 afterAll(async () => {
   await browser?.close();
@@ -76,6 +89,32 @@ describe('booking from a request in the queue', () => {
       .where('customer_name', '=', 'Marc Roux')
       .executeTakeFirstOrThrow();
     expect(visit).toEqual({ service_id: service.id, postcode: '69003', address_line: '14 rue Paul Bert' });
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone, asks for the missing street where Claire sees it: under the field, not below the windows', async () => {
+    const opened = await openDesk(browser, stack, token, PHONE);
+    context = opened.context;
+    const { page, errors } = opened;
+    const item = page.locator('ul.requests li', { hasText: 'Rappeler Léa Noir' });
+    await item.getByRole('button', { name: 'Fiche' }).click();
+    await page.getByRole('article', { name: 'Léa Noir' }).waitFor();
+    await page.getByRole('button', { name: /Nouveau rendez-vous/ }).click();
+    const panel = page.getByRole('region', { name: /Nouveau rendez-vous · Léa Noir/ });
+    await panel.locator('button.window').first().click({ timeout: 15_000 });
+    await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
+    const street = panel.getByLabel('Rue');
+    await expect.poll(() => street.evaluate((el) => el === document.activeElement)).toBe(true);
+    const said = panel.getByRole('alert');
+    await expect.poll(() => said.textContent()).toMatch(/^Saisissez la rue/);
+    // Focus brought the street into view; the reason is on the same screen, tied to the field.
+    const box = (await said.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+    expect(await street.getAttribute('aria-describedby')).toBe(await said.getAttribute('id'));
+    await page.screenshot({ path: 'test-artifacts/desk-missing-street-390.png' });
+    await street.fill('2 rue Paul Bert');
+    await expect.poll(() => said.count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });
