@@ -248,6 +248,7 @@ export function App() {
               }
               onClose={closePanel}
               onNoWindow={noWindow}
+              onMove={(visit) => setPanel({ type: 'move', visit })}
               onBooked={(booking) => {
                 setPanel(null);
                 const answered = workingOn?.customer.id === card.id ? workingOn : null;

@@ -44,9 +44,11 @@ interface BookingProps {
   onBooked: (booking: BookingView) => void;
   onClose: () => void;
   onNoWindow: (what: NoWindow) => void;
+  /** Move one of their planned visits instead (the panel offers it for a visit of the same service). */
+  onMove: (visit: CardVisit) => void;
 }
 
-export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: BookingProps) {
+export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow, onMove }: BookingProps) {
   const latest = card.visits[0];
   // The request being answered names the place (a known address there, else its postal code);
   // otherwise where they had their last visit is the likeliest place, else their first known address.
@@ -168,9 +170,23 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow }: Book
   }
 
   const service = services.find((s) => s.id === serviceId);
+  // A caller who rings about "my appointment" usually wants it moved, not a second one: said before
+  // Claire books the same service twice (on a phone the card's planned visits are screens away).
+  const alreadyPlanned = card.visits.filter(
+    (v) => v.status === 'booked' && v.manageable && v.serviceId === serviceId,
+  );
   return (
     <section class="panel" aria-labelledby="booking-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <h2 id="booking-title">Nouveau rendez-vous · {card.name}</h2>
+      {alreadyPlanned.map((v) => (
+        <p class="notice planned" key={v.id}>
+          Déjà prévu pour ce client : {v.serviceName}, {windowText(v.windowStart, v.windowEnd, true)} (
+          {v.reference}).{' '}
+          <button type="button" onClick={() => onMove(v)}>
+            Déplacer cette visite
+          </button>
+        </p>
+      ))}
       <div class="fields">
         <label class="wide">
           Prestation
