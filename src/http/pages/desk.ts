@@ -95,7 +95,10 @@ export function deskPageHtml(): string {
   .requests li.old .age { color: var(--bad); font-weight: 600; }
   .requests li.highlight { box-shadow: 0 0 0 2px #f5b70099; }
   .req-line { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: space-between; }
+  /* Kind, name, number from the left, age on the right: spread out, a wrapped line sent the name to the right edge on a phone. */
+  .req-line:first-child { justify-content: flex-start; }
   .req-line .buttons { margin: 0; }
+  .requests p.sub { margin: 2px 0; }
   .req-line a { color: var(--ink); }
   .req-text { margin: 4px 0; white-space: pre-wrap; }
   .age { margin-left: auto; color: var(--muted); font-size: .85rem; }
