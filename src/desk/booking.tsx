@@ -376,6 +376,7 @@ export function MovePanel({ visit, onMoved, onClose, onNoWindow }: MoveProps) {
       </p>
       <SlotPicker
         key={round}
+        current={{ start: visit.windowStart, end: visit.windowEnd }}
         serviceId={visit.serviceId}
         postcode={visit.address.postcode}
         chosen={chosen}

@@ -20,6 +20,26 @@ interface Props {
   autoFocus: boolean;
   /** The town of the postal code, as the service names it (fills an empty "Ville"). */
   onTown?: (city: string) => void;
+  /** Moving a visit: its window, shown where it is among the others and not offered. */
+  current?: TimeWindow;
+}
+
+const sameWindow = (a: TimeWindow, b: TimeWindow) =>
+  Date.parse(a.start) === Date.parse(b.start) && Date.parse(a.end) === Date.parse(b.end);
+
+/** The days with `current` among its day's windows (added where the engine did not offer it). */
+function withCurrent(days: SlotsView['days'], current: TimeWindow | undefined): SlotsView['days'] {
+  if (!current || days.length === 0) return days;
+  const date = current.start.slice(0, 10);
+  // Before the first day shown or after the last: it would stand alone far from the choice.
+  if (date < days[0]!.date || date > days.at(-1)!.date) return days;
+  const at = days.find((d) => d.date === date);
+  if (at?.windows.some((w) => sameWindow(w, current))) return days;
+  const day = {
+    date,
+    windows: [...(at?.windows ?? []), current].sort((a, b) => Date.parse(a.start) - Date.parse(b.start)),
+  };
+  return [...days.filter((d) => d.date !== date), day].sort((a, b) => (a.date < b.date ? -1 : 1));
 }
 
 const REASONS: Record<string, string> = {
@@ -30,7 +50,16 @@ const REASONS: Record<string, string> = {
   'too-soon': 'Trop tôt : aucun créneau dans le délai.',
 };
 
-export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, autoFocus, onTown }: Props) {
+export function SlotPicker({
+  serviceId,
+  postcode,
+  chosen,
+  onPick,
+  onNoWindow,
+  autoFocus,
+  onTown,
+  current,
+}: Props) {
   const [slots, setSlots] = useState<SlotsView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [allDays, setAllDays] = useState(false);
@@ -58,15 +87,16 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
 
   useEffect(() => {
     if (slots && autoFocus)
-      grid.current?.querySelector<HTMLButtonElement>('button.window, button.instead')?.focus();
+      grid.current?.querySelector<HTMLButtonElement>('button.window:not(:disabled), button.instead')?.focus();
   }, [slots]);
 
   if (!/^\d{5}$/.test(postcode)) return <p class="hint">Saisissez le code postal pour voir les créneaux.</p>;
   if (error) return <ErrorNotice>{error}</ErrorNotice>;
   if (!slots) return <p class="hint">Recherche des créneaux…</p>;
 
-  const days = slots.days.filter((d) => d.windows.length > 0);
-  if (days.length === 0) {
+  const offered = slots.days.filter((d) => d.windows.length > 0);
+  const days = withCurrent(offered, current);
+  if (offered.length === 0) {
     const code = slots.reason?.code ?? 'fully-booked';
     return (
       <div class="notice info" role="status" ref={grid}>
@@ -92,7 +122,9 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
   }
 
   function onKeyDown(e: KeyboardEvent): void {
-    const buttons = [...(grid.current?.querySelectorAll<HTMLButtonElement>('button.window') ?? [])];
+    const buttons = [
+      ...(grid.current?.querySelectorAll<HTMLButtonElement>('button.window:not(:disabled)') ?? []),
+    ];
     const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
     if (at < 0) return;
     const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
@@ -116,6 +148,17 @@ export function SlotPicker({ serviceId, postcode, chosen, onPick, onNoWindow, au
           <span class="slot-windows">
             {d.windows.map((w) => {
               const isChosen = chosen?.start === w.start && chosen.end === w.end;
+              if (current && sameWindow(w, current))
+                return (
+                  <button
+                    type="button"
+                    class="window current"
+                    disabled
+                    aria-label={`${clock(w.start)}–${clock(w.end)}, ${day(d.date, true)} : créneau actuel de la visite`}
+                  >
+                    {clock(w.start)}–{clock(w.end)} (actuel)
+                  </button>
+                );
               return (
                 <button
                   type="button"

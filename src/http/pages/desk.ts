@@ -80,6 +80,7 @@ export function deskPageHtml(): string {
   .slot-date { font-weight: 600; font-size: .85rem; white-space: nowrap; }
   button.window { padding: 4px 7px; font-size: .9rem; font-variant-numeric: tabular-nums; }
   button.window.chosen { background: var(--brand); color: #fff; border-color: var(--brand); }
+  button.window.current { border-style: dashed; color: var(--muted); background: transparent; cursor: default; }
   .confirm { display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; margin-top: 10px; padding: 10px 12px; background: #f0f5fb; border-radius: 6px; }
   .confirm p, .confirm .buttons, .confirm .consent { margin: 0; grid-column: 1 / -1; }
   .channel { display: flex; flex-wrap: wrap; gap: 4px 16px; border: none; padding: 0; margin: 0; }

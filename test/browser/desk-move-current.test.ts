@@ -1,0 +1,76 @@
+/**
+ * Moving a visit, its own window is shown where it is among the offered ones, marked "(actuel)" and
+ * not offered: picked by mistake it was accepted as a move to the same time (200, the visit rewritten),
+ * and Claire could not see where the visit stood while she read the options to the caller.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
+import { agentToken, openDesk } from './desk-page.js';
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let token: string;
+let booked: { id: string; reference: string; window: { start: string; end: string } };
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  token = await agentToken(stack);
+  const service = await firstService(stack.app, 'depannage');
+  const days = await slotsFor(stack.app, service.id, '69003');
+  const res = await book(
+    stack.app,
+    bookingPayload(service.id, days[2]!.windows[1]!, '69003', {
+      customer: { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
+    }),
+  );
+  expect(res.statusCode).toBe(201);
+  booked = res.json().booking;
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+const clock = (iso: string) => iso.slice(11, 16).replace(/^0/, '');
+
+describe('moving a visit', () => {
+  it('shows its own window in place, marked and not offered', async () => {
+    const opened = await openDesk(browser, stack, token, DESKTOP, { query: '?phone=%2B33698765431' });
+    context = opened.context;
+    const { page, errors } = opened;
+    const visit = page.locator(`li[data-visit="${booked.id}"]`);
+    await visit.getByRole('button', { name: 'Déplacer' }).click();
+    const panel = page.getByRole('region', { name: `Déplacer ${booked.reference}` });
+    await panel.locator('button.window').first().waitFor({ timeout: 15_000 });
+    const date = booked.window.start.slice(0, 10);
+    const [y, m, d] = date.split('-').map(Number);
+    const dayLabel = new Intl.DateTimeFormat('fr-FR', {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'short',
+      timeZone: 'UTC',
+    }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+    const times = `${clock(booked.window.start)}–${clock(booked.window.end)}`;
+    const theDay = panel.getByRole('group', { name: new RegExp(`^${dayLabel.split(' ')[0]} ${d} `) });
+    const current = theDay.locator('button.window.current');
+    expect(await current.textContent()).toBe(`${times} (actuel)`);
+    expect(await current.isDisabled()).toBe(true);
+    // Nowhere else on its day is the same time offered.
+    expect(
+      await theDay.locator('button.window:not(.current)', { hasText: new RegExp(`^${times}$`) }).count(),
+    ).toBe(0);
+    // The keyboard starts on a window it can take.
+    await expect
+      .poll(() => page.evaluate(() => (document.activeElement as HTMLButtonElement | null)?.disabled))
+      .toBe(false);
+    await page.screenshot({ path: 'test-artifacts/desk-move-current-1280.png' });
+    expect(errors).toEqual([]);
+  });
+});
