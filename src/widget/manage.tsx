@@ -249,6 +249,17 @@ export function ManageApp({ host, apiOrigin, lang, phone, company, manageKey }: 
               timeZone={timeZone}
               t={t}
             />
+            {/* Moved inside the cut-off, the visit cannot be changed again online: said before confirming. */}
+            {chosen?.withinChangeCutoff && (
+              <p id="cutoff-note">
+                {t.cutoffPassed(
+                  Math.round(
+                    (Date.parse(booking!.window.start) - Date.parse(booking!.changeableUntil)) / 3_600_000,
+                  ),
+                )}{' '}
+                <PhoneLink phone={phone} />.
+              </p>
+            )}
           </>
         )}
         <div class="actions">

@@ -2,10 +2,12 @@
  * A window inside the 24 h change cut-off (a breakdown booked for this afternoon): the slots answer
  * marks it, the details step says before booking that it will not be changeable online and gives
  * the phone, and the confirmation does not offer the change/cancel link the service would refuse.
- * A window beyond the cut-off keeps the "up to 24 h before" sentence and the link.
+ * A window beyond the cut-off keeps the "up to 24 h before" sentence and the link. Moving a booking
+ * into one, the manage page says the same before the customer confirms.
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { book, bookingPayload } from '../helpers/booking.js';
 import { launchChromium, startStack, type Stack } from './helpers.js';
 import { ARTIFACTS, expectAccessible, openHostPage, serviceIds, widget } from './widget-page.js';
 
@@ -113,6 +115,35 @@ describe('windows inside the change cut-off', () => {
     await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
     expect(await w.getByRole('link', { name: /Modifier ou annuler/ }).count()).toBe(1);
     expect(await w.locator('#too-late').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('moving a booking into one, the manage page says it before the customer confirms', async () => {
+    const days = await depannageDays();
+    const ids = await serviceIds(stack);
+    const res = await book(stack.app, bookingPayload(ids.depannage!, days.at(-1)!.windows[0]!, '69003'));
+    expect(res.statusCode, res.body).toBe(201);
+    const context2 = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    context = context2;
+    const page = await context2.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(res.json().manageUrl as string);
+    const w = widget(page);
+    await w.getByRole('button', { name: 'Changer de créneau' }).click();
+    // The first day offered is today: its windows are inside the cut-off.
+    await w.locator('#window-0').check({ timeout: 15_000 });
+    const note = w.locator('#cutoff-note');
+    await expect
+      .poll(() => note.textContent())
+      .toBe(
+        'Ce créneau commence dans moins de 24\u00a0h\u00a0: une fois réservé, il ne pourra plus être modifié ni annulé en ligne. Pour le changer, appelez-nous au 04 78 00 12 34.',
+      );
+    await widget(page).screenshot({ path: `${ARTIFACTS}/widget-manage-inside-cutoff.png` });
+    // A later day: nothing to warn about.
+    await w.locator('[role=tab]').nth(3).click();
+    await w.locator('#window-0').check();
+    expect(await note.count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });
