@@ -87,22 +87,25 @@ export interface ProposeInput {
 
 /**
  * The optimiser times visits to the second; a dispatcher writes 09:35, not
- * 09:31:47. Round each moved start up to 5 minutes (else to the minute) when
- * the route stays valid; unchanged visits keep their time.
+ * 09:31:47. Round each moved start up to 5 minutes (else up to the minute,
+ * else down to it: a route tight against its end only fits earlier) when the
+ * route stays valid; unchanged visits keep their time.
  */
 export function tidyStarts(problem: Problem, plan: Plan, before: Plan): Plan {
   const was = placements(before);
+  const roundings = [
+    (t: number) => Math.ceil(t / 300 - 1e-9) * 300,
+    (t: number) => Math.ceil(t / 60 - 1e-9) * 60,
+    (t: number) => Math.floor(t / 60 + 1e-9) * 60,
+  ];
   const routes = plan.routes.map((route) => {
-    for (const step of [300, 60]) {
+    for (const round of roundings) {
       const candidate: Route = {
         ...route,
         stops: route.stops.map((s) => {
           const old = was.get(s.visitId);
           const unchanged = samePlacement(old, { technicianId: route.technicianId, start: s.start });
-          return {
-            visitId: s.visitId,
-            start: unchanged ? old!.start : Math.ceil(s.start / step - 1e-9) * step,
-          };
+          return { visitId: s.visitId, start: unchanged ? old!.start : round(s.start) };
         }),
       };
       const ids = new Set(candidate.stops.map((s) => s.visitId));
