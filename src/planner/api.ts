@@ -108,6 +108,8 @@ export const api = {
     call<MoveCheck>('POST', `/v1/admin/visits/${visitId}/move-check`, to),
   moveOptions: (visitId: string) =>
     call<MoveOptions>('GET', `/v1/admin/visits/${encodeURIComponent(visitId)}/move-options`),
+  makeRoom: (visitId: string) =>
+    call<PlanView>('POST', `/v1/admin/visits/${encodeURIComponent(visitId)}/make-room`),
   progress: (visitId: string, progress: Progress, version?: number) =>
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, { progress, version }),
   services: () => call<{ services: Service[] }>('GET', '/v1/services'),

@@ -148,6 +148,26 @@ export function App({ map }: { map: MapSettings }) {
     }
   }
 
+  /** Room made for a visit comes as a proposal: shown like the optimiser's, applied the same way. */
+  async function makeRoom(visitId: string): Promise<boolean> {
+    setNotice(null);
+    setConfirming(false);
+    try {
+      const proposal = await api.makeRoom(visitId);
+      setPlan(proposal);
+      setShown('proposed');
+      const visit = proposal.changes.find((c) => c.visitId === visitId);
+      setNotice({
+        kind: 'info',
+        text: `Place proposée pour ${visit?.reference ?? 'la visite'} : vérifiez les changements, puis appliquez.`,
+      });
+      return true;
+    } catch (error) {
+      setNotice({ kind: 'error', text: explain(error) });
+      return false;
+    }
+  }
+
   async function change(what: () => Promise<unknown>, success: string): Promise<void> {
     try {
       await what();
@@ -456,6 +476,7 @@ export function App({ map }: { map: MapSettings }) {
           timezone={day.timezone}
           verdict={moves.verdict}
           move={moves.move}
+          makeRoom={makeRoom}
           onClose={() => setMoving(null)}
         />
       )}

@@ -25,10 +25,21 @@ interface Props {
   timezone: string;
   verdict: (visitId: string, target: DropTarget) => Promise<Verdict>;
   move: (visit: Movable, target: DropTarget) => Promise<boolean>;
+  /** No place as the day stands: ask for room (a proposal moving a few other visits); true when one came. */
+  makeRoom: (visitId: string) => Promise<boolean>;
   onClose: () => void;
 }
 
-export function MoveDialog({ request, technicians, date, timezone, verdict, move, onClose }: Props) {
+export function MoveDialog({
+  request,
+  technicians,
+  date,
+  timezone,
+  verdict,
+  move,
+  makeRoom,
+  onClose,
+}: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [technicianId, setTechnicianId] = useState(request.technicianId);
   const [time, setTime] = useState(clock(request.start, timezone));
@@ -120,10 +131,26 @@ export function MoveDialog({ request, technicians, date, timezone, verdict, move
           )}
           {optionsError && <p class="hint">Pas de propositions : {optionsError}</p>}
           {options?.length === 0 && (
-            <p class="hint">
-              Aucune place libre dans le créneau promis sans déplacer d’autres visites : choisissez à la main
-              ci-dessous, ou proposez une optimisation.
-            </p>
+            <>
+              <p class="hint">Aucune place libre dans le créneau promis sans déplacer d’autres visites.</p>
+              <button
+                type="button"
+                class="make-room"
+                disabled={sending}
+                onClick={() => {
+                  setSending(true);
+                  void makeRoom(request.visitId).then((made) =>
+                    made ? dialog.current?.close() : setSending(false),
+                  );
+                }}
+              >
+                Faire de la place…
+              </button>
+              <p class="hint">
+                Jusqu’à trois autres visites déplacées, chacune dans son créneau : proposé, appliqué après
+                vérification. Ou choisissez à la main ci-dessous.
+              </p>
+            </>
           )}
           {options && options.length > 0 && (
             <>

@@ -93,9 +93,13 @@ export function Changes({ plan }: { plan: PlanView }) {
         </div>
       )}
       <p class="hint">
-        Optimisation en{' '}
-        {(plan.optimiser.elapsedMs / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s (
-        {plan.optimiser.iterations.toLocaleString('fr-FR')} itérations).
+        {plan.purpose ?? (
+          <>
+            Optimisation en{' '}
+            {(plan.optimiser.elapsedMs / 1000).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} s (
+            {plan.optimiser.iterations.toLocaleString('fr-FR')} itérations).
+          </>
+        )}
       </p>
     </section>
   );

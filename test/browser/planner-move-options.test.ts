@@ -2,7 +2,8 @@
  * The move dialog's suggestions in real Chromium: opening the dialog lists
  * where the visit fits (technician, day, arrival, driving added), one click
  * fills the move, "Déplacer" moves it (database and timeline agree); a time
- * typed by hand outside the promise still gets the refusal with its reason.
+ * typed by hand outside the promise still gets the refusal with its reason;
+ * a visit with no place gets room made for it, as a proposal to apply.
  * On a 390×844 phone the dialog works from the day list and from « À
  * placer » (an absent technician's visit), and the workload table reads
  * without sideways scrolling, with a proposal's figures too. Screenshots
@@ -181,6 +182,69 @@ describe('planner page: move suggestions', () => {
       .locator(`.tl-row[data-technician="${technicianId}"] .tl-visit[data-visit="${stop.visitId}"]`)
       .waitFor();
     expect(await dialog.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('makes room for a visit that fits nowhere: a proposal moving others inside their windows, applied', async () => {
+    const date = '2026-04-01';
+    const authorised = { authorization: `Bearer ${token}` };
+    // A visit the dialog has no place for, and room can be made for (asked as the page will ask).
+    let stuck: { visitId: string; reference: string; to: { technicianId: string } } | undefined;
+    for (const route of (await dayJson(date)).current.routes) {
+      for (const stop of route.stops) {
+        const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/move-options`, {
+          headers: authorised,
+        });
+        if (((await res.json()) as { options: unknown[] }).options.length > 0) continue;
+        const room = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/make-room`, {
+          method: 'POST',
+          headers: authorised,
+        });
+        if (room.status !== 201) continue;
+        const plan = (await room.json()) as { changes: { visitId: string; to: { technicianId: string } }[] };
+        stuck = { ...stop, to: plan.changes.find((c) => c.visitId === stop.visitId)!.to };
+        break;
+      }
+      if (stuck) break;
+    }
+    expect(stuck).toBeDefined();
+
+    const { page, errors } = await openPlanner(DESKTOP, '', date);
+    await page.locator(`.tl-visit[data-visit="${stuck!.visitId}"]`).click();
+    await page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Déplacer ${stuck!.reference}` });
+    await dialog.getByText(/^Aucune place libre dans le créneau promis/).waitFor();
+    expect(await dialog.locator('button.suggestion').count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-make-room-dialog.png` });
+    const asked = page.waitForResponse((r) =>
+      r.url().endsWith(`/v1/admin/visits/${stuck!.visitId}/make-room`),
+    );
+    await dialog.getByRole('button', { name: 'Faire de la place…' }).click();
+    const plan = (await (await asked).json()) as {
+      changes: { visitId: string; to: { technicianId: string; start: string } }[];
+    };
+    expect(await dialog.count()).toBe(0);
+    await page
+      .getByText(`Place proposée pour ${stuck!.reference} : vérifiez les changements, puis appliquez.`)
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Proposé' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator(`.changes li[data-visit="${stuck!.visitId}"]`).waitFor();
+    expect(await page.locator('.changes li').count()).toBe(plan.changes.length);
+    await page.screenshot({ path: `${ARTIFACTS}/planner-make-room-proposal.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Appliquer le plan' }).click();
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+    await page.getByText(/^Plan appliqué/).waitFor();
+    for (const change of plan.changes) {
+      const row = await visitRow(change.visitId);
+      expect(row.technician_id).toBe(change.to.technicianId);
+      expect(row.planned_start.getTime()).toBe(Date.parse(change.to.start));
+    }
+    await page
+      .locator(
+        `.tl-row[data-technician="${stuck!.to.technicianId}"] .tl-visit[data-visit="${stuck!.visitId}"]`,
+      )
+      .waitFor();
     expect(errors).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
  * one with room), ranked by the driving it adds; an unassigned visit gets
  * places too; wrong input is a problem+json naming the field.
  */
+import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDaySpan } from '../../src/domain/booking-problem.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
@@ -267,6 +268,102 @@ describe('move options', () => {
     const res = await options(visit!.id);
     expect(res.statusCode).toBe(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json().code).toBe('visit-started');
+  });
+});
+
+describe('make room for a visit that fits nowhere', () => {
+  it('stores a proposal placing it inside its window, other visits moved inside theirs; applying it writes them', async () => {
+    // A visit the dialog has no place for; the first such visit room can be made for.
+    let found: { visit: Awaited<ReturnType<typeof dayRows>>[number]; res: InjectResponse } | undefined;
+    for (const day of ['2026-03-31', '2026-04-01', '2026-04-02', '2026-03-26']) {
+      for (const visit of await dayRows(day)) {
+        if ((await answerFor(visit.id)).options.length > 0) continue;
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/v1/admin/visits/${visit.id}/make-room`,
+          headers: bearer(t.tokens.planner),
+        });
+        if (res.statusCode === 409) {
+          // No room anywhere, said as a problem naming why.
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.json().code).toBe('no-room');
+          continue;
+        }
+        found = { visit, res };
+        break;
+      }
+      if (found) break;
+    }
+    expect(found).toBeDefined();
+    const { visit, res } = found!;
+    expect(res.statusCode, res.body).toBe(201);
+    const plan = res.json() as {
+      id: string;
+      status: string;
+      purpose: string;
+      changes: { visitId: string; to: { technicianId: string; start: string } }[];
+    };
+    expect(plan.status).toBe('proposed');
+    expect(plan.purpose).toContain(visit.reference);
+    const mine = plan.changes.find((c) => c.visitId === visit.id)!;
+    expect(mine).toBeDefined();
+    // Routed: it goes to another technician (its own route has no other place, by the dialog's answer).
+    expect(mine.to.technicianId).not.toBe(visit.technician_id);
+    expect(plan.changes.length).toBeGreaterThan(1);
+    for (const change of plan.changes) {
+      const r = await row(change.visitId);
+      const at = Date.parse(change.to.start);
+      expect(at).toBeGreaterThanOrEqual(r.window_start.getTime());
+      expect(at).toBeLessThanOrEqual(r.window_end.getTime());
+    }
+
+    const applied = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/plans/${plan.id}/apply`,
+      headers: bearer(t.tokens.planner),
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    for (const change of plan.changes) {
+      const r = await row(change.visitId);
+      expect(r.technician_id).toBe(change.to.technicianId);
+      // On whole minutes, as the planner writes times, even on a route tight at both ends.
+      expect(r.planned_start.getTime()).toBe(Date.parse(change.to.start));
+      expect(r.planned_start.getTime() % 60_000).toBe(0);
+    }
+    // Where it now is, the move check agrees.
+    const verdict = await check(visit.id, mine.to.technicianId, mine.to.start);
+    expect(verdict.json()).toEqual({ feasible: true, reasons: [] });
+  });
+
+  it('answers problem+json: 404 unknown visit, 403 agent, 409 started visit', async () => {
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/v1/admin/visits/00000000-0000-4000-8000-000000000000/make-room',
+      headers: bearer(t.tokens.planner),
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const [visit] = await dayRows('2026-04-01');
+    const agent = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/visits/${visit!.id}/make-room`,
+      headers: bearer(t.tokens.agent),
+    });
+    expect(agent.statusCode).toBe(403);
+    const started = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/admin/visits/${visit!.id}`,
+      headers: bearer(t.tokens.planner),
+      payload: { progress: 'en_route', version: visit!.version },
+    });
+    expect(started.statusCode).toBe(200);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/admin/visits/${visit!.id}/make-room`,
+      headers: bearer(t.tokens.planner),
+    });
+    expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('visit-started');
   });
 });

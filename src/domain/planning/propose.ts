@@ -13,10 +13,17 @@ import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { bookedVisitVersions, findPlan, insertPlan, type PlanRow } from '../../db/plans.js';
 import { localDaySpan } from '../booking-problem.js';
-import { buildDayProblem, newViolations, placements, requireDate, samePlacement } from './day-problem.js';
+import {
+  buildDayProblem,
+  newViolations,
+  placements,
+  requireDate,
+  samePlacement,
+  type DayProblem,
+} from './day-problem.js';
 import { localIso } from '../local-time.js';
 import { notKeptText } from './lane.js';
-import { freezeAt, withoutAnchors } from './now.js';
+import { freezeAt, withoutAnchors, type FrozenDay } from './now.js';
 import {
   describePlan,
   laneOf,
@@ -58,6 +65,8 @@ export interface PlanView extends DayView {
     iterations: number;
     keptCurrent: string | null;
   };
+  /** Set when the plan is not the optimiser's: what it is for, e.g. the room made for one visit. */
+  purpose?: string;
 }
 
 /** What the plans table keeps: the view, and the solver plan that apply re-checks and writes. */
@@ -178,6 +187,40 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
     else proposed = candidate;
   }
 
+  return storeProposal(db, {
+    date: input.date,
+    createdBy: input.createdBy,
+    versions,
+    day,
+    today,
+    before,
+    proposed,
+    ...(input.now ? { now: input.now } : {}),
+    optimiser: { timeLimitMs, seed, elapsedMs, iterations, keptCurrent },
+  });
+}
+
+/**
+ * A plan for the day stored as a proposal, with the visit versions it is based on: what the page
+ * shows (current and proposed routes, changes, promises not kept) and what apply re-checks and
+ * writes. The optimiser's proposals and a room made for one visit (make-room-plan.ts) alike.
+ */
+export async function storeProposal(
+  db: Db,
+  input: {
+    date: string;
+    createdBy: string;
+    versions: { id: string; version: number }[];
+    day: DayProblem;
+    today: FrozenDay;
+    before: Plan;
+    proposed: Plan;
+    now?: Date;
+    optimiser: PlanView['optimiser'];
+    purpose?: string;
+  },
+): Promise<PlanView> {
+  const { day, today, before, proposed } = input;
   const current = describePlan(day, before, today.frozen);
   const next = describePlan(day, proposed, today.frozen);
   const placed = placements(proposed);
@@ -208,12 +251,13 @@ export async function proposePlan(db: Db, input: ProposeInput): Promise<PlanView
         reasonText: notKeptText(row, day.timezone, today.expired.has(row.id)),
       })),
     workloadSpread: { beforeHours: workloadSpread(current), afterHours: workloadSpread(next) },
-    optimiser: { timeLimitMs, seed, elapsedMs, iterations, keptCurrent },
+    optimiser: input.optimiser,
+    ...(input.purpose !== undefined ? { purpose: input.purpose } : {}),
   };
   const row = await insertPlan(db, {
     date: input.date,
     createdBy: input.createdBy,
-    basedOn: Object.fromEntries(versions.map((v) => [v.id, v.version])),
+    basedOn: Object.fromEntries(input.versions.map((v) => [v.id, v.version])),
     proposal: { view, plan: proposed } satisfies StoredProposal,
   });
   return toPlanView(row);

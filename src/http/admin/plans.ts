@@ -10,6 +10,7 @@ import {
   proposePlan,
   setVisitProgress,
 } from '../../domain/planning/index.js';
+import { makeRoomPlan } from '../../domain/planning/make-room-plan.js';
 import { safeDate, safeInstant } from '../schemas/text.js';
 
 const isoDate = safeDate();
@@ -140,6 +141,10 @@ const planView = dayView.extend({
     iterations: z.number(),
     keptCurrent: z.string().nullable(),
   }),
+  purpose: z
+    .string()
+    .optional()
+    .describe('set when the plan is not the optimiser’s, e.g. room made for a visit'),
 });
 
 const placedVisit = z.object({
@@ -210,6 +215,29 @@ export const adminPlanRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const plan = await proposePlan(ctx.db, {
         ...request.body,
+        createdBy: request.principal!.name,
+        now: ctx.clock(),
+      });
+      return reply.code(201).header('location', `/v1/admin/plans/${plan.id}`).send(plan);
+    },
+  );
+
+  app.post(
+    '/visits/:id/make-room',
+    {
+      config: { role: 'planner' },
+      schema: {
+        summary:
+          'Room for a visit that fits nowhere as the day stands: placed inside its promised window (on another technician when it is routed) by moving at most 3 other visits inside theirs, stored as a proposal to apply like any plan; 409 no-room when there is none',
+        tags: ['planner'],
+        security: [{ bearer: [] }],
+        params: planParams,
+        response: { 201: planView },
+      },
+    },
+    async (request, reply) => {
+      const plan = await makeRoomPlan(ctx.db, {
+        visitId: request.params.id,
         createdBy: request.principal!.name,
         now: ctx.clock(),
       });
