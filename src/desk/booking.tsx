@@ -292,6 +292,13 @@ export function BookingPanel({ card, seed, onBooked, onClose, onNoWindow, onMove
             <strong>{windowText(chosen.start, chosen.end, true)}</strong> · {service?.name} · {address.street}
             , {address.postcode} {address.city}
           </p>
+          {chosen.withinChangeCutoff && (
+            // What the confirmation e-mail and the manage page will tell the caller; said so Claire says it first.
+            <p class="cutoff">
+              Dans moins de 24 h : le client ne pourra ni le modifier ni l’annuler en ligne, seulement en nous
+              appelant.
+            </p>
+          )}
           <fieldset class="channel">
             <legend>Demande reçue par</legend>
             {CHANNELS.map((c) => (

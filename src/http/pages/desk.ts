@@ -83,6 +83,7 @@ export function deskPageHtml(): string {
   button.window.current { border-style: dashed; color: var(--muted); background: transparent; cursor: default; }
   .confirm { display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; margin-top: 10px; padding: 10px 12px; background: #f0f5fb; border-radius: 6px; }
   .confirm p, .confirm .buttons, .confirm .consent { margin: 0; grid-column: 1 / -1; }
+  .confirm .cutoff { color: #7a4d00; font-weight: 600; }
   .channel { display: flex; flex-wrap: wrap; gap: 4px 16px; border: none; padding: 0; margin: 0; }
   .channel legend { font-size: .85rem; font-weight: 600; padding: 0; margin-bottom: 2px; }
   .consent { display: flex; gap: 6px; align-items: baseline; font-weight: 600; }

@@ -1,0 +1,62 @@
+/**
+ * Booking a caller a window that starts within the customers' 24 h change cut-off, the desk says
+ * before booking that the caller will not be able to change or cancel it online (the slots answer
+ * marks such windows): Claire tells them now, not the confirmation e-mail later.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
+import { agentToken, openDesk } from './desk-page.js';
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext | undefined;
+let token: string;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+  token = await agentToken(stack);
+  const res = await fetch(`${stack.apiOrigin}/v1/admin/customers`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Rose Dumas',
+      phone: '06 44 55 66 74',
+      address: { street: '5 rue Garibaldi', postcode: '69003', city: 'Lyon 3e' },
+    }),
+  });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+afterEach(async () => {
+  await context?.close();
+  context = undefined;
+});
+
+describe('a window inside the change cut-off, at the desk', () => {
+  it('is said before booking; a later one is not', async () => {
+    const opened = await openDesk(browser, stack, token, DESKTOP, { query: '?phone=%2B33644556674' });
+    context = opened.context;
+    const { page, errors } = opened;
+    await page.getByRole('article', { name: 'Rose Dumas' }).waitFor();
+    await page.keyboard.press('Alt+N');
+    const panel = page.getByRole('region', { name: /Nouveau rendez-vous · Rose Dumas/ });
+    const days = panel.locator('.slot-day');
+    await days.first().locator('button.window').first().waitFor({ timeout: 15_000 });
+    // The pinned morning: the first day shown is today (the desk has no minimum notice).
+    await days.first().locator('button.window').first().click();
+    const note = panel.locator('p.cutoff');
+    await expect
+      .poll(() => note.textContent())
+      .toBe(
+        'Dans moins de 24 h : le client ne pourra ni le modifier ni l’annuler en ligne, seulement en nous appelant.',
+      );
+    await page.screenshot({ path: 'test-artifacts/desk-cutoff-1280.png' });
+    await days.nth(2).locator('button.window').first().click();
+    await expect.poll(() => note.count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
