@@ -83,6 +83,8 @@ export function MoveDialog({
     setTimeout(() => submit.current?.focus(), 0);
   }
 
+  // A visit from « À placer » has nowhere it comes from: it is placed, not moved.
+  const verb = request.from ? 'Déplacer' : 'Placer';
   const iso = instantAt(date, time, timezone);
   const target: DropTarget | null = iso ? { technicianId, startMs: Date.parse(iso) } : null;
   const unchanged =
@@ -117,7 +119,9 @@ export function MoveDialog({
           void move(request, target).then(() => dialog.current?.close());
         }}
       >
-        <h2 id="move-title">Déplacer {request.reference}</h2>
+        <h2 id="move-title">
+          {verb} {request.reference}
+        </h2>
         <p class="hint">
           Créneau promis au client : {clock(request.window.start, timezone)}–
           {clock(request.window.end, timezone)}
@@ -230,7 +234,7 @@ export function MoveDialog({
             class="primary"
             disabled={sending || !target || unchanged || judged?.state === 'refused'}
           >
-            Déplacer
+            {verb}
           </button>
           <button type="button" onClick={() => dialog.current?.close()}>
             Annuler

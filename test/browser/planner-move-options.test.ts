@@ -293,9 +293,10 @@ describe('planner page: move suggestions', () => {
     const card = lane.locator('.ua-card').first();
     await card.waitFor();
     const visitId = (await card.getAttribute('data-visit'))!;
-    expect(route.stops.map((s) => s.visitId)).toContain(visitId);
+    const reference = route.stops.find((s) => s.visitId === visitId)!.reference;
     await card.getByRole('button', { name: 'Placer…' }).click();
-    const dialog = page.getByRole('dialog');
+    // Nothing to move it from: it is placed.
+    const dialog = page.getByRole('dialog', { name: `Placer ${reference}` });
     const suggestions = dialog.locator('button.suggestion');
     await suggestions.first().waitFor();
     // The absent technician is never offered.
@@ -310,7 +311,7 @@ describe('planner page: move suggestions', () => {
     expect(await dialog.getByLabel('Heure d’arrivée').inputValue()).toBe(hhmm(start));
     await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Possible : /);
     await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-unassigned-phone.png` });
-    await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Placer', exact: true }).click();
     await page.getByText(/ déplacée : /).waitFor();
     await expect.poll(() => lane.locator(`.ua-card[data-visit="${visitId}"]`).count()).toBe(0);
     const after = await visitRow(visitId);
