@@ -153,6 +153,15 @@ export function App() {
     );
 
   const closePanel = () => (setPanel(null), focusSearch());
+  /** Closed from the queue or from the caller's card: said, and the card shows it. */
+  function requestClosed(request: RequestSummary, outcome: 'done' | 'cancelled'): void {
+    say({
+      kind: 'ok',
+      text: `Demande ${request.reference} (${request.customer.name}) close : ${outcome === 'done' ? 'traitée' : 'annulée'}.`,
+    });
+    if (workingOn?.id === request.id) setWorkingOn(null);
+    if (card?.id === request.customer.id) void openCustomer(card.id, true);
+  }
   return (
     <main class="desk">
       <header class="bar">
@@ -225,6 +234,10 @@ export function App() {
               onRequest={() => setPanel({ type: 'request', seed: {} })}
               onMove={(visit) => setPanel({ type: 'move', visit })}
               onChanged={(text) => (say({ kind: 'ok', text }), void openCustomer(card.id, true))}
+              onRequestClosed={(request, outcome) => (
+                requestClosed(request, outcome),
+                setQueueRefresh((n) => n + 1)
+              )}
             />
           ) : (
             panel?.type !== 'new-customer' && (
@@ -323,13 +336,7 @@ export function App() {
               setWorkingOn(request),
               void openCustomer(request.customer.id, false, true)
             )}
-            onClosed={(request, outcome) => {
-              say({
-                kind: 'ok',
-                text: `Demande ${request.reference} (${request.customer.name}) close : ${outcome === 'done' ? 'traitée' : 'annulée'}.`,
-              });
-              if (card?.id === request.customer.id) void openCustomer(card.id, true);
-            }}
+            onClosed={requestClosed}
           />
         </div>
       </div>

@@ -4,7 +4,7 @@
  * actions on it: book, record a request, move or cancel a planned visit.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type CardVisit, type CustomerCard } from './api.js';
+import { api, ApiError, type CardVisit, type CustomerCard, type RequestSummary } from './api.js';
 import {
   actorName,
   ageText,
@@ -15,6 +15,7 @@ import {
   windowText,
 } from './format.js';
 import { ContactEditor } from './contact.js';
+import { CloseForm } from './requests.js';
 import { ErrorNotice } from './controls.js';
 import { Shortcut } from './shortcut.js';
 
@@ -24,15 +25,19 @@ interface Props {
   onRequest: () => void;
   onMove: (visit: CardVisit) => void;
   onChanged: (notice: string) => void;
+  /** One of their open requests closed from the card. */
+  onRequestClosed: (request: RequestSummary, outcome: 'done' | 'cancelled') => void;
 }
 
-export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
+export function Card({ card, onBook, onRequest, onMove, onChanged, onRequestClosed }: Props) {
   const planned = card.visits.filter((v) => v.status === 'booked');
   const history = card.visits.filter((v) => v.status !== 'booked');
   const open = card.requests.filter((r) => r.status === 'new' || r.status === 'in_progress');
   const [editing, setEditing] = useState(false);
+  // The open request being closed from the card: on a phone the queue is screens below it.
+  const [closing, setClosing] = useState<string | null>(null);
   // Another caller opened: their card starts read-only.
-  useEffect(() => setEditing(false), [card.id]);
+  useEffect(() => (setEditing(false), setClosing(null)), [card.id]);
   return (
     <article class="card" aria-labelledby="card-title">
       <header>
@@ -92,6 +97,19 @@ export function Card({ card, onBook, onRequest, onMove, onChanged }: Props) {
               {STATUS_LABELS[r.status]}
               {r.takenBy ? ` (${actorName(r.takenBy)})` : ''} · {ageText(r.ageMinutes)}
               <span class="sub">{r.text}</span>
+              {closing === r.id ? (
+                <CloseForm
+                  request={r}
+                  onDone={(outcome) => (setClosing(null), onRequestClosed(r, outcome))}
+                  onCancel={() => setClosing(null)}
+                />
+              ) : (
+                <span class="buttons">
+                  <button type="button" onClick={() => setClosing(r.id)}>
+                    Clore…
+                  </button>
+                </span>
+              )}
             </li>
           ))}
         </ul>

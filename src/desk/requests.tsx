@@ -320,7 +320,7 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer, onClosed }:
   );
 }
 
-function CloseForm({
+export function CloseForm({
   request,
   onDone,
   onCancel,

@@ -63,7 +63,7 @@ export function deskPageHtml(): string {
   .buttons { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-top: 8px; }
   .visits, .requests-mini { list-style: none; margin: 0; padding: 0; }
   .visits li, .requests-mini li { padding: 6px 0; border-top: 1px solid #eef0f3; }
-  .visits .buttons { margin-top: 4px; }
+  .visits .buttons, .requests-mini .buttons { margin-top: 4px; }
   .visits.past li { color: var(--muted); }
   .when { font-weight: 600; }
   .ref { font: .8rem ui-monospace, monospace; color: var(--muted); margin-left: 4px; }
