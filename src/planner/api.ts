@@ -106,8 +106,11 @@ export const api = {
     call<PlacedVisit>('PATCH', `/v1/admin/visits/${visitId}`, to),
   moveCheck: (visitId: string, to: { technicianId: string; start: string }) =>
     call<MoveCheck>('POST', `/v1/admin/visits/${visitId}/move-check`, to),
-  moveOptions: (visitId: string) =>
-    call<MoveOptions>('GET', `/v1/admin/visits/${encodeURIComponent(visitId)}/move-options`),
+  moveOptions: (visitId: string, technicianId?: string) =>
+    call<MoveOptions>(
+      'GET',
+      `/v1/admin/visits/${encodeURIComponent(visitId)}/move-options${technicianId ? `?${new URLSearchParams({ technicianId, limit: '6' })}` : ''}`,
+    ),
   makeRoom: (visitId: string) =>
     call<PlanView>('POST', `/v1/admin/visits/${encodeURIComponent(visitId)}/make-room`),
   progress: (visitId: string, progress: Progress, version?: number) =>

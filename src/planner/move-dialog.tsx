@@ -47,6 +47,8 @@ export function MoveDialog({
   const [sending, setSending] = useState(false);
   const [options, setOptions] = useState<MoveOption[] | null>(null);
   const [optionsError, setOptionsError] = useState<string | null>(null);
+  /** The times one technician could take it, asked when the planner picks that technician himself. */
+  const [times, setTimes] = useState<{ technicianId: string; options: MoveOption[] | null } | null>(null);
   const submit = useRef<HTMLButtonElement>(null);
   /** Set once the planner changes the technician or the time himself: his choice is never overwritten. */
   const touched = useRef(false);
@@ -195,13 +197,55 @@ export function MoveDialog({
           value={technicianId}
           onChange={(e) => {
             touched.current = true;
-            setTechnicianId((e.target as HTMLSelectElement).value);
+            const chosen = (e.target as HTMLSelectElement).value;
+            setTechnicianId(chosen);
+            setTimes({ technicianId: chosen, options: null });
+            void api.moveOptions(request.visitId, chosen).then(
+              (answer) =>
+                setTimes((t) => (t?.technicianId === chosen ? { ...t, options: answer.options } : t)),
+              () => setTimes((t) => (t?.technicianId === chosen ? null : t)),
+            );
           }}
         >
           {technicians.map((t) => (
             <option value={t.id}>{t.name}</option>
           ))}
         </select>
+        {times && times.technicianId === technicianId && (
+          <div class="tech-times" aria-live="polite">
+            {times.options === null ? (
+              <p class="hint">Recherche de ses heures possibles…</p>
+            ) : times.options.length === 0 ? (
+              <p class="hint">
+                Aucune heure possible chez {technicians.find((t) => t.id === technicianId)?.name} dans le
+                créneau promis.
+              </p>
+            ) : (
+              <>
+                <p class="hint" id="tech-times-title">
+                  Heures possibles chez {technicians.find((t) => t.id === technicianId)?.name} (trajet ajouté
+                  à la journée) :
+                </p>
+                <ul class="time-list" aria-labelledby="tech-times-title">
+                  {times.options.map((o) => (
+                    <li>
+                      <button
+                        type="button"
+                        class="time-choice"
+                        data-start={o.start}
+                        aria-pressed={clock(o.start, timezone) === time}
+                        onClick={() => pick(o)}
+                      >
+                        {clock(o.start, timezone)}{' '}
+                        <span class="sg-drive">{signedMinutes(o.drivingAddedMinutes)}</span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+        )}
         <label for="move-time">Heure d’arrivée</label>
         <input
           id="move-time"
@@ -249,4 +293,9 @@ export function MoveDialog({
 function drivingText(minutes: number): string {
   if (minutes === 0) return 'trajet inchangé';
   return `${minutes > 0 ? '+' : '−'}${Math.abs(minutes)} min de trajet`;
+}
+
+/** The same, short, beside a time. */
+function signedMinutes(minutes: number): string {
+  return `${minutes > 0 ? '+' : minutes < 0 ? '−' : '±'}${Math.abs(minutes)} min`;
 }

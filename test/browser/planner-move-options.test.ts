@@ -185,6 +185,73 @@ describe('planner page: move suggestions', () => {
     expect(errors).toEqual([]);
   });
 
+  it('picking a technician by hand lists the times they could take it; one click fills the time', async () => {
+    const date = '2026-03-31';
+    const day = await dayJson(date);
+    const { page, errors } = await openPlanner(DESKTOP, '', date);
+    const db = stack.testDb.handle.db;
+    const [skills, needs] = await Promise.all([
+      db.selectFrom('technician_skills').select(['technician_id', 'skill_code']).execute(),
+      db.selectFrom('service_skills').select(['service_id', 'skill_code']).execute(),
+    ]);
+    // A visit with a feasible other technician (the second suggestion's) and one lacking the skill.
+    for (const route of day.current.routes)
+      for (const stop of route.stops) {
+        const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/move-options`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const other = ((await res.json()) as { options: { technicianId: string }[] }).options.find(
+          (o) => o.technicianId !== route.technicianId,
+        );
+        const row = await db
+          .selectFrom('visits')
+          .select('service_id')
+          .where('id', '=', stop.visitId)
+          .executeTakeFirstOrThrow();
+        const needed = needs.filter((n) => n.service_id === row.service_id).map((n) => n.skill_code);
+        const unskilled = day.technicians.find((t) =>
+          needed.some((k) => !skills.some((x) => x.technician_id === t.id && x.skill_code === k)),
+        );
+        if (!other || !unskilled) continue;
+
+        await page.locator(`.tl-visit[data-visit="${stop.visitId}"]`).click();
+        await page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' }).click();
+        const dialog = page.getByRole('dialog', { name: `Déplacer ${stop.reference}` });
+        await dialog.locator('button.suggestion').first().waitFor();
+        const name = (id: string) => day.technicians.find((t) => t.id === id)!.name;
+
+        await dialog.getByLabel('Technicien').selectOption(unskilled.id);
+        await dialog
+          .getByText(`Aucune heure possible chez ${name(unskilled.id)} dans le créneau promis.`)
+          .waitFor();
+
+        await dialog.getByLabel('Technicien').selectOption(other.technicianId);
+        const times = dialog.getByRole('list', {
+          name: `Heures possibles chez ${name(other.technicianId)} (trajet ajouté à la journée) :`,
+        });
+        const choices = times.getByRole('button');
+        await choices.first().waitFor();
+        const last = choices.last();
+        const start = (await last.getAttribute('data-start'))!;
+        expect(Date.parse(start)).toBeGreaterThanOrEqual(Date.parse(stop.window.start));
+        expect(Date.parse(start)).toBeLessThanOrEqual(Date.parse(stop.window.end));
+        await last.click();
+        expect(await dialog.getByLabel('Heure d’arrivée').inputValue()).toBe(hhmm(start));
+        expect(await last.textContent()).toMatch(/^\d\d:\d\d [+−±]\d+ min$/);
+        await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Possible : /);
+        expect(await seriousViolations(page)).toEqual([]);
+        await page.screenshot({ path: `${ARTIFACTS}/planner-move-options-technician-times.png` });
+        await dialog.getByRole('button', { name: 'Déplacer', exact: true }).click();
+        await page.getByText(new RegExp(`^${stop.reference} déplacée :`)).waitFor();
+        const after = await visitRow(stop.visitId);
+        expect(after.technician_id).toBe(other.technicianId);
+        expect(after.planned_start.getTime()).toBe(Date.parse(start));
+        expect(errors).toEqual([]);
+        return;
+      }
+    throw new Error('no visit with another feasible technician and an unskilled one');
+  });
+
   it('makes room for a visit that fits nowhere: a proposal moving others inside their windows, applied', async () => {
     const date = '2026-04-01';
     const authorised = { authorization: `Bearer ${token}` };

@@ -223,6 +223,38 @@ describe('move options', () => {
     expect(placed).toBe(true);
   });
 
+  it('asked about one technician, answers several times, each accepted by the move check; none without the skill', async () => {
+    const rows = await dayRows('2026-03-31');
+    const skills = await skillsOf();
+    const technicians = (
+      await db().selectFrom('technicians').select('id').where('active', '=', true).execute()
+    ).map((r) => r.id);
+    let several = 0;
+    let unskilled = 0;
+    for (const visit of rows.slice(0, 5)) {
+      for (const technicianId of technicians) {
+        const answer = await answerFor(visit.id, `?technicianId=${technicianId}&limit=6`);
+        if (skills.missing(technicianId, visit.service_id).length > 0) {
+          expect(answer.options).toEqual([]);
+          unskilled++;
+          continue;
+        }
+        expect(answer.options.length).toBeLessThanOrEqual(6);
+        for (const option of answer.options) {
+          expect(option.technicianId).toBe(technicianId);
+          expect((await check(visit.id, technicianId, option.start)).json().feasible).toBe(true);
+        }
+        if (answer.options.length > 2) several++;
+      }
+    }
+    // More than the two a technician gets among everyone, where their day has room.
+    expect(several).toBeGreaterThan(0);
+    expect(unskilled).toBeGreaterThan(0);
+    const bad = await options(rows[0]!.id, '?technicianId=marc');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().field).toBe('query.technicianId');
+  });
+
   it('offers nothing before now on today', async () => {
     const now = Date.parse('2026-03-25T07:00:00Z');
     const rows = (await dayRows('2026-03-25')).filter((r) => r.window_end.getTime() > now).slice(0, 4);

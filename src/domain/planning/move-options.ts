@@ -45,8 +45,8 @@ export interface MoveOptions {
 const SLICE = 30 * 60;
 /** A technician appears at most this often: the list is a choice of people and times, not one route's every minute. */
 const PER_TECHNICIAN = 2;
-/** Candidates judged per technician at most (each judgement is a checkPlan of the day). */
-const JUDGED_PER_TECHNICIAN = 6;
+/** Candidates judged per technician at most beyond the options wanted (each judgement is a checkPlan of the day). */
+const JUDGED_PER_TECHNICIAN = 4;
 
 const ceilTo = (seconds: number, step: number) => Math.ceil(seconds / step - 1e-9) * step;
 
@@ -59,7 +59,13 @@ function slices(window: Interval): Interval[] {
 
 export async function moveOptions(
   db: Db,
-  input: { visitId: string; now: Date; limit: number },
+  input: {
+    visitId: string;
+    now: Date;
+    limit: number;
+    /** Only this technician's places ("when could Marc take it?"): several times, not two. */
+    technicianId?: string;
+  },
 ): Promise<MoveOptions> {
   const [settings, row] = await Promise.all([getCompanySettings(db), findVisit(db, input.visitId)]);
   if (!row) throw visitNotFound();
@@ -109,14 +115,18 @@ export async function moveOptions(
     Math.abs(start - plannedStart) < 60;
 
   const found: (MoveOption & { startSeconds: number; driving: number; insertion: number })[] = [];
+  const one = input.technicianId !== undefined;
+  const perTechnician = one ? input.limit : PER_TECHNICIAN;
   for (const technician of others.technicians) {
+    if (one && technician.id !== input.technicianId) continue;
     const offers = offerSlots(others, { ...request, technicianIds: [technician.id] }, { index });
     const mine: typeof found = [];
     let judged = 0;
     for (const offer of offers) {
-      if (mine.length >= PER_TECHNICIAN || judged >= JUDGED_PER_TECHNICIAN) break;
-      // A second option for a technician is another place in their route, not the same one later.
-      if (mine.some((m) => Math.abs(m.insertion - offer.addedTravel) < 60)) continue;
+      if (mine.length >= perTechnician || judged >= JUDGED_PER_TECHNICIAN + perTechnician) break;
+      // Among everyone, a technician's second option is another place in their route; asked about
+      // one technician, the same place later in the window is an answer too.
+      if (!one && mine.some((m) => Math.abs(m.insertion - offer.addedTravel) < 60)) continue;
       judged++;
       const option = vet(technician.id, offer);
       if (option && !mine.some((m) => m.startSeconds === option.startSeconds)) mine.push(option);

@@ -85,6 +85,10 @@ export const adminDispatchRoutes: FastifyPluginAsyncZod = async (app) => {
         params: idParams,
         querystring: z.strictObject({
           limit: z.coerce.number().int().min(1).max(30).default(8).describe('options answered at most'),
+          technicianId: z
+            .uuid()
+            .optional()
+            .describe('only this technician’s places, several times each (else at most two per technician)'),
         }),
         response: {
           200: z.object({
@@ -109,7 +113,12 @@ export const adminDispatchRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      moveOptions(ctx.db, { visitId: request.params.id, limit: request.query.limit, now: ctx.clock() }),
+      moveOptions(ctx.db, {
+        visitId: request.params.id,
+        limit: request.query.limit,
+        now: ctx.clock(),
+        ...(request.query.technicianId ? { technicianId: request.query.technicianId } : {}),
+      }),
   );
 
   app.post(

@@ -130,6 +130,11 @@ export const PLANNER_CSS = `
   .sg-time { font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; }
   .sg-day, .sg-drive { font-size: .82rem; color: var(--muted); }
   .sg-drive { text-align: right; }
+  .tech-times .hint { margin: 0 0 4px; }
+  .time-list { list-style: none; margin: 0 0 4px; padding: 0; display: flex; flex-wrap: wrap; gap: 4px; }
+  .time-choice { padding: 2px 6px; font-variant-numeric: tabular-nums; font-weight: 600; }
+  .time-choice .sg-drive { font-weight: 400; }
+  .time-choice[aria-pressed="true"] { border-color: var(--brand); box-shadow: inset 0 0 0 2px var(--brand); background: #eef2f7; }
 
   /* Urgent */
   .urgent { background: #fff; border: 2px solid var(--bad); border-radius: 6px; padding: 4px 16px 12px; margin: 12px 0; }
