@@ -159,6 +159,8 @@ interface Row {
     /** Route-count probes run (below 200 visits) and those that became a trajectory's best. */
     probes: { runs: number; improved: number; iterations: number };
     final_mip?: { columns: number; status: string; improved: boolean; ms: number };
+    /** Large instances: the decomposition round on what the final MIP left of the budget, and the cost it saved. */
+    closing_round?: { subproblems: number; improved: number; iterations: number; saved: number };
   };
   valid: boolean;
   violations?: string[];
@@ -216,6 +218,7 @@ for (const file of files) {
       ...(result.stats.setPartitioning
         ? { final_mip: { ...result.stats.setPartitioning, ms: Math.round(result.stats.setPartitioning.ms) } }
         : {}),
+      ...(result.stats.closingRound ? { closing_round: result.stats.closingRound } : {}),
     },
     valid: violations.length === 0,
     ...(violations.length > 0 ? { violations: violations.slice(0, 5) } : {}),

@@ -14,7 +14,7 @@ import { Random } from './prng.js';
 import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
 import type { Solution } from './solution.js';
-import { decompositionRound, DECOMPOSE_FROM } from './decomposition.js';
+import { decompositionRound, DECOMPOSE_FROM, type DecompositionRound } from './decomposition.js';
 import { GRANULAR_FROM, LONG_ROUTE_VISITS } from './insertion.js';
 
 export interface TrajectoryOptions {
@@ -263,6 +263,40 @@ function routeCountProbe(
   );
   counts.iterations += stats.iterations;
   return probed.cost() < best.cost() - 1e-9 ? probed : undefined;
+}
+
+/**
+ * One more decomposition round of `best` (in place, as at the trajectory's checkpoints) that ends by
+ * `deadline` on `clock`: each subproblem gets an even share of what is left when it starts. For the
+ * budget the final set partitioning leaves unused (planRoutes).
+ */
+export function closingDecompositionRound(
+  best: Solution,
+  rng: Random,
+  clock: Clock,
+  deadline: number,
+  groupVisits?: number,
+): DecompositionRound {
+  const penalisedPolish = best.servedPerRoute() >= LONG_ROUTE_VISITS;
+  const startTemperatureArcs = penalisedPolish
+    ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
+    : SUBPROBLEM_TEMPERATURE_ARCS;
+  return decompositionRound(
+    best,
+    rng,
+    (i, n) => {
+      const now = clock.now();
+      return {
+        deadline: now + Math.max(0, deadline - now) / (n - i),
+        startedAt: now,
+        maxIterations: Infinity,
+        now: clock.now,
+        startTemperatureArcs,
+        penalisedPolish,
+      };
+    },
+    groupVisits,
+  );
 }
 
 /** Seed of trajectory `index` (0 = the caller's seed): distinct, and the same for the same seed and index. */

@@ -30,6 +30,7 @@ import { Random } from '../../solver/optimiser/prng.js';
 import { RoutePool } from '../../solver/optimiser/routePool.js';
 import { loadHighs, recombineRoutes } from '../../solver/optimiser/setPartitioning.js';
 import { Solution } from '../../solver/optimiser/solution.js';
+import { closingDecompositionRound } from '../../solver/optimiser/trajectory.js';
 import type { Problem, Technician, Visit } from '../../solver/problem.js';
 import { HaversineTravel } from '../../solver/travel.js';
 import { bookPlan } from './optimiserFixtures.js';
@@ -177,6 +178,26 @@ describe('decomposition', () => {
       { numRuns: 5 },
     );
   }, 120_000);
+});
+
+describe('closing decomposition round (what the final MIP leaves of the budget)', () => {
+  it('shares the time left among its subproblems, ends by the deadline and never costs more', () => {
+    const problem = solomon('R101');
+    const inst = compileInstance(problem);
+    const sol = currentPlanSolution(inst);
+    const before = sol.cost();
+    // A clock that moves 1 ms per reading: the run is the same every time and never waits on the machine.
+    let t = 0;
+    const clock = { kind: 'wall' as const, now: () => ++t, wallSeconds: (ms: number) => ms / 1000 };
+    const round = closingDecompositionRound(sol, new Random(3), clock, 600, 30);
+    expect(round.subproblems).toBeGreaterThanOrEqual(3);
+    expect(round.iterations).toBeGreaterThan(50);
+    // Each subproblem stops at its share; the last one's share ends at the deadline (a few readings over).
+    expect(t).toBeLessThan(600 + 50);
+    expect(sol.cost()).toBeLessThanOrEqual(before);
+    expect(sol.unassigned).toEqual([]);
+    expect(checkPlan(problem, toPlan(inst, sol).plan, { requireAll: true })).toEqual([]);
+  }, 30_000);
 });
 
 describe('pooled routes reordered before the MIP, by size', () => {
