@@ -158,6 +158,8 @@ interface Row {
     checkpoint_improvements: number;
     /** Route-count probes run (below 200 visits) and those that became a trajectory's best. */
     probes: { runs: number; improved: number; iterations: number };
+    /** With threads, long routes: bests taken in at the mid-search exchange, and trajectories that went on from one. */
+    exchange: { received: number; adopted: number };
     final_mip?: { columns: number; status: string; improved: boolean; ms: number };
     /** Large instances: the decomposition round on what the final MIP left of the budget, and the cost it saved. */
     closing_round?: { subproblems: number; improved: number; iterations: number; saved: number };
@@ -215,6 +217,7 @@ for (const file of files) {
       ...(result.stats.decomposition ? { decomposition: result.stats.decomposition } : {}),
       checkpoint_improvements: result.stats.checkpointImprovements,
       probes: result.stats.probes,
+      exchange: result.stats.exchange,
       ...(result.stats.setPartitioning
         ? { final_mip: { ...result.stats.setPartitioning, ms: Math.round(result.stats.setPartitioning.ms) } }
         : {}),

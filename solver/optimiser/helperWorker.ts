@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { HelperJob, HelperReply } from './helpers.js';
 import { makeClock } from './clock.js';
+import { Exchange } from './exchange.js';
 import { currentPlanSolution } from './initial.js';
 import { compileInstance } from './instance.js';
 import { loadHighs } from './setPartitioning.js';
@@ -41,6 +42,7 @@ async function run(job: HelperJob): Promise<HelperReply> {
     maxIterations: job.maxIterations,
     highs,
     checkpointColumns: job.checkpointColumns,
+    ...(job.exchange ? { exchange: new Exchange(job.exchange.data, job.exchange.index) } : {}),
   });
   return {
     ok: true,

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SearchStats } from './alns.js';
 import type { ClockKind } from './clock.js';
+import type { ExchangeData } from './exchange.js';
 import type { StabilityWeights } from './instance.js';
 import type { PooledRoute } from './routePool.js';
 import type { ProblemData, SerializableTravel } from './travelDescription.js';
@@ -30,6 +31,8 @@ export interface HelperJob {
   checkpointColumns: number;
   /** Most pool routes sent back. */
   maxPoolColumns: number;
+  /** Shared memory where the trajectories show each other their bests (exchange.ts), and this one's slot. */
+  exchange?: { data: ExchangeData; index: number };
 }
 
 export type HelperReply =
@@ -41,6 +44,7 @@ export type HelperReply =
       stats: SearchStats & {
         checkpointImprovements: number;
         probes: { runs: number; improved: number; iterations: number };
+        exchange: { received: number; adopted: number };
       };
     }
   | { ok: false; error: string };

@@ -19,7 +19,9 @@ import { makeClock, type ClockKind } from './clock.js';
 import { startHelper, type HelperReply, type RunningHelper } from './helpers.js';
 import { checkPlanRoutesInput, unassignedReasons, type UnassignedReason } from './inputCheck.js';
 import { DECOMPOSE_FROM } from './decomposition.js';
+import { Exchange, exchangeData } from './exchange.js';
 import { currentPlanSolution } from './initial.js';
+import { GRANULAR_FROM } from './insertion.js';
 import { compileInstance, DEFAULT_STABILITY, type Instance, type StabilityWeights } from './instance.js';
 import { polishSolution } from './polish.js';
 import { Random } from './prng.js';
@@ -53,8 +55,10 @@ export interface PlanRoutesOptions {
   maxPoolColumns?: number;
   /**
    * Search trajectories run at once, one per thread (this one plus helpers in
-   * worker threads), each with its own seed; their route pools are merged for
-   * the final set partitioning. Default: the cores available, at most 2, and 1
+   * worker threads), each with its own seed; below 200 visits they show each
+   * other their bests once, at 40 % of the search, which long routes use
+   * (trajectory.ts); their route pools are merged for the final set
+   * partitioning. Default: the cores available, at most 2, and 1
    * below 30 visits or under a 5 s budget (a helper's start-up — loader, HiGHS,
    * problem — costs about a second of CPU; on the shared machine at load ≈ 30,
    * 2 s helpers never reported in time).
@@ -95,6 +99,11 @@ export interface PlanRoutesStats {
    * iterations (not in `iterations`), over all trajectories.
    */
   probes: { runs: number; improved: number; iterations: number };
+  /**
+   * Threads below GRANULAR_FROM visits, long routes: other trajectories' bests taken in at the mid-search
+   * exchange, and trajectories that went on from one (trajectory.ts), over all trajectories.
+   */
+  exchange: { received: number; adopted: number };
   /**
    * Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that
    * improved, and the subproblems' ALNS iterations (not in `iterations`).
@@ -186,7 +195,11 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
 
   // Helpers start first: they work while this thread runs its own trajectory.
   const helpers: RunningHelper[] = [];
-  if (threads > 1 && inst.visitCount > 0 && inst.vehicles.length > 0) {
+  const withHelpers = threads > 1 && inst.visitCount > 0 && inst.vehicles.length > 0;
+  // Below GRANULAR_FROM visits the trajectories show each other their bests mid-search (trajectory.ts).
+  const exchange =
+    withHelpers && useMip && inst.visitCount < GRANULAR_FROM ? exchangeData(inst, threads) : undefined;
+  if (withHelpers) {
     const data = serialiseProblem(problem);
     for (let i = 1; i < threads; i++) {
       helpers.push(
@@ -203,6 +216,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
           setPartitioning: useMip,
           checkpointColumns,
           maxPoolColumns,
+          ...(exchange ? { exchange: { data: exchange, index: i } } : {}),
         }),
       );
     }
@@ -219,6 +233,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       maxIterations,
       highs,
       checkpointColumns,
+      ...(exchange ? { exchange: new Exchange(exchange, 0) } : {}),
     });
     let sol = own.best;
     const pool = own.pool;
@@ -226,6 +241,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
     let improvements = own.stats.improvements;
     let checkpointImprovements = own.stats.checkpointImprovements;
     const probes = { ...own.stats.probes };
+    const exchanged = { ...own.stats.exchange };
     const helperFailures: string[] = [];
 
     // Merge the helpers in index order, so the result does not depend on which finished first.
@@ -246,6 +262,8 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       probes.runs += reply.stats.probes.runs;
       probes.improved += reply.stats.probes.improved;
       probes.iterations += reply.stats.probes.iterations;
+      exchanged.received += reply.stats.exchange.received;
+      exchanged.adopted += reply.stats.exchange.adopted;
       for (const column of reply.pool) pool.addColumn(column);
       const theirs = solutionFromRoutes(inst, reply.routes);
       if (theirs !== undefined && theirs.cost() < sol.cost() - 1e-9) sol = theirs;
@@ -309,6 +327,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       poolSize: pool.size,
       checkpointImprovements,
       probes,
+      exchange: exchanged,
       ruinUse: own.stats.ruinUse,
       repairUse: own.stats.repairUse,
       ...(own.stats.decomposition.rounds > 0 ? { decomposition: own.stats.decomposition } : {}),
