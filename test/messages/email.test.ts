@@ -333,4 +333,25 @@ describe('e-mails to customers', () => {
     await drain();
     expect(sink.mails.length).toBe(before + 1);
   });
+  it('inside the 24 h change cut-off, the confirmation gives the phone instead of a manage link that would refuse', async () => {
+    now = new Date('2026-03-25T07:00:00Z');
+    const service = await firstService(t.app, 'depannage');
+    const window = (await slotsFor(t.app, service.id, '69003'))[0]!.windows.at(-1)!;
+    // The first day offered is today (two hours' notice for a breakdown): hours away, inside the cut-off.
+    expect(Date.parse(window.start) - now.getTime()).toBeLessThan(24 * 3_600_000);
+    const res = await book(t.app, bookingPayload(service.id, window, '69003'));
+    expect(res.statusCode).toBe(201);
+    const booked = res.json() as { booking: { reference: string }; manageUrl: string };
+    await drain();
+    const mail = sink.mails.find((m) => m.subject?.includes(booked.booking.reference))!;
+    expect(mail.subject).toMatch(/^Rendez-vous confirmé/);
+    for (const body of [mail.text ?? '', String(mail.html)]) {
+      expect(body).toContain('il ne peut plus être modifié ni annulé en ligne');
+      expect(body).toContain('04 78 00 12 34');
+      expect(body).not.toContain(booked.manageUrl);
+      expect(body).not.toContain('Modifier ou annuler');
+    }
+    const { event } = calendarOf(mail);
+    expect(String(event.getFirstPropertyValue('description'))).not.toContain('/manage#');
+  });
 });

@@ -1,5 +1,6 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { VisitEventData } from '../outbox/visit-events.js';
+import { CUSTOMER_CHANGE_CUTOFF_HOURS } from '../customer-rules.js';
 import { buildInvitation } from './invitation.js';
 import { composeEmail, type EmailKind } from './templates.js';
 
@@ -35,12 +36,16 @@ function bareAddress(from: string): string {
 export function customerMail(parts: CustomerMailParts): Mail.Options {
   const { kind, visit, company, from, now } = parts;
   const locale = visit.locale === 'en' ? 'en' : 'fr';
+  const changeClosed =
+    now.getTime() > Date.parse(visit.window.start) - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  const manageUrl = changeClosed ? undefined : parts.manageUrl;
   const content = composeEmail({
     kind,
     locale,
     visit,
     company,
-    manageUrl: parts.manageUrl,
+    manageUrl,
+    changeClosed,
     ratingUrls: parts.ratingUrls,
     unsubscribeUrl: parts.unsubscribeUrl,
   });
@@ -66,7 +71,7 @@ export function customerMail(parts: CustomerMailParts): Mail.Options {
       company,
       organizerEmail: bareAddress(from),
       publicUrl: parts.publicUrl,
-      manageUrl: parts.manageUrl,
+      manageUrl,
       locale,
       now,
     });

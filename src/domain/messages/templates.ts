@@ -10,6 +10,8 @@ export interface EmailContext {
   visit: VisitEventData;
   company: { name: string; phone: string; timezone: string };
   manageUrl?: string;
+  /** The visit starts within the customers' change cut-off: no online change any more, the phone instead. */
+  changeClosed?: boolean;
   /** Survey mails: the five one-click rating links, 1 to 5. */
   ratingUrls?: string[];
   unsubscribeUrl?: string;
@@ -81,7 +83,9 @@ interface Wording {
   facts: { service: string; arrival: string; address: string; price: string; reference: string };
   manageLink: string;
   manageWithoutLink: string;
+  changeClosed(phone: string): string;
   calendarNote: string;
+  calendarNoteClosed: string;
   confirmation: { subject(when: string, reference: string): string; body(company: string): string };
   change: {
     subject(when: string, reference: string): string;
@@ -115,8 +119,12 @@ const WORDING: Record<Locale, Wording> = {
     manageLink: 'Modifier ou annuler le rendez-vous',
     manageWithoutLink:
       'Pour modifier ou annuler, utilisez le lien de votre e-mail de confirmation ou appelez-nous.',
+    changeClosed: (phone) =>
+      `Le rendez-vous commence dans moins de 24 h : il ne peut plus être modifié ni annulé en ligne. Pour le changer, appelez-nous${phone ? ` au ${phone}` : ''}.`,
     calendarNote:
       'Le rendez-vous est joint pour votre agenda. Y répondre depuis l’agenda ne change rien : utilisez le lien ci-dessus.',
+    calendarNoteClosed:
+      'Le rendez-vous est joint pour votre agenda. Y répondre depuis l’agenda ne change rien.',
     confirmation: {
       subject: (when, reference) => `Rendez-vous confirmé : ${when} (${reference})`,
       body: (company) => `Votre rendez-vous avec ${company} est confirmé.`,
@@ -155,8 +163,12 @@ const WORDING: Record<Locale, Wording> = {
     },
     manageLink: 'Change or cancel the appointment',
     manageWithoutLink: 'To change or cancel, use the link in your confirmation e-mail or call us.',
+    changeClosed: (phone) =>
+      `The appointment starts in less than 24 hours: it can no longer be changed or cancelled online. To change it, call us${phone ? ` on ${phone}` : ''}.`,
     calendarNote:
       'The appointment is attached for your calendar. Answering it from the calendar changes nothing: use the link above.',
+    calendarNoteClosed:
+      'The appointment is attached for your calendar. Answering it from the calendar changes nothing.',
     confirmation: {
       subject: (when, reference) => `Appointment confirmed: ${when} (${reference})`,
       body: (company) => `Your appointment with ${company} is confirmed.`,
@@ -201,10 +213,13 @@ export function composeEmail(ctx: EmailContext): EmailContent {
   ];
   const footer = `${company.name}${company.phone ? ` — ${company.phone}` : ''}`;
   const hello = { p: w.hello(visit.customer.name) };
-  const manage: Block = ctx.manageUrl
-    ? { link: { label: w.manageLink, url: ctx.manageUrl } }
-    : { p: w.manageWithoutLink };
-  const calendarNote = { p: w.calendarNote };
+  // Inside the cut-off the manage page refuses every change: the e-mail gives the phone, not a dead end.
+  const manage: Block = ctx.changeClosed
+    ? { p: w.changeClosed(company.phone) }
+    : ctx.manageUrl
+      ? { link: { label: w.manageLink, url: ctx.manageUrl } }
+      : { p: w.manageWithoutLink };
+  const calendarNote = { p: ctx.changeClosed ? w.calendarNoteClosed : w.calendarNote };
   switch (ctx.kind) {
     case 'confirmation':
       return render(
