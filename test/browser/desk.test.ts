@@ -637,7 +637,9 @@ describe('desk page', () => {
     await page.waitForLoadState('networkidle'); // the queue and its services' names are in
     // (Again until it holds: the page may still move focus to the search box as it opens.)
     await expect
-      .poll(async () => (await fiche.scrollIntoViewIfNeeded(), page.evaluate(() => scrollY)))
+      .poll(async () => (await fiche.scrollIntoViewIfNeeded(), page.evaluate(() => scrollY)), {
+        timeout: 15_000,
+      })
       .toBeGreaterThan(0);
     await fiche.click();
     const card = page.getByRole('article', { name: 'Odile Perrin' });
