@@ -86,6 +86,11 @@ export function changeWindow(
   };
 }
 
+/** The visit starting at `windowStart` (ms) is within the cut-off at `now`: no online change any more. */
+export function withinChangeCutoff(windowStart: number, now: Date): boolean {
+  return windowStart - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000 < now.getTime();
+}
+
 /**
  * The windows of a slot answer that start within the cut-off, marked `withinChangeCutoff`: booked,
  * the customer could no longer change or cancel them online, and the widget says so before they
@@ -93,15 +98,15 @@ export function changeWindow(
  * of a day starts after those of the days before, so only the first day or two are read.
  */
 export function markChangeCutoff(days: DayOfWindows[], now: Date): DayOfWindows[] {
-  const limit = now.getTime() + CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  const closed = (w: { start: string }) => withinChangeCutoff(Date.parse(w.start), now);
   let marked = days;
   for (let i = 0; i < days.length; i++) {
     const day = days[i]!;
-    if (!day.windows.some((w) => Date.parse(w.start) < limit)) break;
+    if (!day.windows.some(closed)) break;
     if (marked === days) marked = [...days];
     marked[i] = {
       date: day.date,
-      windows: day.windows.map((w) => (Date.parse(w.start) < limit ? { ...w, withinChangeCutoff: true } : w)),
+      windows: day.windows.map((w) => (closed(w) ? { ...w, withinChangeCutoff: true } : w)),
     };
   }
   return marked;

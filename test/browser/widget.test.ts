@@ -16,6 +16,7 @@ import { createApiToken } from '../../src/domain/auth.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
 import { createMessaging } from '../../src/domain/messages/messaging.js';
 import { feedTokenOf } from '../helpers/database.js';
+import { drainOutbox } from '../helpers/outbox.js';
 import {
   DESKTOP,
   PHONE,
@@ -597,10 +598,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       clock: () => stack.now,
     });
     try {
-      for (let idle = 0; idle < 2;) {
-        const run = await messaging.worker.runOnce();
-        idle = run.attempted === 0 && run.dispatched === 0 ? idle + 1 : 0;
-      }
+      await drainOutbox(messaging);
     } finally {
       await messaging.close();
     }

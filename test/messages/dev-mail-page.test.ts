@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessaging } from '../../src/domain/messages/messaging.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { drainOutbox } from '../helpers/outbox.js';
 
 /** /dev/mail as the demo's visitor meets it: first empty, then with the confirmation of their booking. */
 describe('/dev/mail, the demo e-mail preview', () => {
@@ -53,10 +54,7 @@ describe('/dev/mail, the demo e-mail preview', () => {
       clock: () => new Date(),
     });
     try {
-      for (let idle = 0; idle < 2;) {
-        const run = await messaging.worker.runOnce();
-        idle = run.attempted === 0 && run.dispatched === 0 ? idle + 1 : 0;
-      }
+      await drainOutbox(messaging);
     } finally {
       await messaging.close();
     }

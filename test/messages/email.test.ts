@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessaging, type Messaging } from '../../src/domain/messages/messaging.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { drainOutbox } from '../helpers/outbox.js';
 import { startSmtpSink } from './smtp.js';
 
 type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
@@ -46,13 +47,7 @@ describe('e-mails to customers', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  /** Runs the worker until nothing is due (no sleeps: the clock is the test's). */
-  async function drain(): Promise<void> {
-    for (let idle = 0; idle < 2;) {
-      const r = await messaging.worker.runOnce();
-      idle = r.attempted === 0 && r.dispatched === 0 ? idle + 1 : 0;
-    }
-  }
+  const drain = () => drainOutbox(messaging);
 
   async function bookOne(postcode: string, dayIndex: number, overrides: Record<string, unknown> = {}) {
     const service = await firstService(t.app, 'depannage');

@@ -1,6 +1,6 @@
 import type Mail from 'nodemailer/lib/mailer';
 import type { VisitEventData } from '../outbox/visit-events.js';
-import { CUSTOMER_CHANGE_CUTOFF_HOURS } from '../customer-rules.js';
+import { withinChangeCutoff } from '../customer-rules.js';
 import { buildInvitation } from './invitation.js';
 import { composeEmail, type EmailKind } from './templates.js';
 
@@ -36,8 +36,7 @@ function bareAddress(from: string): string {
 export function customerMail(parts: CustomerMailParts): Mail.Options {
   const { kind, visit, company, from, now } = parts;
   const locale = visit.locale === 'en' ? 'en' : 'fr';
-  const changeClosed =
-    now.getTime() > Date.parse(visit.window.start) - CUSTOMER_CHANGE_CUTOFF_HOURS * 3_600_000;
+  const changeClosed = withinChangeCutoff(Date.parse(visit.window.start), now);
   const manageUrl = changeClosed ? undefined : parts.manageUrl;
   const content = composeEmail({
     kind,
