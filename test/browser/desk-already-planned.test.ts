@@ -3,26 +3,19 @@
  * again, the panel says what is already planned and offers to move that visit instead; another
  * service says nothing.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { DESKTOP } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
 let booked: { id: string; reference: string };
 let service: { id: string; name: string };
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
-  service = await firstService(stack.app, 'depannage');
-  const days = await slotsFor(stack.app, service.id, '69003');
+const desk = deskSuite(async () => {
+  service = await firstService(desk.stack.app, 'depannage');
+  const days = await slotsFor(desk.stack.app, service.id, '69003');
   const res = await book(
-    stack.app,
+    desk.stack.app,
     bookingPayload(service.id, days[2]!.windows[0]!, '69003', {
       customer: { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
     }),
@@ -30,20 +23,10 @@ beforeAll(async () => {
   expect(res.statusCode).toBe(201);
   booked = res.json().booking;
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 describe('booking a caller the same service again', () => {
   it('says what is planned and moves it instead, in one click', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP, { query: '?phone=%2B33698765431' });
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP, { query: '?phone=%2B33698765431' });
     await page.getByRole('article', { name: 'Paul Girard' }).waitFor();
     await page.keyboard.press('Alt+N');
     const panel = page.getByRole('region', { name: /Nouveau rendez-vous · Paul Girard/ });

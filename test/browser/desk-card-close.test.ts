@@ -3,50 +3,25 @@
  * request (from "Fiche"), she closes it on the card, with its reason, without hunting for it in
  * the queue; the queue and the card both follow.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, PHONE, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { describe, expect, it } from 'vitest';
+import { PHONE } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
+const desk = deskSuite(async () => {
   for (const [name, phone] of [
     ['Yves Caron', '06 44 55 66 75'],
     ['Inès Roche', '06 44 55 66 78'],
   ]) {
-    const res = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        kind: 'callback',
-        customer: { name, phone },
-        text: `Rappeler ${name}`,
-        channel: 'phone',
-      }),
+    const res = await desk.send('/v1/admin/requests', {
+      body: { kind: 'callback', customer: { name, phone }, text: `Rappeler ${name}`, channel: 'phone' },
     });
     expect(res.status).toBe(201);
   }
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 describe('closing a request from the caller’s card', () => {
   it('closes it with a reason; the card and the queue follow', async () => {
-    const opened = await openDesk(browser, stack, token, PHONE);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, PHONE);
     const inQueue = page.locator('ul.requests li', { hasText: 'Rappeler Inès Roche' });
     await inQueue.getByRole('button', { name: 'Fiche' }).click();
     const card = page.getByRole('article', { name: 'Inès Roche' });
@@ -65,7 +40,7 @@ describe('closing a request from the caller’s card', () => {
     await inQueue.waitFor({ state: 'detached' });
     // The other caller's request is still waiting.
     expect(await page.locator('ul.requests li', { hasText: 'Rappeler Yves Caron' }).count()).toBe(1);
-    const closed = await stack.testDb.handle.db
+    const closed = await desk.stack.testDb.handle.db
       .selectFrom('requests')
       .select(['status', 'close_reason'])
       .where('text', '=', 'Rappeler Inès Roche')

@@ -3,44 +3,24 @@
  * before booking that the caller will not be able to change or cancel it online (the slots answer
  * marks such windows): Claire tells them now, not the confirmation e-mail later.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
-  const res = await fetch(`${stack.apiOrigin}/v1/admin/customers`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+const desk = deskSuite(async () => {
+  const res = await desk.send('/v1/admin/customers', {
+    body: {
       name: 'Rose Dumas',
       phone: '06 44 55 66 74',
       address: { street: '5 rue Garibaldi', postcode: '69003', city: 'Lyon 3e' },
-    }),
+    },
   });
   expect(res.status).toBe(201);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 describe('a window inside the change cut-off, at the desk', () => {
   it('is said before booking; a later one is not', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP, { query: '?phone=%2B33644556674' });
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP, { query: '?phone=%2B33644556674' });
     await page.getByRole('article', { name: 'Rose Dumas' }).waitFor();
     await page.keyboard.press('Alt+N');
     const panel = page.getByRole('region', { name: /Nouveau rendez-vous · Rose Dumas/ });

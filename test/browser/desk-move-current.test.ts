@@ -3,25 +3,18 @@
  * not offered: picked by mistake it was accepted as a move to the same time (200, the visit rewritten),
  * and Claire could not see where the visit stood while she read the options to the caller.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { DESKTOP } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
 let booked: { id: string; reference: string; window: { start: string; end: string } };
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
-  const service = await firstService(stack.app, 'depannage');
-  const days = await slotsFor(stack.app, service.id, '69003');
+const desk = deskSuite(async () => {
+  const service = await firstService(desk.stack.app, 'depannage');
+  const days = await slotsFor(desk.stack.app, service.id, '69003');
   const res = await book(
-    stack.app,
+    desk.stack.app,
     bookingPayload(service.id, days[2]!.windows[1]!, '69003', {
       customer: { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
     }),
@@ -29,22 +22,12 @@ beforeAll(async () => {
   expect(res.statusCode).toBe(201);
   booked = res.json().booking;
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 const clock = (iso: string) => iso.slice(11, 16).replace(/^0/, '');
 
 describe('moving a visit', () => {
   it('shows its own window in place, marked and not offered', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP, { query: '?phone=%2B33698765431' });
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP, { query: '?phone=%2B33698765431' });
     const visit = page.locator(`li[data-visit="${booked.id}"]`);
     await visit.getByRole('button', { name: 'Déplacer' }).click();
     const panel = page.getByRole('region', { name: `Déplacer ${booked.reference}` });

@@ -4,29 +4,11 @@
  * "Clore la demande … avec ce rendez-vous" must not stay on screen over someone else's card. While
  * she stays with the same caller (opening a booking for them), it stays.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
-
-async function post(path: string, body: unknown): Promise<{ id: string; reference?: string }> {
-  const res = await fetch(`${stack.apiOrigin}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  return (await res.json()) as { id: string; reference?: string };
-}
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
+const desk = deskSuite(async () => {
   await post('/v1/admin/requests', {
     kind: 'callback',
     customer: { name: 'Odile Perrin', phone: '06 44 55 66 77' },
@@ -45,20 +27,16 @@ beforeAll(async () => {
     channel: 'phone',
   });
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+
+async function post(path: string, body: unknown): Promise<{ id: string; reference?: string }> {
+  const res = await desk.send(path, { body });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return (await res.json()) as { id: string; reference?: string };
+}
 
 describe('desk notices follow the caller', () => {
   it('"Fiche … créée" goes when Claire opens another caller from the queue', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP);
     await page.keyboard.press('/');
     await page.keyboard.type('07 21 22 23 24');
     await page.getByRole('option', { name: /Nouveau client/ }).click();
@@ -82,9 +60,7 @@ describe('desk notices follow the caller', () => {
   });
 
   it('a booking’s "Clore la demande" goes with its caller', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP);
     const anne = page.locator('ul.requests li', { hasText: 'Anne Colin voudrait' });
     await anne.getByRole('button', { name: 'Fiche' }).click();
     await page.getByRole('article', { name: 'Anne Colin' }).waitFor();

@@ -1,42 +1,56 @@
-/** What the desk's newer browser tests share: the desk opened with an agent token in a fresh context. */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApiToken } from '../../src/domain/auth.js';
-import type { Stack } from './helpers.js';
+/** What the desk's browser tests share: the stack with Claire's agent token, the desk opened in a fresh context. */
+import type { Page } from 'playwright-core';
+import {
+  browserSuite,
+  watchedPage,
+  type BrowserSuite,
+  type SuiteOptions,
+  type WatchedPage,
+} from './suite.js';
 
-export interface DeskPage {
-  page: Page;
-  context: BrowserContext;
-  /** Page errors, console errors and answers ≥ 400 other than `expected` statuses. */
-  errors: string[];
+export type DeskPage = WatchedPage;
+
+/**
+ * The stack, Chromium and Claire's agent token for the file (its hooks registered here); `prepare`
+ * adds the file's callers and requests once the token is minted.
+ */
+export function deskSuite(
+  prepare?: (desk: BrowserSuite) => Promise<void>,
+  options: Omit<SuiteOptions, 'signIn'> = {},
+): BrowserSuite {
+  return browserSuite({ ...options, signIn: { role: 'agent', name: 'Claire' } }, prepare);
 }
 
-export async function agentToken(stack: Stack): Promise<string> {
-  return (await createApiToken(stack.testDb.handle.db, 'agent', 'Claire')).token;
+/**
+ * /desk in a context of its own (closed after the test), errors collected, not signed in yet.
+ * `expected` lists the statuses ≥ 400 the test provokes on purpose.
+ */
+export async function deskPage(
+  desk: BrowserSuite,
+  viewport: { width: number; height: number },
+  options: { query?: string; expected?: number[]; beforeLoad?: (page: Page) => void } = {},
+): Promise<DeskPage> {
+  const opened = await watchedPage(desk, viewport, 'Europe/Paris', (r) =>
+    Boolean(options.expected?.includes(r.status())),
+  );
+  options.beforeLoad?.(opened.page);
+  await opened.page.goto(`${desk.stack.apiOrigin}/desk${options.query ?? ''}`);
+  return opened;
 }
 
-/** /desk in its own context (closed by the caller), the token entered as Claire enters it. */
+/** The search box is there once the desk has taken the token. */
+export const deskReady = (page: Page) =>
+  page.getByRole('combobox', { name: /Rechercher un client/ }).waitFor();
+
+/** /desk as deskPage opens it, the token entered as Claire enters it. */
 export async function openDesk(
-  browser: Browser,
-  stack: Stack,
-  token: string,
+  desk: BrowserSuite,
   viewport: { width: number; height: number },
   options: { query?: string; expected?: number[] } = {},
 ): Promise<DeskPage> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on(
-    'console',
-    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
-  );
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && !options.expected?.includes(r.status()))
-      errors.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(`${stack.apiOrigin}/desk${options.query ?? ''}`);
-  await page.getByLabel('Jeton d’accès (agent)').fill(token);
-  await page.keyboard.press('Enter');
-  await page.getByRole('combobox', { name: /Rechercher un client/ }).waitFor();
-  return { page, context, errors };
+  const opened = await deskPage(desk, viewport, options);
+  await opened.page.getByLabel('Jeton d’accès (agent)').fill(desk.token);
+  await opened.page.keyboard.press('Enter');
+  await deskReady(opened.page);
+  return opened;
 }

@@ -4,34 +4,15 @@
  * a domain (the browser's own check accepts it), a street pasted with a tab, a search pasted from
  * an e-mail. test/desk/desk-problems.test.ts sweeps every route and field; this is the page.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const desk = deskSuite();
 
 describe('the desk’s refusals in French', () => {
   it('says what is wrong with a new caller’s e-mail and street, on the field', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP, { expected: [400] });
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP, { expected: [400] });
     await page.keyboard.press('/');
     await page.keyboard.type('07 12 13 14 15');
     await page.getByRole('option', { name: /Nouveau client/ }).click();
@@ -60,9 +41,7 @@ describe('the desk’s refusals in French', () => {
   });
 
   it('says a pasted search is too long, and an e-mail corrected on the card is not valid', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP, { expected: [400] });
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP, { expected: [400] });
     const search = page.getByRole('combobox', { name: /Rechercher un client/ });
     await search.fill(
       `Bonjour, je vous écris au sujet de ma facture ${'et de la borne de recharge '.repeat(4)}`,

@@ -3,47 +3,27 @@
  * the left (spread across the width, a wrapped line put it at the right edge, some names left and
  * some right), and the customer's preferred time sits right under the request's text.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, PHONE, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { describe, expect, it } from 'vitest';
+import { PHONE } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
+const desk = deskSuite(async () => {
   // As the widget's "Être rappelé" records them (with a preferred time), sent with the agent's token.
   for (const [name, phone, preferredTime] of [
     ['Hélène Vasseur', '06 71 42 18 90', null],
     ['Jo Bas', '06 71 42 18 91', 'mercredi après 16 h'],
     ['Marie-Christine Delacroix-Fontaine', '06 71 42 18 92', null],
   ] as const) {
-    const res = await fetch(`${stack.apiOrigin}/v1/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'callback', name, phone, message: `Rappeler ${name}`, preferredTime }),
+    const res = await desk.send('/v1/requests', {
+      body: { kind: 'callback', name, phone, message: `Rappeler ${name}`, preferredTime },
     });
     expect(res.status).toBe(201);
   }
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 describe('the queue on a phone', () => {
   it('puts every caller’s name right after the request’s kind', async () => {
-    const opened = await openDesk(browser, stack, token, PHONE);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, PHONE);
     const items = page.locator('ul.requests li');
     await expect.poll(() => items.count()).toBeGreaterThanOrEqual(3);
     const layout = await items.evaluateAll((lis) =>

@@ -4,63 +4,42 @@
  * and postal code with its windows (it opened empty, and Claire retyped what the request already
  * said), the street is asked, and the booking closes the request in one click.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { firstService } from '../helpers/booking.js';
-import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
-import { agentToken, openDesk } from './desk-page.js';
+import { DESKTOP, PHONE } from './helpers.js';
+import { deskSuite, openDesk } from './desk-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
 let service: { id: string; name: string };
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = await agentToken(stack);
-  service = await firstService(stack.app, 'depannage');
-  const res = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+const desk = deskSuite(async () => {
+  service = await firstService(desk.stack.app, 'depannage');
+  const res = await desk.send('/v1/admin/requests', {
+    body: {
       kind: 'no_window',
       customer: { name: 'Marc Roux', phone: '07 68 23 45 09' },
       text: 'Pas de créneau avant vendredi pour le tableau qui disjoncte',
       serviceId: service.id,
       postcode: '69003',
       channel: 'phone',
-    }),
+    },
   });
   expect(res.status).toBe(201);
-  const other = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const other = await desk.send('/v1/admin/requests', {
+    body: {
       kind: 'callback',
       customer: { name: 'Léa Noir', phone: '07 68 23 45 08' },
       text: 'Rappeler Léa Noir pour une prise qui chauffe',
       serviceId: service.id,
       postcode: '69003',
       channel: 'phone',
-    }),
+    },
   });
   expect(other.status).toBe(201);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 describe('booking from a request in the queue', () => {
   it('opens on the request’s service and postal code, and closes the request with the booking', async () => {
-    const opened = await openDesk(browser, stack, token, DESKTOP);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, DESKTOP);
     const item = page.locator('ul.requests li', { hasText: 'Pas de créneau avant vendredi' });
     await item.getByRole('button', { name: 'Fiche' }).click();
     await page.getByRole('article', { name: 'Marc Roux' }).waitFor();
@@ -83,7 +62,7 @@ describe('booking from a request in the queue', () => {
     await close.click();
     await page.getByText(/^Demande DM-\w+ close : rendez-vous DE-\w+\.$/).waitFor();
     await item.waitFor({ state: 'detached' });
-    const visit = await stack.testDb.handle.db
+    const visit = await desk.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['service_id', 'postcode', 'address_line'])
       .where('customer_name', '=', 'Marc Roux')
@@ -93,9 +72,7 @@ describe('booking from a request in the queue', () => {
   });
 
   it('on a phone, asks for the missing street where Claire sees it: under the field, not below the windows', async () => {
-    const opened = await openDesk(browser, stack, token, PHONE);
-    context = opened.context;
-    const { page, errors } = opened;
+    const { page, errors } = await openDesk(desk, PHONE);
     const item = page.locator('ul.requests li', { hasText: 'Rappeler Léa Noir' });
     await item.getByRole('button', { name: 'Fiche' }).click();
     await page.getByRole('article', { name: 'Léa Noir' }).waitFor();
