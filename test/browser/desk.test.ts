@@ -7,27 +7,16 @@
  * keystrokes and page loads are counted and printed; screenshots at
  * 1280×800 and 390×844 go to test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/domain/auth.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
-import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
+import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
+import { deskPage, deskReady, deskSuite } from './desk-page.js';
+import { seriousPageViolations as seriousViolations } from './suite.js';
 
-const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-let token: string;
 let webBooking: { id: string; reference: string };
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = (await createApiToken(stack.testDb.handle.db, 'agent', 'Claire')).token;
+const desk = deskSuite(async ({ stack }) => {
   // Marie booked on the website, typing her number the French way.
   const service = await firstService(stack.app, 'depannage');
   const days = await slotsFor(stack.app, service.id, '69003');
@@ -40,14 +29,6 @@ beforeAll(async () => {
   );
   expect(res.statusCode).toBe(201);
   webBooking = res.json().booking;
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
 });
 
 /** The keyboard, counted: a press is one key (Alt+N counts one), typed text one per character. */
@@ -69,28 +50,20 @@ class Keys {
   }
 }
 
+/** The desk as desk-page.ts opens it, but the token typed on the counted keyboard, and page loads counted. */
 async function openDesk(viewport: { width: number; height: number }, query = '') {
-  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  const page = await context.newPage();
-  const errors: string[] = [];
   let loads = 0;
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on(
-    'console',
-    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
-  );
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+  const { page, context, errors } = await deskPage(desk, viewport, {
+    query,
+    beforeLoad: (blank) => blank.on('framenavigated', (f) => f === blank.mainFrame() && loads++),
   });
-  page.on('framenavigated', (f) => f === page.mainFrame() && loads++);
-  await page.goto(`${stack.apiOrigin}/desk${query}`);
   const keys = new Keys(page);
   // The token is entered once per tab, like the planner's.
   await page.getByLabel('Jeton d’accès (agent)').waitFor();
-  await keys.type(token);
+  await keys.type(desk.token);
   await keys.press('Enter');
-  await page.getByRole('combobox', { name: /Rechercher un client/ }).waitFor();
-  return { page, errors, keys, loads: () => loads };
+  await deskReady(page);
+  return { page, context, errors, keys, loads: () => loads };
 }
 
 const focused = (page: Page) =>
@@ -120,30 +93,6 @@ async function tabTo(page: Page, keys: Keys, selector: string, target?: Locator)
     if (here && (!target || (await target.evaluate((el) => el === document.activeElement)))) return;
   }
   throw new Error(`focus never reached ${selector}`);
-}
-
-const require = createRequire(import.meta.url);
-
-/** axe-core on the whole desk: serious and critical violations only. */
-async function seriousViolations(page: Page): Promise<{ id: string; nodes: string[] }[]> {
-  // Through the debugging protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.evaluate(await readFile(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            context: Document,
-          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { html: string }[] }[] }>;
-        };
-      }
-    ).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html.slice(0, 120)) }));
 }
 
 /** Tab forward until a button inside `within` whose text matches has focus. */
@@ -215,7 +164,7 @@ describe('desk page', () => {
     expect(bookingKeys.pageLoads).toBe(0);
     expect(bookingKeys.presses).toBeLessThanOrEqual(7);
 
-    const row = await stack.testDb.handle.db
+    const row = await desk.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['channel', 'booked_by', 'customer_phone', 'status'])
       .where('id', '=', created.id)
@@ -288,14 +237,14 @@ describe('desk page', () => {
     // Said, not only gone from the list.
     await page.getByText(/^Demande DM-\w+ \(Jean Martin\) close : traitée\.$/).waitFor();
 
-    const requests = await fetch(`${stack.apiOrigin}/v1/admin/requests?status=done`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then((r) => r.json() as Promise<{ items: { id: string; customer: { name: string } }[] }>);
+    const requests = await desk
+      .send('/v1/admin/requests?status=done')
+      .then((r) => r.json() as Promise<{ items: { id: string; customer: { name: string } }[] }>);
     const closed = requests.items.find((r) => r.customer.name === 'Jean Martin');
     expect(closed).toBeDefined();
-    const detail = await fetch(`${stack.apiOrigin}/v1/admin/requests/${closed!.id}`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
+    const detail = await desk
+      .send(`/v1/admin/requests/${closed!.id}`)
+      .then((r) => r.json() as Promise<{ history: { to: string; note: string | null }[] }>);
     expect(detail.history.map((h) => h.to)).toEqual(['new', 'in_progress', 'done']);
     expect(detail.history.at(-1)!.note).toMatch(/devis envoyé/);
     expect(errors).toEqual([]);
@@ -336,10 +285,10 @@ describe('desk page', () => {
   });
 
   it('gives up a search whose answer is still downloading when the text changes, without an error', async () => {
-    const { page, errors, keys } = await openDesk(DESKTOP);
+    const { page, context, errors, keys } = await openDesk(DESKTOP);
     // A slow network (as on a loaded host): the answer's headers come, its body trickles in. Typing
     // on then gives the search up mid-body, which the page read as an answer without its callers.
-    const cdp = await context!.newCDPSession(page);
+    const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     const throughput = (bytesPerSecond: number) =>
       cdp.send('Network.emulateNetworkConditions', {
@@ -414,7 +363,7 @@ describe('desk page', () => {
     await keys.press('Control+Enter');
     expect((await saved).status()).toBe(200);
     await page.getByText('Note enregistrée.').waitFor();
-    const stored = await stack.testDb.handle.db
+    const stored = await desk.stack.testDb.handle.db
       .selectFrom('customers')
       .select('notes')
       .where('full_name', '=', 'Paul Girard')
@@ -455,7 +404,7 @@ describe('desk page', () => {
     await panel.getByRole('button', { name: 'Réserver ce créneau' }).click();
     expect((await booked).status()).toBe(201);
     await page.getByText(/Rendez-vous DE-\w+ réservé pour Robert Lenoir/).waitFor();
-    const row = await stack.testDb.handle.db
+    const row = await desk.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['address_line', 'city', 'customer_email'])
       .where('customer_name', '=', 'Robert Lenoir')
@@ -465,18 +414,16 @@ describe('desk page', () => {
   });
 
   it('names the service a request is about on its card in the queue', async () => {
-    const service = await firstService(stack.app, 'entretien-pac');
-    const created = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const service = await firstService(desk.stack.app, 'entretien-pac');
+    const created = await desk.send('/v1/admin/requests', {
+      body: {
         kind: 'no_window',
         customer: { name: 'Marc Rolland', phone: '07 68 23 45 01' },
         text: 'Aucun créneau avant vendredi',
         serviceId: service.id,
         postcode: '69003',
         channel: 'email',
-      }),
+      },
     });
     expect(created.status).toBe(201);
     const { page, errors } = await openDesk(DESKTOP);
@@ -514,7 +461,7 @@ describe('desk page', () => {
     await keys.press('Enter');
     await page.getByText(`Visite ${webBooking.reference} annulée.`).waitFor();
     await visit.waitFor({ state: 'detached' });
-    const row = await stack.testDb.handle.db
+    const row = await desk.stack.testDb.handle.db
       .selectFrom('visits')
       .select('status')
       .where('id', '=', webBooking.id)
@@ -529,7 +476,7 @@ describe('desk page', () => {
     // The caller is open: the search's list does not stay over the page.
     expect(await known.page.getByRole('listbox', { name: 'Clients trouvés' }).count()).toBe(0);
     expect(known.errors).toEqual([]);
-    await context!.close();
+    await known.context.close();
 
     const unknown = await openDesk(DESKTOP, '?phone=%2B33655443322');
     const form = unknown.page.getByRole('region', { name: 'Nouveau client' });
@@ -540,11 +487,7 @@ describe('desk page', () => {
 
   it('corrects a caller’s name, numbers and e-mail on the card; a number of another customer is refused on its field', async () => {
     const create = async (name: string, phone: string) => {
-      const res = await fetch(`${stack.apiOrigin}/v1/admin/customers`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name, phone }),
-      });
+      const res = await desk.send('/v1/admin/customers', { body: { name, phone } });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
@@ -573,7 +516,7 @@ describe('desk page', () => {
     const updated = page.getByRole('article', { name: 'Luc Bernard' });
     await updated.getByRole('link', { name: 'luc.bernard@example.fr' }).waitFor();
     expect(await form.count()).toBe(0);
-    const stored = await stack.testDb.handle.db
+    const stored = await desk.stack.testDb.handle.db
       .selectFrom('customers')
       .select(['full_name', 'phones', 'email'])
       .where('id', '=', lucId)
@@ -618,15 +561,13 @@ describe('desk page', () => {
       ['Hugo Blanc', '06 44 55 66 79'],
       ['Odile Perrin', '06 44 55 66 77'],
     ]) {
-      const created = await fetch(`${stack.apiOrigin}/v1/admin/requests`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const created = await desk.send('/v1/admin/requests', {
+        body: {
           kind: 'callback',
           customer: { name, phone },
           text: `Rappeler ${name} pour la prise du garage`,
           channel: 'phone',
-        }),
+        },
       });
       expect(created.status).toBe(201);
     }
@@ -656,13 +597,13 @@ describe('desk page', () => {
   });
 
   it('serves the page under the CSP with no inline script', async () => {
-    const res = await fetch(`${stack.apiOrigin}/desk`);
+    const res = await fetch(`${desk.stack.apiOrigin}/desk`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     const html = await res.text();
     expect(html).toContain('<script type="module" src="/desk.js"></script>');
     expect(html.match(/<script/g)?.length).toBe(1);
-    const js = await fetch(`${stack.apiOrigin}/desk.js`);
+    const js = await fetch(`${desk.stack.apiOrigin}/desk.js`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
   });

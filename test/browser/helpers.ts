@@ -3,6 +3,7 @@
  * service on a real port, and a "customer website" on ANOTHER origin that
  * embeds the widget exactly as a real site would (module script + element).
  */
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -15,6 +16,10 @@ import { buildServer } from '../../src/http/server.js';
 import { createTestDatabase, TEST_TODAY, type TestDatabase } from '../helpers/database.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Where the browser tests leave their screenshots (git ignores it). */
+export const ARTIFACTS = 'test-artifacts';
+mkdirSync(ARTIFACTS, { recursive: true });
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

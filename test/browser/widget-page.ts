@@ -1,11 +1,9 @@
 /** What the widget's browser tests share: the host page in a fresh context, axe, screenshots. */
-import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { DESKTOP, seriousA11yViolations, type Stack } from './helpers.js';
+import { ARTIFACTS, DESKTOP, seriousA11yViolations, type Stack } from './helpers.js';
 
-export const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
+export { ARTIFACTS };
 
 export interface HostPage {
   page: Page;
