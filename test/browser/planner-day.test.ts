@@ -6,57 +6,19 @@
  * offline), and the phone layout. Screenshots at 1280×800 and 390×844 go to
  * test-artifacts/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/domain/auth.js';
-import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
+import { dayJson, openPlanner, plannerSuite, type StopJson } from './planner-page.js';
+import { seriousPageViolations as seriousViolations } from './suite.js';
 
-const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
 const DAY = '2026-03-26';
 const MINUTE = 60_000;
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({}, { localTiles: true }), launchChromium()]);
-  token = (await createApiToken(stack.testDb.handle.db, 'planner', 'Gaëtan')).token;
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-});
-
-interface StopJson {
-  visitId: string;
-  reference: string;
-  window: { start: string; end: string };
-  planned: { start: string; end: string };
-  idleMinutes: number;
-}
-interface DayJson {
-  technicians: { id: string; name: string }[];
-  current: { routes: { technicianId: string; stops: StopJson[] }[] };
-}
-
-async function dayJson(date: string): Promise<DayJson> {
-  const res = await fetch(`${stack.apiOrigin}/v1/admin/routes?date=${date}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as DayJson;
-}
+const planner = plannerSuite({ stack: { localTiles: true } });
 
 async function visitRow(id: string) {
-  return stack.testDb.handle.db
+  return planner.stack.testDb.handle.db
     .selectFrom('visits')
     .select(['technician_id', 'planned_start', 'version'])
     .where('id', '=', id)
@@ -64,48 +26,11 @@ async function visitRow(id: string) {
 }
 
 /** Refusals of a move are expected answers here; any other failed request or page error is a bug. */
-async function openPlanner(viewport: { width: number; height: number }) {
-  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on(
-    'console',
-    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
-  );
-  page.on('response', (r) => {
-    const refusal = [409, 422].includes(r.status()) && r.request().method() === 'PATCH';
-    if (r.status() >= 400 && !refusal && !r.url().endsWith('/favicon.ico'))
-      errors.push(`${r.status()} ${r.url()}`);
+const openDay = (viewport: { width: number; height: number }) =>
+  openPlanner(planner, viewport, {
+    search: { date: DAY },
+    expected: (r) => [409, 422].includes(r.status()) && r.request().method() === 'PATCH',
   });
-  await page.goto(`${stack.apiOrigin}/planner?date=${DAY}`);
-  await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.locator('.timeline').waitFor({ state: 'attached' });
-  return { page, errors };
-}
-
-/** axe-core over the whole page: serious and critical violations, as "rule: target". */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            c: Document,
-          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run(document);
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
 
 /** Presses a visit's block at its centre and drops it so that it starts at `startMs` on `technicianId`'s row. */
 async function dragVisit(page: Page, stop: StopJson, technicianId: string, startMs: number) {
@@ -137,8 +62,8 @@ async function dragVisit(page: Page, stop: StopJson, technicianId: string, start
 
 describe('planner page: the real day', () => {
   it('moves a visit by drag and drop, refuses an infeasible drop, and undoes the last move', async () => {
-    const { page, errors } = await openPlanner(DESKTOP);
-    const day = await dayJson(DAY);
+    const { page, errors } = await openDay(DESKTOP);
+    const day = await dayJson(planner, DAY);
 
     // The map is Leaflet over real tiles, each route's stops numbered, with a legend.
     await page.locator('.leaflet-container').waitFor();
@@ -215,8 +140,8 @@ describe('planner page: the real day', () => {
   });
 
   it('moves a visit with the keyboard through the move dialog', async () => {
-    const { page, errors } = await openPlanner(DESKTOP);
-    const day = await dayJson(DAY);
+    const { page, errors } = await openDay(DESKTOP);
+    const day = await dayJson(planner, DAY);
     let pick: { stop: StopJson; technicianId: string } | undefined;
     for (const route of day.current.routes)
       for (const stop of route.stops)
@@ -260,8 +185,8 @@ describe('planner page: the real day', () => {
   });
 
   it('brings a visit’s actions into view when it is selected with the mouse', async () => {
-    const { page, errors } = await openPlanner(DESKTOP);
-    const day = await dayJson(DAY);
+    const { page, errors } = await openDay(DESKTOP);
+    const day = await dayJson(planner, DAY);
     const stop = day.current.routes.find((r) => r.stops.length > 0)!.stops[0]!;
     await page.locator(`.tl-visit[data-visit="${stop.visitId}"]`).click();
     const move = page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' });
@@ -278,24 +203,22 @@ describe('planner page: the real day', () => {
   // enough on a 2-core host running two suites at once.
   it('puts an absent technician’s visits in the unassigned lane, and a proposal reassigns them', async () => {
     const date = '2026-03-27';
-    const before = await dayJson(date);
+    const before = await dayJson(planner, date);
     // Two visits or more: one is placed by hand from the lane, the proposal places the others.
     const route = before.current.routes.find((r) => r.stops.length >= 2)!;
     const theirs = route.stops.map((s) => s.visitId).sort();
     // The admin records the absence (the existing availability-exception route).
-    const res = await fetch(`${stack.apiOrigin}/v1/admin/availability/exceptions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const res = await planner.send('/v1/admin/availability/exceptions', {
+      body: {
         kind: 'absence',
         technicianId: route.technicianId,
         from: date,
         reason: 'malade',
-      }),
+      },
     });
     expect(res.status).toBe(201);
 
-    const { page, errors } = await openPlanner(DESKTOP);
+    const { page, errors } = await openDay(DESKTOP);
     await page.getByLabel('Tournées du').fill(date);
     await page.getByRole('button', { name: 'Afficher' }).click();
     const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
@@ -322,10 +245,8 @@ describe('planner page: the real day', () => {
         !spot && t <= Date.parse(stop.window.end);
         t += 15 * MINUTE
       ) {
-        const check = await fetch(`${stack.apiOrigin}/v1/admin/visits/${byHand}/move-check`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ technicianId: other.technicianId, start: new Date(t).toISOString() }),
+        const check = await planner.send(`/v1/admin/visits/${byHand}/move-check`, {
+          body: { technicianId: other.technicianId, start: new Date(t).toISOString() },
         });
         if (((await check.json()) as { feasible: boolean }).feasible)
           spot = { technicianId: other.technicianId, startMs: t };
@@ -378,7 +299,7 @@ describe('planner page: the real day', () => {
     await page.getByRole('button', { name: 'Confirmer' }).click();
     await page.getByText(/^Plan appliqué/).waitFor();
     for (const id of placed) {
-      const row = await stack.testDb.handle.db
+      const row = await planner.stack.testDb.handle.db
         .selectFrom('visits')
         .select(['technician_id', 'unassigned_reason'])
         .where('id', '=', id)
@@ -393,12 +314,12 @@ describe('planner page: the real day', () => {
 
   it('records an absence from the page (its visits go to the lane) and deletes it (they come back)', async () => {
     const date = '2026-03-31';
-    const before = await dayJson(date);
+    const before = await dayJson(planner, date);
     const route = before.current.routes.find((r) => r.stops.length >= 2)!;
     const technician = before.technicians.find((t) => t.id === route.technicianId)!;
     const theirs = route.stops.map((s) => s.visitId).sort();
 
-    const { page, errors } = await openPlanner(DESKTOP);
+    const { page, errors } = await openDay(DESKTOP);
     await page.getByLabel('Tournées du').fill(date);
     await page.getByRole('button', { name: 'Afficher' }).click();
     await page.locator('.timeline').waitFor({ state: 'attached' });
@@ -448,8 +369,8 @@ describe('planner page: the real day', () => {
   });
 
   it('shows now on today’s timeline and records a visit’s progress', async () => {
-    const { page, errors } = await openPlanner(DESKTOP);
-    const today = stack.now.toISOString().slice(0, 10);
+    const { page, errors } = await openDay(DESKTOP);
+    const today = planner.stack.now.toISOString().slice(0, 10);
     await page.getByLabel('Tournées du').fill(today);
     await page.getByRole('button', { name: 'Afficher' }).click();
     await page.locator('.tl-now').first().waitFor();
@@ -458,7 +379,7 @@ describe('planner page: the real day', () => {
         hour: '2-digit',
         minute: '2-digit',
         timeZone: 'Europe/Paris',
-      }).format(stack.now),
+      }).format(planner.stack.now),
     );
     const block = page.locator('.tl-visit').first();
     const visitId = (await block.getAttribute('data-visit'))!;
@@ -473,7 +394,7 @@ describe('planner page: the real day', () => {
     expect(await progress.getByRole('button', { name: 'En route' }).getAttribute('aria-pressed')).toBe(
       'true',
     );
-    const row = await stack.testDb.handle.db
+    const row = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .select('progress')
       .where('id', '=', visitId)
@@ -484,21 +405,20 @@ describe('planner page: the real day', () => {
   });
 
   it('inserts urgent work today on the option the planner picks, moving no started visit and breaking no promise', async () => {
-    const today = stack.now.toISOString().slice(0, 10);
-    const day = await dayJson(today);
+    const today = planner.stack.now.toISOString().slice(0, 10);
+    const day = await dayJson(planner, today);
     // Each technician's first visit has started: no option may move it.
     const started = day.current.routes.flatMap((r) => r.stops.slice(0, 1));
     for (const stop of started) {
-      const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}`, {
+      const res = await planner.send(`/v1/admin/visits/${stop.visitId}`, {
         method: 'PATCH',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ progress: 'on_site', version: (await visitRow(stop.visitId)).version }),
+        body: { progress: 'on_site', version: (await visitRow(stop.visitId)).version },
       });
       expect(res.status).toBe(200);
     }
     const startedBefore = await Promise.all(started.map((s) => visitRow(s.visitId)));
 
-    const { page, errors } = await openPlanner(DESKTOP);
+    const { page, errors } = await openDay(DESKTOP);
     await page.getByLabel('Tournées du').fill(today);
     await page.getByRole('button', { name: 'Afficher' }).click();
     await page.locator('.tl-now').first().waitFor();
@@ -530,17 +450,17 @@ describe('planner page: the real day', () => {
     await page.getByText(new RegExp(`^Urgence ${visit.reference} confiée à `)).waitFor();
     await page.locator(`.tl-visit[data-visit="${visit.id}"]`).waitFor();
 
-    const row = await stack.testDb.handle.db
+    const row = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .selectAll()
       .where('id', '=', visit.id)
       .executeTakeFirstOrThrow();
     expect(row.technician_id).toBe(chosen.technicianId);
     expect(row.planned_start.getTime()).toBe(Date.parse(chosen.start));
-    expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(stack.now.getTime());
+    expect(row.planned_start.getTime()).toBeGreaterThanOrEqual(planner.stack.now.getTime());
     expect(await Promise.all(started.map((s) => visitRow(s.visitId)))).toEqual(startedBefore);
     for (const moved of chosen.movedVisits) {
-      const m = await stack.testDb.handle.db
+      const m = await planner.stack.testDb.handle.db
         .selectFrom('visits')
         .selectAll()
         .where('id', '=', moved.visitId)
@@ -552,7 +472,7 @@ describe('planner page: the real day', () => {
   });
 
   it('shows the day as a list on a phone', async () => {
-    const { page, errors } = await openPlanner(PHONE);
+    const { page, errors } = await openDay(PHONE);
     await page.locator('.day-list .dl-tech').first().waitFor();
     expect(await page.locator('.timeline').isVisible()).toBe(false);
     expect(await page.locator('.dl-visit').count()).toBeGreaterThan(5);
@@ -567,13 +487,15 @@ describe('planner page: the real day', () => {
   });
 
   it('lets the page load map tiles from the configured server only, with Leaflet’s CSS in the page', async () => {
-    const res = await fetch(`${stack.apiOrigin}/planner`);
+    const res = await fetch(`${planner.stack.apiOrigin}/planner`);
     const policy = res.headers.get('content-security-policy') ?? '';
-    expect(policy).toMatch(new RegExp(`img-src 'self' data: ${stack.hostOrigin.replace(/\./g, '\\.')}(;|$)`));
+    expect(policy).toMatch(
+      new RegExp(`img-src 'self' data: ${planner.stack.hostOrigin.replace(/\./g, '\\.')}(;|$)`),
+    );
     expect(policy).toMatch(/script-src 'self'(;|$)/);
     const html = await res.text();
     expect(html).toContain('.leaflet-container');
-    expect(html).toContain(`data-tiles="${stack.hostOrigin}/tiles/{z}/{x}/{y}.png"`);
+    expect(html).toContain(`data-tiles="${planner.stack.hostOrigin}/tiles/{z}/{x}/{y}.png"`);
     expect(html).not.toMatch(/unpkg|cdnjs|jsdelivr/);
   });
 });

@@ -9,55 +9,17 @@
  * without sideways scrolling, with a proposal's figures too. Screenshots
  * (1280×800, 390×844) go to test-artifacts/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/domain/auth.js';
-import { DESKTOP, launchChromium, PHONE, startStack, type Stack } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
+import { dayJson, openPlanner, plannerSuite } from './planner-page.js';
+import { seriousPageViolations as seriousViolations } from './suite.js';
 
-const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
 const DAY = '2026-03-26';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = (await createApiToken(stack.testDb.handle.db, 'planner', 'Gaëtan')).token;
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-});
-
-interface StopJson {
-  visitId: string;
-  reference: string;
-  window: { start: string; end: string };
-  planned: { start: string };
-}
-interface DayJson {
-  technicians: { id: string; name: string }[];
-  current: { routes: { technicianId: string; stops: StopJson[] }[] };
-}
-
-async function dayJson(date = DAY): Promise<DayJson> {
-  const res = await fetch(`${stack.apiOrigin}/v1/admin/routes?date=${date}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as DayJson;
-}
+const planner = plannerSuite();
 
 async function visitRow(id: string) {
-  return stack.testDb.handle.db
+  return planner.stack.testDb.handle.db
     .selectFrom('visits')
     .select(['technician_id', 'planned_start', 'version', 'unassigned_reason'])
     .where('id', '=', id)
@@ -69,51 +31,16 @@ const hhmm = (iso: string | number) =>
     new Date(iso),
   );
 
-/** The browser runs in New York: every time shown must still be the company's (Paris). */
-async function openPlanner(viewport: { width: number; height: number }, query = '', date = DAY) {
-  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on(
-    'console',
-    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
-  );
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(`${stack.apiOrigin}/planner?date=${date}${query}`);
-  await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.locator('.timeline').waitFor({ state: 'attached' });
-  return { page, errors };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            c: Document,
-          ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run(document);
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
+const openDay = (
+  viewport: { width: number; height: number },
+  date = DAY,
+  search: Record<string, string> = {},
+) => openPlanner(planner, viewport, { search: { date, ...search } });
 
 describe('planner page: move suggestions', () => {
   it('lists where a visit fits, fills the move in one click, and moves it; a time typed outside the promise is refused', async () => {
-    const { page, errors } = await openPlanner(DESKTOP);
-    const day = await dayJson();
+    const { page, errors } = await openDay(DESKTOP);
+    const day = await dayJson(planner, DAY);
     const route = day.current.routes.find((r) => r.stops.length >= 3)!;
     const stop = route.stops[1]!;
     const before = await visitRow(stop.visitId);
@@ -187,9 +114,9 @@ describe('planner page: move suggestions', () => {
 
   it('picking a technician by hand lists the times they could take it; one click fills the time', async () => {
     const date = '2026-03-31';
-    const day = await dayJson(date);
-    const { page, errors } = await openPlanner(DESKTOP, '', date);
-    const db = stack.testDb.handle.db;
+    const day = await dayJson(planner, date);
+    const { page, errors } = await openDay(DESKTOP, date);
+    const db = planner.stack.testDb.handle.db;
     const [skills, needs] = await Promise.all([
       db.selectFrom('technician_skills').select(['technician_id', 'skill_code']).execute(),
       db.selectFrom('service_skills').select(['service_id', 'skill_code']).execute(),
@@ -197,9 +124,7 @@ describe('planner page: move suggestions', () => {
     // A visit with a feasible other technician (the second suggestion's) and one lacking the skill.
     for (const route of day.current.routes)
       for (const stop of route.stops) {
-        const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/move-options`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
+        const res = await planner.send(`/v1/admin/visits/${stop.visitId}/move-options`);
         const other = ((await res.json()) as { options: { technicianId: string }[] }).options.find(
           (o) => o.technicianId !== route.technicianId,
         );
@@ -254,19 +179,13 @@ describe('planner page: move suggestions', () => {
 
   it('makes room for a visit that fits nowhere: a proposal moving others inside their windows, applied', async () => {
     const date = '2026-04-01';
-    const authorised = { authorization: `Bearer ${token}` };
     // A visit the dialog has no place for, and room can be made for (asked as the page will ask).
     let stuck: { visitId: string; reference: string; to: { technicianId: string } } | undefined;
-    for (const route of (await dayJson(date)).current.routes) {
+    for (const route of (await dayJson(planner, date)).current.routes) {
       for (const stop of route.stops) {
-        const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/move-options`, {
-          headers: authorised,
-        });
+        const res = await planner.send(`/v1/admin/visits/${stop.visitId}/move-options`);
         if (((await res.json()) as { options: unknown[] }).options.length > 0) continue;
-        const room = await fetch(`${stack.apiOrigin}/v1/admin/visits/${stop.visitId}/make-room`, {
-          method: 'POST',
-          headers: authorised,
-        });
+        const room = await planner.send(`/v1/admin/visits/${stop.visitId}/make-room`, { method: 'POST' });
         if (room.status !== 201) continue;
         const plan = (await room.json()) as { changes: { visitId: string; to: { technicianId: string } }[] };
         stuck = { ...stop, to: plan.changes.find((c) => c.visitId === stop.visitId)!.to };
@@ -276,7 +195,7 @@ describe('planner page: move suggestions', () => {
     }
     expect(stuck).toBeDefined();
 
-    const { page, errors } = await openPlanner(DESKTOP, '', date);
+    const { page, errors } = await openDay(DESKTOP, date);
     await page.locator(`.tl-visit[data-visit="${stuck!.visitId}"]`).click();
     await page.locator('.details-wide').getByRole('button', { name: 'Déplacer…' }).click();
     const dialog = page.getByRole('dialog', { name: `Déplacer ${stuck!.reference}` });
@@ -316,7 +235,7 @@ describe('planner page: move suggestions', () => {
   });
 
   it('on a phone: the move dialog from the day list, its suggestions filling the move', async () => {
-    const { page, errors } = await openPlanner(PHONE);
+    const { page, errors } = await openDay(PHONE);
     const visit = page.locator('.day-list .dl-visit').nth(1);
     const visitId = (await visit.getAttribute('data-visit'))!;
     await visit.click();
@@ -346,16 +265,14 @@ describe('planner page: move suggestions', () => {
 
   it('on a phone: places a visit of an absent technician from « À placer », the dialog opening on the best place', async () => {
     const date = '2026-03-27';
-    const before = await dayJson(date);
+    const before = await dayJson(planner, date);
     const route = before.current.routes.find((r) => r.stops.length >= 2)!;
-    const res = await fetch(`${stack.apiOrigin}/v1/admin/availability/exceptions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'absence', technicianId: route.technicianId, from: date }),
+    const res = await planner.send('/v1/admin/availability/exceptions', {
+      body: { kind: 'absence', technicianId: route.technicianId, from: date },
     });
     expect(res.status).toBe(201);
 
-    const { page, errors } = await openPlanner(PHONE, '', date);
+    const { page, errors } = await openDay(PHONE, date);
     const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
     const card = lane.locator('.ua-card').first();
     await card.waitFor();
@@ -392,7 +309,7 @@ describe('planner page: move suggestions', () => {
   });
 
   it('on a phone: the workload table reads without sideways scrolling, a proposal’s figures too', async () => {
-    const { page, errors } = await openPlanner(PHONE, '&limitMs=1500');
+    const { page, errors } = await openDay(PHONE, DAY, { limitMs: '1500' });
     await page.locator('.day-list .dl-visit').first().waitFor();
     const workloads = page.locator('.workloads');
 

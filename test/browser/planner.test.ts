@@ -5,65 +5,28 @@
  * Also: a proposal made stale by a change elsewhere is refused with a
  * message to re-plan. Screenshots go to test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/domain/auth.js';
-import { DESKTOP, launchChromium, startStack, type Stack } from './helpers.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, DESKTOP } from './helpers.js';
+import { openPlanner, plannerSuite } from './planner-page.js';
 
-const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
-let token: string;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-  token = (await createApiToken(stack.testDb.handle.db, 'planner', 'Gaëtan')).token;
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-});
+const planner = plannerSuite();
 
 interface ChangeJson {
   visitId: string;
   to: { technicianId: string; start: string };
 }
 
-async function openPlanner(): Promise<{ page: Page; errors: string[] }> {
-  context = await browser.newContext({
-    viewport: { ...DESKTOP, height: 1100 },
-    locale: 'fr-FR',
-    timezoneId: 'America/New_York',
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // Failed loads are judged by URL below (the browser asks for /favicon.ico; a 409 may be the expected answer).
-  page.on(
-    'console',
-    (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()),
+/** A 409 from /apply may be the expected answer; a small optimiser budget keeps the suite fast. */
+const open = () =>
+  openPlanner(
+    planner,
+    { ...DESKTOP, height: 1100 },
+    {
+      search: { limitMs: '1200' },
+      expected: (r) => r.status() === 409 && r.url().includes('/apply'),
+    },
   );
-  page.on('response', (r) => {
-    if (
-      r.status() >= 400 &&
-      !r.url().endsWith('/favicon.ico') &&
-      !(r.status() === 409 && r.url().includes('/apply'))
-    )
-      errors.push(`${r.status()} ${r.url()}`);
-  });
-  // A small optimiser budget keeps the suite fast.
-  await page.goto(`${stack.apiOrigin}/planner?limitMs=1200`);
-  await page.getByLabel('Jeton d’accès (planificateur)').fill(token);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  return { page, errors };
-}
 
 async function showDay(page: Page, date: string): Promise<void> {
   await page.getByLabel('Tournées du').fill(date);
@@ -89,7 +52,7 @@ async function proposeInPage(page: Page): Promise<{ id: string; changes: ChangeJ
 
 describe('planner page', () => {
   it('loads a day, proposes, shows the difference, applies, and the database changes', async () => {
-    const { page, errors } = await openPlanner();
+    const { page, errors } = await open();
     await showDay(page, '2026-03-26');
     expect(await page.locator('.tl-row[data-technician]').count()).toBeGreaterThan(5);
     expect(await page.locator('.tl-visit').count()).toBeGreaterThan(5);
@@ -123,7 +86,7 @@ describe('planner page', () => {
     await page.getByText(/^Plan appliqué : \d+ visites? modifiées?/).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/planner-applied.png`, fullPage: true });
 
-    const rows = await stack.testDb.handle.db
+    const rows = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['id', 'technician_id', 'planned_start', 'version'])
       .where(
@@ -139,7 +102,7 @@ describe('planner page', () => {
       expect(row.planned_start.getTime()).toBe(Date.parse(change.to.start));
       expect(row.version).toBeGreaterThan(1);
     }
-    const stored = await stack.testDb.handle.db
+    const stored = await planner.stack.testDb.handle.db
       .selectFrom('plans')
       .select('status')
       .where('id', '=', plan.id)
@@ -152,7 +115,7 @@ describe('planner page', () => {
     await page.getByRole('button', { name: 'Épingler' }).click();
     await page.getByText(/est épinglée : l’optimiseur ne la déplacera pas/).waitFor();
     await page.locator(`.tl-visit.pinned[data-visit="${pinned}"]`).waitFor();
-    const pinnedRow = await stack.testDb.handle.db
+    const pinnedRow = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .select('pinned')
       .where('id', '=', pinned)
@@ -162,20 +125,16 @@ describe('planner page', () => {
   });
 
   it('tells Gaëtan to re-plan when the day changed after the proposal', async () => {
-    const { page, errors } = await openPlanner();
+    const { page, errors } = await open();
     await showDay(page, '2026-03-30');
     const plan = await proposeInPage(page);
     expect(plan.changes.length).toBeGreaterThan(0);
 
     // Meanwhile someone pins a visit of that day (any change bumps its version).
     const moved = plan.changes[0]!.visitId;
-    const res = await fetch(`${stack.apiOrigin}/v1/admin/visits/${moved}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ pinned: true }),
-    });
+    const res = await planner.send(`/v1/admin/visits/${moved}`, { method: 'PATCH', body: { pinned: true } });
     expect(res.status).toBe(200);
-    const before = await stack.testDb.handle.db
+    const before = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['id', 'technician_id', 'planned_start', 'version'])
       .orderBy('id')
@@ -190,7 +149,7 @@ describe('planner page', () => {
     await page.getByText('Cette proposition est périmée : relancez une optimisation.').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/planner-stale.png`, fullPage: true });
 
-    const after = await stack.testDb.handle.db
+    const after = await planner.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['id', 'technician_id', 'planned_start', 'version'])
       .orderBy('id')
@@ -200,13 +159,13 @@ describe('planner page', () => {
   });
 
   it('serves the page under the CSP with no inline script', async () => {
-    const res = await fetch(`${stack.apiOrigin}/planner`);
+    const res = await fetch(`${planner.stack.apiOrigin}/planner`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     const html = await res.text();
     expect(html).toContain('<script type="module" src="/planner.js"></script>');
     expect(html.match(/<script/g)?.length).toBe(1);
-    const js = await fetch(`${stack.apiOrigin}/planner.js`);
+    const js = await fetch(`${planner.stack.apiOrigin}/planner.js`);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
   });
 });
