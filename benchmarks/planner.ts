@@ -8,6 +8,13 @@
  * suggestions (every visit of the day) and the urgent options.
  *
  *   npm run bench:planner -- [--json] [--days 2026-03-26,2026-03-30] [--limit-ms 4000] [--balance 1]
+ *   npm run bench:planner -- --company L [--visits 60]
+ *
+ * --company L: the quick answers only (no proposals), on the regional company of bench:api (600
+ * technicians, ~1,500 visits a day; PostgreSQL of DATABASE_URL or the local server, seeded in a
+ * throw-away schema, ~1 min): the move dialog's suggestions for --visits visits of the first day,
+ * the move check for 8 visits against 40 technicians, the urgent options. The demo company's
+ * figures do not show what a large day costs each answer.
  *
  * Runs on an in-memory PGlite seeded with the demo company centred on
  * 2026-03-25 (or on DATABASE_URL, in a throw-away schema). Wall times depend
@@ -25,12 +32,15 @@ import { DEFAULT_TIME_LIMIT_MS, proposePlan } from '../src/domain/planning/index
 import { checkMove } from '../src/domain/planning/move-check.js';
 import { moveOptions } from '../src/domain/planning/move-options.js';
 import { urgentOptions } from '../src/domain/planning/urgent-create.js';
+import { DEFAULT_DATABASE_URL, loadScenario } from './lib/service.js';
 
 interface Args {
   json: boolean;
   days: string[];
   limitMs: number;
   balance: number;
+  company: 'demo' | 'L';
+  visits: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -39,6 +49,8 @@ function parseArgs(argv: string[]): Args {
     days: ['2026-03-26', '2026-03-27', '2026-03-30', '2026-03-31', '2026-04-01', '2026-04-02'],
     limitMs: DEFAULT_TIME_LIMIT_MS,
     balance: 0,
+    company: 'demo',
+    visits: 60,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -46,6 +58,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--days') args.days = (argv[++i] ?? '').split(',').map((d) => d.trim());
     else if (a === '--limit-ms') args.limitMs = Number(argv[++i]);
     else if (a === '--balance') args.balance = Number(argv[++i]);
+    else if (a === '--company') {
+      const company = argv[++i];
+      if (company !== 'demo' && company !== 'L') throw new Error('--company is demo or L');
+      args.company = company;
+    } else if (a === '--visits') args.visits = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   if (!(args.limitMs > 0)) throw new Error('--limit-ms must be > 0');
@@ -55,6 +72,7 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.company === 'L') return largeCompany(args);
   const url = process.env.DATABASE_URL;
   const schema = url ? `bench_planner_${randomBytes(4).toString('hex')}` : 'public';
   const handle = await openDatabase(url ? { url, schema } : { dataDir: 'memory://' });
@@ -127,12 +145,44 @@ const percentile = (xs: number[], q: number) => {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
 };
 
+/** The quick answers on the 600-technician company: what one answer costs on a large day. */
+async function largeCompany(args: Args): Promise<void> {
+  const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const schema = `bench_planner_l_${randomBytes(4).toString('hex')}`;
+  const t0 = performance.now();
+  const { handle } = await loadScenario(url, 'L', schema);
+  const seededMs = performance.now() - t0;
+  try {
+    // The scenario is seeded around the real today: its first working day ahead.
+    const first = await handle.db
+      .selectFrom('visits')
+      .select('planned_start')
+      .where('planned_start', '>', new Date(Date.now() + 86_400_000))
+      .orderBy('planned_start')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const date = first.planned_start.toISOString().slice(0, 10);
+    const quick = await quickAnswers(handle.db, date, { visits: args.visits, technicians: 40 });
+    if (args.json) console.log(JSON.stringify({ benchmark: 'planner', company: 'L', date, ...quick }));
+    else {
+      console.log(
+        `planner quick answers, L company (600 technicians), ${date}, PostgreSQL (seeded in ${Math.round(seededMs / 1000)} s)`,
+      );
+      console.table(quick);
+    }
+  } finally {
+    await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(handle.db);
+    await handle.close();
+  }
+}
+
 /**
  * What the page asks while the planner works, timed on one day: the move check (every visit
  * against every technician at its window's start, as a drag does), the move dialog's
- * suggestions for every visit of the day, and the urgent options at 09:18.
+ * suggestions for every visit of the day, and the urgent options at 09:18. `sample` bounds the
+ * visits suggested for and the technicians checked against, on a large company.
  */
-async function quickAnswers(db: Db, date: string) {
+async function quickAnswers(db: Db, date: string, sample?: { visits: number; technicians: number }) {
   const span = localDaySpan(date, date, 'Europe/Paris');
   const visits = await db
     .selectFrom('visits')
@@ -142,7 +192,13 @@ async function quickAnswers(db: Db, date: string) {
     .where('planned_start', '<', span.to)
     .limit(8)
     .execute();
-  const technicians = await db.selectFrom('technicians').select('id').where('active', '=', true).execute();
+  const technicians = await db
+    .selectFrom('technicians')
+    .select('id')
+    .where('active', '=', true)
+    .orderBy('id')
+    .limit(sample?.technicians ?? 100_000)
+    .execute();
   const now = new Date(`${date}T08:18:00Z`);
   const checks: number[] = [];
   let refused = 0;
@@ -164,6 +220,8 @@ async function quickAnswers(db: Db, date: string) {
     .where('status', '=', 'booked')
     .where('planned_start', '>=', span.from)
     .where('planned_start', '<', span.to)
+    .orderBy('id')
+    .limit(sample?.visits ?? 100_000)
     .execute();
   const suggested: number[] = [];
   const counts: number[] = [];
