@@ -58,7 +58,15 @@ export function requireDate(date: string, field: string): void {
 export async function buildDayProblem(
   db: Executor,
   date: string,
-  options: { technicianIds?: string[] } = {},
+  options: {
+    technicianIds?: string[];
+    /**
+     * Only the technicians who could take this visit (its service's skills, its zone) and its own:
+     * where it could go, without reading the routes of those who never could (on a 600-technician
+     * company, most of the day). Like technicianIds, the unassigned lane is not read.
+     */
+    eligibleFor?: VisitRow;
+  } = {},
 ): Promise<DayProblem> {
   const settings = await getCompanySettings(db);
   const timezone = settings.timezone;
@@ -68,9 +76,19 @@ export async function buildDayProblem(
     serviceRequirements(db),
     servedPostcodes(db),
   ]);
-  const technicians = options.technicianIds
-    ? allTechnicians.filter((t) => options.technicianIds!.includes(t.id))
-    : allTechnicians;
+  const requirementsFor = (serviceId: string, postcode: string) => ({
+    skills: services.get(serviceId)?.skills ?? [],
+    ...(served.has(postcode) ? { area: postcode } : {}),
+  });
+  const requirementsOf = (row: VisitRow) => requirementsFor(row.service_id, row.postcode);
+  const visit = options.eligibleFor;
+  const canTake = (t: PlanningTechnicianRow, needs: { skills: string[]; area?: string }) =>
+    needs.skills.every((k) => t.skills.includes(k)) && servesArea({ serves: t.postcodes }, needs.area);
+  const technicians = allTechnicians.filter(
+    (t) =>
+      (!options.technicianIds || options.technicianIds.includes(t.id)) &&
+      (!visit || t.id === visit.technician_id || canTake(t, requirementsOf(visit))),
+  );
   const built = await buildBookingProblem(
     db,
     technicians.map((t) => ({ id: t.id, skills: t.skills, home: { lat: t.homeLat, lon: t.homeLon } })),
@@ -80,11 +98,6 @@ export async function buildDayProblem(
   const areas = new Map(technicians.map((t) => [t.id, t.postcodes]));
   for (const t of built.problem.technicians) t.serves = areas.get(t.id) ?? [];
 
-  const requirementsFor = (serviceId: string, postcode: string) => ({
-    skills: services.get(serviceId)?.skills ?? [],
-    ...(served.has(postcode) ? { area: postcode } : {}),
-  });
-  const requirementsOf = (row: VisitRow) => requirementsFor(row.service_id, row.postcode);
   const warnings: string[] = [];
   const byId = new Map(built.problem.technicians.map((t) => [t.id, t]));
   for (const visit of built.problem.visits) {
@@ -101,7 +114,7 @@ export async function buildDayProblem(
       warnings.push(wording.visitKeptInPlace(row.reference));
     }
   }
-  const wanted = options.technicianIds ? new Set(options.technicianIds) : undefined;
+  const wanted = options.technicianIds || visit ? new Set(technicians.map((t) => t.id)) : undefined;
   // A move (or its check, asked while dragging) judges two routes only: the day's other rows are not read.
   const allBooked = wanted ? [] : await bookedVisitRowsDuring(db, span.from, span.to);
   const outside = allBooked.filter(

@@ -18,7 +18,7 @@ import { getCompanySettings } from '../../db/company-settings.js';
 import type { Db } from '../../db/database.js';
 import { findVisit } from '../../db/visits.js';
 import { localDateOf, localIso } from '../local-time.js';
-import { buildDayProblem, knownViolations } from './day-problem.js';
+import { buildDayProblem, knownViolations, type DayProblem } from './day-problem.js';
 import { judgePlacement } from './placement-check.js';
 import { visitNotBooked, visitNotFound, visitStarted } from './wording.js';
 
@@ -86,7 +86,8 @@ export async function moveOptions(
   const from = Math.max(windowStart, ceilTo(input.now.getTime() / 1000, 60));
   if (from > windowEnd) return answer;
 
-  const day = await buildDayProblem(db, date);
+  // Only who could take it: the routes of the others are neither read nor searched.
+  const day = await buildDayProblem(db, date, { eligibleFor: row });
   const current = day.problem.visits.find((v) => v.id === row.id);
   // The day without the visit, everyone else fixed where they are: a manual move shifts nobody else.
   const others: Problem = {
@@ -105,9 +106,35 @@ export async function moveOptions(
     windows: slices({ start: from, end: windowEnd }),
   };
 
-  const before = currentPlan(day.problem);
-  const known = knownViolations(day.problem, before);
-  const drivingBefore = planCost(day.problem, before).travelTime;
+  /**
+   * A move changes two routes, the visit's own technician's and the candidate's: each candidate is
+   * judged on the day cut down to those two (as the move itself is, manual-move.ts), not on every
+   * route of the day: on the L company (600 technicians) the whole day's plan, checkPlan and cost,
+   * ~100 ms per candidate, were half of the answer. Both routes' driving before and after give the
+   * day's change: no other route moves.
+   */
+  const pairs = new Map<string, { day: DayProblem; known: Set<string>; drivingBefore: number }>();
+  function pairFor(technicianId: string) {
+    let pair = pairs.get(technicianId);
+    if (!pair) {
+      const ids = new Set([row!.technician_id, technicianId]);
+      const problem: Problem = {
+        ...day.problem,
+        technicians: day.problem.technicians.filter((t) => ids.has(t.id)),
+        visits: day.problem.visits.filter((v) =>
+          v.assigned ? ids.has(v.assigned.technicianId) : v.id === row!.id,
+        ),
+      };
+      const before = currentPlan(problem);
+      pair = {
+        day: { ...day, problem },
+        known: knownViolations(problem, before),
+        drivingBefore: planCost(problem, before).travelTime,
+      };
+      pairs.set(technicianId, pair);
+    }
+    return pair;
+  }
   const plannedStart = row.planned_start.getTime() / 1000;
   const isCurrent = (technicianId: string, start: number) =>
     row.unassigned_reason === null &&
@@ -157,9 +184,10 @@ export async function moveOptions(
   function vet(technicianId: string, offer: SlotOffer) {
     for (const start of new Set([ceilTo(offer.plannedStart, 300), ceilTo(offer.plannedStart, 60)])) {
       if (start > windowEnd || isCurrent(technicianId, start)) continue;
-      const judged = judgePlacement(day, row!, technicianId, start, known);
+      const pair = pairFor(technicianId);
+      const judged = judgePlacement(pair.day, row!, technicianId, start, pair.known);
       if (judged.kind !== 'checked' || judged.faults.length > 0) continue;
-      const driving = planCost(judged.problem, judged.plan).travelTime - drivingBefore;
+      const driving = planCost(judged.problem, judged.plan).travelTime - pair.drivingBefore;
       return {
         technicianId,
         technicianName: day.technicians.get(technicianId)?.name ?? '',
