@@ -47,13 +47,18 @@ function exceptionRange(input: ExceptionInput, timezone: string): { start: Date;
     throw invalidField(
       'body.start',
       'give either from/to (whole days) or start/end (hours), not both',
-      'donner from/to (jours entiers) ou start/end (heures), pas les deux',
+      'Donnez des jours entiers ou des heures de début et de fin, pas les deux.',
     );
   if (days) {
     if (input.from === undefined)
-      throw invalidField('body.from', 'is required with to', 'est requis avec to');
+      throw invalidField('body.from', 'is required with to', 'Indiquez le premier jour.');
     const to = input.to ?? input.from;
-    if (to < input.from) throw invalidField('body.to', 'must not be before from', 'ne peut précéder from');
+    if (to < input.from)
+      throw invalidField(
+        'body.to',
+        'must not be before from',
+        'Le dernier jour ne peut pas précéder le premier.',
+      );
     return {
       start: DateTime.fromISO(input.from, { zone: timezone }).startOf('day').toJSDate(),
       end: DateTime.fromISO(to, { zone: timezone }).plus({ days: 1 }).startOf('day').toJSDate(),
@@ -63,13 +68,14 @@ function exceptionRange(input: ExceptionInput, timezone: string): { start: Date;
     throw invalidField(
       'body.start',
       'give from/to (whole days) or start/end (hours)',
-      'donner from/to (jours entiers) ou start/end (heures)',
+      'Indiquez des jours entiers ou des heures de début et de fin.',
     );
   if (input.end === undefined)
-    throw invalidField('body.end', 'is required with start', 'est requis avec start');
+    throw invalidField('body.end', 'is required with start', 'Indiquez l’heure de fin.');
   const start = new Date(input.start);
   const end = new Date(input.end);
-  if (!(end > start)) throw invalidField('body.end', 'must be after start', 'doit suivre le début');
+  if (!(end > start))
+    throw invalidField('body.end', 'must be after start', 'L’heure de fin doit suivre l’heure de début.');
   return { start, end };
 }
 
@@ -83,7 +89,7 @@ async function checkOwner(
       throw invalidField(
         'body.technicianId',
         'a closure applies to the whole company: leave technicianId out',
-        'une fermeture concerne toute l’entreprise : pas de technicianId',
+        'Une fermeture concerne toute l’entreprise : ne choisissez pas de technicien.',
       );
     return null;
   }
@@ -91,10 +97,15 @@ async function checkOwner(
     throw invalidField(
       'body.technicianId',
       `is required for ${kind === 'absence' ? 'an absence' : 'an extra shift'}`,
-      'est requis',
+      kind === 'absence' ? 'Indiquez le technicien absent.' : 'Indiquez le technicien qui travaille en plus.',
     );
   if ((await existingTechnicianIds(db, [technicianId])).size === 0)
-    throw invalidField('body.technicianId', 'unknown technician', 'technicien inconnu', 'unknown-technician');
+    throw invalidField(
+      'body.technicianId',
+      'unknown technician',
+      'Le technicien choisi est inconnu : rechargez la page.',
+      'unknown-technician',
+    );
   return technicianId;
 }
 

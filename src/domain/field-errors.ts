@@ -12,7 +12,7 @@ export function conflictField(field: string, en: string, fr: string, code = 'con
 export function notFound(what: { en: string; fr: string }): DomainError {
   return new DomainError('not-found', 'not-found', {
     en: `${what.en} not found`,
-    fr: `${what.fr} introuvable`,
+    fr: `${what.fr} introuvable.`,
   });
 }
 

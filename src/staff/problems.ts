@@ -1,11 +1,13 @@
 /**
  * The service's problems as the staff pages say them. The API's problem+json stays as machines
- * read it: a validation problem names the field as the request spelled it ("body.customer.email")
- * with zod's English message ("Invalid email address"); refusals of the service's own rules come
- * with a code and already speak French. Claire works in French: the first kind is translated here
- * into a sentence that names the field as her forms label it. Matching zod's wording is what ties
- * this to the service: test/desk/desk-problems.test.ts sends every bad value the desk's forms can
- * send to the routes the desk calls and checks each message the service answers is translated.
+ * read it: a validation problem names the field as the request spelled it ("body.customer.email",
+ * "body.technicianId") with zod's English message ("Invalid email address"); refusals of the
+ * service's own rules come with a code and already speak French. Claire and Gaëtan work in French:
+ * the first kind is translated here into a sentence that names the field as their forms label it,
+ * in each page's words (the planner's `reason` is an absence's « Motif »). Matching zod's wording is
+ * what ties this to the service: test/desk/desk-problems.test.ts and
+ * test/planning/planner-problems.test.ts send every bad value each page's forms can send to the
+ * routes it calls and check each message the service answers is translated.
  */
 
 /** One failing field of a problem+json `errors` list. */
@@ -13,6 +15,9 @@ export interface FieldProblem {
   field: string;
   message: string;
 }
+
+/** The page a problem is said on: the same request field can mean another thing on each. */
+export type StaffPage = 'desk' | 'planner';
 
 /** The field as the desk's forms name it, with its article: "Indiquez la rue." */
 const FIELD_WORDS: Record<string, string> = {
@@ -57,14 +62,68 @@ const FIELD_WORDS: Record<string, string> = {
   offset: 'la page de résultats',
 };
 
-/** "body.customer.email" → "l’adresse e-mail"; a field no form shows keeps its own name, quoted. */
-export function fieldWords(field: string): string {
-  const path = field.replace(/^(body|query|params|headers)(\.|$)/, '');
+/**
+ * The planner's words where its page sends other fields, or the same names meaning other things
+ * (the absence's `reason` is its « Motif », `kind` the sort of absence). Gaëtan reads the move
+ * dialog's « Technicien » and « Heure d’arrivée », the absence form's « De », « À », « Motif », the
+ * urgent form's « À faire avant », « Durée ».
+ */
+const PLANNER_WORDS: Record<string, string> = {
+  ...FIELD_WORDS,
+  technicianId: 'le technicien',
+  plannedStart: 'l’heure d’arrivée',
+  start: 'l’heure de début',
+  end: 'l’heure de fin',
+  from: 'le jour',
+  to: 'le jour',
+  date: 'la journée',
+  version: 'la version de la visite',
+  progress: 'l’avancement de la visite',
+  pinned: 'l’épingle de la visite',
+  timeLimitMs: 'le temps de recherche de l’optimiseur',
+  balanceWeight: 'le poids de l’équilibrage des journées',
+  seed: 'la graine de l’optimiseur',
+  kind: 'la sorte d’absence',
+  reason: 'le motif',
+  address: 'l’adresse',
+  'address.street': 'l’adresse',
+  deadline: 'l’heure « À faire avant »',
+  durationMinutes: 'la durée',
+  limit: 'le nombre de places demandées',
+  customer: 'le client',
+  'customer.name': 'le nom du client',
+};
+
+/** The planner's `start` of a move check is the arrival the dialog proposes, not an absence's start. */
+const PLANNER_ROUTE_WORDS: { instance: RegExp; field: string; words: string }[] = [
+  { instance: /\/move-check$/, field: 'start', words: 'l’heure d’arrivée' },
+  { instance: /^\/v1\/admin\/plans\//, field: 'id', words: 'la proposition' },
+  { instance: /^\/v1\/admin\/visits\//, field: 'id', words: 'la visite' },
+  { instance: /^\/v1\/admin\/availability\//, field: 'id', words: 'l’absence' },
+];
+
+/** Numbers a planner types, with their unit: a bound is said with it ("au moins 5 minutes"). */
+const NUMBER_UNITS: Record<string, string> = { durationMinutes: 'minutes' };
+
+/** The request's path of a field, without its part: "body.customer.email" → "customer.email". */
+const pathOf = (field: string) => field.replace(/^(body|query|params|headers)(\.|$)/, '');
+
+/**
+ * "body.customer.email" → "l’adresse e-mail"; a field no form shows keeps its own name, quoted.
+ * `instance` (the problem's, the request path) tells apart a planner's fields of one name.
+ */
+export function fieldWords(field: string, page: StaffPage = 'desk', instance = ''): string {
+  const path = pathOf(field);
   const phone = /^phones\.(\d+)$/.exec(path);
   if (phone) return phone[1] === '0' ? 'le téléphone principal' : 'l’autre téléphone';
   // One value of a list (the queue's "status=new,in_progress" is read as one): the list's words.
   const whole = path.replace(/(\.\d+)+$/, '');
-  return FIELD_WORDS[whole] ?? `le champ « ${whole.split('.').pop()} »`;
+  if (page === 'planner') {
+    const routed = PLANNER_ROUTE_WORDS.find((w) => w.field === whole && w.instance.test(instance));
+    if (routed) return routed.words;
+  }
+  const words = page === 'planner' ? PLANNER_WORDS : FIELD_WORDS;
+  return words[whole] ?? `le champ « ${whole.split('.').pop()} »`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -74,8 +133,12 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
  * before) and the few the service's schemas write themselves (src/http/schemas/text.ts,
  * public/bookings.ts); anything else is a value the page itself should never have sent.
  */
-export function frenchFieldProblem({ field, message }: FieldProblem): string {
-  const the = fieldWords(field);
+export function frenchFieldProblem(
+  { field, message }: FieldProblem,
+  page: StaffPage = 'desk',
+  instance = '',
+): string {
+  const the = fieldWords(field, page, instance);
   const The = capital(the);
   if (/received undefined$|^Required$/.test(message)) return `Indiquez ${the}.`;
   const big =
@@ -100,6 +163,10 @@ export function frenchFieldProblem({ field, message }: FieldProblem): string {
     if (phones) return `Gardez ${most} numéros de téléphone au plus.`;
     return `${The} ne peut pas dépasser ${most} caractères : raccourcissez ce texte.`;
   }
+  const unit = NUMBER_UNITS[pathOf(field)];
+  const bound = /^Too (small|big): expected number to be ([<>])=?(\d+)/.exec(message);
+  if (unit && bound)
+    return `${The} doit être d’${bound[1] === 'small' ? 'au moins' : 'au plus'} ${bound[3]} ${unit}.`;
   if (/^Invalid email/.test(message))
     return `${The} n’est pas valide : il faut un @ suivi d’un domaine complet (exemple : prenom.nom@exemple.fr).`;
   if (/5-digit French postal code/.test(message)) return `${The} doit compter 5 chiffres (exemple : 69003).`;
@@ -119,6 +186,8 @@ export interface ProblemBody {
   code?: string;
   field?: string;
   errors?: FieldProblem[];
+  /** The request's path, which tells the planner's fields of one name apart. */
+  instance?: string;
 }
 
 /**
@@ -127,9 +196,12 @@ export interface ProblemBody {
  * code is the schema's validation, translated field by field; the rest are the HTTP layer's own
  * English refusals, said by their status.
  */
-export function frenchProblem(status: number, problem: ProblemBody): string {
+export function frenchProblem(status: number, problem: ProblemBody, page: StaffPage = 'desk'): string {
   if (problem.code && problem.detail) return problem.detail;
-  if (problem.errors?.length) return [...new Set(problem.errors.map(frenchFieldProblem))].join(' ');
+  if (problem.errors?.length)
+    return [...new Set(problem.errors.map((e) => frenchFieldProblem(e, page, problem.instance ?? '')))].join(
+      ' ',
+    );
   switch (status) {
     case 400:
     case 413:
@@ -140,7 +212,9 @@ export function frenchProblem(status: number, problem: ProblemBody): string {
     case 403:
       return 'Votre jeton ne permet pas cette action : demandez un jeton avec le rôle qu’il faut à votre administrateur.';
     case 404:
-      return 'Introuvable : la fiche, la demande ou le rendez-vous n’existe pas ou plus.';
+      return page === 'planner'
+        ? 'Introuvable : la visite, la proposition ou l’absence n’existe pas ou plus ; rechargez la journée.'
+        : 'Introuvable : la fiche, la demande ou le rendez-vous n’existe pas ou plus.';
     case 408:
       return 'La demande a mis trop de temps à arriver : réessayez.';
     case 429:

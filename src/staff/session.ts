@@ -81,7 +81,7 @@ export function staffSession(page: 'desk' | 'planner', unauthorisedEvent?: strin
       if (!response.ok)
         throw new ApiError(
           response.status,
-          frenchProblem(response.status, payload),
+          frenchProblem(response.status, payload, page),
           payload.field ?? payload.errors?.[0]?.field,
           payload.code,
         );

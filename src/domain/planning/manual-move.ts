@@ -75,7 +75,7 @@ export async function moveVisit(db: Db, input: MoveVisitInput): Promise<PlacedVi
   let requestedStart: number | undefined;
   if (input.plannedStart !== undefined) {
     const ms = Date.parse(input.plannedStart);
-    if (!Number.isFinite(ms)) throw badTime('body.plannedStart');
+    if (!Number.isFinite(ms)) throw badTime('body.plannedStart', 'l’heure d’arrivée');
     requestedStart = ms / 1000;
   }
 

@@ -31,7 +31,7 @@ export async function checkMove(
   input: { visitId: string; technicianId: string; start: string; now: Date },
 ): Promise<MoveCheck> {
   const ms = Date.parse(input.start);
-  if (!Number.isFinite(ms)) throw badTime('body.start');
+  if (!Number.isFinite(ms)) throw badTime('body.start', 'l’heure d’arrivée');
   const start = ms / 1000;
   const [settings, row] = await Promise.all([getCompanySettings(db), findVisit(db, input.visitId)]);
   if (!row) throw visitNotFound();

@@ -40,7 +40,11 @@ export interface UrgentCreateInput extends UrgentInput {
 async function resolveJob(db: Db, input: UrgentInput, now: Date) {
   const [service, settings] = await Promise.all([findService(db, input.serviceId), getCompanySettings(db)]);
   if (!service || !service.active)
-    throw invalidField('body.serviceId', 'unknown or inactive service', 'prestation inconnue ou inactive');
+    throw invalidField(
+      'body.serviceId',
+      'unknown or inactive service',
+      'Cette prestation est inconnue ou n’est plus proposée : choisissez-en une autre.',
+    );
   const address = await requireServedAddress(
     freshReads(db),
     {
@@ -54,9 +58,17 @@ async function resolveJob(db: Db, input: UrgentInput, now: Date) {
   const deadline = Date.parse(input.deadline) / 1000;
   const nowS = now.getTime() / 1000;
   if (!Number.isFinite(deadline) || deadline <= nowS)
-    throw invalidField('body.deadline', 'must be later than now', 'doit être plus tard que maintenant');
+    throw invalidField(
+      'body.deadline',
+      'must be later than now',
+      'L’heure « À faire avant » est déjà passée : indiquez une heure plus tard que maintenant.',
+    );
   if (localDateOf(deadline, settings.timezone) !== localDateOf(nowS, settings.timezone))
-    throw invalidField('body.deadline', 'must be today', 'doit être aujourd’hui');
+    throw invalidField(
+      'body.deadline',
+      'must be today',
+      'L’heure « À faire avant » doit être aujourd’hui : une urgence se place dans la journée.',
+    );
   const job: UrgentJob = {
     serviceId: service.id,
     place: { lat: address.lat, lon: address.lon, postcode: address.postcode },
@@ -83,7 +95,12 @@ export async function createUrgentVisit(
 ): Promise<PlacedVisitView & { movedVisits: UrgentOption['movedVisits'] }> {
   const { job, service, settings, address } = await resolveJob(db, input, now);
   const phone = normalisePhone(input.customer.phone, settings.phoneCountryCodes);
-  if (!phone) throw invalidField('body.customer.phone', 'not a phone number', 'numéro de téléphone invalide');
+  if (!phone)
+    throw invalidField(
+      'body.customer.phone',
+      'not a phone number',
+      'Le numéro de téléphone n’est pas valide : un numéro français (06 12 34 56 78) ou international (+32 470 12 34 56).',
+    );
   const date = localDateOf(now.getTime() / 1000, settings.timezone);
   const { row, movedVisits, name } = await db.transaction().execute(async (tx) => {
     await lockTechnicianDays(tx, [shiftKey(input.technicianId, date)]);

@@ -39,12 +39,30 @@ export const wording = {
     `La proposition enfreignait ${count} règle(s) : plan actuel conservé.`,
 } as const;
 
+/**
+ * The refusals below name the field in French ("l’heure d’arrivée") for the planner's page, which
+ * shows `detail` as it is; `field` keeps the request's name for API clients.
+ */
 export function badDate(field: string): DomainError {
-  return new DomainError('invalid', 'bad-date', { fr: 'Date invalide.', en: 'Invalid date.' }, field);
+  return new DomainError(
+    'invalid',
+    'bad-date',
+    { fr: 'La date de la journée n’est pas une date valide.', en: 'Invalid date.' },
+    field,
+  );
 }
 
-export function badTime(field: string): DomainError {
-  return new DomainError('invalid', 'bad-time', { fr: 'Heure invalide.', en: 'Invalid time.' }, field);
+/** `what`: the time as the planner's page labels it, with its article ("l’heure d’arrivée"). */
+export function badTime(field: string, what: string): DomainError {
+  return new DomainError(
+    'invalid',
+    'bad-time',
+    {
+      fr: `${what.charAt(0).toUpperCase()}${what.slice(1)} n’est pas une heure valide.`,
+      en: 'Invalid time.',
+    },
+    field,
+  );
 }
 
 export function optimiserUnavailable(error: unknown): DomainError {
@@ -115,7 +133,10 @@ export function technicianUnknown(): DomainError {
   return new DomainError(
     'unprocessable',
     'technician-unknown',
-    { fr: 'Technicien inconnu ou inactif.', en: 'Unknown or inactive technician.' },
+    {
+      fr: 'Le technicien choisi est inconnu ou inactif : rechargez la journée.',
+      en: 'Unknown or inactive technician.',
+    },
     'body.technicianId',
   );
 }
@@ -125,7 +146,7 @@ export function technicianNotWorking(): DomainError {
     'unprocessable',
     'technician-not-working',
     {
-      fr: 'Ce technicien ne travaille pas ce jour-là.',
+      fr: 'Le technicien choisi ne travaille pas ce jour-là (absent ou en repos).',
       en: 'This technician does not work that day.',
     },
     'body.technicianId',
