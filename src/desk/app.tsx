@@ -332,6 +332,7 @@ export function App() {
             listRef={queue}
             refresh={queueRefresh}
             highlight={highlight}
+            openRequest={workingOn && card?.id === workingOn.customer.id ? workingOn.id : null}
             onOpenCustomer={(request) => (
               setWorkingOn(request),
               void openCustomer(request.customer.id, false, true)

@@ -146,13 +146,15 @@ interface QueueProps {
   listRef: RefObject<HTMLUListElement>;
   refresh: number;
   highlight: string | null;
+  /** The request opened with « Fiche » whose caller's card is open: marked, so Claire sees which one she works on. */
+  openRequest: string | null;
   /** Opens the caller's card: Claire works on this request. */
   onOpenCustomer: (request: RequestSummary) => void;
   /** A request was closed here: said, as a booking is, since it only leaves the list. */
   onClosed: (request: RequestSummary, outcome: 'done' | 'cancelled') => void;
 }
 
-export function Queue({ listRef, refresh, highlight, onOpenCustomer, onClosed }: QueueProps) {
+export function Queue({ listRef, refresh, highlight, openRequest, onOpenCustomer, onClosed }: QueueProps) {
   const [kind, setKind] = useState<RequestKind | ''>('');
   const [items, setItems] = useState<RequestSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -259,14 +261,16 @@ export function Queue({ listRef, refresh, highlight, onOpenCustomer, onClosed }:
             key={r.id}
             tabIndex={i === Math.min(active, count - 1) ? 0 : -1}
             data-request={r.id}
-            class={`${r.status}${r.id === highlight ? ' highlight' : ''}${r.ageMinutes >= 24 * 60 ? ' old' : ''}`}
-            aria-label={`${KIND_LABELS[r.kind]} ${r.reference}, ${r.customer.name}, ${ageText(r.ageMinutes)}, ${STATUS_LABELS[r.status]}`}
+            class={`${r.status}${r.id === highlight ? ' highlight' : ''}${r.id === openRequest ? ' open' : ''}${r.ageMinutes >= 24 * 60 ? ' old' : ''}`}
+            aria-current={r.id === openRequest ? 'true' : undefined}
+            aria-label={`${KIND_LABELS[r.kind]} ${r.reference}, ${r.customer.name}, ${ageText(r.ageMinutes)}, ${STATUS_LABELS[r.status]}${r.id === openRequest ? ', fiche ouverte' : ''}`}
             onKeyDown={(e) => onKeyDown(e, i, r)}
             onFocus={() => setActive(i)}
           >
             <div class="req-line">
               <span class={`kind kind-${r.kind}`}>{KIND_LABELS[r.kind]}</span>
               <strong>{r.customer.name}</strong>
+              {r.id === openRequest && <span class="open-tag">Fiche ouverte</span>}
               <a href={`tel:${r.customer.phone}`} tabIndex={-1}>
                 {phoneText(r.customer.phone)}
               </a>
