@@ -29,7 +29,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
     to: '12:00',
     reason: '',
   });
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, setError, run, invalid } = useAction();
 
   const loadAbsences = () => api.absences(date).then(setAbsences, (e: unknown) => setError(explain(e)));
   useEffect(() => {
@@ -58,7 +58,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
       ? null
       : { start: instantAt(date, form.from, timezone), end: instantAt(date, form.to, timezone) };
     if (hours && (!hours.start || !hours.end || hours.start >= hours.end))
-      return setError('Heures invalides : la fin doit suivre le début.');
+      return setError('L’heure de fin (« À ») doit suivre l’heure de début (« De »).', 'body.end');
     await run(async () => {
       const recorded = await api.recordAbsence({
         technicianId: form.technicianId,
@@ -119,6 +119,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
           value={form.technicianId}
           onChange={(e) => setForm({ ...form, technicianId: e.currentTarget.value })}
           required
+          {...invalid('body.technicianId', 'absence-error')}
         >
           {technicians.map((t) => (
             <option value={t.id}>{t.name}</option>
@@ -142,6 +143,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
               value={form.from}
               onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
               required
+              {...invalid('body.start', 'absence-error')}
             />
             <label for="absence-to">À</label>
             <input
@@ -151,6 +153,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
               value={form.to}
               onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
               required
+              {...invalid('body.end', 'absence-error')}
             />
           </>
         )}
@@ -160,6 +163,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
           maxLength={500}
           value={form.reason}
           onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })}
+          {...invalid('body.reason', 'absence-error')}
         />
         <div class="dialog-actions">
           <button type="submit" class="primary" disabled={busy || !form.technicianId}>
@@ -171,7 +175,7 @@ export function AbsencePanel({ date, timezone, onDone, onClose }: Props) {
         </div>
       </form>
       {error && (
-        <p class="notice error" role="alert">
+        <p class="notice error" role="alert" id="absence-error">
           {error}
         </p>
       )}

@@ -23,6 +23,18 @@ function inFourHours(now: string | null | undefined, timezone: string): string {
   return clock(new Date(rounded).toISOString(), timezone);
 }
 
+/** Each input's field in the request, as a refusal names it: that input is marked. */
+const REQUEST_FIELDS = {
+  serviceId: 'body.serviceId',
+  street: 'body.address.street',
+  postcode: 'body.address.postcode',
+  city: 'body.address.city',
+  deadline: 'body.deadline',
+  durationMinutes: 'body.durationMinutes',
+  name: 'body.customer.name',
+  phone: 'body.customer.phone',
+} as const;
+
 export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
   const [services, setServices] = useState<Service[]>([]);
   const [form, setForm] = useState({
@@ -36,7 +48,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
     phone: '',
   });
   const [options, setOptions] = useState<UrgentOption[] | null>(null);
-  const { busy, error, setError, run } = useAction();
+  const { busy, error, setError, run, invalid } = useAction();
 
   useEffect(() => {
     api.services().then(
@@ -51,6 +63,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
   const field = (key: keyof typeof form) => ({
     id: `urgent-${key}`,
     value: form[key],
+    ...invalid(REQUEST_FIELDS[key], 'urgent-error'),
     onInput: (e: Event) => {
       setForm({ ...form, [key]: (e.target as HTMLInputElement).value });
       setOptions(null);
@@ -71,15 +84,16 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
 
   async function search(): Promise<void> {
     const body = request();
-    if (!body) return setError('Heure limite invalide.');
+    if (!body) return setError('Indiquez l’heure « À faire avant ».', 'body.deadline');
     await run(async () => setOptions((await api.urgentOptions(body)).options));
   }
 
   async function pick(option: UrgentOption): Promise<void> {
     const body = request();
     if (!body) return;
-    if (!form.name.trim() || !form.phone.trim())
-      return setError('Indiquez le nom et le téléphone du client.');
+    if (!form.name.trim()) return setError('Indiquez le nom du client.', 'body.customer.name');
+    if (!form.phone.trim())
+      return setError('Indiquez le numéro de téléphone du client.', 'body.customer.phone');
     await run(async () => {
       const visit = await api.urgent({
         ...body,
@@ -136,7 +150,7 @@ export function UrgentPanel({ date, timezone, now, onDone, onClose }: Props) {
         </div>
       </form>
       {error && (
-        <p class="notice error" role="alert">
+        <p class="notice error" role="alert" id="urgent-error">
           {error}
         </p>
       )}

@@ -15,6 +15,8 @@ export const PLANNER_CSS = `
   button.urgent-button { border-color: var(--bad); color: var(--bad); font-weight: 600; }
   button:focus-visible, input:focus-visible, select:focus-visible, .leaflet-map:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
   input, select { font: inherit; padding: 5px 8px; border: 1px solid #8892a0; border-radius: 6px; background: #fff; }
+  /* The input a refusal names (the panel's error says which, in words). */
+  [aria-invalid=true] { border: 2px solid var(--bad); background: #fff8f7; }
   .token { display: grid; gap: 8px; max-width: 420px; margin-top: 16px; }
   .hint, .muted { color: var(--muted); font-size: .85rem; }
   .day-picker { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
