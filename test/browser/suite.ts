@@ -19,6 +19,8 @@ export interface BrowserSuite {
   readonly token: string;
   /** Closes `context` once the running test has ended. */
   closeAfterTest(context: BrowserContext): void;
+  /** Closes now the contexts the running test has opened so far (as its end would). */
+  closeTestContexts(): Promise<void>;
   /** JSON to the service with the token (POST when there is a body); the caller checks the answer. */
   send(path: string, init?: { method?: string; body?: unknown }): Promise<globalThis.Response>;
 }
@@ -59,6 +61,9 @@ export function browserSuite(
     closeAfterTest(context) {
       contexts.push(context);
     },
+    async closeTestContexts() {
+      for (const context of contexts.splice(0)) await context.close();
+    },
     send(path, init = {}) {
       return fetch(`${suite.stack.apiOrigin}${path}`, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
@@ -80,9 +85,7 @@ export function browserSuite(
     await browser?.close();
     await stack?.close();
   });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-  });
+  afterEach(() => suite.closeTestContexts());
   return suite;
 }
 

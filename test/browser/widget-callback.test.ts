@@ -4,41 +4,23 @@
  * the desk's queue with the right kind. Screenshots in test-artifacts/.
  */
 import { sql } from 'kysely';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, deepFocus, launchChromium, startStack, type Stack } from './helpers.js';
-import { expectAccessible, openHostPage, screenshot, serviceIds, widget } from './widget-page.js';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, deepFocus } from './helpers.js';
+import { browserSuite } from './suite.js';
+import { expectAccessible, openHostPage, screenshot, seeWindows, serviceIds } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
 let services: Record<string, string>;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+const suite = browserSuite({}, async ({ stack }) => {
   services = await serviceIds(stack);
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
-async function open(query: Record<string, string>, viewport = PHONE) {
-  const opened = await openHostPage(browser, stack, query, viewport);
-  context = opened.context;
-  return { ...opened, w: widget(opened.page) };
-}
+const open = (query: Record<string, string>, viewport = PHONE) => openHostPage(suite, query, viewport);
 
 describe('Être rappelé', () => {
   it('"Être rappelé" reaches the desk’s queue: a request of the right kind, with a confirmation', async () => {
     const { page, w, errors } = await open({ service: 'entretien-pac' }, PHONE);
-    await w.locator('#postcode').fill('69220');
-    await w.locator('#line').fill('2 place de la Mairie');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69220', '2 place de la Mairie');
     await w.locator('#reason').getByRole('button', { name: 'Être rappelé' }).click();
     await expect.poll(() => w.locator('h3').textContent()).toBe('Être rappelé');
 
@@ -68,7 +50,7 @@ describe('Être rappelé', () => {
       channel: string;
       status: string;
     }>`select kind, postcode, service_id, text, channel, status from requests where reference = ${reference}`.execute(
-      stack.testDb.handle.db,
+      suite.stack.testDb.handle.db,
     );
     expect(rows).toEqual([
       {

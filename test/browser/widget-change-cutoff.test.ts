@@ -5,27 +5,12 @@
  * A window beyond the cut-off keeps the "up to 24 h before" sentence and the link. Moving a booking
  * into one, the manage page says the same before the customer confirms.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { book, bookingPayload } from '../helpers/booking.js';
-import { launchChromium, startStack, type Stack } from './helpers.js';
-import { ARTIFACTS, expectAccessible, openHostPage, serviceIds, widget } from './widget-page.js';
+import { browserSuite } from './suite.js';
+import { ARTIFACTS, expectAccessible, openHostPage, seeWindows, serviceIds, widget } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const suite = browserSuite();
 
 interface Day {
   date: string;
@@ -33,9 +18,9 @@ interface Day {
 }
 
 async function depannageDays(): Promise<Day[]> {
-  const ids = await serviceIds(stack);
+  const ids = await serviceIds(suite.stack);
   const res = await fetch(
-    `${stack.apiOrigin}/v1/slots?serviceId=${ids.depannage}&postcode=69003&range=horizon`,
+    `${suite.stack.apiOrigin}/v1/slots?serviceId=${ids.depannage}&postcode=69003&range=horizon`,
   );
   expect(res.status).toBe(200);
   return ((await res.json()) as { days: Day[] }).days;
@@ -44,7 +29,7 @@ async function depannageDays(): Promise<Day[]> {
 describe('windows inside the change cut-off', () => {
   it('are marked in the slots answer, and only they', async () => {
     const days = await depannageDays();
-    const cutoff = stack.now.getTime() + 24 * 3_600_000;
+    const cutoff = suite.stack.now.getTime() + 24 * 3_600_000;
     const windows = days.flatMap((d) => d.windows);
     const inside = windows.filter((w) => Date.parse(w.start) < cutoff);
     // The pinned morning offers a breakdown today: some windows are inside, most are not.
@@ -55,13 +40,8 @@ describe('windows inside the change cut-off', () => {
   });
 
   it('say before booking that the visit cannot be changed online, and confirm it without the change link', async () => {
-    const opened = await openHostPage(browser, stack, { service: 'depannage' });
-    context = opened.context;
-    const { page, errors } = opened;
-    const w = widget(page);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('5 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    const { page, errors, w } = await openHostPage(suite, { service: 'depannage' });
+    await seeWindows(w, '69003', '5 rue Garibaldi');
     // The first day is today (two hours' notice for a breakdown): its first window is hours away.
     await w.locator('#window-0').check({ timeout: 10_000 });
     await w.getByRole('button', { name: 'Continuer' }).click();
@@ -87,16 +67,11 @@ describe('windows inside the change cut-off', () => {
 
   it('beyond the cut-off, keep "up to 24 h before" and the change link', async () => {
     const days = await depannageDays();
-    const cutoff = stack.now.getTime() + 24 * 3_600_000;
+    const cutoff = suite.stack.now.getTime() + 24 * 3_600_000;
     const later = days.findIndex((d) => d.windows.every((x) => Date.parse(x.start) >= cutoff));
     expect(later).toBeGreaterThan(0);
-    const opened = await openHostPage(browser, stack, { service: 'depannage' });
-    context = opened.context;
-    const { page, errors } = opened;
-    const w = widget(page);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('5 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    const { errors, w } = await openHostPage(suite, { service: 'depannage' });
+    await seeWindows(w, '69003', '5 rue Garibaldi');
     await w.locator(`#day-${days[later]!.date}`).click({ timeout: 10_000 });
     await expect
       .poll(() => w.locator(`#day-${days[later]!.date}`).getAttribute('aria-selected'))
@@ -120,12 +95,15 @@ describe('windows inside the change cut-off', () => {
 
   it('moving a booking into one, the manage page says it before the customer confirms', async () => {
     const days = await depannageDays();
-    const ids = await serviceIds(stack);
-    const res = await book(stack.app, bookingPayload(ids.depannage!, days.at(-1)!.windows[0]!, '69003'));
+    const ids = await serviceIds(suite.stack);
+    const res = await book(
+      suite.stack.app,
+      bookingPayload(ids.depannage!, days.at(-1)!.windows[0]!, '69003'),
+    );
     expect(res.statusCode, res.body).toBe(201);
-    const context2 = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-    context = context2;
-    const page = await context2.newPage();
+    const context = await suite.browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    suite.closeAfterTest(context);
+    const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(res.json().manageUrl as string);

@@ -2,33 +2,18 @@
  * A customer who leaves the page gives their held window back at once (the widget releases the
  * hold on pagehide with a keepalive request), instead of keeping it from others for five minutes.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startStack, type Stack } from './helpers.js';
-import { openHostPage, widget } from './widget-page.js';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './suite.js';
+import { openHostPage, seeWindows } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
-});
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+const suite = browserSuite();
 
 describe('leaving the page', () => {
   it('releases the hold on the chosen window', async () => {
-    const db = stack.testDb.handle.db;
-    const opened = await openHostPage(browser, stack, { service: 'depannage' });
-    context = opened.context;
-    const w = widget(opened.page);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('12 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    const db = suite.stack.testDb.handle.db;
+    const opened = await openHostPage(suite, { service: 'depannage' });
+    const { w } = opened;
+    await seeWindows(w, '69003', '12 rue Garibaldi');
     await w.locator('#window-0').check();
     const start = new Date(await w.locator('#window-0').inputValue());
     await w.getByRole('button', { name: 'Continuer' }).click();

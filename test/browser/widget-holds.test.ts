@@ -5,31 +5,22 @@
  * the service's pinned clock (both moved together), so no test waits for minutes to pass.
  */
 import { request as httpRequest } from 'node:http';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { solveChallenge } from '../../src/domain/challenge.js';
-import { DESKTOP, PHONE, launchChromium, startStack, type Stack } from './helpers.js';
-import { expectAccessible, openHostPage, screenshot, serviceIds, widget } from './widget-page.js';
+import { DESKTOP, PHONE } from './helpers.js';
+import { browserSuite } from './suite.js';
+import { expectAccessible, openHostPage, screenshot, seeWindows, serviceIds } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
 let services: Record<string, string>;
 let pinned: number;
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchChromium()]);
+const suite = browserSuite({}, async ({ stack }) => {
   services = await serviceIds(stack);
   pinned = stack.now.getTime();
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  stack.now.setTime(pinned);
-  await context?.close();
-  context = undefined;
+// Registered after the suite's, so it runs before the test's contexts are closed.
+afterEach(() => {
+  suite.stack.now.setTime(pinned);
 });
 
 /** A JSON request from another customer's address (127.0.0.2): the widget's holds count for it. */
@@ -39,7 +30,7 @@ function fromElsewhere(
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const url = new URL(path, stack.apiOrigin);
+    const url = new URL(path, suite.stack.apiOrigin);
     const request = httpRequest(
       {
         host: url.hostname,
@@ -75,22 +66,17 @@ async function bookElsewhere(serviceId: string, window: { start: string; end: st
   });
 }
 
-async function open(query: Record<string, string>, viewport = DESKTOP) {
-  const opened = await openHostPage(browser, stack, query, viewport, async (c) => {
+const open = (query: Record<string, string>, viewport = DESKTOP) =>
+  openHostPage(suite, query, viewport, async (c) => {
     // This device's clock is the service's.
-    await c.clock.install({ time: stack.now });
+    await c.clock.install({ time: suite.stack.now });
   });
-  context = opened.context;
-  return { ...opened, w: widget(opened.page) };
-}
 
 describe('the window chosen is held while the customer types', () => {
   it('holds, shows the time left, renews once, and the booking consumes the hold', async () => {
-    const db = stack.testDb.handle.db;
+    const db = suite.stack.testDb.handle.db;
     const { page, w } = await open({ service: 'depannage' }, PHONE);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('12 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69003', '12 rue Garibaldi');
     await w.locator('[role=tab]').nth(1).click();
     await w.locator('#window-0').check();
     const start = await w.locator('#window-0').inputValue();
@@ -106,14 +92,14 @@ describe('the window chosen is held while the customer types', () => {
       .where('released_at', 'is', null)
       .executeTakeFirstOrThrow();
     expect(hold).toMatchObject({ renewed: false, service_id: services.depannage, postcode: '69003' });
-    expect(hold.expires_at.getTime() - stack.now.getTime()).toBe(5 * 60_000);
+    expect(hold.expires_at.getTime() - suite.stack.now.getTime()).toBe(5 * 60_000);
     await expectAccessible(page, 'details with a hold');
     await screenshot(page, 'hold-phone');
 
     // The customer is still typing four minutes later: the hold is renewed, once.
-    const before = stack.now.getTime();
+    const before = suite.stack.now.getTime();
     try {
-      stack.now.setTime(before + 250_000);
+      suite.stack.now.setTime(before + 250_000);
       await page.clock.fastForward(250_000);
       await w.locator('#name').fill('Claire Martin');
       await expect
@@ -132,7 +118,7 @@ describe('the window chosen is held while the customer types', () => {
         .poll(() => w.locator('#hold-note').textContent())
         .toBe('Ce créneau vous est réservé pendant encore 5\u00a0min, le temps de compléter.');
       // …and not again: past the renewed deadline the note says the window is no longer kept.
-      stack.now.setTime(before + 560_000);
+      suite.stack.now.setTime(before + 560_000);
       await page.clock.fastForward(310_000);
       await expect
         .poll(() => w.locator('#hold-note').textContent())
@@ -146,10 +132,10 @@ describe('the window chosen is held while the customer types', () => {
         .executeTakeFirstOrThrow();
       expect(renewed.expires_at.getTime()).toBe(before + 250_000 + 5 * 60_000);
     } finally {
-      stack.now.setTime(before);
+      suite.stack.now.setTime(before);
     }
     // Back before the renewed deadline: the booking consumes the live hold.
-    stack.now.setTime(before + 300_000);
+    suite.stack.now.setTime(before + 300_000);
 
     await w.locator('#phone').fill('06 12 34 56 78');
     await w.locator('#consent').check();
@@ -163,7 +149,7 @@ describe('the window chosen is held while the customer types', () => {
       .executeTakeFirstOrThrow();
     expect(visit).toMatchObject({ window_start: new Date(start), customer_name: 'Claire Martin' });
     // Consumed by the booking: no longer live.
-    stack.now.setTime(before);
+    suite.stack.now.setTime(before);
     const consumed = await db
       .selectFrom('holds')
       .select('released_at')
@@ -174,9 +160,7 @@ describe('the window chosen is held while the customer types', () => {
 
   it('a window taken before it could be held shows the alternatives, and another one holds', async () => {
     const { page, w } = await open({ service: 'entretien-pac' });
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('5 place Bellecour');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69003', '5 place Bellecour');
     await w.locator('[role=tab]').nth(2).click();
     await w.locator('#window-0').check();
     const taken = { start: await w.locator('#window-0').inputValue(), end: '' };

@@ -3,20 +3,16 @@
  * moved (needsMoves), the customer sees them like any other, goes on without a hold (a hold moves
  * nobody), and booking one moves the visit in the way to the other technician, inside its window.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { movableDay, type MovableDay } from '../bookings/make-room-fixture.js';
-import { PHONE, launchChromium, startStack, type Stack } from './helpers.js';
-import { expectAccessible, openHostPage, screenshot, widget } from './widget-page.js';
+import { PHONE } from './helpers.js';
+import { browserSuite } from './suite.js';
+import { expectAccessible, openHostPage, screenshot, seeWindows } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
 let f: MovableDay;
 const DAY = '2026-03-30';
 
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ TOURNEE_READ_CACHE_MS: '0' }), launchChromium()]);
+const suite = browserSuite({ env: { TOURNEE_READ_CACHE_MS: '0' } }, async ({ stack }) => {
   f = await movableDay(stack.testDb.handle.db, { suffix: 'widget', postcode: '73100', day: DAY });
   // The heat-pump technician is away until then: the full Monday is the customer's first option
   // (make-room searches the days before the first ordinary window).
@@ -31,33 +27,20 @@ beforeAll(async () => {
     })
     .execute();
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 describe('make-room windows in the widget', () => {
   it('shows them like any other and books one, moving the visit in the way', async () => {
     const offered = (await (
       await fetch(
-        `${stack.apiOrigin}/v1/slots?serviceId=${f.heatPumpServiceId}&postcode=${f.postcode}&from=${DAY}&to=${DAY}`,
+        `${suite.stack.apiOrigin}/v1/slots?serviceId=${f.heatPumpServiceId}&postcode=${f.postcode}&from=${DAY}&to=${DAY}`,
       )
     ).json()) as { days: { windows: { start: string; needsMoves?: true }[] }[] };
     const needingMoves = offered.days[0]!.windows;
     expect(needingMoves.length).toBeGreaterThan(0);
     expect(needingMoves.every((w) => w.needsMoves)).toBe(true);
 
-    const opened = await openHostPage(browser, stack, { service: 'pac-job-widget' }, PHONE);
-    context = opened.context;
-    const { page } = opened;
-    const w = widget(page);
-    await w.locator('#postcode').fill(f.postcode);
-    await w.locator('#line').fill('3 rue de Boigne');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    const { page, w, errors } = await openHostPage(suite, { service: 'pac-job-widget' }, PHONE);
+    await seeWindows(w, f.postcode, '3 rue de Boigne');
     // The first day offered, and selected: its windows are all make-room ones.
     await expect.poll(() => w.locator(`#day-${DAY}`).getAttribute('aria-selected')).toBe('true');
     // The same list as the API's, with nothing that sets them apart for the customer.
@@ -74,7 +57,7 @@ describe('make-room windows in the widget', () => {
     await expect.poll(() => w.locator('#name').count()).toBe(1);
     // No hold for a window that needs moves: nothing would keep it, the booking makes the room.
     expect(await w.locator('#hold-note').count()).toBe(0);
-    const db = stack.testDb.handle.db;
+    const db = suite.stack.testDb.handle.db;
     const holds = await db
       .selectFrom('holds')
       .select('id')
@@ -105,6 +88,6 @@ describe('make-room windows in the widget', () => {
     expect(repair.technician_id).toBe(f.electrician.id);
     expect(repair.planned_start.getTime()).toBeGreaterThanOrEqual(repair.window_start.getTime());
     expect(repair.planned_start.getTime()).toBeLessThanOrEqual(repair.window_end.getTime());
-    expect(opened.errors).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /** What the widget's browser tests share: the host page in a fresh context, axe, screenshots. */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { ARTIFACTS, DESKTOP, seriousA11yViolations, type Stack } from './helpers.js';
+import type { BrowserSuite } from './suite.js';
 
 export { ARTIFACTS };
 
@@ -9,26 +10,35 @@ export interface HostPage {
   page: Page;
   context: BrowserContext;
   errors: string[];
+  /** The widget's element on the page. */
+  w: Locator;
 }
 
-/** The embedding site with the widget, in a context of its own (closed by the caller). */
+export const widget = (page: Page) => page.locator('tournee-booking');
+
+/** The embedding site with the widget, in a context of its own (closed after the test). */
 export async function openHostPage(
-  browser: Browser,
-  stack: Stack,
+  suite: BrowserSuite,
   query: Record<string, string> = {},
   viewport = DESKTOP,
   setup?: (context: BrowserContext) => Promise<void>,
 ): Promise<HostPage> {
-  const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const context = await suite.browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  suite.closeAfterTest(context);
   await setup?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${stack.hostOrigin}/?${new URLSearchParams(query)}`);
-  return { page, context, errors };
+  await page.goto(`${suite.stack.hostOrigin}/?${new URLSearchParams(query)}`);
+  return { page, context, errors, w: widget(page) };
 }
 
-export const widget = (page: Page) => page.locator('tournee-booking');
+/** The address step: postal code and street, then the windows asked for. */
+export async function seeWindows(w: Locator, postcode: string, line: string): Promise<void> {
+  await w.locator('#postcode').fill(postcode);
+  await w.locator('#line').fill(line);
+  await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+}
 
 export async function expectAccessible(page: Page, step: string): Promise<void> {
   const violations = await seriousA11yViolations(page);

@@ -3,49 +3,30 @@
  * booking needs no GET /v1/challenge; a client whose recent bookings raised its difficulty is refused
  * once (body.pow) and books with the harder challenge that endpoint then gives.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, startStack, type Stack } from './helpers.js';
-import { openHostPage, widget } from './widget-page.js';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './suite.js';
+import { openHostPage, seeWindows } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    // Every booking from this browser (one address) raises the next one's difficulty by 2 bits.
-    startStack({ TOURNEE_POW_DIFFICULTY: '4', TOURNEE_POW_ESCALATION_BITS: '2' }),
-    launchChromium(),
-  ]);
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+const suite = browserSuite({
+  // Every booking from this browser (one address) raises the next one's difficulty by 2 bits.
+  env: { TOURNEE_POW_DIFFICULTY: '4', TOURNEE_POW_ESCALATION_BITS: '2' },
 });
 
 /** Books the day's first window through the widget; what it asked of the service on the way. */
 async function bookThroughWidget(day: number, name: string, phone: string) {
-  const opened = await openHostPage(browser, stack, { service: 'depannage' });
-  context = opened.context;
+  const opened = await openHostPage(suite, { service: 'depannage' });
   const asked: string[] = [];
   opened.page.on('request', (r) => {
     const url = new URL(r.url());
-    if (url.origin === stack.apiOrigin) asked.push(`${r.method()} ${url.pathname}`);
+    if (url.origin === suite.stack.apiOrigin) asked.push(`${r.method()} ${url.pathname}`);
   });
   const bookings: number[] = [];
   opened.page.on('response', (r) => {
     if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/bookings')
       bookings.push(r.status());
   });
-  const w = widget(opened.page);
-  await w.locator('#postcode').fill('69003');
-  await w.locator('#line').fill('12 rue Garibaldi');
-  await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+  const { w } = opened;
+  await seeWindows(w, '69003', '12 rue Garibaldi');
   await w.locator('[role=tab]').nth(day).click();
   await w.locator('#window-0').check();
   const start = await w.locator('#window-0').inputValue();
@@ -56,7 +37,7 @@ async function bookThroughWidget(day: number, name: string, phone: string) {
   await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
   await expect.poll(() => w.locator('h3').textContent(), { timeout: 20_000 }).toBe('Rendez-vous confirmé');
   const reference = (await w.locator('dd').first().textContent())!;
-  const visit = await stack.testDb.handle.db
+  const visit = await suite.stack.testDb.handle.db
     .selectFrom('visits')
     .select(['window_start', 'customer_name'])
     .where('reference', '=', reference)

@@ -4,48 +4,30 @@
  * postcode, the first free day and later ones up to the horizon, the phone, "Être rappelé".
  * Screenshots at 1280×800 and 390×844 go to test-artifacts/.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/domain/local-time.js';
 import { formatDay } from '../../src/widget/i18n.js';
 import { DAYS_PER_PAGE } from '../../src/widget/pickers.js';
 import { TEST_TODAY } from '../helpers/database.js';
-import { DESKTOP, PHONE, deepFocus, launchChromium, startStack, type Stack } from './helpers.js';
-import { expectAccessible, openHostPage, screenshot, serviceIds, widget } from './widget-page.js';
+import { DESKTOP, PHONE, deepFocus } from './helpers.js';
+import { browserSuite } from './suite.js';
+import { expectAccessible, openHostPage, screenshot, seeWindows, serviceIds } from './widget-page.js';
 
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext | undefined;
 let services: Record<string, string>;
 
-beforeAll(async () => {
-  // No read cache: these tests change the company's calendar and services between searches.
-  [stack, browser] = await Promise.all([startStack({ TOURNEE_READ_CACHE_MS: '0' }), launchChromium()]);
+// No read cache: these tests change the company's calendar and services between searches.
+const suite = browserSuite({ env: { TOURNEE_READ_CACHE_MS: '0' } }, async ({ stack }) => {
   services = await serviceIds(stack);
 });
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
-async function open(query: Record<string, string> = {}, viewport = DESKTOP) {
-  const opened = await openHostPage(browser, stack, query, viewport);
-  context = opened.context;
-  return { ...opened, w: widget(opened.page) };
-}
+const open = (query: Record<string, string> = {}, viewport = DESKTOP) => openHostPage(suite, query, viewport);
 
 const TEL = 'tel:0478001234';
 
 describe('the widget says why there is no window, and what to do next', () => {
   it('zone not served: the areas we serve, the phone and "Être rappelé", at both widths', async () => {
     const { page, w, errors } = await open({ service: 'depannage' });
-    await w.locator('#postcode').fill('75001');
-    await w.locator('#line').fill('1 rue de Rivoli');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '75001', '1 rue de Rivoli');
 
     await expect
       .poll(() => w.locator('#postcode-err').textContent())
@@ -133,14 +115,12 @@ describe('the widget says why there is no window, and what to do next', () => {
 
   it('asks the whole horizon: the first free day, then "Plus tard" up to 42 days ahead', async () => {
     const { page, w } = await open({ service: 'prises-eclairage' }, PHONE);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('12 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69003', '12 rue Garibaldi');
     await expect.poll(() => w.locator('[role=tab]').count(), { timeout: 20_000 }).toBe(DAYS_PER_PAGE);
 
     const all = (await (
       await fetch(
-        `${stack.apiOrigin}/v1/slots?serviceId=${services['prises-eclairage']}&postcode=69003&range=horizon`,
+        `${suite.stack.apiOrigin}/v1/slots?serviceId=${services['prises-eclairage']}&postcode=69003&range=horizon`,
       )
     ).json()) as { to: string; days: { date: string }[] };
     expect(all.to).toBe(addDays(TEST_TODAY, 42));
@@ -168,7 +148,7 @@ describe('the widget says why there is no window, and what to do next', () => {
   });
 
   it('fully booked and too soon: worded, with the phone and a call back', async () => {
-    const db = stack.testDb.handle.db;
+    const db = suite.stack.testDb.handle.db;
     // The company closed for the whole horizon: every technician is there, none is free.
     const closure = await db
       .insertInto('availability_exceptions')
@@ -182,9 +162,7 @@ describe('the widget says why there is no window, and what to do next', () => {
       .executeTakeFirstOrThrow();
     try {
       const { page, w } = await open({ service: 'depannage' });
-      await w.locator('#postcode').fill('69003');
-      await w.locator('#line').fill('12 rue Garibaldi');
-      await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+      await seeWindows(w, '69003', '12 rue Garibaldi');
       const reason = w.locator('#reason');
       await expect
         .poll(() => reason.locator('p').first().textContent(), { timeout: 20_000 })
@@ -212,11 +190,9 @@ describe('the widget says why there is no window, and what to do next', () => {
       .where('id', '=', services.devis!)
       .execute();
     try {
-      await context?.close();
+      await suite.closeTestContexts();
       const { page, w } = await open({ service: 'devis' }, PHONE);
-      await w.locator('#postcode').fill('69003');
-      await w.locator('#line').fill('12 rue Garibaldi');
-      await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+      await seeWindows(w, '69003', '12 rue Garibaldi');
       const reason = w.locator('#reason');
       await expect
         .poll(() => reason.locator('p').first().textContent(), { timeout: 20_000 })

@@ -5,55 +5,38 @@
  * page under the service's CSP, and axe-core at every step. Screenshots at
  * phone and desktop widths go to test-artifacts/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ical from 'node-ical';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/auth.js';
 import { solveChallenge } from '../../src/domain/challenge.js';
 import { createMessaging } from '../../src/domain/messages/messaging.js';
 import { feedTokenOf } from '../helpers/database.js';
 import { drainOutbox } from '../helpers/outbox.js';
-import {
-  DESKTOP,
-  PHONE,
-  deepFocus,
-  launchChromium,
-  seriousA11yViolations,
-  startStack,
-  tabTo,
-  type Stack,
-} from './helpers.js';
+import { ARTIFACTS, DESKTOP, PHONE, deepFocus, tabTo } from './helpers.js';
+import { browserSuite } from './suite.js';
+import { expectAccessible, screenshot, seeWindows, serviceIds, widget } from './widget-page.js';
 
-const ARTIFACTS = 'test-artifacts';
-mkdirSync(ARTIFACTS, { recursive: true });
-
-let stack: Stack;
-let browser: Browser;
-let context: BrowserContext;
 /** The service's data folder: with no SMTP server, the e-mails it sends are kept there and shown at /dev/mail. */
 const dataDir = mkdtempSync(join(tmpdir(), 'widget-browser-'));
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ TOURNEE_DATA_DIR: dataDir }), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await context?.close();
-});
+// Registered before the suite's afterAll, so it runs once the service is closed.
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const suite = browserSuite({ env: { TOURNEE_DATA_DIR: dataDir } });
 
 async function openHostPage(
   query: Record<string, string> = {},
   viewport = DESKTOP,
 ): Promise<{ page: Page; errors: string[] }> {
-  context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'America/New_York' });
+  const context = await suite.browser.newContext({
+    viewport,
+    locale: 'fr-FR',
+    timezoneId: 'America/New_York',
+  });
+  suite.closeAfterTest(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -62,19 +45,15 @@ async function openHostPage(
   await page.addInitScript(() => {
     (window as unknown as { __globals: string[] }).__globals = Object.getOwnPropertyNames(window);
   });
-  await page.goto(`${stack.hostOrigin}/?${new URLSearchParams(query)}`);
+  await page.goto(`${suite.stack.hostOrigin}/?${new URLSearchParams(query)}`);
   return { page, errors };
 }
 
-const widget = (page: Page) => page.locator('tournee-booking');
-
-async function expectAccessible(page: Page, step: string): Promise<void> {
-  const violations = await seriousA11yViolations(page);
-  expect(violations, `axe at ${step}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await widget(page).screenshot({ path: `${ARTIFACTS}/widget-${name}.png` });
+/** A service's windows at 69003, as the widget asks for them. */
+async function slotsAt69003(
+  serviceId: string,
+): Promise<{ days: { date: string; windows: { start: string; end: string }[] }[] }> {
+  return (await fetch(`${suite.stack.apiOrigin}/v1/slots?serviceId=${serviceId}&postcode=69003`)).json();
 }
 
 /** Books a window from outside the browser, as another customer would, with a solved proof of work. */
@@ -83,11 +62,11 @@ async function bookFromOutside(
   window: { start: string; end: string },
   n: number,
 ): Promise<{ status: number; body: { manageUrl?: string; booking?: { id: string; reference: string } } }> {
-  const { challenge, difficulty } = (await (await fetch(`${stack.apiOrigin}/v1/challenge`)).json()) as {
+  const { challenge, difficulty } = (await (await fetch(`${suite.stack.apiOrigin}/v1/challenge`)).json()) as {
     challenge: string;
     difficulty: number;
   };
-  const response = await fetch(`${stack.apiOrigin}/v1/bookings`, {
+  const response = await fetch(`${suite.stack.apiOrigin}/v1/bookings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
     body: JSON.stringify({
@@ -222,7 +201,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(await w.getByText(/^Modifiable ou annulable en ligne jusqu’au /).textContent()).toMatch(
       /^Modifiable ou annulable en ligne jusqu’au \w+ \d{1,2}(er)? \w+ à \d\d:\d\d\.$/u,
     );
-    expect(manageUrl).toMatch(new RegExp(`^${stack.apiOrigin}/manage#[0-9a-f-]{36}\\.`));
+    expect(manageUrl).toMatch(new RegExp(`^${suite.stack.apiOrigin}/manage#[0-9a-f-]{36}\\.`));
     await expectAccessible(page, 'confirmation');
     await screenshot(page, 'confirmation-desktop');
     await page.setViewportSize(PHONE);
@@ -236,7 +215,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(booked.reference).toBe(reference);
 
     // In the database, as the customer typed it, booked from the web.
-    const visit = await stack.testDb.handle.db
+    const visit = await suite.stack.testDb.handle.db
       .selectFrom('visits')
       .innerJoin('technicians', 'technicians.id', 'visits.technician_id')
       .select([
@@ -272,7 +251,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
 
     // In the assigned technician's calendar feed.
     const feed = await fetch(
-      `${stack.apiOrigin}/v1/feeds/technicians/${feedTokenOf(visit.technician_id)}.ics`,
+      `${suite.stack.apiOrigin}/v1/feeds/technicians/${feedTokenOf(visit.technician_id)}.ics`,
     );
     expect(feed.status).toBe(200);
     const events = Object.values(ical.sync.parseICS(await feed.text())).filter(
@@ -301,16 +280,10 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   it('shows fresh windows when the chosen one is taken meanwhile (409), keeping what the customer typed', async () => {
     const { page } = await openHostPage({ service: 'entretien-pac' }, PHONE);
     const w = widget(page);
-    const service = (
-      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
-        services: { id: string; slug: string }[];
-      }
-    ).services.find((s) => s.slug === 'entretien-pac')!;
+    const serviceId = (await serviceIds(suite.stack))['entretien-pac']!;
 
     // Preselected service: the flow opens on the address step.
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('5 place Bellecour');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69003', '5 place Bellecour');
     // On a phone the windows are below the days: a tapped day brings them into view.
     await w.locator('[role=tab]').nth(1).click();
     await expect
@@ -324,11 +297,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       'day-',
       '',
     );
-    const slots = (await (
-      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
-    ).json()) as {
-      days: { date: string; windows: { start: string; end: string }[] }[];
-    };
+    const slots = await slotsAt69003(serviceId);
     const taken = slots.days.find((d) => d.date === firstDay)!.windows[0]!;
     await w.getByRole('button', { name: 'Continuer' }).click();
     await w.locator('#name').fill('Jean Mercier');
@@ -347,7 +316,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     // Meanwhile other customers take every technician's share of that window.
     let status = 201;
     for (let n = 1; status === 201 && n <= 12; n++)
-      status = (await bookFromOutside(service.id, taken, n)).status;
+      status = (await bookFromOutside(serviceId, taken, n)).status;
     expect(status).toBe(409);
 
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
@@ -370,7 +339,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await w.getByRole('button', { name: 'Confirmer le rendez-vous' }).click();
     await expect.poll(() => w.locator('h3').textContent(), { timeout: 15_000 }).toBe('Rendez-vous confirmé');
     const reference = (await w.locator('dd').first().textContent())!;
-    const visit = await stack.testDb.handle.db
+    const visit = await suite.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['customer_name', 'customer_phone', 'customer_email', 'window_start'])
       .where('reference', '=', reference)
@@ -426,7 +395,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       await held;
       await route.fulfill({
         status: 200,
-        headers: { 'access-control-allow-origin': stack.hostOrigin },
+        headers: { 'access-control-allow-origin': suite.stack.hostOrigin },
         contentType: 'application/json',
         json: {
           serviceId: 'x',
@@ -455,12 +424,13 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   });
 
   it('runs on the demo site at / under the service’s own CSP', async () => {
-    context = await browser.newContext({ viewport: DESKTOP });
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    suite.closeAfterTest(context);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    const response = await page.goto(`${stack.apiOrigin}/`);
+    const response = await page.goto(`${suite.stack.apiOrigin}/`);
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
     const w = widget(page);
     await expect.poll(() => w.locator('input[name=service]').count()).toBe(7);
@@ -472,23 +442,19 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     expect(errors).toEqual([]);
   });
   it('lets the customer move and then cancel the booking from the manage link', async () => {
-    const services = (
-      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
-        services: { id: string; slug: string }[];
-      }
-    ).services;
-    const service = services.find((s) => s.slug === 'depannage')!;
-    const slots = (await (
-      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
-    ).json()) as {
-      days: { date: string; windows: { start: string; end: string }[] }[];
-    };
-    const booked = await bookFromOutside(service.id, slots.days.at(-1)!.windows[0]!, 99);
+    const serviceId = (await serviceIds(suite.stack)).depannage!;
+    const slots = await slotsAt69003(serviceId);
+    const booked = await bookFromOutside(serviceId, slots.days.at(-1)!.windows[0]!, 99);
     expect(booked.status).toBe(201);
     const id = booked.body.booking!.id;
 
     // The service's own pages forbid inline scripts, so axe can only be injected with the CSP bypassed here.
-    context = await browser.newContext({ viewport: PHONE, bypassCSP: true, timezoneId: 'Asia/Tokyo' });
+    const context = await suite.browser.newContext({
+      viewport: PHONE,
+      bypassCSP: true,
+      timezoneId: 'Asia/Tokyo',
+    });
+    suite.closeAfterTest(context);
     const page = await context.newPage();
     await page.goto(booked.body.manageUrl!);
     const w = widget(page);
@@ -518,7 +484,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     const icsText = await readFile((await download.path())!, 'utf8');
     expect(icsText).toContain('BEGIN:VEVENT');
     await screenshot(page, 'manage-moved-phone');
-    const moved = await stack.testDb.handle.db
+    const moved = await suite.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['window_start', 'status', 'version'])
       .where('id', '=', id)
@@ -531,7 +497,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
     await expect.poll(() => w.locator('dd').nth(1).textContent()).toBe('Annulé');
     expect(await w.getByRole('button', { name: 'Changer de créneau' }).count()).toBe(0);
     await screenshot(page, 'manage-cancelled-phone');
-    const cancelled = await stack.testDb.handle.db
+    const cancelled = await suite.stack.testDb.handle.db
       .selectFrom('visits')
       .select(['status'])
       .where('id', '=', id)
@@ -546,7 +512,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
 
     // A wrong token or a malformed link shows a sentence for people, never a developer string.
     for (const fragment of [`${id}.not-the-token`, 'abc.def']) {
-      await page.goto(`${stack.apiOrigin}/manage#${fragment}`);
+      await page.goto(`${suite.stack.apiOrigin}/manage#${fragment}`);
       await page.reload();
       await expect.poll(() => w.locator('[role=alert]').textContent()).toBe('Ce lien n’est pas valide.');
       expect(await w.locator('section').textContent()).not.toMatch(/params|uuid|invalid/i);
@@ -557,9 +523,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   it('booked less than 24 h ahead, the confirmation gives the phone instead of a change deadline already past', async () => {
     const { page, errors } = await openHostPage({ service: 'depannage' });
     const w = widget(page);
-    await w.locator('#postcode').fill('69003');
-    await w.locator('#line').fill('5 rue Garibaldi');
-    await w.getByRole('button', { name: 'Voir les créneaux' }).click();
+    await seeWindows(w, '69003', '5 rue Garibaldi');
     // The first day is today (two hours' notice for a breakdown): its first window is hours away.
     await w.locator('#window-0').check({ timeout: 10_000 });
     await w.getByRole('button', { name: 'Continuer' }).click();
@@ -579,23 +543,17 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   });
 
   it('opens the manage link of the confirmation e-mail shown at /dev/mail in a tab where the booking shows', async () => {
-    const service = (
-      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
-        services: { id: string; slug: string }[];
-      }
-    ).services.find((s) => s.slug === 'depannage')!;
-    const slots = (await (
-      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
-    ).json()) as { days: { date: string; windows: { start: string; end: string }[] }[] };
-    const booked = await bookFromOutside(service.id, slots.days.at(-1)!.windows.at(-1)!, 55);
+    const serviceId = (await serviceIds(suite.stack)).depannage!;
+    const slots = await slotsAt69003(serviceId);
+    const booked = await bookFromOutside(serviceId, slots.days.at(-1)!.windows.at(-1)!, 55);
     expect(booked.status).toBe(201);
-    const { token } = await createApiToken(stack.testDb.handle.db, 'admin', 'Lead');
+    const { token } = await createApiToken(suite.stack.testDb.handle.db, 'admin', 'Lead');
     // The outbox sends the confirmation, into the data folder /dev/mail reads (no SMTP server).
-    const messaging = createMessaging(stack.testDb.handle.db, {
+    const messaging = createMessaging(suite.stack.testDb.handle.db, {
       dataDir,
-      publicUrl: stack.apiOrigin,
+      publicUrl: suite.stack.apiOrigin,
       allowPrivateWebhooks: false,
-      clock: () => stack.now,
+      clock: () => suite.stack.now,
     });
     try {
       await drainOutbox(messaging);
@@ -603,9 +561,10 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       await messaging.close();
     }
 
-    context = await browser.newContext({ viewport: DESKTOP });
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    suite.closeAfterTest(context);
     const page = await context.newPage();
-    await page.goto(`${stack.apiOrigin}/dev/mail?token=${encodeURIComponent(token)}`);
+    await page.goto(`${suite.stack.apiOrigin}/dev/mail?token=${encodeURIComponent(token)}`);
     await page
       .getByRole('link', {
         name: new RegExp(`^Rendez-vous confirmé.*\\(${booked.body.booking!.reference}\\)`),
@@ -622,22 +581,17 @@ describe('booking widget in Chromium, embedded on another origin', () => {
   }, 30_000);
 
   it('on the manage page: header links keep the booking, and past the cut-off the actions give way to the phone', async () => {
-    const service = (
-      (await (await fetch(`${stack.apiOrigin}/v1/services`)).json()) as {
-        services: { id: string; slug: string }[];
-      }
-    ).services.find((s) => s.slug === 'depannage')!;
-    const slots = (await (
-      await fetch(`${stack.apiOrigin}/v1/slots?serviceId=${service.id}&postcode=69003`)
-    ).json()) as { days: { date: string; windows: { start: string; end: string }[] }[] };
+    const serviceId = (await serviceIds(suite.stack)).depannage!;
+    const slots = await slotsAt69003(serviceId);
     // A window more than two days ahead: changeable now, until time moves on.
     const window = slots.days
       .flatMap((d) => d.windows)
-      .find((w) => Date.parse(w.start) > stack.now.getTime() + 48 * 3_600_000)!;
-    const booked = await bookFromOutside(service.id, window, 77);
+      .find((w) => Date.parse(w.start) > suite.stack.now.getTime() + 48 * 3_600_000)!;
+    const booked = await bookFromOutside(serviceId, window, 77);
     expect(booked.status).toBe(201);
 
-    context = await browser.newContext({ viewport: DESKTOP });
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    suite.closeAfterTest(context);
     const page = await context.newPage();
     await page.goto(booked.body.manageUrl!);
     const w = widget(page);
@@ -658,8 +612,8 @@ describe('booking widget in Chromium, embedded on another origin', () => {
 
     // The customer opens the cancel question; meanwhile time passes to within 24 h of the visit.
     await w.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
-    const before = stack.now.getTime();
-    stack.now.setTime(Date.parse(window.start) - 2 * 3_600_000);
+    const before = suite.stack.now.getTime();
+    suite.stack.now.setTime(Date.parse(window.start) - 2 * 3_600_000);
     try {
       await w.getByRole('button', { name: 'Oui, annuler' }).click();
       await expect
@@ -678,7 +632,7 @@ describe('booking widget in Chromium, embedded on another origin', () => {
       await expect.poll(() => w.locator('#too-late').count()).toBe(1);
       expect(await w.getByRole('button', { name: 'Annuler le rendez-vous' }).count()).toBe(0);
     } finally {
-      stack.now.setTime(before);
+      suite.stack.now.setTime(before);
     }
   });
 });
