@@ -60,6 +60,16 @@ function check(visitId: string, technicianId: string, start: string) {
   });
 }
 
+/** PATCH /v1/admin/visits/:id as the planner: a move, or progress, at the visit's `version`. */
+function patchVisit(visitId: string, payload: Record<string, unknown>) {
+  return t.app.inject({
+    method: 'PATCH',
+    url: `/v1/admin/visits/${visitId}`,
+    headers: bearer(t.tokens.planner),
+    payload,
+  });
+}
+
 async function dayRows(day = date) {
   const span = localDaySpan(day, day, 'Europe/Paris');
   return db()
@@ -134,11 +144,10 @@ describe('move options', () => {
       const answer = await answerFor(visit.id);
       const first = answer.options[0];
       if (!first) continue;
-      const res = await t.app.inject({
-        method: 'PATCH',
-        url: `/v1/admin/visits/${visit.id}`,
-        headers: bearer(t.tokens.planner),
-        payload: { technicianId: first.technicianId, plannedStart: first.start, version: visit.version },
+      const res = await patchVisit(visit.id, {
+        technicianId: first.technicianId,
+        plannedStart: first.start,
+        version: visit.version,
       });
       expect(res.statusCode, res.body).toBe(200);
       const after = await row(visit.id);
@@ -207,11 +216,10 @@ describe('move options', () => {
       expect(answer.options.map((o) => o.technicianId)).not.toContain(technicianId);
       const first = answer.options[0];
       if (!first) continue;
-      const res = await t.app.inject({
-        method: 'PATCH',
-        url: `/v1/admin/visits/${visit.id}`,
-        headers: bearer(t.tokens.planner),
-        payload: { technicianId: first.technicianId, plannedStart: first.start, version: waiting.version },
+      const res = await patchVisit(visit.id, {
+        technicianId: first.technicianId,
+        plannedStart: first.start,
+        version: waiting.version,
       });
       expect(res.statusCode, res.body).toBe(200);
       const after = await row(visit.id);
@@ -290,12 +298,7 @@ describe('move options', () => {
     const agent = await options(visit!.id, '', t.tokens.agent);
     expect(agent.statusCode).toBe(403);
 
-    const started = await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/admin/visits/${visit!.id}`,
-      headers: bearer(t.tokens.planner),
-      payload: { progress: 'on_site', version: visit!.version },
-    });
+    const started = await patchVisit(visit!.id, { progress: 'on_site', version: visit!.version });
     expect(started.statusCode).toBe(200);
     const res = await options(visit!.id);
     expect(res.statusCode).toBe(409);
@@ -383,12 +386,7 @@ describe('make room for a visit that fits nowhere', () => {
       headers: bearer(t.tokens.agent),
     });
     expect(agent.statusCode).toBe(403);
-    const started = await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/admin/visits/${visit!.id}`,
-      headers: bearer(t.tokens.planner),
-      payload: { progress: 'en_route', version: visit!.version },
-    });
+    const started = await patchVisit(visit!.id, { progress: 'en_route', version: visit!.version });
     expect(started.statusCode).toBe(200);
     const res = await t.app.inject({
       method: 'POST',
