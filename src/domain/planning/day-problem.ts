@@ -15,6 +15,7 @@ import {
   planningTechnicians,
   servedPostcodes,
   serviceRequirements,
+  type PlanningTechnicianFilter,
   type PlanningTechnicianRow,
 } from '../../db/plans.js';
 import type { UnassignedReason, VisitRow } from '../../db/schema.js';
@@ -71,24 +72,26 @@ export async function buildDayProblem(
   const settings = await getCompanySettings(db);
   const timezone = settings.timezone;
   const span = localDaySpan(date, date, timezone);
-  const [allTechnicians, services, served] = await Promise.all([
-    planningTechnicians(db),
-    serviceRequirements(db),
-    servedPostcodes(db),
-  ]);
+  const [services, served] = await Promise.all([serviceRequirements(db), servedPostcodes(db)]);
   const requirementsFor = (serviceId: string, postcode: string) => ({
     skills: services.get(serviceId)?.skills ?? [],
     ...(served.has(postcode) ? { area: postcode } : {}),
   });
   const requirementsOf = (row: VisitRow) => requirementsFor(row.service_id, row.postcode);
+  // Who the day is built for is asked of the database: reading 600 technicians' rows and zones to
+  // keep two (a move) or a score (the move dialog's places) cost more than judging them.
   const visit = options.eligibleFor;
-  const canTake = (t: PlanningTechnicianRow, needs: { skills: string[]; area?: string }) =>
-    needs.skills.every((k) => t.skills.includes(k)) && servesArea({ serves: t.postcodes }, needs.area);
-  const technicians = allTechnicians.filter(
-    (t) =>
-      (!options.technicianIds || options.technicianIds.includes(t.id)) &&
-      (!visit || t.id === visit.technician_id || canTake(t, requirementsOf(visit))),
-  );
+  const needs = visit ? requirementsOf(visit) : undefined;
+  const filter: PlanningTechnicianFilter | undefined =
+    visit && needs
+      ? {
+          canTake: { skills: needs.skills, ...(needs.area ? { postcode: needs.area } : {}) },
+          orId: visit.technician_id,
+        }
+      : options.technicianIds
+        ? { ids: options.technicianIds }
+        : undefined;
+  const technicians = await planningTechnicians(db, filter);
   const built = await buildBookingProblem(
     db,
     technicians.map((t) => ({ id: t.id, skills: t.skills, home: { lat: t.homeLat, lon: t.homeLon } })),
@@ -122,7 +125,7 @@ export async function buildDayProblem(
   );
   const unassigned: DayProblem['unassigned'] = [];
   if (!wanted) {
-    const active = new Set(allTechnicians.map((t) => t.id));
+    const active = new Set(technicians.map((t) => t.id));
     for (const row of outside) {
       // A started visit stays with whoever started it, even if their day was since cut short.
       if (row.progress !== 'planned') continue;
