@@ -4,24 +4,18 @@
  * service says nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 import { DESKTOP } from './helpers.js';
-import { deskSuite, openDesk } from './desk-page.js';
+import { bookedOnWebsite, deskSuite, openDesk } from './desk-page.js';
 
 let booked: { id: string; reference: string };
 let service: { id: string; name: string };
 
-const desk = deskSuite(async () => {
-  service = await firstService(desk.stack.app, 'depannage');
-  const days = await slotsFor(desk.stack.app, service.id, '69003');
-  const res = await book(
-    desk.stack.app,
-    bookingPayload(service.id, days[2]!.windows[0]!, '69003', {
-      customer: { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
-    }),
-  );
-  expect(res.statusCode).toBe(201);
-  booked = res.json().booking;
+const desk = deskSuite(async ({ stack }) => {
+  ({ service, booking: booked } = await bookedOnWebsite(
+    stack,
+    { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
+    (days) => days[2]!.windows[0]!,
+  ));
 });
 
 describe('booking a caller the same service again', () => {

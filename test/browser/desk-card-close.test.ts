@@ -6,16 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { PHONE } from './helpers.js';
 import { deskSuite, openDesk } from './desk-page.js';
+import { postCreated } from './suite.js';
 
 const desk = deskSuite(async () => {
   for (const [name, phone] of [
     ['Yves Caron', '06 44 55 66 75'],
     ['Inès Roche', '06 44 55 66 78'],
   ]) {
-    const res = await desk.send('/v1/admin/requests', {
-      body: { kind: 'callback', customer: { name, phone }, text: `Rappeler ${name}`, channel: 'phone' },
+    await postCreated(desk, '/v1/admin/requests', {
+      kind: 'callback',
+      customer: { name, phone },
+      text: `Rappeler ${name}`,
+      channel: 'phone',
     });
-    expect(res.status).toBe(201);
   }
 });
 

@@ -4,23 +4,17 @@
  * and Claire could not see where the visit stood while she read the options to the caller.
  */
 import { describe, expect, it } from 'vitest';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
 import { DESKTOP } from './helpers.js';
-import { deskSuite, openDesk } from './desk-page.js';
+import { bookedOnWebsite, deskSuite, openDesk } from './desk-page.js';
 
 let booked: { id: string; reference: string; window: { start: string; end: string } };
 
-const desk = deskSuite(async () => {
-  const service = await firstService(desk.stack.app, 'depannage');
-  const days = await slotsFor(desk.stack.app, service.id, '69003');
-  const res = await book(
-    desk.stack.app,
-    bookingPayload(service.id, days[2]!.windows[1]!, '69003', {
-      customer: { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
-    }),
-  );
-  expect(res.statusCode).toBe(201);
-  booked = res.json().booking;
+const desk = deskSuite(async ({ stack }) => {
+  ({ booking: booked } = await bookedOnWebsite(
+    stack,
+    { name: 'Paul Girard', phone: '06 98 76 54 31', email: 'paul.girard@example.fr' },
+    (days) => days[2]!.windows[1]!,
+  ));
 });
 
 const clock = (iso: string) => iso.slice(11, 16).replace(/^0/, '');

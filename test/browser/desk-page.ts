@@ -1,5 +1,8 @@
 /** What the desk's browser tests share: the stack with Claire's agent token, the desk opened in a fresh context. */
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { book, bookingPayload, firstService, slotsFor, type Slot } from '../helpers/booking.js';
+import type { Stack } from './helpers.js';
 import {
   browserSuite,
   watchedPage,
@@ -9,6 +12,25 @@ import {
 } from './suite.js';
 
 export type DeskPage = WatchedPage;
+
+/**
+ * A breakdown visit at 69003 booked on the website, as its customer would (checked created);
+ * `pick` chooses its window among the days offered.
+ */
+export async function bookedOnWebsite(
+  stack: Stack,
+  customer: { name: string; phone: string; email: string },
+  pick: (days: { date: string; windows: Slot[] }[]) => Slot,
+): Promise<{
+  service: { id: string; name: string };
+  booking: { id: string; reference: string; window: Slot };
+}> {
+  const service = await firstService(stack.app, 'depannage');
+  const days = await slotsFor(stack.app, service.id, '69003');
+  const res = await book(stack.app, bookingPayload(service.id, pick(days), '69003', { customer }));
+  expect(res.statusCode).toBe(201);
+  return { service, booking: res.json().booking };
+}
 
 /**
  * The stack, Chromium and Claire's agent token for the file (its hooks registered here); `prepare`

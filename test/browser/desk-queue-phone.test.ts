@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PHONE } from './helpers.js';
 import { deskSuite, openDesk } from './desk-page.js';
+import { postCreated } from './suite.js';
 
 const desk = deskSuite(async () => {
   // As the widget's "Être rappelé" records them (with a preferred time), sent with the agent's token.
@@ -14,10 +15,13 @@ const desk = deskSuite(async () => {
     ['Jo Bas', '06 71 42 18 91', 'mercredi après 16 h'],
     ['Marie-Christine Delacroix-Fontaine', '06 71 42 18 92', null],
   ] as const) {
-    const res = await desk.send('/v1/requests', {
-      body: { kind: 'callback', name, phone, message: `Rappeler ${name}`, preferredTime },
+    await postCreated(desk, '/v1/requests', {
+      kind: 'callback',
+      name,
+      phone,
+      message: `Rappeler ${name}`,
+      preferredTime,
     });
-    expect(res.status).toBe(201);
   }
 });
 

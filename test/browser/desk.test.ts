@@ -9,26 +9,20 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { firstService } from '../helpers/booking.js';
 import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
-import { deskPage, deskReady, deskSuite } from './desk-page.js';
-import { seriousPageViolations as seriousViolations } from './suite.js';
+import { bookedOnWebsite, deskPage, deskReady, deskSuite } from './desk-page.js';
+import { postCreated, seriousPageViolations as seriousViolations } from './suite.js';
 
 let webBooking: { id: string; reference: string };
 
 const desk = deskSuite(async ({ stack }) => {
   // Marie booked on the website, typing her number the French way.
-  const service = await firstService(stack.app, 'depannage');
-  const days = await slotsFor(stack.app, service.id, '69003');
-  const window = days.find((d) => d.windows.length > 0)!.windows[0]!;
-  const res = await book(
-    stack.app,
-    bookingPayload(service.id, window, '69003', {
-      customer: { name: 'Marie Dubois', phone: '06 12 34 56 78', email: 'marie.dubois@example.fr' },
-    }),
-  );
-  expect(res.statusCode).toBe(201);
-  webBooking = res.json().booking;
+  ({ booking: webBooking } = await bookedOnWebsite(
+    stack,
+    { name: 'Marie Dubois', phone: '06 12 34 56 78', email: 'marie.dubois@example.fr' },
+    (days) => days.find((d) => d.windows.length > 0)!.windows[0]!,
+  ));
 });
 
 /** The keyboard, counted: a press is one key (Alt+N counts one), typed text one per character. */
@@ -415,17 +409,14 @@ describe('desk page', () => {
 
   it('names the service a request is about on its card in the queue', async () => {
     const service = await firstService(desk.stack.app, 'entretien-pac');
-    const created = await desk.send('/v1/admin/requests', {
-      body: {
-        kind: 'no_window',
-        customer: { name: 'Marc Rolland', phone: '07 68 23 45 01' },
-        text: 'Aucun créneau avant vendredi',
-        serviceId: service.id,
-        postcode: '69003',
-        channel: 'email',
-      },
+    await postCreated(desk, '/v1/admin/requests', {
+      kind: 'no_window',
+      customer: { name: 'Marc Rolland', phone: '07 68 23 45 01' },
+      text: 'Aucun créneau avant vendredi',
+      serviceId: service.id,
+      postcode: '69003',
+      channel: 'email',
     });
-    expect(created.status).toBe(201);
     const { page, errors } = await openDesk(DESKTOP);
     const card = page.locator('ul.requests li', { hasText: 'Aucun créneau avant vendredi' });
     await expect.poll(() => card.locator('.sub').last().textContent()).toContain(`· ${service.name} · 69003`);
@@ -486,11 +477,8 @@ describe('desk page', () => {
   });
 
   it('corrects a caller’s name, numbers and e-mail on the card; a number of another customer is refused on its field', async () => {
-    const create = async (name: string, phone: string) => {
-      const res = await desk.send('/v1/admin/customers', { body: { name, phone } });
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { id: string }).id;
-    };
+    const create = async (name: string, phone: string) =>
+      (await postCreated<{ id: string }>(desk, '/v1/admin/customers', { name, phone })).id;
     const lucId = await create('Luc Bernrd', '06 11 22 33 44');
     await create('Anne Roux', '06 55 66 77 88');
 
@@ -540,6 +528,8 @@ describe('desk page', () => {
     await page.getByRole('article', { name: 'Marie Dubois' }).waitFor();
     await keys.press('Alt+N');
     await page.locator('button.window').first().waitFor();
+    // As on the desktop: Enter once the first window has focus (a loaded host gives it a moment later).
+    await expect.poll(() => focused(page)).toMatch(/^BUTTON/);
     await keys.press('Enter');
     await page.getByRole('button', { name: 'Réserver ce créneau' }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/desk-booking-390.png`, fullPage: true });
@@ -561,15 +551,12 @@ describe('desk page', () => {
       ['Hugo Blanc', '06 44 55 66 79'],
       ['Odile Perrin', '06 44 55 66 77'],
     ]) {
-      const created = await desk.send('/v1/admin/requests', {
-        body: {
-          kind: 'callback',
-          customer: { name, phone },
-          text: `Rappeler ${name} pour la prise du garage`,
-          channel: 'phone',
-        },
+      await postCreated(desk, '/v1/admin/requests', {
+        kind: 'callback',
+        customer: { name, phone },
+        text: `Rappeler ${name} pour la prise du garage`,
+        channel: 'phone',
       });
-      expect(created.status).toBe(201);
     }
     const { page, errors } = await openDesk(PHONE);
     const item = page.locator('ul.requests li', { hasText: 'Rappeler Odile Perrin pour la prise du garage' });

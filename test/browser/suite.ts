@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { TokenRole } from '../../src/db/schema.js';
 import { createApiToken } from '../../src/domain/auth.js';
 import { launchChromium, startStack, type Stack, type StackOptions } from './helpers.js';
@@ -87,6 +87,13 @@ export function browserSuite(
   });
   afterEach(() => suite.closeTestContexts());
   return suite;
+}
+
+/** POSTs `body` with the suite's token and checks the service created it (201); the answer's JSON. */
+export async function postCreated<T = unknown>(suite: BrowserSuite, path: string, body: unknown): Promise<T> {
+  const res = await suite.send(path, { body });
+  expect(res.status).toBe(201);
+  return (await res.json()) as T;
 }
 
 export interface WatchedPage {
