@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
 import { dayJson, openPlanner, plannerSuite, type StopJson } from './planner-page.js';
-import { seriousPageViolations as seriousViolations } from './suite.js';
+import { postCreated, seriousPageViolations as seriousViolations } from './suite.js';
 
 const DAY = '2026-03-26';
 const MINUTE = 60_000;
@@ -208,15 +208,12 @@ describe('planner page: the real day', () => {
     const route = before.current.routes.find((r) => r.stops.length >= 2)!;
     const theirs = route.stops.map((s) => s.visitId).sort();
     // The admin records the absence (the existing availability-exception route).
-    const res = await planner.send('/v1/admin/availability/exceptions', {
-      body: {
-        kind: 'absence',
-        technicianId: route.technicianId,
-        from: date,
-        reason: 'malade',
-      },
+    await postCreated(planner, '/v1/admin/availability/exceptions', {
+      kind: 'absence',
+      technicianId: route.technicianId,
+      from: date,
+      reason: 'malade',
     });
-    expect(res.status).toBe(201);
 
     const { page, errors } = await openDay(DESKTOP);
     await page.getByLabel('Tournées du').fill(date);

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
 import { dayJson, openPlanner, plannerSuite } from './planner-page.js';
-import { seriousPageViolations as seriousViolations } from './suite.js';
+import { postCreated, seriousPageViolations as seriousViolations } from './suite.js';
 
 const DAY = '2026-03-26';
 
@@ -267,10 +267,11 @@ describe('planner page: move suggestions', () => {
     const date = '2026-03-27';
     const before = await dayJson(planner, date);
     const route = before.current.routes.find((r) => r.stops.length >= 2)!;
-    const res = await planner.send('/v1/admin/availability/exceptions', {
-      body: { kind: 'absence', technicianId: route.technicianId, from: date },
+    await postCreated(planner, '/v1/admin/availability/exceptions', {
+      kind: 'absence',
+      technicianId: route.technicianId,
+      from: date,
     });
-    expect(res.status).toBe(201);
 
     const { page, errors } = await openDay(PHONE, date);
     const lane = page.getByRole('region', { name: /^À placer \(\d+\)/ });
