@@ -85,6 +85,14 @@ export function MoveDialog({
     setTimeout(() => submit.current?.focus(), 0);
   }
 
+  // A refusal names its field by marking it: the technician for what no time can fix (skill, zone,
+  // absence), the arrival time for the rest (promised window, hours, another visit in the way).
+  const refusedCodes = judged?.state === 'refused' ? judged.codes : [];
+  const technicianAtFault = refusedCodes.some((c) => TECHNICIAN_CODES.has(c));
+  const timeAtFault = refusedCodes.some((c) => !TECHNICIAN_CODES.has(c) && c !== 'started');
+  const marked = (atFault: boolean) =>
+    atFault ? { 'aria-invalid': true, 'aria-describedby': 'move-verdict' } : {};
+
   // A visit from « À placer » has nowhere it comes from: it is placed, not moved.
   const verb = request.from ? 'Déplacer' : 'Placer';
   const iso = instantAt(date, time, timezone);
@@ -195,6 +203,7 @@ export function MoveDialog({
         <select
           id="move-technician"
           value={technicianId}
+          {...marked(technicianAtFault)}
           onChange={(e) => {
             touched.current = true;
             const chosen = (e.target as HTMLSelectElement).value;
@@ -253,12 +262,13 @@ export function MoveDialog({
           step={300}
           required
           value={time}
+          {...marked(timeAtFault)}
           onInput={(e) => {
             touched.current = true;
             setTime((e.target as HTMLInputElement).value);
           }}
         />
-        <p class={`verdict ${judged?.state ?? ''}`} role="status" aria-live="polite">
+        <p id="move-verdict" class={`verdict ${judged?.state ?? ''}`} role="status" aria-live="polite">
           {unchanged
             ? 'C’est la place actuelle de la visite.'
             : judged?.state === 'ok'
@@ -288,6 +298,9 @@ export function MoveDialog({
     </dialog>
   );
 }
+
+/** Move-check reasons that are the technician's: no arrival time would lift them. */
+const TECHNICIAN_CODES = new Set(['skill', 'zone', 'absent', 'unknown-technician']);
 
 /** The change in the day's driving, signed: a move can save driving too. */
 function drivingText(minutes: number): string {

@@ -11,7 +11,8 @@ import type { DragItem, DropTarget } from './drag.js';
 export type Verdict =
   | { state: 'checking' }
   | { state: 'ok' }
-  | { state: 'refused'; reasons: string[] }
+  /** `codes`: the move check's, which tell whether the technician or the time is at fault. */
+  | { state: 'refused'; reasons: string[]; codes: string[] }
   /** The service gave no answer (older service, or an error): the drop itself will be judged. */
   | { state: 'unchecked' };
 
@@ -65,7 +66,13 @@ export function useMoves(options: Options) {
         })
         .then(
           (r): Verdict =>
-            r.feasible ? { state: 'ok' } : { state: 'refused', reasons: r.reasons.map((x) => x.text) },
+            r.feasible
+              ? { state: 'ok' }
+              : {
+                  state: 'refused',
+                  reasons: r.reasons.map((x) => x.text),
+                  codes: r.reasons.map((x) => x.code),
+                },
           (): Verdict => ({ state: 'unchecked' }),
         );
       verdicts.current.set(key, answer);

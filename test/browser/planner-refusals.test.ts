@@ -89,7 +89,7 @@ describe('planner page: refusals name the field in French', () => {
       expect(errors).toEqual([]);
     });
 
-  it('a time typed by hand outside the promise is refused with its reason in French', async () => {
+  it('a move by hand is refused with its reason in French, the field at fault marked', async () => {
     const { page, errors } = await openPlanner(planner, DESKTOP, { search: { date: '2026-03-26' } });
     const day = await dayJson(planner, '2026-03-26');
     const stop = day.current.routes.find((r) => r.stops.length >= 2)!.stops[0]!;
@@ -103,7 +103,46 @@ describe('planner page: refusals name the field in French', () => {
     expect(text).toMatch(/hors du créneau promis \d\d:\d\d–\d\d:\d\d/);
     expect(text).not.toMatch(RAW_FIELD);
     expect(await dialog.getByRole('button', { name: 'Déplacer', exact: true }).isDisabled()).toBe(true);
+    const time = dialog.getByLabel('Heure d’arrivée');
+    const technician = dialog.getByLabel('Technicien', { exact: true });
+    expect(await time.getAttribute('aria-invalid')).toBe('true');
+    expect(await time.getAttribute('aria-describedby')).toBe(await verdict.getAttribute('id'));
+    expect(await technician.getAttribute('aria-invalid')).toBeNull();
     await page.screenshot({ path: `${ARTIFACTS}/planner-refusal-move-1280.png` });
+
+    // At a time inside the promise, on a technician absent that day: the technician is at fault.
+    const route = day.current.routes.find((r) => r.stops.some((s) => s.visitId === stop.visitId))!;
+    const away = day.technicians.find((t) => t.id !== route.technicianId)!;
+    const absent = await planner.send('/v1/admin/availability/exceptions', {
+      body: { kind: 'absence', technicianId: away.id, from: '2026-03-26' },
+    });
+    expect(absent.status).toBe(201);
+    await technician.selectOption({ label: away.name });
+    await time.fill(
+      new Date(stop.planned.start).toLocaleTimeString('fr-FR', {
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'Europe/Paris',
+      }),
+    );
+    await expect.poll(() => verdict.textContent()).toBe('Impossible : technicien absent ce jour-là');
+    expect(await technician.getAttribute('aria-invalid')).toBe('true');
+    expect(await time.getAttribute('aria-invalid')).toBeNull();
+    expect(errors).toEqual([]);
+  });
+
+  it('on a phone: the move dialog from the day list marks the time refused', async () => {
+    const { page, errors } = await openPlanner(planner, PHONE, { search: { date: '2026-03-26' } });
+    await page.locator('.day-list .dl-visit').nth(1).click();
+    await page.locator('.day-list').getByRole('button', { name: 'Déplacer…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Heure d’arrivée').fill('19:00');
+    await expect.poll(() => dialog.locator('.verdict').textContent()).toMatch(/^Impossible : /);
+    expect(await dialog.getByLabel('Heure d’arrivée').getAttribute('aria-invalid')).toBe('true');
+    const box = (await dialog.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    await dialog.locator('.verdict').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/planner-refusal-move-390.png` });
     expect(errors).toEqual([]);
   });
 });

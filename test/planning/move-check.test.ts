@@ -95,7 +95,7 @@ describe('move check', () => {
       expect(res.json().feasible).toBe(false);
       const reason = res.json().reasons.find((r: { code: string }) => r.code === 'skill');
       expect(reason.text).toBe(
-        `pas la compétence ${missing(unfit)
+        `technicien sans la compétence ${missing(unfit)
           .map((k) => labels.get(k))
           .join(', ')}`,
       );
@@ -104,7 +104,7 @@ describe('move check', () => {
     expect(tried).toBeGreaterThan(0);
   });
 
-  it('says "absent" for a technician absent that day, and refuses a started visit', async () => {
+  it('says "technicien absent ce jour-là" for a technician absent that day, and refuses a started visit', async () => {
     const rows = await dayRows();
     const visit = rows[0]!;
     const other = rows.find((r) => r.technician_id !== visit.technician_id)!;
@@ -116,7 +116,10 @@ describe('move check', () => {
     });
     expect(absence.statusCode).toBe(201);
     const res = await check(visit.id, other.technician_id, visit.planned_start);
-    expect(res.json()).toEqual({ feasible: false, reasons: [{ code: 'absent', text: 'absent' }] });
+    expect(res.json()).toEqual({
+      feasible: false,
+      reasons: [{ code: 'absent', text: 'technicien absent ce jour-là' }],
+    });
 
     const started = await t.app.inject({
       method: 'PATCH',

@@ -1,8 +1,9 @@
 /**
  * "Can this visit go there?" while the planner drags it: the same rules as
  * a manual move (checkPlan on the two technicians' day with the visit put
- * in), nothing written, each broken rule worded for the planner:
- * "hors du créneau promis 10:00–12:00", "pas la compétence IRVE", "absent".
+ * in), nothing written, each broken rule worded for the planner, naming the
+ * technician when no time would lift it: "hors du créneau promis 10:00–12:00",
+ * "technicien sans la compétence IRVE", "technicien absent ce jour-là".
  */
 import type { Violation } from '../../../solver/problem.js';
 import { findVisit } from '../../db/visits.js';
@@ -50,7 +51,8 @@ export async function checkMove(
   const judged = judgePlacement(day, row, input.technicianId, start);
   if (judged.kind === 'unknown-technician')
     reasons.push({ code: 'unknown-technician', text: 'technicien inconnu ou inactif' });
-  else if (judged.kind === 'not-working') reasons.push({ code: 'absent', text: 'absent' });
+  else if (judged.kind === 'not-working')
+    reasons.push({ code: 'absent', text: 'technicien absent ce jour-là' });
   else {
     const labels = judged.faults.some((f) => f.code === 'skill') ? await skillLabels(db) : new Map();
     const seen = new Set<string>();
@@ -66,9 +68,9 @@ export async function checkMove(
         case 'window':
           return `hors du créneau promis ${windowText(row!, timezone)}`;
         case 'skill':
-          return `pas la compétence ${(v.missingSkills ?? []).map((k) => labels.get(k) ?? k).join(', ')}`;
+          return `technicien sans la compétence ${(v.missingSkills ?? []).map((k) => labels.get(k) ?? k).join(', ')}`;
         case 'zone':
-          return `ne dessert pas le ${row!.postcode}`;
+          return `technicien qui ne dessert pas le ${row!.postcode}`;
         case 'shift':
           return 'hors des horaires de travail du technicien';
         case 'travel':
