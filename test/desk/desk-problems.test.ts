@@ -16,6 +16,7 @@ import {
 } from '../../src/staff/problems.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { book, bookingPayload, firstService, slotsFor } from '../helpers/booking.js';
+import { DELETE, ENGLISH, leaves, replaced } from '../helpers/field-problems.js';
 
 let t: TestApp;
 const agent = () => bearer(t.tokens.agent);
@@ -24,7 +25,6 @@ const agent = () => bearer(t.tokens.agent);
 const TYPED = ['', '   ', 'x'.repeat(5000), 'ab\tcd', 'ab\u0007cd', 'ab\u202ecd', 'claire@localhost', '6900'];
 /** Values only a fault of the page could send. */
 const MALFORMED: unknown[] = ['zzz', 12, null, true, [], {}];
-const DELETE = Symbol('delete');
 
 interface Route {
   name: string;
@@ -36,25 +36,6 @@ interface Route {
   typed: string[];
   headers?: () => Record<string, string>;
 }
-
-function leaves(value: unknown, prefix = ''): string[] {
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
-  return [prefix];
-}
-
-function replaced(base: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const copy = structuredClone(base);
-  const keys = path.split('.');
-  let at = copy as Record<string, unknown>;
-  for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
-  const last = keys.at(-1)!;
-  if (value === DELETE) delete at[last];
-  else at[last] = value;
-  return copy;
-}
-
-const ENGLISH = /\b(Invalid|invalid|expected|received|must|Too|characters|String|Required|undefined)\b/;
 
 let routes: Route[];
 

@@ -18,6 +18,7 @@ import {
 } from '../../src/staff/problems.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_TODAY } from '../helpers/database.js';
+import { DELETE, ENGLISH, leaves, replaced } from '../helpers/field-problems.js';
 
 let t: TestApp;
 const DAY = '2026-03-26';
@@ -30,7 +31,6 @@ const TYPED = ['', '   ', 'x'.repeat(5000), 'ab\tcd', 'ab\u202ecd', '6900'];
 const TYPED_NUMBERS = [3, 1000];
 /** Values only a fault of the page could send. */
 const MALFORMED: unknown[] = ['zzz', 12, -1, null, true, [], {}];
-const DELETE = Symbol('delete');
 
 interface Route {
   name: string;
@@ -41,28 +41,10 @@ interface Route {
   typed: string[];
 }
 
-function leaves(value: unknown, prefix = ''): string[] {
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
-  return [prefix];
-}
-
 function leaf(base: Record<string, unknown>, path: string): unknown {
   return path.split('.').reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], base);
 }
 
-function replaced(base: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
-  const copy = structuredClone(base);
-  const keys = path.split('.');
-  let at = copy as Record<string, unknown>;
-  for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
-  const last = keys.at(-1)!;
-  if (value === DELETE) delete at[last];
-  else at[last] = value;
-  return copy;
-}
-
-const ENGLISH = /\b(Invalid|invalid|expected|received|must|Too|characters|String|Required|undefined)\b/;
 /** A request field's own name in a sentence: camelCase, a dotted path, or the bare English words. */
 const RAW_FIELD =
   /\b[a-z]+[A-Z]\w*\b|\b(body|query|params)\.|\b(from|to|start|end|id|kind|reason|progress|pinned)\b|«\s*\w+\s*»/;
