@@ -234,6 +234,7 @@ export function App() {
               onRequest={() => setPanel({ type: 'request', seed: {} })}
               onMove={(visit) => setPanel({ type: 'move', visit })}
               onChanged={(text) => (say({ kind: 'ok', text }), void openCustomer(card.id, true))}
+              openRequest={workingOn?.customer.id === card.id ? workingOn.id : null}
               onRequestClosed={(request, outcome) => (
                 requestClosed(request, outcome),
                 setQueueRefresh((n) => n + 1)

@@ -27,9 +27,11 @@ interface Props {
   onChanged: (notice: string) => void;
   /** One of their open requests closed from the card. */
   onRequestClosed: (request: RequestSummary, outcome: 'done' | 'cancelled') => void;
+  /** The request Claire opened this card from in the queue: marked among their open ones. */
+  openRequest?: string | null;
 }
 
-export function Card({ card, onBook, onRequest, onMove, onChanged, onRequestClosed }: Props) {
+export function Card({ card, onBook, onRequest, onMove, onChanged, onRequestClosed, openRequest }: Props) {
   const planned = card.visits.filter((v) => v.status === 'booked');
   const history = card.visits.filter((v) => v.status !== 'booked');
   const open = card.requests.filter((r) => r.status === 'new' || r.status === 'in_progress');
@@ -92,8 +94,13 @@ export function Card({ card, onBook, onRequest, onMove, onChanged, onRequestClos
       ) : (
         <ul class="requests-mini">
           {open.map((r) => (
-            <li key={r.id}>
-              <span class={`kind kind-${r.kind}`}>{KIND_LABELS[r.kind]}</span> {r.reference} ·{' '}
+            <li
+              key={r.id}
+              class={r.id === openRequest ? 'open' : undefined}
+              aria-current={r.id === openRequest ? 'true' : undefined}
+            >
+              <span class={`kind kind-${r.kind}`}>{KIND_LABELS[r.kind]}</span>{' '}
+              {r.id === openRequest && <span class="open-tag">Ouverte depuis la file</span>} {r.reference} ·{' '}
               {STATUS_LABELS[r.status]}
               {r.takenBy ? ` (${actorName(r.takenBy)})` : ''} · {ageText(r.ageMinutes)}
               <span class="sub">{r.text}</span>

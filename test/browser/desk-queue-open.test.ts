@@ -1,6 +1,7 @@
 /**
  * The request Claire opened from the queue (« Fiche ») stays marked there while its caller's card is
- * open: aria-current on its row, a « Fiche ouverte » tag and its own colours, on a 1280×800 desk and
+ * open: aria-current on its row, a « Fiche ouverte » tag and its own colours, and on the card among
+ * the caller's open requests (« Ouverte depuis la file »), on a 1280×800 desk and
  * on a 390×844 phone. Opening another request moves the mark; opening another caller from the search
  * takes it away (she no longer works on that request). Screenshots in test-artifacts/.
  */
@@ -60,6 +61,11 @@ describe('the request opened from the queue', () => {
           return `${s.backgroundColor} ${s.borderLeftWidth} ${s.borderLeftColor}`;
         });
       expect(await look('Jo Bas')).not.toBe(await look('Hélène Vasseur'));
+      // On the card too, among the caller's open requests.
+      const onCard = page.getByRole('article', { name: 'Jo Bas' }).locator('.requests-mini li');
+      expect(await onCard.filter({ has: page.locator('.open-tag') }).count()).toBe(1);
+      expect(await onCard.first().getAttribute('aria-current')).toBe('true');
+      expect(await onCard.first().locator('.open-tag').textContent()).toBe('Ouverte depuis la file');
       await jo.scrollIntoViewIfNeeded();
       expect(await tag.isVisible()).toBe(true);
       const box = (await jo.boundingBox())!;
@@ -79,6 +85,12 @@ describe('the request opened from the queue', () => {
       await page.getByRole('option', { name: /Marie-Christine Delacroix/ }).click();
       await page.getByRole('article', { name: 'Marie-Christine Delacroix' }).waitFor();
       await expect.poll(() => marked(page)).toEqual([]);
+      expect(
+        await page
+          .getByRole('article', { name: 'Marie-Christine Delacroix' })
+          .locator('[aria-current]')
+          .count(),
+      ).toBe(0);
       expect(errors).toEqual([]);
     });
 });

@@ -98,6 +98,7 @@ export function deskPageHtml(): string {
   .requests li.highlight { box-shadow: 0 0 0 2px #f5b70099; }
   /* The request whose caller's card is open (« Fiche »): Claire sees which one she is answering. */
   .requests li.open { border-color: var(--brand); border-left-width: 8px; background: #e8f0fa; box-shadow: 0 0 0 1px var(--brand); }
+  .requests-mini li.open { background: #e8f0fa; border-left: 4px solid var(--brand); padding-left: 8px; }
   .open-tag { font-size: .75rem; font-weight: 700; padding: 1px 8px; border-radius: 10px; background: var(--brand); color: #fff; }
   .req-line { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: space-between; }
   /* Kind, name, number from the left, age on the right: spread out, a wrapped line sent the name to the right edge on a phone. */
