@@ -9,12 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
 import type { Plan } from '../../solver/problem.js';
-import { localDaySpan } from '../../src/domain/booking-problem.js';
 import { currentPlan } from '../../solver/slots.js';
 import { newViolations } from '../../src/domain/planning/day-problem.js';
 import { buildDayProblem } from '../../src/domain/planning/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { feedTokenOf, TEST_TEAM_FEED_TOKEN } from '../helpers/database.js';
+import { bookedVisitsOn } from '../helpers/visits.js';
 
 const TIME_LIMIT_MS = 800;
 /** 09:18 in Paris on the day the morning test plans. */
@@ -39,18 +39,7 @@ function call(app: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: st
   });
 }
 
-async function dayRows(app: TestApp, date: string) {
-  const span = localDaySpan(date, date, 'Europe/Paris');
-  return app.testDb.handle.db
-    .selectFrom('visits')
-    .selectAll()
-    .where('status', '=', 'booked')
-    .where('planned_start', '<', span.to)
-    .where('planned_end', '>', span.from)
-    .orderBy('planned_start')
-    .orderBy('id')
-    .execute();
-}
+const dayRows = (app: TestApp, date: string) => bookedVisitsOn(app.testDb.handle.db, date);
 
 async function storedPlan(app: TestApp, id: string): Promise<Plan> {
   const row = await app.testDb.handle.db

@@ -5,8 +5,8 @@
  * and its answer agrees with what PATCH then does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDaySpan } from '../../src/domain/booking-problem.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { bookedVisitsOn } from '../helpers/visits.js';
 
 let t: TestApp;
 const date = '2026-03-31';
@@ -29,18 +29,7 @@ function check(visitId: string, technicianId: string, start: string | Date) {
   });
 }
 
-async function dayRows() {
-  const span = localDaySpan(date, date, 'Europe/Paris');
-  return db()
-    .selectFrom('visits')
-    .selectAll()
-    .where('status', '=', 'booked')
-    .where('planned_start', '<', span.to)
-    .where('planned_end', '>', span.from)
-    .orderBy('planned_start')
-    .orderBy('id')
-    .execute();
-}
+const dayRows = () => bookedVisitsOn(db(), date);
 
 async function skillsOf() {
   const [techs, needs] = await Promise.all([

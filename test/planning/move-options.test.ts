@@ -7,8 +7,8 @@
  */
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDaySpan } from '../../src/domain/booking-problem.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
+import { bookedVisitsOn } from '../helpers/visits.js';
 
 let t: TestApp;
 const date = '2026-03-26';
@@ -70,19 +70,7 @@ function patchVisit(visitId: string, payload: Record<string, unknown>) {
   });
 }
 
-async function dayRows(day = date) {
-  const span = localDaySpan(day, day, 'Europe/Paris');
-  return db()
-    .selectFrom('visits')
-    .selectAll()
-    .where('status', '=', 'booked')
-    .where('progress', '=', 'planned')
-    .where('planned_start', '<', span.to)
-    .where('planned_end', '>', span.from)
-    .orderBy('planned_start')
-    .orderBy('id')
-    .execute();
-}
+const dayRows = (day = date) => bookedVisitsOn(db(), day, { notStarted: true });
 
 async function row(id: string) {
   return db().selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentPlan } from '../../solver/slots.js';
-import { localDaySpan } from '../../src/domain/booking-problem.js';
 import { newViolations } from '../../src/domain/planning/day-problem.js';
 import { buildDayProblem } from '../../src/domain/planning/index.js';
 import { bearer, createTestApp, type TestApp } from '../helpers/app.js';
 import { firstService } from '../helpers/booking.js';
+import { bookedVisitsOn } from '../helpers/visits.js';
 
 const NOW = '2026-03-26T08:18:00Z'; // 09:18 in Paris
 const DEADLINE = '2026-03-26T13:18:00+02:00'.replace('+02:00', '+01:00'); // 13:18 local (CET)
@@ -30,18 +30,7 @@ function post(url: string, payload: object) {
   return t.app.inject({ method: 'POST', url, headers: bearer(t.tokens.planner), payload });
 }
 
-async function dayRows() {
-  const span = localDaySpan(date, date, 'Europe/Paris');
-  return db()
-    .selectFrom('visits')
-    .selectAll()
-    .where('status', '=', 'booked')
-    .where('planned_start', '<', span.to)
-    .where('planned_end', '>', span.from)
-    .orderBy('planned_start')
-    .orderBy('id')
-    .execute();
-}
+const dayRows = () => bookedVisitsOn(db(), date);
 
 async function job(overrides: Record<string, unknown> = {}) {
   const service = await firstService(t.app, 'depannage');
