@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, DESKTOP, PHONE } from './helpers.js';
-import { dayJson, openPlanner, plannerSuite, type StopJson } from './planner-page.js';
+import { dayJson, openPlanner, plannerSuite, type DayJson, type StopJson } from './planner-page.js';
 import { postCreated, seriousPageViolations as seriousViolations } from './suite.js';
 
 const DAY = '2026-03-26';
@@ -31,6 +31,18 @@ const openDay = (viewport: { width: number; height: number }) =>
     search: { date: DAY },
     expected: (r) => [409, 422].includes(r.status()) && r.request().method() === 'PATCH',
   });
+
+/** The first visit of the day that waits `minutes` or more before it starts and could start that much earlier in its window. */
+function waitingStop(day: DayJson, minutes: number): { stop: StopJson; technicianId: string } | undefined {
+  for (const route of day.current.routes)
+    for (const stop of route.stops)
+      if (
+        stop.idleMinutes >= minutes &&
+        Date.parse(stop.planned.start) - minutes * MINUTE >= Date.parse(stop.window.start)
+      )
+        return { stop, technicianId: route.technicianId };
+  return undefined;
+}
 
 /** Presses a visit's block at its centre and drops it so that it starts at `startMs` on `technicianId`'s row. */
 async function dragVisit(page: Page, stop: StopJson, technicianId: string, startMs: number) {
@@ -79,15 +91,7 @@ describe('planner page: the real day', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // Feasible by construction: a visit that waits before it starts, moved 5 minutes earlier within its window.
-    let movable: { stop: StopJson; technicianId: string } | undefined;
-    for (const route of day.current.routes)
-      for (const stop of route.stops)
-        if (
-          !movable &&
-          stop.idleMinutes >= 5 &&
-          Date.parse(stop.planned.start) - 5 * MINUTE >= Date.parse(stop.window.start)
-        )
-          movable = { stop, technicianId: route.technicianId };
+    const movable = waitingStop(day, 5);
     expect(movable).toBeDefined();
     const { stop, technicianId } = movable!;
     const before = await visitRow(stop.visitId);
@@ -142,15 +146,7 @@ describe('planner page: the real day', () => {
   it('moves a visit with the keyboard through the move dialog', async () => {
     const { page, errors } = await openDay(DESKTOP);
     const day = await dayJson(planner, DAY);
-    let pick: { stop: StopJson; technicianId: string } | undefined;
-    for (const route of day.current.routes)
-      for (const stop of route.stops)
-        if (
-          !pick &&
-          stop.idleMinutes >= 10 &&
-          Date.parse(stop.planned.start) - 10 * MINUTE >= Date.parse(stop.window.start)
-        )
-          pick = { stop, technicianId: route.technicianId };
+    const pick = waitingStop(day, 10);
     expect(pick).toBeDefined();
     const { stop } = pick!;
     await page.locator(`.tl-visit[data-visit="${stop.visitId}"]`).focus();
