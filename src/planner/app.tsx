@@ -149,7 +149,8 @@ export function App({ map }: { map: MapSettings }) {
   }
 
   /** Room made for a visit comes as a proposal: shown like the optimiser's, applied the same way. */
-  async function makeRoom(visitId: string): Promise<boolean> {
+  /** null once a proposal came; else why not, said in the move dialog (the page's notice is behind it). */
+  async function makeRoom(visitId: string): Promise<string | null> {
     setNotice(null);
     setConfirming(false);
     try {
@@ -161,10 +162,9 @@ export function App({ map }: { map: MapSettings }) {
         kind: 'info',
         text: `Place proposée pour ${visit?.reference ?? 'la visite'} : vérifiez les changements, puis appliquez.`,
       });
-      return true;
+      return null;
     } catch (error) {
-      setNotice({ kind: 'error', text: explain(error) });
-      return false;
+      return explain(error);
     }
   }
 

@@ -25,8 +25,8 @@ interface Props {
   timezone: string;
   verdict: (visitId: string, target: DropTarget) => Promise<Verdict>;
   move: (visit: Movable, target: DropTarget) => Promise<boolean>;
-  /** No place as the day stands: ask for room (a proposal moving a few other visits); true when one came. */
-  makeRoom: (visitId: string) => Promise<boolean>;
+  /** No place as the day stands: ask for room (a proposal moving a few other visits); null when one came, else why not. */
+  makeRoom: (visitId: string) => Promise<string | null>;
   onClose: () => void;
 }
 
@@ -47,6 +47,8 @@ export function MoveDialog({
   const [sending, setSending] = useState(false);
   const [options, setOptions] = useState<MoveOption[] | null>(null);
   const [optionsError, setOptionsError] = useState<string | null>(null);
+  /** Why no room could be made: said here, beside the button, the page behind the dialog being out of sight. */
+  const [noRoom, setNoRoom] = useState<string | null>(null);
   /** The times one technician could take it, asked when the planner picks that technician himself. */
   const [times, setTimes] = useState<{ technicianId: string; options: MoveOption[] | null } | null>(null);
   const submit = useRef<HTMLButtonElement>(null);
@@ -153,13 +155,21 @@ export function MoveDialog({
                 disabled={sending}
                 onClick={() => {
                   setSending(true);
-                  void makeRoom(request.visitId).then((made) =>
-                    made ? dialog.current?.close() : setSending(false),
-                  );
+                  setNoRoom(null);
+                  void makeRoom(request.visitId).then((refused) => {
+                    if (refused === null) return dialog.current?.close();
+                    setNoRoom(refused);
+                    setSending(false);
+                  });
                 }}
               >
                 Faire de la place…
               </button>
+              {noRoom && (
+                <p class="notice error" role="alert">
+                  {noRoom}
+                </p>
+              )}
               <p class="hint">
                 Jusqu’à trois autres visites déplacées, chacune dans son créneau : proposé, appliqué après
                 vérification. Ou choisissez à la main ci-dessous.

@@ -131,6 +131,59 @@ describe('planner page: refusals name the field in French', () => {
     expect(errors).toEqual([]);
   });
 
+  it('room refused is said in the move dialog, beside « Faire de la place… » (1280×800 and 390×844)', async () => {
+    const date = '2026-04-01';
+    // Visits the dialog has no place for, as the page asks.
+    const stuck: { visitId: string; reference: string }[] = [];
+    for (const route of (await dayJson(planner, date)).current.routes)
+      for (const stop of route.stops) {
+        if (stuck.length === 2) break;
+        const res = await planner.send(`/v1/admin/visits/${stop.visitId}/move-options`);
+        if (((await res.json()) as { options: unknown[] }).options.length === 0) stuck.push(stop);
+      }
+    expect(stuck).toHaveLength(2);
+    for (const [viewport, visit] of [
+      [DESKTOP, stuck[0]!],
+      [PHONE, stuck[1]!],
+    ] as const) {
+      const { page, errors } = await openPlanner(planner, viewport, {
+        search: { date },
+        expected: (r) =>
+          r.status() === 409 && r.url().endsWith(`/v1/admin/visits/${visit.visitId}/make-room`),
+      });
+      const list = viewport === PHONE ? '.day-list .dl-visit' : '.tl-visit';
+      await page.locator(`${list}[data-visit="${visit.visitId}"]`).click();
+      await page
+        .locator(viewport === PHONE ? '.day-list' : '.details-wide')
+        .getByRole('button', { name: 'Déplacer…' })
+        .click();
+      const dialog = page.getByRole('dialog', { name: `Déplacer ${visit.reference}` });
+      const makeRoom = dialog.getByRole('button', { name: 'Faire de la place…' });
+      await makeRoom.waitFor();
+      // Meanwhile the technician set off: no room can be made for it any more.
+      const row = await planner.stack.testDb.handle.db
+        .selectFrom('visits')
+        .select('version')
+        .where('id', '=', visit.visitId)
+        .executeTakeFirstOrThrow();
+      const started = await planner.send(`/v1/admin/visits/${visit.visitId}`, {
+        method: 'PATCH',
+        body: { progress: 'en_route', version: row.version },
+      });
+      expect(started.status).toBe(200);
+      await makeRoom.click();
+      const alert = dialog.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe(
+        'Cette visite a commencé (ou est passée) : elle ne se déplace plus.',
+      );
+      expect(await makeRoom.isEnabled()).toBe(true);
+      await alert.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${ARTIFACTS}/planner-refusal-make-room-${viewport.width}.png` });
+      expect(errors).toEqual([]);
+    }
+  });
+
   it('on a phone: the move dialog from the day list marks the time refused', async () => {
     const { page, errors } = await openPlanner(planner, PHONE, { search: { date: '2026-03-26' } });
     await page.locator('.day-list .dl-visit').nth(1).click();
