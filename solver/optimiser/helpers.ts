@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SearchStats } from './alns.js';
 import type { ClockKind } from './clock.js';
+import type { CooperationData } from './cooperation.js';
 import type { ExchangeData } from './exchange.js';
 import type { StabilityWeights } from './instance.js';
 import type { PooledRoute } from './routePool.js';
@@ -33,6 +34,18 @@ export interface HelperJob {
   maxPoolColumns: number;
   /** Shared memory where the trajectories show each other their bests (exchange.ts), and this one's slot. */
   exchange?: { data: ExchangeData; index: number };
+  /**
+   * Large instances: where the trajectories meet to share decomposition rounds, this one's index, the
+   * caller's seed; and the whole budget (on `clock`) and the margin before its end by which the closing
+   * round, which the helper shares once its reply is sent, ends (see planRoutes).
+   */
+  cooperation?: {
+    data: CooperationData;
+    index: number;
+    seed: number;
+    budgetMs: number;
+    closingMarginMs: number;
+  };
 }
 
 export type HelperReply =
@@ -67,14 +80,21 @@ export function startHelper(job: HelperJob): RunningHelper {
     const finish = (r: HelperReply): void => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
       resolve(r);
     };
-    stop = () => finish({ ok: false, error: 'stopped' });
-    worker.once('message', (r: HelperReply) => finish(r));
-    worker.once('error', (err) =>
-      finish({ ok: false, error: err instanceof Error ? err.message : String(err) }),
-    );
+    stop = () => {
+      finish({ ok: false, error: 'stopped' });
+      void worker.terminate();
+    };
+    // A helper that shares the closing round stays after its reply: the owner stops it when done.
+    worker.once('message', (r: HelperReply) => {
+      finish(r);
+      if (job.cooperation === undefined) void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      finish({ ok: false, error: err instanceof Error ? err.message : String(err) });
+      void worker.terminate();
+    });
     worker.once('exit', (code) => finish({ ok: false, error: `exited with code ${code}` }));
   });
   worker.postMessage(job);

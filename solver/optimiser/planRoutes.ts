@@ -6,7 +6,8 @@
  *    collecting good routes in a pool and recombining them by set
  *    partitioning every ~20 % of the budget (trajectory.ts). With
  *    `threads` > 1, helper trajectories with other seeds run in worker
- *    threads at the same time (helpers.ts).
+ *    threads at the same time (helpers.ts); on large instances they share
+ *    the decomposition rounds' subproblems (cooperation.ts).
  * 3. Recombine all trajectories' pooled routes with a set-partitioning MIP
  *    (HiGHS), then polish by local search once more.
  *
@@ -18,6 +19,7 @@ import type { Plan, Problem } from '../problem.js';
 import { makeClock, type ClockKind } from './clock.js';
 import { startHelper, type HelperReply, type RunningHelper } from './helpers.js';
 import { checkPlanRoutesInput, unassignedReasons, type UnassignedReason } from './inputCheck.js';
+import { Cooperation, cooperationData } from './cooperation.js';
 import { DECOMPOSE_FROM } from './decomposition.js';
 import { Exchange, exchangeData } from './exchange.js';
 import { currentPlanSolution } from './initial.js';
@@ -57,8 +59,10 @@ export interface PlanRoutesOptions {
    * Search trajectories run at once, one per thread (this one plus helpers in
    * worker threads), each with its own seed; below 200 visits they show each
    * other their bests once, at 40 % of the search, which long routes use
-   * (trajectory.ts); their route pools are merged for the final set
-   * partitioning. Default: the cores available, at most 2, and 1
+   * (trajectory.ts); from 600 visits (DECOMPOSE_FROM) they solve each
+   * decomposition round's subproblems side by side, the closing one included
+   * (decomposition.ts, cooperativeRound); their route pools are merged for the
+   * final set partitioning. Default: the cores available, at most 2, and 1
    * below 30 visits or under a 5 s budget (a helper's start-up — loader, HiGHS,
    * problem — costs about a second of CPU; on the shared machine at load ≈ 30,
    * 2 s helpers never reported in time).
@@ -108,7 +112,14 @@ export interface PlanRoutesStats {
    * Large instances (this thread's trajectory): decomposition rounds, subproblems solved, those that
    * improved, and the subproblems' ALNS iterations (not in `iterations`).
    */
-  decomposition?: { rounds: number; subproblems: number; improved: number; iterations: number };
+  decomposition?: {
+    rounds: number;
+    subproblems: number;
+    improved: number;
+    iterations: number;
+    /** Rounds whose subproblems the threads solved side by side (decomposition.ts, cooperativeRound). */
+    together: number;
+  };
   /** Helper trajectories that failed or overran (left out of the result). */
   helperFailures?: string[];
   setPartitioning?: { columns: number; status: string; improved: boolean; ms: number };
@@ -149,6 +160,8 @@ export function finalMipShare(budgetMs: number): number {
 
 /** The closing decomposition round (large instances) ends this long before the budget does, for the plan's checks. */
 const CLOSING_MARGIN_MS = 100;
+/** Longest wait (wall) for the helpers at the closing round's meetings: they are there already, having replied. */
+const CLOSING_WAIT_MS = 2000;
 /** Less than this left after the final MIP: no closing round (a subproblem costs ~20 ms to set up). */
 const CLOSING_MIN_MS = 1000;
 
@@ -199,6 +212,11 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   // Below GRANULAR_FROM visits the trajectories show each other their bests mid-search (trajectory.ts).
   const exchange =
     withHelpers && useMip && inst.visitCount < GRANULAR_FROM ? exchangeData(inst, threads) : undefined;
+  // From DECOMPOSE_FROM visits they solve each decomposition round's subproblems side by side instead.
+  const cooperation =
+    withHelpers && inst.visitCount >= DECOMPOSE_FROM
+      ? cooperationData(threads, 8 * inst.vehicles.length + inst.visitCount + 16)
+      : undefined;
   if (withHelpers) {
     const data = serialiseProblem(problem);
     for (let i = 1; i < threads; i++) {
@@ -217,6 +235,17 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
           checkpointColumns,
           maxPoolColumns,
           ...(exchange ? { exchange: { data: exchange, index: i } } : {}),
+          ...(cooperation
+            ? {
+                cooperation: {
+                  data: cooperation,
+                  index: i,
+                  seed: options.seed,
+                  budgetMs: budget,
+                  closingMarginMs: CLOSING_MARGIN_MS,
+                },
+              }
+            : {}),
         }),
       );
     }
@@ -225,6 +254,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   try {
     const initial = currentPlanSolution(inst);
     const initialCost = initial.cost();
+    const channel = cooperation ? new Cooperation(cooperation, 0) : undefined;
     const own = runTrajectory(initial, {
       seed: options.seed,
       clock,
@@ -234,6 +264,9 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       highs,
       checkpointColumns,
       ...(exchange ? { exchange: new Exchange(exchange, 0) } : {}),
+      ...(cooperation
+        ? { cooperation: { channel: new Cooperation(cooperation, 0), seed: options.seed } }
+        : {}),
     });
     let sol = own.best;
     const pool = own.pool;
@@ -298,11 +331,22 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
     ) {
       const before = sol.cost();
       const work = sol.clone();
+      // With helpers that solved the rounds alongside, they take their share of this one too (each has sent
+      // its reply and waits at the next meeting).
       const round = closingDecompositionRound(
         work,
         new Random(trajectorySeed(options.seed, threads + 1)),
         clock,
         closingEnd,
+        undefined,
+        channel?.active
+          ? {
+              channel,
+              meeting: 2 * own.stats.decomposition.together,
+              seed: options.seed,
+              waitMs: CLOSING_WAIT_MS,
+            }
+          : undefined,
       );
       const saved = work.cost() < before - 1e-9 ? before - work.cost() : 0;
       if (saved > 0) sol = work;

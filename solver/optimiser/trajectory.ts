@@ -7,14 +7,20 @@
  * Medaglia 2013: parallel ALNS, then set covering over the routes found).
  */
 import type { Highs } from 'highs';
-import { improveSolution, type Checkpoints, type SearchStats } from './alns.js';
+import { improveSolution, type Checkpoints, type SearchLimits, type SearchStats } from './alns.js';
 import type { Clock } from './clock.js';
 import { polishSolution } from './polish.js';
 import { Random } from './prng.js';
 import { RoutePool } from './routePool.js';
 import { recombineRoutes } from './setPartitioning.js';
 import type { Solution } from './solution.js';
-import { decompositionRound, DECOMPOSE_FROM, type DecompositionRound } from './decomposition.js';
+import type { Cooperation } from './cooperation.js';
+import {
+  cooperativeRound,
+  decompositionRound,
+  DECOMPOSE_FROM,
+  type DecompositionRound,
+} from './decomposition.js';
 import type { Exchange } from './exchange.js';
 import { GRANULAR_FROM, LONG_ROUTE_VISITS } from './insertion.js';
 
@@ -31,6 +37,12 @@ export interface TrajectoryOptions {
   checkpointColumns: number;
   /** Bests shown to the other trajectories at EXCHANGE_AT (threads > 1, below GRANULAR_FROM visits). */
   exchange?: Exchange;
+  /**
+   * From DECOMPOSE_FROM visits with threads: the trajectories solve each decomposition round's subproblems
+   * side by side (decomposition.ts, cooperativeRound); `seed` is the same in all of them, so they cut
+   * their common start into the same groups.
+   */
+  cooperation?: { channel: Cooperation; seed: number };
 }
 
 export interface TrajectoryResult {
@@ -38,8 +50,17 @@ export interface TrajectoryResult {
   pool: RoutePool;
   stats: SearchStats & {
     checkpointImprovements: number;
-    /** Decomposition rounds run (large instances), subproblems solved, those that improved the best, their iterations. */
-    decomposition: { rounds: number; subproblems: number; improved: number; iterations: number };
+    /**
+     * Decomposition rounds run (large instances), subproblems solved here, those that improved the best,
+     * their iterations, and the rounds solved side by side with other trajectories.
+     */
+    decomposition: {
+      rounds: number;
+      subproblems: number;
+      improved: number;
+      iterations: number;
+      together: number;
+    };
     /** Route-count probes run (small instances, see routeCountProbe), those whose answer became the best, their iterations. */
     probes: { runs: number; improved: number; iterations: number };
     /** Other trajectories' bests taken in at the exchange (long routes), and whether this one went on from one. */
@@ -196,7 +217,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
   };
   let checkpoints: Checkpoints | undefined =
     highs === undefined ? undefined : { count: CHECKPOINTS, run: checkpointRun };
-  const decomposition = { rounds: 0, subproblems: 0, improved: 0, iterations: 0 };
+  const decomposition = { rounds: 0, subproblems: 0, improved: 0, iterations: 0, together: 0 };
   if (sol.inst.visitCount >= DECOMPOSE_FROM) {
     // Large instances: each checkpoint first solves the subproblems of the best solution in turn (a
     // DECOMPOSE_SHARE of the budget over all rounds, more where routes are short), then recombines the pool.
@@ -214,26 +235,51 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
         const startTemperatureArcs = penalisedPolish
           ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
           : SUBPROBLEM_TEMPERATURE_ARCS;
-        const round = decompositionRound(work, rng, (i, n) => {
-          if (Number.isFinite(options.maxIterations))
+        const boundedByIterations = Number.isFinite(options.maxIterations);
+        const iterationLimits = {
+          deadline: Infinity,
+          startedAt: 0,
+          maxIterations: SUBPROBLEM_ITERATIONS,
+          now: options.clock.now,
+          startTemperatureArcs,
+          penalisedPolish,
+        };
+        const cooperation = options.cooperation;
+        let round: DecompositionRound;
+        if (cooperation?.channel.active) {
+          // Each trajectory spends the round's time on its own share of the groups.
+          const roundEnd = options.clock.now() + roundMs;
+          const meeting = 2 * decomposition.together;
+          round = cooperativeRound(
+            work,
+            cooperation.channel,
+            meeting,
+            new Random(trajectorySeed(cooperation.seed, 1000 + decomposition.rounds)),
+            rng,
+            (ownLeft) => {
+              if (boundedByIterations) return iterationLimits;
+              const now = options.clock.now();
+              return {
+                ...iterationLimits,
+                deadline: Math.min(options.deadline, now + Math.max(0, roundEnd - now) / ownLeft),
+                startedAt: now,
+                maxIterations: Infinity,
+              };
+            },
+            exchangeWaitMs(options, budgetMs),
+          );
+          decomposition.together++;
+        } else
+          round = decompositionRound(work, rng, (i, n) => {
+            if (boundedByIterations) return iterationLimits;
+            const now = options.clock.now();
             return {
-              deadline: Infinity,
-              startedAt: 0,
-              maxIterations: SUBPROBLEM_ITERATIONS,
-              now: options.clock.now,
-              startTemperatureArcs,
-              penalisedPolish,
+              ...iterationLimits,
+              deadline: Math.min(options.deadline, now + roundMs / n),
+              startedAt: now,
+              maxIterations: Infinity,
             };
-          const now = options.clock.now();
-          return {
-            deadline: Math.min(options.deadline, now + roundMs / n),
-            startedAt: now,
-            maxIterations: Infinity,
-            now: options.clock.now,
-            startTemperatureArcs,
-            penalisedPolish,
-          };
-        });
+          });
         decomposition.rounds++;
         decomposition.subproblems += round.subproblems;
         decomposition.improved += round.improved;
@@ -324,27 +370,49 @@ export function closingDecompositionRound(
   clock: Clock,
   deadline: number,
   groupVisits?: number,
+  together?: ClosingTogether,
 ): DecompositionRound {
   const penalisedPolish = best.servedPerRoute() >= LONG_ROUTE_VISITS;
   const startTemperatureArcs = penalisedPolish
     ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
     : SUBPROBLEM_TEMPERATURE_ARCS;
-  return decompositionRound(
-    best,
-    rng,
-    (i, n) => {
-      const now = clock.now();
-      return {
-        deadline: now + Math.max(0, deadline - now) / (n - i),
-        startedAt: now,
-        maxIterations: Infinity,
-        now: clock.now,
-        startTemperatureArcs,
-        penalisedPolish,
-      };
-    },
-    groupVisits,
-  );
+  const limits = (left: number): SearchLimits => {
+    const now = clock.now();
+    return {
+      deadline: now + Math.max(0, deadline - now) / left,
+      startedAt: now,
+      maxIterations: Infinity,
+      now: clock.now,
+      startTemperatureArcs,
+      penalisedPolish,
+    };
+  };
+  if (together?.channel.active)
+    return cooperativeRound(
+      best,
+      together.channel,
+      together.meeting,
+      new Random(trajectorySeed(together.seed, 2000)),
+      rng,
+      limits,
+      together.waitMs,
+      groupVisits,
+    );
+  return decompositionRound(best, rng, (i, n) => limits(n - i), groupVisits);
+}
+
+/**
+ * The closing round solved side by side (threads > 1, from DECOMPOSE_FROM visits): planRoutes after its
+ * final MIP, each helper once its trajectory has ended, at the meeting after the trajectories' last.
+ */
+export interface ClosingTogether {
+  channel: Cooperation;
+  /** The first free meeting: twice the decomposition rounds the trajectories ran together. */
+  meeting: number;
+  /** The caller's seed (the same in every thread). */
+  seed: number;
+  /** Longest wait for the others at each of the round's two meetings (wall ms). */
+  waitMs: number;
 }
 
 /** Seed of trajectory `index` (0 = the caller's seed): distinct, and the same for the same seed and index. */
