@@ -23,7 +23,7 @@ export interface PlanningTechnicianRow {
  * rows with their zones cost a move check more than the two routes it judges.
  */
 export type PlanningTechnicianFilter =
-  { ids: string[] } | { canTake: { skills: string[]; postcode?: string }; orId: string };
+  { ids: string[] } | { canTake: { skills: string[]; postcode?: string }; orId?: string };
 
 /** Active technicians with their skills and served postal codes, by name; all, or those of `filter`. */
 export async function planningTechnicians(
@@ -52,7 +52,7 @@ export async function planningTechnicians(
       q.where('t.id', 'in', (filter as { ids: string[] }).ids),
     )
     .$if(filter !== undefined && 'canTake' in filter, (q) => {
-      const { canTake, orId } = filter as { canTake: { skills: string[]; postcode?: string }; orId: string };
+      const { canTake, orId } = filter as { canTake: { skills: string[]; postcode?: string }; orId?: string };
       return q.where((eb) => {
         const needs = [
           ...canTake.skills.map((skill) =>
@@ -77,7 +77,8 @@ export async function planningTechnicians(
                 ),
               ]),
         ];
-        return needs.length === 0 ? eb.lit(true) : eb.or([eb('t.id', '=', orId), eb.and(needs)]);
+        if (needs.length === 0) return eb.lit(true);
+        return orId === undefined ? eb.and(needs) : eb.or([eb('t.id', '=', orId), eb.and(needs)]);
       });
     })
     .orderBy('t.name')

@@ -62,11 +62,12 @@ export async function buildDayProblem(
   options: {
     technicianIds?: string[];
     /**
-     * Only the technicians who could take this visit (its service's skills, its zone) and its own:
-     * where it could go, without reading the routes of those who never could (on a 600-technician
-     * company, most of the day). Like technicianIds, the unassigned lane is not read.
+     * Only the technicians who could take this work (its service's skills, its zone) and, for a
+     * booked visit, its own: where it could go, without reading the routes of those who never
+     * could (on a 600-technician company, most of the day). Like technicianIds, the unassigned
+     * lane is not read.
      */
-    eligibleFor?: VisitRow;
+    eligibleFor?: { serviceId: string; postcode: string; technicianId?: string };
   } = {},
 ): Promise<DayProblem> {
   const settings = await getCompanySettings(db);
@@ -80,13 +81,13 @@ export async function buildDayProblem(
   const requirementsOf = (row: VisitRow) => requirementsFor(row.service_id, row.postcode);
   // Who the day is built for is asked of the database: reading 600 technicians' rows and zones to
   // keep two (a move) or a score (the move dialog's places) cost more than judging them.
-  const visit = options.eligibleFor;
-  const needs = visit ? requirementsOf(visit) : undefined;
+  const work = options.eligibleFor;
+  const needs = work ? requirementsFor(work.serviceId, work.postcode) : undefined;
   const filter: PlanningTechnicianFilter | undefined =
-    visit && needs
+    work && needs
       ? {
           canTake: { skills: needs.skills, ...(needs.area ? { postcode: needs.area } : {}) },
-          orId: visit.technician_id,
+          ...(work.technicianId ? { orId: work.technicianId } : {}),
         }
       : options.technicianIds
         ? { ids: options.technicianIds }
@@ -117,7 +118,7 @@ export async function buildDayProblem(
       warnings.push(wording.visitKeptInPlace(row.reference));
     }
   }
-  const wanted = options.technicianIds || visit ? new Set(technicians.map((t) => t.id)) : undefined;
+  const wanted = options.technicianIds || work ? new Set(technicians.map((t) => t.id)) : undefined;
   // A move (or its check, asked while dragging) judges two routes only: the day's other rows are not read.
   const allBooked = wanted ? [] : await bookedVisitRowsDuring(db, span.from, span.to);
   const outside = allBooked.filter(

@@ -87,7 +87,9 @@ export async function moveOptions(
   if (from > windowEnd) return answer;
 
   // Only who could take it: the routes of the others are neither read nor searched.
-  const day = await buildDayProblem(db, date, { eligibleFor: row });
+  const day = await buildDayProblem(db, date, {
+    eligibleFor: { serviceId: row.service_id, postcode: row.postcode, technicianId: row.technician_id },
+  });
   const current = day.problem.visits.find((v) => v.id === row.id);
   // The day without the visit, everyone else fixed where they are: a manual move shifts nobody else.
   const others: Problem = {

@@ -59,7 +59,15 @@ export async function urgentPlacements(
 ): Promise<UrgentPlacement[]> {
   const nowS = now.getTime() / 1000;
   const settings = await getCompanySettings(db);
-  const day = await buildDayProblem(db, localDateOf(nowS, settings.timezone));
+  // Only who could take the job (or the one chosen): on a large company, the others' routes were
+  // most of the read, and each was then skipped below anyway.
+  const day = await buildDayProblem(
+    db,
+    localDateOf(nowS, settings.timezone),
+    only !== undefined
+      ? { technicianIds: [only] }
+      : { eligibleFor: { serviceId: job.serviceId, postcode: job.place.postcode } },
+  );
   const today = freezeAt(day, nowS);
   const needs = day.requirementsFor(job.serviceId, job.place.postcode);
   const urgent: Visit = {
