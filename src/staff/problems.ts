@@ -94,7 +94,11 @@ const PLANNER_WORDS: Record<string, string> = {
   'customer.name': 'le nom du client',
 };
 
-/** The planner's `start` of a move check is the arrival the dialog proposes, not an absence's start. */
+/**
+ * Planner fields whose meaning the route gives (the problem's `instance`): a move check's `start`
+ * is the arrival the dialog proposes, not an absence's start; an `id` in the path is the proposal,
+ * the visit or the absence the button was about.
+ */
 const PLANNER_ROUTE_WORDS: { instance: RegExp; field: string; words: string }[] = [
   { instance: /\/move-check$/, field: 'start', words: 'l’heure d’arrivée' },
   { instance: /^\/v1\/admin\/plans\//, field: 'id', words: 'la proposition' },
