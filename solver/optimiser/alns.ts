@@ -52,6 +52,11 @@ export interface SearchLimits {
    * routes (the new-route repair does) it never falls back below. Default none.
    */
   routeFloor?: number;
+  /**
+   * Routes count towards routeFloor only from this many visits (default 1); a route short of it counts
+   * for its share of them, so the search is drawn to fill one up (see trajectory.ts routeCountProbe).
+   */
+  routeFloorMinVisits?: number;
 }
 
 /**
@@ -159,11 +164,18 @@ export function improveSolution(
   // The search's objective: the cost, plus the probe's price for routes below the floor.
   const floor = limits.routeFloor ?? 0;
   const floorPenalty = floor > 0 ? ROUTE_FLOOR_PENALTY * Math.max(1, start.routingCost()) : 0;
+  const minVisits = Math.max(1, limits.routeFloorMinVisits ?? 1);
   const objective = (sol: Solution): number => {
     const c = sol.cost();
     if (floor === 0) return c;
-    const used = sol.usedVehicles();
-    return used >= floor ? c : c + (floor - used) * floorPenalty;
+    let full = 0;
+    let largestShort = 0;
+    for (const r of sol.routes) {
+      const n = r.visits.length;
+      if (n >= minVisits) full++;
+      else if (n > largestShort) largestShort = n;
+    }
+    return full >= floor ? c : c + (floor - full - largestShort / minVisits) * floorPenalty;
   };
   let currentCost = objective(current);
   let bestCost = objective(best);
