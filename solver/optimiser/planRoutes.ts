@@ -19,7 +19,7 @@ import type { Plan, Problem } from '../problem.js';
 import { makeClock, type ClockKind } from './clock.js';
 import { startHelper, type HelperReply, type RunningHelper } from './helpers.js';
 import { checkPlanRoutesInput, unassignedReasons, type UnassignedReason } from './inputCheck.js';
-import { Cooperation, cooperationData } from './cooperation.js';
+import { Cooperation, cooperationData, decodeSolution, encodeRoutes } from './cooperation.js';
 import { DECOMPOSE_FROM } from './decomposition.js';
 import { Exchange, exchangeData } from './exchange.js';
 import { currentPlanSolution } from './initial.js';
@@ -402,18 +402,7 @@ function withDeadline(helper: RunningHelper, deadline: number): Promise<HelperRe
 /** A helper's routes as a solution of this instance, or undefined if they do not hold here. */
 function solutionFromRoutes(inst: Instance, routes: number[][]): Solution | undefined {
   if (routes.length !== inst.vehicles.length) return undefined;
-  const sol = new Solution(inst);
-  const seen = new Uint8Array(inst.visitCount);
-  for (let k = 0; k < routes.length; k++) {
-    const visits = routes[k]!;
-    for (const u of visits) {
-      if (!(u >= 0 && u < inst.visitCount) || seen[u]) return undefined;
-      seen[u] = 1;
-    }
-    if (visits.length > 0) sol.setRoute(k, visits.slice());
-  }
-  sol.syncUnassigned();
-  return Number.isFinite(sol.cost()) ? sol : undefined;
+  return decodeSolution(inst, encodeRoutes(routes.map((visits) => ({ visits }))));
 }
 
 function dropsServedBooking(inst: Instance, before: Solution, after: Solution): boolean {
