@@ -254,6 +254,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
   try {
     const initial = currentPlanSolution(inst);
     const initialCost = initial.cost();
+    // One object for the trajectory and the closing round: once a meeting was missed it stays alone.
     const channel = cooperation ? new Cooperation(cooperation, 0) : undefined;
     const own = runTrajectory(initial, {
       seed: options.seed,
@@ -264,9 +265,7 @@ export async function planRoutes(problem: Problem, options: PlanRoutesOptions): 
       highs,
       checkpointColumns,
       ...(exchange ? { exchange: new Exchange(exchange, 0) } : {}),
-      ...(cooperation
-        ? { cooperation: { channel: new Cooperation(cooperation, 0), seed: options.seed } }
-        : {}),
+      ...(channel ? { cooperation: { channel, seed: options.seed } } : {}),
     });
     let sol = own.best;
     const pool = own.pool;
