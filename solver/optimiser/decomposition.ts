@@ -117,11 +117,19 @@ export interface Subproblem {
   vehicleOf: Int32Array;
 }
 
-/** The first empty vehicle of the class of `vehicles`' first, not among them (-1 if none). */
-function firstSpare(full: Instance, sol: Solution, vehicles: readonly number[]): number {
-  const cls = full.vehicleClass[vehicles[0]!]!;
-  for (let k = 0; k < full.vehicles.length; k++)
-    if (sol.routes[k]!.visits.length === 0 && full.vehicleClass[k] === cls && !vehicles.includes(k)) return k;
+/**
+ * An empty vehicle of the class of `vehicles`' first, not among them nor already `taken` (which it then
+ * joins), so the subproblem may open a route; -1 if none.
+ */
+function spareVehicle(sol: Solution, vehicles: readonly number[], taken?: Uint8Array): number {
+  const inst = sol.inst;
+  const cls = inst.vehicleClass[vehicles[0]!]!;
+  for (let k = 0; k < inst.vehicles.length; k++) {
+    if (taken?.[k] || sol.routes[k]!.visits.length > 0 || inst.vehicleClass[k] !== cls) continue;
+    if (vehicles.includes(k)) continue;
+    if (taken) taken[k] = 1;
+    return k;
+  }
   return -1;
 }
 
@@ -129,7 +137,7 @@ export function subproblem(
   full: Instance,
   sol: Solution,
   vehicles: readonly number[],
-  spare: number | undefined = firstSpare(full, sol, vehicles),
+  spare: number | undefined = spareVehicle(sol, vehicles),
 ): Subproblem {
   const problem = full.problem;
   const chosen = new Set(vehicles);
@@ -277,7 +285,9 @@ export function cooperativeRound(
   const seat = present.indexOf(cooperation.index);
 
   const groups = routeGroups(best, shared, groupVisits);
-  const spares = distinctSpares(best, groups);
+  // A spare each, none shared: groups solved apart must not open the same empty vehicle.
+  const taken = new Uint8Array(inst.vehicles.length);
+  const spares = groups.map((vehicles) => spareVehicle(best, vehicles, taken));
   const own = groups.flatMap((_, g) => (g % present.length === seat ? [g] : []));
   const results: number[] = [];
   let iterations = 0;
@@ -299,21 +309,6 @@ export function cooperativeRound(
     if (r !== undefined && applyGroup(best, r.vehicles, r.routes)) improved++;
   }
   return { subproblems: own.length, improved, iterations, from };
-}
-
-/** Per group, an empty vehicle of its first vehicle's class that no other group has (-1 if none). */
-function distinctSpares(sol: Solution, groups: readonly number[][]): number[] {
-  const inst = sol.inst;
-  const taken = new Uint8Array(inst.vehicles.length);
-  return groups.map((vehicles) => {
-    const cls = inst.vehicleClass[vehicles[0]!]!;
-    for (let k = 0; k < inst.vehicles.length; k++) {
-      if (taken[k] || sol.routes[k]!.visits.length > 0 || inst.vehicleClass[k] !== cls) continue;
-      taken[k] = 1;
-      return k;
-    }
-    return -1;
-  });
 }
 
 /**

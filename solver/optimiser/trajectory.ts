@@ -161,6 +161,19 @@ const SUBPROBLEM_TEMPERATURE_ARCS = 1;
  */
 const LONG_SUBPROBLEM_TEMPERATURE_ARCS = 4;
 
+/**
+ * How decomposition subproblems of `sol` search: through infeasible space and from LONG_SUBPROBLEM_TEMPERATURE_ARCS
+ * where routes are long (r2/rc2-like: 3–4 routes of ~50 visits a subproblem), feasible-only and from
+ * SUBPROBLEM_TEMPERATURE_ARCS where they are short (see LONG_ROUTE_VISITS).
+ */
+function subproblemSearch(sol: Solution): { penalisedPolish: boolean; startTemperatureArcs: number } {
+  const penalisedPolish = sol.servedPerRoute() >= LONG_ROUTE_VISITS;
+  return {
+    penalisedPolish,
+    startTemperatureArcs: penalisedPolish ? LONG_SUBPROBLEM_TEMPERATURE_ARCS : SUBPROBLEM_TEMPERATURE_ARCS,
+  };
+}
+
 export function runTrajectory(start: Solution, options: TrajectoryOptions): TrajectoryResult {
   const rng = new Random(options.seed);
   const sol = start.clone();
@@ -231,12 +244,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
       count: rounds,
       run: (best) => {
         const work = best.clone();
-        // Subproblems polish new bests through infeasible space where routes are long (r2/rc2-like: 3–4
-        // routes of ~50 visits a subproblem), feasible-only where they are short (see LONG_ROUTE_VISITS).
-        const penalisedPolish = work.servedPerRoute() >= LONG_ROUTE_VISITS;
-        const startTemperatureArcs = penalisedPolish
-          ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
-          : SUBPROBLEM_TEMPERATURE_ARCS;
+        const { penalisedPolish, startTemperatureArcs } = subproblemSearch(work);
         const boundedByIterations = Number.isFinite(options.maxIterations);
         const iterationLimits = {
           deadline: Infinity,
@@ -386,10 +394,7 @@ export function closingDecompositionRound(
   groupVisits?: number,
   together?: ClosingTogether,
 ): DecompositionRound {
-  const penalisedPolish = best.servedPerRoute() >= LONG_ROUTE_VISITS;
-  const startTemperatureArcs = penalisedPolish
-    ? LONG_SUBPROBLEM_TEMPERATURE_ARCS
-    : SUBPROBLEM_TEMPERATURE_ARCS;
+  const { penalisedPolish, startTemperatureArcs } = subproblemSearch(best);
   const limits = (left: number): SearchLimits => {
     const now = clock.now();
     return {
