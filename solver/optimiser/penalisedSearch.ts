@@ -169,6 +169,8 @@ export class PenalisedSearch {
     warpWeight: number,
     loadWeight: number,
     since = -1,
+    /** False: no move opens an empty route (a route elimination squeezes the visits into the others). */
+    openRoutes = true,
   ): number {
     this.warpWeight = warpWeight;
     this.loadWeight = loadWeight;
@@ -211,7 +213,7 @@ export class PenalisedSearch {
           }
         }
         const a = this.routeOf[u]!;
-        if ((last < 0 || this.routes[a]!.changedAt > last) && this.toEmptyRoute(u)) {
+        if (openRoutes && (last < 0 || this.routes[a]!.changedAt > last) && this.toEmptyRoute(u)) {
           moves++;
           improved = true;
         }
@@ -264,6 +266,92 @@ export class PenalisedSearch {
     // A repair (heavier weights) may end costlier than the start: keep the start then.
     if (!(delta < 0)) return false;
     for (const k of changed) sol.setRoute(k, this.routes[k]!.visits.slice());
+    return true;
+  }
+
+  /** The change counter: pass a value read before some changes to run() as `since` to search only around them. */
+  get stamp(): number {
+    return this.counter;
+  }
+
+  /** Takes every visit off route k and returns them (they are unserved until put back). */
+  emptyRoute(k: number): number[] {
+    const r = this.routes[k]!;
+    const out = r.visits.slice();
+    r.visits.length = 0;
+    for (const u of out) this.routeOf[u] = -1;
+    this.refresh(k);
+    return out;
+  }
+
+  /**
+   * From each route that breaks a window or is overloaded, takes off the one visit whose leaving makes
+   * the route cheapest at these weights, and returns them (unserved until put back).
+   */
+  ejectFromBroken(warpWeight: number, loadWeight: number): number[] {
+    this.warpWeight = warpWeight;
+    this.loadWeight = loadWeight;
+    const s = this.s;
+    const out: number[] = [];
+    for (let k = 0; k < this.V; k++) {
+      const r = this.routes[k]!;
+      const n = r.size;
+      if (n === 0) continue;
+      const w = r.whole();
+      if (!(w.tw > WARP_TOLERANCE || w.q > this.inst.vehicles[k]!.capacity)) continue;
+      let best = Infinity;
+      let at = -1;
+      for (let p = 1; p <= n; p++) {
+        r.loadPrefix(s, p - 1);
+        r.joinSuffix(s, p + 1);
+        const c = this.finish(s, n - 1, k);
+        if (c < best) {
+          best = c;
+          at = p;
+        }
+      }
+      const u = r.visits[at - 1]!;
+      r.visits.splice(at - 1, 1);
+      this.routeOf[u] = -1;
+      this.refresh(k);
+      out.push(u);
+    }
+    return out;
+  }
+
+  /**
+   * Puts each of `visits` (unserved), in turn, at its cheapest place in the routes already in use, at
+   * these weights (so a place may overload a route or break a window); false if one fits no used route.
+   */
+  insertIntoUsed(visits: readonly number[], warpWeight: number, loadWeight: number): boolean {
+    this.warpWeight = warpWeight;
+    this.loadWeight = loadWeight;
+    for (let k = 0; k < this.V; k++) this.cost[k] = this.routeCostOf(k);
+    const s = this.s;
+    for (const u of visits) {
+      let best = Infinity;
+      let route = -1;
+      let at = 0;
+      for (let b = 0; b < this.V; b++) {
+        const B = this.routes[b]!;
+        const n = B.size;
+        if (n === 0 || !this.servable(u, b)) continue;
+        for (let p = 0; p <= n; p++) {
+          B.loadPrefix(s, p);
+          s.joinVisit(this.inst, u);
+          B.joinSuffix(s, p + 1);
+          const delta = this.finish(s, n + 1, b) - this.cost[b]!;
+          if (delta < best) {
+            best = delta;
+            route = b;
+            at = p;
+          }
+        }
+      }
+      if (route < 0) return false;
+      this.routes[route]!.visits.splice(at, 0, u);
+      this.refresh(route);
+    }
     return true;
   }
 

@@ -119,6 +119,8 @@ export interface PlanRoutesStats {
     iterations: number;
     /** Rounds whose subproblems the threads solved side by side (decomposition.ts, cooperativeRound). */
     together: number;
+    /** Rounds that started from the best with one route taken away (routeElimination.ts). */
+    eliminated: number;
   };
   /** Helper trajectories that failed or overran (left out of the result). */
   helperFailures?: string[];

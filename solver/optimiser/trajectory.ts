@@ -23,6 +23,7 @@ import {
 } from './decomposition.js';
 import type { Exchange } from './exchange.js';
 import { GRANULAR_FROM, LONG_ROUTE_VISITS } from './insertion.js';
+import { capacityRoutes, eliminateRoute } from './routeElimination.js';
 
 export interface TrajectoryOptions {
   seed: number;
@@ -60,6 +61,8 @@ export interface TrajectoryResult {
       improved: number;
       iterations: number;
       together: number;
+      /** Rounds that started from the best with one route taken away (see SQUEEZE_SLACK). */
+      eliminated: number;
     };
     /** Route-count probes run (small instances, see routeCountProbe), those whose answer became the best, their iterations. */
     probes: { runs: number; improved: number; iterations: number };
@@ -160,6 +163,14 @@ const SUBPROBLEM_TEMPERATURE_ARCS = 1;
  * r2_10_4 at 20 s (share 0.85–0.95, 10–20 rounds) ended worse (+16.9–19.4 % against +11–13 %).
  */
 const LONG_SUBPROBLEM_TEMPERATURE_ARCS = 4;
+/**
+ * Where the best uses more routes than the visits' demand needs (capacityRoutes), each decomposition round
+ * first tries to take one route away (routeElimination.ts) and works on that solution when it costs at most
+ * SQUEEZE_SLACK more than the best; after SQUEEZE_FAILURES failed tries the trajectory stops trying (on
+ * tight windows the squeeze cannot make every route hold, and each try costs 0.1–0.3 s of a search).
+ */
+const SQUEEZE_SLACK = 0.005;
+const SQUEEZE_FAILURES = 2;
 
 /**
  * How decomposition subproblems of `sol` search: through infeasible space and from LONG_SUBPROBLEM_TEMPERATURE_ARCS
@@ -232,7 +243,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
   };
   let checkpoints: Checkpoints | undefined =
     highs === undefined ? undefined : { count: CHECKPOINTS, run: checkpointRun };
-  const decomposition = { rounds: 0, subproblems: 0, improved: 0, iterations: 0, together: 0 };
+  const decomposition = { rounds: 0, subproblems: 0, improved: 0, iterations: 0, together: 0, eliminated: 0 };
   if (sol.inst.visitCount >= DECOMPOSE_FROM) {
     // Large instances: each checkpoint first solves the subproblems of the best solution in turn (a
     // DECOMPOSE_SHARE of the budget over all rounds, more where routes are short), then recombines the pool.
@@ -240,10 +251,19 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
     const rounds = shortRoutes ? SHORT_ROUTE_DECOMPOSE_ROUNDS : DECOMPOSE_ROUNDS;
     const share = shortRoutes ? SHORT_ROUTE_DECOMPOSE_SHARE : DECOMPOSE_SHARE;
     const roundMs = (share * budgetMs) / rounds;
+    const fleet = capacityRoutes(sol.inst);
+    let squeezeFailures = 0;
     checkpoints = {
       count: rounds,
       run: (best) => {
-        const work = best.clone();
+        let work = best.clone();
+        if (fleet !== undefined && squeezeFailures < SQUEEZE_FAILURES && work.usedVehicles() > fleet) {
+          const fewer = eliminateRoute(work, rng);
+          if (fewer !== undefined && fewer.cost() <= (1 + SQUEEZE_SLACK) * best.cost()) {
+            work = fewer;
+            decomposition.eliminated++;
+          } else squeezeFailures++;
+        }
         const { penalisedPolish, startTemperatureArcs } = subproblemSearch(work);
         const boundedByIterations = Number.isFinite(options.maxIterations);
         const iterationLimits = {
