@@ -244,11 +244,12 @@ export class PenalisedSearch {
   }
 
   /**
-   * Writes the routes into `sol` when each changed one holds exactly (schedule.ts's own check) and
-   * together they cost less.
+   * Writes the routes into `sol` when each changed one holds exactly (schedule.ts's own check) and,
+   * unless `onlyIfCheaper` is false (a route elimination, whose caller weighs the cost), together they
+   * cost less.
    * Returns whether it did; `sol` is unchanged otherwise.
    */
-  writeTo(sol: Solution): boolean {
+  writeTo(sol: Solution, onlyIfCheaper = true): boolean {
     const inst = this.inst;
     const changed: number[] = [];
     let delta = 0;
@@ -264,7 +265,7 @@ export class PenalisedSearch {
       changed.push(k);
     }
     // A repair (heavier weights) may end costlier than the start: keep the start then.
-    if (!(delta < 0)) return false;
+    if (onlyIfCheaper && !(delta < 0)) return false;
     for (const k of changed) sol.setRoute(k, this.routes[k]!.visits.slice());
     return true;
   }

@@ -18,7 +18,6 @@
 import { PenalisedSearch, PenaltyWeights } from './penalisedSearch.js';
 import type { Instance } from './instance.js';
 import type { Random } from './prng.js';
-import { routeCost } from './schedule.js';
 import type { Solution } from './solution.js';
 
 /** Heavier and heavier penalties until the squeezed routes hold (then the search has traded the excess away). */
@@ -83,13 +82,7 @@ export function eliminateRoute(
   }
   if (!holds) return undefined;
   const out = sol.clone();
-  for (let k = 0; k < inst.vehicles.length; k++) {
-    const mine = search.routes[k]!.visits;
-    const theirs = sol.routes[k]!.visits;
-    if (mine.length === theirs.length && mine.every((u, i) => u === theirs[i])) continue;
-    // The joins' warp is rounded: the exact schedule has the last word.
-    if (mine.length > 0 && !(routeCost(inst, k, mine) < Infinity)) return undefined;
-    out.setRoute(k, mine.slice());
-  }
+  // Whatever it costs (the caller weighs it); the exact schedule has the last word on each changed route.
+  if (!search.writeTo(out, false)) return undefined;
   return out;
 }
