@@ -225,7 +225,10 @@ describe.skipIf(!url || process.platform !== 'linux')('the outbox process', () =
         : undefined;
     });
     expect(its.length).toBeGreaterThan(4);
-    expect(outbox.level).toBe(policy === SCHED_IDLE ? 'idle' : OUTBOX_PROCESS_NICE);
+    // chrt lowers the threads before it exits, and the instance learns the level only once it has: wait for that.
+    const level = policy === SCHED_IDLE ? 'idle' : OUTBOX_PROCESS_NICE;
+    await until('the instance knows the level', () => (outbox.level === level ? true : undefined));
+    expect(outbox.level).toBe(level);
     // The instance's threads keep their level and policy.
     const mainNice = ownBefore.find((t) => t.tid === process.pid)!.nice;
     expect(mainNice).toBeLessThan(OUTBOX_PROCESS_NICE);
