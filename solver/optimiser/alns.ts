@@ -57,6 +57,15 @@ export interface SearchLimits {
    * for its share of them, so the search is drawn to fill one up (see trajectory.ts routeCountProbe).
    */
   routeFloorMinVisits?: number;
+  /**
+   * A bonus per used route, in typical arcs, in the annealing's comparisons of a candidate with the current
+   * solution (never in what counts as the best): it fades linearly from this to nothing at
+   * routeIncentiveUntil of the search's progress, so the search first wanders at higher route counts and
+   * then settles at the count whose routing costs least. Default 0 (none); see trajectory.ts.
+   */
+  routeIncentiveArcs?: number;
+  /** Share of the search (0–1] by which routeIncentiveArcs has faded to nothing (default 0.5). */
+  routeIncentiveUntil?: number;
 }
 
 /**
@@ -224,6 +233,11 @@ export function improveSolution(
       limits.penalisedPolish !== false,
     );
 
+  const incentiveArcs = limits.routeIncentiveArcs ?? 0;
+  const incentiveUntil = limits.routeIncentiveUntil ?? 0.5;
+  const routesOf = (sol: Solution): number => (incentiveArcs !== 0 ? sol.usedVehicles() : 0);
+  let currentRoutes = routesOf(current);
+
   const timeBound = Number.isFinite(limits.deadline);
   let nextCheckpoint = 1;
   for (let iter = 0; iter < limits.maxIterations; iter++) {
@@ -247,9 +261,14 @@ export function improveSolution(
         current.syncFrom(best);
         currentCost = bestCost;
         cand.syncFrom(best);
+        currentRoutes = routesOf(current);
         stats.improvements++;
       }
     }
+    const routeBonus =
+      incentiveArcs !== 0 && progress < incentiveUntil
+        ? incentiveArcs * avgArc * (1 - progress / incentiveUntil)
+        : 0;
     const temperature = t0 * (tEnd / t0) ** Math.min(1, progress);
     stats.iterations++;
 
@@ -286,15 +305,17 @@ export function improveSolution(
       bestCost = candCost;
       stats.improvements++;
       score = SCORE_BEST;
-    } else if (candCost < currentCost - 1e-9) {
-      score = SCORE_BETTER;
     }
-    const accept =
-      candCost < currentCost - 1e-9 || rng.next() < Math.exp(-(candCost - currentCost) / temperature);
+    // The annealing compares with the route bonus; a new best is taken whatever the bonus says.
+    const candRoutes = routesOf(cand);
+    const delta = candCost - currentCost - routeBonus * (candRoutes - currentRoutes);
+    if (score === 0 && delta < -1e-9) score = SCORE_BETTER;
+    const accept = score === SCORE_BEST || delta < -1e-9 || rng.next() < Math.exp(-delta / temperature);
     if (accept) {
       if (score === 0) score = SCORE_ACCEPTED;
       current.syncFrom(cand, cand.touched);
       currentCost = candCost;
+      currentRoutes = candRoutes;
       if (pool && candCost <= bestCost * 1.02) pool.add(cand);
     } else {
       cand.syncFrom(current, cand.touched);
