@@ -123,12 +123,14 @@ const EXCHANGE_AT = 2;
  * place in the open routes; the 2 s tail was that trap (RC206 at 5–6 routes +0.85–2.5 %, at the best
  * known's 7 +0.0–0.3 %). With the bonus the first half wanders at higher counts, from where closing a
  * route (route removal, greedy repair) is easy, and the second half settles at the cheapest count.
- * Solomon, 2 s of CPU, 2 threads, interleaved with main (arms alternating by seed, quiet host, load 2–3):
+ * Solomon, 2 s of CPU, 2 threads, interleaved with main (arms alternating by seed, nothing else running, load 2.8–3.8, 0 % steal):
  * - the 12 hard long-route ones (R203 R204 R206–R211 RC202 RC206–RC208) × seeds 1–6: mean +0.483 % →
  *   +0.275 % (2 arcs) / +0.266 % (4 arcs), runs above +2 %: 3 → 2 / 0 of 72, worst +2.30 → +2.21 / +1.86 %;
  *   RC206 at 7 routes in 6 of 6 runs at 4 arcs (main: 0 of 6, +0.30–2.17 %);
  * - all 27 of R2, RC2, C2 × seeds 7–9: +0.188 → +0.158 % (4 arcs), worst +2.29 → +1.90 %; fading by 70 %
- *   of the search instead of 50 %: +0.187 %; 8 arcs: +0.259 % (RC208 and R209 settle a route too high).
+ *   of the search instead of 50 %: +0.187 %; 8 arcs: +0.259 % (RC208 and R209 settle a route too high);
+ * - all 56 × seeds 1–6: mean +0.250 → +0.171 % (R2 +0.272 → +0.162, RC2 +0.728 → +0.285), runs above +2 %:
+ *   7 → 0 of 336; every seed's worst at or below +2 % (main: 1 of 6).
  * Tried for short routes (R1, RC1), as a price per route instead (−2 / −4 arcs: RC103 ends at the best
  * known's 11 routes more often), R1 + RC1 × seeds 1–3: +0.198 / +0.249 % against main's +0.230 %, noise.
  */
