@@ -11,28 +11,11 @@ import { compileInstance } from '../../solver/optimiser/instance.js';
 import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import { lineProblem } from './optimiserFixtures.js';
+import { lineProblem, oneRouteOnALine } from './optimiserFixtures.js';
 
 describe('ALNS route floor', () => {
-  const { problem, names } = lineProblem({
-    xs: { a: 10, b: 20, c: 30 },
-    technicians: [
-      { id: 'T1', skills: [] },
-      { id: 'T2', skills: [] },
-      { id: 'T3', skills: [] },
-    ],
-  });
-  const inst = compileInstance(problem);
-  const oneRoute = (): Solution => {
-    // T1 serves a, b, c: 0→10→20→30→0 = 60, the cheapest plan.
-    const sol = new Solution(inst);
-    sol.setRoute(
-      0,
-      ['a', 'b', 'c'].map((n) => names.indexOf(n)),
-    );
-    sol.syncUnassigned();
-    return sol;
-  };
+  // T1 serves a, b, c: 0→10→20→30→0 = 60, the cheapest plan.
+  const { problem, names, inst, oneRoute } = oneRouteOnALine({ a: 10, b: 20, c: 30 }, 3);
   const limits = (routeFloor?: number) => ({
     deadline: Infinity,
     startedAt: 0,

@@ -15,7 +15,7 @@ import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { RoutePool } from '../../solver/optimiser/routePool.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import { lineProblem, randomProblem } from './optimiserFixtures.js';
+import { oneRouteOnALine, randomProblem } from './optimiserFixtures.js';
 
 const limits = (routeIncentiveArcs: number, routeIncentiveUntil = 1): SearchLimits => ({
   deadline: Infinity,
@@ -27,26 +27,9 @@ const limits = (routeIncentiveArcs: number, routeIncentiveUntil = 1): SearchLimi
 });
 
 describe('ALNS route bonus', () => {
-  const { problem, names } = lineProblem({
-    xs: { a: 10, b: 20, c: 30 },
-    technicians: [
-      { id: 'T1', skills: [] },
-      { id: 'T2', skills: [] },
-      { id: 'T3', skills: [] },
-    ],
-  });
-  const inst = compileInstance(problem);
-  const oneRoute = (): Solution => {
-    // T1 serves a, b, c: 0→10→20→30→0 = 60. Three routes cost 20 + 40 + 60 = 120, but with a bonus of
-    // 50 typical arcs (15 each here: 60 over 4 arcs) per route the annealing sees them at 120 − 2,250.
-    const sol = new Solution(inst);
-    sol.setRoute(
-      0,
-      ['a', 'b', 'c'].map((n) => names.indexOf(n)),
-    );
-    sol.syncUnassigned();
-    return sol;
-  };
+  // T1 serves a, b, c: 0→10→20→30→0 = 60. Three routes cost 20 + 40 + 60 = 120, but with a bonus of
+  // 50 typical arcs (15 each here: 60 over 4 arcs) per route the annealing sees them at 120 − 2,250.
+  const { problem, inst, oneRoute } = oneRouteOnALine({ a: 10, b: 20, c: 30 }, 3);
 
   it('never counts the bonus in the best', () => {
     const { best } = improveSolution(oneRoute(), new Random(3), limits(50), undefined);
@@ -61,22 +44,10 @@ describe('ALNS route bonus', () => {
     // Nearly cold (a thousandth of an arc), the annealing never takes the two-route plan (+20); with a
     // bonus of one typical arc (505) per route it does, and a's lone route reaches the pool. The best
     // stays the one route either way.
-    const far = lineProblem({
-      xs: { a: 10, b: 1000, c: 1010 },
-      technicians: [
-        { id: 'T1', skills: [] },
-        { id: 'T2', skills: [] },
-      ],
-    });
-    const farInst = compileInstance(far.problem);
+    const far = oneRouteOnALine({ a: 10, b: 1000, c: 1010 }, 2);
     const a = far.names.indexOf('a');
     const run = (arcs: number): { best: Solution; loneA: boolean } => {
-      const start = new Solution(farInst);
-      start.setRoute(
-        0,
-        ['a', 'b', 'c'].map((n) => far.names.indexOf(n)),
-      );
-      start.syncUnassigned();
+      const start = far.oneRoute();
       const pool = new RoutePool();
       const cold = { ...limits(arcs), startTemperatureArcs: 0.001 };
       const { best } = improveSolution(start, new Random(7), cold, pool);

@@ -1,6 +1,8 @@
 /** Random small field-service problems for the optimiser's property tests (seeded, so failures name a seed). */
 import type { Break, Plan, Problem, Technician, Visit } from '../../solver/problem.js';
+import { compileInstance, type Instance } from '../../solver/optimiser/instance.js';
 import { Random } from '../../solver/optimiser/prng.js';
+import { Solution } from '../../solver/optimiser/solution.js';
 import { HaversineTravel } from '../../solver/travel.js';
 
 const HOUR = 3600;
@@ -120,4 +122,29 @@ export function lineProblem(options: {
     travel: { time: (a, b) => Math.abs(a.lon - b.lon), distance: (a, b) => Math.abs(a.lon - b.lon) },
   };
   return { problem, names };
+}
+
+/**
+ * lineProblem with technicians T1..Tn (no skills) and a start that has T1 serve every visit in the order
+ * of `xs`: the search tests' usual one-route plan on a line.
+ */
+export function oneRouteOnALine(
+  xs: Record<string, number>,
+  technicians: number,
+): { problem: Problem; names: string[]; inst: Instance; oneRoute: () => Solution } {
+  const { problem, names } = lineProblem({
+    xs,
+    technicians: Array.from({ length: technicians }, (_, i) => ({ id: `T${i + 1}`, skills: [] })),
+  });
+  const inst = compileInstance(problem);
+  const oneRoute = (): Solution => {
+    const sol = new Solution(inst);
+    sol.setRoute(
+      0,
+      Object.keys(xs).map((n) => names.indexOf(n)),
+    );
+    sol.syncUnassigned();
+    return sol;
+  };
+  return { problem, names, inst, oneRoute };
 }
