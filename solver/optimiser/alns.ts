@@ -60,12 +60,12 @@ export interface SearchLimits {
   /**
    * A bonus per used route, in typical arcs, in the annealing's comparisons of a candidate with the current
    * solution (never in what counts as the best): it fades linearly from this to nothing at
-   * routeIncentiveUntil of the search's progress, so the search first wanders at higher route counts and
+   * routeBonusUntil of the search's progress, so the search first wanders at higher route counts and
    * then settles at the count whose routing costs least. Default 0 (none); see trajectory.ts.
    */
-  routeIncentiveArcs?: number;
-  /** Share of the search (0–1] by which routeIncentiveArcs has faded to nothing (default 0.5). */
-  routeIncentiveUntil?: number;
+  routeBonusArcs?: number;
+  /** Share of the search (0–1] by which routeBonusArcs has faded to nothing (default 0.5). */
+  routeBonusUntil?: number;
 }
 
 /**
@@ -233,9 +233,9 @@ export function improveSolution(
       limits.penalisedPolish !== false,
     );
 
-  const incentiveArcs = limits.routeIncentiveArcs ?? 0;
-  const incentiveUntil = limits.routeIncentiveUntil ?? 0.5;
-  const routesOf = (sol: Solution): number => (incentiveArcs !== 0 ? sol.usedVehicles() : 0);
+  const bonusArcs = limits.routeBonusArcs ?? 0;
+  const bonusUntil = limits.routeBonusUntil ?? 0.5;
+  const routesOf = (sol: Solution): number => (bonusArcs !== 0 ? sol.usedVehicles() : 0);
   let currentRoutes = routesOf(current);
 
   const timeBound = Number.isFinite(limits.deadline);
@@ -266,9 +266,7 @@ export function improveSolution(
       }
     }
     const routeBonus =
-      incentiveArcs !== 0 && progress < incentiveUntil
-        ? incentiveArcs * avgArc * (1 - progress / incentiveUntil)
-        : 0;
+      bonusArcs !== 0 && progress < bonusUntil ? bonusArcs * avgArc * (1 - progress / bonusUntil) : 0;
     const temperature = t0 * (tEnd / t0) ** Math.min(1, progress);
     stats.iterations++;
 

@@ -117,13 +117,14 @@ const EXCHANGE_AT = 2;
 /**
  * Small instances of long routes (PROBE_FROM_VISITS_PER_ROUTE and more a route: Solomon R2, RC2, C2): the
  * annealing counts a bonus of ROUTE_BONUS_ARCS typical arcs per used route, fading to nothing at
- * ROUTE_BONUS_UNTIL of the search (alns.ts SearchLimits.routeIncentiveArcs; the best is always measured by
+ * ROUTE_BONUS_UNTIL of the search (alns.ts SearchLimits.routeBonusArcs; the best is always measured by
  * the true cost). Why: the regret start opens too few routes there (RC206 at 5 for 1,476.7, R206 at 3), and
  * a search that settles at too few routes rarely opens one, since opening costs more at first than any
  * place in the open routes; the 2 s tail was that trap (RC206 at 5–6 routes +0.85–2.5 %, at the best
  * known's 7 +0.0–0.3 %). With the bonus the first half wanders at higher counts, from where closing a
  * route (route removal, greedy repair) is easy, and the second half settles at the cheapest count.
- * Solomon, 2 s of CPU, 2 threads, interleaved with main (arms alternating by seed, nothing else running, load 2.8–3.8, 0 % steal):
+ * Solomon, 2 s of CPU, 2 threads, interleaved with main (arms taking turns at each seed, nothing else
+ * running, load 1.6–3.8, 0 % steal):
  * - the 12 hard long-route ones (R203 R204 R206–R211 RC202 RC206–RC208) × seeds 1–6: mean +0.483 % →
  *   +0.275 % (2 arcs) / +0.266 % (4 arcs), runs above +2 %: 3 → 2 / 0 of 72, worst +2.30 → +2.21 / +1.86 %;
  *   RC206 at 7 routes in 6 of 6 runs at 4 arcs (main: 0 of 6, +0.30–2.17 %);
@@ -352,7 +353,7 @@ export function runTrajectory(start: Solution, options: TrajectoryOptions): Traj
       maxIterations: options.maxIterations,
       now: options.clock.now,
       ...(probing && sol.servedPerRoute() >= PROBE_FROM_VISITS_PER_ROUTE
-        ? { routeIncentiveArcs: ROUTE_BONUS_ARCS, routeIncentiveUntil: ROUTE_BONUS_UNTIL }
+        ? { routeBonusArcs: ROUTE_BONUS_ARCS, routeBonusUntil: ROUTE_BONUS_UNTIL }
         : {}),
     },
     pool,

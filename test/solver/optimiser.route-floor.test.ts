@@ -7,11 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkPlan } from '../../solver/check.js';
 import { improveSolution } from '../../solver/optimiser/alns.js';
-import { compileInstance } from '../../solver/optimiser/instance.js';
 import { toPlan } from '../../solver/optimiser/planRoutes.js';
 import { Random } from '../../solver/optimiser/prng.js';
 import { Solution } from '../../solver/optimiser/solution.js';
-import { lineProblem, oneRouteOnALine } from './optimiserFixtures.js';
+import { oneRouteOnALine } from './optimiserFixtures.js';
 
 describe('ALNS route floor', () => {
   // T1 serves a, b, c: 0→10→20→30→0 = 60, the cheapest plan.
@@ -49,21 +48,9 @@ describe('ALNS route floor', () => {
   it('counts only routes of routeFloorMinVisits visits towards the floor', () => {
     // a, b, c, d at 10..40, one route 0→…→40→0 = 80. Two routes, any size: a alone (20) and b, c, d (80).
     // Two routes of two visits or more: a, b (40) and c, d (80) = 120; the other splits cost 140.
-    const four = lineProblem({
-      xs: { a: 10, b: 20, c: 30, d: 40 },
-      technicians: [
-        { id: 'T1', skills: [] },
-        { id: 'T2', skills: [] },
-        { id: 'T3', skills: [] },
-      ],
-    });
-    const fourInst = compileInstance(four.problem);
-    const start = new Solution(fourInst);
-    start.setRoute(
-      0,
-      ['a', 'b', 'c', 'd'].map((n) => four.names.indexOf(n)),
-    );
-    start.syncUnassigned();
+    const four = oneRouteOnALine({ a: 10, b: 20, c: 30, d: 40 }, 3);
+    const fourInst = four.inst;
+    const start = four.oneRoute();
     const routes = (sol: Solution): string[][] =>
       sol.routes
         .filter((r) => r.visits.length > 0)

@@ -1,5 +1,5 @@
 /**
- * Route bonus of the ALNS (alns.ts SearchLimits.routeIncentiveArcs), which long-route trajectories run
+ * Route bonus of the ALNS (alns.ts SearchLimits.routeBonusArcs), which long-route trajectories run
  * with (trajectory.ts): the annealing compares candidates with a bonus per used route, but the best is
  * always measured by the plan's true cost. On a line (travel = |x_a − x_b|, depot at 0) one route is the
  * cheapest plan; a bonus large enough to make three routes look cheapest to the annealing for the whole
@@ -17,13 +17,13 @@ import { RoutePool } from '../../solver/optimiser/routePool.js';
 import { Solution } from '../../solver/optimiser/solution.js';
 import { oneRouteOnALine, randomProblem } from './optimiserFixtures.js';
 
-const limits = (routeIncentiveArcs: number, routeIncentiveUntil = 1): SearchLimits => ({
+const limits = (routeBonusArcs: number, routeBonusUntil = 1): SearchLimits => ({
   deadline: Infinity,
   startedAt: 0,
   maxIterations: 300,
   now: () => 0,
-  routeIncentiveArcs,
-  routeIncentiveUntil,
+  routeBonusArcs,
+  routeBonusUntil,
 });
 
 describe('ALNS route bonus', () => {
